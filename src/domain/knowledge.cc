@@ -1,0 +1,45 @@
+#include "domain/knowledge.h"
+
+namespace bp {
+namespace {
+template <typename T, typename F>
+const T* FindBy(const std::vector<T>& v, F key, std::string_view want) {
+  for (const auto& x : v)
+    if (key(x) == want) return &x;
+  return nullptr;
+}
+}  // namespace
+
+const RuleDef* KnowledgeBase::FindRule(std::string_view id) const {
+  return FindBy(rules, [](const RuleDef& r) -> const std::string& { return r.id; }, id);
+}
+const Reference* KnowledgeBase::FindReference(std::string_view key) const {
+  return FindBy(bibliography, [](const Reference& r) -> const std::string& { return r.key; }, key);
+}
+const ParameterDef* KnowledgeBase::FindParameter(std::string_view name) const {
+  return FindBy(parameters, [](const ParameterDef& p) -> const std::string& { return p.name; },
+                name);
+}
+const ProfileDef* KnowledgeBase::FindProfile(std::string_view name) const {
+  return FindBy(profiles, [](const ProfileDef& p) -> const std::string& { return p.name; }, name);
+}
+const RegimenDef* KnowledgeBase::FindRegimen(std::string_view agent) const {
+  return FindBy(regimens, [](const RegimenDef& r) -> const std::string& { return r.agent; },
+                agent);
+}
+const WarningDef* KnowledgeBase::FindWarning(std::string_view code) const {
+  return FindBy(warnings, [](const WarningDef& w) -> const std::string& { return w.code; }, code);
+}
+
+std::optional<ParamValue> KnowledgeBase::Resolve(std::string_view profile,
+                                                 std::string_view param) const {
+  const ParameterDef* def = FindParameter(param);
+  if (def == nullptr) return std::nullopt;
+  if (const ProfileDef* p = FindProfile(profile)) {
+    auto it = p->overrides.find(std::string(param));
+    if (it != p->overrides.end()) return it->second;
+  }
+  return def->value;
+}
+
+}  // namespace bp

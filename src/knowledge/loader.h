@@ -1,0 +1,38 @@
+// Loads the knowledge base from the files embedded at build time (or from a directory, for
+// authoring), and checks it. The file formats are described in docs/knowledge-authoring.md.
+//
+// Thread safety: Embedded() builds once (function-local static) and is then read-only.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "domain/knowledge.h"
+#include "knowledge/embedded.h"
+
+namespace bp {
+
+// Parses a set of knowledge files (path relative to knowledge/, content).
+Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files);
+
+// The knowledge compiled into this binary. Aborts with a message if it does not parse (the build
+// embeds files that `bonepath knowledge check` validates in CI, so this is a build defect).
+const KnowledgeBase& EmbeddedKnowledge();
+
+// Problems found by CheckKnowledge; empty when valid.
+struct KnowledgeProblem {
+  std::string where;  // file or rule id
+  std::string message;
+};
+
+// Validates: unique rule ids; every citation key resolves in the bibliography; every numeric
+// parameter has a unit; every parameter a rule or profile names exists; every profile override
+// has the parameter's type; every warning, question and regimen names existing rules; every
+// expressible rule is implemented by the engine (`implemented` lists the ids the engine can emit)
+// and every implemented id exists.
+std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,
+                                             std::span<const std::string_view> implemented);
+
+}  // namespace bp

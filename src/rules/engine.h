@@ -1,0 +1,51 @@
+// The decision engine: a validated Patient and an assessment date in, an Assessment out, with a
+// trace of every rule considered. Clinical numbers come from the knowledge base's parameters,
+// resolved once per profile when the engine is created.
+//
+// Thread safety: an Engine is immutable after Create; Assess may be called concurrently.
+// The KnowledgeBase must outlive the Engine.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/date.h"
+#include "common/result.h"
+#include "domain/assessment.h"
+#include "domain/knowledge.h"
+#include "domain/patient.h"
+
+namespace bp {
+
+struct CompiledProfile;  // parameters resolved to typed values (rules/params.h)
+
+class Engine {
+ public:
+  // Fails (code "unsupported") for an unknown profile, or (code "internal") when a parameter the
+  // engine needs is missing from the knowledge base or has the wrong type.
+  static Result<Engine> Create(const KnowledgeBase& kb, std::string_view profile = "us-composite");
+
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+  ~Engine();
+
+  // Decides for `p` on `as_of`. Never fails: missing data is reported in the assessment.
+  Assessment Assess(const Patient& p, Date as_of) const;
+
+  const KnowledgeBase& knowledge() const { return *kb_; }
+  const std::string& profile() const;
+
+  // Every rule id the engine can emit (for `bonepath knowledge check`).
+  static std::span<const std::string_view> ImplementedRules();
+
+ private:
+  Engine() = default;
+  const KnowledgeBase* kb_ = nullptr;
+  std::unique_ptr<CompiledProfile> main_;
+  // The other shipped profiles, for guideline_disagreement.
+  std::vector<std::unique_ptr<CompiledProfile>> others_;
+};
+
+}  // namespace bp
