@@ -1,0 +1,136 @@
+// `bonepath knowledge [--format markdown|json|html] [--topic T]` renders the knowledge base for
+// clinical review; `bonepath knowledge check [--dir PATH]` validates it (the embedded files, or an
+// author's working copy on disk). Wiring only: rendering is src/io, checking src/knowledge.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "io/knowledge_render.h"
+#include "knowledge/loader.h"
+#include "rules/engine.h"
+
+namespace bp::cli {
+namespace {
+
+// Files read from disk, owned here so the EmbeddedFile views stay valid while loading.
+struct DiskFiles {
+  std::vector<std::pair<std::string, std::string>> storage;  // relative path, content
+  std::vector<EmbeddedFile> views;
+};
+
+// Reads every *.json under `dir` (recursively) with paths relative to it, '/'-separated like
+// the embedded table. Errors name the path.
+Result<DiskFiles> ReadKnowledgeDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return Error{"io", dir, "not a directory"};
+  DiskFiles files;
+  Errors errs;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  if (ec) return Error{"io", dir, ec.message()};
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      errs.push_back({"io", dir, ec.message()});
+      break;
+    }
+    if (!it->is_regular_file(ec) || it->path().extension() != ".json") continue;
+    std::ifstream in(it->path(), std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (!in && !in.eof()) {
+      errs.push_back({"io", it->path().string(), "cannot read"});
+      continue;
+    }
+    files.storage.emplace_back(fs::relative(it->path(), dir, ec).generic_string(), buf.str());
+  }
+  if (!errs.empty()) return errs;
+  // Views are taken once storage no longer grows.
+  for (const auto& [path, content] : files.storage) files.views.push_back({path, content});
+  return files;
+}
+
+int RunCheck(const std::string& dir) {
+  Result<KnowledgeBase> loaded = EmbeddedKnowledge();
+  DiskFiles disk;
+  if (!dir.empty()) {
+    auto read = ReadKnowledgeDir(dir);
+    if (!read) {
+      for (const auto& e : read.errors())
+        std::fprintf(stderr, "%s: %s\n", e.path.c_str(), e.message.c_str());
+      return kExitBadInput;
+    }
+    disk = std::move(read).value();
+    loaded = LoadKnowledge(disk.views);
+  }
+  if (!loaded) {
+    for (const auto& e : loaded.errors())
+      std::fprintf(stderr, "%s: %s\n", e.path.c_str(), e.message.c_str());
+    std::fprintf(stderr, "knowledge check: %zu problem(s)\n", loaded.errors().size());
+    return kExitBadInput;
+  }
+  const KnowledgeBase& kb = *loaded;
+  const auto problems = CheckKnowledge(kb, Engine::ImplementedRules());
+  for (const auto& p : problems)
+    std::fprintf(stderr, "%s: %s\n", p.where.c_str(), p.message.c_str());
+  if (!problems.empty()) {
+    std::fprintf(stderr, "knowledge check: %zu problem(s)\n", problems.size());
+    return kExitBadInput;
+  }
+  std::printf("knowledge check: %zu rules, %zu references, %zu parameters, %zu profiles: OK\n",
+              kb.rules.size(), kb.bibliography.size(), kb.parameters.size(),
+              kb.profiles.size());
+  return kExitOk;
+}
+
+int RunRender(const std::string& format, const std::string& topic) {
+  const KnowledgeBase& kb = EmbeddedKnowledge();
+  Result<std::string> out = format == "json"   ? RenderKnowledgeJson(kb, topic)
+                            : format == "html" ? RenderKnowledgeHtml(kb, topic)
+                                               : RenderKnowledgeMarkdown(kb, topic);
+  if (!out) {
+    for (const auto& e : out.errors())
+      std::fprintf(stderr, "bonepath knowledge: %s: %s\n", e.path.c_str(), e.message.c_str());
+    return kExitBadInput;
+  }
+  std::fwrite(out->data(), 1, out->size(), stdout);
+  return kExitOk;
+}
+
+struct Options {
+  std::string format = "markdown";
+  std::string topic;
+  std::string dir;
+};
+
+static CommandRegistrar reg("knowledge", [](CLI::App& app, int* status) {
+  // Shared by the callbacks, which run after parsing; lives as long as the program.
+  static Options opts;
+  CLI::App* cmd = app.add_subcommand(
+      "knowledge",
+      "Render the knowledge base (every rule with its statement, thresholds, sources and seeds) "
+      "for clinical review, grouped by topic");
+  cmd->add_option("--format", opts.format, "Output format")
+      ->check(CLI::IsMember({"markdown", "json", "html"}))
+      ->capture_default_str();
+  cmd->add_option("--topic", opts.topic, "Only this topic (e.g. infusion)");
+  CLI::App* check = cmd->add_subcommand(
+      "check",
+      "Validate the knowledge files: unique ids, citations resolve, thresholds have units, every "
+      "rule reachable; exit 0 when valid, 2 otherwise");
+  check->add_option("--dir", opts.dir,
+                    "Check the knowledge files in this directory (e.g. knowledge/) instead of "
+                    "the ones built into this binary");
+  check->callback([status] { *status = RunCheck(opts.dir); });
+  cmd->callback([check, status] {
+    if (check->parsed()) return;  // `knowledge check` ran its own callback
+    *status = RunRender(opts.format, opts.topic);
+  });
+});
+
+}  // namespace
+}  // namespace bp::cli
