@@ -304,7 +304,7 @@ std::string TextItem(const Item& i, bool bullet_top, const Ansi& c) {
   std::string line = i.depth == 0 ? (bullet_top ? "  - " : "  ") : "      - ";
   std::string body;
   if (!i.label.empty()) body += c.Wrap(OneLine(i.label), i.tone) + ": ";
-  if (!i.code.empty()) body += c.Bold(OneLine(i.code)) + " ";
+  if (!i.code.empty()) body += c.Bold(OneLine(i.code)) + ": ";
   body += i.label.empty() && i.code.empty() ? c.Wrap(OneLine(i.text), i.tone) : OneLine(i.text);
   return line + body + TextRules(i.rules, c) + "\n";
 }
@@ -330,7 +330,7 @@ std::string MdRules(const RuleIds& rules) {
 std::string MdItem(const Item& i) {
   std::string out = i.depth == 0 ? "- " : "  - ";
   if (!i.label.empty()) out += "**" + MdEscape(i.label) + ":** ";
-  if (!i.code.empty()) out += MdCode(i.code) + " ";
+  if (!i.code.empty()) out += MdCode(i.code) + ": ";
   out += MdEscape(i.text) + MdRules(i.rules) + "\n";
   return out;
 }
@@ -374,7 +374,7 @@ std::string HtmlSpan(std::string_view text, Tone t) {
 std::string HtmlItemBody(const Item& i) {
   std::string out;
   if (!i.label.empty()) out += "<b>" + HtmlSpan(i.label, i.tone) + ":</b> ";
-  if (!i.code.empty()) out += "<span class=\"code\">" + HtmlEscape(i.code) + "</span> ";
+  if (!i.code.empty()) out += "<span class=\"code\">" + HtmlEscape(i.code) + "</span>: ";
   out += (i.label.empty() && i.code.empty()) ? HtmlSpan(i.text, i.tone) : HtmlEscape(i.text);
   return out + HtmlRules(i.rules);
 }
@@ -515,8 +515,8 @@ std::string RenderText(const Assessment& a, const KnowledgeBase& kb, bool color)
       out += "  " + OneLine(id) + " (not in the knowledge base of this build)\n";
       continue;
     }
-    out += "  " + c.Bold(OneLine(r->id)) + " " + OneLine(r->title) + " " + MarkAndStatus(*r);
-    if (!r->citations.empty()) out += " " + c.Dim(Join(r->citations, "; "));
+    out += "  " + c.Bold(OneLine(r->id)) + " — " + OneLine(r->title) + " " + MarkAndStatus(*r);
+    if (!r->citations.empty()) out += " — " + c.Dim(Join(r->citations, "; "));
     out += "\n";
   }
   if (!d.insufficient.empty())
@@ -543,11 +543,11 @@ std::string RenderMarkdown(const Assessment& a, const KnowledgeBase& kb) {
       out += "- " + MdCode(id) + " (not in the knowledge base of this build)\n";
       continue;
     }
-    out += "- " + MdCode(r->id) + " " + MdEscape(r->title) + " " + MdEscape(MarkAndStatus(*r));
+    out += "- " + MdCode(r->id) + " — " + MdEscape(r->title) + " " + MdEscape(MarkAndStatus(*r));
     if (!r->citations.empty()) {
       std::vector<std::string> keys;
       for (const auto& k : r->citations) keys.push_back(MdEscape(k));
-      out += ": " + Join(keys, "; ");
+      out += " — " + Join(keys, "; ");
     }
     out += "\n";
   }

@@ -99,7 +99,7 @@ TEST(RenderText, CriticalWarningsFirst) {
 
 TEST(RenderText, CorrectFirstBeforePassedChecks) {
   const std::string out = RenderText(TestAssessment(), TestKb(), false);
-  EXPECT_LT(out.find("correct first: 25-OH vitamin D"), out.find("passes: creatinine clearance"));
+  EXPECT_LT(out.find("Correct first: 25-OH vitamin D"), out.find("Passes: creatinine clearance"));
 }
 
 TEST(RenderText, AnsiOnlyWithColor) {
@@ -110,7 +110,7 @@ TEST(RenderText, AnsiOnlyWithColor) {
 TEST(RenderText, EveryStatementShowsItsRules) {
   const std::string out = RenderText(TestAssessment(), TestKb(), false);
   EXPECT_NE(out.find("Fragility fracture within 12 months. [REF-01]"), std::string::npos) << out;
-  EXPECT_NE(out.find("PRE-01 Renal check [V2, submitted] RECLAST"), std::string::npos) << out;
+  EXPECT_NE(out.find("PRE-01 — Renal check [V2, submitted] — RECLAST"), std::string::npos) << out;
 }
 
 TEST(RenderText, IndeterminateSaysUndetermined) {

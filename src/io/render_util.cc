@@ -177,10 +177,10 @@ std::string Label(PreCheckKind k) {
 
 std::string Label(CheckStatus s) {
   switch (s) {
-    case CheckStatus::kPass: return "passes";
-    case CheckStatus::kFail: return "correct first";
-    case CheckStatus::kUnknown: return "obtain first";
-    case CheckStatus::kAdvice: return "advice";
+    case CheckStatus::kPass: return "Passes";
+    case CheckStatus::kFail: return "Correct first";
+    case CheckStatus::kUnknown: return "Obtain first";
+    case CheckStatus::kAdvice: return "Advice";
   }
   return Humanize(ToString(s));
 }
