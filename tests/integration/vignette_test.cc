@@ -193,6 +193,15 @@ TEST_P(VignetteTest, EveryRuleIdResolvesInTheKnowledgeBase) {
   for (const auto& [where, id] : ids) {
     EXPECT_NE(kb.FindRule(id), nullptr) << where << ": rule '" << id << "' is not in the knowledge";
   }
+  // Each trace entry carries its rule's citations: bibliography keys that must resolve, so a
+  // reader can always get from a decision to its source.
+  for (const auto& entry : out["trace"]) {
+    for (const auto& key : entry.value("citations", json::array())) {
+      EXPECT_NE(kb.FindReference(key.get<std::string>()), nullptr)
+          << "trace rule " << entry.value("rule", "?") << ": citation " << key
+          << " is not in the bibliography";
+    }
+  }
   // The output says which knowledge produced it; it must be the one embedded in this binary.
   EXPECT_EQ(out["knowledge"]["version"], kb.version);
   EXPECT_EQ(out["knowledge"]["profile"], "us-composite");
