@@ -87,17 +87,27 @@ run_fuzzer() {
   local bin="$1"
   local name
   name="$(basename "$bin")"
-  local seeds=""
-  if [[ -d "fuzz/corpus/$name" ]]; then
-    seeds="fuzz/corpus/$name"
-  elif [[ -d "fuzz/corpus/${name%_fuzz}" ]]; then
-    seeds="fuzz/corpus/${name%_fuzz}"
+  local base="${name%_fuzz}"
+  # Seeds: fuzz/corpus/<name>, else fuzz/corpus/<name without _fuzz>, else the longest corpus
+  # folder whose name starts the fuzzer's (fuzz/corpus/native for native_reader_fuzz).
+  local seeds="" dir cand
+  for cand in "$name" "$base"; do
+    if [[ -z "$seeds" && -d "fuzz/corpus/$cand" ]]; then seeds="fuzz/corpus/$cand"; fi
+  done
+  if [[ -z "$seeds" ]]; then
+    for dir in fuzz/corpus/*/; do
+      cand="$(basename "$dir")"
+      if [[ "$base" == "$cand"* && ${#cand} -gt $((${#seeds} - 12)) ]]; then
+        seeds="fuzz/corpus/$cand"
+      fi
+    done
   fi
   local scratch
   scratch="$(mktemp -d)"
   mkdir -p fuzz-artifacts
   local args=(-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
     -artifact_prefix="fuzz-artifacts/${name}-" "$scratch")
+  [[ -f "fuzz/$base.dict" ]] && args=(-dict="fuzz/$base.dict" "${args[@]}")
   [[ -n "$seeds" ]] && args+=("$seeds")
   echo "fuzz: $name for ${fuzz_seconds} s (seeds: ${seeds:-none})"
   ASAN_OPTIONS="detect_leaks=1" "$bin" "${args[@]}" 2>&1 | tail -n 15
