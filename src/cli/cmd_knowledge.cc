@@ -1,5 +1,6 @@
 // `bonepath knowledge [--format markdown|json|html] [--topic T]` renders the knowledge base for
-// clinical review; `bonepath knowledge check [--dir PATH]` validates it (the embedded files, or an
+// clinical review (`--questions`: only the seed questions and their answers);
+// `bonepath knowledge check [--dir PATH]` validates it (the embedded files, or an
 // author's working copy on disk). Wiring only: rendering is src/io, checking src/knowledge.
 #include <cstdio>
 #include <filesystem>
@@ -87,8 +88,13 @@ int RunCheck(const std::string& dir) {
   return kExitOk;
 }
 
-int RunRender(const std::string& format, const std::string& topic) {
+int RunRender(const std::string& format, const std::string& topic, bool questions) {
   const KnowledgeBase& kb = EmbeddedKnowledge();
+  if (questions) {
+    const std::string qa = RenderQuestionAnswers(kb);
+    std::fwrite(qa.data(), 1, qa.size(), stdout);
+    return kExitOk;
+  }
   Result<std::string> out = format == "json"   ? RenderKnowledgeJson(kb, topic)
                             : format == "html" ? RenderKnowledgeHtml(kb, topic)
                                                : RenderKnowledgeMarkdown(kb, topic);
@@ -105,6 +111,7 @@ struct Options {
   std::string format = "markdown";
   std::string topic;
   std::string dir;
+  bool questions = false;
 };
 
 static CommandRegistrar reg("knowledge", [](CLI::App& app, int* status) {
@@ -118,6 +125,9 @@ static CommandRegistrar reg("knowledge", [](CLI::App& app, int* status) {
       ->check(CLI::IsMember({"markdown", "json", "html"}))
       ->capture_default_str();
   cmd->add_option("--topic", opts.topic, "Only this topic (e.g. infusion)");
+  cmd->add_flag("--questions", opts.questions,
+                "Only the seed documents' questions with the knowledge base's answers (Markdown)")
+      ->excludes("--topic");
   CLI::App* check = cmd->add_subcommand(
       "check",
       "Validate the knowledge files: unique ids, citations resolve, thresholds have units, every "
@@ -128,7 +138,7 @@ static CommandRegistrar reg("knowledge", [](CLI::App& app, int* status) {
   check->callback([status] { *status = RunCheck(opts.dir); });
   cmd->callback([check, status] {
     if (check->parsed()) return;  // `knowledge check` ran its own callback
-    *status = RunRender(opts.format, opts.topic);
+    *status = RunRender(opts.format, opts.topic, opts.questions);
   });
 });
 
