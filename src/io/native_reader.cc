@@ -20,6 +20,7 @@ using json = nlohmann::json;
 constexpr int kMaxNestingDepth = 64;
 // Input values quoted back in messages are cut so that a huge string cannot flood stderr.
 constexpr std::size_t kMaxQuotedBytes = 80;
+constexpr std::size_t kMaxErrors = 500;
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -49,6 +50,19 @@ const char* TypeName(const json& j) {
 
 std::string Join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+// The path of a field named by the input itself (an unknown key): plain when it is an
+// identifier, else bracketed and JSON-quoted, so that a key holding control characters or
+// megabytes cannot corrupt the one-line-per-error stderr format.
+std::string JoinInputKey(const std::string& path, const std::string& key) {
+  const bool plain = !key.empty() && key.size() <= kMaxQuotedBytes &&
+                     std::all_of(key.begin(), key.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '_' || c == '-';
+                     });
+  if (plain) return Join(path, key);
+  return path + "[" + Quote(json(key)) + "]";
 }
 std::string Index(const std::string& path, std::size_t i) {
   return path + "[" + std::to_string(i) + "]";
@@ -192,8 +206,19 @@ class Reader {
   Errors& errors() { return errs_; }
   const std::vector<DatedField>& dated() const { return dated_; }
 
+  // Past kMaxErrors, violations are counted, not stored: a hostile 5 MB input could otherwise
+  // produce millions of messages. Finish() reports the count.
   void Add(std::string code, std::string path, std::string message) {
+    if (errs_.size() >= kMaxErrors) {
+      ++dropped_;
+      return;
+    }
     errs_.push_back({std::move(code), std::move(path), std::move(message)});
+  }
+  Errors Finish() {
+    if (dropped_ > 0)
+      errs_.push_back({"schema", "", fmt::format("{} further violations not listed", dropped_)});
+    return std::move(errs_);
   }
   void Issue(std::string path, std::string message, Severity severity) {
     if (issues_) issues_->push_back({std::move(path), std::move(message), severity});
@@ -209,13 +234,15 @@ class Reader {
     }
     for (const auto& [key, value] : j.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      // Suggest a near miss ("weigth_kg") or a field the key abbreviates ("weight").
+      // Suggest a near miss ("weigth_kg") or a field the key abbreviates ("weight"). Long keys
+      // are no near miss of anything, and the distance is quadratic.
       std::string_view best;
       std::size_t best_d = 3;
       for (auto a : allowed) {
+        if (key.size() > 64) break;
         if (const std::size_t d = EditDistance(key, a); d < best_d) best_d = d, best = a;
       }
-      if (best.empty() && key.size() >= 3) {
+      if (best.empty() && key.size() >= 3 && key.size() <= 64) {
         for (auto a : allowed) {
           if (a.starts_with(key) || std::string_view(key).starts_with(a)) {
             best = a;
@@ -231,7 +258,7 @@ class Reader {
         for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
         msg += " (allowed: " + list + ")";
       }
-      Add("schema", Join(path, key), msg);
+      Add("schema", JoinInputKey(path, key), msg);
     }
     for (auto r : required)
       if (!j.contains(r)) Add("schema", Join(path, r), "required field is missing");
@@ -613,6 +640,7 @@ class Reader {
   const KnowledgeBase& kb_;
   std::vector<InputIssue>* issues_;
   Errors errs_;
+  std::size_t dropped_ = 0;
   std::vector<DatedField> dated_;
   bool record_as_of_given_ = false;
 };
@@ -692,7 +720,7 @@ Result<Patient> ReadNativePatient(std::string_view json_text, const KnowledgeBas
                      Severity::kWarning);
     }
   }
-  if (!reader.errors().empty()) return std::move(reader.errors());
+  if (!reader.errors().empty()) return reader.Finish();
   return pt;
 }
 

@@ -124,6 +124,23 @@ TEST(NativeReader, RejectsUnknownNestedField) {
   EXPECT_NE(FindError(r.errors(), "spine.neuro_deficit"), nullptr);
 }
 
+TEST(NativeReader, QuotesHostileUnknownKeysInPaths) {
+  auto r = Read(Record({{"line\nbreak", 1}, {"dental", {{std::string(1000, 'k'), true}}}}));
+  ASSERT_FALSE(r.has_value());
+  ASSERT_EQ(r.errors().size(), 2u);
+  EXPECT_EQ(r.errors()[0].path, "[\"line\\nbreak\"]");
+  EXPECT_EQ(r.errors()[1].path, "dental[\"" + std::string(79, 'k') + "...]");
+}
+
+TEST(NativeReader, CapsTheNumberOfListedViolations) {
+  json many = json::array();
+  for (int i = 0; i < 2000; ++i) many.push_back("aspirin");
+  auto r = Read(Record({{"intolerances", many}}));
+  ASSERT_FALSE(r.has_value());
+  ASSERT_EQ(r.errors().size(), 501u);
+  EXPECT_EQ(r.errors().back().message, "1500 further violations not listed");
+}
+
 TEST(NativeReader, RejectsWrongEnumListingAllowedValues) {
   auto r = Read(Record({{"sex", "femal"}, {"medications", {{{"agent", "fosamax"},
                                                             {"status", "active"}}}}}));
