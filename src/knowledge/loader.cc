@@ -106,7 +106,8 @@ Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files) {
       if (path == "manifest.json") {
         kb.version = Str(j, "version");
         kb.title = Str(j, "title");
-        for (const auto& t : j.value("topics", json::array()))
+        const json topics = j.value("topics", json::array());
+        for (const auto& t : topics)
           kb.topics.push_back({Str(t, "id"), Str(t, "title"), Str(t, "question")});
       } else if (path == "bibliography.json") {
         for (const auto& r : j.at("references"))
@@ -130,7 +131,8 @@ Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files) {
           d.name = Str(p, "name");
           d.title = Str(p, "title");
           d.description = Str(p, "description");
-          for (const auto& [k, v] : p.value("overrides", json::object()).items()) {
+          const json overrides = p.value("overrides", json::object());
+          for (const auto& [k, v] : overrides.items()) {
             ParamValue pv;
             if (!ParseValue(v, pv))
               errs.push_back({"schema", path, "profile " + d.name + ": bad value for " + k});

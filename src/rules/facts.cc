@@ -1,0 +1,281 @@
+#include "rules/facts.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bp {
+namespace {
+
+std::optional<LabValue> Latest(const Patient& p, LabTest t, Date as_of,
+                               std::optional<bool> baseline = std::nullopt) {
+  std::optional<LabValue> best;
+  for (const auto& l : p.labs) {
+    if (l.test != t) continue;
+    if (baseline && l.baseline.value_or(false) != *baseline) continue;
+    if (l.date && *l.date > as_of) continue;  // readers reject these; be safe
+    LabValue v{l.value, l.date, &l, std::nullopt};
+    if (l.date) v.age_days = DaysBetween(*l.date, as_of);
+    // Most recent dated value wins; an undated value only when nothing is dated.
+    if (!best || (v.date && (!best->date || *v.date >= *best->date))) best = v;
+  }
+  return best;
+}
+
+bool Compatible(FractureSite a, FractureSite b) {
+  if (a == b || a == FractureSite::kOther || b == FractureSite::kOther) return true;
+  auto forearm = [](FractureSite s) {
+    return s == FractureSite::kWrist || s == FractureSite::kForearm;
+  };
+  auto hip = [](FractureSite s) { return s == FractureSite::kHip || s == FractureSite::kFemur; };
+  return (forearm(a) && forearm(b)) || (hip(a) && hip(b));
+}
+
+}  // namespace
+
+bool IsBisphosphonate(Agent a) {
+  return a == Agent::kAlendronate || a == Agent::kRisedronate || a == Agent::kIbandronate ||
+         a == Agent::kZoledronicAcid;
+}
+bool IsAnabolic(Agent a) {
+  return a == Agent::kTeriparatide || a == Agent::kAbaloparatide || a == Agent::kRomosozumab;
+}
+bool IsAntiresorptive(Agent a) { return IsBisphosphonate(a) || a == Agent::kDenosumab; }
+bool IsOsteoporosisDrug(Agent a) {
+  return IsAntiresorptive(a) || IsAnabolic(a) || a == Agent::kRaloxifene;
+}
+
+const Condition* FindCondition(const Patient& p, ConditionCode c, bool active_only) {
+  for (const auto& x : p.conditions)
+    if (x.code == c && (!active_only || x.active)) return &x;
+  return nullptr;
+}
+bool HasCondition(const Patient& p, ConditionCode c) { return FindCondition(p, c) != nullptr; }
+
+const Medication* FindMedication(const Patient& p, Agent a, MedStatus s) {
+  for (const auto& m : p.medications)
+    if (m.agent == a && m.status == s) return &m;
+  return nullptr;
+}
+const Medication* FindMedicationAny(const Patient& p, Agent a) {
+  for (const auto& m : p.medications)
+    if (m.agent == a) return &m;
+  return nullptr;
+}
+bool HasIntolerance(const Patient& p, Intolerance i) {
+  return std::find(p.intolerances.begin(), p.intolerances.end(), i) != p.intolerances.end();
+}
+
+Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
+  Facts f;
+  f.as_of = as_of;
+  if (p.birth_date) f.age = CompletedYears(*p.birth_date, as_of);
+  else if (p.age_years) f.age = std::floor(*p.age_years);
+  f.female = p.sex == Sex::kFemale;
+  f.male = p.sex == Sex::kMale;
+  f.sex_unknown = p.sex == Sex::kUnknown;
+
+  // CONV-MENOPAUSE.
+  if (f.female) {
+    if (p.menopausal_status && *p.menopausal_status != Menopause::kUnknown) {
+      f.menopause = p.menopausal_status;
+    } else if (f.age) {
+      f.menopause =
+          c.menopause_assumed_age.Met(*f.age) ? Menopause::kPost : Menopause::kPre;
+      f.menopause_assumed = true;
+    }
+  }
+  // CALC-07 population gate.
+  if (f.female) {
+    if (f.menopause) f.in_t_population = *f.menopause != Menopause::kPre;
+  } else if (f.age) {
+    // Men, and sex unknown: by the men's age limit (the more cautious reading for a
+    // T-score-based decision is to require the same age as for men).
+    f.in_t_population = c.tscore_population_min_age_men.Met(*f.age);
+  }
+
+  f.creatinine = Latest(p, LabTest::kCreatinine, as_of);
+  f.calcium = Latest(p, LabTest::kCalcium, as_of);
+  f.ionized_calcium = Latest(p, LabTest::kIonizedCalcium, as_of);
+  f.albumin = Latest(p, LabTest::kAlbumin, as_of);
+  f.vitd = Latest(p, LabTest::kVitaminD25oh, as_of);
+  f.egfr_reported = Latest(p, LabTest::kEgfr, as_of);
+  f.alp = Latest(p, LabTest::kAlkalinePhosphatase, as_of);
+  f.phosphate = Latest(p, LabTest::kPhosphate, as_of);
+  f.pth = Latest(p, LabTest::kPth, as_of);
+  f.tsh = Latest(p, LabTest::kTsh, as_of);
+  f.prolactin = Latest(p, LabTest::kProlactin, as_of);
+  f.urine_calcium = Latest(p, LabTest::kUrineCalcium24h, as_of);
+  f.p1np_base = Latest(p, LabTest::kP1np, as_of, true);
+  f.p1np_follow = Latest(p, LabTest::kP1np, as_of, false);
+  f.ctx_base = Latest(p, LabTest::kCtx, as_of, true);
+  f.ctx_follow = Latest(p, LabTest::kCtx, as_of, false);
+
+  if (p.weight_kg && p.height_cm) f.bmi = calc::BmiKgM2(*p.weight_kg, *p.height_cm);
+
+  // CALC-01/02: Cockcroft-Gault. Unknown sex: the lower (female) value (CONV-SEX-UNKNOWN).
+  f.crcl_weight_method = "actual";
+  if (f.creatinine && p.weight_kg && f.age && f.creatinine->value > 0) {
+    double weight = *p.weight_kg;
+    const bool female_calc = !f.male;
+    if (c.crcl_weight != CrclWeight::kActual && p.height_cm) {
+      const double ibw = calc::IdealBodyWeightKg(*p.height_cm, female_calc, c.bw);
+      weight = c.crcl_weight == CrclWeight::kIdeal ? ibw
+                                                   : calc::AdjustedBodyWeightKg(weight, ibw, c.bw);
+      f.crcl_weight_method = c.crcl_weight == CrclWeight::kIdeal ? "ideal" : "adjusted";
+    }
+    f.crcl = calc::CockcroftGaultMlMin(*f.age, weight, f.creatinine->value, female_calc, c.cg);
+    f.crcl_sex_assumed = f.sex_unknown;
+  }
+  // CALC-03: eGFR reported, else CKD-EPI 2021 (unknown sex: the lower of both).
+  if (f.egfr_reported) {
+    f.egfr = f.egfr_reported->value;
+  } else if (f.creatinine && f.age && f.creatinine->value > 0) {
+    const double fem = calc::CkdEpi2021(f.creatinine->value, *f.age, true, c.ckd_epi);
+    const double mal = calc::CkdEpi2021(f.creatinine->value, *f.age, false, c.ckd_epi);
+    f.egfr = f.female ? fem : f.male ? mal : std::min(fem, mal);
+    f.egfr_computed = true;
+  }
+  // CALC-04: corrected calcium; ionized preferred when present.
+  if (f.calcium && f.albumin)
+    f.corrected_calcium = calc::CorrectedCalciumMgDl(f.calcium->value, f.albumin->value,
+                                                     c.ca_albumin_factor, c.ca_albumin_reference);
+  if (f.ionized_calcium) {
+    f.calcium_known = true;
+    f.hypocalcemia = f.ionized_calcium->BelowReference(c.hypoca_ionized);
+  } else if (f.corrected_calcium) {
+    f.calcium_known = true;
+    // The lab's range applies to total calcium; corrected calcium is compared to it too.
+    LabValue corrected = *f.calcium;
+    corrected.value = *f.corrected_calcium;
+    f.hypocalcemia = corrected.BelowReference(c.hypoca_corrected);
+  } else if (f.calcium) {
+    // Total calcium without albumin: usable when already low, not to call it normal.
+    f.calcium_known = f.calcium->BelowReference(c.hypoca_corrected);
+    f.hypocalcemia = f.calcium_known;
+  }
+  if (HasCondition(p, ConditionCode::kHypocalcemia)) {
+    f.hypocalcemia = true;
+    f.calcium_known = true;
+  }
+
+  // BMD: the lowest T-score on record establishes the diagnosis (D32), radius counts (D33).
+  for (const auto& b : p.bmd) {
+    if (b.date && (!f.latest_dxa || *b.date > *f.latest_dxa)) f.latest_dxa = b.date;
+  }
+  for (const auto& b : p.bmd) {
+    if (b.t_score) {
+      if (!f.t_min || *b.t_score < *f.t_min) {
+        f.t_min = b.t_score;
+        f.t_min_site = b.site;
+        f.t_min_date = b.date;
+      }
+      if (b.site != BmdSite::kRadius33 && (!f.t_min_central || *b.t_score < *f.t_min_central))
+        f.t_min_central = b.t_score;
+      const bool hip = b.site == BmdSite::kTotalHip || b.site == BmdSite::kFemoralNeck;
+      if (hip && (b.date == f.latest_dxa || !f.latest_dxa) &&
+          (!f.t_hip_latest || *b.t_score < *f.t_hip_latest))
+        f.t_hip_latest = b.t_score;
+    }
+    if (b.z_score && (!f.z_min || *b.z_score < *f.z_min)) f.z_min = b.z_score;
+  }
+
+  // CALC-05: glucocorticoid exposure (systemic; the record's dose is prednisone-equivalent).
+  double dose_sum = 0;
+  bool dose_known = true;
+  for (const auto& m : p.medications) {
+    if (m.agent != Agent::kGlucocorticoid) continue;
+    if (m.status != MedStatus::kActive && m.status != MedStatus::kPlanned) continue;
+    if (m.status == MedStatus::kActive) f.gc_active = true;
+    if (m.dose_mg_per_day) dose_sum += *m.dose_mg_per_day;
+    else dose_known = false;
+    if (m.start && *m.start <= as_of) {
+      const int actual = DaysBetween(*m.start, as_of);
+      if (m.status == MedStatus::kActive)
+        f.gc_days_actual = std::max(f.gc_days_actual.value_or(0), actual);
+    }
+    if (m.start && m.end)
+      f.gc_days_planned = std::max(f.gc_days_planned.value_or(0), DaysBetween(*m.start, *m.end));
+    if (!m.start && !m.end) f.gc_duration_unknown = true;
+  }
+  const bool any_gc = std::any_of(p.medications.begin(), p.medications.end(), [](const auto& m) {
+    return m.agent == Agent::kGlucocorticoid &&
+           (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned);
+  });
+  if (any_gc && dose_known) f.gc_dose_mg = dose_sum;
+  if (f.gc_dose_mg && c.gc_acr_min_dose.Met(*f.gc_dose_mg)) {
+    const int days = std::max(f.gc_days_actual.value_or(0), f.gc_days_planned.value_or(0));
+    f.gc_applies_acr = c.gc_acr_min_days.Met(days);
+    if (f.gc_days_actual)
+      f.gc_cumulative_g_year = *f.gc_dose_mg * std::min(*f.gc_days_actual, 365) / 1000.0;
+  }
+
+  // FRAX, with CALC-06 adjustment when a systemic glucocorticoid is active.
+  if (p.frax) {
+    f.frax_present = p.frax->major_osteoporotic_pct || p.frax->hip_pct;
+    if (p.frax->major_osteoporotic_pct) f.frax_mof_raw = FromTenths(*p.frax->major_osteoporotic_pct);
+    if (p.frax->hip_pct) f.frax_hip_raw = FromTenths(*p.frax->hip_pct);
+    f.frax_mof = f.frax_mof_raw;
+    f.frax_hip = f.frax_hip_raw;
+    if (f.gc_active && !p.frax->glucocorticoid_adjusted.value_or(false)) {
+      if (!f.gc_dose_mg) {
+        f.frax_gc_adjust_unknown = true;
+      } else {
+        const auto band = calc::GlucocorticoidBand(*f.gc_dose_mg, c.gc_bands);
+        double mof = 1, hip = 1;
+        if (band == calc::GcBand::kLow) mof = c.gc_low_mof, hip = c.gc_low_hip;
+        if (band == calc::GcBand::kHigh) mof = c.gc_high_mof, hip = c.gc_high_hip;
+        if (f.frax_mof) *f.frax_mof *= mof;
+        if (f.frax_hip) *f.frax_hip *= hip;
+        f.frax_gc_adjusted_here = band != calc::GcBand::kMedium;
+        f.frax_gc_boundary = *f.gc_dose_mg == c.gc_bands.high_from_mg;
+      }
+    }
+  }
+
+  // Fractures: records of one event (± N days, compatible sites) merge (CONV-FRACTURE-EVENT).
+  for (int i = 0; i < static_cast<int>(p.fractures.size()); ++i) {
+    const auto& fx = p.fractures[static_cast<size_t>(i)];
+    FractureEvent* same = nullptr;
+    for (auto& e : f.events) {
+      if (e.date && fx.date && std::abs(DaysBetween(*e.date, *fx.date)) <= c.fracture_same_event_days &&
+          Compatible(e.site, fx.site)) {
+        same = &e;
+        break;
+      }
+    }
+    const bool pathologic = fx.pathologic_suspected.value_or(false);
+    const bool fragility = fx.mechanism == FractureMechanism::kFragility && !pathologic;
+    if (same) {
+      if (same->site == FractureSite::kOther) same->site = fx.site;
+      same->fragility = same->fragility || fragility;
+      same->mechanism_unknown = same->mechanism_unknown && !fragility &&
+                                fx.mechanism == FractureMechanism::kUnknown;
+      same->pathologic = same->pathologic || pathologic;
+      same->atypical = same->atypical || fx.atypical.value_or(false);
+      if (same->level.empty()) same->level = fx.vertebral_level;
+      same->indices.push_back(i);
+      continue;
+    }
+    FractureEvent e;
+    e.site = fx.site;
+    e.date = fx.date;
+    e.fragility = fragility;
+    e.mechanism_unknown = fx.mechanism == FractureMechanism::kUnknown && !pathologic;
+    e.pathologic = pathologic;
+    e.atypical = fx.atypical.value_or(false);
+    e.level = fx.vertebral_level;
+    e.indices.push_back(i);
+    f.events.push_back(std::move(e));
+  }
+  for (const auto& e : f.events) {
+    if (e.fragility) {
+      ++f.fragility_events;
+      if (e.HipOrVertebral()) f.any_hip_vert_fragility = true;
+    }
+    if (e.pathologic) f.any_pathologic = true;
+    if (e.mechanism_unknown && !e.fragility) f.any_mechanism_unknown = true;
+  }
+  return f;
+}
+
+}  // namespace bp

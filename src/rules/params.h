@@ -1,0 +1,109 @@
+// A profile's parameters resolved once into typed fields, so that the hot path compares doubles
+// instead of looking names up. Every field is a named parameter of knowledge/parameters.json;
+// Compile fails if one is missing or has the wrong type.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "calc/calculators.h"
+#include "common/result.h"
+#include "domain/knowledge.h"
+
+namespace bp {
+
+// A number with the comparator its source uses (catalogue §0.3.4: comparators are literal).
+struct Threshold {
+  double value = 0;
+  Comparator cmp = Comparator::kNone;
+  // True when x meets the threshold ("x <cmp> value").
+  bool Met(double x) const {
+    switch (cmp) {
+      case Comparator::kLt: return x < value;
+      case Comparator::kLe: return x <= value;
+      case Comparator::kGt: return x > value;
+      case Comparator::kGe: return x >= value;
+      case Comparator::kEq: return x == value;
+      case Comparator::kNone: return false;
+    }
+    return false;
+  }
+  // Same, for values kept in tenths (T-scores, FRAX as reported).
+  bool MetTenths(int tenths) const;
+  std::string Describe(std::string_view unit) const;  // e.g. "< 35 mL/min"
+};
+
+enum class RiskModel { kAace2020, kEndocrineSociety, kSeed004 };
+enum class GiopProfile { kAcr22, kSeed000 };
+enum class CtiblThreshold { kSeed000, kHadji17 };
+enum class CrclWeight { kActual, kIdeal, kAdjusted };
+
+struct CompiledProfile {
+  std::string name;
+
+  RiskModel risk_model = RiskModel::kAace2020;
+  Threshold vh_frax_mof, vh_frax_hip, vh_tscore, vh_age, vh_falls;
+  bool vh_age_enabled = false, vh_use_falls = true, vh_use_fracture_on_harmful_drug = true;
+  int vh_recent_fx_months = 0;
+
+  Threshold tx_tscore_osteoporosis, tx_tscore_low_bone_mass, tx_frax_mof, tx_frax_hip;
+  bool tx_frax_requires_low_bone_mass = true, tx_low_bmd_fx_forearm = false;
+  bool fragility_fracture_normal_bmd_indicates = false;
+  Threshold zscore_below_expected, tscore_population_min_age_men, menopause_assumed_age;
+  Threshold frax_min_age, frax_max_age;
+
+  calc::GcBandLimits gc_bands;
+  double gc_low_mof = 0, gc_low_hip = 0, gc_high_mof = 0, gc_high_hip = 0;
+  Threshold gc_acr_min_dose, gc_acr_min_days;
+  GiopProfile giop_profile = GiopProfile::kAcr22;
+  Threshold giop_vh_tscore, giop_vh_frax_mof, giop_vh_frax_hip, giop_vh_dose, giop_vh_dose_days,
+      giop_vh_cumulative_g;
+  Threshold giop_high_tscore, giop_high_frax_mof, giop_high_frax_hip;
+  Threshold giop_mod_frax_mof, giop_mod_frax_hip, giop_mod_tscore;
+  Threshold giop_young_age, giop_young_zscore, giop_young_dose, giop_young_months;
+  Threshold giop_legacy_dose, giop_legacy_months, giop_legacy_tscore;
+  Threshold giop_za_label_dose, giop_za_label_months;
+
+  CtiblThreshold ctibl = CtiblThreshold::kSeed000;
+  Threshold ctibl_tscore, ctibl_frax_mof, ctibl_frax_hip, hadji_tscore, hadji_tscore_with_risk,
+      hadji_risk_factors, hadji_age, hadji_bmi, hadji_gc_months;
+  Threshold gc_harmful_drug_months, acp_osteopenia_age;
+
+  calc::CockcroftGaultCoefficients cg;
+  calc::BodyWeightCoefficients bw;
+  calc::CkdEpiCoefficients ckd_epi;
+  CrclWeight crcl_weight = CrclWeight::kActual;
+  double crcl_borderline_band = 0;
+  Threshold za_crcl, alendronate_crcl, risedronate_crcl, ibandronate_crcl, denosumab_egfr,
+      refer_crcl;
+
+  double ca_albumin_factor = 0, ca_albumin_reference = 0;
+  Threshold hypoca_corrected, hypoca_ionized, hyperca_corrected;
+  int creatinine_max_age_days = 0, calcium_max_age_days = 0, vitd_max_age_days = 0;
+  Threshold za_min_vitd, vitd_target;
+  int za_interval_months = 0;
+
+  bool first_line_equal_options = false;
+  bool denosumab_first_line = false;
+  bool estrogen_raloxifene_warning = true;
+  int romo_cv_months = 0;
+  Threshold romo_max_doses, tptd_max_months, abl_max_months, treatment_failure_months;
+
+  Threshold fls_min_age;
+  int fls_window_months = 0;
+  Threshold va_min_pain_weeks, vcf_conservative_max_months, calcitonin_max_days, young_age;
+  bool surgery_referral_for_deformity = false;
+
+  Threshold bp_oral_reassess_years, za_reassess_doses;
+  double bp_oral_max_years = 0, za_max_doses = 0;
+  int dmab_interval_months = 0, dmab_transition_months = 0;
+  Threshold dmab_overdue_months;
+  Threshold btm_p1np_drop, btm_ctx_drop;
+
+  Threshold alp_high, alp_low, phosphate_low, vitd_osteomalacia;
+  int fracture_same_event_days = 0;
+};
+
+Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view profile);
+
+}  // namespace bp
