@@ -139,7 +139,7 @@ std::string ReviewText(const Review& r) {
 
 std::string MdCitations(const KnowledgeBase& kb, const std::vector<std::string>& keys) {
   std::vector<std::string> parts;
-  for (const auto& k : keys) parts.push_back(MdEscape(render::CitationText(kb, k)));
+  for (const auto& k : keys) parts.push_back(render::MdCitationText(kb, k));
   return Join(parts, "; ");
 }
 
@@ -165,7 +165,7 @@ std::string MdRule(const KnowledgeBase& kb, const RuleDef& r) {
   if (r.citations.empty()) out += " none\n";
   else out += "\n";
   for (const auto& c : r.citations)
-    out += "  - " + MdCode(c) + " " + MdEscape(render::CitationText(kb, c)) + "\n";
+    out += "  - " + MdCode(c) + " " + render::MdCitationText(kb, c) + "\n";
   out += "- Verification: **" + MdEscape(r.verification.empty() ? "none" : r.verification) +
          "** (" + MdEscape(render::VerificationMeaning(r.verification)) + ")";
   if (!r.verification_note.empty()) out += ". " + MdEscape(r.verification_note);
@@ -255,7 +255,7 @@ std::string MdBibliography(const KnowledgeBase& kb, const View& v) {
   if (v.references.empty()) return "";
   std::string out = "## Bibliography\n\n";
   for (const auto& k : v.references) {
-    out += "- " + MdCode(k) + " " + MdEscape(render::CitationText(kb, k));
+    out += "- " + MdCode(k) + " " + render::MdCitationText(kb, k);
     if (const Reference* r = kb.FindReference(k); r && !r->verified.empty())
       out += " (verified: " + MdEscape(r->verified) + ")";
     out += "\n";
@@ -282,6 +282,14 @@ std::string HtmlCitation(const KnowledgeBase& kb, const std::string& key) {
 
 std::string HtmlRuleLink(const std::string& id) {
   return "<a class=\"code\" href=\"#" + HtmlId("rule-", id) + "\">" + HtmlEscape(id) + "</a>";
+}
+
+// Bibliography keys linking to their entry at the end of the page.
+std::string HtmlRefLinks(const std::vector<std::string>& keys) {
+  std::vector<std::string> links;
+  for (const auto& k : keys)
+    links.push_back("<a href=\"#" + HtmlId("ref-", k) + "\">" + HtmlEscape(k) + "</a>");
+  return Join(links, ", ");
 }
 
 std::string HtmlRule(const KnowledgeBase& kb, const RuleDef& r) {
@@ -338,8 +346,7 @@ std::string HtmlTopic(const KnowledgeBase& kb, const TopicView& t, int n) {
     out += "<ul>\n";
     for (const RuleDef* r : t.rules)
       out += "<li>" + HtmlEscape(r->statement) + " <span class=\"rules\">[" + HtmlRuleLink(r->id) +
-             (r->citations.empty() ? "" : "; " + HtmlEscape(Join(r->citations, ", "))) +
-             "]</span></li>\n";
+             (r->citations.empty() ? "" : "; " + HtmlRefLinks(r->citations)) + "]</span></li>\n";
     out += "</ul>\n";
   }
   for (const QuestionDef* q : t.questions) {

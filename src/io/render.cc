@@ -566,7 +566,7 @@ std::string RenderMarkdown(const Assessment& a, const KnowledgeBase& kb) {
   if (!keys.empty()) {
     out += "\n## References\n\n";
     for (const auto& k : keys)
-      out += "- " + MdCode(k) + " " + MdEscape(render::CitationText(kb, k)) + "\n";
+      out += "- " + MdCode(k) + " " + render::MdCitationText(kb, k) + "\n";
   }
   return out;
 }

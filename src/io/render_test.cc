@@ -137,7 +137,8 @@ TEST(RenderMarkdown, ContainsEveryWarningCodeAndRule) {
   b.patient_id = "<b>x</b>";
   const std::string md = RenderMarkdown(b, TestKb());
   for (size_t i = md.find('<'); i != std::string::npos; i = md.find('<', i + 1)) {
-    if (std::isalpha(static_cast<unsigned char>(md[i + 1])) || md[i + 1] == '/') {
+    const bool autolink = md.compare(i + 1, 8, "https://") == 0;  // a citation URL
+    if (!autolink && (std::isalpha(static_cast<unsigned char>(md[i + 1])) || md[i + 1] == '/')) {
       EXPECT_EQ(md[i - 1], '\\') << md.substr(i, 10);
     }
   }

@@ -261,6 +261,14 @@ std::string CitationText(const KnowledgeBase& kb, std::string_view key) {
   return out;
 }
 
+std::string MdCitationText(const KnowledgeBase& kb, std::string_view key) {
+  const Reference* ref = kb.FindReference(key);
+  if (ref == nullptr) return MdEscape(key) + " (not in the bibliography)";
+  std::string out = MdEscape(ref->citation.empty() ? ref->key : ref->citation);
+  if (!ref->url.empty()) out += IsSafeUrl(ref->url) ? " <" + ref->url + ">" : " " + MdEscape(ref->url);
+  return out;
+}
+
 std::string FormatParamValue(const ParamValue& v, std::string_view unit) {
   std::string out;
   switch (v.cmp) {

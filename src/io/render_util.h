@@ -62,6 +62,9 @@ ReviewSummary SummarizeReview(const KnowledgeBase& kb);
 // "Author et al. ... (url)" for a bibliography key; the key itself when it does not resolve.
 std::string CitationText(const KnowledgeBase& kb, std::string_view key);
 
+// The same in Markdown: the citation escaped, a safe URL as an autolink.
+std::string MdCitationText(const KnowledgeBase& kb, std::string_view key);
+
 // "> 30 %", "true", "20 ng/mL": a parameter value with its comparator and unit.
 std::string FormatParamValue(const ParamValue& v, std::string_view unit);
 bool SameValue(const ParamValue& a, const ParamValue& b);
