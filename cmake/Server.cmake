@@ -1,0 +1,45 @@
+# The CDS Hooks service: bp_cdshooks (request/response mapping, no sockets) and bp_server (HTTP
+# transport, JWT verification, FHIR fetch, feedback store). Included by the top-level
+# CMakeLists.txt after the bonepath executable and the test targets are defined.
+option(BONEPATH_SERVER "Build the CDS Hooks service (bonepath serve)" OFF)
+if(NOT BONEPATH_SERVER)
+  return()
+endif()
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(spdlog REQUIRED)
+pkg_check_modules(BP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(BP_LIBJWT REQUIRED IMPORTED_TARGET libjwt)
+
+bp_library(bp_cdshooks cdshooks)
+target_link_libraries(bp_cdshooks PUBLIC bp_fhir bp_io bp_knowledge bp_rules
+  PRIVATE nlohmann_json::nlohmann_json fmt::fmt)
+
+bp_library(bp_server server)
+target_link_libraries(bp_server PUBLIC bp_cdshooks PkgConfig::BP_HTTPLIB Threads::Threads
+  PRIVATE PkgConfig::BP_LIBJWT OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3
+  spdlog::spdlog nlohmann_json::nlohmann_json fmt::fmt)
+if(TARGET bp_storage)
+  target_link_libraries(bp_server PUBLIC bp_storage)
+  target_compile_definitions(bp_server PUBLIC BONEPATH_HAVE_STORAGE=1)
+endif()
+target_compile_definitions(bp_server PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
+
+target_link_libraries(bonepath PRIVATE bp_server SQLite::SQLite3 spdlog::spdlog)
+# cmd_serve.cc and cmd_feedback.cc compile to nothing without it.
+target_compile_definitions(bonepath PRIVATE BONEPATH_HAVE_SERVER=1)
+
+if(TARGET bonepath_unit_tests)
+  target_link_libraries(bonepath_unit_tests PRIVATE bp_server)
+  target_compile_definitions(bonepath_unit_tests PRIVATE BONEPATH_HAVE_SERVER=1)
+endif()
+if(TARGET bonepath_integration_tests)
+  # The CDS integration tests start their own FHIR endpoint (httplib) and sign JWTs (libjwt,
+  # OpenSSL) to drive the real `bonepath serve`.
+  target_link_libraries(bonepath_integration_tests PRIVATE PkgConfig::BP_HTTPLIB
+    PkgConfig::BP_LIBJWT OpenSSL::Crypto Threads::Threads)
+  target_compile_definitions(bonepath_integration_tests PRIVATE BONEPATH_HAVE_SERVER=1)
+endif()
