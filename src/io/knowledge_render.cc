@@ -221,14 +221,22 @@ std::string MdHeader(const KnowledgeBase& kb, const View& v, std::string_view to
   out += "- **Topics:** ";
   std::vector<std::string> ids;
   for (const auto& t : v.topics) ids.push_back(MdCode(t.def.id));
-  out += Join(ids, ", ") + "\n\n";
-  out += "### Verification marks (catalogue §0.1)\n\n| Mark | Meaning |\n|---|---|\n";
+  out += Join(ids, ", ") + "\n";
+  out += "- Verification marks and profiles are explained at the end.\n";
+  return out + "\n";
+}
+
+// The verification legend and the profiles close the document: each rule already states its
+// mark's meaning, so a reviewer reaches the topic first.
+std::string MdLegend(const KnowledgeBase& kb) {
+  std::string out;
+  out += "## Verification marks (catalogue §0.1)\n\n| Mark | Meaning |\n|---|---|\n";
   for (std::string_view m : {"V", "V2", "P", "U"})
     out += "| " + std::string(m) + " | " + MdEscape(render::VerificationMeaning(m)) + " |\n";
-  out += "\n### Profiles\n\n";
+  out += "\n## Profiles\n\n";
   for (const auto& p : kb.profiles)
     out += "- " + MdCode(p.name) + " " + MdEscape(p.title) + ": " + MdEscape(p.description) + "\n";
-  return out + "\n";
+  return out;
 }
 
 std::string MdTableCell(std::string_view s) { return MdEscape(s); }
@@ -470,6 +478,7 @@ Result<std::string> RenderKnowledgeMarkdown(const KnowledgeBase& kb, std::string
   for (const auto& t : v->topics) out += MdTopic(kb, t, ++n);
   out += MdParameters(kb, *v);
   out += MdBibliography(kb, *v);
+  out += MdLegend(kb);
   return out;
 }
 
@@ -489,16 +498,7 @@ Result<std::string> RenderKnowledgeHtml(const KnowledgeBase& kb, std::string_vie
   for (const auto& t : v->topics)
     out += "<li><a href=\"#" + HtmlId("topic-", t.def.id) + "\">" + HtmlEscape(t.def.title) +
            "</a></li>\n";
-  out += "</ol></nav>\n<section id=\"legend\"><h2>Verification marks (catalogue §0.1)</h2>\n"
-         "<table><tr><th>Mark</th><th>Meaning</th></tr>\n";
-  for (std::string_view m : {"V", "V2", "P", "U"})
-    out += "<tr><td>" + std::string(m) + "</td><td>" +
-           HtmlEscape(render::VerificationMeaning(m)) + "</td></tr>\n";
-  out += "</table>\n<h3>Profiles</h3>\n<ul>\n";
-  for (const auto& p : kb.profiles)
-    out += "<li><span class=\"code\">" + HtmlEscape(p.name) + "</span> " + HtmlEscape(p.title) +
-           ": " + HtmlEscape(p.description) + "</li>\n";
-  out += "</ul>\n</section>\n";
+  out += "</ol></nav>\n";
   int n = 0;
   for (const auto& t : v->topics) out += HtmlTopic(kb, t, ++n);
   if (!v->parameters.empty()) {
@@ -528,6 +528,16 @@ Result<std::string> RenderKnowledgeHtml(const KnowledgeBase& kb, std::string_vie
     }
     out += "</ul>\n</section>\n";
   }
+  out += "<section id=\"legend\"><h2>Verification marks (catalogue §0.1)</h2>\n"
+         "<table><tr><th>Mark</th><th>Meaning</th></tr>\n";
+  for (std::string_view m : {"V", "V2", "P", "U"})
+    out += "<tr><td>" + std::string(m) + "</td><td>" +
+           HtmlEscape(render::VerificationMeaning(m)) + "</td></tr>\n";
+  out += "</table>\n<h3>Profiles</h3>\n<ul>\n";
+  for (const auto& p : kb.profiles)
+    out += "<li><span class=\"code\">" + HtmlEscape(p.name) + "</span> " + HtmlEscape(p.title) +
+           ": " + HtmlEscape(p.description) + "</li>\n";
+  out += "</ul>\n</section>\n";
   return out + "</main>\n</body>\n</html>\n";
 }
 
