@@ -64,7 +64,7 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
 
 std::string RegimenText(const Regimen& r) {
   std::vector<std::string> parts = {r.dose, Label(r.route), r.interval};
-  if (!r.max_duration.empty()) parts.push_back("maximum duration " + r.max_duration);
+  if (!r.max_duration.empty()) parts.push_back("duration: " + r.max_duration);
   return render::Humanize(r.agent) + ": " + Join(parts, ", ");
 }
 
