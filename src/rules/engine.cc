@@ -6,11 +6,21 @@
 #include "rules/engine.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
 #include "rules/facts.h"
 #include "rules/params.h"
+
+// Statements, trace entries and missing-data notes are only built for the assessment that is
+// returned; the runs under the other profiles (guideline_disagreement) need only the decisions.
+#define BP_VERBOSE(ctx, ...) \
+  do {                       \
+    if ((ctx).verbose) {     \
+      __VA_ARGS__;           \
+    }                        \
+  } while (0)
 
 namespace bp {
 
@@ -19,8 +29,8 @@ namespace {
 
 std::string Num(double v, int decimals = 1) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+  return std::string(buf, r.ptr);
 }
 std::string Tn(Tenths t) { return Num(FromTenths(t)); }
 
@@ -60,6 +70,7 @@ class Ctx {
   const CompiledProfile& c;
   const KnowledgeBase& kb;
   Assessment& a;
+  bool verbose = true;  // false: decisions only (see BP_VERBOSE)
 
   void Trace(const char* rule, Outcome o, std::string because = {}) {
     a.trace.push_back({rule, o, std::move(because)});
@@ -192,47 +203,47 @@ void Demographics(Ctx& x, State& s) {
   if (f.vitd) d.vitamin_d_25oh_ng_ml = f.vitd->value;
   d.prednisone_equivalent_mg_day = f.gc_dose_mg;
 
-  x.Trace("CONV-DECISION-SUPPORT", Outcome::kFired,
+  BP_VERBOSE(x, x.Trace("CONV-DECISION-SUPPORT", Outcome::kFired,
           "decision support for health professionals; every rule is shown with its verification "
-          "mark and review status");
-  x.Trace("CONV-ABSENT", Outcome::kFired,
+          "mark and review status"));
+  BP_VERBOSE(x, x.Trace("CONV-ABSENT", Outcome::kFired,
           "absent lists are taken as none recorded; absent measurements are unknown and listed "
-          "as missing");
-  x.Trace("CONV-ROUNDING", Outcome::kFired,
-          "T-/Z-scores and FRAX compared as reported to one decimal; computed values unrounded");
+          "as missing"));
+  BP_VERBOSE(x, x.Trace("CONV-ROUNDING", Outcome::kFired,
+          "T-/Z-scores and FRAX compared as reported to one decimal; computed values unrounded"));
 
-  if (!f.age) x.Missing("birth_date", "age: population gate, Cockcroft-Gault CrCl, eGFR, FRAX range");
+  if (!f.age) BP_VERBOSE(x, x.Missing("birth_date", "age: population gate, Cockcroft-Gault CrCl, eGFR, FRAX range"));
   if (f.sex_unknown) {
-    x.Fired("CONV-SEX-UNKNOWN",
+    BP_VERBOSE(x, x.Fired("CONV-SEX-UNKNOWN",
             "sex unknown: Cockcroft-Gault and eGFR take the lower (female) value; the T-score "
-            "population is judged by the men's age limit");
+            "population is judged by the men's age limit"));
   } else {
-    x.NotFired("CONV-SEX-UNKNOWN");
+    BP_VERBOSE(x, x.NotFired("CONV-SEX-UNKNOWN"));
   }
   if (f.menopause_assumed) {
-    x.Fired("CONV-MENOPAUSE", std::string("menopausal status not recorded: taken as ") +
+    BP_VERBOSE(x, x.Fired("CONV-MENOPAUSE", std::string("menopausal status not recorded: taken as ") +
                                   (*f.menopause == Menopause::kPost ? "postmenopausal" : "premenopausal") +
                                   " from age " + Num(x.Age(), 0) + " (cut-off " +
-                                  x.c.menopause_assumed_age.Describe("years") + ")");
+                                  x.c.menopause_assumed_age.Describe("years") + ")"));
   } else {
-    x.NotFired("CONV-MENOPAUSE", "menopausal status recorded or not applicable");
+    BP_VERBOSE(x, x.NotFired("CONV-MENOPAUSE", "menopausal status recorded or not applicable"));
   }
 
   // CALC-07 population gate.
   if (f.in_t_population) {
     s.outside_population = !*f.in_t_population;
-    x.Trace("CALC-07", Outcome::kFired,
+    BP_VERBOSE(x, x.Trace("CALC-07", Outcome::kFired,
             *f.in_t_population
                 ? "in the T-score population (postmenopausal or perimenopausal woman, or man "
                   "aged " + x.c.tscore_population_min_age_men.Describe("years") + ")"
                 : "outside the T-score population (premenopausal woman or man under " +
-                      Num(x.c.tscore_population_min_age_men.value, 0) + "): Z-scores apply");
+                      Num(x.c.tscore_population_min_age_men.value, 0) + "): Z-scores apply"));
   } else {
     s.population_unknown = true;
-    x.Insufficient("CALC-07", "age or menopausal status unknown: the T-score population gate "
-                              "cannot be applied");
-    x.Missing(x.f.female ? "menopausal_status" : "birth_date",
-              "the T-score population gate (CALC-07)");
+    BP_VERBOSE(x, x.Insufficient("CALC-07", "age or menopausal status unknown: the T-score population gate "
+                              "cannot be applied"));
+    BP_VERBOSE(x, x.Missing(x.f.female ? "menopausal_status" : "birth_date",
+              "the T-score population gate (CALC-07)"));
   }
 
   // CALC-01..04 values into the trace.
@@ -241,96 +252,96 @@ void Demographics(Ctx& x, State& s) {
                           f.crcl_weight_method + " body weight";
     if (f.crcl_sex_assumed) because += "; sex unknown, female factor applied";
     because += ")";
-    x.Fired("CALC-01", because);
+    BP_VERBOSE(x, x.Fired("CALC-01", because));
     if (f.crcl_weight_method != "actual") {
-      x.Fired("CALC-02", "CrCl computed with " + f.crcl_weight_method + " body weight");
-      x.Warn("crcl_method", Severity::kInfo,
+      BP_VERBOSE(x, x.Fired("CALC-02", "CrCl computed with " + f.crcl_weight_method + " body weight"));
+      BP_VERBOSE(x, x.Warn("crcl_method", Severity::kInfo,
              "Creatinine clearance computed with " + f.crcl_weight_method +
                  " body weight (profile setting), not actual body weight.",
-             {"CALC-02"});
+             {"CALC-02"}));
     } else {
-      x.NotFired("CALC-02", "actual body weight (default)");
+      BP_VERBOSE(x, x.NotFired("CALC-02", "actual body weight (default)"));
     }
   } else {
     std::string why;
     if (!f.creatinine) {
       why = "no serum creatinine";
-      x.Missing("labs.creatinine", "Cockcroft-Gault CrCl for zoledronic acid and oral "
-                                   "bisphosphonates (CALC-01, PRE-01)");
+      BP_VERBOSE(x, x.Missing("labs.creatinine", "Cockcroft-Gault CrCl for zoledronic acid and oral "
+                                   "bisphosphonates (CALC-01, PRE-01)"));
     }
     if (!x.p.weight_kg) {
       why += why.empty() ? "no body weight" : ", no body weight";
-      x.Missing("weight_kg", "Cockcroft-Gault CrCl (CALC-01, PRE-01)");
+      BP_VERBOSE(x, x.Missing("weight_kg", "Cockcroft-Gault CrCl (CALC-01, PRE-01)"));
     }
     if (!f.age) why += why.empty() ? "no age" : ", no age";
-    x.Insufficient("CALC-01", why.empty() ? "cannot compute" : why);
-    x.NotFired("CALC-02");
+    BP_VERBOSE(x, x.Insufficient("CALC-01", why.empty() ? "cannot compute" : why));
+    BP_VERBOSE(x, x.NotFired("CALC-02"));
   }
   if (f.egfr) {
-    x.Fired("CALC-03", "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 (" +
-                           (f.egfr_computed ? "CKD-EPI 2021 from creatinine" : "reported") + ")");
+    BP_VERBOSE(x, x.Fired("CALC-03", "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 (" +
+                           (f.egfr_computed ? "CKD-EPI 2021 from creatinine" : "reported") + ")"));
   } else {
-    x.Insufficient("CALC-03", "no eGFR and no creatinine with age");
+    BP_VERBOSE(x, x.Insufficient("CALC-03", "no eGFR and no creatinine with age"));
   }
   if (f.ionized_calcium) {
-    x.Fired("CALC-04", "ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L" +
-                           (f.hypocalcemia ? ": low" : ""));
+    BP_VERBOSE(x, x.Fired("CALC-04", "ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L" +
+                           (f.hypocalcemia ? ": low" : "")));
   } else if (f.corrected_calcium) {
-    x.Fired("CALC-04", "albumin-corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL" +
-                           (f.hypocalcemia ? ": low" : ""));
+    BP_VERBOSE(x, x.Fired("CALC-04", "albumin-corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL" +
+                           (f.hypocalcemia ? ": low" : "")));
   } else {
-    x.Insufficient("CALC-04", f.calcium ? "total calcium without albumin" : "no calcium");
-    if (!f.calcium) x.Missing("labs.calcium", "hypocalcemia check before any antiresorptive (CALC-04, PRE-02)");
+    BP_VERBOSE(x, x.Insufficient("CALC-04", f.calcium ? "total calcium without albumin" : "no calcium"));
+    if (!f.calcium) BP_VERBOSE(x, x.Missing("labs.calcium", "hypocalcemia check before any antiresorptive (CALC-04, PRE-02)"));
     else if (!f.albumin && !f.hypocalcemia)
-      x.Missing("labs.albumin", "albumin-corrected calcium (CALC-04, PRE-02)");
+      BP_VERBOSE(x, x.Missing("labs.albumin", "albumin-corrected calcium (CALC-04, PRE-02)"));
   }
   if (f.gc_dose_mg) {
-    x.Fired("CALC-05", "systemic glucocorticoid " + Num(*f.gc_dose_mg) +
+    BP_VERBOSE(x, x.Fired("CALC-05", "systemic glucocorticoid " + Num(*f.gc_dose_mg) +
                            " mg/day prednisone-equivalent" +
-                           (f.gc_applies_acr ? ", duration > 3 months (actual or planned)" : ""));
+                           (f.gc_applies_acr ? ", duration > 3 months (actual or planned)" : "")));
   } else if (f.gc_active) {
-    x.Insufficient("CALC-05", "glucocorticoid active without a dose");
-    x.Missing("medications[glucocorticoid].dose_mg_per_day",
-              "glucocorticoid exposure and FRAX adjustment (CALC-05, CALC-06, GIOP-01)");
+    BP_VERBOSE(x, x.Insufficient("CALC-05", "glucocorticoid active without a dose"));
+    BP_VERBOSE(x, x.Missing("medications[glucocorticoid].dose_mg_per_day",
+              "glucocorticoid exposure and FRAX adjustment (CALC-05, CALC-06, GIOP-01)"));
   } else {
-    x.NotFired("CALC-05", "no systemic glucocorticoid active or planned");
+    BP_VERBOSE(x, x.NotFired("CALC-05", "no systemic glucocorticoid active or planned"));
   }
   if (f.frax_gc_adjusted_here) {
-    x.Fired("CALC-06", "FRAX adjusted for " + Num(*f.gc_dose_mg) + " mg/day: MOF " +
+    BP_VERBOSE(x, x.Fired("CALC-06", "FRAX adjusted for " + Num(*f.gc_dose_mg) + " mg/day: MOF " +
                            Num(*f.frax_mof_raw) + " -> " + Num(*f.frax_mof) + " %" +
-                           (f.frax_hip ? ", hip " + Num(*f.frax_hip_raw) + " -> " + Num(*f.frax_hip) + " %" : ""));
-    x.Warn("glucocorticoid_frax_adjusted", Severity::kInfo,
+                           (f.frax_hip ? ", hip " + Num(*f.frax_hip_raw) + " -> " + Num(*f.frax_hip) + " %" : "")));
+    BP_VERBOSE(x, x.Warn("glucocorticoid_frax_adjusted", Severity::kInfo,
            "FRAX adjusted for the glucocorticoid dose (" + Num(*f.gc_dose_mg) +
                " mg/day prednisone-equivalent): major osteoporotic " +
                (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
                (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %.",
-           {"CALC-06", "D7"});
+           {"CALC-06", "D7"}));
   } else if (f.frax_gc_adjust_unknown) {
-    x.Insufficient("CALC-06", "glucocorticoid active but the dose is unknown: FRAX not adjusted");
+    BP_VERBOSE(x, x.Insufficient("CALC-06", "glucocorticoid active but the dose is unknown: FRAX not adjusted"));
   } else {
-    x.NotFired("CALC-06", f.gc_active ? "medium dose band or FRAX already adjusted: no change"
-                                      : "no active glucocorticoid");
+    BP_VERBOSE(x, x.NotFired("CALC-06", f.gc_active ? "medium dose band or FRAX already adjusted: no change"
+                                      : "no active glucocorticoid"));
   }
   if (f.frax_gc_boundary) {
-    x.Warn("glucocorticoid_dose_boundary", Severity::kInfo,
+    BP_VERBOSE(x, x.Warn("glucocorticoid_dose_boundary", Severity::kInfo,
            "Glucocorticoid dose exactly " + Num(x.c.gc_bands.high_from_mg) +
                " mg/day: sources differ on whether this is the high band (D7). Unadjusted FRAX "
                "MOF " + Num(*f.frax_mof_raw) + " %, adjusted " + Num(f.frax_mof.value_or(0)) + " %.",
-           {"CALC-06", "D7"});
+           {"CALC-06", "D7"}));
   }
-  x.Trace("CALC-08", f.events.empty() ? Outcome::kNotFired : Outcome::kFired,
+  BP_VERBOSE(x, x.Trace("CALC-08", f.events.empty() ? Outcome::kNotFired : Outcome::kFired,
           f.events.empty() ? "no fracture recorded"
                            : std::to_string(f.fragility_events) + " fragility fracture event(s) of " +
-                                 std::to_string(f.events.size()));
+                                 std::to_string(f.events.size())));
   if (f.events.size() < x.p.fractures.size())
-    x.Fired("CONV-FRACTURE-EVENT", "records of the same fracture merged into one event");
+    BP_VERBOSE(x, x.Fired("CONV-FRACTURE-EVENT", "records of the same fracture merged into one event"));
   else
-    x.NotFired("CONV-FRACTURE-EVENT");
+    BP_VERBOSE(x, x.NotFired("CONV-FRACTURE-EVENT"));
   for (size_t i = 0; i < f.events.size(); ++i)
     if (f.events[i].mechanism_unknown && f.events[i].HipOrVertebral())
-      x.Missing("fractures[" + std::to_string(f.events[i].indices.front()) + "].mechanism",
-                "whether the fracture is a fragility fracture (CALC-08, TX-01)");
-  if (f.bmi) x.Trace("CALC-07", Outcome::kNotFired, "BMI " + Num(*f.bmi) + " kg/m2 (not a gate)");
+      BP_VERBOSE(x, x.Missing("fractures[" + std::to_string(f.events[i].indices.front()) + "].mechanism",
+                "whether the fracture is a fragility fracture (CALC-08, TX-01)"));
+  if (f.bmi) BP_VERBOSE(x, x.Trace("CALC-07", Outcome::kNotFired, "BMI " + Num(*f.bmi) + " kg/m2 (not a gate)"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,26 +366,26 @@ void Indication(Ctx& x, State& s) {
                           ? (f.fragility_events ? "severe osteoporosis" : "osteoporosis")
                           : c.tx_tscore_low_bone_mass.MetTenths(*f.t_min) ? "low bone mass"
                                                                            : "normal";
-    x.Fired("DX-01", "lowest T-score on record " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
-                         (f.t_min_date ? " (" + f.t_min_date->ToString() + ")" : "") + ": " + cat);
+    BP_VERBOSE(x, x.Fired("DX-01", "lowest T-score on record " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
+                         (f.t_min_date ? " (" + f.t_min_date->ToString() + ")" : "") + ": " + cat));
     if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa)
-      x.Fired("D32", "the diagnosis from the " + f.t_min_date->ToString() +
-                         " scan persists although the latest scan is better");
+      BP_VERBOSE(x, x.Fired("D32", "the diagnosis from the " + f.t_min_date->ToString() +
+                         " scan persists although the latest scan is better"));
     else
-      x.NotFired("D32");
-    if (*f.t_min_site == BmdSite::kRadius33) x.Fired("D33", "the 1/3 radius counts for diagnosis");
-    else x.NotFired("D33");
+      BP_VERBOSE(x, x.NotFired("D32"));
+    if (*f.t_min_site == BmdSite::kRadius33) BP_VERBOSE(x, x.Fired("D33", "the 1/3 radius counts for diagnosis"));
+    else BP_VERBOSE(x, x.NotFired("D33"));
   } else {
-    x.Insufficient("DX-01", "no T-score on record");
-    x.NotFired("D32");
-    x.NotFired("D33");
+    BP_VERBOSE(x, x.Insufficient("DX-01", "no T-score on record"));
+    BP_VERBOSE(x, x.NotFired("D32"));
+    BP_VERBOSE(x, x.NotFired("D33"));
   }
   // DX-02 Z-score.
   if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min))
-    x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " + c.zscore_below_expected.Describe("") +
-                         ": below the expected range for age");
+    BP_VERBOSE(x, x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " + c.zscore_below_expected.Describe("") +
+                         ": below the expected range for age"));
   else
-    x.NotFired("DX-02", f.z_min ? "Z-score " + Tn(*f.z_min) + ": within the expected range" : "no Z-score");
+    BP_VERBOSE(x, x.NotFired("DX-02", f.z_min ? "Z-score " + Tn(*f.z_min) + ": within the expected range" : "no Z-score"));
 
   if (s.outside_population) {
     const bool secondary =
@@ -395,29 +406,29 @@ void Indication(Ctx& x, State& s) {
                         : low_z            ? "a Z-score below the expected range"
                         : secondary        ? "a secondary cause of bone loss"
                                            : "a recorded diagnosis of osteoporosis";
-      x.Fired("TX-06", "outside the T-score population with " + why +
-                           ": T-score and FRAX thresholds do not apply; a specialist decides");
-      x.a.treatment_reasons.push_back(
+      BP_VERBOSE(x, x.Fired("TX-06", "outside the T-score population with " + why +
+                           ": T-score and FRAX thresholds do not apply; a specialist decides"));
+      BP_VERBOSE(x, x.a.treatment_reasons.push_back(
           {"outside_population",
            "Outside the populations the T-score and FRAX thresholds were made for (premenopausal "
            "woman or man under 50) with " + why + ": a specialist decides whether and how to treat.",
-           {"TX-06", "CALC-07"}});
+           {"TX-06", "CALC-07"}}));
     } else {
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
-      x.Fired("TX-06", "outside the T-score population, no fragility fracture, Z-score within "
-                       "range and no secondary cause: not indicated");
-      x.a.treatment_reasons.push_back(
+      BP_VERBOSE(x, x.Fired("TX-06", "outside the T-score population, no fragility fracture, Z-score within "
+                       "range and no secondary cause: not indicated"));
+      BP_VERBOSE(x, x.a.treatment_reasons.push_back(
           {"not_indicated",
            "Outside the T-score population, with no fragility fracture, low Z-score or known "
            "secondary cause: osteoporosis drug treatment is not indicated.",
-           {"TX-06", "CALC-07"}});
+           {"TX-06", "CALC-07"}}));
     }
     for (const char* r : {"TX-01", "TX-02", "TX-03", "TX-04", "TX-05", "CONV-DX-RECORDED", "D31", "D18"})
-      x.NotFired(r, "not applied outside the T-score population (TX-06)");
+      BP_VERBOSE(x, x.NotFired(r, "not applied outside the T-score population (TX-06)"));
     return;
   }
-  x.NotFired("TX-06", s.population_unknown ? "population unknown" : "in the T-score population");
+  BP_VERBOSE(x, x.NotFired("TX-06", s.population_unknown ? "population unknown" : "in the T-score population"));
 
   std::vector<Statement>& reasons = x.a.treatment_reasons;
   bool indicated = false;
@@ -427,38 +438,38 @@ void Indication(Ctx& x, State& s) {
     if (e.fragility && e.HipOrVertebral()) hipvert = &e;
   if (hipvert) {
     indicated = true;
-    x.Fired("TX-01", "hip or vertebral fragility fracture: " + FxName(*hipvert));
-    reasons.push_back({"hip_vertebral_fracture",
+    BP_VERBOSE(x, x.Fired("TX-01", "hip or vertebral fragility fracture: " + FxName(*hipvert)));
+    BP_VERBOSE(x, reasons.push_back({"hip_vertebral_fracture",
                        "Hip or vertebral fragility fracture (" + FxName(*hipvert) +
                            "): treatment is indicated regardless of BMD.",
-                       {"TX-01"}});
+                       {"TX-01"}}));
   } else {
-    x.NotFired("TX-01", "no hip or vertebral fragility fracture");
+    BP_VERBOSE(x, x.NotFired("TX-01", "no hip or vertebral fragility fracture"));
   }
   // TX-02.
   if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min)) {
     indicated = true;
-    x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " + c.tx_tscore_osteoporosis.Describe(""));
+    BP_VERBOSE(x, x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " + c.tx_tscore_osteoporosis.Describe("")));
     RuleIds r = {"TX-02", "DX-01"};
     if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
     if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
-    reasons.push_back({"osteoporotic_t_score",
+    BP_VERBOSE(x, reasons.push_back({"osteoporotic_t_score",
                        "Osteoporotic T-score: " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
                            " (" + c.tx_tscore_osteoporosis.Describe("") + ").",
-                       r});
+                       r}));
   } else {
-    x.NotFired("TX-02", f.t_min ? "lowest T-score " + Tn(*f.t_min) : "no T-score");
+    BP_VERBOSE(x, x.NotFired("TX-02", f.t_min ? "lowest T-score " + Tn(*f.t_min) : "no T-score"));
   }
   // CONV-DX-RECORDED.
   if (s.recorded_dx) {
     indicated = true;
-    x.Fired("CONV-DX-RECORDED", "a clinician-recorded diagnosis of osteoporosis");
-    reasons.push_back({"recorded_diagnosis",
+    BP_VERBOSE(x, x.Fired("CONV-DX-RECORDED", "a clinician-recorded diagnosis of osteoporosis"));
+    BP_VERBOSE(x, reasons.push_back({"recorded_diagnosis",
                        "A clinician has recorded a diagnosis of osteoporosis: it counts as "
                        "osteoporosis (clinical diagnosis).",
-                       {"CONV-DX-RECORDED"}});
+                       {"CONV-DX-RECORDED"}}));
   } else {
-    x.NotFired("CONV-DX-RECORDED");
+    BP_VERBOSE(x, x.NotFired("CONV-DX-RECORDED"));
   }
   // TX-03 (FRAX).
   const bool low_bone_mass_central =
@@ -485,28 +496,28 @@ void Indication(Ctx& x, State& s) {
     const std::string fx = "FRAX major osteoporotic " +
                            (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
                            (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %";
-    x.Fired("TX-03", fx + " meets " + c.tx_frax_mof.Describe("%") + " or " + c.tx_frax_hip.Describe("%"));
+    BP_VERBOSE(x, x.Fired("TX-03", fx + " meets " + c.tx_frax_mof.Describe("%") + " or " + c.tx_frax_hip.Describe("%")));
     RuleIds r = {"TX-03"};
     if (!c.tx_frax_requires_low_bone_mass) r.push_back("D18");
     if (f.frax_gc_adjusted_here) r.push_back("CALC-06");
-    reasons.push_back({"frax_threshold",
+    BP_VERBOSE(x, reasons.push_back({"frax_threshold",
                        (low_bone_mass_central ? "Low bone mass with " : "") + fx + " (thresholds " +
                            c.tx_frax_mof.Describe("%") + " or hip " + c.tx_frax_hip.Describe("%") + ").",
-                       r});
+                       r}));
   } else if (frax_population && (!f.frax_present || !us_model || f.frax_gc_adjust_unknown)) {
     tx03_missing = !indicated;
-    x.Insufficient("TX-03", !f.frax_present ? "low bone mass but no FRAX"
+    BP_VERBOSE(x, x.Insufficient("TX-03", !f.frax_present ? "low bone mass but no FRAX"
                             : !us_model     ? "FRAX is not the US model"
-                                            : "FRAX cannot be adjusted: glucocorticoid dose unknown");
+                                            : "FRAX cannot be adjusted: glucocorticoid dose unknown"));
     if (!indicated)
-      x.Missing(!f.frax_present ? "frax" : !us_model ? "frax.model" : "medications[glucocorticoid].dose_mg_per_day",
-                "US FRAX for low bone mass (TX-03)");
+      BP_VERBOSE(x, x.Missing(!f.frax_present ? "frax" : !us_model ? "frax.model" : "medications[glucocorticoid].dose_mg_per_day",
+                "US FRAX for low bone mass (TX-03)"));
   } else {
-    x.NotFired("TX-03", frax_population ? "FRAX below " + c.tx_frax_mof.Describe("%") + " and " +
+    BP_VERBOSE(x, x.NotFired("TX-03", frax_population ? "FRAX below " + c.tx_frax_mof.Describe("%") + " and " +
                                               c.tx_frax_hip.Describe("%")
-                                        : "not low bone mass");
+                                        : "not low bone mass"));
   }
-  if (c.tx_frax_requires_low_bone_mass) x.NotFired("D18", "FRAX thresholds applied to low bone mass only");
+  if (c.tx_frax_requires_low_bone_mass) BP_VERBOSE(x, x.NotFired("D18", "FRAX thresholds applied to low bone mass only"));
   // TX-04.
   const bool low_bone_mass_any = f.t_min && !c.tx_tscore_osteoporosis.MetTenths(*f.t_min) &&
                                  c.tx_tscore_low_bone_mass.MetTenths(*f.t_min);
@@ -520,15 +531,15 @@ void Indication(Ctx& x, State& s) {
   }
   if (low_bone_mass_any && tx04) {
     indicated = true;
-    x.Fired("TX-04", "low bone mass with a fragility fracture of the " + FxName(*tx04));
-    reasons.push_back({"low_bone_mass_fracture",
+    BP_VERBOSE(x, x.Fired("TX-04", "low bone mass with a fragility fracture of the " + FxName(*tx04)));
+    BP_VERBOSE(x, reasons.push_back({"low_bone_mass_fracture",
                        "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
                            " (proximal humerus or pelvis" +
                            (c.tx_low_bmd_fx_forearm ? ", or distal forearm under this profile" : "") +
                            "): clinical diagnosis of osteoporosis.",
-                       {"TX-04"}});
+                       {"TX-04"}}));
   } else {
-    x.NotFired("TX-04");
+    BP_VERBOSE(x, x.NotFired("TX-04"));
   }
   // D31: fragility fracture with normal BMD.
   const FractureEvent* any_fragility = nullptr;
@@ -536,27 +547,27 @@ void Indication(Ctx& x, State& s) {
     if (e.fragility) any_fragility = &e;
   const bool normal_bmd = f.t_min && !c.tx_tscore_low_bone_mass.MetTenths(*f.t_min);
   if (any_fragility && normal_bmd) {
-    x.Fired("D31", "fragility fracture (" + FxName(*any_fragility) + ") with every T-score > " +
-                       Num(c.tx_tscore_low_bone_mass.value));
-    x.Warn("fragility_fracture_with_normal_bmd", Severity::kWarning,
+    BP_VERBOSE(x, x.Fired("D31", "fragility fracture (" + FxName(*any_fragility) + ") with every T-score > " +
+                       Num(c.tx_tscore_low_bone_mass.value)));
+    BP_VERBOSE(x, x.Warn("fragility_fracture_with_normal_bmd", Severity::kWarning,
            "Fragility fracture with normal BMD (lowest T-score " + Tn(*f.t_min) +
                "): specialist evaluation for underlying metabolic bone disease.",
-           {"D31", "REF-02"});
+           {"D31", "REF-02"}));
     if (c.fragility_fracture_normal_bmd_indicates && !indicated) {
       indicated = true;
-      reasons.push_back({"fragility_fracture_clinical_diagnosis",
+      BP_VERBOSE(x, reasons.push_back({"fragility_fracture_clinical_diagnosis",
                          "A fragility fracture is a clinical diagnosis of osteoporosis even with "
                          "a normal T-score (AACE 2020, this profile).",
-                         {"D31"}});
+                         {"D31"}}));
     }
   } else {
-    x.NotFired("D31");
+    BP_VERBOSE(x, x.NotFired("D31"));
   }
 
   if (indicated) {
     x.a.treatment_indicated = true;
-    x.NotFired("TX-05");
-    x.NotFired("CONV-INDETERMINATE");
+    BP_VERBOSE(x, x.NotFired("TX-05"));
+    BP_VERBOSE(x, x.NotFired("CONV-INDETERMINATE"));
     return;
   }
   // Not indicated by the rules: is there enough data to say no?
@@ -573,37 +584,37 @@ void Indication(Ctx& x, State& s) {
   if (!missing_why.empty()) {
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
-    x.Fired("CONV-INDETERMINATE", nothing ? "no DXA, no FRAX, no fragility fracture and no recorded "
+    BP_VERBOSE(x, x.Fired("CONV-INDETERMINATE", nothing ? "no DXA, no FRAX, no fragility fracture and no recorded "
                                             "diagnosis: not enough to decide"
-                                          : missing_why + ": not enough to decide");
-    if (!f.t_min) x.Missing("bmd", "diagnosis and treatment indication (DX-01, TX-02, TX-03, TX-04)");
-    x.a.treatment_reasons.push_back(
+                                          : missing_why + ": not enough to decide"));
+    if (!f.t_min) BP_VERBOSE(x, x.Missing("bmd", "diagnosis and treatment indication (DX-01, TX-02, TX-03, TX-04)"));
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
         {"insufficient_data",
          "Not enough data to decide whether treatment is indicated (" + missing_why +
              "): see missing data.",
-         {"CONV-INDETERMINATE"}});
-    x.Insufficient("TX-05", missing_why);
+         {"CONV-INDETERMINATE"}}));
+    BP_VERBOSE(x, x.Insufficient("TX-05", missing_why));
     return;
   }
-  x.NotFired("CONV-INDETERMINATE");
+  BP_VERBOSE(x, x.NotFired("CONV-INDETERMINATE"));
   x.a.treatment_indicated = false;
   x.a.risk_tier = RiskTier::kNotIndicated;
-  x.Fired("TX-05", "no indication: lowest T-score " + Tn(*f.t_min) +
-                       (f.frax_present ? ", FRAX below thresholds" : ""));
-  x.a.treatment_reasons.push_back(
+  BP_VERBOSE(x, x.Fired("TX-05", "no indication: lowest T-score " + Tn(*f.t_min) +
+                       (f.frax_present ? ", FRAX below thresholds" : "")));
+  BP_VERBOSE(x, x.a.treatment_reasons.push_back(
       {"not_indicated",
        "No treatment indication under the BHOF thresholds (lowest T-score " + Tn(*f.t_min) +
            (f.frax_present ? ", FRAX major osteoporotic " + Num(f.frax_mof.value_or(0)) + " %, hip " +
                                  Num(f.frax_hip.value_or(0)) + " %"
                            : "") +
            "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
-       {"TX-05"}});
+       {"TX-05"}}));
   if (x.f.female && x.AgeKnown() && c.acp_osteopenia_age.Met(x.Age()) && low_bone_mass_any) {
-    x.Warn("acp_osteopenia_over_65", Severity::kInfo,
+    BP_VERBOSE(x, x.Warn("acp_osteopenia_over_65", Severity::kInfo,
            "Woman over " + Num(c.acp_osteopenia_age.value, 0) +
                " with low bone mass: ACP suggests an individualized decision about a "
                "bisphosphonate.",
-           {"TX-05"});
+           {"TX-05"}));
   }
 }
 
@@ -631,22 +642,22 @@ void Tier(Ctx& x, State& s) {
     }
   }
   if (s.treatment_failure) {
-    x.Warn("treatment_failure", Severity::kWarning,
+    BP_VERBOSE(x, x.Warn("treatment_failure", Severity::kWarning,
            "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
                c.treatment_failure_months.Describe("months") + " on " +
                std::string(ToString(fx_on_drug->agent)) +
                ": possible treatment failure; check adherence and secondary causes.",
-           {"RISK-01", "REF-02"});
+           {"RISK-01", "REF-02"}));
   }
 
   if (x.a.treatment_indicated != true) {
     for (const char* r : {"RISK-01", "RISK-02", "RISK-P-ES", "RISK-P-SEED004", "D1", "D2", "D3", "D13"})
-      x.NotFired(r, "treatment not indicated or undetermined");
-    if (x.a.treatment_indicated == false) x.Fired("RISK-03", "not indicated");
-    else x.NotFired("RISK-03");
+      BP_VERBOSE(x, x.NotFired(r, "treatment not indicated or undetermined"));
+    if (x.a.treatment_indicated == false) BP_VERBOSE(x, x.Fired("RISK-03", "not indicated"));
+    else BP_VERBOSE(x, x.NotFired("RISK-03"));
     return;
   }
-  x.NotFired("RISK-03");
+  BP_VERBOSE(x, x.NotFired("RISK-03"));
 
   std::vector<std::string> vh;  // reasons
   RuleIds vh_rules = {model_rule};
@@ -681,10 +692,10 @@ void Tier(Ctx& x, State& s) {
     if (vert >= 2) vh.push_back("multiple vertebral fractures");
     if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min) && f.fragility_events)
       vh.push_back("T-score " + Tn(*f.t_min) + " with a fragility fracture (severe osteoporosis)");
-    x.Trace("RISK-P-ES", vh.empty() ? Outcome::kNotFired : Outcome::kFired,
-            vh.empty() ? "high risk (Endocrine Society)" : vh.front());
-    x.NotFired("RISK-01", "profile uses RISK-P-ES");
-    x.NotFired("RISK-P-SEED004");
+    BP_VERBOSE(x, x.Trace("RISK-P-ES", vh.empty() ? Outcome::kNotFired : Outcome::kFired,
+            vh.empty() ? "high risk (Endocrine Society)" : vh.front()));
+    BP_VERBOSE(x, x.NotFired("RISK-01", "profile uses RISK-P-ES"));
+    BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
   } else {
     // (a) recent fragility fracture.
     for (const auto& e : f.events)
@@ -736,46 +747,46 @@ void Tier(Ctx& x, State& s) {
     if (c.vh_age_enabled && x.AgeKnown() && c.vh_age.Met(x.Age())) {
       vh.push_back("age " + Num(x.Age(), 0) + " " + c.vh_age.Describe("years") + " (seed-004 criterion, unsourced)");
       vh_rules.push_back("D3");
-      x.Fired("D3", "age criterion enabled by the profile");
+      BP_VERBOSE(x, x.Fired("D3", "age criterion enabled by the profile"));
     } else {
-      x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile");
+      BP_VERBOSE(x, x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile"));
     }
-    x.Trace(model_rule, vh.empty() ? Outcome::kNotFired : Outcome::kFired,
-            vh.empty() ? "no very-high-risk criterion" : vh.front());
+    BP_VERBOSE(x, x.Trace(model_rule, vh.empty() ? Outcome::kNotFired : Outcome::kFired,
+            vh.empty() ? "no very-high-risk criterion" : vh.front()));
     if (c.risk_model == RiskModel::kAace2020) {
-      x.NotFired("RISK-P-ES");
-      x.NotFired("RISK-P-SEED004");
+      BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
+      BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
     } else {
-      x.NotFired("RISK-01", "profile uses RISK-P-SEED004");
-      x.NotFired("RISK-P-ES");
+      BP_VERBOSE(x, x.NotFired("RISK-01", "profile uses RISK-P-SEED004"));
+      BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
     }
     if (c.vh_use_falls && !p.falls.count_past_year && !p.falls.injurious && vh.empty())
-      x.Missing("falls.count_past_year", "very-high-risk criterion: high fall risk (RISK-01f)");
+      BP_VERBOSE(x, x.Missing("falls.count_past_year", "very-high-risk criterion: high fall risk (RISK-01f)"));
   }
-  x.Trace("D1", Outcome::kFired, "FRAX very-high-risk thresholds " + c.vh_frax_mof.Describe("%") +
+  BP_VERBOSE(x, x.Trace("D1", Outcome::kFired, "FRAX very-high-risk thresholds " + c.vh_frax_mof.Describe("%") +
                                      " / " + c.vh_frax_hip.Describe("%") +
-                                     "; 20 % / 3 % are treatment thresholds only");
-  x.Trace("D2", Outcome::kFired, "T-score very-high-risk threshold " + c.vh_tscore.Describe(""));
-  x.Trace("D13", Outcome::kFired, "any fracture in the past " + std::to_string(months_recent) +
-                                      " months counts (AACE 2020), not only vertebral or hip");
+                                     "; 20 % / 3 % are treatment thresholds only"));
+  BP_VERBOSE(x, x.Trace("D2", Outcome::kFired, "T-score very-high-risk threshold " + c.vh_tscore.Describe("")));
+  BP_VERBOSE(x, x.Trace("D13", Outcome::kFired, "any fracture in the past " + std::to_string(months_recent) +
+                                      " months counts (AACE 2020), not only vertebral or hip"));
   if (boundary) {
-    x.Warn("very_high_risk_boundary", Severity::kInfo,
+    BP_VERBOSE(x, x.Warn("very_high_risk_boundary", Severity::kInfo,
            "A value sits exactly on a very-high-risk threshold (FRAX " + c.vh_frax_mof.Describe("%") +
                " / " + c.vh_frax_hip.Describe("%") + ", T-score " + c.vh_tscore.Describe("") +
                "): guidelines differ at this boundary.",
-           {"D1", "D2"});
+           {"D1", "D2"}));
   }
   if (!vh.empty()) {
     x.a.risk_tier = RiskTier::kVeryHigh;
     std::string all;
     for (const auto& r : vh) all += (all.empty() ? "" : "; ") + r;
-    x.a.treatment_reasons.push_back({"very_high_risk", "Very high fracture risk: " + all + ".", vh_rules});
-    x.NotFired("RISK-02");
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back({"very_high_risk", "Very high fracture risk: " + all + ".", vh_rules}));
+    BP_VERBOSE(x, x.NotFired("RISK-02"));
   } else {
     x.a.risk_tier = RiskTier::kHigh;
-    x.Fired("RISK-02", "indicated, no very-high-risk criterion");
-    x.a.treatment_reasons.push_back(
-        {"high_risk", "High fracture risk (indicated, no very-high-risk criterion).", {"RISK-02", model_rule}});
+    BP_VERBOSE(x, x.Fired("RISK-02", "indicated, no very-high-risk criterion"));
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
+        {"high_risk", "High fracture risk (indicated, no very-high-risk criterion).", {"RISK-02", model_rule}}));
   }
 }
 
@@ -791,33 +802,33 @@ void Glucocorticoids(Ctx& x, State& s) {
     return IsOsteoporosisDrug(m.agent) && m.status == MedStatus::kActive;
   });
   if (c.giop_profile == GiopProfile::kSeed000) {
-    for (const char* r : kAcrRules) x.NotFired(r, "profile uses GIOP-LEGACY");
-    x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use");
+    for (const char* r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, "profile uses GIOP-LEGACY"));
+    BP_VERBOSE(x, x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use"));
     const bool long_enough =
         f.gc_days_actual && *f.gc_days_actual >= DaysBetween(f.as_of.AddMonths(-static_cast<int>(c.giop_legacy_months.value)), f.as_of);
     if (f.gc_dose_mg && c.giop_legacy_dose.Met(*f.gc_dose_mg) && long_enough &&
         ((f.t_min && c.giop_legacy_tscore.MetTenths(*f.t_min)) || f.fragility_events)) {
       s.giop_indicated = true;
-      x.Fired("GIOP-LEGACY", "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for >= " +
+      BP_VERBOSE(x, x.Fired("GIOP-LEGACY", "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for >= " +
                                  Num(c.giop_legacy_months.value, 0) + " months with " +
-                                 (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min)));
-      x.a.treatment_reasons.push_back({"giop_legacy",
+                                 (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min))));
+      BP_VERBOSE(x, x.a.treatment_reasons.push_back({"giop_legacy",
                                        "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
                                        "oral bisphosphonate first.",
-                                       {"GIOP-LEGACY"}});
+                                       {"GIOP-LEGACY"}}));
     } else {
-      x.NotFired("GIOP-LEGACY");
+      BP_VERBOSE(x, x.NotFired("GIOP-LEGACY"));
     }
   } else {
-    x.NotFired("GIOP-LEGACY", "profile uses ACR 2022");
+    BP_VERBOSE(x, x.NotFired("GIOP-LEGACY", "profile uses ACR 2022"));
     if (!f.gc_applies_acr) {
-      for (const char* r : kAcrRules) x.NotFired(r, "ACR 2022 scope not met (>= 2.5 mg/day for > 3 months)");
-      x.NotFired("D6");
-      x.NotFired("D8");
-      x.NotFired("D9");
+      for (const char* r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, "ACR 2022 scope not met (>= 2.5 mg/day for > 3 months)"));
+      BP_VERBOSE(x, x.NotFired("D6"));
+      BP_VERBOSE(x, x.NotFired("D8"));
+      BP_VERBOSE(x, x.NotFired("D9"));
     } else {
-      x.Fired("GIOP-01", "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for > 3 months (actual or planned)");
-      x.Fired("D9", "glucocorticoid use triggers a fracture-risk assessment, not an automatic prescription");
+      BP_VERBOSE(x, x.Fired("GIOP-01", "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for > 3 months (actual or planned)"));
+      BP_VERBOSE(x, x.Fired("D9", "glucocorticoid use triggers a fracture-risk assessment, not an automatic prescription"));
       x.a.monitoring.push_back({"giop_bmd",
                                 "On glucocorticoids: BMD (with vertebral fracture assessment or spine "
                                 "X-ray) within 6 months of starting, then every 1-2 years.",
@@ -832,7 +843,7 @@ void Glucocorticoids(Ctx& x, State& s) {
       if (!x.AgeKnown()) {
         cat = kUnknown;
       } else if (young) {
-        x.NotFired("GIOP-02", "under 40: FRAX not used");
+        BP_VERBOSE(x, x.NotFired("GIOP-02", "under 40: FRAX not used"));
         if (prior_fx || vh_dose || vh_cum) {
           cat = kVeryHigh;
           why = prior_fx ? "prior osteoporotic fracture" : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days" : "cumulative >= 5 g in a year";
@@ -842,13 +853,13 @@ void Glucocorticoids(Ctx& x, State& s) {
           cat = kModerate;
           why = "continuing high-dose glucocorticoid with Z-score " + Tn(*f.z_min);
         }
-        x.Trace("GIOP-07", Outcome::kFired, "age under " + Num(c.giop_young_age.value, 0) + ": " +
-                                                (why.empty() ? "low risk" : why));
-        for (const char* r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"}) x.NotFired(r, "age under 40");
+        BP_VERBOSE(x, x.Trace("GIOP-07", Outcome::kFired, "age under " + Num(c.giop_young_age.value, 0) + ": " +
+                                                (why.empty() ? "low risk" : why)));
+        for (const char* r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"}) BP_VERBOSE(x, x.NotFired(r, "age under 40"));
       } else {
-        x.NotFired("GIOP-07", "age 40 or over");
-        x.Trace("GIOP-02", f.frax_present ? Outcome::kFired : Outcome::kInsufficientData,
-                f.frax_present ? "adjusted FRAX used" : "no FRAX");
+        BP_VERBOSE(x, x.NotFired("GIOP-07", "age 40 or over"));
+        BP_VERBOSE(x, x.Trace("GIOP-02", f.frax_present ? Outcome::kFired : Outcome::kInsufficientData,
+                f.frax_present ? "adjusted FRAX used" : "no FRAX"));
         auto frax_ge = [&](const Threshold& mof, const Threshold& hip) {
           return (f.frax_mof && mof.Met(*f.frax_mof)) || (f.frax_hip && hip.Met(*f.frax_hip));
         };
@@ -871,35 +882,35 @@ void Glucocorticoids(Ctx& x, State& s) {
         } else if (!f.t_min && !f.frax_present) {
           cat = kUnknown;
         }
-        x.Trace("GIOP-03", cat == kVeryHigh ? Outcome::kFired : Outcome::kNotFired, cat == kVeryHigh ? why : "");
-        x.Trace("GIOP-04", cat == kHigh ? Outcome::kFired : Outcome::kNotFired, cat == kHigh ? why : "");
-        x.Trace("GIOP-05", cat == kModerate ? Outcome::kFired : Outcome::kNotFired,
-                cat == kModerate ? why + " (ACR moderate is reported as tier high)" : "");
-        x.Trace("GIOP-06", cat == kLow ? Outcome::kFired : Outcome::kNotFired, cat == kLow ? "low risk" : "");
+        BP_VERBOSE(x, x.Trace("GIOP-03", cat == kVeryHigh ? Outcome::kFired : Outcome::kNotFired, cat == kVeryHigh ? why : ""));
+        BP_VERBOSE(x, x.Trace("GIOP-04", cat == kHigh ? Outcome::kFired : Outcome::kNotFired, cat == kHigh ? why : ""));
+        BP_VERBOSE(x, x.Trace("GIOP-05", cat == kModerate ? Outcome::kFired : Outcome::kNotFired,
+                cat == kModerate ? why + " (ACR moderate is reported as tier high)" : ""));
+        BP_VERBOSE(x, x.Trace("GIOP-06", cat == kLow ? Outcome::kFired : Outcome::kNotFired, cat == kLow ? "low risk" : ""));
       }
       if (cat == kUnknown) {
-        x.Insufficient("GIOP-08", "no age, T-score or FRAX to classify glucocorticoid fracture risk");
-        x.Missing("bmd", "glucocorticoid fracture-risk category (GIOP-03..06)");
-        x.NotFired("D6");
-        x.NotFired("D8");
+        BP_VERBOSE(x, x.Insufficient("GIOP-08", "no age, T-score or FRAX to classify glucocorticoid fracture risk"));
+        BP_VERBOSE(x, x.Missing("bmd", "glucocorticoid fracture-risk category (GIOP-03..06)"));
+        BP_VERBOSE(x, x.NotFired("D6"));
+        BP_VERBOSE(x, x.NotFired("D8"));
       } else if (cat >= kModerate) {
         s.giop_indicated = true;
         s.giop_very_high = cat == kVeryHigh;
-        x.Fired("D6", "ACR 2022 treats moderate, high and very high risk");
-        x.Trace("D8", s.giop_very_high && vh_dose ? Outcome::kFired : Outcome::kNotFired,
-                s.giop_very_high && vh_dose ? "very-high-dose glucocorticoid: very high tier, anabolic first" : "");
-        x.Fired("GIOP-08", std::string("ACR ") +
+        BP_VERBOSE(x, x.Fired("D6", "ACR 2022 treats moderate, high and very high risk"));
+        BP_VERBOSE(x, x.Trace("D8", s.giop_very_high && vh_dose ? Outcome::kFired : Outcome::kNotFired,
+                s.giop_very_high && vh_dose ? "very-high-dose glucocorticoid: very high tier, anabolic first" : ""));
+        BP_VERBOSE(x, x.Fired("GIOP-08", std::string("ACR ") +
                                (cat == kVeryHigh ? "very high" : cat == kHigh ? "high" : "moderate") +
-                               " risk: treatment indicated");
-        x.a.treatment_reasons.push_back(
+                               " risk: treatment indicated"));
+        BP_VERBOSE(x, x.a.treatment_reasons.push_back(
             {"giop", std::string("Glucocorticoid-induced osteoporosis, ACR ") +
                          (cat == kVeryHigh ? "very high" : cat == kHigh ? "high" : "moderate") +
                          " risk (" + why + "): treatment indicated.",
-             {"GIOP-08", "GIOP-01", cat == kVeryHigh ? "GIOP-03" : cat == kHigh ? "GIOP-04" : young ? "GIOP-07" : "GIOP-05"}});
+             {"GIOP-08", "GIOP-01", cat == kVeryHigh ? "GIOP-03" : cat == kHigh ? "GIOP-04" : young ? "GIOP-07" : "GIOP-05"}}));
       } else {
-        x.NotFired("GIOP-08", "ACR low risk");
-        x.NotFired("D6");
-        x.NotFired("D8");
+        BP_VERBOSE(x, x.NotFired("GIOP-08", "ACR low risk"));
+        BP_VERBOSE(x, x.NotFired("D6"));
+        BP_VERBOSE(x, x.NotFired("D8"));
       }
     }
   }
@@ -911,11 +922,11 @@ void Glucocorticoids(Ctx& x, State& s) {
         (giop_tier == RiskTier::kVeryHigh))
       x.a.risk_tier = giop_tier;
     if (f.gc_applies_acr && !bone_drug_active) {
-      x.Warn("glucocorticoid_start_protection_now", Severity::kWarning,
+      BP_VERBOSE(x, x.Warn("glucocorticoid_start_protection_now", Severity::kWarning,
              "Systemic glucocorticoid " + Num(*f.gc_dose_mg) +
                  " mg/day for more than 3 months and treatment indicated, with no bone-protective "
                  "drug active: start bone protection now.",
-             {"GIOP-01", "GIOP-08"});
+             {"GIOP-01", "GIOP-08"}));
     }
   }
 }
@@ -930,24 +941,24 @@ void CancerTreatment(Ctx& x, State& s) {
   const bool ovarian = active(Agent::kGnrhAgonist) && f.female && f.menopause == Menopause::kPre;
   const bool adt = (active(Agent::kAndrogenDeprivationTherapy) || active(Agent::kGnrhAgonist)) && f.male;
   if (s.malignancy) {
-    x.Fired("CTIBL-04", "bone metastases, skeletal malignancy or myeloma: osteoporosis-dose rules do not apply");
+    BP_VERBOSE(x, x.Fired("CTIBL-04", "bone metastases, skeletal malignancy or myeloma: osteoporosis-dose rules do not apply"));
     x.Refer(Destination::kOncology, Urgency::kRoutine,
             "Bone metastases, skeletal malignancy or myeloma: bone-targeted therapy is an oncology "
             "decision; osteoporosis-dose rules do not apply.",
             {"CTIBL-04", "REF-05"});
   } else {
-    x.NotFired("CTIBL-04");
+    BP_VERBOSE(x, x.NotFired("CTIBL-04"));
   }
   if (!ai && !ovarian && !adt) {
-    for (const char* r : {"CTIBL-01", "CTIBL-02", "CTIBL-03", "D25"}) x.NotFired(r, "no cancer-treatment bone loss population");
+    for (const char* r : {"CTIBL-01", "CTIBL-02", "CTIBL-03", "D25"}) BP_VERBOSE(x, x.NotFired(r, "no cancer-treatment bone loss population"));
     return;
   }
   const std::string who = ai ? "aromatase inhibitor" : ovarian ? "ovarian suppression" : "androgen deprivation therapy";
-  x.Fired("CTIBL-01", "on " + who);
+  BP_VERBOSE(x, x.Fired("CTIBL-01", "on " + who));
   bool indicated = false;
   std::string why;
   if (c.ctibl == CtiblThreshold::kHadji17 && ai) {
-    x.NotFired("CTIBL-02", "profile uses HADJI17 for aromatase inhibitors");
+    BP_VERBOSE(x, x.NotFired("CTIBL-02", "profile uses HADJI17 for aromatase inhibitors"));
     int risk = 0;
     if (x.AgeKnown() && c.hadji_age.Met(x.Age())) ++risk;
     if (f.bmi && c.hadji_bmi.Met(*f.bmi)) ++risk;
@@ -963,44 +974,44 @@ void CancerTreatment(Ctx& x, State& s) {
       indicated = true;
       why = std::to_string(risk) + " risk factors without BMD";
     }
-    x.Trace("CTIBL-03", indicated ? Outcome::kFired : (f.t_min ? Outcome::kNotFired : Outcome::kInsufficientData), why);
+    BP_VERBOSE(x, x.Trace("CTIBL-03", indicated ? Outcome::kFired : (f.t_min ? Outcome::kNotFired : Outcome::kInsufficientData), why));
   } else {
-    x.NotFired("CTIBL-03", "profile uses the seed-000 threshold");
+    BP_VERBOSE(x, x.NotFired("CTIBL-03", "profile uses the seed-000 threshold"));
     const bool frax = (f.frax_mof && c.ctibl_frax_mof.Met(*f.frax_mof)) || (f.frax_hip && c.ctibl_frax_hip.Met(*f.frax_hip));
     if ((f.t_min && c.ctibl_tscore.MetTenths(*f.t_min)) || frax) {
       indicated = true;
       why = f.t_min && c.ctibl_tscore.MetTenths(*f.t_min) ? "T-score " + Tn(*f.t_min) : "FRAX at treatment threshold";
     }
-    x.Trace("CTIBL-02", indicated ? Outcome::kFired : (f.t_min || f.frax_present ? Outcome::kNotFired : Outcome::kInsufficientData), why);
+    BP_VERBOSE(x, x.Trace("CTIBL-02", indicated ? Outcome::kFired : (f.t_min || f.frax_present ? Outcome::kNotFired : Outcome::kInsufficientData), why));
   }
-  x.Trace("D25", Outcome::kFired, c.ctibl == CtiblThreshold::kHadji17 ? "HADJI17 thresholds" : "seed-000 thresholds");
-  if (!f.t_min) x.Missing("bmd", "cancer-treatment bone loss threshold (CTIBL-01..03)");
+  BP_VERBOSE(x, x.Trace("D25", Outcome::kFired, c.ctibl == CtiblThreshold::kHadji17 ? "HADJI17 thresholds" : "seed-000 thresholds"));
+  if (!f.t_min) BP_VERBOSE(x, x.Missing("bmd", "cancer-treatment bone loss threshold (CTIBL-01..03)"));
   if (indicated) {
     s.ctibl_indicated = true;
     s.ctibl_only = x.a.treatment_indicated != true;
     x.a.treatment_indicated = true;
     if (x.a.risk_tier == RiskTier::kNotIndicated || x.a.risk_tier == RiskTier::kIndeterminate)
       x.a.risk_tier = RiskTier::kHigh;
-    x.a.treatment_reasons.push_back({"ctibl", "Cancer-treatment-induced bone loss (" + who + ", " + why + "): treatment indicated for the duration of therapy.",
-                                     {c.ctibl == CtiblThreshold::kHadji17 && ai ? "CTIBL-03" : "CTIBL-02", "CTIBL-01"}});
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back({"ctibl", "Cancer-treatment-induced bone loss (" + who + ", " + why + "): treatment indicated for the duration of therapy.",
+                                     {c.ctibl == CtiblThreshold::kHadji17 && ai ? "CTIBL-03" : "CTIBL-02", "CTIBL-01"}}));
   }
 }
 
 // RISK-04: possibly pathologic fracture or malignancy: a specialist decides.
 void Indeterminate(Ctx& x, State& s) {
   if (s.pathologic || s.malignancy) {
-    x.Fired("RISK-04", s.pathologic ? "a fracture may be pathologic" : "bone metastases or myeloma");
+    BP_VERBOSE(x, x.Fired("RISK-04", s.pathologic ? "a fracture may be pathologic" : "bone metastases or myeloma"));
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
-    x.a.treatment_reasons.push_back(
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
         {"possibly_pathologic",
          s.pathologic ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
                         "flags for malignancy or infection): no osteoporosis drug until a specialist "
                         "has excluded malignancy."
                       : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
-         {"RISK-04"}});
+         {"RISK-04"}}));
   } else {
-    x.NotFired("RISK-04");
+    BP_VERBOSE(x, x.NotFired("RISK-04"));
   }
   if (x.a.risk_tier == RiskTier::kIndeterminate) x.a.treatment_indicated = std::nullopt;
 }
@@ -1028,66 +1039,66 @@ void Holidays(Ctx& x, State& s) {
   for (const auto& m : p.medications) {
     if (!IsOralBisphosphonate(m) || m.status != MedStatus::kActive) continue;
     if (!m.start) {
-      x.Missing("medications[" + std::string(ToString(m.agent)) + "].start",
-                "duration of oral bisphosphonate for the drug-holiday review (SEQ-06)");
+      BP_VERBOSE(x, x.Missing("medications[" + std::string(ToString(m.agent)) + "].start",
+                "duration of oral bisphosphonate for the drug-holiday review (SEQ-06)"));
       continue;
     }
     const double years = DaysBetween(*m.start, f.as_of) / 365.25;
     if (c.bp_oral_reassess_years.Met(years)) {
       oral_due = true;
-      x.Fired("SEQ-06", std::string(ToString(m.agent)) + " for " + Num(years) + " years");
-      x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
+      BP_VERBOSE(x, x.Fired("SEQ-06", std::string(ToString(m.agent)) + " for " + Num(years) + " years"));
+      BP_VERBOSE(x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
              "Oral bisphosphonate for " + Num(years) + " years (>= " +
                  Num(c.bp_oral_reassess_years.value, 0) + "): reassess fracture risk; continue up to " +
                  Num(c.bp_oral_max_years, 0) + " years if still high risk, otherwise a drug holiday.",
-             {"SEQ-06", "D26"});
+             {"SEQ-06", "D26"}));
       if (years >= c.bp_oral_max_years)
-        x.a.sequence.push_back({"oral_bp_max", "Oral bisphosphonate for " + Num(years) +
+        BP_VERBOSE(x, x.a.sequence.push_back({"oral_bp_max", "Oral bisphosphonate for " + Num(years) +
                                                    " years: beyond the " + Num(c.bp_oral_max_years, 0) +
                                                    "-year maximum for high risk; stop or switch therapy.",
-                                {"SEQ-06"}});
+                                {"SEQ-06"}}));
     }
   }
-  if (!oral_due) x.NotFired("SEQ-06");
+  if (!oral_due) BP_VERBOSE(x, x.NotFired("SEQ-06"));
   for (const auto& m : p.medications) {
     if (m.agent != Agent::kZoledronicAcid || m.status == MedStatus::kPlanned) continue;
     if (m.doses_received && c.za_reassess_doses.Met(*m.doses_received)) {
       za_due = true;
-      x.Fired("SEQ-07", std::to_string(*m.doses_received) + " zoledronic acid doses");
-      x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
+      BP_VERBOSE(x, x.Fired("SEQ-07", std::to_string(*m.doses_received) + " zoledronic acid doses"));
+      BP_VERBOSE(x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
              std::to_string(*m.doses_received) + " annual zoledronic acid doses (>= " +
                  Num(c.za_reassess_doses.value, 0) + "): reassess; continue up to " +
                  Num(c.za_max_doses, 0) + " doses if still high risk, otherwise a drug holiday.",
-             {"SEQ-07", "D26"});
+             {"SEQ-07", "D26"}));
     }
   }
-  if (!za_due) x.NotFired("SEQ-07");
-  x.Trace("D26", oral_due || za_due ? Outcome::kFired : Outcome::kNotFired,
-          "reassess after 5 years oral or 3 years IV");
+  if (!za_due) BP_VERBOSE(x, x.NotFired("SEQ-07"));
+  BP_VERBOSE(x, x.Trace("D26", oral_due || za_due ? Outcome::kFired : Outcome::kNotFired,
+          "reassess after 5 years oral or 3 years IV"));
   if ((oral_due || za_due) && x.a.treatment_indicated == true) {
     if (still_high) {
-      x.a.sequence.push_back({"continue_after_review", "Still at high risk (" + still_why +
+      BP_VERBOSE(x, x.a.sequence.push_back({"continue_after_review", "Still at high risk (" + still_why +
                                                            "): continue bisphosphonate therapy after the review.",
-                              {oral_due ? "SEQ-06" : "SEQ-07"}});
-      x.NotFired("SEQ-08");
+                              {oral_due ? "SEQ-06" : "SEQ-07"}}));
+      BP_VERBOSE(x, x.NotFired("SEQ-08"));
     } else {
       s.holiday = true;
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
-      x.a.treatment_reasons.push_back(
+      BP_VERBOSE(x, x.a.treatment_reasons.push_back(
           {"drug_holiday",
            "Drug holiday due: bisphosphonate course reached its review point without a "
            "high-risk feature (hip T-score <= -2.5, major osteoporotic fracture, fracture on "
            "therapy, very high risk).",
-           {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}});
-      x.Fired("SEQ-08", "holiday: reassess every 2-4 years");
-      x.a.sequence.push_back({"holiday_review",
+           {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}}));
+      BP_VERBOSE(x, x.Fired("SEQ-08", "holiday: reassess every 2-4 years"));
+      BP_VERBOSE(x, x.a.sequence.push_back({"holiday_review",
                               "During the drug holiday: reassess every 2-4 years; restart early after "
                               "a fracture, a BMD loss beyond the least significant change, or new risk factors.",
-                              {"SEQ-08"}});
+                              {"SEQ-08"}}));
     }
   } else {
-    x.NotFired("SEQ-08");
+    BP_VERBOSE(x, x.NotFired("SEQ-08"));
   }
 }
 
@@ -1111,11 +1122,11 @@ void Contraindications(Ctx& x, State& s) {
   if (esophageal || upright) {
     const std::string t = esophageal ? "esophageal disorder delaying emptying (stricture, achalasia)"
                                      : "cannot remain upright for 30-60 minutes";
-    x.Fired("CI-13", t);
+    BP_VERBOSE(x, x.Fired("CI-13", t));
     for (const char* a : {"alendronate", "risedronate", "ibandronate_oral"})
       x.AvoidAgent(a, "BLOCK: " + t, {"CI-13", a[0] == 'a' ? "CI-02" : a[0] == 'r' ? "CI-03" : "CI-04"});
   } else {
-    x.NotFired("CI-13");
+    BP_VERBOSE(x, x.NotFired("CI-13"));
   }
   if (oral_intol) {
     for (const char* a : {"alendronate", "risedronate", "ibandronate_oral"})
@@ -1136,14 +1147,14 @@ void Contraindications(Ctx& x, State& s) {
       }
     }
   }
-  x.Trace("CI-02", (esophageal || upright || (f.crcl && c.alendronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("CI-03", (esophageal || upright || (f.crcl && c.risedronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("CI-04", (esophageal || upright || (f.crcl && c.ibandronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("CI-05", (f.crcl && c.ibandronate_crcl.Met(*f.crcl)) ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("D11", Outcome::kFired, "per-drug renal thresholds: zoledronic acid " + c.za_crcl.Describe("mL/min") +
+  BP_VERBOSE(x, x.Trace("CI-02", (esophageal || upright || (f.crcl && c.alendronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-03", (esophageal || upright || (f.crcl && c.risedronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-04", (esophageal || upright || (f.crcl && c.ibandronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-05", (f.crcl && c.ibandronate_crcl.Met(*f.crcl)) ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("D11", Outcome::kFired, "per-drug renal thresholds: zoledronic acid " + c.za_crcl.Describe("mL/min") +
                                       ", alendronate " + c.alendronate_crcl.Describe("mL/min") + ", risedronate/ibandronate " +
-                                      c.risedronate_crcl.Describe("mL/min") + " (Cockcroft-Gault, not eGFR)");
-  x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired, "each drug's label value, not a 30-35 range");
+                                      c.risedronate_crcl.Describe("mL/min") + " (Cockcroft-Gault, not eGFR)"));
+  BP_VERBOSE(x, x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired, "each drug's label value, not a 30-35 range"));
 
   // SEL-03 reasons oral bisphosphonates are unsuitable.
   auto add_unsuit = [&](const std::string& why, const char* rule) {
@@ -1167,8 +1178,8 @@ void Contraindications(Ctx& x, State& s) {
   if (medical_unsuitable) {
     std::string t;
     for (const auto& r : s.oral_unsuitable_reasons) t += (t.empty() ? "" : ", ") + r;
-    x.Warn("oral_bisphosphonate_unsuitable", Severity::kWarning,
-           "Oral bisphosphonates are unsuitable (" + t + "): consider IV zoledronic acid.", s.oral_unsuitable_rules);
+    BP_VERBOSE(x, x.Warn("oral_bisphosphonate_unsuitable", Severity::kWarning,
+           "Oral bisphosphonates are unsuitable (" + t + "): consider IV zoledronic acid.", s.oral_unsuitable_rules));
   }
   // Oral candidates still usable (renal may allow risedronate when alendronate is not).
   for (const char* a : {"alendronate", "risedronate"})
@@ -1190,27 +1201,27 @@ void Contraindications(Ctx& x, State& s) {
     s.za_contraindicated = true;
     for (const auto& z : za) s.za_contra_text += (s.za_contra_text.empty() ? "" : ", ") + z;
     s.za_contra_rules = za_rules;
-    x.Fired("CI-01", s.za_contra_text);
+    BP_VERBOSE(x, x.Fired("CI-01", s.za_contra_text));
     x.AvoidAgent("zoledronic_acid", "BLOCK: " + s.za_contra_text, za_rules);
   } else {
-    x.Trace("CI-01", f.crcl ? Outcome::kNotFired : Outcome::kInsufficientData,
-            f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown");
+    BP_VERBOSE(x, x.Trace("CI-01", f.crcl ? Outcome::kNotFired : Outcome::kInsufficientData,
+            f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown"));
   }
   if ((f.crcl && c.za_crcl.Met(*f.crcl)) || aki)
-    x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
+    BP_VERBOSE(x, x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
            "Zoledronic acid is contraindicated: " +
                (f.crcl && c.za_crcl.Met(*f.crcl) ? "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " + c.za_crcl.Describe("mL/min")
                                                  : std::string("acute renal impairment")) + ".",
-           {"CI-01", "PRE-01"});
+           {"CI-01", "PRE-01"}));
   // Renal borderline (CrCl within the band of a threshold).
   if (f.crcl) {
     for (const Threshold* t : {&c.za_crcl, &c.alendronate_crcl, &c.risedronate_crcl}) {
       if (std::abs(*f.crcl - t->value) <= c.crcl_borderline_band) {
-        x.Warn("renal_function_borderline", Severity::kWarning,
+        BP_VERBOSE(x, x.Warn("renal_function_borderline", Severity::kWarning,
                "CrCl " + Num(*f.crcl) + " mL/min is within " + Num(c.crcl_borderline_band) +
                    " mL/min of the " + Num(t->value, 0) + " mL/min threshold: recheck creatinine, "
                    "hydrate, review nephrotoxic drugs.",
-               {"PRE-01"});
+               {"PRE-01"}));
         break;
       }
     }
@@ -1219,8 +1230,8 @@ void Contraindications(Ctx& x, State& s) {
   // CI-06 / CI-12: denosumab.
   if (HasIntolerance(p, Intolerance::kDenosumab)) x.AvoidAgent("denosumab", "BLOCK: hypersensitivity or intolerance", {"CI-06"});
   if (pregnant) x.AvoidAgent("denosumab", "BLOCK: pregnancy", {"CI-06", "CI-12"});
-  x.Trace("CI-06", x.Avoided("denosumab") ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("CI-12", pregnant ? Outcome::kFired : Outcome::kNotFired);
+  BP_VERBOSE(x, x.Trace("CI-06", x.Avoided("denosumab") ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-12", pregnant ? Outcome::kFired : Outcome::kNotFired));
 
   // CI-07 / SEQ-02: romosozumab.
   std::string romo;
@@ -1236,10 +1247,10 @@ void Contraindications(Ctx& x, State& s) {
   }
   if (!romo.empty()) {
     x.AvoidAgent("romosozumab", "BLOCK: " + romo, {"CI-07"});
-    x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
+    BP_VERBOSE(x, x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
            "Romosozumab must not be started: " + romo + " (boxed warning: no initiation within " +
                std::to_string(c.romo_cv_months) + " months of a myocardial infarction or stroke).",
-           {"CI-07"});
+           {"CI-07"}));
   }
   if (!f.female || f.menopause == Menopause::kPre)
     x.AvoidAgent("romosozumab", f.male ? "not labelled for men in the US" : "US indication: postmenopausal women only",
@@ -1251,12 +1262,12 @@ void Contraindications(Ctx& x, State& s) {
   if (c.romo_max_doses.Met(romo_doses)) {
     x.AvoidAgent("romosozumab", "BLOCK: " + std::to_string(romo_doses) + " doses received (maximum " + Num(c.romo_max_doses.value, 0) + ")",
                  {"SEQ-02"});
-    x.Fired("SEQ-02", std::to_string(romo_doses) + " romosozumab doses");
+    BP_VERBOSE(x, x.Fired("SEQ-02", std::to_string(romo_doses) + " romosozumab doses"));
   } else {
-    x.NotFired("SEQ-02");
+    BP_VERBOSE(x, x.NotFired("SEQ-02"));
   }
-  x.Trace("CI-07", x.Avoided("romosozumab") ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("SEL-08", f.male ? Outcome::kFired : Outcome::kNotFired, f.male ? "man: romosozumab excluded; abaloparatide, teriparatide, zoledronic acid, denosumab, alendronate, risedronate labelled" : "");
+  BP_VERBOSE(x, x.Trace("CI-07", x.Avoided("romosozumab") ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("SEL-08", f.male ? Outcome::kFired : Outcome::kNotFired, f.male ? "man: romosozumab excluded; abaloparatide, teriparatide, zoledronic acid, denosumab, alendronate, risedronate labelled" : ""));
 
   // CI-08 / CI-09 / SEQ-03 / SEQ-04: PTH analogs.
   std::vector<std::string> pth;
@@ -1273,8 +1284,8 @@ void Contraindications(Ctx& x, State& s) {
     for (const auto& r : pth) t += (t.empty() ? "" : ", ") + r;
     x.AvoidAgent("teriparatide", "AVOID (specialist may override): " + t, {"CI-08", "D5"});
     x.AvoidAgent("abaloparatide", "AVOID (specialist may override): " + t, {"CI-09", "D5"});
-    x.Warn("pth_analog_contraindication", Severity::kWarning,
-           "Teriparatide and abaloparatide should be avoided: " + t + ".", {"CI-08", "CI-09"});
+    BP_VERBOSE(x, x.Warn("pth_analog_contraindication", Severity::kWarning,
+           "Teriparatide and abaloparatide should be avoided: " + t + ".", {"CI-08", "CI-09"}));
   }
   if (s.pathologic) {
     x.AvoidAgent("teriparatide", "AVOID until malignancy is excluded (possible pathologic fracture)", {"VCF-03", "CI-08"});
@@ -1300,44 +1311,44 @@ void Contraindications(Ctx& x, State& s) {
     x.AvoidAgent("abaloparatide", "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) + " months (limit " +
                                       Num(c.abl_max_months.value, 0) + ")",
                  {"SEQ-04", "CI-09", "D4"});
-    x.Fired("SEQ-04", Num(tptd_months + abl_months) + " months of PTH analogs");
+    BP_VERBOSE(x, x.Fired("SEQ-04", Num(tptd_months + abl_months) + " months of PTH analogs"));
   } else {
-    x.NotFired("SEQ-04");
+    BP_VERBOSE(x, x.NotFired("SEQ-04"));
   }
   if (c.tptd_max_months.Met(tptd_months + abl_months)) {
-    x.Fired("SEQ-03", "teriparatide/abaloparatide for " + Num(tptd_months + abl_months) + " months");
-    x.Warn("teriparatide_beyond_24_months", Severity::kWarning,
+    BP_VERBOSE(x, x.Fired("SEQ-03", "teriparatide/abaloparatide for " + Num(tptd_months + abl_months) + " months"));
+    BP_VERBOSE(x, x.Warn("teriparatide_beyond_24_months", Severity::kWarning,
            "Teriparatide beyond " + Num(c.tptd_max_months.value, 0) +
                " months only if the patient remains at or has returned to high fracture risk (label revised 2020).",
-           {"SEQ-03", "D4"});
+           {"SEQ-03", "D4"}));
   } else {
-    x.NotFired("SEQ-03");
+    BP_VERBOSE(x, x.NotFired("SEQ-03"));
   }
-  x.Trace("D4", (tptd_months + abl_months) > 0 ? Outcome::kFired : Outcome::kNotFired,
-          "teriparatide beyond 24 months warns; abaloparatide blocks at 24 months cumulative");
-  x.Trace("CI-08", x.Avoided("teriparatide") ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("CI-09", x.Avoided("abaloparatide") ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("D5", pth.empty() ? Outcome::kNotFired : Outcome::kFired, "hypersensitivity blocks; the osteosarcoma-risk list is 'avoid'");
+  BP_VERBOSE(x, x.Trace("D4", (tptd_months + abl_months) > 0 ? Outcome::kFired : Outcome::kNotFired,
+          "teriparatide beyond 24 months warns; abaloparatide blocks at 24 months cumulative"));
+  BP_VERBOSE(x, x.Trace("CI-08", x.Avoided("teriparatide") ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-09", x.Avoided("abaloparatide") ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("D5", pth.empty() ? Outcome::kNotFired : Outcome::kFired, "hypersensitivity blocks; the osteosarcoma-risk list is 'avoid'"));
 
   // CI-10: raloxifene.
   if (FindCondition(p, ConditionCode::kVenousThromboembolism, false))
     x.AvoidAgent("raloxifene", "BLOCK: active or past venous thromboembolism", {"CI-10"});
   if (pregnant) x.AvoidAgent("raloxifene", "BLOCK: pregnancy", {"CI-10"});
-  x.Trace("CI-10", x.Avoided("raloxifene") ? Outcome::kFired : Outcome::kNotFired);
+  BP_VERBOSE(x, x.Trace("CI-10", x.Avoided("raloxifene") ? Outcome::kFired : Outcome::kNotFired));
 
   // CI-11: hypocalcemia gate.
   if (f.hypocalcemia) {
-    x.Fired("CI-11", "hypocalcemia");
-    x.Warn("hypocalcemia_correct_before_antiresorptive", Severity::kCritical,
+    BP_VERBOSE(x, x.Fired("CI-11", "hypocalcemia"));
+    BP_VERBOSE(x, x.Warn("hypocalcemia_correct_before_antiresorptive", Severity::kCritical,
            std::string("Low calcium (") +
                (f.ionized_calcium ? "ionized " + Num(f.ionized_calcium->value, 2) + " mmol/L"
                 : f.corrected_calcium ? "corrected " + Num(*f.corrected_calcium, 2) + " mg/dL"
                                       : std::string("recorded hypocalcemia")) +
                "): correct before any bisphosphonate, denosumab or romosozumab.",
-           {"CI-11", "CALC-04", "PRE-02"});
+           {"CI-11", "CALC-04", "PRE-02"}));
   } else {
-    x.Trace("CI-11", f.calcium_known ? Outcome::kNotFired : Outcome::kInsufficientData,
-            f.calcium_known ? "" : "calcium unknown");
+    BP_VERBOSE(x, x.Trace("CI-11", f.calcium_known ? Outcome::kNotFired : Outcome::kInsufficientData,
+            f.calcium_known ? "" : "calcium unknown"));
   }
   // CI-06b: denosumab in advanced CKD (evaluated where denosumab is in play, below).
   // CI-06c monitoring in predisposed patients: see Monitoring().
@@ -1394,16 +1405,16 @@ void Selection(Ctx& x, State& s) {
   auto za_reg = [&](const char* rule) { return x.MakeRegimen("zoledronic_acid", {rule, "SEL-05"}); };
   auto dmab_reg = [&](const char* rule) { return x.MakeRegimen("denosumab", {rule, "SEL-05"}); };
 
-  x.Fired("SEL-00", "contraindications, then pre-infusion checks, then preference");
-  x.Trace("SEL-05", Outcome::kFired, "routes: zoledronic acid the only infusion; denosumab, romosozumab, teriparatide, abaloparatide subcutaneous");
-  x.Trace("D17", Outcome::kFired, "only zoledronic acid is routed to the infusion centre");
-  x.Trace("D28", Outcome::kFired, "zoledronic acid infused over no less than 15 minutes");
-  x.Trace("D16", Outcome::kFired, "ACP 2023 grades romosozumab evidence moderate certainty (display only)");
+  BP_VERBOSE(x, x.Fired("SEL-00", "contraindications, then pre-infusion checks, then preference"));
+  BP_VERBOSE(x, x.Trace("SEL-05", Outcome::kFired, "routes: zoledronic acid the only infusion; denosumab, romosozumab, teriparatide, abaloparatide subcutaneous"));
+  BP_VERBOSE(x, x.Trace("D17", Outcome::kFired, "only zoledronic acid is routed to the infusion centre"));
+  BP_VERBOSE(x, x.Trace("D28", Outcome::kFired, "zoledronic acid infused over no less than 15 minutes"));
+  BP_VERBOSE(x, x.Trace("D16", Outcome::kFired, "ACP 2023 grades romosozumab evidence moderate certainty (display only)"));
 
   // Nothing to select.
   if (a.treatment_indicated == false) {
     a.therapy_recommended = TherapyClass::kNone;
-    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"}) x.NotFired(r, "treatment not indicated");
+    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"}) BP_VERBOSE(x, x.NotFired(r, "treatment not indicated"));
     return;
   }
   if (a.risk_tier == RiskTier::kIndeterminate || s.neuro_deficit || s.osteomalacia_suspected) {
@@ -1412,9 +1423,9 @@ void Selection(Ctx& x, State& s) {
                           ? "outside the populations the thresholds apply to, a possibly pathologic fracture, or not enough data"
                       : s.neuro_deficit ? "acute vertebral fracture with a neurological deficit: the emergency comes first"
                                         : "suspected osteomalacia: treat it before any antiresorptive";
-    a.sequence.push_back({"specialist_decision", "No osteoporosis drug is selected now (" + why + ").",
-                          {s.neuro_deficit ? "PRE-12" : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04" : "LAB-03"}});
-    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"}) x.NotFired(r, "a specialist decides first");
+    BP_VERBOSE(x, a.sequence.push_back({"specialist_decision", "No osteoporosis drug is selected now (" + why + ").",
+                          {s.neuro_deficit ? "PRE-12" : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04" : "LAB-03"}}));
+    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"}) BP_VERBOSE(x, x.NotFired(r, "a specialist decides first"));
     return;
   }
 
@@ -1529,14 +1540,14 @@ void Selection(Ctx& x, State& s) {
     why_rules = {"SEL-00"};
   }
   a.therapy_recommended = chosen;
-  x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired, very_high ? why : "not very high risk");
-  x.Trace("SEL-02", chosen == TherapyClass::kOralBisphosphonate ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("SEL-03", s.oral_unsuitable ? Outcome::kFired : Outcome::kNotFired,
-          s.oral_unsuitable ? "oral bisphosphonates unsuitable" : "");
-  x.Trace("SEL-04", chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired);
-  x.Trace("D14", Outcome::kFired, c.denosumab_first_line ? "denosumab listed among first-line options (profile)"
-                                                         : "denosumab second line (ACP 2023)");
-  a.treatment_reasons.push_back({"therapy", why, why_rules});
+  BP_VERBOSE(x, x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired, very_high ? why : "not very high risk"));
+  BP_VERBOSE(x, x.Trace("SEL-02", chosen == TherapyClass::kOralBisphosphonate ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("SEL-03", s.oral_unsuitable ? Outcome::kFired : Outcome::kNotFired,
+          s.oral_unsuitable ? "oral bisphosphonates unsuitable" : ""));
+  BP_VERBOSE(x, x.Trace("SEL-04", chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("D14", Outcome::kFired, c.denosumab_first_line ? "denosumab listed among first-line options (profile)"
+                                                         : "denosumab second line (ACP 2023)"));
+  BP_VERBOSE(x, a.treatment_reasons.push_back({"therapy", why, why_rules}));
 
   // Regimens for the chosen class, preferred first.
   switch (chosen) {
@@ -1559,9 +1570,9 @@ void Selection(Ctx& x, State& s) {
   if (chosen != TherapyClass::kAnabolic && very_high && !dmab_active)
     for (const char* ag : s.anabolic_candidates) a.alternatives.push_back(x.MakeRegimen(ag, {"SEL-01"}));
   if (c.first_line_equal_options && chosen == TherapyClass::kOralBisphosphonate)
-    a.treatment_reasons.push_back({"equal_options",
+    BP_VERBOSE(x, a.treatment_reasons.push_back({"equal_options",
                                    "Under this profile (AACE 2020) zoledronic acid and denosumab are equal first-line options with oral bisphosphonates.",
-                                   {"SEL-02", "D14"}});
+                                   {"SEL-02", "D14"}}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1590,15 +1601,15 @@ void Infusion(Ctx& x, State& s) {
                (f.creatinine->age_days ? std::to_string(*f.creatinine->age_days) + " days old" : std::string("undated")) +
                " (must be within " + std::to_string(c.creatinine_max_age_days) + " days): repeat it.";
       missing = true;
-      x.Missing("labs.creatinine (within " + std::to_string(c.creatinine_max_age_days) + " days)",
-                "zoledronic acid renal check (PRE-01)");
-      x.Fired("CONV-STALE", "creatinine older than " + std::to_string(c.creatinine_max_age_days) + " days");
+      BP_VERBOSE(x, x.Missing("labs.creatinine (within " + std::to_string(c.creatinine_max_age_days) + " days)",
+                "zoledronic acid renal check (PRE-01)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE", "creatinine older than " + std::to_string(c.creatinine_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (>= " + Num(c.za_crcl.value, 0) + ").";
     }
-    x.Trace("PRE-01", k.status == CheckStatus::kFail ? Outcome::kFired
-                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text);
+    BP_VERBOSE(x, x.Trace("PRE-01", k.status == CheckStatus::kFail ? Outcome::kFired
+                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text));
     checks.push_back(std::move(k));
   }
   // Acute renal impairment.
@@ -1622,15 +1633,15 @@ void Infusion(Ctx& x, State& s) {
     } else if (!fresh) {
       k.text = "Calcium normal but older than " + std::to_string(c.calcium_max_age_days) + " days: repeat it.";
       missing = true;
-      x.Missing("labs.calcium (within " + std::to_string(c.calcium_max_age_days) + " days)", "zoledronic acid calcium check (PRE-02)");
-      x.Fired("CONV-STALE", "calcium older than " + std::to_string(c.calcium_max_age_days) + " days");
+      BP_VERBOSE(x, x.Missing("labs.calcium (within " + std::to_string(c.calcium_max_age_days) + " days)", "zoledronic acid calcium check (PRE-02)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE", "calcium older than " + std::to_string(c.calcium_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = f.ionized_calcium ? "Ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L: normal."
                                  : "Corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL: normal.";
     }
-    x.Trace("PRE-02", k.status == CheckStatus::kFail ? Outcome::kFired
-                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text);
+    BP_VERBOSE(x, x.Trace("PRE-02", k.status == CheckStatus::kFail ? Outcome::kFired
+                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text));
     checks.push_back(std::move(k));
   }
   // PRE-03 vitamin D.
@@ -1639,7 +1650,7 @@ void Infusion(Ctx& x, State& s) {
     if (!f.vitd) {
       k.text = "25-OH vitamin D not measured.";
       missing = true;
-      x.Missing("labs.vitamin_d_25oh", "zoledronic acid vitamin D check (PRE-03)");
+      BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh", "zoledronic acid vitamin D check (PRE-03)"));
     } else if (c.za_min_vitd.Met(f.vitd->value)) {
       k.status = CheckStatus::kFail;
       k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " + c.za_min_vitd.Describe("ng/mL") +
@@ -1650,16 +1661,16 @@ void Infusion(Ctx& x, State& s) {
     } else if (!f.vitd->Fresh(c.vitd_max_age_days)) {
       k.text = "25-OH vitamin D older than " + std::to_string(c.vitd_max_age_days) + " days: repeat it.";
       missing = true;
-      x.Missing("labs.vitamin_d_25oh (within " + std::to_string(c.vitd_max_age_days) + " days)", "zoledronic acid vitamin D check (PRE-03)");
-      x.Fired("CONV-STALE", "vitamin D older than " + std::to_string(c.vitd_max_age_days) + " days");
+      BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + std::to_string(c.vitd_max_age_days) + " days)", "zoledronic acid vitamin D check (PRE-03)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE", "vitamin D older than " + std::to_string(c.vitd_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " + Num(c.za_min_vitd.value, 0) + ").";
     }
-    x.Trace("PRE-03", k.status == CheckStatus::kFail ? Outcome::kFired
-                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text);
-    x.Trace("D12", Outcome::kFired, "minimum " + Num(c.za_min_vitd.value, 0) + " ng/mL blocks; AACE target " +
-                                        Num(c.vitd_target.value, 0) + " ng/mL warns");
+    BP_VERBOSE(x, x.Trace("PRE-03", k.status == CheckStatus::kFail ? Outcome::kFired
+                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text));
+    BP_VERBOSE(x, x.Trace("D12", Outcome::kFired, "minimum " + Num(c.za_min_vitd.value, 0) + " ng/mL blocks; AACE target " +
+                                        Num(c.vitd_target.value, 0) + " ng/mL warns"));
     checks.push_back(std::move(k));
   }
   // PRE-04 dosing interval.
@@ -1681,14 +1692,14 @@ void Infusion(Ctx& x, State& s) {
       k.text = last ? "Last zoledronic acid dose " + last->ToString() + " (>= " + std::to_string(c.za_interval_months) + " months ago)."
                     : "No previous zoledronic acid dose recorded.";
     }
-    x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired, k.text);
+    BP_VERBOSE(x, x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired, k.text));
     checks.push_back(std::move(k));
   }
   // PRE-06 hypersensitivity, PRE-05 pregnancy.
   const bool hyper = HasIntolerance(p, Intolerance::kZoledronicAcid);
   checks.push_back({PreCheckKind::kHypersensitivity, hyper ? CheckStatus::kFail : CheckStatus::kPass,
                     hyper ? "Hypersensitivity or intolerance to zoledronic acid recorded." : "No hypersensitivity recorded.", {"PRE-06"}});
-  x.Trace("PRE-06", hyper ? Outcome::kFired : Outcome::kNotFired);
+  BP_VERBOSE(x, x.Trace("PRE-06", hyper ? Outcome::kFired : Outcome::kNotFired));
   const bool pregnant = HasCondition(p, ConditionCode::kPregnancy);
   const bool may_be_pregnant = f.female && f.menopause != Menopause::kPost;
   checks.push_back({PreCheckKind::kPregnancy,
@@ -1697,7 +1708,7 @@ void Infusion(Ctx& x, State& s) {
                     : may_be_pregnant ? "Confirm the patient is not pregnant before the infusion."
                                       : "Not applicable (no reproductive potential recorded).",
                     {"PRE-05", "CI-12"}});
-  x.Trace("PRE-05", pregnant ? Outcome::kFired : Outcome::kNotFired);
+  BP_VERBOSE(x, x.Trace("PRE-05", pregnant ? Outcome::kFired : Outcome::kNotFired));
   // PRE-12 acute condition.
   const bool acute = s.neuro_deficit || s.pathologic;
   checks.push_back({PreCheckKind::kAcuteCondition, acute ? CheckStatus::kFail : CheckStatus::kPass,
@@ -1705,38 +1716,38 @@ void Infusion(Ctx& x, State& s) {
                     : s.pathologic  ? "Possibly pathologic fracture: defer until malignancy is excluded."
                                     : "No acute spine emergency or suspected pathologic fracture.",
                     {"PRE-12"}});
-  x.Trace("PRE-12", acute ? Outcome::kFired : Outcome::kNotFired);
+  BP_VERBOSE(x, x.Trace("PRE-12", acute ? Outcome::kFired : Outcome::kNotFired));
   // PRE-08 hydration, PRE-07 dental, PRE-10 acetaminophen: advice, never blocking.
   const bool dehydrated = p.hydration_adequate.has_value() && !*p.hydration_adequate;
   checks.push_back({PreCheckKind::kHydration, CheckStatus::kAdvice,
                     dehydrated ? "Recorded as not adequately hydrated: hydrate before the infusion; review diuretics and NSAIDs."
                                : "Drink fluids before the infusion (at least 2 glasses); review diuretics and NSAIDs.",
                     {"PRE-08"}});
-  x.Trace("PRE-08", dehydrated ? Outcome::kFired : Outcome::kNotFired, dehydrated ? "not adequately hydrated" : "advice");
+  BP_VERBOSE(x, x.Trace("PRE-08", dehydrated ? Outcome::kFired : Outcome::kNotFired, dehydrated ? "not adequately hydrated" : "advice"));
   const bool dental = p.dental.invasive_procedure_planned.value_or(false);
   checks.push_back({PreCheckKind::kDentalReview, CheckStatus::kAdvice,
                     dental ? "Invasive dental work planned: complete it before starting an antiresorptive if possible."
                     : p.dental.exam_within_6_months.value_or(false) ? "Dental examination within 6 months recorded."
                                                                      : "Oral examination before starting, especially with ONJ risk factors.",
                     {"PRE-07"}});
-  x.Trace("PRE-07", dental ? Outcome::kFired : Outcome::kNotFired);
+  BP_VERBOSE(x, x.Trace("PRE-07", dental ? Outcome::kFired : Outcome::kNotFired));
   checks.push_back({PreCheckKind::kAcetaminophenProphylaxis, CheckStatus::kAdvice,
                     "Flu-like acute-phase symptoms are common within 3 days of the first infusion; acetaminophen after the infusion may reduce them.",
                     {"PRE-10"}});
-  x.Trace("PRE-10", Outcome::kFired, "advice");
+  BP_VERBOSE(x, x.Trace("PRE-10", Outcome::kFired, "advice"));
   // PRE-09 atypical femoral fracture screen.
   const bool aff = FindCondition(p, ConditionCode::kAtypicalFemoralFracture, false) != nullptr ||
                    std::any_of(p.fractures.begin(), p.fractures.end(), [](const Fracture& fx) { return fx.atypical.value_or(false); });
   if (aff) {
-    x.Fired("PRE-09", "atypical femoral fracture on record");
-    x.Warn("atypical_femoral_fracture_screen", Severity::kWarning,
-           "Atypical femoral fracture on record: bisphosphonates and denosumab need specialist review.", {"PRE-09"});
+    BP_VERBOSE(x, x.Fired("PRE-09", "atypical femoral fracture on record"));
+    BP_VERBOSE(x, x.Warn("atypical_femoral_fracture_screen", Severity::kWarning,
+           "Atypical femoral fracture on record: bisphosphonates and denosumab need specialist review.", {"PRE-09"}));
   } else {
-    x.NotFired("PRE-09");
+    BP_VERBOSE(x, x.NotFired("PRE-09"));
   }
   if (FindCondition(p, ConditionCode::kOsteonecrosisOfJaw, false))
-    x.Warn("onj_dental_risk", Severity::kWarning,
-           "Osteonecrosis of the jaw on record: antiresorptives need specialist and dental review.", {"PRE-07", "CI-01"});
+    BP_VERBOSE(x, x.Warn("onj_dental_risk", Severity::kWarning,
+           "Osteonecrosis of the jaw on record: antiresorptives need specialist and dental review.", {"PRE-07", "CI-01"}));
 
   // Status, first match wins.
   ZaStatus st;
@@ -1764,28 +1775,28 @@ void Infusion(Ctx& x, State& s) {
     a.za_reasons.push_back({"", "Every pre-infusion check passes.", {"PRE-01", "PRE-02", "PRE-03", "PRE-04", "PRE-05", "PRE-06"}});
   }
   a.za_status = st;
-  x.Fired("CONV-ZA-STATUS", std::string(ToString(st)));
+  BP_VERBOSE(x, x.Fired("CONV-ZA-STATUS", std::string(ToString(st))));
   if (std::none_of(a.trace.begin(), a.trace.end(), [](const TraceEntry& t) { return t.rule == "CONV-STALE"; }))
-    x.NotFired("CONV-STALE");
+    BP_VERBOSE(x, x.NotFired("CONV-STALE"));
 
   // Vitamin D warnings.
   if (f.vitd && (a.treatment_indicated == true || a.therapy_recommended != TherapyClass::kNone)) {
     if (c.za_min_vitd.Met(f.vitd->value)) {
-      x.Warn("vitamin_d_deficiency_correct_first", Severity::kWarning,
+      BP_VERBOSE(x, x.Warn("vitamin_d_deficiency_correct_first", Severity::kWarning,
              "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " + c.za_min_vitd.Describe("ng/mL") +
                  ": replete before starting an antiresorptive.",
-             {"PRE-03", "D12"});
+             {"PRE-03", "D12"}));
     } else if (c.vitd_target.Met(f.vitd->value)) {
-      x.Warn("vitamin_d_below_aace_target", Severity::kInfo,
+      BP_VERBOSE(x, x.Warn("vitamin_d_below_aace_target", Severity::kInfo,
              "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL is below the AACE target of " + Num(c.vitd_target.value, 0) + " ng/mL.",
-             {"PRE-03", "D12"});
+             {"PRE-03", "D12"}));
     }
   }
   if (dehydrated && (a.therapy_recommended == TherapyClass::kIvZoledronicAcid))
-    x.Warn("hydrate_before_infusion", Severity::kWarning, "Not adequately hydrated: hydrate before the zoledronic acid infusion.", {"PRE-08"});
+    BP_VERBOSE(x, x.Warn("hydrate_before_infusion", Severity::kWarning, "Not adequately hydrated: hydrate before the zoledronic acid infusion.", {"PRE-08"}));
   if (dental && a.treatment_indicated == true)
-    x.Warn("dental_review_before_antiresorptive", Severity::kWarning,
-           "Invasive dental work is planned: complete it (or review with the dentist) before starting an antiresorptive.", {"PRE-07"});
+    BP_VERBOSE(x, x.Warn("dental_review_before_antiresorptive", Severity::kWarning,
+           "Invasive dental work is planned: complete it (or review with the dentist) before starting an antiresorptive.", {"PRE-07"}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1799,7 +1810,7 @@ void Vertebral(Ctx& x, State& s) {
     if (e.site == FractureSite::kVertebral && (!vcf || (e.date && (!vcf->date || *e.date > *vcf->date)))) vcf = &e;
   static const char* kVcf[] = {"VCF-01", "VCF-02", "VCF-03", "VCF-04", "VCF-05", "VCF-06", "VCF-07", "VCF-08", "VCF-09", "D19", "D20", "D21", "D22"};
   if (!vcf) {
-    for (const char* r : kVcf) x.NotFired(r, "no vertebral fracture");
+    for (const char* r : kVcf) BP_VERBOSE(x, x.NotFired(r, "no vertebral fracture"));
     return;
   }
   const auto& sp = p.spine;
@@ -1809,103 +1820,103 @@ void Vertebral(Ctx& x, State& s) {
   const bool deformity = sp.deformity && *sp.deformity != Deformity::kNone;
   const bool worsening = sp.pain == SpinePain::kSevereWorsening || sp.pulmonary_dysfunction.value_or(false);
   const std::string fx = FxName(*vcf);
-  if (!sp.neurological_deficit) x.Missing("spine.neurological_deficit", "urgent spine surgery referral (VCF-01) and infusion deferral (PRE-12)");
+  if (!sp.neurological_deficit) BP_VERBOSE(x, x.Missing("spine.neurological_deficit", "urgent spine surgery referral (VCF-01) and infusion deferral (PRE-12)"));
   if (neuro) {
-    x.Fired("VCF-01", "neurological deficit with " + fx);
+    BP_VERBOSE(x, x.Fired("VCF-01", "neurological deficit with " + fx));
     x.Refer(Destination::kSpineSurgery, Urgency::kImmediate,
             "Vertebral fracture (" + fx + ") with a neurological deficit: same-day spine surgery or neurosurgery "
             "assessment and urgent MRI; osteoporosis drugs deferred.",
             {"VCF-01", "PRE-12", "D19"});
     x.a.workup.push_back({"urgent_mri", "Urgent MRI of the spine (neurological deficit).", {"VCF-01"}});
   } else {
-    x.NotFired("VCF-01");
+    BP_VERBOSE(x, x.NotFired("VCF-01"));
   }
   if (instab) {
-    x.Fired("VCF-02", "spinal instability");
+    BP_VERBOSE(x, x.Fired("VCF-02", "spinal instability"));
     x.Refer(Destination::kSpineSurgery, Urgency::kUrgent, "Spinal instability or cord compromise on imaging: urgent surgical evaluation.",
             {"VCF-02", "D19"});
   } else {
-    x.NotFired("VCF-02");
+    BP_VERBOSE(x, x.NotFired("VCF-02"));
   }
   if (red) {
     std::string flags;
     for (auto rf : sp.red_flags) flags += (flags.empty() ? "" : ", ") + std::string(ToString(rf));
     if (flags.empty()) flags = "suspected pathologic fracture";
-    x.Fired("VCF-03", flags);
+    BP_VERBOSE(x, x.Fired("VCF-03", flags));
     x.Refer(Destination::kOncology, Urgency::kUrgent,
             "Vertebral fracture with red flags (" + flags + "): possible malignancy or infection.", {"VCF-03", "REF-05"});
     if (neuro || instab)
       x.Refer(Destination::kSpineSurgery, Urgency::kUrgent, "Possible pathologic vertebral fracture with neurological deficit or instability.", {"VCF-03"});
     x.a.workup.push_back({"mri_contrast", "MRI of the whole spine with and without IV contrast (red flags for malignancy or infection).", {"VCF-03"}});
-    x.Warn("pathologic_fracture_suspected", Severity::kCritical,
+    BP_VERBOSE(x, x.Warn("pathologic_fracture_suspected", Severity::kCritical,
            "Possibly pathologic vertebral fracture (" + flags + "): exclude malignancy or infection before osteoporosis treatment.",
-           {"VCF-03", "RISK-04"});
+           {"VCF-03", "RISK-04"}));
   } else {
-    x.NotFired("VCF-03");
-    x.Fired("VCF-04", "new vertebral fracture without known malignancy");
+    BP_VERBOSE(x, x.NotFired("VCF-03"));
+    BP_VERBOSE(x, x.Fired("VCF-04", "new vertebral fracture without known malignancy"));
     x.a.workup.push_back({"mri", "MRI of the spine without IV contrast (CT without contrast if MRI is contraindicated) to confirm and date the fracture.",
                           {"VCF-04"}});
   }
   const bool persistent = sp.pain == SpinePain::kPersistent || sp.pain == SpinePain::kSevereWorsening;
   const bool long_enough = sp.weeks_of_conservative_care && c.va_min_pain_weeks.Met(*sp.weeks_of_conservative_care);
   if (persistent && long_enough && !neuro && !instab && !red) {
-    x.Fired("VCF-05", "pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks");
+    BP_VERBOSE(x, x.Fired("VCF-05", "pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks"));
     x.Refer(Destination::kInterventionalRadiology, Urgency::kRoutine,
             "Pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks despite conservative care: evaluation for vertebral augmentation.",
             {"VCF-05", "D19", "D20"});
     x.Refer(Destination::kPainManagement, Urgency::kRoutine, "Persistent pain after a vertebral compression fracture.", {"VCF-05"});
-    x.Warn("vertebral_augmentation_evidence", Severity::kInfo,
+    BP_VERBOSE(x, x.Warn("vertebral_augmentation_evidence", Severity::kInfo,
            "Vertebral augmentation: ACR rates it usually appropriate; AAOS recommends strongly against vertebroplasty and weakly for kyphoplasty. Share the decision.",
-           {"D20", "VCF-05"});
-    x.Fired("D20", "augmentation after " + c.va_min_pain_weeks.Describe("weeks"));
+           {"D20", "VCF-05"}));
+    BP_VERBOSE(x, x.Fired("D20", "augmentation after " + c.va_min_pain_weeks.Describe("weeks")));
   } else {
-    x.NotFired("VCF-05");
-    x.NotFired("D20");
+    BP_VERBOSE(x, x.NotFired("VCF-05"));
+    BP_VERBOSE(x, x.NotFired("D20"));
     if (persistent && !sp.weeks_of_conservative_care)
-      x.Missing("spine.weeks_of_conservative_care", "vertebral augmentation referral (VCF-05)");
+      BP_VERBOSE(x, x.Missing("spine.weeks_of_conservative_care", "vertebral augmentation referral (VCF-05)"));
   }
   if (deformity && worsening && !red) {
-    x.Fired("VCF-06", "deformity with worsening symptoms or pulmonary dysfunction");
+    BP_VERBOSE(x, x.Fired("VCF-06", "deformity with worsening symptoms or pulmonary dysfunction"));
     x.Refer(Destination::kInterventionalRadiology, Urgency::kRoutine,
             "Spinal deformity with worsening symptoms or pulmonary dysfunction: vertebral augmentation evaluation.", {"VCF-06", "D19"});
     if (c.surgery_referral_for_deformity)
       x.Refer(Destination::kSpineSurgery, Urgency::kRoutine, "Deformity: orthopedic or neurosurgical opinion (seed 003 profile).", {"VCF-06", "D19"});
   } else {
-    x.NotFired("VCF-06");
+    BP_VERBOSE(x, x.NotFired("VCF-06"));
   }
-  x.Trace("D19", Outcome::kFired, "urgent surgery only for neurological deficit or instability");
+  BP_VERBOSE(x, x.Trace("D19", Outcome::kFired, "urgent surgery only for neurological deficit or instability"));
   const bool recent = vcf->date && WithinMonths(*vcf->date, f.as_of, static_cast<int>(c.vcf_conservative_max_months.value));
   if (!neuro && !instab && !red && (!deformity) && sp.pain != SpinePain::kPersistent && sp.pain != SpinePain::kSevereWorsening) {
-    x.Fired("VCF-07", "conservative care");
+    BP_VERBOSE(x, x.Fired("VCF-07", "conservative care"));
     x.a.adjuncts.push_back({"vcf_conservative",
                             std::string("Conservative care for the vertebral fracture (analgesia, early mobilisation, bracing as needed) with osteoporosis management; reassess at 4-6 weeks") +
                                 (recent ? "; image again if symptoms persist beyond 8 weeks." : "."),
                             {"VCF-07"}});
   } else {
-    x.NotFired("VCF-07");
+    BP_VERBOSE(x, x.NotFired("VCF-07"));
   }
   // VCF-08 calcitonin.
   if (vcf->date && !neuro && c.calcitonin_max_days.Met(DaysBetween(*vcf->date, f.as_of))) {
-    x.Fired("VCF-08", "fracture " + std::to_string(DaysBetween(*vcf->date, f.as_of)) + " days old, neurologically intact");
-    x.Fired("D21", "calcitonin optional for pain, never as osteoporosis treatment");
+    BP_VERBOSE(x, x.Fired("VCF-08", "fracture " + std::to_string(DaysBetween(*vcf->date, f.as_of)) + " days old, neurologically intact"));
+    BP_VERBOSE(x, x.Fired("D21", "calcitonin optional for pain, never as osteoporosis treatment"));
     x.a.adjuncts.push_back({"calcitonin", "Calcitonin for 4 weeks is an option for acute fracture pain (AAOS moderate recommendation); not an osteoporosis treatment.",
                             {"VCF-08", "SEL-07", "D21"}});
-    x.Warn("calcitonin_malignancy_risk", Severity::kInfo, "Calcitonin: regulators flagged a malignancy risk with long-term use; limit to 4 weeks for acute pain.",
-           {"VCF-08", "SEL-07"});
+    BP_VERBOSE(x, x.Warn("calcitonin_malignancy_risk", Severity::kInfo, "Calcitonin: regulators flagged a malignancy risk with long-term use; limit to 4 weeks for acute pain.",
+           {"VCF-08", "SEL-07"}));
   } else {
-    x.NotFired("VCF-08");
-    x.NotFired("D21");
+    BP_VERBOSE(x, x.NotFired("VCF-08"));
+    BP_VERBOSE(x, x.NotFired("D21"));
   }
   // VCF-09 nerve-root block for L3/L4.
   const bool l34 = vcf->level == "L3" || vcf->level == "L4";
   if (l34 && persistent) {
-    x.Fired("VCF-09", "L3/L4 fracture with persistent pain");
-    x.Fired("D22", "nerve-root block restricted to L3/L4");
+    BP_VERBOSE(x, x.Fired("VCF-09", "L3/L4 fracture with persistent pain"));
+    BP_VERBOSE(x, x.Fired("D22", "nerve-root block restricted to L3/L4"));
     x.Refer(Destination::kPainManagement, Urgency::kRoutine, "L3/L4 fracture with persistent pain: an L2 nerve-root block may be considered (AAOS weak).",
             {"VCF-09", "D22"});
   } else {
-    x.NotFired("VCF-09");
-    x.NotFired("D22");
+    BP_VERBOSE(x, x.NotFired("VCF-09"));
+    BP_VERBOSE(x, x.NotFired("D22"));
   }
   (void)s;
 }
@@ -1928,16 +1939,16 @@ void Referrals(Ctx& x, State& s) {
     if (e.fragility && RecentMonths(e.date, f.as_of, c.fls_window_months)) fls_fx = &e;
   if (fls_fx && x.AgeKnown() && c.fls_min_age.Met(x.Age())) {
     if (prior(Destination::kFractureLiaisonService, fls_fx->date)) {
-      x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture");
+      BP_VERBOSE(x, x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture"));
     } else {
-      x.Fired("REF-01", "fragility fracture " + FxName(*fls_fx));
+      BP_VERBOSE(x, x.Fired("REF-01", "fragility fracture " + FxName(*fls_fx)));
       x.Refer(Destination::kFractureLiaisonService, Urgency::kRoutine,
               "Fragility fracture (" + FxName(*fls_fx) + ") within " + std::to_string(c.fls_window_months) +
                   " months: fracture liaison service for investigation, falls assessment, treatment and follow-up.",
               {"REF-01"});
     }
   } else {
-    x.NotFired("REF-01", fls_fx ? "age below " + Num(c.fls_min_age.value, 0) : "no recent fragility fracture");
+    BP_VERBOSE(x, x.NotFired("REF-01", fls_fx ? "age below " + Num(c.fls_min_age.value, 0) : "no recent fragility fracture"));
   }
   // REF-02 specialist.
   std::vector<std::pair<std::string, RuleIds>> spec;
@@ -1970,12 +1981,12 @@ void Referrals(Ctx& x, State& s) {
   const bool young = s.outside_population && any_fragility;
   if (young) {
     spec.push_back({"(f) premenopausal woman or man under 50 with a fragility fracture", {"REF-07"}});
-    x.Fired("REF-07", "young patient with a fragility fracture");
+    BP_VERBOSE(x, x.Fired("REF-07", "young patient with a fragility fracture"));
   } else {
-    x.NotFired("REF-07");
+    BP_VERBOSE(x, x.NotFired("REF-07"));
   }
-  if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min)) x.Fired("REF-08", "Z-score " + Tn(*f.z_min));
-  else x.NotFired("REF-08");
+  if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min)) BP_VERBOSE(x, x.Fired("REF-08", "Z-score " + Tn(*f.z_min)));
+  else BP_VERBOSE(x, x.NotFired("REF-08"));
   if (a.risk_tier == RiskTier::kVeryHigh) {
     spec.push_back({"(g) very high fracture risk: consider anabolic therapy (expedited)", {"REF-02", "RISK-01"}});
     spec_urgency = Urgency::kUrgent;
@@ -1995,13 +2006,13 @@ void Referrals(Ctx& x, State& s) {
   if (!spec.empty()) {
     for (auto& [t, r] : spec)
       x.Refer(Destination::kOsteoporosisSpecialist, spec_urgency, "Osteoporosis specialist: " + t + ".", r);
-    x.Fired("REF-02", spec.front().first);
+    BP_VERBOSE(x, x.Fired("REF-02", spec.front().first));
   } else {
-    x.NotFired("REF-02");
+    BP_VERBOSE(x, x.NotFired("REF-02"));
   }
-  x.Trace("D27", f.crcl && c.refer_crcl.Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
-          "refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR < 30");
-  x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired, "transplant: warning and referral, not a block");
+  BP_VERBOSE(x, x.Trace("D27", f.crcl && c.refer_crcl.Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
+          "refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR < 30"));
+  BP_VERBOSE(x, x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired, "transplant: warning and referral, not a block"));
 
   // Denosumab in advanced CKD (CI-06b, REF-06, REF-02j).
   const bool dmab_in_play = a.therapy_recommended == TherapyClass::kDenosumab ||
@@ -2011,20 +2022,20 @@ void Referrals(Ctx& x, State& s) {
   const bool severe_ckd = (f.egfr && c.denosumab_egfr.Met(*f.egfr)) || dialysis;
   if (dmab_in_play && severe_ckd) {
     const std::string t = dialysis ? "dialysis" : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + c.denosumab_egfr.Describe("");
-    x.Fired("CI-06b", t);
-    x.Fired("D10", "denosumab never simply preferred in advanced CKD");
-    x.Warn("denosumab_severe_ckd_hypocalcemia", Severity::kCritical,
+    BP_VERBOSE(x, x.Fired("CI-06b", t));
+    BP_VERBOSE(x, x.Fired("D10", "denosumab never simply preferred in advanced CKD"));
+    BP_VERBOSE(x, x.Warn("denosumab_severe_ckd_hypocalcemia", Severity::kCritical,
            "Denosumab with " + t + ": risk of severe, sometimes fatal hypocalcemia (boxed warning). CKD-MBD evaluation first and supervision by a clinician with CKD-MBD expertise.",
-           {"CI-06b", "D10"});
+           {"CI-06b", "D10"}));
     x.Refer(Destination::kNephrology, Urgency::kRoutine, "Denosumab considered with " + t + ": CKD-MBD evaluation (iPTH, calcium, 25(OH)D, 1,25(OH)2D) before deciding.",
             {"CI-06b", "REF-06", "REF-02"});
-    x.Fired("REF-06", t);
+    BP_VERBOSE(x, x.Fired("REF-06", t));
     x.a.workup.push_back({"ckd_mbd", "CKD-MBD work-up before denosumab: intact PTH, calcium, phosphate, 25(OH)D, 1,25(OH)2D; consider bone turnover markers or bone biopsy.",
                           {"CI-06b"}});
   } else {
-    x.NotFired("CI-06b");
-    x.NotFired("D10");
-    x.NotFired("REF-06");
+    BP_VERBOSE(x, x.NotFired("CI-06b"));
+    BP_VERBOSE(x, x.NotFired("D10"));
+    BP_VERBOSE(x, x.NotFired("REF-06"));
   }
   // REF-03 infusion centre.
   const bool za_chosen = a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
@@ -2043,24 +2054,24 @@ void Referrals(Ctx& x, State& s) {
         t = "Time-critical: zoledronic acid infusion 6 months after the last denosumab injection.";
     }
     x.Refer(Destination::kInfusionCenter, urgent ? Urgency::kUrgent : Urgency::kRoutine, t, urgent ? RuleIds{"REF-03", "SEQ-05"} : RuleIds{"REF-03"});
-    x.Fired("REF-03", urgent ? "time-critical transition from denosumab" : "zoledronic acid eligible");
+    BP_VERBOSE(x, x.Fired("REF-03", urgent ? "time-critical transition from denosumab" : "zoledronic acid eligible"));
   } else {
-    x.NotFired("REF-03", za_chosen ? "pre-infusion checks not all passed" : "zoledronic acid not the chosen therapy");
+    BP_VERBOSE(x, x.NotFired("REF-03", za_chosen ? "pre-infusion checks not all passed" : "zoledronic acid not the chosen therapy"));
   }
   // REF-04 primary care.
   if (a.treatment_indicated == false) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, "Calcium, vitamin D, exercise, falls prevention and repeat DXA.", {"REF-04", "TX-05"});
-    x.Fired("REF-04", "not indicated: lifestyle and re-screening");
+    BP_VERBOSE(x, x.Fired("REF-04", "not indicated: lifestyle and re-screening"));
   } else if (za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, "Replete vitamin D or correct calcium, then refer for the infusion.", {"REF-04", "PRE-02", "PRE-03"});
-    x.Fired("REF-04", "correct before infusion");
+    BP_VERBOSE(x, x.Fired("REF-04", "correct before infusion"));
   } else if (a.therapy_recommended == TherapyClass::kOralBisphosphonate && !a.FindReferral(Destination::kOsteoporosisSpecialist)) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, "Oral bisphosphonate managed in primary care.", {"REF-04", "SEL-02"});
-    x.Fired("REF-04", "oral bisphosphonate in primary care");
+    BP_VERBOSE(x, x.Fired("REF-04", "oral bisphosphonate in primary care"));
   } else {
-    x.NotFired("REF-04");
+    BP_VERBOSE(x, x.NotFired("REF-04"));
   }
-  x.Trace("REF-05", a.FindReferral(Destination::kOncology) ? Outcome::kFired : Outcome::kNotFired);
+  BP_VERBOSE(x, x.Trace("REF-05", a.FindReferral(Destination::kOncology) ? Outcome::kFired : Outcome::kNotFired));
   // Dental.
   if (p.dental.invasive_procedure_planned.value_or(false) && a.treatment_indicated == true)
     x.Refer(Destination::kDental, Urgency::kRoutine, "Invasive dental work planned: complete before starting an antiresorptive.", {"PRE-07"});
@@ -2087,42 +2098,42 @@ void Medications(Ctx& x, State& s) {
       sev = Severity::kCritical;
       t = "Denosumab stopped with no follow-on antiresorptive planned: give zoledronic acid about 6 months after the last injection (no later than 7) to prevent rebound vertebral fractures.";
     }
-    x.Warn("denosumab_discontinuation_rebound", sev, t, {"SEQ-05"});
-    x.Fired("SEQ-05", dmab ? std::string("denosumab ") + std::string(ToString(dmab->status)) : "denosumab recommended");
-    a.sequence.push_back({"denosumab_plan",
+    BP_VERBOSE(x, x.Warn("denosumab_discontinuation_rebound", sev, t, {"SEQ-05"}));
+    BP_VERBOSE(x, x.Fired("SEQ-05", dmab ? std::string("denosumab ") + std::string(ToString(dmab->status)) : "denosumab recommended"));
+    BP_VERBOSE(x, a.sequence.push_back({"denosumab_plan",
                           "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about 6 months after the last injection "
                           "(no later than 7 months; oral alendronate if zoledronic acid is not possible), then CTX 3 and 6 months after the infusion; repeat if CTX stays high.",
-                          {"SEQ-05"}});
-    a.sequence.push_back({"denosumab_review", "Reassess after 5-10 years; if still at high risk continue denosumab or switch therapy, never simply stop.", {"SEQ-09"}});
-    x.Fired("SEQ-09", "denosumab course review");
+                          {"SEQ-05"}}));
+    BP_VERBOSE(x, a.sequence.push_back({"denosumab_review", "Reassess after 5-10 years; if still at high risk continue denosumab or switch therapy, never simply stop.", {"SEQ-09"}}));
+    BP_VERBOSE(x, x.Fired("SEQ-09", "denosumab course review"));
   } else {
-    x.NotFired("SEQ-05");
-    x.NotFired("SEQ-09");
+    BP_VERBOSE(x, x.NotFired("SEQ-05"));
+    BP_VERBOSE(x, x.NotFired("SEQ-09"));
   }
   if (dmab && dmab->status == MedStatus::kActive) {
     if (!dmab->last_dose) {
-      x.Missing("medications[denosumab].last_dose", "denosumab dosing interval (DMAB-OVERDUE)");
-      x.Insufficient("DMAB-OVERDUE", "no last dose date");
-      x.Insufficient("DMAB-DUE", "no last dose date");
+      BP_VERBOSE(x, x.Missing("medications[denosumab].last_dose", "denosumab dosing interval (DMAB-OVERDUE)"));
+      BP_VERBOSE(x, x.Insufficient("DMAB-OVERDUE", "no last dose date"));
+      BP_VERBOSE(x, x.Insufficient("DMAB-DUE", "no last dose date"));
     } else {
       const Date due = dmab->last_dose->AddMonths(c.dmab_interval_months);
       const Date overdue = dmab->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value));
       if (f.as_of > overdue) {
-        x.Fired("DMAB-OVERDUE", "last dose " + dmab->last_dose->ToString());
-        x.Warn("denosumab_dose_overdue", Severity::kCritical,
+        BP_VERBOSE(x, x.Fired("DMAB-OVERDUE", "last dose " + dmab->last_dose->ToString()));
+        BP_VERBOSE(x, x.Warn("denosumab_dose_overdue", Severity::kCritical,
                "Denosumab overdue: last dose " + dmab->last_dose->ToString() + ", more than " + Num(c.dmab_overdue_months.value, 0) +
                    " months ago (due " + due.ToString() + "): give it now; rebound vertebral fractures risk.",
-               {"DMAB-OVERDUE", "SEQ-05"});
+               {"DMAB-OVERDUE", "SEQ-05"}));
       } else {
-        x.NotFired("DMAB-OVERDUE", "next dose due " + due.ToString());
+        BP_VERBOSE(x, x.NotFired("DMAB-OVERDUE", "next dose due " + due.ToString()));
       }
-      x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired, "next dose due " + due.ToString());
+      BP_VERBOSE(x, x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired, "next dose due " + due.ToString()));
       a.monitoring.push_back({"denosumab_next_dose", "Next denosumab dose due " + due.ToString() + " (every " + std::to_string(c.dmab_interval_months) + " months; overdue after " + overdue.ToString() + ").",
                               {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
-    x.NotFired("DMAB-OVERDUE");
-    x.NotFired("DMAB-DUE");
+    BP_VERBOSE(x, x.NotFired("DMAB-OVERDUE"));
+    BP_VERBOSE(x, x.NotFired("DMAB-DUE"));
   }
 
   // Anabolic then antiresorptive (SEQ-01).
@@ -2133,16 +2144,16 @@ void Medications(Ctx& x, State& s) {
   if (anabolic_rec || s.anabolic_followup || (anabolic_any && std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
         return IsAnabolic(m.agent) && m.status == MedStatus::kActive;
       }))) {
-    x.Warn("anabolic_requires_antiresorptive_followup", s.anabolic_followup ? Severity::kCritical : Severity::kWarning,
+    BP_VERBOSE(x, x.Warn("anabolic_requires_antiresorptive_followup", s.anabolic_followup ? Severity::kCritical : Severity::kWarning,
            s.anabolic_followup ? "An anabolic course has ended without an antiresorptive after it: start one without a gap."
                                : "An anabolic course must be followed by an antiresorptive (bisphosphonate or denosumab) without a gap.",
-           {"SEQ-01"});
-    x.Fired("SEQ-01", s.anabolic_followup ? "anabolic course ended" : "anabolic recommended or active");
-    a.sequence.push_back({"after_anabolic",
+           {"SEQ-01"}));
+    BP_VERBOSE(x, x.Fired("SEQ-01", s.anabolic_followup ? "anabolic course ended" : "anabolic recommended or active"));
+    BP_VERBOSE(x, a.sequence.push_back({"after_anabolic",
                           "After the anabolic course (romosozumab 12 monthly doses; teriparatide or abaloparatide as labelled), start an antiresorptive without a gap.",
-                          {"SEQ-01"}});
+                          {"SEQ-01"}}));
   } else {
-    x.NotFired("SEQ-01");
+    BP_VERBOSE(x, x.NotFired("SEQ-01"));
   }
 
   // Estrogen / raloxifene / calcitonin as osteoporosis treatment.
@@ -2150,35 +2161,35 @@ void Medications(Ctx& x, State& s) {
     if ((m.agent == Agent::kEstrogen || m.agent == Agent::kRaloxifene) &&
         (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned)) {
       if (c.estrogen_raloxifene_warning) {
-        x.Warn("estrogen_raloxifene_not_recommended", Severity::kWarning,
+        BP_VERBOSE(x, x.Warn("estrogen_raloxifene_not_recommended", Severity::kWarning,
                std::string(ToString(m.agent)) + " is not recommended as osteoporosis treatment (ACP, strong); prefer a bisphosphonate or denosumab.",
-               {"SEL-06", "D15"});
+               {"SEL-06", "D15"}));
       }
     }
     if (m.agent == Agent::kCalcitonin && m.status == MedStatus::kActive)
-      x.Warn("calcitonin_malignancy_risk", Severity::kWarning, "Calcitonin is not an osteoporosis treatment; long-term use carries a malignancy signal.", {"SEL-07"});
+      BP_VERBOSE(x, x.Warn("calcitonin_malignancy_risk", Severity::kWarning, "Calcitonin is not an osteoporosis treatment; long-term use carries a malignancy signal.", {"SEL-07"}));
   }
-  x.Trace("SEL-06", a.HasWarning("estrogen_raloxifene_not_recommended") ? Outcome::kFired : Outcome::kNotFired,
-          c.estrogen_raloxifene_warning ? "" : "raloxifene acceptable in selected women under this profile");
-  x.Trace("D15", c.estrogen_raloxifene_warning ? Outcome::kFired : Outcome::kNotFired, "not recommended, not a label contraindication");
-  x.Trace("SEL-07", a.HasWarning("calcitonin_malignancy_risk") ? Outcome::kFired : Outcome::kNotFired);
+  BP_VERBOSE(x, x.Trace("SEL-06", a.HasWarning("estrogen_raloxifene_not_recommended") ? Outcome::kFired : Outcome::kNotFired,
+          c.estrogen_raloxifene_warning ? "" : "raloxifene acceptable in selected women under this profile"));
+  BP_VERBOSE(x, x.Trace("D15", c.estrogen_raloxifene_warning ? Outcome::kFired : Outcome::kNotFired, "not recommended, not a label contraindication"));
+  BP_VERBOSE(x, x.Trace("SEL-07", a.HasWarning("calcitonin_malignancy_risk") ? Outcome::kFired : Outcome::kNotFired));
 
   // Transplant and denosumab (D24).
   const bool transplant = HasCondition(p, ConditionCode::kOrganTransplant) || HasCondition(p, ConditionCode::kKidneyTransplant);
   if (transplant && FindMedication(p, Agent::kImmunosuppressant, MedStatus::kActive) && (rec == TherapyClass::kDenosumab || dmab_alt || dmab))
-    x.Warn("denosumab_transplant_infection_risk", Severity::kWarning,
+    BP_VERBOSE(x, x.Warn("denosumab_transplant_infection_risk", Severity::kWarning,
            "Organ transplant recipient on immunosuppressants: denosumab may raise infection risk (seed 000; not confirmed in ACR 2022): specialist decision.",
-           {"D24", "REF-02"});
+           {"D24", "REF-02"}));
   // GIOP-09 zoledronic acid label in GIOP.
   if (s.giop_indicated && (rec == TherapyClass::kIvZoledronicAcid ||
                            std::any_of(a.alternatives.begin(), a.alternatives.end(), [](const Regimen& r) { return r.agent == "zoledronic_acid"; }))) {
     const bool label = f.gc_dose_mg && c.giop_za_label_dose.Met(*f.gc_dose_mg) && f.gc_days_planned &&
                        *f.gc_days_planned >= DaysBetween(f.as_of, f.as_of.AddMonths(static_cast<int>(c.giop_za_label_months.value)));
     if (!label) {
-      x.Warn("zoledronic_acid_giop_label", Severity::kInfo,
+      BP_VERBOSE(x, x.Warn("zoledronic_acid_giop_label", Severity::kInfo,
              "Zoledronic acid for glucocorticoid-induced osteoporosis is labelled for >= 7.5 mg/day expected for >= 12 months; this patient is outside that population.",
-             {"GIOP-09"});
-      x.Fired("GIOP-09", "outside the labelled GIOP population");
+             {"GIOP-09"}));
+      BP_VERBOSE(x, x.Fired("GIOP-09", "outside the labelled GIOP population"));
     }
   }
   // Guideline disagreement handled by the Engine (needs other profiles).
@@ -2209,29 +2220,29 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
       responded |= c.btm_ctx_drop.Met(100.0 * (f.ctx_base->value - f.ctx_follow->value) / f.ctx_base->value);
     }
     if (response_known && !responded && oral_active) {
-      x.Warn("bone_turnover_nonresponse", Severity::kWarning,
+      BP_VERBOSE(x, x.Warn("bone_turnover_nonresponse", Severity::kWarning,
              "Neither P1NP nor CTX fell by the least significant change on an oral bisphosphonate: check adherence, dosing technique and absorption; consider IV zoledronic acid.",
-             {"MON-01", "SEL-03"});
-      x.Fired("MON-01", "no bone turnover response");
+             {"MON-01", "SEL-03"}));
+      BP_VERBOSE(x, x.Fired("MON-01", "no bone turnover response"));
     } else {
-      x.Fired("MON-01", response_known ? "adequate response" : "markers to measure");
+      BP_VERBOSE(x, x.Fired("MON-01", response_known ? "adequate response" : "markers to measure"));
     }
   } else {
-    x.NotFired("MON-01");
+    BP_VERBOSE(x, x.NotFired("MON-01"));
   }
   if (a.treatment_indicated == true || oral_active) {
     a.monitoring.push_back({"dxa", "Repeat DXA 1-2 years after starting or changing therapy, then less often once stable.", {"MON-02"}});
-    x.Fired("MON-02", "DXA follow-up");
+    BP_VERBOSE(x, x.Fired("MON-02", "DXA follow-up"));
   } else {
-    x.NotFired("MON-02");
+    BP_VERBOSE(x, x.NotFired("MON-02"));
   }
   const bool za = rec == TherapyClass::kIvZoledronicAcid || FindMedication(p, Agent::kZoledronicAcid, MedStatus::kActive);
   if (za) {
     a.monitoring.push_back({"za_renal", "Serum creatinine and Cockcroft-Gault CrCl before every zoledronic acid dose; consider a post-dose check in older patients, with baseline impairment or on diuretics.",
                             {"MON-03", "PRE-01"}});
-    x.Fired("MON-03", "zoledronic acid");
+    BP_VERBOSE(x, x.Fired("MON-03", "zoledronic acid"));
   } else {
-    x.NotFired("MON-03");
+    BP_VERBOSE(x, x.NotFired("MON-03"));
   }
   const bool dmab = rec == TherapyClass::kDenosumab || FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
   if (dmab) {
@@ -2240,33 +2251,33 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                              FindCondition(p, ConditionCode::kBariatricSurgery, false) || HasCondition(p, ConditionCode::kHypocalcemia);
     if (predisposed) {
       a.monitoring.push_back({"dmab_calcium_predisposed", "Predisposed to hypocalcemia: calcium, phosphorus and magnesium 10-14 days after each denosumab dose.", {"CI-06c", "MON-04"}});
-      x.Fired("CI-06c", "predisposed to hypocalcemia");
+      BP_VERBOSE(x, x.Fired("CI-06c", "predisposed to hypocalcemia"));
     } else {
-      x.NotFired("CI-06c");
+      BP_VERBOSE(x, x.NotFired("CI-06c"));
     }
     if ((f.egfr && c.denosumab_egfr.Met(*f.egfr)) || HasCondition(p, ConditionCode::kDialysis))
       a.monitoring.push_back({"dmab_calcium_ckd", "eGFR < 30 or dialysis: calcium weekly for the first month after each dose, then monthly.", {"MON-04", "CI-06b"}});
     a.adjuncts.push_back({"calcium_vitd_dmab", "Calcium and vitamin D supplementation with denosumab.", {"CI-06"}});
-    x.Fired("MON-04", "denosumab");
+    BP_VERBOSE(x, x.Fired("MON-04", "denosumab"));
   } else {
-    x.NotFired("MON-04");
-    x.NotFired("CI-06c");
+    BP_VERBOSE(x, x.NotFired("MON-04"));
+    BP_VERBOSE(x, x.NotFired("CI-06c"));
   }
   const bool romo = rec == TherapyClass::kAnabolic && std::any_of(a.agents.begin(), a.agents.end(), [](const Regimen& r) { return r.agent == "romosozumab"; });
   if (romo || FindMedication(p, Agent::kRomosozumab, MedStatus::kActive)) {
     a.monitoring.push_back({"romo_cv", "Romosozumab: watch for symptoms of myocardial infarction or stroke; stop if either occurs.", {"MON-05", "CI-07"}});
-    x.Fired("MON-05", "romosozumab");
+    BP_VERBOSE(x, x.Fired("MON-05", "romosozumab"));
   } else {
-    x.NotFired("MON-05");
+    BP_VERBOSE(x, x.NotFired("MON-05"));
   }
   const bool pth = (rec == TherapyClass::kAnabolic && std::any_of(a.agents.begin(), a.agents.end(), [](const Regimen& r) {
                      return r.agent == "teriparatide" || r.agent == "abaloparatide"; })) ||
                    FindMedication(p, Agent::kTeriparatide, MedStatus::kActive) || FindMedication(p, Agent::kAbaloparatide, MedStatus::kActive);
   if (pth) {
     a.monitoring.push_back({"pth_calcium", "Teriparatide or abaloparatide: serum calcium if symptomatic or at risk; urinary calcium with a stone history.", {"MON-06"}});
-    x.Fired("MON-06", "PTH analog");
+    BP_VERBOSE(x, x.Fired("MON-06", "PTH analog"));
   } else {
-    x.NotFired("MON-06");
+    BP_VERBOSE(x, x.NotFired("MON-06"));
   }
 
   // LAB-01..03 work-up.
@@ -2275,11 +2286,11 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   if (workup) {
     a.workup.push_back({"baseline_labs", "Baseline secondary-cause tests: CBC; calcium, albumin, phosphate, creatinine/eGFR, alkaline phosphatase, liver enzymes; 25-OH vitamin D; magnesium.",
                         {"LAB-01", "D23"}});
-    x.Fired("LAB-01", "osteoporosis, fragility fracture or tier not 'not indicated'");
-    x.Fired("D23", "laboratory list from AACE");
+    BP_VERBOSE(x, x.Fired("LAB-01", "osteoporosis, fragility fracture or tier not 'not indicated'"));
+    BP_VERBOSE(x, x.Fired("D23", "laboratory list from AACE"));
   } else {
-    x.NotFired("LAB-01");
-    x.NotFired("D23");
+    BP_VERBOSE(x, x.NotFired("LAB-01"));
+    BP_VERBOSE(x, x.NotFired("D23"));
   }
   const bool targeted = (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min)) || s.outside_population || s.treatment_failure;
   if (targeted) {
@@ -2289,9 +2300,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     if (x.AgeKnown() && x.Age() > 50) t += ", SPEP with serum free light chains";
     t += "; consider urinary free cortisol or dexamethasone suppression, and tryptase.";
     a.workup.push_back({"targeted_labs", t, {"LAB-02"}});
-    x.Fired("LAB-02", "low Z-score, young patient or fracture on therapy");
+    BP_VERBOSE(x, x.Fired("LAB-02", "low Z-score, young patient or fracture on therapy"));
   } else {
-    x.NotFired("LAB-02");
+    BP_VERBOSE(x, x.NotFired("LAB-02"));
   }
   // LAB-03 results that trigger referral; osteomalacia defers antiresorptives.
   std::vector<std::string> abn;
@@ -2304,10 +2315,10 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   if (!abn.empty()) {
     std::string t;
     for (const auto& r : abn) t += (t.empty() ? "" : ", ") + r;
-    x.Fired("LAB-03", t);
+    BP_VERBOSE(x, x.Fired("LAB-03", t));
     x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine, "Osteoporosis specialist: laboratory results suggesting another bone disease (" + t + ").", {"LAB-03", "REF-02"});
   } else {
-    x.NotFired("LAB-03");
+    BP_VERBOSE(x, x.NotFired("LAB-03"));
   }
   // Adjuncts for everyone treated or assessed.
   if (a.treatment_indicated == true) {
@@ -2321,8 +2332,8 @@ void Osteomalacia(Ctx& x, State& s) {
   s.osteomalacia_suspected = HasCondition(x.p, ConditionCode::kOsteomalacia) ||
                              (f.vitd && x.c.vitd_osteomalacia.Met(f.vitd->value) && f.alp && f.alp->AboveReference(x.c.alp_high));
   if (s.osteomalacia_suspected && x.a.treatment_indicated == true)
-    x.a.treatment_reasons.push_back({"osteomalacia", "Suspected osteomalacia (very low vitamin D with high alkaline phosphatase, or recorded): treat it and defer antiresorptives.",
-                                     {"LAB-03"}});
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back({"osteomalacia", "Suspected osteomalacia (very low vitamin D with high alkaline phosphatase, or recorded): treat it and defer antiresorptives.",
+                                     {"LAB-03"}}));
 }
 
 }  // namespace
@@ -2352,9 +2363,13 @@ const std::string& Engine::profile() const { return main_->name; }
 
 namespace {
 
-void Decide(const Patient& p, Date as_of, const CompiledProfile& c, const KnowledgeBase& kb, Assessment& a) {
+// verbose=false decides treatment, tier and therapy only (for the other profiles).
+void Decide(const Patient& p, Date as_of, const CompiledProfile& c, const KnowledgeBase& kb,
+            Assessment& a, bool verbose) {
   const Facts f = DeriveFacts(p, as_of, c);
   Ctx x(p, f, c, kb, a);
+  x.verbose = verbose;
+  if (verbose) a.trace.reserve(192);
   State s;
   Demographics(x, s);
   Indication(x, s);
@@ -2368,6 +2383,7 @@ void Decide(const Patient& p, Date as_of, const CompiledProfile& c, const Knowle
   Osteomalacia(x, s);
   Contraindications(x, s);
   Selection(x, s);
+  if (!verbose) return;
   Infusion(x, s);
   Vertebral(x, s);
   Referrals(x, s);
@@ -2389,13 +2405,13 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   a.as_of = as_of;
   a.knowledge_version = kb_->version;
   a.profile = main_->name;
-  Decide(p, as_of, *main_, *kb_, a);
+  Decide(p, as_of, *main_, *kb_, a, /*verbose=*/true);
 
   // Guideline disagreement: would another shipped profile decide differently?
   std::string diff;
   for (const auto& other : others_) {
     Assessment b;
-    Decide(p, as_of, *other, *kb_, b);
+    Decide(p, as_of, *other, *kb_, b, /*verbose=*/false);
     std::string d;
     if (b.treatment_indicated != a.treatment_indicated)
       d += std::string("treatment indicated ") + (b.treatment_indicated ? (*b.treatment_indicated ? "yes" : "no") : "undetermined");
