@@ -5,8 +5,8 @@
 
 namespace bp::calc {
 
-double CockcroftGaultMlMin(double age_years, double weight_kg, double creatinine_mg_dl,
-                           bool female, const CockcroftGaultCoefficients& c) {
+double CockcroftGaultMlMin(double age_years, double weight_kg, double creatinine_mg_dl, bool female,
+                           const CockcroftGaultCoefficients& c) {
   const double crcl = (c.age_constant - age_years) * weight_kg / (c.denominator * creatinine_mg_dl);
   return female ? crcl * c.female_factor : crcl;
 }

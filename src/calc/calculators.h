@@ -10,12 +10,12 @@ namespace bp::calc {
 // CALC-01 Cockcroft-Gault: (age_constant - age) * weight / (denominator * SCr), times the
 // female factor for women. Not normalised to body surface area.
 struct CockcroftGaultCoefficients {
-  double age_constant = 0;  // 140
-  double denominator = 0;   // 72
-  double female_factor = 0; // 0.85
+  double age_constant = 0;   // 140
+  double denominator = 0;    // 72
+  double female_factor = 0;  // 0.85
 };
-double CockcroftGaultMlMin(double age_years, double weight_kg, double creatinine_mg_dl,
-                           bool female, const CockcroftGaultCoefficients& c);
+double CockcroftGaultMlMin(double age_years, double weight_kg, double creatinine_mg_dl, bool female,
+                           const CockcroftGaultCoefficients& c);
 
 // CALC-02 Devine ideal body weight and adjusted body weight.
 struct BodyWeightCoefficients {
@@ -31,14 +31,14 @@ double AdjustedBodyWeightKg(double actual_kg, double ideal_kg, const BodyWeightC
 
 // CALC-03 CKD-EPI 2021 (race-free) eGFR in mL/min/1.73 m2.
 struct CkdEpiCoefficients {
-  double constant = 0;        // 142
-  double kappa_female = 0;    // 0.7
-  double kappa_male = 0;      // 0.9
-  double alpha_female = 0;    // -0.241
-  double alpha_male = 0;      // -0.302
-  double exponent_high = 0;   // -1.200
-  double age_base = 0;        // 0.9938
-  double female_factor = 0;   // 1.012
+  double constant = 0;       // 142
+  double kappa_female = 0;   // 0.7
+  double kappa_male = 0;     // 0.9
+  double alpha_female = 0;   // -0.241
+  double alpha_male = 0;     // -0.302
+  double exponent_high = 0;  // -1.200
+  double age_base = 0;       // 0.9938
+  double female_factor = 0;  // 1.012
 };
 double CkdEpi2021(double creatinine_mg_dl, double age_years, bool female,
                   const CkdEpiCoefficients& c);
@@ -53,8 +53,8 @@ double BmiKgM2(double weight_kg, double height_cm);
 // CALC-06 FRAX glucocorticoid dose bands.
 enum class GcBand { kLow, kMedium, kHigh };
 struct GcBandLimits {
-  double low_below_mg = 0;   // < 2.5 is low
-  double high_from_mg = 0;   // 7.5
+  double low_below_mg = 0;     // < 2.5 is low
+  double high_from_mg = 0;     // 7.5
   bool high_inclusive = true;  // >= 7.5 (KANIS11 table) or > 7.5 (abstract)
 };
 GcBand GlucocorticoidBand(double prednisone_mg_day, const GcBandLimits& l);

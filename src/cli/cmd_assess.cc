@@ -36,7 +36,9 @@ int RunAssess(const AssessArgs& a) {
   if (!a.as_of.empty()) {
     opt.as_of = Date::Parse(a.as_of);
     if (!opt.as_of)
-      return ReportErrors("--as-of", {{"date", "--as-of", "\"" + a.as_of + "\" is not a calendar date (YYYY-MM-DD)"}}, json);
+      return ReportErrors(
+          "--as-of",
+          {{"date", "--as-of", "\"" + a.as_of + "\" is not a calendar date (YYYY-MM-DD)"}}, json);
   }
   auto engine = Engine::Create(kb, a.profile);
   if (!engine) return ReportErrors("--profile", engine.errors(), json);
@@ -45,10 +47,14 @@ int RunAssess(const AssessArgs& a) {
   Assessment out = engine->Assess(loaded->patient, AssessmentDate(loaded->patient, opt));
   for (auto& t : loaded->mapping_trace) out.trace.push_back(std::move(t));
   for (auto& i : loaded->issues) out.input_issues.push_back(std::move(i));
-  if (json) std::cout << AssessmentToJson(out, kb) << "\n";
-  else if (a.format == "markdown") std::cout << RenderMarkdown(out, kb);
-  else if (a.format == "html") std::cout << RenderHtml(out, kb);
-  else std::cout << RenderText(out, kb, isatty(STDOUT_FILENO) != 0);
+  if (json)
+    std::cout << AssessmentToJson(out, kb) << "\n";
+  else if (a.format == "markdown")
+    std::cout << RenderMarkdown(out, kb);
+  else if (a.format == "html")
+    std::cout << RenderHtml(out, kb);
+  else
+    std::cout << RenderText(out, kb, isatty(STDOUT_FILENO) != 0);
   std::cout.flush();
   return std::cout ? kExitOk : kExitInternal;
 }
@@ -56,13 +62,16 @@ int RunAssess(const AssessArgs& a) {
 const CommandRegistrar kReg("assess", [](CLI::App& app, int* status) {
   auto args = std::make_shared<AssessArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "assess", "Assess one patient: a native record, a FHIR R4 Bundle, a Bulk Data folder or - (stdin)");
+      "assess",
+      "Assess one patient: a native record, a FHIR R4 Bundle, a Bulk Data folder or - (stdin)");
   cmd->add_option("file", args->file, "patient.json | bundle.json | export-dir | -")->required();
   cmd->add_option("--format", args->format, "text | json | markdown | html")
       ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
   cmd->add_option("--profile", args->profile, "guideline profile (default us-composite)");
-  cmd->add_option("--as-of", args->as_of, "assessment date YYYY-MM-DD (default: the record's as_of, else today)");
-  cmd->add_option("--patient", args->patient, "patient id in a multi-patient Bundle or a Bulk Data folder");
+  cmd->add_option("--as-of", args->as_of,
+                  "assessment date YYYY-MM-DD (default: the record's as_of, else today)");
+  cmd->add_option("--patient", args->patient,
+                  "patient id in a multi-patient Bundle or a Bulk Data folder");
   cmd->callback([args, status] { *status = RunAssess(*args); });
 });
 

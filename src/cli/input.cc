@@ -24,17 +24,19 @@ Result<std::string> ReadInput(const std::string& path, std::size_t max_bytes) {
     while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
       data.append(buf, n);
       if (data.size() > max_bytes)
-        return Error{"too_large", path, "standard input is larger than " + std::to_string(max_bytes) + " bytes"};
+        return Error{"too_large", path,
+                     "standard input is larger than " + std::to_string(max_bytes) + " bytes"};
     }
     return data;
   }
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    return Error{"io", path, "no such file or directory"};
+  if (!std::filesystem::exists(path, ec)) return Error{"io", path, "no such file or directory"};
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return Error{"io", path, "cannot read: " + ec.message()};
   if (size > max_bytes)
-    return Error{"too_large", path, "file is " + std::to_string(size) + " bytes; the limit is " + std::to_string(max_bytes)};
+    return Error{
+        "too_large", path,
+        "file is " + std::to_string(size) + " bytes; the limit is " + std::to_string(max_bytes)};
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{"io", path, "cannot open the file"};
   data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -26,9 +26,9 @@ using Errors = std::vector<Error>;
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit like std::expected
+  Result(T value) : v_(std::move(value)) {}              // NOLINT: implicit like std::expected
   Result(Error error) : v_(Errors{std::move(error)}) {}  // NOLINT
-  Result(Errors errors) : v_(std::move(errors)) {}        // NOLINT
+  Result(Errors errors) : v_(std::move(errors)) {}       // NOLINT
 
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }

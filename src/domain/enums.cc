@@ -22,18 +22,12 @@ constexpr std::pair<BmdSite, std::string_view> kBmdSiteNames[] = {
     {BmdSite::kRadius33, "radius_33"},
 };
 constexpr std::pair<FractureSite, std::string_view> kFractureSiteNames[] = {
-    {FractureSite::kHip, "hip"},
-    {FractureSite::kVertebral, "vertebral"},
-    {FractureSite::kWrist, "wrist"},
-    {FractureSite::kForearm, "forearm"},
-    {FractureSite::kHumerus, "humerus"},
-    {FractureSite::kPelvis, "pelvis"},
-    {FractureSite::kRib, "rib"},
-    {FractureSite::kFemur, "femur"},
-    {FractureSite::kTibia, "tibia"},
-    {FractureSite::kAnkle, "ankle"},
-    {FractureSite::kClavicle, "clavicle"},
-    {FractureSite::kOther, "other"},
+    {FractureSite::kHip, "hip"},           {FractureSite::kVertebral, "vertebral"},
+    {FractureSite::kWrist, "wrist"},       {FractureSite::kForearm, "forearm"},
+    {FractureSite::kHumerus, "humerus"},   {FractureSite::kPelvis, "pelvis"},
+    {FractureSite::kRib, "rib"},           {FractureSite::kFemur, "femur"},
+    {FractureSite::kTibia, "tibia"},       {FractureSite::kAnkle, "ankle"},
+    {FractureSite::kClavicle, "clavicle"}, {FractureSite::kOther, "other"},
 };
 constexpr std::pair<FractureMechanism, std::string_view> kFractureMechanismNames[] = {
     {FractureMechanism::kFragility, "fragility"},
@@ -125,12 +119,9 @@ constexpr std::pair<MedStatus, std::string_view> kMedStatusNames[] = {
     {MedStatus::kPlanned, "planned"},
 };
 constexpr std::pair<StopReason, std::string_view> kStopReasonNames[] = {
-    {StopReason::kIntolerance, "intolerance"},
-    {StopReason::kAdverseEvent, "adverse_event"},
-    {StopReason::kCourseComplete, "course_complete"},
-    {StopReason::kDrugHoliday, "drug_holiday"},
-    {StopReason::kPatientChoice, "patient_choice"},
-    {StopReason::kOther, "other"},
+    {StopReason::kIntolerance, "intolerance"},        {StopReason::kAdverseEvent, "adverse_event"},
+    {StopReason::kCourseComplete, "course_complete"}, {StopReason::kDrugHoliday, "drug_holiday"},
+    {StopReason::kPatientChoice, "patient_choice"},   {StopReason::kOther, "other"},
 };
 constexpr std::pair<Route, std::string_view> kRouteNames[] = {
     {Route::kOral, "oral"},
@@ -247,76 +238,148 @@ std::optional<E> Parse(std::string_view s) {
   return std::nullopt;
 }
 
-template <> std::span<const std::pair<Sex, std::string_view>> AllNames<Sex>() { return kSexNames; }
+template <>
+std::span<const std::pair<Sex, std::string_view>> AllNames<Sex>() {
+  return kSexNames;
+}
 template std::string_view ToString<Sex>(Sex);
 template std::optional<Sex> Parse<Sex>(std::string_view);
-template <> std::span<const std::pair<Menopause, std::string_view>> AllNames<Menopause>() { return kMenopauseNames; }
+template <>
+std::span<const std::pair<Menopause, std::string_view>> AllNames<Menopause>() {
+  return kMenopauseNames;
+}
 template std::string_view ToString<Menopause>(Menopause);
 template std::optional<Menopause> Parse<Menopause>(std::string_view);
-template <> std::span<const std::pair<BmdSite, std::string_view>> AllNames<BmdSite>() { return kBmdSiteNames; }
+template <>
+std::span<const std::pair<BmdSite, std::string_view>> AllNames<BmdSite>() {
+  return kBmdSiteNames;
+}
 template std::string_view ToString<BmdSite>(BmdSite);
 template std::optional<BmdSite> Parse<BmdSite>(std::string_view);
-template <> std::span<const std::pair<FractureSite, std::string_view>> AllNames<FractureSite>() { return kFractureSiteNames; }
+template <>
+std::span<const std::pair<FractureSite, std::string_view>> AllNames<FractureSite>() {
+  return kFractureSiteNames;
+}
 template std::string_view ToString<FractureSite>(FractureSite);
 template std::optional<FractureSite> Parse<FractureSite>(std::string_view);
-template <> std::span<const std::pair<FractureMechanism, std::string_view>> AllNames<FractureMechanism>() { return kFractureMechanismNames; }
+template <>
+std::span<const std::pair<FractureMechanism, std::string_view>> AllNames<FractureMechanism>() {
+  return kFractureMechanismNames;
+}
 template std::string_view ToString<FractureMechanism>(FractureMechanism);
 template std::optional<FractureMechanism> Parse<FractureMechanism>(std::string_view);
-template <> std::span<const std::pair<LabTest, std::string_view>> AllNames<LabTest>() { return kLabTestNames; }
+template <>
+std::span<const std::pair<LabTest, std::string_view>> AllNames<LabTest>() {
+  return kLabTestNames;
+}
 template std::string_view ToString<LabTest>(LabTest);
 template std::optional<LabTest> Parse<LabTest>(std::string_view);
-template <> std::span<const std::pair<ConditionCode, std::string_view>> AllNames<ConditionCode>() { return kConditionCodeNames; }
+template <>
+std::span<const std::pair<ConditionCode, std::string_view>> AllNames<ConditionCode>() {
+  return kConditionCodeNames;
+}
 template std::string_view ToString<ConditionCode>(ConditionCode);
 template std::optional<ConditionCode> Parse<ConditionCode>(std::string_view);
-template <> std::span<const std::pair<Agent, std::string_view>> AllNames<Agent>() { return kAgentNames; }
+template <>
+std::span<const std::pair<Agent, std::string_view>> AllNames<Agent>() {
+  return kAgentNames;
+}
 template std::string_view ToString<Agent>(Agent);
 template std::optional<Agent> Parse<Agent>(std::string_view);
-template <> std::span<const std::pair<MedStatus, std::string_view>> AllNames<MedStatus>() { return kMedStatusNames; }
+template <>
+std::span<const std::pair<MedStatus, std::string_view>> AllNames<MedStatus>() {
+  return kMedStatusNames;
+}
 template std::string_view ToString<MedStatus>(MedStatus);
 template std::optional<MedStatus> Parse<MedStatus>(std::string_view);
-template <> std::span<const std::pair<StopReason, std::string_view>> AllNames<StopReason>() { return kStopReasonNames; }
+template <>
+std::span<const std::pair<StopReason, std::string_view>> AllNames<StopReason>() {
+  return kStopReasonNames;
+}
 template std::string_view ToString<StopReason>(StopReason);
 template std::optional<StopReason> Parse<StopReason>(std::string_view);
-template <> std::span<const std::pair<Route, std::string_view>> AllNames<Route>() { return kRouteNames; }
+template <>
+std::span<const std::pair<Route, std::string_view>> AllNames<Route>() {
+  return kRouteNames;
+}
 template std::string_view ToString<Route>(Route);
 template std::optional<Route> Parse<Route>(std::string_view);
-template <> std::span<const std::pair<Intolerance, std::string_view>> AllNames<Intolerance>() { return kIntoleranceNames; }
+template <>
+std::span<const std::pair<Intolerance, std::string_view>> AllNames<Intolerance>() {
+  return kIntoleranceNames;
+}
 template std::string_view ToString<Intolerance>(Intolerance);
 template std::optional<Intolerance> Parse<Intolerance>(std::string_view);
-template <> std::span<const std::pair<Deformity, std::string_view>> AllNames<Deformity>() { return kDeformityNames; }
+template <>
+std::span<const std::pair<Deformity, std::string_view>> AllNames<Deformity>() {
+  return kDeformityNames;
+}
 template std::string_view ToString<Deformity>(Deformity);
 template std::optional<Deformity> Parse<Deformity>(std::string_view);
-template <> std::span<const std::pair<SpinePain, std::string_view>> AllNames<SpinePain>() { return kSpinePainNames; }
+template <>
+std::span<const std::pair<SpinePain, std::string_view>> AllNames<SpinePain>() {
+  return kSpinePainNames;
+}
 template std::string_view ToString<SpinePain>(SpinePain);
 template std::optional<SpinePain> Parse<SpinePain>(std::string_view);
-template <> std::span<const std::pair<RedFlag, std::string_view>> AllNames<RedFlag>() { return kRedFlagNames; }
+template <>
+std::span<const std::pair<RedFlag, std::string_view>> AllNames<RedFlag>() {
+  return kRedFlagNames;
+}
 template std::string_view ToString<RedFlag>(RedFlag);
 template std::optional<RedFlag> Parse<RedFlag>(std::string_view);
-template <> std::span<const std::pair<Destination, std::string_view>> AllNames<Destination>() { return kDestinationNames; }
+template <>
+std::span<const std::pair<Destination, std::string_view>> AllNames<Destination>() {
+  return kDestinationNames;
+}
 template std::string_view ToString<Destination>(Destination);
 template std::optional<Destination> Parse<Destination>(std::string_view);
-template <> std::span<const std::pair<RiskTier, std::string_view>> AllNames<RiskTier>() { return kRiskTierNames; }
+template <>
+std::span<const std::pair<RiskTier, std::string_view>> AllNames<RiskTier>() {
+  return kRiskTierNames;
+}
 template std::string_view ToString<RiskTier>(RiskTier);
 template std::optional<RiskTier> Parse<RiskTier>(std::string_view);
-template <> std::span<const std::pair<TherapyClass, std::string_view>> AllNames<TherapyClass>() { return kTherapyClassNames; }
+template <>
+std::span<const std::pair<TherapyClass, std::string_view>> AllNames<TherapyClass>() {
+  return kTherapyClassNames;
+}
 template std::string_view ToString<TherapyClass>(TherapyClass);
 template std::optional<TherapyClass> Parse<TherapyClass>(std::string_view);
-template <> std::span<const std::pair<ZaStatus, std::string_view>> AllNames<ZaStatus>() { return kZaStatusNames; }
+template <>
+std::span<const std::pair<ZaStatus, std::string_view>> AllNames<ZaStatus>() {
+  return kZaStatusNames;
+}
 template std::string_view ToString<ZaStatus>(ZaStatus);
 template std::optional<ZaStatus> Parse<ZaStatus>(std::string_view);
-template <> std::span<const std::pair<PreCheckKind, std::string_view>> AllNames<PreCheckKind>() { return kPreCheckKindNames; }
+template <>
+std::span<const std::pair<PreCheckKind, std::string_view>> AllNames<PreCheckKind>() {
+  return kPreCheckKindNames;
+}
 template std::string_view ToString<PreCheckKind>(PreCheckKind);
 template std::optional<PreCheckKind> Parse<PreCheckKind>(std::string_view);
-template <> std::span<const std::pair<CheckStatus, std::string_view>> AllNames<CheckStatus>() { return kCheckStatusNames; }
+template <>
+std::span<const std::pair<CheckStatus, std::string_view>> AllNames<CheckStatus>() {
+  return kCheckStatusNames;
+}
 template std::string_view ToString<CheckStatus>(CheckStatus);
 template std::optional<CheckStatus> Parse<CheckStatus>(std::string_view);
-template <> std::span<const std::pair<Urgency, std::string_view>> AllNames<Urgency>() { return kUrgencyNames; }
+template <>
+std::span<const std::pair<Urgency, std::string_view>> AllNames<Urgency>() {
+  return kUrgencyNames;
+}
 template std::string_view ToString<Urgency>(Urgency);
 template std::optional<Urgency> Parse<Urgency>(std::string_view);
-template <> std::span<const std::pair<Severity, std::string_view>> AllNames<Severity>() { return kSeverityNames; }
+template <>
+std::span<const std::pair<Severity, std::string_view>> AllNames<Severity>() {
+  return kSeverityNames;
+}
 template std::string_view ToString<Severity>(Severity);
 template std::optional<Severity> Parse<Severity>(std::string_view);
-template <> std::span<const std::pair<Outcome, std::string_view>> AllNames<Outcome>() { return kOutcomeNames; }
+template <>
+std::span<const std::pair<Outcome, std::string_view>> AllNames<Outcome>() {
+  return kOutcomeNames;
+}
 template std::string_view ToString<Outcome>(Outcome);
 template std::optional<Outcome> Parse<Outcome>(std::string_view);
 

@@ -14,62 +14,167 @@ enum class Sex { kFemale, kMale, kUnknown };
 enum class Menopause { kPre, kPeri, kPost, kUnknown };
 enum class BmdSite { kLumbarSpine, kTotalHip, kFemoralNeck, kRadius33 };
 enum class FractureSite {
-  kHip, kVertebral, kWrist, kForearm, kHumerus, kPelvis, kRib, kFemur, kTibia, kAnkle,
-  kClavicle, kOther
+  kHip,
+  kVertebral,
+  kWrist,
+  kForearm,
+  kHumerus,
+  kPelvis,
+  kRib,
+  kFemur,
+  kTibia,
+  kAnkle,
+  kClavicle,
+  kOther
 };
 enum class FractureMechanism { kFragility, kHighTrauma, kUnknown };
 enum class LabTest {
-  kCreatinine, kEgfr, kCalcium, kIonizedCalcium, kAlbumin, kVitaminD25oh,
-  kAlkalinePhosphatase, kPhosphate, kPth, kTsh, kProlactin, kUrineCalcium24h, kP1np, kCtx
+  kCreatinine,
+  kEgfr,
+  kCalcium,
+  kIonizedCalcium,
+  kAlbumin,
+  kVitaminD25oh,
+  kAlkalinePhosphatase,
+  kPhosphate,
+  kPth,
+  kTsh,
+  kProlactin,
+  kUrineCalcium24h,
+  kP1np,
+  kCtx
 };
 enum class ConditionCode {
-  kOsteoporosis, kOsteopenia, kHyperparathyroidism, kHyperthyroidism, kHypercalciuria,
-  kHyperprolactinemia, kHypogonadism, kCushingSyndrome, kMalabsorption, kCeliacDisease,
-  kInflammatoryBowelDisease, kBariatricSurgery, kChronicKidneyDisease, kDialysis,
-  kKidneyTransplant, kOrganTransplant, kEsophagealDisorder, kUpperGiDisorder, kHypocalcemia,
-  kPagetDisease, kBoneMetastases, kSkeletalMalignancy, kMultipleMyeloma,
-  kPriorSkeletalRadiation, kOpenEpiphyses, kHereditaryOsteosarcomaRisk,
-  kMyocardialInfarction, kStroke, kBreastCancer, kProstateCancer, kRheumatoidArthritis,
-  kType1Diabetes, kAnorexiaNervosa, kPregnancy, kOsteonecrosisOfJaw, kAtypicalFemoralFracture,
-  kAcuteKidneyInjury, kVenousThromboembolism, kHypophosphatasia, kOsteomalacia
+  kOsteoporosis,
+  kOsteopenia,
+  kHyperparathyroidism,
+  kHyperthyroidism,
+  kHypercalciuria,
+  kHyperprolactinemia,
+  kHypogonadism,
+  kCushingSyndrome,
+  kMalabsorption,
+  kCeliacDisease,
+  kInflammatoryBowelDisease,
+  kBariatricSurgery,
+  kChronicKidneyDisease,
+  kDialysis,
+  kKidneyTransplant,
+  kOrganTransplant,
+  kEsophagealDisorder,
+  kUpperGiDisorder,
+  kHypocalcemia,
+  kPagetDisease,
+  kBoneMetastases,
+  kSkeletalMalignancy,
+  kMultipleMyeloma,
+  kPriorSkeletalRadiation,
+  kOpenEpiphyses,
+  kHereditaryOsteosarcomaRisk,
+  kMyocardialInfarction,
+  kStroke,
+  kBreastCancer,
+  kProstateCancer,
+  kRheumatoidArthritis,
+  kType1Diabetes,
+  kAnorexiaNervosa,
+  kPregnancy,
+  kOsteonecrosisOfJaw,
+  kAtypicalFemoralFracture,
+  kAcuteKidneyInjury,
+  kVenousThromboembolism,
+  kHypophosphatasia,
+  kOsteomalacia
 };
 enum class Agent {
-  kAlendronate, kRisedronate, kIbandronate, kZoledronicAcid, kDenosumab, kTeriparatide,
-  kAbaloparatide, kRomosozumab, kRaloxifene, kEstrogen, kCalcitonin, kGlucocorticoid,
-  kAromataseInhibitor, kGnrhAgonist, kAndrogenDeprivationTherapy, kImmunosuppressant,
-  kCalciumSupplement, kVitaminDSupplement
+  kAlendronate,
+  kRisedronate,
+  kIbandronate,
+  kZoledronicAcid,
+  kDenosumab,
+  kTeriparatide,
+  kAbaloparatide,
+  kRomosozumab,
+  kRaloxifene,
+  kEstrogen,
+  kCalcitonin,
+  kGlucocorticoid,
+  kAromataseInhibitor,
+  kGnrhAgonist,
+  kAndrogenDeprivationTherapy,
+  kImmunosuppressant,
+  kCalciumSupplement,
+  kVitaminDSupplement
 };
 enum class MedStatus { kActive, kCompleted, kStopped, kPlanned };
 enum class StopReason {
-  kIntolerance, kAdverseEvent, kCourseComplete, kDrugHoliday, kPatientChoice, kOther
+  kIntolerance,
+  kAdverseEvent,
+  kCourseComplete,
+  kDrugHoliday,
+  kPatientChoice,
+  kOther
 };
 enum class Route { kOral, kIntravenous, kSubcutaneous };
 enum class Intolerance {
-  kOralBisphosphonate, kZoledronicAcid, kDenosumab, kTeriparatide, kAbaloparatide, kRomosozumab
+  kOralBisphosphonate,
+  kZoledronicAcid,
+  kDenosumab,
+  kTeriparatide,
+  kAbaloparatide,
+  kRomosozumab
 };
 enum class Deformity { kNone, kSignificant, kProgressiveKyphosis };
 enum class SpinePain { kNone, kImproving, kPersistent, kSevereWorsening };
 enum class RedFlag {
-  kMalignancyHistory, kUnexplainedWeightLoss, kFeverOrInfection, kNightPain,
+  kMalignancyHistory,
+  kUnexplainedWeightLoss,
+  kFeverOrInfection,
+  kNightPain,
   kAgeUnder50NoTrauma
 };
 enum class Destination {
-  kOsteoporosisSpecialist, kFractureLiaisonService, kSpineSurgery, kInterventionalRadiology,
-  kPainManagement, kInfusionCenter, kNephrology, kOncology, kPrimaryCare, kDental
+  kOsteoporosisSpecialist,
+  kFractureLiaisonService,
+  kSpineSurgery,
+  kInterventionalRadiology,
+  kPainManagement,
+  kInfusionCenter,
+  kNephrology,
+  kOncology,
+  kPrimaryCare,
+  kDental
 };
 
 // Output vocabularies.
 enum class RiskTier { kNotIndicated, kHigh, kVeryHigh, kIndeterminate };
 enum class TherapyClass {
-  kNone, kOralBisphosphonate, kIvZoledronicAcid, kDenosumab, kAnabolic, kSpecialistDecision
+  kNone,
+  kOralBisphosphonate,
+  kIvZoledronicAcid,
+  kDenosumab,
+  kAnabolic,
+  kSpecialistDecision
 };
 enum class ZaStatus {
-  kEligible, kEligibleAfterCorrection, kContraindicated, kDeferred, kInsufficientData,
+  kEligible,
+  kEligibleAfterCorrection,
+  kContraindicated,
+  kDeferred,
+  kInsufficientData,
   kNotIndicated
 };
 enum class PreCheckKind {
-  kCreatinineClearance, kAcuteRenalImpairment, kSerumCalcium, kVitaminD, kDosingInterval,
-  kHypersensitivity, kPregnancy, kAcuteCondition, kHydration, kDentalReview,
+  kCreatinineClearance,
+  kAcuteRenalImpairment,
+  kSerumCalcium,
+  kVitaminD,
+  kDosingInterval,
+  kHypersensitivity,
+  kPregnancy,
+  kAcuteCondition,
+  kHydration,
+  kDentalReview,
   kAcetaminophenProphylaxis
 };
 enum class CheckStatus { kPass, kFail, kUnknown, kAdvice };

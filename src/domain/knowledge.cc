@@ -11,24 +11,28 @@ const T* FindBy(const std::vector<T>& v, F key, std::string_view want) {
 }  // namespace
 
 const RuleDef* KnowledgeBase::FindRule(std::string_view id) const {
-  return FindBy(rules, [](const RuleDef& r) -> const std::string& { return r.id; }, id);
+  return FindBy(
+      rules, [](const RuleDef& r) -> const std::string& { return r.id; }, id);
 }
 const Reference* KnowledgeBase::FindReference(std::string_view key) const {
-  return FindBy(bibliography, [](const Reference& r) -> const std::string& { return r.key; }, key);
+  return FindBy(
+      bibliography, [](const Reference& r) -> const std::string& { return r.key; }, key);
 }
 const ParameterDef* KnowledgeBase::FindParameter(std::string_view name) const {
-  return FindBy(parameters, [](const ParameterDef& p) -> const std::string& { return p.name; },
-                name);
+  return FindBy(
+      parameters, [](const ParameterDef& p) -> const std::string& { return p.name; }, name);
 }
 const ProfileDef* KnowledgeBase::FindProfile(std::string_view name) const {
-  return FindBy(profiles, [](const ProfileDef& p) -> const std::string& { return p.name; }, name);
+  return FindBy(
+      profiles, [](const ProfileDef& p) -> const std::string& { return p.name; }, name);
 }
 const RegimenDef* KnowledgeBase::FindRegimen(std::string_view agent) const {
-  return FindBy(regimens, [](const RegimenDef& r) -> const std::string& { return r.agent; },
-                agent);
+  return FindBy(
+      regimens, [](const RegimenDef& r) -> const std::string& { return r.agent; }, agent);
 }
 const WarningDef* KnowledgeBase::FindWarning(std::string_view code) const {
-  return FindBy(warnings, [](const WarningDef& w) -> const std::string& { return w.code; }, code);
+  return FindBy(
+      warnings, [](const WarningDef& w) -> const std::string& { return w.code; }, code);
 }
 
 std::optional<ParamValue> KnowledgeBase::Resolve(std::string_view profile,

@@ -19,8 +19,8 @@ struct Review {
 };
 
 struct RuleDef {
-  std::string id;         // catalogue id, e.g. "PRE-01", "D12"
-  std::string topic;      // file it came from (e.g. "infusion")
+  std::string id;     // catalogue id, e.g. "PRE-01", "D12"
+  std::string topic;  // file it came from (e.g. "infusion")
   std::string title;
   std::string statement;  // plain-language statement for clinicians
   std::string kind;       // calc | indication | tier | select | refer | block | avoid | precheck

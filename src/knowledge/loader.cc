@@ -123,7 +123,7 @@ Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files) {
     // Value sets and other modules' tables are parsed by their own readers, only when needed.
     static const std::set<std::string, std::less<>> kCore = {
         "manifest.json", "bibliography.json", "parameters.json", "profiles.json",
-        "warnings.json", "drugs.json", "units.json", "questions.json"};
+        "warnings.json", "drugs.json",        "units.json",      "questions.json"};
     if (!kCore.count(path) && path.rfind("rules/", 0) != 0) continue;
     element j;
     if (parser.parse(f.content.data(), f.content.size()).get(j) != simdjson::SUCCESS) {
@@ -175,9 +175,8 @@ Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files) {
             {Str(w, "code"), Str(w, "severity"), Str(w, "title"), Strings(w, "rules")});
     } else if (path == "drugs.json") {
       for (element r : Array(j, "regimens"))
-        kb.regimens.push_back({Str(r, "agent"), Str(r, "dose"), Str(r, "route"),
-                               Str(r, "interval"), Str(r, "max_duration"), Str(r, "setting"),
-                               Strings(r, "rules")});
+        kb.regimens.push_back({Str(r, "agent"), Str(r, "dose"), Str(r, "route"), Str(r, "interval"),
+                               Str(r, "max_duration"), Str(r, "setting"), Strings(r, "rules")});
     } else if (path == "units.json") {
       for (element l : Array(j, "labs")) {
         LabUnits u{Str(l, "test"), Str(l, "canonical"), {}};
@@ -257,7 +256,8 @@ std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,
     if (p.value.kind == ParamValue::Kind::kNumber && p.unit.empty())
       out.push_back({p.name, "numeric parameter without a unit"});
     for (const auto& c : p.citations)
-      if (!kb.FindReference(c)) out.push_back({p.name, "citation \"" + c + "\" not in bibliography"});
+      if (!kb.FindReference(c))
+        out.push_back({p.name, "citation \"" + c + "\" not in bibliography"});
   }
   for (const auto& pr : kb.profiles)
     for (const auto& [name, v] : pr.overrides) {

@@ -24,7 +24,6 @@
 
 namespace bp {
 
-
 namespace {
 
 std::string Num(double v, int decimals = 1) {
@@ -36,10 +35,14 @@ std::string Tn(Tenths t) { return Num(FromTenths(t)); }
 
 std::string SiteName(BmdSite s) {
   switch (s) {
-    case BmdSite::kLumbarSpine: return "lumbar spine";
-    case BmdSite::kTotalHip: return "total hip";
-    case BmdSite::kFemoralNeck: return "femoral neck";
-    case BmdSite::kRadius33: return "1/3 radius";
+    case BmdSite::kLumbarSpine:
+      return "lumbar spine";
+    case BmdSite::kTotalHip:
+      return "total hip";
+    case BmdSite::kFemoralNeck:
+      return "femoral neck";
+    case BmdSite::kRadius33:
+      return "1/3 radius";
   }
   return "?";
 }
@@ -75,7 +78,9 @@ class Ctx {
   void Trace(const char* rule, Outcome o, std::string because = {}) {
     a.trace.push_back({rule, o, std::move(because)});
   }
-  void Fired(const char* rule, std::string because) { Trace(rule, Outcome::kFired, std::move(because)); }
+  void Fired(const char* rule, std::string because) {
+    Trace(rule, Outcome::kFired, std::move(because));
+  }
   void NotFired(const char* rule, std::string because = {}) {
     Trace(rule, Outcome::kNotFired, std::move(because));
   }
@@ -168,7 +173,7 @@ struct State {
   bool za_contraindicated = false;
   std::string za_contra_text;
   RuleIds za_contra_rules;
-  bool dmab_transition = false;  // denosumab stopped: a follow-on is needed (SEQ-05)
+  bool dmab_transition = false;    // denosumab stopped: a follow-on is needed (SEQ-05)
   bool anabolic_followup = false;  // an anabolic course ended (SEQ-01)
   std::vector<const char*> anabolic_candidates;
   bool oral_candidates_any = false;
@@ -203,28 +208,41 @@ void Demographics(Ctx& x, State& s) {
   if (f.vitd) d.vitamin_d_25oh_ng_ml = f.vitd->value;
   d.prednisone_equivalent_mg_day = f.gc_dose_mg;
 
-  BP_VERBOSE(x, x.Trace("CONV-DECISION-SUPPORT", Outcome::kFired,
-          "decision support for health professionals; every rule is shown with its verification "
-          "mark and review status"));
-  BP_VERBOSE(x, x.Trace("CONV-ABSENT", Outcome::kFired,
-          "absent lists are taken as none recorded; absent measurements are unknown and listed "
-          "as missing"));
-  BP_VERBOSE(x, x.Trace("CONV-ROUNDING", Outcome::kFired,
+  BP_VERBOSE(
+      x, x.Trace(
+             "CONV-DECISION-SUPPORT", Outcome::kFired,
+             "decision support for health professionals; every rule is shown with its verification "
+             "mark and review status"));
+  BP_VERBOSE(
+      x,
+      x.Trace("CONV-ABSENT", Outcome::kFired,
+              "absent lists are taken as none recorded; absent measurements are unknown and listed "
+              "as missing"));
+  BP_VERBOSE(
+      x,
+      x.Trace(
+          "CONV-ROUNDING", Outcome::kFired,
           "T-/Z-scores and FRAX compared as reported to one decimal; computed values unrounded"));
 
-  if (!f.age) BP_VERBOSE(x, x.Missing("birth_date", "age: population gate, Cockcroft-Gault CrCl, eGFR, FRAX range"));
+  if (!f.age)
+    BP_VERBOSE(
+        x, x.Missing("birth_date", "age: population gate, Cockcroft-Gault CrCl, eGFR, FRAX range"));
   if (f.sex_unknown) {
-    BP_VERBOSE(x, x.Fired("CONV-SEX-UNKNOWN",
-            "sex unknown: Cockcroft-Gault and eGFR take the lower (female) value; the T-score "
-            "population is judged by the men's age limit"));
+    BP_VERBOSE(
+        x,
+        x.Fired("CONV-SEX-UNKNOWN",
+                "sex unknown: Cockcroft-Gault and eGFR take the lower (female) value; the T-score "
+                "population is judged by the men's age limit"));
   } else {
     BP_VERBOSE(x, x.NotFired("CONV-SEX-UNKNOWN"));
   }
   if (f.menopause_assumed) {
-    BP_VERBOSE(x, x.Fired("CONV-MENOPAUSE", std::string("menopausal status not recorded: taken as ") +
-                                  (*f.menopause == Menopause::kPost ? "postmenopausal" : "premenopausal") +
-                                  " from age " + Num(x.Age(), 0) + " (cut-off " +
-                                  x.c.menopause_assumed_age.Describe("years") + ")"));
+    BP_VERBOSE(x,
+               x.Fired("CONV-MENOPAUSE",
+                       std::string("menopausal status not recorded: taken as ") +
+                           (*f.menopause == Menopause::kPost ? "postmenopausal" : "premenopausal") +
+                           " from age " + Num(x.Age(), 0) + " (cut-off " +
+                           x.c.menopause_assumed_age.Describe("years") + ")"));
   } else {
     BP_VERBOSE(x, x.NotFired("CONV-MENOPAUSE", "menopausal status recorded or not applicable"));
   }
@@ -232,18 +250,22 @@ void Demographics(Ctx& x, State& s) {
   // CALC-07 population gate.
   if (f.in_t_population) {
     s.outside_population = !*f.in_t_population;
-    BP_VERBOSE(x, x.Trace("CALC-07", Outcome::kFired,
-            *f.in_t_population
-                ? "in the T-score population (postmenopausal or perimenopausal woman, or man "
-                  "aged " + x.c.tscore_population_min_age_men.Describe("years") + ")"
-                : "outside the T-score population (premenopausal woman or man under " +
-                      Num(x.c.tscore_population_min_age_men.value, 0) + "): Z-scores apply"));
+    BP_VERBOSE(
+        x,
+        x.Trace("CALC-07", Outcome::kFired,
+                *f.in_t_population
+                    ? "in the T-score population (postmenopausal or perimenopausal woman, or man "
+                      "aged " +
+                          x.c.tscore_population_min_age_men.Describe("years") + ")"
+                    : "outside the T-score population (premenopausal woman or man under " +
+                          Num(x.c.tscore_population_min_age_men.value, 0) + "): Z-scores apply"));
   } else {
     s.population_unknown = true;
-    BP_VERBOSE(x, x.Insufficient("CALC-07", "age or menopausal status unknown: the T-score population gate "
-                              "cannot be applied"));
+    BP_VERBOSE(x, x.Insufficient("CALC-07",
+                                 "age or menopausal status unknown: the T-score population gate "
+                                 "cannot be applied"));
     BP_VERBOSE(x, x.Missing(x.f.female ? "menopausal_status" : "birth_date",
-              "the T-score population gate (CALC-07)"));
+                            "the T-score population gate (CALC-07)"));
   }
 
   // CALC-01..04 values into the trace.
@@ -254,11 +276,12 @@ void Demographics(Ctx& x, State& s) {
     because += ")";
     BP_VERBOSE(x, x.Fired("CALC-01", because));
     if (f.crcl_weight_method != "actual") {
-      BP_VERBOSE(x, x.Fired("CALC-02", "CrCl computed with " + f.crcl_weight_method + " body weight"));
+      BP_VERBOSE(x,
+                 x.Fired("CALC-02", "CrCl computed with " + f.crcl_weight_method + " body weight"));
       BP_VERBOSE(x, x.Warn("crcl_method", Severity::kInfo,
-             "Creatinine clearance computed with " + f.crcl_weight_method +
-                 " body weight (profile setting), not actual body weight.",
-             {"CALC-02"}));
+                           "Creatinine clearance computed with " + f.crcl_weight_method +
+                               " body weight (profile setting), not actual body weight.",
+                           {"CALC-02"}));
     } else {
       BP_VERBOSE(x, x.NotFired("CALC-02", "actual body weight (default)"));
     }
@@ -266,8 +289,9 @@ void Demographics(Ctx& x, State& s) {
     std::string why;
     if (!f.creatinine) {
       why = "no serum creatinine";
-      BP_VERBOSE(x, x.Missing("labs.creatinine", "Cockcroft-Gault CrCl for zoledronic acid and oral "
-                                   "bisphosphonates (CALC-01, PRE-01)"));
+      BP_VERBOSE(x, x.Missing("labs.creatinine",
+                              "Cockcroft-Gault CrCl for zoledronic acid and oral "
+                              "bisphosphonates (CALC-01, PRE-01)"));
     }
     if (!x.p.weight_kg) {
       why += why.empty() ? "no body weight" : ", no body weight";
@@ -278,70 +302,91 @@ void Demographics(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("CALC-02"));
   }
   if (f.egfr) {
-    BP_VERBOSE(x, x.Fired("CALC-03", "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 (" +
-                           (f.egfr_computed ? "CKD-EPI 2021 from creatinine" : "reported") + ")"));
+    BP_VERBOSE(
+        x, x.Fired("CALC-03", "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 (" +
+                                  (f.egfr_computed ? "CKD-EPI 2021 from creatinine" : "reported") +
+                                  ")"));
   } else {
     BP_VERBOSE(x, x.Insufficient("CALC-03", "no eGFR and no creatinine with age"));
   }
   if (f.ionized_calcium) {
-    BP_VERBOSE(x, x.Fired("CALC-04", "ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L" +
-                           (f.hypocalcemia ? ": low" : "")));
+    BP_VERBOSE(x, x.Fired("CALC-04", "ionized calcium " + Num(f.ionized_calcium->value, 2) +
+                                         " mmol/L" + (f.hypocalcemia ? ": low" : "")));
   } else if (f.corrected_calcium) {
-    BP_VERBOSE(x, x.Fired("CALC-04", "albumin-corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL" +
-                           (f.hypocalcemia ? ": low" : "")));
+    BP_VERBOSE(x, x.Fired("CALC-04", "albumin-corrected calcium " + Num(*f.corrected_calcium, 2) +
+                                         " mg/dL" + (f.hypocalcemia ? ": low" : "")));
   } else {
-    BP_VERBOSE(x, x.Insufficient("CALC-04", f.calcium ? "total calcium without albumin" : "no calcium"));
-    if (!f.calcium) BP_VERBOSE(x, x.Missing("labs.calcium", "hypocalcemia check before any antiresorptive (CALC-04, PRE-02)"));
+    BP_VERBOSE(
+        x, x.Insufficient("CALC-04", f.calcium ? "total calcium without albumin" : "no calcium"));
+    if (!f.calcium)
+      BP_VERBOSE(x, x.Missing("labs.calcium",
+                              "hypocalcemia check before any antiresorptive (CALC-04, PRE-02)"));
     else if (!f.albumin && !f.hypocalcemia)
       BP_VERBOSE(x, x.Missing("labs.albumin", "albumin-corrected calcium (CALC-04, PRE-02)"));
   }
   if (f.gc_dose_mg) {
-    BP_VERBOSE(x, x.Fired("CALC-05", "systemic glucocorticoid " + Num(*f.gc_dose_mg) +
-                           " mg/day prednisone-equivalent" +
-                           (f.gc_applies_acr ? ", duration > 3 months (actual or planned)" : "")));
+    BP_VERBOSE(
+        x,
+        x.Fired("CALC-05",
+                "systemic glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day prednisone-equivalent" +
+                    (f.gc_applies_acr ? ", duration > 3 months (actual or planned)" : "")));
   } else if (f.gc_active) {
     BP_VERBOSE(x, x.Insufficient("CALC-05", "glucocorticoid active without a dose"));
-    BP_VERBOSE(x, x.Missing("medications[glucocorticoid].dose_mg_per_day",
-              "glucocorticoid exposure and FRAX adjustment (CALC-05, CALC-06, GIOP-01)"));
+    BP_VERBOSE(
+        x, x.Missing("medications[glucocorticoid].dose_mg_per_day",
+                     "glucocorticoid exposure and FRAX adjustment (CALC-05, CALC-06, GIOP-01)"));
   } else {
     BP_VERBOSE(x, x.NotFired("CALC-05", "no systemic glucocorticoid active or planned"));
   }
   if (f.frax_gc_adjusted_here) {
     BP_VERBOSE(x, x.Fired("CALC-06", "FRAX adjusted for " + Num(*f.gc_dose_mg) + " mg/day: MOF " +
-                           Num(*f.frax_mof_raw) + " -> " + Num(*f.frax_mof) + " %" +
-                           (f.frax_hip ? ", hip " + Num(*f.frax_hip_raw) + " -> " + Num(*f.frax_hip) + " %" : "")));
+                                         Num(*f.frax_mof_raw) + " -> " + Num(*f.frax_mof) + " %" +
+                                         (f.frax_hip ? ", hip " + Num(*f.frax_hip_raw) + " -> " +
+                                                           Num(*f.frax_hip) + " %"
+                                                     : "")));
     BP_VERBOSE(x, x.Warn("glucocorticoid_frax_adjusted", Severity::kInfo,
-           "FRAX adjusted for the glucocorticoid dose (" + Num(*f.gc_dose_mg) +
-               " mg/day prednisone-equivalent): major osteoporotic " +
-               (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
-               (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %.",
-           {"CALC-06", "D7"}));
+                         "FRAX adjusted for the glucocorticoid dose (" + Num(*f.gc_dose_mg) +
+                             " mg/day prednisone-equivalent): major osteoporotic " +
+                             (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
+                             (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %.",
+                         {"CALC-06", "D7"}));
   } else if (f.frax_gc_adjust_unknown) {
-    BP_VERBOSE(x, x.Insufficient("CALC-06", "glucocorticoid active but the dose is unknown: FRAX not adjusted"));
+    BP_VERBOSE(x,
+               x.Insufficient("CALC-06",
+                              "glucocorticoid active but the dose is unknown: FRAX not adjusted"));
   } else {
-    BP_VERBOSE(x, x.NotFired("CALC-06", f.gc_active ? "medium dose band or FRAX already adjusted: no change"
-                                      : "no active glucocorticoid"));
+    BP_VERBOSE(x, x.NotFired("CALC-06", f.gc_active
+                                            ? "medium dose band or FRAX already adjusted: no change"
+                                            : "no active glucocorticoid"));
   }
   if (f.frax_gc_boundary) {
-    BP_VERBOSE(x, x.Warn("glucocorticoid_dose_boundary", Severity::kInfo,
-           "Glucocorticoid dose exactly " + Num(x.c.gc_bands.high_from_mg) +
-               " mg/day: sources differ on whether this is the high band (D7). Unadjusted FRAX "
-               "MOF " + Num(*f.frax_mof_raw) + " %, adjusted " + Num(f.frax_mof.value_or(0)) + " %.",
-           {"CALC-06", "D7"}));
+    BP_VERBOSE(
+        x,
+        x.Warn("glucocorticoid_dose_boundary", Severity::kInfo,
+               "Glucocorticoid dose exactly " + Num(x.c.gc_bands.high_from_mg) +
+                   " mg/day: sources differ on whether this is the high band (D7). Unadjusted FRAX "
+                   "MOF " +
+                   Num(*f.frax_mof_raw) + " %, adjusted " + Num(f.frax_mof.value_or(0)) + " %.",
+               {"CALC-06", "D7"}));
   }
   BP_VERBOSE(x, x.Trace("CALC-08", f.events.empty() ? Outcome::kNotFired : Outcome::kFired,
-          f.events.empty() ? "no fracture recorded"
-                           : std::to_string(f.fragility_events) + " fragility fracture event(s) of " +
-                                 std::to_string(f.events.size())));
+                        f.events.empty() ? "no fracture recorded"
+                                         : std::to_string(f.fragility_events) +
+                                               " fragility fracture event(s) of " +
+                                               std::to_string(f.events.size())));
   if (f.events.size() < x.p.fractures.size())
-    BP_VERBOSE(x, x.Fired("CONV-FRACTURE-EVENT", "records of the same fracture merged into one event"));
+    BP_VERBOSE(
+        x, x.Fired("CONV-FRACTURE-EVENT", "records of the same fracture merged into one event"));
   else
     BP_VERBOSE(x, x.NotFired("CONV-FRACTURE-EVENT"));
   for (size_t i = 0; i < f.events.size(); ++i)
     if (f.events[i].mechanism_unknown && f.events[i].HipOrVertebral())
-      BP_VERBOSE(x, x.Missing("fractures[" + std::to_string(f.events[i].indices.front()) + "].mechanism",
-                "whether the fracture is a fragility fracture (CALC-08, TX-01)"));
-  if (f.bmi) BP_VERBOSE(x, x.Trace("CALC-07", Outcome::kNotFired, "BMI " + Num(*f.bmi) + " kg/m2 (not a gate)"));
+      BP_VERBOSE(
+          x, x.Missing("fractures[" + std::to_string(f.events[i].indices.front()) + "].mechanism",
+                       "whether the fracture is a fragility fracture (CALC-08, TX-01)"));
+  if (f.bmi)
+    BP_VERBOSE(
+        x, x.Trace("CALC-07", Outcome::kNotFired, "BMI " + Num(*f.bmi) + " kg/m2 (not a gate)"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,17 +409,21 @@ void Indication(Ctx& x, State& s) {
   if (f.t_min) {
     std::string cat = c.tx_tscore_osteoporosis.MetTenths(*f.t_min)
                           ? (f.fragility_events ? "severe osteoporosis" : "osteoporosis")
-                          : c.tx_tscore_low_bone_mass.MetTenths(*f.t_min) ? "low bone mass"
-                                                                           : "normal";
-    BP_VERBOSE(x, x.Fired("DX-01", "lowest T-score on record " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
-                         (f.t_min_date ? " (" + f.t_min_date->ToString() + ")" : "") + ": " + cat));
+                      : c.tx_tscore_low_bone_mass.MetTenths(*f.t_min) ? "low bone mass"
+                                                                      : "normal";
+    BP_VERBOSE(
+        x, x.Fired("DX-01",
+                   "lowest T-score on record " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
+                       (f.t_min_date ? " (" + f.t_min_date->ToString() + ")" : "") + ": " + cat));
     if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa)
       BP_VERBOSE(x, x.Fired("D32", "the diagnosis from the " + f.t_min_date->ToString() +
-                         " scan persists although the latest scan is better"));
+                                       " scan persists although the latest scan is better"));
     else
       BP_VERBOSE(x, x.NotFired("D32"));
-    if (*f.t_min_site == BmdSite::kRadius33) BP_VERBOSE(x, x.Fired("D33", "the 1/3 radius counts for diagnosis"));
-    else BP_VERBOSE(x, x.NotFired("D33"));
+    if (*f.t_min_site == BmdSite::kRadius33)
+      BP_VERBOSE(x, x.Fired("D33", "the 1/3 radius counts for diagnosis"));
+    else
+      BP_VERBOSE(x, x.NotFired("D33"));
   } else {
     BP_VERBOSE(x, x.Insufficient("DX-01", "no T-score on record"));
     BP_VERBOSE(x, x.NotFired("D32"));
@@ -382,22 +431,24 @@ void Indication(Ctx& x, State& s) {
   }
   // DX-02 Z-score.
   if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min))
-    BP_VERBOSE(x, x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " + c.zscore_below_expected.Describe("") +
-                         ": below the expected range for age"));
+    BP_VERBOSE(
+        x, x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " + c.zscore_below_expected.Describe("") +
+                                ": below the expected range for age"));
   else
-    BP_VERBOSE(x, x.NotFired("DX-02", f.z_min ? "Z-score " + Tn(*f.z_min) + ": within the expected range" : "no Z-score"));
+    BP_VERBOSE(
+        x, x.NotFired("DX-02", f.z_min ? "Z-score " + Tn(*f.z_min) + ": within the expected range"
+                                       : "no Z-score"));
 
   if (s.outside_population) {
-    const bool secondary =
-        HasCondition(p, ConditionCode::kHyperparathyroidism) ||
-        HasCondition(p, ConditionCode::kHyperthyroidism) ||
-        HasCondition(p, ConditionCode::kCushingSyndrome) ||
-        HasCondition(p, ConditionCode::kMalabsorption) ||
-        HasCondition(p, ConditionCode::kCeliacDisease) ||
-        HasCondition(p, ConditionCode::kHypogonadism) ||
-        HasCondition(p, ConditionCode::kAnorexiaNervosa) ||
-        HasCondition(p, ConditionCode::kHyperprolactinemia) ||
-        HasCondition(p, ConditionCode::kInflammatoryBowelDisease);
+    const bool secondary = HasCondition(p, ConditionCode::kHyperparathyroidism) ||
+                           HasCondition(p, ConditionCode::kHyperthyroidism) ||
+                           HasCondition(p, ConditionCode::kCushingSyndrome) ||
+                           HasCondition(p, ConditionCode::kMalabsorption) ||
+                           HasCondition(p, ConditionCode::kCeliacDisease) ||
+                           HasCondition(p, ConditionCode::kHypogonadism) ||
+                           HasCondition(p, ConditionCode::kAnorexiaNervosa) ||
+                           HasCondition(p, ConditionCode::kHyperprolactinemia) ||
+                           HasCondition(p, ConditionCode::kInflammatoryBowelDisease);
     const bool low_z = f.z_min && c.zscore_below_expected.MetTenths(*f.z_min);
     if (f.fragility_events || low_z || secondary || s.recorded_dx) {
       x.a.treatment_indicated = std::nullopt;
@@ -406,29 +457,38 @@ void Indication(Ctx& x, State& s) {
                         : low_z            ? "a Z-score below the expected range"
                         : secondary        ? "a secondary cause of bone loss"
                                            : "a recorded diagnosis of osteoporosis";
-      BP_VERBOSE(x, x.Fired("TX-06", "outside the T-score population with " + why +
-                           ": T-score and FRAX thresholds do not apply; a specialist decides"));
+      BP_VERBOSE(
+          x,
+          x.Fired("TX-06", "outside the T-score population with " + why +
+                               ": T-score and FRAX thresholds do not apply; a specialist decides"));
       BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-          {"outside_population",
-           "Outside the populations the T-score and FRAX thresholds were made for (premenopausal "
-           "woman or man under 50) with " + why + ": a specialist decides whether and how to treat.",
-           {"TX-06", "CALC-07"}}));
+                        {"outside_population",
+                         "Outside the populations the T-score and FRAX thresholds were made for "
+                         "(premenopausal "
+                         "woman or man under 50) with " +
+                             why + ": a specialist decides whether and how to treat.",
+                         {"TX-06", "CALC-07"}}));
     } else {
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
-      BP_VERBOSE(x, x.Fired("TX-06", "outside the T-score population, no fragility fracture, Z-score within "
-                       "range and no secondary cause: not indicated"));
-      BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-          {"not_indicated",
-           "Outside the T-score population, with no fragility fracture, low Z-score or known "
-           "secondary cause: osteoporosis drug treatment is not indicated.",
-           {"TX-06", "CALC-07"}}));
+      BP_VERBOSE(x, x.Fired("TX-06",
+                            "outside the T-score population, no fragility fracture, Z-score within "
+                            "range and no secondary cause: not indicated"));
+      BP_VERBOSE(
+          x,
+          x.a.treatment_reasons.push_back(
+              {"not_indicated",
+               "Outside the T-score population, with no fragility fracture, low Z-score or known "
+               "secondary cause: osteoporosis drug treatment is not indicated.",
+               {"TX-06", "CALC-07"}}));
     }
-    for (const char* r : {"TX-01", "TX-02", "TX-03", "TX-04", "TX-05", "CONV-DX-RECORDED", "D31", "D18"})
+    for (const char* r :
+         {"TX-01", "TX-02", "TX-03", "TX-04", "TX-05", "CONV-DX-RECORDED", "D31", "D18"})
       BP_VERBOSE(x, x.NotFired(r, "not applied outside the T-score population (TX-06)"));
     return;
   }
-  BP_VERBOSE(x, x.NotFired("TX-06", s.population_unknown ? "population unknown" : "in the T-score population"));
+  BP_VERBOSE(x, x.NotFired("TX-06", s.population_unknown ? "population unknown"
+                                                         : "in the T-score population"));
 
   std::vector<Statement>& reasons = x.a.treatment_reasons;
   bool indicated = false;
@@ -440,23 +500,25 @@ void Indication(Ctx& x, State& s) {
     indicated = true;
     BP_VERBOSE(x, x.Fired("TX-01", "hip or vertebral fragility fracture: " + FxName(*hipvert)));
     BP_VERBOSE(x, reasons.push_back({"hip_vertebral_fracture",
-                       "Hip or vertebral fragility fracture (" + FxName(*hipvert) +
-                           "): treatment is indicated regardless of BMD.",
-                       {"TX-01"}}));
+                                     "Hip or vertebral fragility fracture (" + FxName(*hipvert) +
+                                         "): treatment is indicated regardless of BMD.",
+                                     {"TX-01"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("TX-01", "no hip or vertebral fragility fracture"));
   }
   // TX-02.
   if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min)) {
     indicated = true;
-    BP_VERBOSE(x, x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " + c.tx_tscore_osteoporosis.Describe("")));
+    BP_VERBOSE(x, x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " +
+                                       c.tx_tscore_osteoporosis.Describe("")));
     RuleIds r = {"TX-02", "DX-01"};
     if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
     if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
     BP_VERBOSE(x, reasons.push_back({"osteoporotic_t_score",
-                       "Osteoporotic T-score: " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
-                           " (" + c.tx_tscore_osteoporosis.Describe("") + ").",
-                       r}));
+                                     "Osteoporotic T-score: " + Tn(*f.t_min) + " at " +
+                                         SiteName(*f.t_min_site) + " (" +
+                                         c.tx_tscore_osteoporosis.Describe("") + ").",
+                                     r}));
   } else {
     BP_VERBOSE(x, x.NotFired("TX-02", f.t_min ? "lowest T-score " + Tn(*f.t_min) : "no T-score"));
   }
@@ -464,30 +526,31 @@ void Indication(Ctx& x, State& s) {
   if (s.recorded_dx) {
     indicated = true;
     BP_VERBOSE(x, x.Fired("CONV-DX-RECORDED", "a clinician-recorded diagnosis of osteoporosis"));
-    BP_VERBOSE(x, reasons.push_back({"recorded_diagnosis",
-                       "A clinician has recorded a diagnosis of osteoporosis: it counts as "
-                       "osteoporosis (clinical diagnosis).",
-                       {"CONV-DX-RECORDED"}}));
+    BP_VERBOSE(
+        x, reasons.push_back({"recorded_diagnosis",
+                              "A clinician has recorded a diagnosis of osteoporosis: it counts as "
+                              "osteoporosis (clinical diagnosis).",
+                              {"CONV-DX-RECORDED"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("CONV-DX-RECORDED"));
   }
   // TX-03 (FRAX).
-  const bool low_bone_mass_central =
-      f.t_min_central && !c.tx_tscore_osteoporosis.MetTenths(*f.t_min_central) &&
-      c.tx_tscore_low_bone_mass.MetTenths(*f.t_min_central);
-  const bool frax_population =
-      c.tx_frax_requires_low_bone_mass
-          ? low_bone_mass_central
-          : !(f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min));
+  const bool low_bone_mass_central = f.t_min_central &&
+                                     !c.tx_tscore_osteoporosis.MetTenths(*f.t_min_central) &&
+                                     c.tx_tscore_low_bone_mass.MetTenths(*f.t_min_central);
+  const bool frax_population = c.tx_frax_requires_low_bone_mass
+                                   ? low_bone_mass_central
+                                   : !(f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min));
   const bool us_model = !p.frax || p.frax->model.empty() || p.frax->model == "US" ||
                         p.frax->model == "us" || p.frax->model == "USA";
   auto frax_meets = [&](const Threshold& mof, const Threshold& hip) {
     // Reported FRAX compared in tenths; adjusted FRAX unrounded.
     bool m = false, h = false;
-    if (f.frax_mof) m = f.frax_gc_adjusted_here ? mof.Met(*f.frax_mof)
-                                                : mof.MetTenths(*p.frax->major_osteoporotic_pct);
-    if (f.frax_hip) h = f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip)
-                                                : hip.MetTenths(*p.frax->hip_pct);
+    if (f.frax_mof)
+      m = f.frax_gc_adjusted_here ? mof.Met(*f.frax_mof)
+                                  : mof.MetTenths(*p.frax->major_osteoporotic_pct);
+    if (f.frax_hip)
+      h = f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip) : hip.MetTenths(*p.frax->hip_pct);
     return m || h;
   };
   bool tx03_missing = false;
@@ -496,28 +559,36 @@ void Indication(Ctx& x, State& s) {
     const std::string fx = "FRAX major osteoporotic " +
                            (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
                            (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %";
-    BP_VERBOSE(x, x.Fired("TX-03", fx + " meets " + c.tx_frax_mof.Describe("%") + " or " + c.tx_frax_hip.Describe("%")));
+    BP_VERBOSE(x, x.Fired("TX-03", fx + " meets " + c.tx_frax_mof.Describe("%") + " or " +
+                                       c.tx_frax_hip.Describe("%")));
     RuleIds r = {"TX-03"};
     if (!c.tx_frax_requires_low_bone_mass) r.push_back("D18");
     if (f.frax_gc_adjusted_here) r.push_back("CALC-06");
     BP_VERBOSE(x, reasons.push_back({"frax_threshold",
-                       (low_bone_mass_central ? "Low bone mass with " : "") + fx + " (thresholds " +
-                           c.tx_frax_mof.Describe("%") + " or hip " + c.tx_frax_hip.Describe("%") + ").",
-                       r}));
+                                     (low_bone_mass_central ? "Low bone mass with " : "") + fx +
+                                         " (thresholds " + c.tx_frax_mof.Describe("%") +
+                                         " or hip " + c.tx_frax_hip.Describe("%") + ").",
+                                     r}));
   } else if (frax_population && (!f.frax_present || !us_model || f.frax_gc_adjust_unknown)) {
     tx03_missing = !indicated;
-    BP_VERBOSE(x, x.Insufficient("TX-03", !f.frax_present ? "low bone mass but no FRAX"
-                            : !us_model     ? "FRAX is not the US model"
-                                            : "FRAX cannot be adjusted: glucocorticoid dose unknown"));
+    BP_VERBOSE(
+        x, x.Insufficient("TX-03", !f.frax_present ? "low bone mass but no FRAX"
+                                   : !us_model
+                                       ? "FRAX is not the US model"
+                                       : "FRAX cannot be adjusted: glucocorticoid dose unknown"));
     if (!indicated)
-      BP_VERBOSE(x, x.Missing(!f.frax_present ? "frax" : !us_model ? "frax.model" : "medications[glucocorticoid].dose_mg_per_day",
-                "US FRAX for low bone mass (TX-03)"));
+      BP_VERBOSE(x, x.Missing(!f.frax_present ? "frax"
+                              : !us_model     ? "frax.model"
+                                              : "medications[glucocorticoid].dose_mg_per_day",
+                              "US FRAX for low bone mass (TX-03)"));
   } else {
-    BP_VERBOSE(x, x.NotFired("TX-03", frax_population ? "FRAX below " + c.tx_frax_mof.Describe("%") + " and " +
-                                              c.tx_frax_hip.Describe("%")
-                                        : "not low bone mass"));
+    BP_VERBOSE(x,
+               x.NotFired("TX-03", frax_population ? "FRAX below " + c.tx_frax_mof.Describe("%") +
+                                                         " and " + c.tx_frax_hip.Describe("%")
+                                                   : "not low bone mass"));
   }
-  if (c.tx_frax_requires_low_bone_mass) BP_VERBOSE(x, x.NotFired("D18", "FRAX thresholds applied to low bone mass only"));
+  if (c.tx_frax_requires_low_bone_mass)
+    BP_VERBOSE(x, x.NotFired("D18", "FRAX thresholds applied to low bone mass only"));
   // TX-04.
   const bool low_bone_mass_any = f.t_min && !c.tx_tscore_osteoporosis.MetTenths(*f.t_min) &&
                                  c.tx_tscore_low_bone_mass.MetTenths(*f.t_min);
@@ -531,13 +602,16 @@ void Indication(Ctx& x, State& s) {
   }
   if (low_bone_mass_any && tx04) {
     indicated = true;
-    BP_VERBOSE(x, x.Fired("TX-04", "low bone mass with a fragility fracture of the " + FxName(*tx04)));
-    BP_VERBOSE(x, reasons.push_back({"low_bone_mass_fracture",
-                       "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
-                           " (proximal humerus or pelvis" +
-                           (c.tx_low_bmd_fx_forearm ? ", or distal forearm under this profile" : "") +
-                           "): clinical diagnosis of osteoporosis.",
-                       {"TX-04"}}));
+    BP_VERBOSE(x,
+               x.Fired("TX-04", "low bone mass with a fragility fracture of the " + FxName(*tx04)));
+    BP_VERBOSE(x,
+               reasons.push_back(
+                   {"low_bone_mass_fracture",
+                    "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
+                        " (proximal humerus or pelvis" +
+                        (c.tx_low_bmd_fx_forearm ? ", or distal forearm under this profile" : "") +
+                        "): clinical diagnosis of osteoporosis.",
+                    {"TX-04"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("TX-04"));
   }
@@ -547,15 +621,17 @@ void Indication(Ctx& x, State& s) {
     if (e.fragility) any_fragility = &e;
   const bool normal_bmd = f.t_min && !c.tx_tscore_low_bone_mass.MetTenths(*f.t_min);
   if (any_fragility && normal_bmd) {
-    BP_VERBOSE(x, x.Fired("D31", "fragility fracture (" + FxName(*any_fragility) + ") with every T-score > " +
-                       Num(c.tx_tscore_low_bone_mass.value)));
+    BP_VERBOSE(
+        x, x.Fired("D31", "fragility fracture (" + FxName(*any_fragility) +
+                              ") with every T-score > " + Num(c.tx_tscore_low_bone_mass.value)));
     BP_VERBOSE(x, x.Warn("fragility_fracture_with_normal_bmd", Severity::kWarning,
-           "Fragility fracture with normal BMD (lowest T-score " + Tn(*f.t_min) +
-               "): specialist evaluation for underlying metabolic bone disease.",
-           {"D31", "REF-02"}));
+                         "Fragility fracture with normal BMD (lowest T-score " + Tn(*f.t_min) +
+                             "): specialist evaluation for underlying metabolic bone disease.",
+                         {"D31", "REF-02"}));
     if (c.fragility_fracture_normal_bmd_indicates && !indicated) {
       indicated = true;
-      BP_VERBOSE(x, reasons.push_back({"fragility_fracture_clinical_diagnosis",
+      BP_VERBOSE(x, reasons.push_back(
+                        {"fragility_fracture_clinical_diagnosis",
                          "A fragility fracture is a clinical diagnosis of osteoporosis even with "
                          "a normal T-score (AACE 2020, this profile).",
                          {"D31"}}));
@@ -573,9 +649,12 @@ void Indication(Ctx& x, State& s) {
   // Not indicated by the rules: is there enough data to say no?
   const bool nothing = !f.t_min && !f.frax_present && f.events.empty() && !s.recorded_dx;
   std::string missing_why;
-  if (s.population_unknown) missing_why = "age or menopausal status unknown";
-  else if (!f.t_min) missing_why = "no DXA T-score";
-  else if (tx03_missing) missing_why = "low bone mass without a usable US FRAX";
+  if (s.population_unknown)
+    missing_why = "age or menopausal status unknown";
+  else if (!f.t_min)
+    missing_why = "no DXA T-score";
+  else if (tx03_missing)
+    missing_why = "low bone mass without a usable US FRAX";
   else if (f.any_mechanism_unknown &&
            std::any_of(f.events.begin(), f.events.end(), [](const FractureEvent& e) {
              return e.mechanism_unknown && e.HipOrVertebral();
@@ -584,15 +663,18 @@ void Indication(Ctx& x, State& s) {
   if (!missing_why.empty()) {
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
-    BP_VERBOSE(x, x.Fired("CONV-INDETERMINATE", nothing ? "no DXA, no FRAX, no fragility fracture and no recorded "
-                                            "diagnosis: not enough to decide"
-                                          : missing_why + ": not enough to decide"));
-    if (!f.t_min) BP_VERBOSE(x, x.Missing("bmd", "diagnosis and treatment indication (DX-01, TX-02, TX-03, TX-04)"));
+    BP_VERBOSE(x, x.Fired("CONV-INDETERMINATE",
+                          nothing ? "no DXA, no FRAX, no fragility fracture and no recorded "
+                                    "diagnosis: not enough to decide"
+                                  : missing_why + ": not enough to decide"));
+    if (!f.t_min)
+      BP_VERBOSE(
+          x, x.Missing("bmd", "diagnosis and treatment indication (DX-01, TX-02, TX-03, TX-04)"));
     BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-        {"insufficient_data",
-         "Not enough data to decide whether treatment is indicated (" + missing_why +
-             "): see missing data.",
-         {"CONV-INDETERMINATE"}}));
+                      {"insufficient_data",
+                       "Not enough data to decide whether treatment is indicated (" + missing_why +
+                           "): see missing data.",
+                       {"CONV-INDETERMINATE"}}));
     BP_VERBOSE(x, x.Insufficient("TX-05", missing_why));
     return;
   }
@@ -600,21 +682,22 @@ void Indication(Ctx& x, State& s) {
   x.a.treatment_indicated = false;
   x.a.risk_tier = RiskTier::kNotIndicated;
   BP_VERBOSE(x, x.Fired("TX-05", "no indication: lowest T-score " + Tn(*f.t_min) +
-                       (f.frax_present ? ", FRAX below thresholds" : "")));
-  BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-      {"not_indicated",
-       "No treatment indication under the BHOF thresholds (lowest T-score " + Tn(*f.t_min) +
-           (f.frax_present ? ", FRAX major osteoporotic " + Num(f.frax_mof.value_or(0)) + " %, hip " +
-                                 Num(f.frax_hip.value_or(0)) + " %"
-                           : "") +
-           "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
-       {"TX-05"}}));
+                                     (f.frax_present ? ", FRAX below thresholds" : "")));
+  BP_VERBOSE(
+      x, x.a.treatment_reasons.push_back(
+             {"not_indicated",
+              "No treatment indication under the BHOF thresholds (lowest T-score " + Tn(*f.t_min) +
+                  (f.frax_present ? ", FRAX major osteoporotic " + Num(f.frax_mof.value_or(0)) +
+                                        " %, hip " + Num(f.frax_hip.value_or(0)) + " %"
+                                  : "") +
+                  "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
+              {"TX-05"}}));
   if (x.f.female && x.AgeKnown() && c.acp_osteopenia_age.Met(x.Age()) && low_bone_mass_any) {
     BP_VERBOSE(x, x.Warn("acp_osteopenia_over_65", Severity::kInfo,
-           "Woman over " + Num(c.acp_osteopenia_age.value, 0) +
-               " with low bone mass: ACP suggests an individualized decision about a "
-               "bisphosphonate.",
-           {"TX-05"}));
+                         "Woman over " + Num(c.acp_osteopenia_age.value, 0) +
+                             " with low bone mass: ACP suggests an individualized decision about a "
+                             "bisphosphonate.",
+                         {"TX-05"}));
   }
 }
 
@@ -624,7 +707,7 @@ void Tier(Ctx& x, State& s) {
   const Facts& f = x.f;
   const CompiledProfile& c = x.c;
   const Patient& p = x.p;
-  const char* model_rule = c.risk_model == RiskModel::kAace2020          ? "RISK-01"
+  const char* model_rule = c.risk_model == RiskModel::kAace2020           ? "RISK-01"
                            : c.risk_model == RiskModel::kEndocrineSociety ? "RISK-P-ES"
                                                                           : "RISK-P-SEED004";
   // Fracture on therapy / treatment failure (RISK-01b, REF-02b).
@@ -643,18 +726,21 @@ void Tier(Ctx& x, State& s) {
   }
   if (s.treatment_failure) {
     BP_VERBOSE(x, x.Warn("treatment_failure", Severity::kWarning,
-           "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
-               c.treatment_failure_months.Describe("months") + " on " +
-               std::string(ToString(fx_on_drug->agent)) +
-               ": possible treatment failure; check adherence and secondary causes.",
-           {"RISK-01", "REF-02"}));
+                         "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
+                             c.treatment_failure_months.Describe("months") + " on " +
+                             std::string(ToString(fx_on_drug->agent)) +
+                             ": possible treatment failure; check adherence and secondary causes.",
+                         {"RISK-01", "REF-02"}));
   }
 
   if (x.a.treatment_indicated != true) {
-    for (const char* r : {"RISK-01", "RISK-02", "RISK-P-ES", "RISK-P-SEED004", "D1", "D2", "D3", "D13"})
+    for (const char* r :
+         {"RISK-01", "RISK-02", "RISK-P-ES", "RISK-P-SEED004", "D1", "D2", "D3", "D13"})
       BP_VERBOSE(x, x.NotFired(r, "treatment not indicated or undetermined"));
-    if (x.a.treatment_indicated == false) BP_VERBOSE(x, x.Fired("RISK-03", "not indicated"));
-    else BP_VERBOSE(x, x.NotFired("RISK-03"));
+    if (x.a.treatment_indicated == false)
+      BP_VERBOSE(x, x.Fired("RISK-03", "not indicated"));
+    else
+      BP_VERBOSE(x, x.NotFired("RISK-03"));
     return;
   }
   BP_VERBOSE(x, x.NotFired("RISK-03"));
@@ -674,7 +760,8 @@ void Tier(Ctx& x, State& s) {
       if (std::abs(*f.frax_mof - mof.value) < 1e-9) boundary = true;
     }
     if (f.frax_hip) {
-      const bool h = f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip) : hip.MetTenths(*p.frax->hip_pct);
+      const bool h =
+          f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip) : hip.MetTenths(*p.frax->hip_pct);
       if (h) {
         hit = true;
         vh.push_back("FRAX hip " + Num(*f.frax_hip) + " % " + hip.Describe("%"));
@@ -693,7 +780,7 @@ void Tier(Ctx& x, State& s) {
     if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min) && f.fragility_events)
       vh.push_back("T-score " + Tn(*f.t_min) + " with a fragility fracture (severe osteoporosis)");
     BP_VERBOSE(x, x.Trace("RISK-P-ES", vh.empty() ? Outcome::kNotFired : Outcome::kFired,
-            vh.empty() ? "high risk (Endocrine Society)" : vh.front()));
+                          vh.empty() ? "high risk (Endocrine Society)" : vh.front()));
     BP_VERBOSE(x, x.NotFired("RISK-01", "profile uses RISK-P-ES"));
     BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
   } else {
@@ -701,12 +788,12 @@ void Tier(Ctx& x, State& s) {
     for (const auto& e : f.events)
       if (e.fragility && RecentMonths(e.date, f.as_of, months_recent)) {
         vh.push_back("fragility fracture within " + std::to_string(months_recent) + " months (" +
-                     FxName(e) + ", " + std::to_string(DaysBetween(*e.date, f.as_of)) + " days ago)");
+                     FxName(e) + ", " + std::to_string(DaysBetween(*e.date, f.as_of)) +
+                     " days ago)");
         break;
       }
     // (b) fracture on an osteoporosis drug.
-    if (fx_on_drug)
-      vh.push_back("fracture while on " + std::string(ToString(fx_on_drug->agent)));
+    if (fx_on_drug) vh.push_back("fracture while on " + std::string(ToString(fx_on_drug->agent)));
     // (c) multiple fragility fractures.
     if (f.fragility_events >= 2)
       vh.push_back(std::to_string(f.fragility_events) + " fragility fractures");
@@ -715,11 +802,12 @@ void Tier(Ctx& x, State& s) {
       for (const auto& e : f.events) {
         if (!e.fragility || !e.date) continue;
         for (const auto& m : p.medications) {
-          const bool harmful = m.agent == Agent::kAromataseInhibitor ||
-                               m.agent == Agent::kAndrogenDeprivationTherapy ||
-                               (m.agent == Agent::kGnrhAgonist && x.f.male) ||
-                               (m.agent == Agent::kGlucocorticoid && m.start &&
-                                c.gc_harmful_drug_months.Met(DaysBetween(*m.start, *e.date) / 30.4375));
+          const bool harmful =
+              m.agent == Agent::kAromataseInhibitor ||
+              m.agent == Agent::kAndrogenDeprivationTherapy ||
+              (m.agent == Agent::kGnrhAgonist && x.f.male) ||
+              (m.agent == Agent::kGlucocorticoid && m.start &&
+               c.gc_harmful_drug_months.Met(DaysBetween(*m.start, *e.date) / 30.4375));
           if (harmful && OnAt(m, *e.date)) {
             vh.push_back("fracture while on " + std::string(ToString(m.agent)));
             break;
@@ -738,21 +826,24 @@ void Tier(Ctx& x, State& s) {
       if ((p.falls.count_past_year && c.vh_falls.Met(*p.falls.count_past_year)) ||
           p.falls.injurious.value_or(false))
         vh.push_back("high fall risk (" +
-                     (p.falls.count_past_year ? std::to_string(*p.falls.count_past_year) + " falls" : std::string("injurious fall")) +
+                     (p.falls.count_past_year ? std::to_string(*p.falls.count_past_year) + " falls"
+                                              : std::string("injurious fall")) +
                      " in the past year)");
     }
     // (g) FRAX.
     frax_vh(c.vh_frax_mof, c.vh_frax_hip, boundary);
     // seed 004: age.
     if (c.vh_age_enabled && x.AgeKnown() && c.vh_age.Met(x.Age())) {
-      vh.push_back("age " + Num(x.Age(), 0) + " " + c.vh_age.Describe("years") + " (seed-004 criterion, unsourced)");
+      vh.push_back("age " + Num(x.Age(), 0) + " " + c.vh_age.Describe("years") +
+                   " (seed-004 criterion, unsourced)");
       vh_rules.push_back("D3");
       BP_VERBOSE(x, x.Fired("D3", "age criterion enabled by the profile"));
     } else {
-      BP_VERBOSE(x, x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile"));
+      BP_VERBOSE(x,
+                 x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile"));
     }
     BP_VERBOSE(x, x.Trace(model_rule, vh.empty() ? Outcome::kNotFired : Outcome::kFired,
-            vh.empty() ? "no very-high-risk criterion" : vh.front()));
+                          vh.empty() ? "no very-high-risk criterion" : vh.front()));
     if (c.risk_model == RiskModel::kAace2020) {
       BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
       BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
@@ -761,32 +852,40 @@ void Tier(Ctx& x, State& s) {
       BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
     }
     if (c.vh_use_falls && !p.falls.count_past_year && !p.falls.injurious && vh.empty())
-      BP_VERBOSE(x, x.Missing("falls.count_past_year", "very-high-risk criterion: high fall risk (RISK-01f)"));
+      BP_VERBOSE(x, x.Missing("falls.count_past_year",
+                              "very-high-risk criterion: high fall risk (RISK-01f)"));
   }
-  BP_VERBOSE(x, x.Trace("D1", Outcome::kFired, "FRAX very-high-risk thresholds " + c.vh_frax_mof.Describe("%") +
-                                     " / " + c.vh_frax_hip.Describe("%") +
-                                     "; 20 % / 3 % are treatment thresholds only"));
-  BP_VERBOSE(x, x.Trace("D2", Outcome::kFired, "T-score very-high-risk threshold " + c.vh_tscore.Describe("")));
-  BP_VERBOSE(x, x.Trace("D13", Outcome::kFired, "any fracture in the past " + std::to_string(months_recent) +
-                                      " months counts (AACE 2020), not only vertebral or hip"));
+  BP_VERBOSE(
+      x, x.Trace("D1", Outcome::kFired,
+                 "FRAX very-high-risk thresholds " + c.vh_frax_mof.Describe("%") + " / " +
+                     c.vh_frax_hip.Describe("%") + "; 20 % / 3 % are treatment thresholds only"));
+  BP_VERBOSE(x, x.Trace("D2", Outcome::kFired,
+                        "T-score very-high-risk threshold " + c.vh_tscore.Describe("")));
+  BP_VERBOSE(x, x.Trace("D13", Outcome::kFired,
+                        "any fracture in the past " + std::to_string(months_recent) +
+                            " months counts (AACE 2020), not only vertebral or hip"));
   if (boundary) {
     BP_VERBOSE(x, x.Warn("very_high_risk_boundary", Severity::kInfo,
-           "A value sits exactly on a very-high-risk threshold (FRAX " + c.vh_frax_mof.Describe("%") +
-               " / " + c.vh_frax_hip.Describe("%") + ", T-score " + c.vh_tscore.Describe("") +
-               "): guidelines differ at this boundary.",
-           {"D1", "D2"}));
+                         "A value sits exactly on a very-high-risk threshold (FRAX " +
+                             c.vh_frax_mof.Describe("%") + " / " + c.vh_frax_hip.Describe("%") +
+                             ", T-score " + c.vh_tscore.Describe("") +
+                             "): guidelines differ at this boundary.",
+                         {"D1", "D2"}));
   }
   if (!vh.empty()) {
     x.a.risk_tier = RiskTier::kVeryHigh;
     std::string all;
     for (const auto& r : vh) all += (all.empty() ? "" : "; ") + r;
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back({"very_high_risk", "Very high fracture risk: " + all + ".", vh_rules}));
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
+                      {"very_high_risk", "Very high fracture risk: " + all + ".", vh_rules}));
     BP_VERBOSE(x, x.NotFired("RISK-02"));
   } else {
     x.a.risk_tier = RiskTier::kHigh;
     BP_VERBOSE(x, x.Fired("RISK-02", "indicated, no very-high-risk criterion"));
     BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-        {"high_risk", "High fracture risk (indicated, no very-high-risk criterion).", {"RISK-02", model_rule}}));
+                      {"high_risk",
+                       "High fracture risk (indicated, no very-high-risk criterion).",
+                       {"RISK-02", model_rule}}));
   }
 }
 
@@ -798,47 +897,60 @@ void Glucocorticoids(Ctx& x, State& s) {
   const Patient& p = x.p;
   static const char* kAcrRules[] = {"GIOP-01", "GIOP-02", "GIOP-03", "GIOP-04", "GIOP-05",
                                     "GIOP-06", "GIOP-07", "GIOP-08", "GIOP-09"};
-  const bool bone_drug_active = std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
-    return IsOsteoporosisDrug(m.agent) && m.status == MedStatus::kActive;
-  });
+  const bool bone_drug_active =
+      std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
+        return IsOsteoporosisDrug(m.agent) && m.status == MedStatus::kActive;
+      });
   if (c.giop_profile == GiopProfile::kSeed000) {
     for (const char* r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, "profile uses GIOP-LEGACY"));
     BP_VERBOSE(x, x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use"));
     const bool long_enough =
-        f.gc_days_actual && *f.gc_days_actual >= DaysBetween(f.as_of.AddMonths(-static_cast<int>(c.giop_legacy_months.value)), f.as_of);
+        f.gc_days_actual &&
+        *f.gc_days_actual >=
+            DaysBetween(f.as_of.AddMonths(-static_cast<int>(c.giop_legacy_months.value)), f.as_of);
     if (f.gc_dose_mg && c.giop_legacy_dose.Met(*f.gc_dose_mg) && long_enough &&
         ((f.t_min && c.giop_legacy_tscore.MetTenths(*f.t_min)) || f.fragility_events)) {
       s.giop_indicated = true;
-      BP_VERBOSE(x, x.Fired("GIOP-LEGACY", "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for >= " +
-                                 Num(c.giop_legacy_months.value, 0) + " months with " +
-                                 (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min))));
-      BP_VERBOSE(x, x.a.treatment_reasons.push_back({"giop_legacy",
-                                       "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
-                                       "oral bisphosphonate first.",
-                                       {"GIOP-LEGACY"}}));
+      BP_VERBOSE(
+          x,
+          x.Fired("GIOP-LEGACY",
+                  "glucocorticoid " + Num(*f.gc_dose_mg) +
+                      " mg/day for >= " + Num(c.giop_legacy_months.value, 0) + " months with " +
+                      (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min))));
+      BP_VERBOSE(x, x.a.treatment_reasons.push_back(
+                        {"giop_legacy",
+                         "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
+                         "oral bisphosphonate first.",
+                         {"GIOP-LEGACY"}}));
     } else {
       BP_VERBOSE(x, x.NotFired("GIOP-LEGACY"));
     }
   } else {
     BP_VERBOSE(x, x.NotFired("GIOP-LEGACY", "profile uses ACR 2022"));
     if (!f.gc_applies_acr) {
-      for (const char* r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, "ACR 2022 scope not met (>= 2.5 mg/day for > 3 months)"));
+      for (const char* r : kAcrRules)
+        BP_VERBOSE(x, x.NotFired(r, "ACR 2022 scope not met (>= 2.5 mg/day for > 3 months)"));
       BP_VERBOSE(x, x.NotFired("D6"));
       BP_VERBOSE(x, x.NotFired("D8"));
       BP_VERBOSE(x, x.NotFired("D9"));
     } else {
-      BP_VERBOSE(x, x.Fired("GIOP-01", "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for > 3 months (actual or planned)"));
-      BP_VERBOSE(x, x.Fired("D9", "glucocorticoid use triggers a fracture-risk assessment, not an automatic prescription"));
-      x.a.monitoring.push_back({"giop_bmd",
-                                "On glucocorticoids: BMD (with vertebral fracture assessment or spine "
-                                "X-ray) within 6 months of starting, then every 1-2 years.",
-                                {"GIOP-01", "MON-02"}});
+      BP_VERBOSE(x, x.Fired("GIOP-01", "glucocorticoid " + Num(*f.gc_dose_mg) +
+                                           " mg/day for > 3 months (actual or planned)"));
+      BP_VERBOSE(x, x.Fired("D9",
+                            "glucocorticoid use triggers a fracture-risk assessment, not an "
+                            "automatic prescription"));
+      x.a.monitoring.push_back(
+          {"giop_bmd",
+           "On glucocorticoids: BMD (with vertebral fracture assessment or spine "
+           "X-ray) within 6 months of starting, then every 1-2 years.",
+           {"GIOP-01", "MON-02"}});
       enum { kLow, kModerate, kHigh, kVeryHigh, kUnknown } cat = kLow;
       std::string why;
       const bool young = x.AgeKnown() && c.giop_young_age.Met(x.Age());
       const bool vh_dose = f.gc_dose_mg && c.giop_vh_dose.Met(*f.gc_dose_mg) && f.gc_days_actual &&
                            c.giop_vh_dose_days.Met(*f.gc_days_actual);
-      const bool vh_cum = f.gc_cumulative_g_year && c.giop_vh_cumulative_g.Met(*f.gc_cumulative_g_year);
+      const bool vh_cum =
+          f.gc_cumulative_g_year && c.giop_vh_cumulative_g.Met(*f.gc_cumulative_g_year);
       const bool prior_fx = f.fragility_events > 0;
       if (!x.AgeKnown()) {
         cat = kUnknown;
@@ -846,31 +958,38 @@ void Glucocorticoids(Ctx& x, State& s) {
         BP_VERBOSE(x, x.NotFired("GIOP-02", "under 40: FRAX not used"));
         if (prior_fx || vh_dose || vh_cum) {
           cat = kVeryHigh;
-          why = prior_fx ? "prior osteoporotic fracture" : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days" : "cumulative >= 5 g in a year";
+          why = prior_fx  ? "prior osteoporotic fracture"
+                : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
+                          : "cumulative >= 5 g in a year";
         } else if (f.gc_dose_mg && c.giop_young_dose.Met(*f.gc_dose_mg) && f.gc_days_actual &&
-                   *f.gc_days_actual >= DaysBetween(f.as_of.AddMonths(-static_cast<int>(c.giop_young_months.value)), f.as_of) &&
+                   *f.gc_days_actual >=
+                       DaysBetween(f.as_of.AddMonths(-static_cast<int>(c.giop_young_months.value)),
+                                   f.as_of) &&
                    f.z_min && c.giop_young_zscore.MetTenths(*f.z_min)) {
           cat = kModerate;
           why = "continuing high-dose glucocorticoid with Z-score " + Tn(*f.z_min);
         }
-        BP_VERBOSE(x, x.Trace("GIOP-07", Outcome::kFired, "age under " + Num(c.giop_young_age.value, 0) + ": " +
-                                                (why.empty() ? "low risk" : why)));
-        for (const char* r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"}) BP_VERBOSE(x, x.NotFired(r, "age under 40"));
+        BP_VERBOSE(x, x.Trace("GIOP-07", Outcome::kFired,
+                              "age under " + Num(c.giop_young_age.value, 0) + ": " +
+                                  (why.empty() ? "low risk" : why)));
+        for (const char* r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"})
+          BP_VERBOSE(x, x.NotFired(r, "age under 40"));
       } else {
         BP_VERBOSE(x, x.NotFired("GIOP-07", "age 40 or over"));
-        BP_VERBOSE(x, x.Trace("GIOP-02", f.frax_present ? Outcome::kFired : Outcome::kInsufficientData,
-                f.frax_present ? "adjusted FRAX used" : "no FRAX"));
+        BP_VERBOSE(x,
+                   x.Trace("GIOP-02", f.frax_present ? Outcome::kFired : Outcome::kInsufficientData,
+                           f.frax_present ? "adjusted FRAX used" : "no FRAX"));
         auto frax_ge = [&](const Threshold& mof, const Threshold& hip) {
           return (f.frax_mof && mof.Met(*f.frax_mof)) || (f.frax_hip && hip.Met(*f.frax_hip));
         };
         if (prior_fx || (f.t_min && c.giop_vh_tscore.MetTenths(*f.t_min)) ||
             frax_ge(c.giop_vh_frax_mof, c.giop_vh_frax_hip) || vh_dose || vh_cum) {
           cat = kVeryHigh;
-          why = prior_fx ? "prior osteoporotic fracture"
+          why = prior_fx                                            ? "prior osteoporotic fracture"
                 : (f.t_min && c.giop_vh_tscore.MetTenths(*f.t_min)) ? "T-score " + Tn(*f.t_min)
                 : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
-                : vh_cum ? "cumulative >= 5 g in a year"
-                         : "adjusted FRAX at very-high thresholds";
+                : vh_cum  ? "cumulative >= 5 g in a year"
+                          : "adjusted FRAX at very-high thresholds";
         } else if ((f.t_min && c.giop_high_tscore.MetTenths(*f.t_min)) ||
                    frax_ge(c.giop_high_frax_mof, c.giop_high_frax_hip)) {
           cat = kHigh;
@@ -882,14 +1001,20 @@ void Glucocorticoids(Ctx& x, State& s) {
         } else if (!f.t_min && !f.frax_present) {
           cat = kUnknown;
         }
-        BP_VERBOSE(x, x.Trace("GIOP-03", cat == kVeryHigh ? Outcome::kFired : Outcome::kNotFired, cat == kVeryHigh ? why : ""));
-        BP_VERBOSE(x, x.Trace("GIOP-04", cat == kHigh ? Outcome::kFired : Outcome::kNotFired, cat == kHigh ? why : ""));
-        BP_VERBOSE(x, x.Trace("GIOP-05", cat == kModerate ? Outcome::kFired : Outcome::kNotFired,
-                cat == kModerate ? why + " (ACR moderate is reported as tier high)" : ""));
-        BP_VERBOSE(x, x.Trace("GIOP-06", cat == kLow ? Outcome::kFired : Outcome::kNotFired, cat == kLow ? "low risk" : ""));
+        BP_VERBOSE(x, x.Trace("GIOP-03", cat == kVeryHigh ? Outcome::kFired : Outcome::kNotFired,
+                              cat == kVeryHigh ? why : ""));
+        BP_VERBOSE(x, x.Trace("GIOP-04", cat == kHigh ? Outcome::kFired : Outcome::kNotFired,
+                              cat == kHigh ? why : ""));
+        BP_VERBOSE(
+            x, x.Trace("GIOP-05", cat == kModerate ? Outcome::kFired : Outcome::kNotFired,
+                       cat == kModerate ? why + " (ACR moderate is reported as tier high)" : ""));
+        BP_VERBOSE(x, x.Trace("GIOP-06", cat == kLow ? Outcome::kFired : Outcome::kNotFired,
+                              cat == kLow ? "low risk" : ""));
       }
       if (cat == kUnknown) {
-        BP_VERBOSE(x, x.Insufficient("GIOP-08", "no age, T-score or FRAX to classify glucocorticoid fracture risk"));
+        BP_VERBOSE(
+            x, x.Insufficient("GIOP-08",
+                              "no age, T-score or FRAX to classify glucocorticoid fracture risk"));
         BP_VERBOSE(x, x.Missing("bmd", "glucocorticoid fracture-risk category (GIOP-03..06)"));
         BP_VERBOSE(x, x.NotFired("D6"));
         BP_VERBOSE(x, x.NotFired("D8"));
@@ -897,16 +1022,28 @@ void Glucocorticoids(Ctx& x, State& s) {
         s.giop_indicated = true;
         s.giop_very_high = cat == kVeryHigh;
         BP_VERBOSE(x, x.Fired("D6", "ACR 2022 treats moderate, high and very high risk"));
-        BP_VERBOSE(x, x.Trace("D8", s.giop_very_high && vh_dose ? Outcome::kFired : Outcome::kNotFired,
-                s.giop_very_high && vh_dose ? "very-high-dose glucocorticoid: very high tier, anabolic first" : ""));
+        BP_VERBOSE(x,
+                   x.Trace("D8", s.giop_very_high && vh_dose ? Outcome::kFired : Outcome::kNotFired,
+                           s.giop_very_high && vh_dose
+                               ? "very-high-dose glucocorticoid: very high tier, anabolic first"
+                               : ""));
         BP_VERBOSE(x, x.Fired("GIOP-08", std::string("ACR ") +
-                               (cat == kVeryHigh ? "very high" : cat == kHigh ? "high" : "moderate") +
-                               " risk: treatment indicated"));
+                                             (cat == kVeryHigh ? "very high"
+                                              : cat == kHigh   ? "high"
+                                                               : "moderate") +
+                                             " risk: treatment indicated"));
         BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-            {"giop", std::string("Glucocorticoid-induced osteoporosis, ACR ") +
-                         (cat == kVeryHigh ? "very high" : cat == kHigh ? "high" : "moderate") +
-                         " risk (" + why + "): treatment indicated.",
-             {"GIOP-08", "GIOP-01", cat == kVeryHigh ? "GIOP-03" : cat == kHigh ? "GIOP-04" : young ? "GIOP-07" : "GIOP-05"}}));
+                          {"giop",
+                           std::string("Glucocorticoid-induced osteoporosis, ACR ") +
+                               (cat == kVeryHigh ? "very high"
+                                : cat == kHigh   ? "high"
+                                                 : "moderate") +
+                               " risk (" + why + "): treatment indicated.",
+                           {"GIOP-08", "GIOP-01",
+                            cat == kVeryHigh ? "GIOP-03"
+                            : cat == kHigh   ? "GIOP-04"
+                            : young          ? "GIOP-07"
+                                             : "GIOP-05"}}));
       } else {
         BP_VERBOSE(x, x.NotFired("GIOP-08", "ACR low risk"));
         BP_VERBOSE(x, x.NotFired("D6"));
@@ -922,11 +1059,14 @@ void Glucocorticoids(Ctx& x, State& s) {
         (giop_tier == RiskTier::kVeryHigh))
       x.a.risk_tier = giop_tier;
     if (f.gc_applies_acr && !bone_drug_active) {
-      BP_VERBOSE(x, x.Warn("glucocorticoid_start_protection_now", Severity::kWarning,
-             "Systemic glucocorticoid " + Num(*f.gc_dose_mg) +
-                 " mg/day for more than 3 months and treatment indicated, with no bone-protective "
-                 "drug active: start bone protection now.",
-             {"GIOP-01", "GIOP-08"}));
+      BP_VERBOSE(
+          x,
+          x.Warn(
+              "glucocorticoid_start_protection_now", Severity::kWarning,
+              "Systemic glucocorticoid " + Num(*f.gc_dose_mg) +
+                  " mg/day for more than 3 months and treatment indicated, with no bone-protective "
+                  "drug active: start bone protection now.",
+              {"GIOP-01", "GIOP-08"}));
     }
   }
 }
@@ -939,9 +1079,12 @@ void CancerTreatment(Ctx& x, State& s) {
   auto active = [&](Agent a) { return FindMedication(p, a, MedStatus::kActive) != nullptr; };
   const bool ai = active(Agent::kAromataseInhibitor) && f.female && f.menopause != Menopause::kPre;
   const bool ovarian = active(Agent::kGnrhAgonist) && f.female && f.menopause == Menopause::kPre;
-  const bool adt = (active(Agent::kAndrogenDeprivationTherapy) || active(Agent::kGnrhAgonist)) && f.male;
+  const bool adt =
+      (active(Agent::kAndrogenDeprivationTherapy) || active(Agent::kGnrhAgonist)) && f.male;
   if (s.malignancy) {
-    BP_VERBOSE(x, x.Fired("CTIBL-04", "bone metastases, skeletal malignancy or myeloma: osteoporosis-dose rules do not apply"));
+    BP_VERBOSE(x, x.Fired("CTIBL-04",
+                          "bone metastases, skeletal malignancy or myeloma: osteoporosis-dose "
+                          "rules do not apply"));
     x.Refer(Destination::kOncology, Urgency::kRoutine,
             "Bone metastases, skeletal malignancy or myeloma: bone-targeted therapy is an oncology "
             "decision; osteoporosis-dose rules do not apply.",
@@ -950,10 +1093,13 @@ void CancerTreatment(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("CTIBL-04"));
   }
   if (!ai && !ovarian && !adt) {
-    for (const char* r : {"CTIBL-01", "CTIBL-02", "CTIBL-03", "D25"}) BP_VERBOSE(x, x.NotFired(r, "no cancer-treatment bone loss population"));
+    for (const char* r : {"CTIBL-01", "CTIBL-02", "CTIBL-03", "D25"})
+      BP_VERBOSE(x, x.NotFired(r, "no cancer-treatment bone loss population"));
     return;
   }
-  const std::string who = ai ? "aromatase inhibitor" : ovarian ? "ovarian suppression" : "androgen deprivation therapy";
+  const std::string who = ai        ? "aromatase inhibitor"
+                          : ovarian ? "ovarian suppression"
+                                    : "androgen deprivation therapy";
   BP_VERBOSE(x, x.Fired("CTIBL-01", "on " + who));
   bool indicated = false;
   std::string why;
@@ -974,42 +1120,62 @@ void CancerTreatment(Ctx& x, State& s) {
       indicated = true;
       why = std::to_string(risk) + " risk factors without BMD";
     }
-    BP_VERBOSE(x, x.Trace("CTIBL-03", indicated ? Outcome::kFired : (f.t_min ? Outcome::kNotFired : Outcome::kInsufficientData), why));
+    BP_VERBOSE(x, x.Trace("CTIBL-03",
+                          indicated ? Outcome::kFired
+                                    : (f.t_min ? Outcome::kNotFired : Outcome::kInsufficientData),
+                          why));
   } else {
     BP_VERBOSE(x, x.NotFired("CTIBL-03", "profile uses the seed-000 threshold"));
-    const bool frax = (f.frax_mof && c.ctibl_frax_mof.Met(*f.frax_mof)) || (f.frax_hip && c.ctibl_frax_hip.Met(*f.frax_hip));
+    const bool frax = (f.frax_mof && c.ctibl_frax_mof.Met(*f.frax_mof)) ||
+                      (f.frax_hip && c.ctibl_frax_hip.Met(*f.frax_hip));
     if ((f.t_min && c.ctibl_tscore.MetTenths(*f.t_min)) || frax) {
       indicated = true;
-      why = f.t_min && c.ctibl_tscore.MetTenths(*f.t_min) ? "T-score " + Tn(*f.t_min) : "FRAX at treatment threshold";
+      why = f.t_min && c.ctibl_tscore.MetTenths(*f.t_min) ? "T-score " + Tn(*f.t_min)
+                                                          : "FRAX at treatment threshold";
     }
-    BP_VERBOSE(x, x.Trace("CTIBL-02", indicated ? Outcome::kFired : (f.t_min || f.frax_present ? Outcome::kNotFired : Outcome::kInsufficientData), why));
+    BP_VERBOSE(x, x.Trace("CTIBL-02",
+                          indicated ? Outcome::kFired
+                                    : (f.t_min || f.frax_present ? Outcome::kNotFired
+                                                                 : Outcome::kInsufficientData),
+                          why));
   }
-  BP_VERBOSE(x, x.Trace("D25", Outcome::kFired, c.ctibl == CtiblThreshold::kHadji17 ? "HADJI17 thresholds" : "seed-000 thresholds"));
-  if (!f.t_min) BP_VERBOSE(x, x.Missing("bmd", "cancer-treatment bone loss threshold (CTIBL-01..03)"));
+  BP_VERBOSE(x, x.Trace("D25", Outcome::kFired,
+                        c.ctibl == CtiblThreshold::kHadji17 ? "HADJI17 thresholds"
+                                                            : "seed-000 thresholds"));
+  if (!f.t_min)
+    BP_VERBOSE(x, x.Missing("bmd", "cancer-treatment bone loss threshold (CTIBL-01..03)"));
   if (indicated) {
     s.ctibl_indicated = true;
     s.ctibl_only = x.a.treatment_indicated != true;
     x.a.treatment_indicated = true;
     if (x.a.risk_tier == RiskTier::kNotIndicated || x.a.risk_tier == RiskTier::kIndeterminate)
       x.a.risk_tier = RiskTier::kHigh;
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back({"ctibl", "Cancer-treatment-induced bone loss (" + who + ", " + why + "): treatment indicated for the duration of therapy.",
-                                     {c.ctibl == CtiblThreshold::kHadji17 && ai ? "CTIBL-03" : "CTIBL-02", "CTIBL-01"}}));
+    BP_VERBOSE(
+        x,
+        x.a.treatment_reasons.push_back(
+            {"ctibl",
+             "Cancer-treatment-induced bone loss (" + who + ", " + why +
+                 "): treatment indicated for the duration of therapy.",
+             {c.ctibl == CtiblThreshold::kHadji17 && ai ? "CTIBL-03" : "CTIBL-02", "CTIBL-01"}}));
   }
 }
 
 // RISK-04: possibly pathologic fracture or malignancy: a specialist decides.
 void Indeterminate(Ctx& x, State& s) {
   if (s.pathologic || s.malignancy) {
-    BP_VERBOSE(x, x.Fired("RISK-04", s.pathologic ? "a fracture may be pathologic" : "bone metastases or myeloma"));
+    BP_VERBOSE(x, x.Fired("RISK-04", s.pathologic ? "a fracture may be pathologic"
+                                                  : "bone metastases or myeloma"));
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-        {"possibly_pathologic",
-         s.pathologic ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
-                        "flags for malignancy or infection): no osteoporosis drug until a specialist "
-                        "has excluded malignancy."
-                      : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
-         {"RISK-04"}}));
+    BP_VERBOSE(
+        x, x.a.treatment_reasons.push_back(
+               {"possibly_pathologic",
+                s.pathologic
+                    ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
+                      "flags for malignancy or infection): no osteoporosis drug until a specialist "
+                      "has excluded malignancy."
+                    : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
+                {"RISK-04"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("RISK-04"));
   }
@@ -1029,34 +1195,40 @@ void Holidays(Ctx& x, State& s) {
                         e.site == FractureSite::kWrist || e.site == FractureSite::kForearm))
       major_fx = true;
   const bool hip_low = f.t_hip_latest && c.tx_tscore_osteoporosis.MetTenths(*f.t_hip_latest);
-  const bool still_high = hip_low || major_fx || s.treatment_failure ||
-                          x.a.risk_tier == RiskTier::kVeryHigh;
-  std::string still_why = hip_low ? "hip T-score " + Tn(*f.t_hip_latest)
-                          : major_fx ? "a prior major osteoporotic fracture"
+  const bool still_high =
+      hip_low || major_fx || s.treatment_failure || x.a.risk_tier == RiskTier::kVeryHigh;
+  std::string still_why = hip_low               ? "hip T-score " + Tn(*f.t_hip_latest)
+                          : major_fx            ? "a prior major osteoporotic fracture"
                           : s.treatment_failure ? "a fracture on therapy"
                                                 : "very high risk";
   bool oral_due = false, za_due = false;
   for (const auto& m : p.medications) {
     if (!IsOralBisphosphonate(m) || m.status != MedStatus::kActive) continue;
     if (!m.start) {
-      BP_VERBOSE(x, x.Missing("medications[" + std::string(ToString(m.agent)) + "].start",
-                "duration of oral bisphosphonate for the drug-holiday review (SEQ-06)"));
+      BP_VERBOSE(x,
+                 x.Missing("medications[" + std::string(ToString(m.agent)) + "].start",
+                           "duration of oral bisphosphonate for the drug-holiday review (SEQ-06)"));
       continue;
     }
     const double years = DaysBetween(*m.start, f.as_of) / 365.25;
     if (c.bp_oral_reassess_years.Met(years)) {
       oral_due = true;
-      BP_VERBOSE(x, x.Fired("SEQ-06", std::string(ToString(m.agent)) + " for " + Num(years) + " years"));
-      BP_VERBOSE(x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
-             "Oral bisphosphonate for " + Num(years) + " years (>= " +
-                 Num(c.bp_oral_reassess_years.value, 0) + "): reassess fracture risk; continue up to " +
-                 Num(c.bp_oral_max_years, 0) + " years if still high risk, otherwise a drug holiday.",
-             {"SEQ-06", "D26"}));
+      BP_VERBOSE(
+          x, x.Fired("SEQ-06", std::string(ToString(m.agent)) + " for " + Num(years) + " years"));
+      BP_VERBOSE(
+          x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
+                    "Oral bisphosphonate for " + Num(years) +
+                        " years (>= " + Num(c.bp_oral_reassess_years.value, 0) +
+                        "): reassess fracture risk; continue up to " + Num(c.bp_oral_max_years, 0) +
+                        " years if still high risk, otherwise a drug holiday.",
+                    {"SEQ-06", "D26"}));
       if (years >= c.bp_oral_max_years)
-        BP_VERBOSE(x, x.a.sequence.push_back({"oral_bp_max", "Oral bisphosphonate for " + Num(years) +
-                                                   " years: beyond the " + Num(c.bp_oral_max_years, 0) +
-                                                   "-year maximum for high risk; stop or switch therapy.",
-                                {"SEQ-06"}}));
+        BP_VERBOSE(
+            x, x.a.sequence.push_back({"oral_bp_max",
+                                       "Oral bisphosphonate for " + Num(years) +
+                                           " years: beyond the " + Num(c.bp_oral_max_years, 0) +
+                                           "-year maximum for high risk; stop or switch therapy.",
+                                       {"SEQ-06"}}));
     }
   }
   if (!oral_due) BP_VERBOSE(x, x.NotFired("SEQ-06"));
@@ -1064,38 +1236,48 @@ void Holidays(Ctx& x, State& s) {
     if (m.agent != Agent::kZoledronicAcid || m.status == MedStatus::kPlanned) continue;
     if (m.doses_received && c.za_reassess_doses.Met(*m.doses_received)) {
       za_due = true;
-      BP_VERBOSE(x, x.Fired("SEQ-07", std::to_string(*m.doses_received) + " zoledronic acid doses"));
-      BP_VERBOSE(x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
-             std::to_string(*m.doses_received) + " annual zoledronic acid doses (>= " +
-                 Num(c.za_reassess_doses.value, 0) + "): reassess; continue up to " +
-                 Num(c.za_max_doses, 0) + " doses if still high risk, otherwise a drug holiday.",
-             {"SEQ-07", "D26"}));
+      BP_VERBOSE(x,
+                 x.Fired("SEQ-07", std::to_string(*m.doses_received) + " zoledronic acid doses"));
+      BP_VERBOSE(
+          x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
+                    std::to_string(*m.doses_received) +
+                        " annual zoledronic acid doses (>= " + Num(c.za_reassess_doses.value, 0) +
+                        "): reassess; continue up to " + Num(c.za_max_doses, 0) +
+                        " doses if still high risk, otherwise a drug holiday.",
+                    {"SEQ-07", "D26"}));
     }
   }
   if (!za_due) BP_VERBOSE(x, x.NotFired("SEQ-07"));
   BP_VERBOSE(x, x.Trace("D26", oral_due || za_due ? Outcome::kFired : Outcome::kNotFired,
-          "reassess after 5 years oral or 3 years IV"));
+                        "reassess after 5 years oral or 3 years IV"));
   if ((oral_due || za_due) && x.a.treatment_indicated == true) {
     if (still_high) {
-      BP_VERBOSE(x, x.a.sequence.push_back({"continue_after_review", "Still at high risk (" + still_why +
-                                                           "): continue bisphosphonate therapy after the review.",
-                              {oral_due ? "SEQ-06" : "SEQ-07"}}));
+      BP_VERBOSE(x,
+                 x.a.sequence.push_back({"continue_after_review",
+                                         "Still at high risk (" + still_why +
+                                             "): continue bisphosphonate therapy after the review.",
+                                         {oral_due ? "SEQ-06" : "SEQ-07"}}));
       BP_VERBOSE(x, x.NotFired("SEQ-08"));
     } else {
       s.holiday = true;
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
-      BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-          {"drug_holiday",
-           "Drug holiday due: bisphosphonate course reached its review point without a "
-           "high-risk feature (hip T-score <= -2.5, major osteoporotic fracture, fracture on "
-           "therapy, very high risk).",
-           {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}}));
+      BP_VERBOSE(
+          x,
+          x.a.treatment_reasons.push_back(
+              {"drug_holiday",
+               "Drug holiday due: bisphosphonate course reached its review point without a "
+               "high-risk feature (hip T-score <= -2.5, major osteoporotic fracture, fracture on "
+               "therapy, very high risk).",
+               {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}}));
       BP_VERBOSE(x, x.Fired("SEQ-08", "holiday: reassess every 2-4 years"));
-      BP_VERBOSE(x, x.a.sequence.push_back({"holiday_review",
-                              "During the drug holiday: reassess every 2-4 years; restart early after "
-                              "a fracture, a BMD loss beyond the least significant change, or new risk factors.",
-                              {"SEQ-08"}}));
+      BP_VERBOSE(
+          x,
+          x.a.sequence.push_back(
+              {"holiday_review",
+               "During the drug holiday: reassess every 2-4 years; restart early after "
+               "a fracture, a BMD loss beyond the least significant change, or new risk factors.",
+               {"SEQ-08"}}));
     }
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-08"));
@@ -1111,20 +1293,27 @@ void Contraindications(Ctx& x, State& s) {
   const bool pregnant = HasCondition(p, ConditionCode::kPregnancy);
   const bool aki = HasCondition(p, ConditionCode::kAcuteKidneyInjury);
   const bool esophageal = HasCondition(p, ConditionCode::kEsophagealDisorder);
-  const bool upright = p.oral_bisphosphonate_barriers.cannot_remain_upright_30_60_min.value_or(false);
-  const bool oral_intol = HasIntolerance(p, Intolerance::kOralBisphosphonate) ||
-                          std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
-                            return IsOralBisphosphonate(m) && m.status == MedStatus::kStopped &&
-                                   (m.stop_reason == StopReason::kIntolerance || m.stop_reason == StopReason::kAdverseEvent);
-                          });
+  const bool upright =
+      p.oral_bisphosphonate_barriers.cannot_remain_upright_30_60_min.value_or(false);
+  const bool oral_intol =
+      HasIntolerance(p, Intolerance::kOralBisphosphonate) ||
+      std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
+        return IsOralBisphosphonate(m) && m.status == MedStatus::kStopped &&
+               (m.stop_reason == StopReason::kIntolerance ||
+                m.stop_reason == StopReason::kAdverseEvent);
+      });
 
   // CI-13 / CI-02..04: oral bisphosphonates.
   if (esophageal || upright) {
-    const std::string t = esophageal ? "esophageal disorder delaying emptying (stricture, achalasia)"
-                                     : "cannot remain upright for 30-60 minutes";
+    const std::string t = esophageal
+                              ? "esophageal disorder delaying emptying (stricture, achalasia)"
+                              : "cannot remain upright for 30-60 minutes";
     BP_VERBOSE(x, x.Fired("CI-13", t));
     for (const char* a : {"alendronate", "risedronate", "ibandronate_oral"})
-      x.AvoidAgent(a, "BLOCK: " + t, {"CI-13", a[0] == 'a' ? "CI-02" : a[0] == 'r' ? "CI-03" : "CI-04"});
+      x.AvoidAgent(a, "BLOCK: " + t,
+                   {"CI-13", a[0] == 'a'   ? "CI-02"
+                             : a[0] == 'r' ? "CI-03"
+                                           : "CI-04"});
   } else {
     BP_VERBOSE(x, x.NotFired("CI-13"));
   }
@@ -1134,52 +1323,82 @@ void Contraindications(Ctx& x, State& s) {
   }
   bool oral_renal = false;
   if (f.crcl) {
-    struct { const char* agent; const Threshold* t; const char* rule; } renal[] = {
-        {"alendronate", &c.alendronate_crcl, "CI-02"},
-        {"risedronate", &c.risedronate_crcl, "CI-03"},
-        {"ibandronate_oral", &c.ibandronate_crcl, "CI-04"},
-        {"ibandronate_iv", &c.ibandronate_crcl, "CI-05"}};
+    struct {
+      const char* agent;
+      const Threshold* t;
+      const char* rule;
+    } renal[] = {{"alendronate", &c.alendronate_crcl, "CI-02"},
+                 {"risedronate", &c.risedronate_crcl, "CI-03"},
+                 {"ibandronate_oral", &c.ibandronate_crcl, "CI-04"},
+                 {"ibandronate_iv", &c.ibandronate_crcl, "CI-05"}};
     for (const auto& r : renal) {
       if (r.t->Met(*f.crcl)) {
         oral_renal = true;
-        x.AvoidAgent(r.agent, "BLOCK (not recommended): CrCl " + Num(*f.crcl) + " mL/min " + r.t->Describe("mL/min"),
-                     {r.rule, "D11", "D30"});
+        x.AvoidAgent(
+            r.agent,
+            "BLOCK (not recommended): CrCl " + Num(*f.crcl) + " mL/min " + r.t->Describe("mL/min"),
+            {r.rule, "D11", "D30"});
       }
     }
   }
-  BP_VERBOSE(x, x.Trace("CI-02", (esophageal || upright || (f.crcl && c.alendronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-03", (esophageal || upright || (f.crcl && c.risedronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-04", (esophageal || upright || (f.crcl && c.ibandronate_crcl.Met(*f.crcl))) ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-05", (f.crcl && c.ibandronate_crcl.Met(*f.crcl)) ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("D11", Outcome::kFired, "per-drug renal thresholds: zoledronic acid " + c.za_crcl.Describe("mL/min") +
-                                      ", alendronate " + c.alendronate_crcl.Describe("mL/min") + ", risedronate/ibandronate " +
-                                      c.risedronate_crcl.Describe("mL/min") + " (Cockcroft-Gault, not eGFR)"));
-  BP_VERBOSE(x, x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired, "each drug's label value, not a 30-35 range"));
+  BP_VERBOSE(x,
+             x.Trace("CI-02", (esophageal || upright || (f.crcl && c.alendronate_crcl.Met(*f.crcl)))
+                                  ? Outcome::kFired
+                                  : Outcome::kNotFired));
+  BP_VERBOSE(x,
+             x.Trace("CI-03", (esophageal || upright || (f.crcl && c.risedronate_crcl.Met(*f.crcl)))
+                                  ? Outcome::kFired
+                                  : Outcome::kNotFired));
+  BP_VERBOSE(x,
+             x.Trace("CI-04", (esophageal || upright || (f.crcl && c.ibandronate_crcl.Met(*f.crcl)))
+                                  ? Outcome::kFired
+                                  : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-05", (f.crcl && c.ibandronate_crcl.Met(*f.crcl)) ? Outcome::kFired
+                                                                             : Outcome::kNotFired));
+  BP_VERBOSE(x,
+             x.Trace("D11", Outcome::kFired,
+                     "per-drug renal thresholds: zoledronic acid " + c.za_crcl.Describe("mL/min") +
+                         ", alendronate " + c.alendronate_crcl.Describe("mL/min") +
+                         ", risedronate/ibandronate " + c.risedronate_crcl.Describe("mL/min") +
+                         " (Cockcroft-Gault, not eGFR)"));
+  BP_VERBOSE(x, x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired,
+                        "each drug's label value, not a 30-35 range"));
 
   // SEL-03 reasons oral bisphosphonates are unsuitable.
   auto add_unsuit = [&](const std::string& why, const char* rule) {
     s.oral_unsuitable = true;
     s.oral_unsuitable_reasons.push_back(why);
-    if (std::find(s.oral_unsuitable_rules.begin(), s.oral_unsuitable_rules.end(), rule) == s.oral_unsuitable_rules.end())
+    if (std::find(s.oral_unsuitable_rules.begin(), s.oral_unsuitable_rules.end(), rule) ==
+        s.oral_unsuitable_rules.end())
       s.oral_unsuitable_rules.push_back(rule);
   };
   bool medical_unsuitable = false;
-  if (esophageal) add_unsuit("esophageal disorder that delays emptying", "CI-13"), medical_unsuitable = true;
-  if (upright) add_unsuit("cannot remain upright for 30-60 minutes", "CI-13"), medical_unsuitable = true;
-  if (HasCondition(p, ConditionCode::kUpperGiDisorder)) add_unsuit("active upper-GI disease", "SEL-03"), medical_unsuitable = true;
-  if (HasCondition(p, ConditionCode::kMalabsorption) || HasCondition(p, ConditionCode::kCeliacDisease) ||
-      HasCondition(p, ConditionCode::kBariatricSurgery) || FindCondition(p, ConditionCode::kBariatricSurgery, false))
+  if (esophageal)
+    add_unsuit("esophageal disorder that delays emptying", "CI-13"), medical_unsuitable = true;
+  if (upright)
+    add_unsuit("cannot remain upright for 30-60 minutes", "CI-13"), medical_unsuitable = true;
+  if (HasCondition(p, ConditionCode::kUpperGiDisorder))
+    add_unsuit("active upper-GI disease", "SEL-03"), medical_unsuitable = true;
+  if (HasCondition(p, ConditionCode::kMalabsorption) ||
+      HasCondition(p, ConditionCode::kCeliacDisease) ||
+      HasCondition(p, ConditionCode::kBariatricSurgery) ||
+      FindCondition(p, ConditionCode::kBariatricSurgery, false))
     add_unsuit("malabsorption or bariatric surgery", "SEL-03"), medical_unsuitable = true;
-  if (oral_intol) add_unsuit("documented intolerance of oral bisphosphonates", "SEL-03"), medical_unsuitable = true;
+  if (oral_intol)
+    add_unsuit("documented intolerance of oral bisphosphonates", "SEL-03"),
+        medical_unsuitable = true;
   if (p.oral_bisphosphonate_barriers.cannot_follow_dosing_instructions.value_or(false))
     add_unsuit("cannot follow the dosing instructions", "SEL-03");
-  if (p.oral_bisphosphonate_barriers.adherence_concern.value_or(false)) add_unsuit("adherence concern", "SEL-03");
+  if (p.oral_bisphosphonate_barriers.adherence_concern.value_or(false))
+    add_unsuit("adherence concern", "SEL-03");
   if (p.prefers_annual_infusion.value_or(false)) add_unsuit("prefers annual dosing", "SEL-03");
   if (medical_unsuitable) {
     std::string t;
     for (const auto& r : s.oral_unsuitable_reasons) t += (t.empty() ? "" : ", ") + r;
-    BP_VERBOSE(x, x.Warn("oral_bisphosphonate_unsuitable", Severity::kWarning,
-           "Oral bisphosphonates are unsuitable (" + t + "): consider IV zoledronic acid.", s.oral_unsuitable_rules));
+    BP_VERBOSE(
+        x, x.Warn("oral_bisphosphonate_unsuitable", Severity::kWarning,
+                  "Oral bisphosphonates are unsuitable (" + t + "): consider IV zoledronic acid.",
+                  s.oral_unsuitable_rules));
   }
   // Oral candidates still usable (renal may allow risedronate when alendronate is not).
   for (const char* a : {"alendronate", "risedronate"})
@@ -1195,8 +1414,10 @@ void Contraindications(Ctx& x, State& s) {
     za_rules.push_back("D11");
   }
   if (aki) za.push_back("acute renal impairment");
-  if (HasIntolerance(p, Intolerance::kZoledronicAcid)) za.push_back("hypersensitivity or intolerance"), za_rules.push_back("PRE-06");
-  if (pregnant) za.push_back("pregnancy"), za_rules.push_back("CI-12"), za_rules.push_back("PRE-05");
+  if (HasIntolerance(p, Intolerance::kZoledronicAcid))
+    za.push_back("hypersensitivity or intolerance"), za_rules.push_back("PRE-06");
+  if (pregnant)
+    za.push_back("pregnancy"), za_rules.push_back("CI-12"), za_rules.push_back("PRE-05");
   if (!za.empty()) {
     s.za_contraindicated = true;
     for (const auto& z : za) s.za_contra_text += (s.za_contra_text.empty() ? "" : ", ") + z;
@@ -1205,30 +1426,36 @@ void Contraindications(Ctx& x, State& s) {
     x.AvoidAgent("zoledronic_acid", "BLOCK: " + s.za_contra_text, za_rules);
   } else {
     BP_VERBOSE(x, x.Trace("CI-01", f.crcl ? Outcome::kNotFired : Outcome::kInsufficientData,
-            f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown"));
+                          f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown"));
   }
   if ((f.crcl && c.za_crcl.Met(*f.crcl)) || aki)
     BP_VERBOSE(x, x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
-           "Zoledronic acid is contraindicated: " +
-               (f.crcl && c.za_crcl.Met(*f.crcl) ? "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " + c.za_crcl.Describe("mL/min")
-                                                 : std::string("acute renal impairment")) + ".",
-           {"CI-01", "PRE-01"}));
+                         "Zoledronic acid is contraindicated: " +
+                             (f.crcl && c.za_crcl.Met(*f.crcl)
+                                  ? "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
+                                        c.za_crcl.Describe("mL/min")
+                                  : std::string("acute renal impairment")) +
+                             ".",
+                         {"CI-01", "PRE-01"}));
   // Renal borderline (CrCl within the band of a threshold).
   if (f.crcl) {
     for (const Threshold* t : {&c.za_crcl, &c.alendronate_crcl, &c.risedronate_crcl}) {
       if (std::abs(*f.crcl - t->value) <= c.crcl_borderline_band) {
-        BP_VERBOSE(x, x.Warn("renal_function_borderline", Severity::kWarning,
-               "CrCl " + Num(*f.crcl) + " mL/min is within " + Num(c.crcl_borderline_band) +
-                   " mL/min of the " + Num(t->value, 0) + " mL/min threshold: recheck creatinine, "
-                   "hydrate, review nephrotoxic drugs.",
-               {"PRE-01"}));
+        BP_VERBOSE(
+            x, x.Warn("renal_function_borderline", Severity::kWarning,
+                      "CrCl " + Num(*f.crcl) + " mL/min is within " + Num(c.crcl_borderline_band) +
+                          " mL/min of the " + Num(t->value, 0) +
+                          " mL/min threshold: recheck creatinine, "
+                          "hydrate, review nephrotoxic drugs.",
+                      {"PRE-01"}));
         break;
       }
     }
   }
 
   // CI-06 / CI-12: denosumab.
-  if (HasIntolerance(p, Intolerance::kDenosumab)) x.AvoidAgent("denosumab", "BLOCK: hypersensitivity or intolerance", {"CI-06"});
+  if (HasIntolerance(p, Intolerance::kDenosumab))
+    x.AvoidAgent("denosumab", "BLOCK: hypersensitivity or intolerance", {"CI-06"});
   if (pregnant) x.AvoidAgent("denosumab", "BLOCK: pregnancy", {"CI-06", "CI-12"});
   BP_VERBOSE(x, x.Trace("CI-06", x.Avoided("denosumab") ? Outcome::kFired : Outcome::kNotFired));
   BP_VERBOSE(x, x.Trace("CI-12", pregnant ? Outcome::kFired : Outcome::kNotFired));
@@ -1240,56 +1467,78 @@ void Contraindications(Ctx& x, State& s) {
     if (!cond) continue;
     const char* name = cv == ConditionCode::kStroke ? "stroke" : "myocardial infarction";
     if (!cond->onset) {
-      if (cond->active) romo += std::string(romo.empty() ? "" : "; ") + name + " with no date recorded (cannot exclude the past " + std::to_string(c.romo_cv_months) + " months)";
+      if (cond->active)
+        romo += std::string(romo.empty() ? "" : "; ") + name +
+                " with no date recorded (cannot exclude the past " +
+                std::to_string(c.romo_cv_months) + " months)";
     } else if (WithinMonths(*cond->onset, f.as_of, c.romo_cv_months)) {
       romo += std::string(romo.empty() ? "" : "; ") + name + " on " + cond->onset->ToString();
     }
   }
   if (!romo.empty()) {
     x.AvoidAgent("romosozumab", "BLOCK: " + romo, {"CI-07"});
-    BP_VERBOSE(x, x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
-           "Romosozumab must not be started: " + romo + " (boxed warning: no initiation within " +
-               std::to_string(c.romo_cv_months) + " months of a myocardial infarction or stroke).",
-           {"CI-07"}));
+    BP_VERBOSE(
+        x, x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
+                  "Romosozumab must not be started: " + romo +
+                      " (boxed warning: no initiation within " + std::to_string(c.romo_cv_months) +
+                      " months of a myocardial infarction or stroke).",
+                  {"CI-07"}));
   }
   if (!f.female || f.menopause == Menopause::kPre)
-    x.AvoidAgent("romosozumab", f.male ? "not labelled for men in the US" : "US indication: postmenopausal women only",
-                 {"CI-07", "SEL-08"});
-  if (HasIntolerance(p, Intolerance::kRomosozumab)) x.AvoidAgent("romosozumab", "BLOCK: hypersensitivity", {"CI-07"});
+    x.AvoidAgent(
+        "romosozumab",
+        f.male ? "not labelled for men in the US" : "US indication: postmenopausal women only",
+        {"CI-07", "SEL-08"});
+  if (HasIntolerance(p, Intolerance::kRomosozumab))
+    x.AvoidAgent("romosozumab", "BLOCK: hypersensitivity", {"CI-07"});
   int romo_doses = 0;
   for (const auto& m : p.medications)
     if (m.agent == Agent::kRomosozumab && m.doses_received) romo_doses += *m.doses_received;
   if (c.romo_max_doses.Met(romo_doses)) {
-    x.AvoidAgent("romosozumab", "BLOCK: " + std::to_string(romo_doses) + " doses received (maximum " + Num(c.romo_max_doses.value, 0) + ")",
+    x.AvoidAgent("romosozumab",
+                 "BLOCK: " + std::to_string(romo_doses) + " doses received (maximum " +
+                     Num(c.romo_max_doses.value, 0) + ")",
                  {"SEQ-02"});
     BP_VERBOSE(x, x.Fired("SEQ-02", std::to_string(romo_doses) + " romosozumab doses"));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-02"));
   }
   BP_VERBOSE(x, x.Trace("CI-07", x.Avoided("romosozumab") ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("SEL-08", f.male ? Outcome::kFired : Outcome::kNotFired, f.male ? "man: romosozumab excluded; abaloparatide, teriparatide, zoledronic acid, denosumab, alendronate, risedronate labelled" : ""));
+  BP_VERBOSE(x, x.Trace("SEL-08", f.male ? Outcome::kFired : Outcome::kNotFired,
+                        f.male ? "man: romosozumab excluded; abaloparatide, teriparatide, "
+                                 "zoledronic acid, denosumab, alendronate, risedronate labelled"
+                               : ""));
 
   // CI-08 / CI-09 / SEQ-03 / SEQ-04: PTH analogs.
   std::vector<std::string> pth;
   if (HasCondition(p, ConditionCode::kOpenEpiphyses)) pth.push_back("open epiphyses");
   if (HasCondition(p, ConditionCode::kPagetDisease)) pth.push_back("Paget's disease of bone");
-  if (HasCondition(p, ConditionCode::kBoneMetastases) || HasCondition(p, ConditionCode::kSkeletalMalignancy) ||
+  if (HasCondition(p, ConditionCode::kBoneMetastases) ||
+      HasCondition(p, ConditionCode::kSkeletalMalignancy) ||
       HasCondition(p, ConditionCode::kMultipleMyeloma))
     pth.push_back("bone metastases or skeletal malignancy");
-  if (FindCondition(p, ConditionCode::kPriorSkeletalRadiation, false)) pth.push_back("prior skeletal radiation");
-  if (HasCondition(p, ConditionCode::kHereditaryOsteosarcomaRisk)) pth.push_back("hereditary osteosarcoma risk");
-  if (HasCondition(p, ConditionCode::kHypophosphatasia)) pth.push_back("metabolic bone disease other than osteoporosis");
+  if (FindCondition(p, ConditionCode::kPriorSkeletalRadiation, false))
+    pth.push_back("prior skeletal radiation");
+  if (HasCondition(p, ConditionCode::kHereditaryOsteosarcomaRisk))
+    pth.push_back("hereditary osteosarcoma risk");
+  if (HasCondition(p, ConditionCode::kHypophosphatasia))
+    pth.push_back("metabolic bone disease other than osteoporosis");
   if (!pth.empty()) {
     std::string t;
     for (const auto& r : pth) t += (t.empty() ? "" : ", ") + r;
     x.AvoidAgent("teriparatide", "AVOID (specialist may override): " + t, {"CI-08", "D5"});
     x.AvoidAgent("abaloparatide", "AVOID (specialist may override): " + t, {"CI-09", "D5"});
     BP_VERBOSE(x, x.Warn("pth_analog_contraindication", Severity::kWarning,
-           "Teriparatide and abaloparatide should be avoided: " + t + ".", {"CI-08", "CI-09"}));
+                         "Teriparatide and abaloparatide should be avoided: " + t + ".",
+                         {"CI-08", "CI-09"}));
   }
   if (s.pathologic) {
-    x.AvoidAgent("teriparatide", "AVOID until malignancy is excluded (possible pathologic fracture)", {"VCF-03", "CI-08"});
-    x.AvoidAgent("abaloparatide", "AVOID until malignancy is excluded (possible pathologic fracture)", {"VCF-03", "CI-09"});
+    x.AvoidAgent("teriparatide",
+                 "AVOID until malignancy is excluded (possible pathologic fracture)",
+                 {"VCF-03", "CI-08"});
+    x.AvoidAgent("abaloparatide",
+                 "AVOID until malignancy is excluded (possible pathologic fracture)",
+                 {"VCF-03", "CI-09"});
   }
   if (s.malignancy) {
     x.AvoidAgent("teriparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-08"});
@@ -1297,8 +1546,10 @@ void Contraindications(Ctx& x, State& s) {
   }
   if (HasCondition(p, ConditionCode::kHyperparathyroidism))
     x.AvoidAgent("abaloparatide", "AVOID: pre-existing hyperparathyroidism", {"CI-09"});
-  if (HasIntolerance(p, Intolerance::kTeriparatide)) x.AvoidAgent("teriparatide", "BLOCK: hypersensitivity", {"CI-08"});
-  if (HasIntolerance(p, Intolerance::kAbaloparatide)) x.AvoidAgent("abaloparatide", "BLOCK: hypersensitivity", {"CI-09"});
+  if (HasIntolerance(p, Intolerance::kTeriparatide))
+    x.AvoidAgent("teriparatide", "BLOCK: hypersensitivity", {"CI-08"});
+  if (HasIntolerance(p, Intolerance::kAbaloparatide))
+    x.AvoidAgent("abaloparatide", "BLOCK: hypersensitivity", {"CI-09"});
   double tptd_months = 0, abl_months = 0;
   for (const auto& m : p.medications) {
     if (m.agent != Agent::kTeriparatide && m.agent != Agent::kAbaloparatide) continue;
@@ -1308,27 +1559,34 @@ void Contraindications(Ctx& x, State& s) {
     (m.agent == Agent::kTeriparatide ? tptd_months : abl_months) += months;
   }
   if (c.abl_max_months.Met(tptd_months + abl_months)) {
-    x.AvoidAgent("abaloparatide", "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) + " months (limit " +
-                                      Num(c.abl_max_months.value, 0) + ")",
+    x.AvoidAgent("abaloparatide",
+                 "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) +
+                     " months (limit " + Num(c.abl_max_months.value, 0) + ")",
                  {"SEQ-04", "CI-09", "D4"});
     BP_VERBOSE(x, x.Fired("SEQ-04", Num(tptd_months + abl_months) + " months of PTH analogs"));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-04"));
   }
   if (c.tptd_max_months.Met(tptd_months + abl_months)) {
-    BP_VERBOSE(x, x.Fired("SEQ-03", "teriparatide/abaloparatide for " + Num(tptd_months + abl_months) + " months"));
+    BP_VERBOSE(x, x.Fired("SEQ-03", "teriparatide/abaloparatide for " +
+                                        Num(tptd_months + abl_months) + " months"));
     BP_VERBOSE(x, x.Warn("teriparatide_beyond_24_months", Severity::kWarning,
-           "Teriparatide beyond " + Num(c.tptd_max_months.value, 0) +
-               " months only if the patient remains at or has returned to high fracture risk (label revised 2020).",
-           {"SEQ-03", "D4"}));
+                         "Teriparatide beyond " + Num(c.tptd_max_months.value, 0) +
+                             " months only if the patient remains at or has returned to high "
+                             "fracture risk (label revised 2020).",
+                         {"SEQ-03", "D4"}));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-03"));
   }
-  BP_VERBOSE(x, x.Trace("D4", (tptd_months + abl_months) > 0 ? Outcome::kFired : Outcome::kNotFired,
-          "teriparatide beyond 24 months warns; abaloparatide blocks at 24 months cumulative"));
+  BP_VERBOSE(
+      x,
+      x.Trace("D4", (tptd_months + abl_months) > 0 ? Outcome::kFired : Outcome::kNotFired,
+              "teriparatide beyond 24 months warns; abaloparatide blocks at 24 months cumulative"));
   BP_VERBOSE(x, x.Trace("CI-08", x.Avoided("teriparatide") ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-09", x.Avoided("abaloparatide") ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("D5", pth.empty() ? Outcome::kNotFired : Outcome::kFired, "hypersensitivity blocks; the osteosarcoma-risk list is 'avoid'"));
+  BP_VERBOSE(x,
+             x.Trace("CI-09", x.Avoided("abaloparatide") ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("D5", pth.empty() ? Outcome::kNotFired : Outcome::kFired,
+                        "hypersensitivity blocks; the osteosarcoma-risk list is 'avoid'"));
 
   // CI-10: raloxifene.
   if (FindCondition(p, ConditionCode::kVenousThromboembolism, false))
@@ -1339,16 +1597,19 @@ void Contraindications(Ctx& x, State& s) {
   // CI-11: hypocalcemia gate.
   if (f.hypocalcemia) {
     BP_VERBOSE(x, x.Fired("CI-11", "hypocalcemia"));
-    BP_VERBOSE(x, x.Warn("hypocalcemia_correct_before_antiresorptive", Severity::kCritical,
-           std::string("Low calcium (") +
-               (f.ionized_calcium ? "ionized " + Num(f.ionized_calcium->value, 2) + " mmol/L"
-                : f.corrected_calcium ? "corrected " + Num(*f.corrected_calcium, 2) + " mg/dL"
-                                      : std::string("recorded hypocalcemia")) +
-               "): correct before any bisphosphonate, denosumab or romosozumab.",
-           {"CI-11", "CALC-04", "PRE-02"}));
+    BP_VERBOSE(
+        x,
+        x.Warn("hypocalcemia_correct_before_antiresorptive", Severity::kCritical,
+               std::string("Low calcium (") +
+                   (f.ionized_calcium ? "ionized " + Num(f.ionized_calcium->value, 2) + " mmol/L"
+                    : f.corrected_calcium ? "corrected " + Num(*f.corrected_calcium, 2) + " mg/dL"
+                                          : std::string("recorded hypocalcemia")) +
+                   "): correct before any bisphosphonate, denosumab or romosozumab.",
+               {"CI-11", "CALC-04", "PRE-02"}));
   } else {
-    BP_VERBOSE(x, x.Trace("CI-11", f.calcium_known ? Outcome::kNotFired : Outcome::kInsufficientData,
-            f.calcium_known ? "" : "calcium unknown"));
+    BP_VERBOSE(x,
+               x.Trace("CI-11", f.calcium_known ? Outcome::kNotFired : Outcome::kInsufficientData,
+                       f.calcium_known ? "" : "calcium unknown"));
   }
   // CI-06b: denosumab in advanced CKD (evaluated where denosumab is in play, below).
   // CI-06c monitoring in predisposed patients: see Monitoring().
@@ -1364,7 +1625,8 @@ void Selection(Ctx& x, State& s) {
   const Medication* dmab_active = active(Agent::kDenosumab);
   const Medication* dmab_stopped = nullptr;
   for (const auto& m : p.medications)
-    if (m.agent == Agent::kDenosumab && (m.status == MedStatus::kStopped || m.status == MedStatus::kCompleted))
+    if (m.agent == Agent::kDenosumab &&
+        (m.status == MedStatus::kStopped || m.status == MedStatus::kCompleted))
       dmab_stopped = &m;
   auto followon_after = [&](const std::optional<Date>& after) {
     for (const auto& m : p.medications) {
@@ -1383,10 +1645,12 @@ void Selection(Ctx& x, State& s) {
     if (m.status == MedStatus::kCompleted || m.status == MedStatus::kStopped) anabolic_done = &m;
   }
   const bool antiresorptive_after_anabolic =
-      anabolic_done && std::any_of(p.medications.begin(), p.medications.end(), [&](const Medication& m) {
+      anabolic_done &&
+      std::any_of(p.medications.begin(), p.medications.end(), [&](const Medication& m) {
         return IsAntiresorptive(m.agent) &&
                (m.status == MedStatus::kPlanned ||
-                (m.status == MedStatus::kActive && (!anabolic_done->end || !m.start || *m.start >= *anabolic_done->end)));
+                (m.status == MedStatus::kActive &&
+                 (!anabolic_done->end || !m.start || *m.start >= *anabolic_done->end)));
       });
   s.anabolic_followup = anabolic_done && !anabolic_active && !antiresorptive_after_anabolic;
 
@@ -1402,30 +1666,45 @@ void Selection(Ctx& x, State& s) {
   auto add_oral = [&](std::vector<Regimen>& to, const char* rule) {
     for (const char* ag : s.oral_candidates) to.push_back(x.MakeRegimen(ag, {rule}));
   };
-  auto za_reg = [&](const char* rule) { return x.MakeRegimen("zoledronic_acid", {rule, "SEL-05"}); };
+  auto za_reg = [&](const char* rule) {
+    return x.MakeRegimen("zoledronic_acid", {rule, "SEL-05"});
+  };
   auto dmab_reg = [&](const char* rule) { return x.MakeRegimen("denosumab", {rule, "SEL-05"}); };
 
   BP_VERBOSE(x, x.Fired("SEL-00", "contraindications, then pre-infusion checks, then preference"));
-  BP_VERBOSE(x, x.Trace("SEL-05", Outcome::kFired, "routes: zoledronic acid the only infusion; denosumab, romosozumab, teriparatide, abaloparatide subcutaneous"));
-  BP_VERBOSE(x, x.Trace("D17", Outcome::kFired, "only zoledronic acid is routed to the infusion centre"));
-  BP_VERBOSE(x, x.Trace("D28", Outcome::kFired, "zoledronic acid infused over no less than 15 minutes"));
-  BP_VERBOSE(x, x.Trace("D16", Outcome::kFired, "ACP 2023 grades romosozumab evidence moderate certainty (display only)"));
+  BP_VERBOSE(x, x.Trace("SEL-05", Outcome::kFired,
+                        "routes: zoledronic acid the only infusion; denosumab, romosozumab, "
+                        "teriparatide, abaloparatide subcutaneous"));
+  BP_VERBOSE(
+      x, x.Trace("D17", Outcome::kFired, "only zoledronic acid is routed to the infusion centre"));
+  BP_VERBOSE(
+      x, x.Trace("D28", Outcome::kFired, "zoledronic acid infused over no less than 15 minutes"));
+  BP_VERBOSE(x, x.Trace("D16", Outcome::kFired,
+                        "ACP 2023 grades romosozumab evidence moderate certainty (display only)"));
 
   // Nothing to select.
   if (a.treatment_indicated == false) {
     a.therapy_recommended = TherapyClass::kNone;
-    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"}) BP_VERBOSE(x, x.NotFired(r, "treatment not indicated"));
+    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
+      BP_VERBOSE(x, x.NotFired(r, "treatment not indicated"));
     return;
   }
   if (a.risk_tier == RiskTier::kIndeterminate || s.neuro_deficit || s.osteomalacia_suspected) {
     a.therapy_recommended = TherapyClass::kSpecialistDecision;
-    std::string why = a.risk_tier == RiskTier::kIndeterminate
-                          ? "outside the populations the thresholds apply to, a possibly pathologic fracture, or not enough data"
-                      : s.neuro_deficit ? "acute vertebral fracture with a neurological deficit: the emergency comes first"
-                                        : "suspected osteomalacia: treat it before any antiresorptive";
-    BP_VERBOSE(x, a.sequence.push_back({"specialist_decision", "No osteoporosis drug is selected now (" + why + ").",
-                          {s.neuro_deficit ? "PRE-12" : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04" : "LAB-03"}}));
-    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"}) BP_VERBOSE(x, x.NotFired(r, "a specialist decides first"));
+    std::string why =
+        a.risk_tier == RiskTier::kIndeterminate
+            ? "outside the populations the thresholds apply to, a possibly pathologic fracture, or "
+              "not enough data"
+        : s.neuro_deficit
+            ? "acute vertebral fracture with a neurological deficit: the emergency comes first"
+            : "suspected osteomalacia: treat it before any antiresorptive";
+    BP_VERBOSE(x, a.sequence.push_back({"specialist_decision",
+                                        "No osteoporosis drug is selected now (" + why + ").",
+                                        {s.neuro_deficit                           ? "PRE-12"
+                                         : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04"
+                                                                                   : "LAB-03"}}));
+    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
+      BP_VERBOSE(x, x.NotFired(r, "a specialist decides first"));
     return;
   }
 
@@ -1439,35 +1718,48 @@ void Selection(Ctx& x, State& s) {
     if (s.dmab_transition) {
       if (za_ok) {
         chosen = TherapyClass::kIvZoledronicAcid;
-        why = "Denosumab stopped: one zoledronic acid infusion about " + std::to_string(c.dmab_transition_months) +
-              " months after the last injection, no later than " + Num(c.dmab_overdue_months.value, 0) + " months.";
+        why = "Denosumab stopped: one zoledronic acid infusion about " +
+              std::to_string(c.dmab_transition_months) +
+              " months after the last injection, no later than " +
+              Num(c.dmab_overdue_months.value, 0) + " months.";
         why_rules = {"SEQ-05"};
       } else if (s.oral_candidates_any) {
         chosen = TherapyClass::kOralBisphosphonate;
-        why = "Denosumab stopped and zoledronic acid contraindicated: oral alendronate as the follow-on.";
+        why =
+            "Denosumab stopped and zoledronic acid contraindicated: oral alendronate as the "
+            "follow-on.";
         why_rules = {"SEQ-05"};
       } else if (dmab_ok) {
         chosen = TherapyClass::kDenosumab;
-        why = "Denosumab stopped but no bisphosphonate can follow: resume denosumab; it must not stop without a follow-on.";
+        why =
+            "Denosumab stopped but no bisphosphonate can follow: resume denosumab; it must not "
+            "stop without a follow-on.";
         why_rules = {"SEQ-05", "SEL-04"};
       }
       return;
     }
     if (dmab_active && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      why = "Continue denosumab every 6 months: it must never stop without a follow-on antiresorptive.";
+      why =
+          "Continue denosumab every 6 months: it must never stop without a follow-on "
+          "antiresorptive.";
       why_rules = {"SEQ-05", "SEQ-09"};
       return;
     }
     if (s.ctibl_only && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      why = "Cancer-treatment bone loss: denosumab 60 mg every 6 months is labelled for aromatase-inhibitor and androgen-deprivation bone loss; bisphosphonates are alternatives.";
+      why =
+          "Cancer-treatment bone loss: denosumab 60 mg every 6 months is labelled for "
+          "aromatase-inhibitor and androgen-deprivation bone loss; bisphosphonates are "
+          "alternatives.";
       why_rules = {"CTIBL-02"};
       return;
     }
     if (!prefer_parenteral && s.oral_candidates_any) {
       chosen = TherapyClass::kOralBisphosphonate;
-      why = "High risk with oral bisphosphonates suitable: alendronate or risedronate first line (ibandronate not preferred).";
+      why =
+          "High risk with oral bisphosphonates suitable: alendronate or risedronate first line "
+          "(ibandronate not preferred).";
       why_rules = {"SEL-02"};
       return;
     }
@@ -1488,9 +1780,10 @@ void Selection(Ctx& x, State& s) {
     }
     if (dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      why = "Bisphosphonates contraindicated or not tolerated (" +
-            (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
-            "): denosumab 60 mg SC every 6 months, with a plan never to stop it without a follow-on.";
+      why =
+          "Bisphosphonates contraindicated or not tolerated (" +
+          (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
+          "): denosumab 60 mg SC every 6 months, with a plan never to stop it without a follow-on.";
       why_rules = {"SEL-04", "D14"};
       return;
     }
@@ -1540,39 +1833,60 @@ void Selection(Ctx& x, State& s) {
     why_rules = {"SEL-00"};
   }
   a.therapy_recommended = chosen;
-  BP_VERBOSE(x, x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired, very_high ? why : "not very high risk"));
-  BP_VERBOSE(x, x.Trace("SEL-02", chosen == TherapyClass::kOralBisphosphonate ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired,
+                        very_high ? why : "not very high risk"));
+  BP_VERBOSE(x,
+             x.Trace("SEL-02", chosen == TherapyClass::kOralBisphosphonate ? Outcome::kFired
+                                                                           : Outcome::kNotFired));
   BP_VERBOSE(x, x.Trace("SEL-03", s.oral_unsuitable ? Outcome::kFired : Outcome::kNotFired,
-          s.oral_unsuitable ? "oral bisphosphonates unsuitable" : ""));
-  BP_VERBOSE(x, x.Trace("SEL-04", chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("D14", Outcome::kFired, c.denosumab_first_line ? "denosumab listed among first-line options (profile)"
-                                                         : "denosumab second line (ACP 2023)"));
+                        s.oral_unsuitable ? "oral bisphosphonates unsuitable" : ""));
+  BP_VERBOSE(x, x.Trace("SEL-04",
+                        chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x,
+             x.Trace("D14", Outcome::kFired,
+                     c.denosumab_first_line ? "denosumab listed among first-line options (profile)"
+                                            : "denosumab second line (ACP 2023)"));
   BP_VERBOSE(x, a.treatment_reasons.push_back({"therapy", why, why_rules}));
 
   // Regimens for the chosen class, preferred first.
   switch (chosen) {
-    case TherapyClass::kOralBisphosphonate: add_oral(a.agents, "SEL-02"); break;
-    case TherapyClass::kIvZoledronicAcid: a.agents.push_back(za_reg(why_rules.front().c_str())); break;
-    case TherapyClass::kDenosumab: a.agents.push_back(dmab_reg(why_rules.front().c_str())); break;
-    case TherapyClass::kAnabolic:
-      if (anabolic_active) a.agents.push_back(x.MakeRegimen(std::string(ToString(anabolic_active->agent)).c_str(), {"SEL-01", "SEQ-01"}));
-      else
-        for (const char* ag : s.anabolic_candidates) a.agents.push_back(x.MakeRegimen(ag, {"SEL-01", "SEL-05"}));
+    case TherapyClass::kOralBisphosphonate:
+      add_oral(a.agents, "SEL-02");
       break;
-    default: break;
+    case TherapyClass::kIvZoledronicAcid:
+      a.agents.push_back(za_reg(why_rules.front().c_str()));
+      break;
+    case TherapyClass::kDenosumab:
+      a.agents.push_back(dmab_reg(why_rules.front().c_str()));
+      break;
+    case TherapyClass::kAnabolic:
+      if (anabolic_active)
+        a.agents.push_back(x.MakeRegimen(std::string(ToString(anabolic_active->agent)).c_str(),
+                                         {"SEL-01", "SEQ-01"}));
+      else
+        for (const char* ag : s.anabolic_candidates)
+          a.agents.push_back(x.MakeRegimen(ag, {"SEL-01", "SEL-05"}));
+      break;
+    default:
+      break;
   }
   // Alternatives: the other usable classes.
-  if (chosen != TherapyClass::kIvZoledronicAcid && za_ok) a.alternatives.push_back(za_reg(very_high ? "SEL-01" : "SEL-03"));
+  if (chosen != TherapyClass::kIvZoledronicAcid && za_ok)
+    a.alternatives.push_back(za_reg(very_high ? "SEL-01" : "SEL-03"));
   if (chosen != TherapyClass::kDenosumab && dmab_ok)
     a.alternatives.push_back(dmab_reg(c.denosumab_first_line || very_high ? "SEL-01" : "SEL-04"));
-  if (chosen != TherapyClass::kOralBisphosphonate && s.oral_candidates_any && (!very_high || s.giop_very_high))
+  if (chosen != TherapyClass::kOralBisphosphonate && s.oral_candidates_any &&
+      (!very_high || s.giop_very_high))
     add_oral(a.alternatives, s.giop_very_high ? "D8" : "SEL-02");
   if (chosen != TherapyClass::kAnabolic && very_high && !dmab_active)
-    for (const char* ag : s.anabolic_candidates) a.alternatives.push_back(x.MakeRegimen(ag, {"SEL-01"}));
+    for (const char* ag : s.anabolic_candidates)
+      a.alternatives.push_back(x.MakeRegimen(ag, {"SEL-01"}));
   if (c.first_line_equal_options && chosen == TherapyClass::kOralBisphosphonate)
-    BP_VERBOSE(x, a.treatment_reasons.push_back({"equal_options",
-                                   "Under this profile (AACE 2020) zoledronic acid and denosumab are equal first-line options with oral bisphosphonates.",
-                                   {"SEL-02", "D14"}}));
+    BP_VERBOSE(x, a.treatment_reasons.push_back(
+                      {"equal_options",
+                       "Under this profile (AACE 2020) zoledronic acid and denosumab are equal "
+                       "first-line options with oral bisphosphonates.",
+                       {"SEL-02", "D14"}}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1588,60 +1902,85 @@ void Infusion(Ctx& x, State& s) {
 
   // PRE-01 renal.
   {
-    PreCheck k{PreCheckKind::kCreatinineClearance, CheckStatus::kUnknown, "", {"PRE-01", "CALC-01"}};
+    PreCheck k{
+        PreCheckKind::kCreatinineClearance, CheckStatus::kUnknown, "", {"PRE-01", "CALC-01"}};
     const bool fresh = f.creatinine && f.creatinine->Fresh(c.creatinine_max_age_days);
     if (f.crcl && c.za_crcl.Met(*f.crcl)) {
       k.status = CheckStatus::kFail;
-      k.text = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " + c.za_crcl.Describe("mL/min") + ": contraindicated.";
+      k.text = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " + c.za_crcl.Describe("mL/min") +
+               ": contraindicated.";
     } else if (!f.crcl) {
       k.text = "CrCl cannot be computed (needs serum creatinine, weight and age).";
       missing = true;
     } else if (!fresh) {
       k.text = "CrCl " + Num(*f.crcl) + " mL/min, but the creatinine is " +
-               (f.creatinine->age_days ? std::to_string(*f.creatinine->age_days) + " days old" : std::string("undated")) +
-               " (must be within " + std::to_string(c.creatinine_max_age_days) + " days): repeat it.";
+               (f.creatinine->age_days ? std::to_string(*f.creatinine->age_days) + " days old"
+                                       : std::string("undated")) +
+               " (must be within " + std::to_string(c.creatinine_max_age_days) +
+               " days): repeat it.";
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.creatinine (within " + std::to_string(c.creatinine_max_age_days) + " days)",
-                "zoledronic acid renal check (PRE-01)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE", "creatinine older than " + std::to_string(c.creatinine_max_age_days) + " days"));
+      BP_VERBOSE(x, x.Missing("labs.creatinine (within " +
+                                  std::to_string(c.creatinine_max_age_days) + " days)",
+                              "zoledronic acid renal check (PRE-01)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE", "creatinine older than " +
+                                              std::to_string(c.creatinine_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
-      k.text = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (>= " + Num(c.za_crcl.value, 0) + ").";
+      k.text =
+          "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (>= " + Num(c.za_crcl.value, 0) + ").";
     }
-    BP_VERBOSE(x, x.Trace("PRE-01", k.status == CheckStatus::kFail ? Outcome::kFired
-                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text));
+    BP_VERBOSE(x, x.Trace("PRE-01",
+                          k.status == CheckStatus::kFail      ? Outcome::kFired
+                          : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
+                                                              : Outcome::kNotFired,
+                          k.text));
     checks.push_back(std::move(k));
   }
   // Acute renal impairment.
   const bool aki = HasCondition(p, ConditionCode::kAcuteKidneyInjury);
-  checks.push_back({PreCheckKind::kAcuteRenalImpairment, aki ? CheckStatus::kFail : CheckStatus::kPass,
-                    aki ? "Acute renal impairment recorded: contraindicated." : "No acute renal impairment recorded.",
+  checks.push_back({PreCheckKind::kAcuteRenalImpairment,
+                    aki ? CheckStatus::kFail : CheckStatus::kPass,
+                    aki ? "Acute renal impairment recorded: contraindicated."
+                        : "No acute renal impairment recorded.",
                     {"CI-01", "PRE-01"}});
   // PRE-02 calcium.
   {
-    PreCheck k{PreCheckKind::kSerumCalcium, CheckStatus::kUnknown, "", {"PRE-02", "CALC-04", "CI-11"}};
-    const LabValue* src = f.ionized_calcium ? &*f.ionized_calcium : f.calcium ? &*f.calcium : nullptr;
+    PreCheck k{
+        PreCheckKind::kSerumCalcium, CheckStatus::kUnknown, "", {"PRE-02", "CALC-04", "CI-11"}};
+    const LabValue* src = f.ionized_calcium ? &*f.ionized_calcium
+                          : f.calcium       ? &*f.calcium
+                                            : nullptr;
     const bool fresh = src && src->Fresh(c.calcium_max_age_days);
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
       k.text = "Low calcium: correct before the infusion.";
       correctable = true;
-      fixes.push_back({"correct_calcium", "Correct hypocalcemia and recheck calcium before the infusion.", {"PRE-02", "CI-11"}});
+      fixes.push_back({"correct_calcium",
+                       "Correct hypocalcemia and recheck calcium before the infusion.",
+                       {"PRE-02", "CI-11"}});
     } else if (!f.calcium_known) {
       k.text = "Calcium status unknown (needs total calcium with albumin, or ionized calcium).";
       missing = true;
     } else if (!fresh) {
-      k.text = "Calcium normal but older than " + std::to_string(c.calcium_max_age_days) + " days: repeat it.";
+      k.text = "Calcium normal but older than " + std::to_string(c.calcium_max_age_days) +
+               " days: repeat it.";
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.calcium (within " + std::to_string(c.calcium_max_age_days) + " days)", "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE", "calcium older than " + std::to_string(c.calcium_max_age_days) + " days"));
+      BP_VERBOSE(
+          x, x.Missing("labs.calcium (within " + std::to_string(c.calcium_max_age_days) + " days)",
+                       "zoledronic acid calcium check (PRE-02)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE", "calcium older than " +
+                                              std::to_string(c.calcium_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
-      k.text = f.ionized_calcium ? "Ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L: normal."
-                                 : "Corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL: normal.";
+      k.text = f.ionized_calcium
+                   ? "Ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L: normal."
+                   : "Corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL: normal.";
     }
-    BP_VERBOSE(x, x.Trace("PRE-02", k.status == CheckStatus::kFail ? Outcome::kFired
-                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text));
+    BP_VERBOSE(x, x.Trace("PRE-02",
+                          k.status == CheckStatus::kFail      ? Outcome::kFired
+                          : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
+                                                              : Outcome::kNotFired,
+                          k.text));
     checks.push_back(std::move(k));
   }
   // PRE-03 vitamin D.
@@ -1653,24 +1992,35 @@ void Infusion(Ctx& x, State& s) {
       BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh", "zoledronic acid vitamin D check (PRE-03)"));
     } else if (c.za_min_vitd.Met(f.vitd->value)) {
       k.status = CheckStatus::kFail;
-      k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " + c.za_min_vitd.Describe("ng/mL") +
-               ": replete and recheck before the infusion.";
+      k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
+               c.za_min_vitd.Describe("ng/mL") + ": replete and recheck before the infusion.";
       correctable = true;
-      fixes.push_back({"replete_vitamin_d", "Replete vitamin D (25-OH D " + Num(f.vitd->value) + " ng/mL) and recheck before the infusion.",
+      fixes.push_back({"replete_vitamin_d",
+                       "Replete vitamin D (25-OH D " + Num(f.vitd->value) +
+                           " ng/mL) and recheck before the infusion.",
                        {"PRE-03", "D12"}});
     } else if (!f.vitd->Fresh(c.vitd_max_age_days)) {
-      k.text = "25-OH vitamin D older than " + std::to_string(c.vitd_max_age_days) + " days: repeat it.";
+      k.text =
+          "25-OH vitamin D older than " + std::to_string(c.vitd_max_age_days) + " days: repeat it.";
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + std::to_string(c.vitd_max_age_days) + " days)", "zoledronic acid vitamin D check (PRE-03)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE", "vitamin D older than " + std::to_string(c.vitd_max_age_days) + " days"));
+      BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + std::to_string(c.vitd_max_age_days) +
+                                  " days)",
+                              "zoledronic acid vitamin D check (PRE-03)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE", "vitamin D older than " +
+                                              std::to_string(c.vitd_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
-      k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " + Num(c.za_min_vitd.value, 0) + ").";
+      k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " +
+               Num(c.za_min_vitd.value, 0) + ").";
     }
-    BP_VERBOSE(x, x.Trace("PRE-03", k.status == CheckStatus::kFail ? Outcome::kFired
-                      : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData : Outcome::kNotFired, k.text));
-    BP_VERBOSE(x, x.Trace("D12", Outcome::kFired, "minimum " + Num(c.za_min_vitd.value, 0) + " ng/mL blocks; AACE target " +
-                                        Num(c.vitd_target.value, 0) + " ng/mL warns"));
+    BP_VERBOSE(x, x.Trace("PRE-03",
+                          k.status == CheckStatus::kFail      ? Outcome::kFired
+                          : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
+                                                              : Outcome::kNotFired,
+                          k.text));
+    BP_VERBOSE(x, x.Trace("D12", Outcome::kFired,
+                          "minimum " + Num(c.za_min_vitd.value, 0) + " ng/mL blocks; AACE target " +
+                              Num(c.vitd_target.value, 0) + " ng/mL warns"));
     checks.push_back(std::move(k));
   }
   // PRE-04 dosing interval.
@@ -1678,125 +2028,174 @@ void Infusion(Ctx& x, State& s) {
     std::optional<Date> last;
     for (const auto& m : p.medications) {
       if (m.agent != Agent::kZoledronicAcid || m.status == MedStatus::kPlanned) continue;
-      std::optional<Date> d = m.last_dose ? m.last_dose : m.status == MedStatus::kActive ? m.start : std::nullopt;
+      std::optional<Date> d = m.last_dose                      ? m.last_dose
+                              : m.status == MedStatus::kActive ? m.start
+                                                               : std::nullopt;
       if (d && (!last || *d > *last)) last = d;
     }
     PreCheck k{PreCheckKind::kDosingInterval, CheckStatus::kPass, "", {"PRE-04"}};
     if (last && *last > f.as_of.AddMonths(-c.za_interval_months)) {
       k.status = CheckStatus::kFail;
       const Date due = last->AddMonths(c.za_interval_months);
-      k.text = "Last zoledronic acid dose " + last->ToString() + ": next due " + due.ToString() + ".";
+      k.text =
+          "Last zoledronic acid dose " + last->ToString() + ": next due " + due.ToString() + ".";
       correctable = true;
-      fixes.push_back({"wait_interval", "Wait until " + due.ToString() + " (" + std::to_string(c.za_interval_months) + " months after the last dose).", {"PRE-04"}});
+      fixes.push_back({"wait_interval",
+                       "Wait until " + due.ToString() + " (" +
+                           std::to_string(c.za_interval_months) + " months after the last dose).",
+                       {"PRE-04"}});
     } else {
-      k.text = last ? "Last zoledronic acid dose " + last->ToString() + " (>= " + std::to_string(c.za_interval_months) + " months ago)."
+      k.text = last ? "Last zoledronic acid dose " + last->ToString() +
+                          " (>= " + std::to_string(c.za_interval_months) + " months ago)."
                     : "No previous zoledronic acid dose recorded.";
     }
-    BP_VERBOSE(x, x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired, k.text));
+    BP_VERBOSE(
+        x, x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired,
+                   k.text));
     checks.push_back(std::move(k));
   }
   // PRE-06 hypersensitivity, PRE-05 pregnancy.
   const bool hyper = HasIntolerance(p, Intolerance::kZoledronicAcid);
-  checks.push_back({PreCheckKind::kHypersensitivity, hyper ? CheckStatus::kFail : CheckStatus::kPass,
-                    hyper ? "Hypersensitivity or intolerance to zoledronic acid recorded." : "No hypersensitivity recorded.", {"PRE-06"}});
+  checks.push_back({PreCheckKind::kHypersensitivity,
+                    hyper ? CheckStatus::kFail : CheckStatus::kPass,
+                    hyper ? "Hypersensitivity or intolerance to zoledronic acid recorded."
+                          : "No hypersensitivity recorded.",
+                    {"PRE-06"}});
   BP_VERBOSE(x, x.Trace("PRE-06", hyper ? Outcome::kFired : Outcome::kNotFired));
   const bool pregnant = HasCondition(p, ConditionCode::kPregnancy);
   const bool may_be_pregnant = f.female && f.menopause != Menopause::kPost;
   checks.push_back({PreCheckKind::kPregnancy,
-                    pregnant ? CheckStatus::kFail : may_be_pregnant ? CheckStatus::kAdvice : CheckStatus::kPass,
-                    pregnant ? "Pregnancy recorded: contraindicated."
+                    pregnant          ? CheckStatus::kFail
+                    : may_be_pregnant ? CheckStatus::kAdvice
+                                      : CheckStatus::kPass,
+                    pregnant          ? "Pregnancy recorded: contraindicated."
                     : may_be_pregnant ? "Confirm the patient is not pregnant before the infusion."
                                       : "Not applicable (no reproductive potential recorded).",
                     {"PRE-05", "CI-12"}});
   BP_VERBOSE(x, x.Trace("PRE-05", pregnant ? Outcome::kFired : Outcome::kNotFired));
   // PRE-12 acute condition.
   const bool acute = s.neuro_deficit || s.pathologic;
-  checks.push_back({PreCheckKind::kAcuteCondition, acute ? CheckStatus::kFail : CheckStatus::kPass,
-                    s.neuro_deficit ? "Acute vertebral fracture with neurological deficit: defer until the emergency is managed."
-                    : s.pathologic  ? "Possibly pathologic fracture: defer until malignancy is excluded."
-                                    : "No acute spine emergency or suspected pathologic fracture.",
+  checks.push_back({PreCheckKind::kAcuteCondition,
+                    acute ? CheckStatus::kFail : CheckStatus::kPass,
+                    s.neuro_deficit ? "Acute vertebral fracture with neurological deficit: defer "
+                                      "until the emergency is managed."
+                    : s.pathologic
+                        ? "Possibly pathologic fracture: defer until malignancy is excluded."
+                        : "No acute spine emergency or suspected pathologic fracture.",
                     {"PRE-12"}});
   BP_VERBOSE(x, x.Trace("PRE-12", acute ? Outcome::kFired : Outcome::kNotFired));
   // PRE-08 hydration, PRE-07 dental, PRE-10 acetaminophen: advice, never blocking.
   const bool dehydrated = p.hydration_adequate.has_value() && !*p.hydration_adequate;
-  checks.push_back({PreCheckKind::kHydration, CheckStatus::kAdvice,
-                    dehydrated ? "Recorded as not adequately hydrated: hydrate before the infusion; review diuretics and NSAIDs."
-                               : "Drink fluids before the infusion (at least 2 glasses); review diuretics and NSAIDs.",
-                    {"PRE-08"}});
-  BP_VERBOSE(x, x.Trace("PRE-08", dehydrated ? Outcome::kFired : Outcome::kNotFired, dehydrated ? "not adequately hydrated" : "advice"));
+  checks.push_back(
+      {PreCheckKind::kHydration,
+       CheckStatus::kAdvice,
+       dehydrated
+           ? "Recorded as not adequately hydrated: hydrate before the infusion; review diuretics "
+             "and NSAIDs."
+           : "Drink fluids before the infusion (at least 2 glasses); review diuretics and NSAIDs.",
+       {"PRE-08"}});
+  BP_VERBOSE(x, x.Trace("PRE-08", dehydrated ? Outcome::kFired : Outcome::kNotFired,
+                        dehydrated ? "not adequately hydrated" : "advice"));
   const bool dental = p.dental.invasive_procedure_planned.value_or(false);
-  checks.push_back({PreCheckKind::kDentalReview, CheckStatus::kAdvice,
-                    dental ? "Invasive dental work planned: complete it before starting an antiresorptive if possible."
-                    : p.dental.exam_within_6_months.value_or(false) ? "Dental examination within 6 months recorded."
-                                                                     : "Oral examination before starting, especially with ONJ risk factors.",
+  checks.push_back({PreCheckKind::kDentalReview,
+                    CheckStatus::kAdvice,
+                    dental ? "Invasive dental work planned: complete it before starting an "
+                             "antiresorptive if possible."
+                    : p.dental.exam_within_6_months.value_or(false)
+                        ? "Dental examination within 6 months recorded."
+                        : "Oral examination before starting, especially with ONJ risk factors.",
                     {"PRE-07"}});
   BP_VERBOSE(x, x.Trace("PRE-07", dental ? Outcome::kFired : Outcome::kNotFired));
-  checks.push_back({PreCheckKind::kAcetaminophenProphylaxis, CheckStatus::kAdvice,
-                    "Flu-like acute-phase symptoms are common within 3 days of the first infusion; acetaminophen after the infusion may reduce them.",
+  checks.push_back({PreCheckKind::kAcetaminophenProphylaxis,
+                    CheckStatus::kAdvice,
+                    "Flu-like acute-phase symptoms are common within 3 days of the first infusion; "
+                    "acetaminophen after the infusion may reduce them.",
                     {"PRE-10"}});
   BP_VERBOSE(x, x.Trace("PRE-10", Outcome::kFired, "advice"));
   // PRE-09 atypical femoral fracture screen.
   const bool aff = FindCondition(p, ConditionCode::kAtypicalFemoralFracture, false) != nullptr ||
-                   std::any_of(p.fractures.begin(), p.fractures.end(), [](const Fracture& fx) { return fx.atypical.value_or(false); });
+                   std::any_of(p.fractures.begin(), p.fractures.end(),
+                               [](const Fracture& fx) { return fx.atypical.value_or(false); });
   if (aff) {
     BP_VERBOSE(x, x.Fired("PRE-09", "atypical femoral fracture on record"));
     BP_VERBOSE(x, x.Warn("atypical_femoral_fracture_screen", Severity::kWarning,
-           "Atypical femoral fracture on record: bisphosphonates and denosumab need specialist review.", {"PRE-09"}));
+                         "Atypical femoral fracture on record: bisphosphonates and denosumab need "
+                         "specialist review.",
+                         {"PRE-09"}));
   } else {
     BP_VERBOSE(x, x.NotFired("PRE-09"));
   }
   if (FindCondition(p, ConditionCode::kOsteonecrosisOfJaw, false))
     BP_VERBOSE(x, x.Warn("onj_dental_risk", Severity::kWarning,
-           "Osteonecrosis of the jaw on record: antiresorptives need specialist and dental review.", {"PRE-07", "CI-01"}));
+                         "Osteonecrosis of the jaw on record: antiresorptives need specialist and "
+                         "dental review.",
+                         {"PRE-07", "CI-01"}));
 
   // Status, first match wins.
   ZaStatus st;
   if (a.treatment_indicated == false) {
     st = ZaStatus::kNotIndicated;
-    a.za_reasons.push_back({"", "Osteoporosis treatment is not indicated.", {"CONV-ZA-STATUS", "TX-05"}});
+    a.za_reasons.push_back(
+        {"", "Osteoporosis treatment is not indicated.", {"CONV-ZA-STATUS", "TX-05"}});
   } else if (acute || a.risk_tier == RiskTier::kIndeterminate || s.osteomalacia_suspected) {
     st = ZaStatus::kDeferred;
-    a.za_reasons.push_back({"", s.neuro_deficit ? "Deferred: acute vertebral fracture with neurological deficit."
-                                : s.pathologic ? "Deferred: possibly pathologic fracture."
-                                : s.osteomalacia_suspected ? "Deferred: suspected osteomalacia."
-                                                           : "Deferred: a specialist decides first (outside the populations the thresholds apply to, or not enough data).",
-                            {"CONV-ZA-STATUS", s.neuro_deficit || s.pathologic ? "PRE-12" : "RISK-04"}});
+    a.za_reasons.push_back(
+        {"",
+         s.neuro_deficit ? "Deferred: acute vertebral fracture with neurological deficit."
+         : s.pathologic  ? "Deferred: possibly pathologic fracture."
+         : s.osteomalacia_suspected ? "Deferred: suspected osteomalacia."
+                                    : "Deferred: a specialist decides first (outside the "
+                                      "populations the thresholds apply to, or not enough data).",
+         {"CONV-ZA-STATUS", s.neuro_deficit || s.pathologic ? "PRE-12" : "RISK-04"}});
   } else if (s.za_contraindicated) {
     st = ZaStatus::kContraindicated;
     a.za_reasons.push_back({"", "Contraindicated: " + s.za_contra_text + ".", s.za_contra_rules});
   } else if (missing) {
     st = ZaStatus::kInsufficientData;
-    a.za_reasons.push_back({"", "A blocking check cannot be made (see pre-infusion checks and missing data).", {"CONV-ZA-STATUS", "CONV-STALE"}});
+    a.za_reasons.push_back(
+        {"",
+         "A blocking check cannot be made (see pre-infusion checks and missing data).",
+         {"CONV-ZA-STATUS", "CONV-STALE"}});
   } else if (correctable) {
     st = ZaStatus::kEligibleAfterCorrection;
     for (auto& fx : fixes) a.za_reasons.push_back(std::move(fx));
   } else {
     st = ZaStatus::kEligible;
-    a.za_reasons.push_back({"", "Every pre-infusion check passes.", {"PRE-01", "PRE-02", "PRE-03", "PRE-04", "PRE-05", "PRE-06"}});
+    a.za_reasons.push_back({"",
+                            "Every pre-infusion check passes.",
+                            {"PRE-01", "PRE-02", "PRE-03", "PRE-04", "PRE-05", "PRE-06"}});
   }
   a.za_status = st;
   BP_VERBOSE(x, x.Fired("CONV-ZA-STATUS", std::string(ToString(st))));
-  if (std::none_of(a.trace.begin(), a.trace.end(), [](const TraceEntry& t) { return t.rule == "CONV-STALE"; }))
+  if (std::none_of(a.trace.begin(), a.trace.end(),
+                   [](const TraceEntry& t) { return t.rule == "CONV-STALE"; }))
     BP_VERBOSE(x, x.NotFired("CONV-STALE"));
 
   // Vitamin D warnings.
   if (f.vitd && (a.treatment_indicated == true || a.therapy_recommended != TherapyClass::kNone)) {
     if (c.za_min_vitd.Met(f.vitd->value)) {
       BP_VERBOSE(x, x.Warn("vitamin_d_deficiency_correct_first", Severity::kWarning,
-             "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " + c.za_min_vitd.Describe("ng/mL") +
-                 ": replete before starting an antiresorptive.",
-             {"PRE-03", "D12"}));
+                           "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
+                               c.za_min_vitd.Describe("ng/mL") +
+                               ": replete before starting an antiresorptive.",
+                           {"PRE-03", "D12"}));
     } else if (c.vitd_target.Met(f.vitd->value)) {
       BP_VERBOSE(x, x.Warn("vitamin_d_below_aace_target", Severity::kInfo,
-             "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL is below the AACE target of " + Num(c.vitd_target.value, 0) + " ng/mL.",
-             {"PRE-03", "D12"}));
+                           "25-OH vitamin D " + Num(f.vitd->value) +
+                               " ng/mL is below the AACE target of " + Num(c.vitd_target.value, 0) +
+                               " ng/mL.",
+                           {"PRE-03", "D12"}));
     }
   }
   if (dehydrated && (a.therapy_recommended == TherapyClass::kIvZoledronicAcid))
-    BP_VERBOSE(x, x.Warn("hydrate_before_infusion", Severity::kWarning, "Not adequately hydrated: hydrate before the zoledronic acid infusion.", {"PRE-08"}));
+    BP_VERBOSE(x, x.Warn("hydrate_before_infusion", Severity::kWarning,
+                         "Not adequately hydrated: hydrate before the zoledronic acid infusion.",
+                         {"PRE-08"}));
   if (dental && a.treatment_indicated == true)
     BP_VERBOSE(x, x.Warn("dental_review_before_antiresorptive", Severity::kWarning,
-           "Invasive dental work is planned: complete it (or review with the dentist) before starting an antiresorptive.", {"PRE-07"}));
+                         "Invasive dental work is planned: complete it (or review with the "
+                         "dentist) before starting an antiresorptive.",
+                         {"PRE-07"}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1807,8 +2206,11 @@ void Vertebral(Ctx& x, State& s) {
   const Patient& p = x.p;
   const FractureEvent* vcf = nullptr;
   for (const auto& e : f.events)
-    if (e.site == FractureSite::kVertebral && (!vcf || (e.date && (!vcf->date || *e.date > *vcf->date)))) vcf = &e;
-  static const char* kVcf[] = {"VCF-01", "VCF-02", "VCF-03", "VCF-04", "VCF-05", "VCF-06", "VCF-07", "VCF-08", "VCF-09", "D19", "D20", "D21", "D22"};
+    if (e.site == FractureSite::kVertebral &&
+        (!vcf || (e.date && (!vcf->date || *e.date > *vcf->date))))
+      vcf = &e;
+  static const char* kVcf[] = {"VCF-01", "VCF-02", "VCF-03", "VCF-04", "VCF-05", "VCF-06", "VCF-07",
+                               "VCF-08", "VCF-09", "D19",    "D20",    "D21",    "D22"};
   if (!vcf) {
     for (const char* r : kVcf) BP_VERBOSE(x, x.NotFired(r, "no vertebral fracture"));
     return;
@@ -1818,22 +2220,29 @@ void Vertebral(Ctx& x, State& s) {
   const bool instab = sp.instability.value_or(false);
   const bool red = !sp.red_flags.empty() || vcf->pathologic;
   const bool deformity = sp.deformity && *sp.deformity != Deformity::kNone;
-  const bool worsening = sp.pain == SpinePain::kSevereWorsening || sp.pulmonary_dysfunction.value_or(false);
+  const bool worsening =
+      sp.pain == SpinePain::kSevereWorsening || sp.pulmonary_dysfunction.value_or(false);
   const std::string fx = FxName(*vcf);
-  if (!sp.neurological_deficit) BP_VERBOSE(x, x.Missing("spine.neurological_deficit", "urgent spine surgery referral (VCF-01) and infusion deferral (PRE-12)"));
+  if (!sp.neurological_deficit)
+    BP_VERBOSE(x,
+               x.Missing("spine.neurological_deficit",
+                         "urgent spine surgery referral (VCF-01) and infusion deferral (PRE-12)"));
   if (neuro) {
     BP_VERBOSE(x, x.Fired("VCF-01", "neurological deficit with " + fx));
     x.Refer(Destination::kSpineSurgery, Urgency::kImmediate,
-            "Vertebral fracture (" + fx + ") with a neurological deficit: same-day spine surgery or neurosurgery "
-            "assessment and urgent MRI; osteoporosis drugs deferred.",
+            "Vertebral fracture (" + fx +
+                ") with a neurological deficit: same-day spine surgery or neurosurgery "
+                "assessment and urgent MRI; osteoporosis drugs deferred.",
             {"VCF-01", "PRE-12", "D19"});
-    x.a.workup.push_back({"urgent_mri", "Urgent MRI of the spine (neurological deficit).", {"VCF-01"}});
+    x.a.workup.push_back(
+        {"urgent_mri", "Urgent MRI of the spine (neurological deficit).", {"VCF-01"}});
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-01"));
   }
   if (instab) {
     BP_VERBOSE(x, x.Fired("VCF-02", "spinal instability"));
-    x.Refer(Destination::kSpineSurgery, Urgency::kUrgent, "Spinal instability or cord compromise on imaging: urgent surgical evaluation.",
+    x.Refer(Destination::kSpineSurgery, Urgency::kUrgent,
+            "Spinal instability or cord compromise on imaging: urgent surgical evaluation.",
             {"VCF-02", "D19"});
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-02"));
@@ -1844,65 +2253,97 @@ void Vertebral(Ctx& x, State& s) {
     if (flags.empty()) flags = "suspected pathologic fracture";
     BP_VERBOSE(x, x.Fired("VCF-03", flags));
     x.Refer(Destination::kOncology, Urgency::kUrgent,
-            "Vertebral fracture with red flags (" + flags + "): possible malignancy or infection.", {"VCF-03", "REF-05"});
+            "Vertebral fracture with red flags (" + flags + "): possible malignancy or infection.",
+            {"VCF-03", "REF-05"});
     if (neuro || instab)
-      x.Refer(Destination::kSpineSurgery, Urgency::kUrgent, "Possible pathologic vertebral fracture with neurological deficit or instability.", {"VCF-03"});
-    x.a.workup.push_back({"mri_contrast", "MRI of the whole spine with and without IV contrast (red flags for malignancy or infection).", {"VCF-03"}});
+      x.Refer(Destination::kSpineSurgery, Urgency::kUrgent,
+              "Possible pathologic vertebral fracture with neurological deficit or instability.",
+              {"VCF-03"});
+    x.a.workup.push_back({"mri_contrast",
+                          "MRI of the whole spine with and without IV contrast (red flags for "
+                          "malignancy or infection).",
+                          {"VCF-03"}});
     BP_VERBOSE(x, x.Warn("pathologic_fracture_suspected", Severity::kCritical,
-           "Possibly pathologic vertebral fracture (" + flags + "): exclude malignancy or infection before osteoporosis treatment.",
-           {"VCF-03", "RISK-04"}));
+                         "Possibly pathologic vertebral fracture (" + flags +
+                             "): exclude malignancy or infection before osteoporosis treatment.",
+                         {"VCF-03", "RISK-04"}));
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-03"));
     BP_VERBOSE(x, x.Fired("VCF-04", "new vertebral fracture without known malignancy"));
-    x.a.workup.push_back({"mri", "MRI of the spine without IV contrast (CT without contrast if MRI is contraindicated) to confirm and date the fracture.",
+    x.a.workup.push_back({"mri",
+                          "MRI of the spine without IV contrast (CT without contrast if MRI is "
+                          "contraindicated) to confirm and date the fracture.",
                           {"VCF-04"}});
   }
-  const bool persistent = sp.pain == SpinePain::kPersistent || sp.pain == SpinePain::kSevereWorsening;
-  const bool long_enough = sp.weeks_of_conservative_care && c.va_min_pain_weeks.Met(*sp.weeks_of_conservative_care);
+  const bool persistent =
+      sp.pain == SpinePain::kPersistent || sp.pain == SpinePain::kSevereWorsening;
+  const bool long_enough =
+      sp.weeks_of_conservative_care && c.va_min_pain_weeks.Met(*sp.weeks_of_conservative_care);
   if (persistent && long_enough && !neuro && !instab && !red) {
-    BP_VERBOSE(x, x.Fired("VCF-05", "pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks"));
+    BP_VERBOSE(x, x.Fired("VCF-05",
+                          "pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks"));
     x.Refer(Destination::kInterventionalRadiology, Urgency::kRoutine,
-            "Pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks despite conservative care: evaluation for vertebral augmentation.",
+            "Pain persisting " + Num(*sp.weeks_of_conservative_care, 0) +
+                " weeks despite conservative care: evaluation for vertebral augmentation.",
             {"VCF-05", "D19", "D20"});
-    x.Refer(Destination::kPainManagement, Urgency::kRoutine, "Persistent pain after a vertebral compression fracture.", {"VCF-05"});
-    BP_VERBOSE(x, x.Warn("vertebral_augmentation_evidence", Severity::kInfo,
-           "Vertebral augmentation: ACR rates it usually appropriate; AAOS recommends strongly against vertebroplasty and weakly for kyphoplasty. Share the decision.",
-           {"D20", "VCF-05"}));
+    x.Refer(Destination::kPainManagement, Urgency::kRoutine,
+            "Persistent pain after a vertebral compression fracture.", {"VCF-05"});
+    BP_VERBOSE(
+        x, x.Warn("vertebral_augmentation_evidence", Severity::kInfo,
+                  "Vertebral augmentation: ACR rates it usually appropriate; AAOS recommends "
+                  "strongly against vertebroplasty and weakly for kyphoplasty. Share the decision.",
+                  {"D20", "VCF-05"}));
     BP_VERBOSE(x, x.Fired("D20", "augmentation after " + c.va_min_pain_weeks.Describe("weeks")));
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-05"));
     BP_VERBOSE(x, x.NotFired("D20"));
     if (persistent && !sp.weeks_of_conservative_care)
-      BP_VERBOSE(x, x.Missing("spine.weeks_of_conservative_care", "vertebral augmentation referral (VCF-05)"));
+      BP_VERBOSE(x, x.Missing("spine.weeks_of_conservative_care",
+                              "vertebral augmentation referral (VCF-05)"));
   }
   if (deformity && worsening && !red) {
     BP_VERBOSE(x, x.Fired("VCF-06", "deformity with worsening symptoms or pulmonary dysfunction"));
     x.Refer(Destination::kInterventionalRadiology, Urgency::kRoutine,
-            "Spinal deformity with worsening symptoms or pulmonary dysfunction: vertebral augmentation evaluation.", {"VCF-06", "D19"});
+            "Spinal deformity with worsening symptoms or pulmonary dysfunction: vertebral "
+            "augmentation evaluation.",
+            {"VCF-06", "D19"});
     if (c.surgery_referral_for_deformity)
-      x.Refer(Destination::kSpineSurgery, Urgency::kRoutine, "Deformity: orthopedic or neurosurgical opinion (seed 003 profile).", {"VCF-06", "D19"});
+      x.Refer(Destination::kSpineSurgery, Urgency::kRoutine,
+              "Deformity: orthopedic or neurosurgical opinion (seed 003 profile).",
+              {"VCF-06", "D19"});
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-06"));
   }
-  BP_VERBOSE(x, x.Trace("D19", Outcome::kFired, "urgent surgery only for neurological deficit or instability"));
-  const bool recent = vcf->date && WithinMonths(*vcf->date, f.as_of, static_cast<int>(c.vcf_conservative_max_months.value));
-  if (!neuro && !instab && !red && (!deformity) && sp.pain != SpinePain::kPersistent && sp.pain != SpinePain::kSevereWorsening) {
+  BP_VERBOSE(x, x.Trace("D19", Outcome::kFired,
+                        "urgent surgery only for neurological deficit or instability"));
+  const bool recent =
+      vcf->date &&
+      WithinMonths(*vcf->date, f.as_of, static_cast<int>(c.vcf_conservative_max_months.value));
+  if (!neuro && !instab && !red && (!deformity) && sp.pain != SpinePain::kPersistent &&
+      sp.pain != SpinePain::kSevereWorsening) {
     BP_VERBOSE(x, x.Fired("VCF-07", "conservative care"));
-    x.a.adjuncts.push_back({"vcf_conservative",
-                            std::string("Conservative care for the vertebral fracture (analgesia, early mobilisation, bracing as needed) with osteoporosis management; reassess at 4-6 weeks") +
-                                (recent ? "; image again if symptoms persist beyond 8 weeks." : "."),
-                            {"VCF-07"}});
+    x.a.adjuncts.push_back(
+        {"vcf_conservative",
+         std::string("Conservative care for the vertebral fracture (analgesia, early mobilisation, "
+                     "bracing as needed) with osteoporosis management; reassess at 4-6 weeks") +
+             (recent ? "; image again if symptoms persist beyond 8 weeks." : "."),
+         {"VCF-07"}});
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-07"));
   }
   // VCF-08 calcitonin.
   if (vcf->date && !neuro && c.calcitonin_max_days.Met(DaysBetween(*vcf->date, f.as_of))) {
-    BP_VERBOSE(x, x.Fired("VCF-08", "fracture " + std::to_string(DaysBetween(*vcf->date, f.as_of)) + " days old, neurologically intact"));
+    BP_VERBOSE(x, x.Fired("VCF-08", "fracture " + std::to_string(DaysBetween(*vcf->date, f.as_of)) +
+                                        " days old, neurologically intact"));
     BP_VERBOSE(x, x.Fired("D21", "calcitonin optional for pain, never as osteoporosis treatment"));
-    x.a.adjuncts.push_back({"calcitonin", "Calcitonin for 4 weeks is an option for acute fracture pain (AAOS moderate recommendation); not an osteoporosis treatment.",
+    x.a.adjuncts.push_back({"calcitonin",
+                            "Calcitonin for 4 weeks is an option for acute fracture pain (AAOS "
+                            "moderate recommendation); not an osteoporosis treatment.",
                             {"VCF-08", "SEL-07", "D21"}});
-    BP_VERBOSE(x, x.Warn("calcitonin_malignancy_risk", Severity::kInfo, "Calcitonin: regulators flagged a malignancy risk with long-term use; limit to 4 weeks for acute pain.",
-           {"VCF-08", "SEL-07"}));
+    BP_VERBOSE(x, x.Warn("calcitonin_malignancy_risk", Severity::kInfo,
+                         "Calcitonin: regulators flagged a malignancy risk with long-term use; "
+                         "limit to 4 weeks for acute pain.",
+                         {"VCF-08", "SEL-07"}));
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-08"));
     BP_VERBOSE(x, x.NotFired("D21"));
@@ -1912,7 +2353,9 @@ void Vertebral(Ctx& x, State& s) {
   if (l34 && persistent) {
     BP_VERBOSE(x, x.Fired("VCF-09", "L3/L4 fracture with persistent pain"));
     BP_VERBOSE(x, x.Fired("D22", "nerve-root block restricted to L3/L4"));
-    x.Refer(Destination::kPainManagement, Urgency::kRoutine, "L3/L4 fracture with persistent pain: an L2 nerve-root block may be considered (AAOS weak).",
+    x.Refer(Destination::kPainManagement, Urgency::kRoutine,
+            "L3/L4 fracture with persistent pain: an L2 nerve-root block may be considered (AAOS "
+            "weak).",
             {"VCF-09", "D22"});
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-09"));
@@ -1939,16 +2382,20 @@ void Referrals(Ctx& x, State& s) {
     if (e.fragility && RecentMonths(e.date, f.as_of, c.fls_window_months)) fls_fx = &e;
   if (fls_fx && x.AgeKnown() && c.fls_min_age.Met(x.Age())) {
     if (prior(Destination::kFractureLiaisonService, fls_fx->date)) {
-      BP_VERBOSE(x, x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture"));
+      BP_VERBOSE(
+          x, x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture"));
     } else {
       BP_VERBOSE(x, x.Fired("REF-01", "fragility fracture " + FxName(*fls_fx)));
       x.Refer(Destination::kFractureLiaisonService, Urgency::kRoutine,
-              "Fragility fracture (" + FxName(*fls_fx) + ") within " + std::to_string(c.fls_window_months) +
-                  " months: fracture liaison service for investigation, falls assessment, treatment and follow-up.",
+              "Fragility fracture (" + FxName(*fls_fx) + ") within " +
+                  std::to_string(c.fls_window_months) +
+                  " months: fracture liaison service for investigation, falls assessment, "
+                  "treatment and follow-up.",
               {"REF-01"});
     }
   } else {
-    BP_VERBOSE(x, x.NotFired("REF-01", fls_fx ? "age below " + Num(c.fls_min_age.value, 0) : "no recent fragility fracture"));
+    BP_VERBOSE(x, x.NotFired("REF-01", fls_fx ? "age below " + Num(c.fls_min_age.value, 0)
+                                              : "no recent fragility fracture"));
   }
   // REF-02 specialist.
   std::vector<std::pair<std::string, RuleIds>> spec;
@@ -1956,9 +2403,11 @@ void Referrals(Ctx& x, State& s) {
   bool any_fragility = f.fragility_events > 0;
   if (any_fragility && f.t_min && !c.tx_tscore_low_bone_mass.MetTenths(*f.t_min))
     spec.push_back({"(a) fragility fracture with normal BMD", {"REF-02", "D31"}});
-  if (s.treatment_failure) spec.push_back({"(b) fracture on therapy (possible treatment failure)", {"REF-02"}});
+  if (s.treatment_failure)
+    spec.push_back({"(b) fracture on therapy (possible treatment failure)", {"REF-02"}});
   if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min))
-    spec.push_back({"(c) Z-score " + Tn(*f.z_min) + " below the expected range for age", {"REF-08", "DX-02"}});
+    spec.push_back(
+        {"(c) Z-score " + Tn(*f.z_min) + " below the expected range for age", {"REF-08", "DX-02"}});
   auto lab_abn = [&](const std::optional<LabValue>& v, const Threshold& hi, const Threshold* lo) {
     if (!v) return std::string();
     if (v->AboveReference(hi)) return std::string("high");
@@ -1966,71 +2415,102 @@ void Referrals(Ctx& x, State& s) {
     return std::string();
   };
   const std::string alp = lab_abn(f.alp, c.alp_high, &c.alp_low);
-  if (!alp.empty()) spec.push_back({"(c) unexplained " + alp + " alkaline phosphatase", {"REF-02", "LAB-03"}});
-  if (f.phosphate && f.phosphate->BelowReference(c.phosphate_low)) spec.push_back({"(c) low phosphate", {"REF-02", "LAB-03"}});
+  if (!alp.empty())
+    spec.push_back({"(c) unexplained " + alp + " alkaline phosphatase", {"REF-02", "LAB-03"}});
+  if (f.phosphate && f.phosphate->BelowReference(c.phosphate_low))
+    spec.push_back({"(c) low phosphate", {"REF-02", "LAB-03"}});
   for (auto [code, name] : {std::pair{ConditionCode::kHyperparathyroidism, "hyperparathyroidism"},
                             std::pair{ConditionCode::kHyperthyroidism, "hyperthyroidism"},
                             std::pair{ConditionCode::kHypercalciuria, "hypercalciuria"},
                             std::pair{ConditionCode::kHyperprolactinemia, "raised prolactin"}})
-    if (HasCondition(p, code)) spec.push_back({std::string("(d) concurrent metabolic bone disease: ") + name, {"REF-02"}});
+    if (HasCondition(p, code))
+      spec.push_back({std::string("(d) concurrent metabolic bone disease: ") + name, {"REF-02"}});
   if (f.crcl && c.refer_crcl.Met(*f.crcl))
-    spec.push_back({"(e) reduced kidney function (CrCl " + Num(*f.crcl) + " mL/min " + c.refer_crcl.Describe("mL/min") + ")", {"REF-02", "D27"}});
-  if (HasCondition(p, ConditionCode::kMalabsorption) || HasCondition(p, ConditionCode::kCeliacDisease) ||
+    spec.push_back({"(e) reduced kidney function (CrCl " + Num(*f.crcl) + " mL/min " +
+                        c.refer_crcl.Describe("mL/min") + ")",
+                    {"REF-02", "D27"}});
+  if (HasCondition(p, ConditionCode::kMalabsorption) ||
+      HasCondition(p, ConditionCode::kCeliacDisease) ||
       FindCondition(p, ConditionCode::kBariatricSurgery, false))
     spec.push_back({"(e) malabsorption or bariatric surgery complicates treatment", {"REF-02"}});
   const bool young = s.outside_population && any_fragility;
   if (young) {
-    spec.push_back({"(f) premenopausal woman or man under 50 with a fragility fracture", {"REF-07"}});
+    spec.push_back(
+        {"(f) premenopausal woman or man under 50 with a fragility fracture", {"REF-07"}});
     BP_VERBOSE(x, x.Fired("REF-07", "young patient with a fragility fracture"));
   } else {
     BP_VERBOSE(x, x.NotFired("REF-07"));
   }
-  if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min)) BP_VERBOSE(x, x.Fired("REF-08", "Z-score " + Tn(*f.z_min)));
-  else BP_VERBOSE(x, x.NotFired("REF-08"));
+  if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min))
+    BP_VERBOSE(x, x.Fired("REF-08", "Z-score " + Tn(*f.z_min)));
+  else
+    BP_VERBOSE(x, x.NotFired("REF-08"));
   if (a.risk_tier == RiskTier::kVeryHigh) {
-    spec.push_back({"(g) very high fracture risk: consider anabolic therapy (expedited)", {"REF-02", "RISK-01"}});
+    spec.push_back({"(g) very high fracture risk: consider anabolic therapy (expedited)",
+                    {"REF-02", "RISK-01"}});
     spec_urgency = Urgency::kUrgent;
   }
-  const bool dmab_stopping = std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
-    return m.agent == Agent::kDenosumab && (m.status == MedStatus::kStopped || m.status == MedStatus::kCompleted);
-  });
-  if (dmab_stopping) spec.push_back({"(h) denosumab discontinuation: plan the transition", {"REF-02", "SEQ-05"}});
-  const bool transplant = HasCondition(p, ConditionCode::kOrganTransplant) || HasCondition(p, ConditionCode::kKidneyTransplant);
+  const bool dmab_stopping =
+      std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
+        return m.agent == Agent::kDenosumab &&
+               (m.status == MedStatus::kStopped || m.status == MedStatus::kCompleted);
+      });
+  if (dmab_stopping)
+    spec.push_back({"(h) denosumab discontinuation: plan the transition", {"REF-02", "SEQ-05"}});
+  const bool transplant = HasCondition(p, ConditionCode::kOrganTransplant) ||
+                          HasCondition(p, ConditionCode::kKidneyTransplant);
   const bool immuno = FindMedication(p, Agent::kImmunosuppressant, MedStatus::kActive) != nullptr;
   if (transplant && immuno && f.gc_active)
-    spec.push_back({"(i) glucocorticoids in a transplant recipient on immunosuppressants", {"REF-02", "D24"}});
+    spec.push_back(
+        {"(i) glucocorticoids in a transplant recipient on immunosuppressants", {"REF-02", "D24"}});
   if (s.outside_population && a.risk_tier == RiskTier::kIndeterminate && !young &&
-      std::none_of(spec.begin(), spec.end(), [](const auto& r) { return r.first.rfind("(c) Z", 0) == 0; }))
-    spec.push_back({"outside the T-score population with a secondary cause or recorded diagnosis", {"TX-06"}});
+      std::none_of(spec.begin(), spec.end(),
+                   [](const auto& r) { return r.first.rfind("(c) Z", 0) == 0; }))
+    spec.push_back(
+        {"outside the T-score population with a secondary cause or recorded diagnosis", {"TX-06"}});
   if (s.osteomalacia_suspected) spec.push_back({"suspected osteomalacia", {"LAB-03"}});
   if (!spec.empty()) {
     for (auto& [t, r] : spec)
-      x.Refer(Destination::kOsteoporosisSpecialist, spec_urgency, "Osteoporosis specialist: " + t + ".", r);
+      x.Refer(Destination::kOsteoporosisSpecialist, spec_urgency,
+              "Osteoporosis specialist: " + t + ".", r);
     BP_VERBOSE(x, x.Fired("REF-02", spec.front().first));
   } else {
     BP_VERBOSE(x, x.NotFired("REF-02"));
   }
-  BP_VERBOSE(x, x.Trace("D27", f.crcl && c.refer_crcl.Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
-          "refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR < 30"));
-  BP_VERBOSE(x, x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired, "transplant: warning and referral, not a block"));
+  BP_VERBOSE(
+      x,
+      x.Trace("D27", f.crcl && c.refer_crcl.Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
+              "refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR < 30"));
+  BP_VERBOSE(x, x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired,
+                        "transplant: warning and referral, not a block"));
 
   // Denosumab in advanced CKD (CI-06b, REF-06, REF-02j).
   const bool dmab_in_play = a.therapy_recommended == TherapyClass::kDenosumab ||
-                            std::any_of(a.alternatives.begin(), a.alternatives.end(), [](const Regimen& r) { return r.agent == "denosumab"; }) ||
+                            std::any_of(a.alternatives.begin(), a.alternatives.end(),
+                                        [](const Regimen& r) { return r.agent == "denosumab"; }) ||
                             FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
   const bool dialysis = HasCondition(p, ConditionCode::kDialysis);
   const bool severe_ckd = (f.egfr && c.denosumab_egfr.Met(*f.egfr)) || dialysis;
   if (dmab_in_play && severe_ckd) {
-    const std::string t = dialysis ? "dialysis" : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + c.denosumab_egfr.Describe("");
+    const std::string t =
+        dialysis ? "dialysis"
+                 : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + c.denosumab_egfr.Describe("");
     BP_VERBOSE(x, x.Fired("CI-06b", t));
     BP_VERBOSE(x, x.Fired("D10", "denosumab never simply preferred in advanced CKD"));
-    BP_VERBOSE(x, x.Warn("denosumab_severe_ckd_hypocalcemia", Severity::kCritical,
-           "Denosumab with " + t + ": risk of severe, sometimes fatal hypocalcemia (boxed warning). CKD-MBD evaluation first and supervision by a clinician with CKD-MBD expertise.",
-           {"CI-06b", "D10"}));
-    x.Refer(Destination::kNephrology, Urgency::kRoutine, "Denosumab considered with " + t + ": CKD-MBD evaluation (iPTH, calcium, 25(OH)D, 1,25(OH)2D) before deciding.",
+    BP_VERBOSE(x,
+               x.Warn("denosumab_severe_ckd_hypocalcemia", Severity::kCritical,
+                      "Denosumab with " + t +
+                          ": risk of severe, sometimes fatal hypocalcemia (boxed warning). CKD-MBD "
+                          "evaluation first and supervision by a clinician with CKD-MBD expertise.",
+                      {"CI-06b", "D10"}));
+    x.Refer(Destination::kNephrology, Urgency::kRoutine,
+            "Denosumab considered with " + t +
+                ": CKD-MBD evaluation (iPTH, calcium, 25(OH)D, 1,25(OH)2D) before deciding.",
             {"CI-06b", "REF-06", "REF-02"});
     BP_VERBOSE(x, x.Fired("REF-06", t));
-    x.a.workup.push_back({"ckd_mbd", "CKD-MBD work-up before denosumab: intact PTH, calcium, phosphate, 25(OH)D, 1,25(OH)2D; consider bone turnover markers or bone biopsy.",
+    x.a.workup.push_back({"ckd_mbd",
+                          "CKD-MBD work-up before denosumab: intact PTH, calcium, phosphate, "
+                          "25(OH)D, 1,25(OH)2D; consider bone turnover markers or bone biopsy.",
                           {"CI-06b"}});
   } else {
     BP_VERBOSE(x, x.NotFired("CI-06b"));
@@ -2041,40 +2521,54 @@ void Referrals(Ctx& x, State& s) {
   const bool za_chosen = a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
   if (za_chosen && a.za_status == ZaStatus::kEligible) {
     const bool urgent = s.dmab_transition;
-    std::string t = "Zoledronic acid 5 mg IV (infusion over at least 15 minutes): every pre-infusion check passes.";
+    std::string t =
+        "Zoledronic acid 5 mg IV (infusion over at least 15 minutes): every pre-infusion check "
+        "passes.";
     if (urgent) {
       const Medication* d = nullptr;
       for (const auto& m : p.medications)
         if (m.agent == Agent::kDenosumab) d = &m;
       if (d && d->last_dose)
-        t = "Time-critical: zoledronic acid infusion about " + d->last_dose->AddMonths(c.dmab_transition_months).ToString() +
+        t = "Time-critical: zoledronic acid infusion about " +
+            d->last_dose->AddMonths(c.dmab_transition_months).ToString() +
             " (6 months after the last denosumab injection), no later than " +
             d->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value)).ToString() + ".";
       else
         t = "Time-critical: zoledronic acid infusion 6 months after the last denosumab injection.";
     }
-    x.Refer(Destination::kInfusionCenter, urgent ? Urgency::kUrgent : Urgency::kRoutine, t, urgent ? RuleIds{"REF-03", "SEQ-05"} : RuleIds{"REF-03"});
-    BP_VERBOSE(x, x.Fired("REF-03", urgent ? "time-critical transition from denosumab" : "zoledronic acid eligible"));
+    x.Refer(Destination::kInfusionCenter, urgent ? Urgency::kUrgent : Urgency::kRoutine, t,
+            urgent ? RuleIds{"REF-03", "SEQ-05"} : RuleIds{"REF-03"});
+    BP_VERBOSE(x, x.Fired("REF-03", urgent ? "time-critical transition from denosumab"
+                                           : "zoledronic acid eligible"));
   } else {
-    BP_VERBOSE(x, x.NotFired("REF-03", za_chosen ? "pre-infusion checks not all passed" : "zoledronic acid not the chosen therapy"));
+    BP_VERBOSE(x, x.NotFired("REF-03", za_chosen ? "pre-infusion checks not all passed"
+                                                 : "zoledronic acid not the chosen therapy"));
   }
   // REF-04 primary care.
   if (a.treatment_indicated == false) {
-    x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, "Calcium, vitamin D, exercise, falls prevention and repeat DXA.", {"REF-04", "TX-05"});
+    x.Refer(Destination::kPrimaryCare, Urgency::kRoutine,
+            "Calcium, vitamin D, exercise, falls prevention and repeat DXA.", {"REF-04", "TX-05"});
     BP_VERBOSE(x, x.Fired("REF-04", "not indicated: lifestyle and re-screening"));
   } else if (za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection) {
-    x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, "Replete vitamin D or correct calcium, then refer for the infusion.", {"REF-04", "PRE-02", "PRE-03"});
+    x.Refer(Destination::kPrimaryCare, Urgency::kRoutine,
+            "Replete vitamin D or correct calcium, then refer for the infusion.",
+            {"REF-04", "PRE-02", "PRE-03"});
     BP_VERBOSE(x, x.Fired("REF-04", "correct before infusion"));
-  } else if (a.therapy_recommended == TherapyClass::kOralBisphosphonate && !a.FindReferral(Destination::kOsteoporosisSpecialist)) {
-    x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, "Oral bisphosphonate managed in primary care.", {"REF-04", "SEL-02"});
+  } else if (a.therapy_recommended == TherapyClass::kOralBisphosphonate &&
+             !a.FindReferral(Destination::kOsteoporosisSpecialist)) {
+    x.Refer(Destination::kPrimaryCare, Urgency::kRoutine,
+            "Oral bisphosphonate managed in primary care.", {"REF-04", "SEL-02"});
     BP_VERBOSE(x, x.Fired("REF-04", "oral bisphosphonate in primary care"));
   } else {
     BP_VERBOSE(x, x.NotFired("REF-04"));
   }
-  BP_VERBOSE(x, x.Trace("REF-05", a.FindReferral(Destination::kOncology) ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("REF-05", a.FindReferral(Destination::kOncology) ? Outcome::kFired
+                                                                         : Outcome::kNotFired));
   // Dental.
   if (p.dental.invasive_procedure_planned.value_or(false) && a.treatment_indicated == true)
-    x.Refer(Destination::kDental, Urgency::kRoutine, "Invasive dental work planned: complete before starting an antiresorptive.", {"PRE-07"});
+    x.Refer(Destination::kDental, Urgency::kRoutine,
+            "Invasive dental work planned: complete before starting an antiresorptive.",
+            {"PRE-07"});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2085,7 +2579,8 @@ void Medications(Ctx& x, State& s) {
   const Patient& p = x.p;
   Assessment& a = x.a;
   const TherapyClass rec = a.therapy_recommended;
-  const bool dmab_alt = std::any_of(a.alternatives.begin(), a.alternatives.end(), [](const Regimen& r) { return r.agent == "denosumab"; });
+  const bool dmab_alt = std::any_of(a.alternatives.begin(), a.alternatives.end(),
+                                    [](const Regimen& r) { return r.agent == "denosumab"; });
 
   // Denosumab: never stop without a follow-on (SEQ-05) and never late (DMAB-OVERDUE).
   const Medication* dmab = nullptr;
@@ -2093,18 +2588,32 @@ void Medications(Ctx& x, State& s) {
     if (m.agent == Agent::kDenosumab) dmab = &m;
   if (rec == TherapyClass::kDenosumab || dmab) {
     Severity sev = Severity::kWarning;
-    std::string t = "Denosumab must never stop without a follow-on antiresorptive: stopping causes rebound bone loss and multiple vertebral fractures.";
-    if (dmab && (dmab->status == MedStatus::kStopped || dmab->status == MedStatus::kCompleted) && s.dmab_transition) {
+    std::string t =
+        "Denosumab must never stop without a follow-on antiresorptive: stopping causes rebound "
+        "bone loss and multiple vertebral fractures.";
+    if (dmab && (dmab->status == MedStatus::kStopped || dmab->status == MedStatus::kCompleted) &&
+        s.dmab_transition) {
       sev = Severity::kCritical;
-      t = "Denosumab stopped with no follow-on antiresorptive planned: give zoledronic acid about 6 months after the last injection (no later than 7) to prevent rebound vertebral fractures.";
+      t = "Denosumab stopped with no follow-on antiresorptive planned: give zoledronic acid about "
+          "6 months after the last injection (no later than 7) to prevent rebound vertebral "
+          "fractures.";
     }
     BP_VERBOSE(x, x.Warn("denosumab_discontinuation_rebound", sev, t, {"SEQ-05"}));
-    BP_VERBOSE(x, x.Fired("SEQ-05", dmab ? std::string("denosumab ") + std::string(ToString(dmab->status)) : "denosumab recommended"));
-    BP_VERBOSE(x, a.sequence.push_back({"denosumab_plan",
-                          "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about 6 months after the last injection "
-                          "(no later than 7 months; oral alendronate if zoledronic acid is not possible), then CTX 3 and 6 months after the infusion; repeat if CTX stays high.",
-                          {"SEQ-05"}}));
-    BP_VERBOSE(x, a.sequence.push_back({"denosumab_review", "Reassess after 5-10 years; if still at high risk continue denosumab or switch therapy, never simply stop.", {"SEQ-09"}}));
+    BP_VERBOSE(
+        x, x.Fired("SEQ-05", dmab ? std::string("denosumab ") + std::string(ToString(dmab->status))
+                                  : "denosumab recommended"));
+    BP_VERBOSE(
+        x, a.sequence.push_back(
+               {"denosumab_plan",
+                "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about 6 "
+                "months after the last injection "
+                "(no later than 7 months; oral alendronate if zoledronic acid is not possible), "
+                "then CTX 3 and 6 months after the infusion; repeat if CTX stays high.",
+                {"SEQ-05"}}));
+    BP_VERBOSE(x, a.sequence.push_back({"denosumab_review",
+                                        "Reassess after 5-10 years; if still at high risk continue "
+                                        "denosumab or switch therapy, never simply stop.",
+                                        {"SEQ-09"}}));
     BP_VERBOSE(x, x.Fired("SEQ-09", "denosumab course review"));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-05"));
@@ -2112,23 +2621,31 @@ void Medications(Ctx& x, State& s) {
   }
   if (dmab && dmab->status == MedStatus::kActive) {
     if (!dmab->last_dose) {
-      BP_VERBOSE(x, x.Missing("medications[denosumab].last_dose", "denosumab dosing interval (DMAB-OVERDUE)"));
+      BP_VERBOSE(x, x.Missing("medications[denosumab].last_dose",
+                              "denosumab dosing interval (DMAB-OVERDUE)"));
       BP_VERBOSE(x, x.Insufficient("DMAB-OVERDUE", "no last dose date"));
       BP_VERBOSE(x, x.Insufficient("DMAB-DUE", "no last dose date"));
     } else {
       const Date due = dmab->last_dose->AddMonths(c.dmab_interval_months);
-      const Date overdue = dmab->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value));
+      const Date overdue =
+          dmab->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value));
       if (f.as_of > overdue) {
         BP_VERBOSE(x, x.Fired("DMAB-OVERDUE", "last dose " + dmab->last_dose->ToString()));
         BP_VERBOSE(x, x.Warn("denosumab_dose_overdue", Severity::kCritical,
-               "Denosumab overdue: last dose " + dmab->last_dose->ToString() + ", more than " + Num(c.dmab_overdue_months.value, 0) +
-                   " months ago (due " + due.ToString() + "): give it now; rebound vertebral fractures risk.",
-               {"DMAB-OVERDUE", "SEQ-05"}));
+                             "Denosumab overdue: last dose " + dmab->last_dose->ToString() +
+                                 ", more than " + Num(c.dmab_overdue_months.value, 0) +
+                                 " months ago (due " + due.ToString() +
+                                 "): give it now; rebound vertebral fractures risk.",
+                             {"DMAB-OVERDUE", "SEQ-05"}));
       } else {
         BP_VERBOSE(x, x.NotFired("DMAB-OVERDUE", "next dose due " + due.ToString()));
       }
-      BP_VERBOSE(x, x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired, "next dose due " + due.ToString()));
-      a.monitoring.push_back({"denosumab_next_dose", "Next denosumab dose due " + due.ToString() + " (every " + std::to_string(c.dmab_interval_months) + " months; overdue after " + overdue.ToString() + ").",
+      BP_VERBOSE(x, x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired,
+                            "next dose due " + due.ToString()));
+      a.monitoring.push_back({"denosumab_next_dose",
+                              "Next denosumab dose due " + due.ToString() + " (every " +
+                                  std::to_string(c.dmab_interval_months) +
+                                  " months; overdue after " + overdue.ToString() + ").",
                               {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
@@ -2138,20 +2655,29 @@ void Medications(Ctx& x, State& s) {
 
   // Anabolic then antiresorptive (SEQ-01).
   const bool anabolic_rec = rec == TherapyClass::kAnabolic;
-  const bool anabolic_any = std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
-    return IsAnabolic(m.agent) && m.status != MedStatus::kPlanned;
-  });
-  if (anabolic_rec || s.anabolic_followup || (anabolic_any && std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
-        return IsAnabolic(m.agent) && m.status == MedStatus::kActive;
-      }))) {
-    BP_VERBOSE(x, x.Warn("anabolic_requires_antiresorptive_followup", s.anabolic_followup ? Severity::kCritical : Severity::kWarning,
-           s.anabolic_followup ? "An anabolic course has ended without an antiresorptive after it: start one without a gap."
-                               : "An anabolic course must be followed by an antiresorptive (bisphosphonate or denosumab) without a gap.",
-           {"SEQ-01"}));
-    BP_VERBOSE(x, x.Fired("SEQ-01", s.anabolic_followup ? "anabolic course ended" : "anabolic recommended or active"));
-    BP_VERBOSE(x, a.sequence.push_back({"after_anabolic",
-                          "After the anabolic course (romosozumab 12 monthly doses; teriparatide or abaloparatide as labelled), start an antiresorptive without a gap.",
-                          {"SEQ-01"}}));
+  const bool anabolic_any = std::any_of(
+      p.medications.begin(), p.medications.end(),
+      [](const Medication& m) { return IsAnabolic(m.agent) && m.status != MedStatus::kPlanned; });
+  if (anabolic_rec || s.anabolic_followup ||
+      (anabolic_any &&
+       std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
+         return IsAnabolic(m.agent) && m.status == MedStatus::kActive;
+       }))) {
+    BP_VERBOSE(
+        x, x.Warn("anabolic_requires_antiresorptive_followup",
+                  s.anabolic_followup ? Severity::kCritical : Severity::kWarning,
+                  s.anabolic_followup ? "An anabolic course has ended without an antiresorptive "
+                                        "after it: start one without a gap."
+                                      : "An anabolic course must be followed by an antiresorptive "
+                                        "(bisphosphonate or denosumab) without a gap.",
+                  {"SEQ-01"}));
+    BP_VERBOSE(x, x.Fired("SEQ-01", s.anabolic_followup ? "anabolic course ended"
+                                                        : "anabolic recommended or active"));
+    BP_VERBOSE(x, a.sequence.push_back(
+                      {"after_anabolic",
+                       "After the anabolic course (romosozumab 12 monthly doses; teriparatide or "
+                       "abaloparatide as labelled), start an antiresorptive without a gap.",
+                       {"SEQ-01"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-01"));
   }
@@ -2162,33 +2688,55 @@ void Medications(Ctx& x, State& s) {
         (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned)) {
       if (c.estrogen_raloxifene_warning) {
         BP_VERBOSE(x, x.Warn("estrogen_raloxifene_not_recommended", Severity::kWarning,
-               std::string(ToString(m.agent)) + " is not recommended as osteoporosis treatment (ACP, strong); prefer a bisphosphonate or denosumab.",
-               {"SEL-06", "D15"}));
+                             std::string(ToString(m.agent)) +
+                                 " is not recommended as osteoporosis treatment (ACP, strong); "
+                                 "prefer a bisphosphonate or denosumab.",
+                             {"SEL-06", "D15"}));
       }
     }
     if (m.agent == Agent::kCalcitonin && m.status == MedStatus::kActive)
-      BP_VERBOSE(x, x.Warn("calcitonin_malignancy_risk", Severity::kWarning, "Calcitonin is not an osteoporosis treatment; long-term use carries a malignancy signal.", {"SEL-07"}));
+      BP_VERBOSE(x, x.Warn("calcitonin_malignancy_risk", Severity::kWarning,
+                           "Calcitonin is not an osteoporosis treatment; long-term use carries a "
+                           "malignancy signal.",
+                           {"SEL-07"}));
   }
-  BP_VERBOSE(x, x.Trace("SEL-06", a.HasWarning("estrogen_raloxifene_not_recommended") ? Outcome::kFired : Outcome::kNotFired,
-          c.estrogen_raloxifene_warning ? "" : "raloxifene acceptable in selected women under this profile"));
-  BP_VERBOSE(x, x.Trace("D15", c.estrogen_raloxifene_warning ? Outcome::kFired : Outcome::kNotFired, "not recommended, not a label contraindication"));
-  BP_VERBOSE(x, x.Trace("SEL-07", a.HasWarning("calcitonin_malignancy_risk") ? Outcome::kFired : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("SEL-06",
+                        a.HasWarning("estrogen_raloxifene_not_recommended") ? Outcome::kFired
+                                                                            : Outcome::kNotFired,
+                        c.estrogen_raloxifene_warning
+                            ? ""
+                            : "raloxifene acceptable in selected women under this profile"));
+  BP_VERBOSE(x, x.Trace("D15", c.estrogen_raloxifene_warning ? Outcome::kFired : Outcome::kNotFired,
+                        "not recommended, not a label contraindication"));
+  BP_VERBOSE(x, x.Trace("SEL-07", a.HasWarning("calcitonin_malignancy_risk") ? Outcome::kFired
+                                                                             : Outcome::kNotFired));
 
   // Transplant and denosumab (D24).
-  const bool transplant = HasCondition(p, ConditionCode::kOrganTransplant) || HasCondition(p, ConditionCode::kKidneyTransplant);
-  if (transplant && FindMedication(p, Agent::kImmunosuppressant, MedStatus::kActive) && (rec == TherapyClass::kDenosumab || dmab_alt || dmab))
-    BP_VERBOSE(x, x.Warn("denosumab_transplant_infection_risk", Severity::kWarning,
-           "Organ transplant recipient on immunosuppressants: denosumab may raise infection risk (seed 000; not confirmed in ACR 2022): specialist decision.",
-           {"D24", "REF-02"}));
+  const bool transplant = HasCondition(p, ConditionCode::kOrganTransplant) ||
+                          HasCondition(p, ConditionCode::kKidneyTransplant);
+  if (transplant && FindMedication(p, Agent::kImmunosuppressant, MedStatus::kActive) &&
+      (rec == TherapyClass::kDenosumab || dmab_alt || dmab))
+    BP_VERBOSE(x,
+               x.Warn("denosumab_transplant_infection_risk", Severity::kWarning,
+                      "Organ transplant recipient on immunosuppressants: denosumab may raise "
+                      "infection risk (seed 000; not confirmed in ACR 2022): specialist decision.",
+                      {"D24", "REF-02"}));
   // GIOP-09 zoledronic acid label in GIOP.
-  if (s.giop_indicated && (rec == TherapyClass::kIvZoledronicAcid ||
-                           std::any_of(a.alternatives.begin(), a.alternatives.end(), [](const Regimen& r) { return r.agent == "zoledronic_acid"; }))) {
-    const bool label = f.gc_dose_mg && c.giop_za_label_dose.Met(*f.gc_dose_mg) && f.gc_days_planned &&
-                       *f.gc_days_planned >= DaysBetween(f.as_of, f.as_of.AddMonths(static_cast<int>(c.giop_za_label_months.value)));
+  if (s.giop_indicated &&
+      (rec == TherapyClass::kIvZoledronicAcid ||
+       std::any_of(a.alternatives.begin(), a.alternatives.end(),
+                   [](const Regimen& r) { return r.agent == "zoledronic_acid"; }))) {
+    const bool label =
+        f.gc_dose_mg && c.giop_za_label_dose.Met(*f.gc_dose_mg) && f.gc_days_planned &&
+        *f.gc_days_planned >=
+            DaysBetween(f.as_of, f.as_of.AddMonths(static_cast<int>(c.giop_za_label_months.value)));
     if (!label) {
-      BP_VERBOSE(x, x.Warn("zoledronic_acid_giop_label", Severity::kInfo,
-             "Zoledronic acid for glucocorticoid-induced osteoporosis is labelled for >= 7.5 mg/day expected for >= 12 months; this patient is outside that population.",
-             {"GIOP-09"}));
+      BP_VERBOSE(
+          x,
+          x.Warn("zoledronic_acid_giop_label", Severity::kInfo,
+                 "Zoledronic acid for glucocorticoid-induced osteoporosis is labelled for >= 7.5 "
+                 "mg/day expected for >= 12 months; this patient is outside that population.",
+                 {"GIOP-09"}));
       BP_VERBOSE(x, x.Fired("GIOP-09", "outside the labelled GIOP population"));
     }
   }
@@ -2202,27 +2750,35 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   const Patient& p = x.p;
   Assessment& a = x.a;
   const TherapyClass rec = a.therapy_recommended;
-  const bool oral_active = std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
-    return IsOralBisphosphonate(m) && m.status == MedStatus::kActive;
-  });
+  const bool oral_active =
+      std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
+        return IsOralBisphosphonate(m) && m.status == MedStatus::kActive;
+      });
   // MON-01 bone turnover markers.
   if (rec == TherapyClass::kOralBisphosphonate || oral_active) {
-    a.monitoring.push_back({"btm", "Fasting morning P1NP and CTX at baseline and 3 months after starting an oral bisphosphonate; adequate response: P1NP falls by more than " +
-                                       Num(c.btm_p1np_drop.value, 0) + " % or CTX by more than " + Num(c.btm_ctx_drop.value, 0) + " %.",
+    a.monitoring.push_back({"btm",
+                            "Fasting morning P1NP and CTX at baseline and 3 months after starting "
+                            "an oral bisphosphonate; adequate response: P1NP falls by more than " +
+                                Num(c.btm_p1np_drop.value, 0) + " % or CTX by more than " +
+                                Num(c.btm_ctx_drop.value, 0) + " %.",
                             {"MON-01"}});
     bool response_known = false, responded = false;
     if (f.p1np_base && f.p1np_follow && f.p1np_base->value > 0) {
       response_known = true;
-      responded |= c.btm_p1np_drop.Met(100.0 * (f.p1np_base->value - f.p1np_follow->value) / f.p1np_base->value);
+      responded |= c.btm_p1np_drop.Met(100.0 * (f.p1np_base->value - f.p1np_follow->value) /
+                                       f.p1np_base->value);
     }
     if (f.ctx_base && f.ctx_follow && f.ctx_base->value > 0) {
       response_known = true;
-      responded |= c.btm_ctx_drop.Met(100.0 * (f.ctx_base->value - f.ctx_follow->value) / f.ctx_base->value);
+      responded |=
+          c.btm_ctx_drop.Met(100.0 * (f.ctx_base->value - f.ctx_follow->value) / f.ctx_base->value);
     }
     if (response_known && !responded && oral_active) {
       BP_VERBOSE(x, x.Warn("bone_turnover_nonresponse", Severity::kWarning,
-             "Neither P1NP nor CTX fell by the least significant change on an oral bisphosphonate: check adherence, dosing technique and absorption; consider IV zoledronic acid.",
-             {"MON-01", "SEL-03"}));
+                           "Neither P1NP nor CTX fell by the least significant change on an oral "
+                           "bisphosphonate: check adherence, dosing technique and absorption; "
+                           "consider IV zoledronic acid.",
+                           {"MON-01", "SEL-03"}));
       BP_VERBOSE(x, x.Fired("MON-01", "no bone turnover response"));
     } else {
       BP_VERBOSE(x, x.Fired("MON-01", response_known ? "adequate response" : "markers to measure"));
@@ -2231,72 +2787,111 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("MON-01"));
   }
   if (a.treatment_indicated == true || oral_active) {
-    a.monitoring.push_back({"dxa", "Repeat DXA 1-2 years after starting or changing therapy, then less often once stable.", {"MON-02"}});
+    a.monitoring.push_back(
+        {"dxa",
+         "Repeat DXA 1-2 years after starting or changing therapy, then less often once stable.",
+         {"MON-02"}});
     BP_VERBOSE(x, x.Fired("MON-02", "DXA follow-up"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-02"));
   }
-  const bool za = rec == TherapyClass::kIvZoledronicAcid || FindMedication(p, Agent::kZoledronicAcid, MedStatus::kActive);
+  const bool za = rec == TherapyClass::kIvZoledronicAcid ||
+                  FindMedication(p, Agent::kZoledronicAcid, MedStatus::kActive);
   if (za) {
-    a.monitoring.push_back({"za_renal", "Serum creatinine and Cockcroft-Gault CrCl before every zoledronic acid dose; consider a post-dose check in older patients, with baseline impairment or on diuretics.",
-                            {"MON-03", "PRE-01"}});
+    a.monitoring.push_back(
+        {"za_renal",
+         "Serum creatinine and Cockcroft-Gault CrCl before every zoledronic acid dose; consider a "
+         "post-dose check in older patients, with baseline impairment or on diuretics.",
+         {"MON-03", "PRE-01"}});
     BP_VERBOSE(x, x.Fired("MON-03", "zoledronic acid"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-03"));
   }
-  const bool dmab = rec == TherapyClass::kDenosumab || FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
+  const bool dmab =
+      rec == TherapyClass::kDenosumab || FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
   if (dmab) {
-    a.monitoring.push_back({"dmab_calcium", "Calcium before each denosumab dose.", {"MON-04", "CI-06"}});
-    const bool predisposed = HasCondition(p, ConditionCode::kMalabsorption) || HasCondition(p, ConditionCode::kCeliacDisease) ||
-                             FindCondition(p, ConditionCode::kBariatricSurgery, false) || HasCondition(p, ConditionCode::kHypocalcemia);
+    a.monitoring.push_back(
+        {"dmab_calcium", "Calcium before each denosumab dose.", {"MON-04", "CI-06"}});
+    const bool predisposed = HasCondition(p, ConditionCode::kMalabsorption) ||
+                             HasCondition(p, ConditionCode::kCeliacDisease) ||
+                             FindCondition(p, ConditionCode::kBariatricSurgery, false) ||
+                             HasCondition(p, ConditionCode::kHypocalcemia);
     if (predisposed) {
-      a.monitoring.push_back({"dmab_calcium_predisposed", "Predisposed to hypocalcemia: calcium, phosphorus and magnesium 10-14 days after each denosumab dose.", {"CI-06c", "MON-04"}});
+      a.monitoring.push_back({"dmab_calcium_predisposed",
+                              "Predisposed to hypocalcemia: calcium, phosphorus and magnesium "
+                              "10-14 days after each denosumab dose.",
+                              {"CI-06c", "MON-04"}});
       BP_VERBOSE(x, x.Fired("CI-06c", "predisposed to hypocalcemia"));
     } else {
       BP_VERBOSE(x, x.NotFired("CI-06c"));
     }
     if ((f.egfr && c.denosumab_egfr.Met(*f.egfr)) || HasCondition(p, ConditionCode::kDialysis))
-      a.monitoring.push_back({"dmab_calcium_ckd", "eGFR < 30 or dialysis: calcium weekly for the first month after each dose, then monthly.", {"MON-04", "CI-06b"}});
-    a.adjuncts.push_back({"calcium_vitd_dmab", "Calcium and vitamin D supplementation with denosumab.", {"CI-06"}});
+      a.monitoring.push_back({"dmab_calcium_ckd",
+                              "eGFR < 30 or dialysis: calcium weekly for the first month after "
+                              "each dose, then monthly.",
+                              {"MON-04", "CI-06b"}});
+    a.adjuncts.push_back(
+        {"calcium_vitd_dmab", "Calcium and vitamin D supplementation with denosumab.", {"CI-06"}});
     BP_VERBOSE(x, x.Fired("MON-04", "denosumab"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-04"));
     BP_VERBOSE(x, x.NotFired("CI-06c"));
   }
-  const bool romo = rec == TherapyClass::kAnabolic && std::any_of(a.agents.begin(), a.agents.end(), [](const Regimen& r) { return r.agent == "romosozumab"; });
+  const bool romo = rec == TherapyClass::kAnabolic &&
+                    std::any_of(a.agents.begin(), a.agents.end(),
+                                [](const Regimen& r) { return r.agent == "romosozumab"; });
   if (romo || FindMedication(p, Agent::kRomosozumab, MedStatus::kActive)) {
-    a.monitoring.push_back({"romo_cv", "Romosozumab: watch for symptoms of myocardial infarction or stroke; stop if either occurs.", {"MON-05", "CI-07"}});
+    a.monitoring.push_back({"romo_cv",
+                            "Romosozumab: watch for symptoms of myocardial infarction or stroke; "
+                            "stop if either occurs.",
+                            {"MON-05", "CI-07"}});
     BP_VERBOSE(x, x.Fired("MON-05", "romosozumab"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-05"));
   }
-  const bool pth = (rec == TherapyClass::kAnabolic && std::any_of(a.agents.begin(), a.agents.end(), [](const Regimen& r) {
-                     return r.agent == "teriparatide" || r.agent == "abaloparatide"; })) ||
-                   FindMedication(p, Agent::kTeriparatide, MedStatus::kActive) || FindMedication(p, Agent::kAbaloparatide, MedStatus::kActive);
+  const bool pth = (rec == TherapyClass::kAnabolic &&
+                    std::any_of(a.agents.begin(), a.agents.end(),
+                                [](const Regimen& r) {
+                                  return r.agent == "teriparatide" || r.agent == "abaloparatide";
+                                })) ||
+                   FindMedication(p, Agent::kTeriparatide, MedStatus::kActive) ||
+                   FindMedication(p, Agent::kAbaloparatide, MedStatus::kActive);
   if (pth) {
-    a.monitoring.push_back({"pth_calcium", "Teriparatide or abaloparatide: serum calcium if symptomatic or at risk; urinary calcium with a stone history.", {"MON-06"}});
+    a.monitoring.push_back({"pth_calcium",
+                            "Teriparatide or abaloparatide: serum calcium if symptomatic or at "
+                            "risk; urinary calcium with a stone history.",
+                            {"MON-06"}});
     BP_VERBOSE(x, x.Fired("MON-06", "PTH analog"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-06"));
   }
 
   // LAB-01..03 work-up.
-  const bool workup = a.treatment_indicated == true || f.fragility_events > 0 || a.risk_tier == RiskTier::kIndeterminate ||
+  const bool workup = a.treatment_indicated == true || f.fragility_events > 0 ||
+                      a.risk_tier == RiskTier::kIndeterminate ||
                       (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min));
   if (workup) {
-    a.workup.push_back({"baseline_labs", "Baseline secondary-cause tests: CBC; calcium, albumin, phosphate, creatinine/eGFR, alkaline phosphatase, liver enzymes; 25-OH vitamin D; magnesium.",
-                        {"LAB-01", "D23"}});
-    BP_VERBOSE(x, x.Fired("LAB-01", "osteoporosis, fragility fracture or tier not 'not indicated'"));
+    a.workup.push_back(
+        {"baseline_labs",
+         "Baseline secondary-cause tests: CBC; calcium, albumin, phosphate, creatinine/eGFR, "
+         "alkaline phosphatase, liver enzymes; 25-OH vitamin D; magnesium.",
+         {"LAB-01", "D23"}});
+    BP_VERBOSE(x,
+               x.Fired("LAB-01", "osteoporosis, fragility fracture or tier not 'not indicated'"));
     BP_VERBOSE(x, x.Fired("D23", "laboratory list from AACE"));
   } else {
     BP_VERBOSE(x, x.NotFired("LAB-01"));
     BP_VERBOSE(x, x.NotFired("D23"));
   }
-  const bool targeted = (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min)) || s.outside_population || s.treatment_failure;
+  const bool targeted = (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min)) ||
+                        s.outside_population || s.treatment_failure;
   if (targeted) {
-    std::string t = "Targeted tests: intact PTH, TSH, 24-hour urine calcium/sodium/creatinine, tTG-IgA with total IgA, ESR/CRP, bone turnover markers";
+    std::string t =
+        "Targeted tests: intact PTH, TSH, 24-hour urine calcium/sodium/creatinine, tTG-IgA with "
+        "total IgA, ESR/CRP, bone turnover markers";
     if (f.male) t += ", total testosterone (+/- LH/FSH)";
-    if (f.female && f.menopause == Menopause::kPre) t += ", estradiol/FSH/LH/prolactin if menstrual disturbance";
+    if (f.female && f.menopause == Menopause::kPre)
+      t += ", estradiol/FSH/LH/prolactin if menstrual disturbance";
     if (x.AgeKnown() && x.Age() > 50) t += ", SPEP with serum free light chains";
     t += "; consider urinary free cortisol or dexamethasone suppression, and tryptase.";
     a.workup.push_back({"targeted_labs", t, {"LAB-02"}});
@@ -2307,22 +2902,33 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   // LAB-03 results that trigger referral; osteomalacia defers antiresorptives.
   std::vector<std::string> abn;
   if (f.alp && f.alp->AboveReference(c.alp_high)) abn.push_back("high alkaline phosphatase");
-  if (f.alp && f.alp->BelowReference(c.alp_low)) abn.push_back("low alkaline phosphatase (consider hypophosphatasia before antiresorptives)");
+  if (f.alp && f.alp->BelowReference(c.alp_low))
+    abn.push_back("low alkaline phosphatase (consider hypophosphatasia before antiresorptives)");
   if (f.phosphate && f.phosphate->BelowReference(c.phosphate_low)) abn.push_back("low phosphate");
-  if (f.corrected_calcium && f.calcium && f.calcium->AboveReference(c.hyperca_corrected) && f.pth) abn.push_back("high calcium with PTH measured (primary hyperparathyroidism?)");
-  if (f.tsh && f.tsh->lab && f.tsh->lab->reference_low && f.tsh->value < *f.tsh->lab->reference_low) abn.push_back("suppressed TSH");
-  if (f.prolactin && f.prolactin->lab && f.prolactin->lab->reference_high && f.prolactin->value > *f.prolactin->lab->reference_high) abn.push_back("raised prolactin");
+  if (f.corrected_calcium && f.calcium && f.calcium->AboveReference(c.hyperca_corrected) && f.pth)
+    abn.push_back("high calcium with PTH measured (primary hyperparathyroidism?)");
+  if (f.tsh && f.tsh->lab && f.tsh->lab->reference_low && f.tsh->value < *f.tsh->lab->reference_low)
+    abn.push_back("suppressed TSH");
+  if (f.prolactin && f.prolactin->lab && f.prolactin->lab->reference_high &&
+      f.prolactin->value > *f.prolactin->lab->reference_high)
+    abn.push_back("raised prolactin");
   if (!abn.empty()) {
     std::string t;
     for (const auto& r : abn) t += (t.empty() ? "" : ", ") + r;
     BP_VERBOSE(x, x.Fired("LAB-03", t));
-    x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine, "Osteoporosis specialist: laboratory results suggesting another bone disease (" + t + ").", {"LAB-03", "REF-02"});
+    x.Refer(
+        Destination::kOsteoporosisSpecialist, Urgency::kRoutine,
+        "Osteoporosis specialist: laboratory results suggesting another bone disease (" + t + ").",
+        {"LAB-03", "REF-02"});
   } else {
     BP_VERBOSE(x, x.NotFired("LAB-03"));
   }
   // Adjuncts for everyone treated or assessed.
   if (a.treatment_indicated == true) {
-    a.adjuncts.push_back({"basics", "Calcium and vitamin D intake, weight-bearing exercise, falls prevention, smoking cessation and alcohol moderation.", {"TX-05", "CI-06"}});
+    a.adjuncts.push_back({"basics",
+                          "Calcium and vitamin D intake, weight-bearing exercise, falls "
+                          "prevention, smoking cessation and alcohol moderation.",
+                          {"TX-05", "CI-06"}});
   }
 }
 
@@ -2330,10 +2936,14 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
 void Osteomalacia(Ctx& x, State& s) {
   const Facts& f = x.f;
   s.osteomalacia_suspected = HasCondition(x.p, ConditionCode::kOsteomalacia) ||
-                             (f.vitd && x.c.vitd_osteomalacia.Met(f.vitd->value) && f.alp && f.alp->AboveReference(x.c.alp_high));
+                             (f.vitd && x.c.vitd_osteomalacia.Met(f.vitd->value) && f.alp &&
+                              f.alp->AboveReference(x.c.alp_high));
   if (s.osteomalacia_suspected && x.a.treatment_indicated == true)
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back({"osteomalacia", "Suspected osteomalacia (very low vitamin D with high alkaline phosphatase, or recorded): treat it and defer antiresorptives.",
-                                     {"LAB-03"}}));
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
+                      {"osteomalacia",
+                       "Suspected osteomalacia (very low vitamin D with high alkaline phosphatase, "
+                       "or recorded): treat it and defer antiresorptives.",
+                       {"LAB-03"}}));
 }
 
 }  // namespace
@@ -2392,7 +3002,9 @@ void Decide(const Patient& p, Date as_of, const CompiledProfile& c, const Knowle
   // Pathologic-fracture warning for fractures marked suspected (outside the VCF pathway).
   if (f.any_pathologic)
     x.Warn("pathologic_fracture_suspected", Severity::kCritical,
-           "A fracture is marked as possibly pathologic: exclude malignancy before osteoporosis treatment.", {"RISK-04", "CALC-08"});
+           "A fracture is marked as possibly pathologic: exclude malignancy before osteoporosis "
+           "treatment.",
+           {"RISK-04", "CALC-08"});
 }
 
 const char* TierName(RiskTier t) { return ToString(t).data(); }
@@ -2414,47 +3026,181 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     Decide(p, as_of, *other, *kb_, b, /*verbose=*/false);
     std::string d;
     if (b.treatment_indicated != a.treatment_indicated)
-      d += std::string("treatment indicated ") + (b.treatment_indicated ? (*b.treatment_indicated ? "yes" : "no") : "undetermined");
-    if (b.risk_tier != a.risk_tier) d += std::string(d.empty() ? "" : ", ") + "tier " + TierName(b.risk_tier);
+      d += std::string("treatment indicated ") +
+           (b.treatment_indicated ? (*b.treatment_indicated ? "yes" : "no") : "undetermined");
+    if (b.risk_tier != a.risk_tier)
+      d += std::string(d.empty() ? "" : ", ") + "tier " + TierName(b.risk_tier);
     if (b.therapy_recommended != a.therapy_recommended)
-      d += std::string(d.empty() ? "" : ", ") + "therapy " + std::string(ToString(b.therapy_recommended));
+      d += std::string(d.empty() ? "" : ", ") + "therapy " +
+           std::string(ToString(b.therapy_recommended));
     if (!d.empty()) diff += (diff.empty() ? "" : "; ") + other->name + ": " + d;
   }
   if (!diff.empty()) {
-    a.warnings.push_back({"guideline_disagreement", Severity::kInfo,
-                          "Other guideline profiles would decide differently (" + diff + "). This assessment uses " + main_->name + ".",
+    a.warnings.push_back({"guideline_disagreement",
+                          Severity::kInfo,
+                          "Other guideline profiles would decide differently (" + diff +
+                              "). This assessment uses " + main_->name + ".",
                           {"CONV-PROFILE-DISAGREEMENT"}});
     a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kFired, diff});
   } else {
-    a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kNotFired, "every shipped profile agrees"});
+    a.trace.push_back(
+        {"CONV-PROFILE-DISAGREEMENT", Outcome::kNotFired, "every shipped profile agrees"});
   }
   return a;
 }
 
 std::span<const std::string_view> Engine::ImplementedRules() {
-  static constexpr std::string_view kIds[] = {
-      "CONV-ABSENT", "CONV-INDETERMINATE", "CONV-DX-RECORDED", "CONV-ROUNDING", "CONV-MENOPAUSE",
-      "CONV-SEX-UNKNOWN", "CONV-FRACTURE-EVENT", "CONV-ZA-STATUS", "CONV-STALE",
-      "CONV-PROFILE-DISAGREEMENT", "CONV-DECISION-SUPPORT",
-      "CALC-01", "CALC-02", "CALC-03", "CALC-04", "CALC-05", "CALC-06", "CALC-07", "CALC-08",
-      "DX-01", "DX-02", "TX-01", "TX-02", "TX-03", "TX-04", "TX-05", "TX-06",
-      "RISK-01", "RISK-02", "RISK-03", "RISK-04", "RISK-P-ES", "RISK-P-SEED004",
-      "GIOP-01", "GIOP-02", "GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06", "GIOP-07", "GIOP-08",
-      "GIOP-09", "GIOP-LEGACY", "CTIBL-01", "CTIBL-02", "CTIBL-03", "CTIBL-04",
-      "SEL-00", "SEL-01", "SEL-02", "SEL-03", "SEL-04", "SEL-05", "SEL-06", "SEL-07", "SEL-08",
-      "CI-01", "CI-02", "CI-03", "CI-04", "CI-05", "CI-06", "CI-06b", "CI-06c", "CI-07", "CI-08",
-      "CI-09", "CI-10", "CI-11", "CI-12", "CI-13",
-      "PRE-01", "PRE-02", "PRE-03", "PRE-04", "PRE-05", "PRE-06", "PRE-07", "PRE-08", "PRE-09",
-      "PRE-10", "PRE-12",
-      "MON-01", "MON-02", "MON-03", "MON-04", "MON-05", "MON-06",
-      "SEQ-01", "SEQ-02", "SEQ-03", "SEQ-04", "SEQ-05", "SEQ-06", "SEQ-07", "SEQ-08", "SEQ-09",
-      "DMAB-OVERDUE", "DMAB-DUE",
-      "REF-01", "REF-02", "REF-03", "REF-04", "REF-05", "REF-06", "REF-07", "REF-08",
-      "VCF-01", "VCF-02", "VCF-03", "VCF-04", "VCF-05", "VCF-06", "VCF-07", "VCF-08", "VCF-09",
-      "LAB-01", "LAB-02", "LAB-03",
-      "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14",
-      "D15", "D16", "D17", "D18", "D19", "D20", "D21", "D22", "D23", "D24", "D25", "D26", "D27",
-      "D28", "D30", "D31", "D32", "D33"};
+  static constexpr std::string_view kIds[] = {"CONV-ABSENT",
+                                              "CONV-INDETERMINATE",
+                                              "CONV-DX-RECORDED",
+                                              "CONV-ROUNDING",
+                                              "CONV-MENOPAUSE",
+                                              "CONV-SEX-UNKNOWN",
+                                              "CONV-FRACTURE-EVENT",
+                                              "CONV-ZA-STATUS",
+                                              "CONV-STALE",
+                                              "CONV-PROFILE-DISAGREEMENT",
+                                              "CONV-DECISION-SUPPORT",
+                                              "CALC-01",
+                                              "CALC-02",
+                                              "CALC-03",
+                                              "CALC-04",
+                                              "CALC-05",
+                                              "CALC-06",
+                                              "CALC-07",
+                                              "CALC-08",
+                                              "DX-01",
+                                              "DX-02",
+                                              "TX-01",
+                                              "TX-02",
+                                              "TX-03",
+                                              "TX-04",
+                                              "TX-05",
+                                              "TX-06",
+                                              "RISK-01",
+                                              "RISK-02",
+                                              "RISK-03",
+                                              "RISK-04",
+                                              "RISK-P-ES",
+                                              "RISK-P-SEED004",
+                                              "GIOP-01",
+                                              "GIOP-02",
+                                              "GIOP-03",
+                                              "GIOP-04",
+                                              "GIOP-05",
+                                              "GIOP-06",
+                                              "GIOP-07",
+                                              "GIOP-08",
+                                              "GIOP-09",
+                                              "GIOP-LEGACY",
+                                              "CTIBL-01",
+                                              "CTIBL-02",
+                                              "CTIBL-03",
+                                              "CTIBL-04",
+                                              "SEL-00",
+                                              "SEL-01",
+                                              "SEL-02",
+                                              "SEL-03",
+                                              "SEL-04",
+                                              "SEL-05",
+                                              "SEL-06",
+                                              "SEL-07",
+                                              "SEL-08",
+                                              "CI-01",
+                                              "CI-02",
+                                              "CI-03",
+                                              "CI-04",
+                                              "CI-05",
+                                              "CI-06",
+                                              "CI-06b",
+                                              "CI-06c",
+                                              "CI-07",
+                                              "CI-08",
+                                              "CI-09",
+                                              "CI-10",
+                                              "CI-11",
+                                              "CI-12",
+                                              "CI-13",
+                                              "PRE-01",
+                                              "PRE-02",
+                                              "PRE-03",
+                                              "PRE-04",
+                                              "PRE-05",
+                                              "PRE-06",
+                                              "PRE-07",
+                                              "PRE-08",
+                                              "PRE-09",
+                                              "PRE-10",
+                                              "PRE-12",
+                                              "MON-01",
+                                              "MON-02",
+                                              "MON-03",
+                                              "MON-04",
+                                              "MON-05",
+                                              "MON-06",
+                                              "SEQ-01",
+                                              "SEQ-02",
+                                              "SEQ-03",
+                                              "SEQ-04",
+                                              "SEQ-05",
+                                              "SEQ-06",
+                                              "SEQ-07",
+                                              "SEQ-08",
+                                              "SEQ-09",
+                                              "DMAB-OVERDUE",
+                                              "DMAB-DUE",
+                                              "REF-01",
+                                              "REF-02",
+                                              "REF-03",
+                                              "REF-04",
+                                              "REF-05",
+                                              "REF-06",
+                                              "REF-07",
+                                              "REF-08",
+                                              "VCF-01",
+                                              "VCF-02",
+                                              "VCF-03",
+                                              "VCF-04",
+                                              "VCF-05",
+                                              "VCF-06",
+                                              "VCF-07",
+                                              "VCF-08",
+                                              "VCF-09",
+                                              "LAB-01",
+                                              "LAB-02",
+                                              "LAB-03",
+                                              "D1",
+                                              "D2",
+                                              "D3",
+                                              "D4",
+                                              "D5",
+                                              "D6",
+                                              "D7",
+                                              "D8",
+                                              "D9",
+                                              "D10",
+                                              "D11",
+                                              "D12",
+                                              "D13",
+                                              "D14",
+                                              "D15",
+                                              "D16",
+                                              "D17",
+                                              "D18",
+                                              "D19",
+                                              "D20",
+                                              "D21",
+                                              "D22",
+                                              "D23",
+                                              "D24",
+                                              "D25",
+                                              "D26",
+                                              "D27",
+                                              "D28",
+                                              "D30",
+                                              "D31",
+                                              "D32",
+                                              "D33"};
   return kIds;
 }
 

@@ -68,8 +68,10 @@ bool HasIntolerance(const Patient& p, Intolerance i) {
 Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
   Facts f;
   f.as_of = as_of;
-  if (p.birth_date) f.age = CompletedYears(*p.birth_date, as_of);
-  else if (p.age_years) f.age = std::floor(*p.age_years);
+  if (p.birth_date)
+    f.age = CompletedYears(*p.birth_date, as_of);
+  else if (p.age_years)
+    f.age = std::floor(*p.age_years);
   f.female = p.sex == Sex::kFemale;
   f.male = p.sex == Sex::kMale;
   f.sex_unknown = p.sex == Sex::kUnknown;
@@ -79,8 +81,7 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
     if (p.menopausal_status && *p.menopausal_status != Menopause::kUnknown) {
       f.menopause = p.menopausal_status;
     } else if (f.age) {
-      f.menopause =
-          c.menopause_assumed_age.Met(*f.age) ? Menopause::kPost : Menopause::kPre;
+      f.menopause = c.menopause_assumed_age.Met(*f.age) ? Menopause::kPost : Menopause::kPre;
       f.menopause_assumed = true;
     }
   }
@@ -119,8 +120,8 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
     const bool female_calc = !f.male;
     if (c.crcl_weight != CrclWeight::kActual && p.height_cm) {
       const double ibw = calc::IdealBodyWeightKg(*p.height_cm, female_calc, c.bw);
-      weight = c.crcl_weight == CrclWeight::kIdeal ? ibw
-                                                   : calc::AdjustedBodyWeightKg(weight, ibw, c.bw);
+      weight =
+          c.crcl_weight == CrclWeight::kIdeal ? ibw : calc::AdjustedBodyWeightKg(weight, ibw, c.bw);
       f.crcl_weight_method = c.crcl_weight == CrclWeight::kIdeal ? "ideal" : "adjusted";
     }
     f.crcl = calc::CockcroftGaultMlMin(*f.age, weight, f.creatinine->value, female_calc, c.cg);
@@ -186,8 +187,10 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
     if (m.agent != Agent::kGlucocorticoid) continue;
     if (m.status != MedStatus::kActive && m.status != MedStatus::kPlanned) continue;
     if (m.status == MedStatus::kActive) f.gc_active = true;
-    if (m.dose_mg_per_day) dose_sum += *m.dose_mg_per_day;
-    else dose_known = false;
+    if (m.dose_mg_per_day)
+      dose_sum += *m.dose_mg_per_day;
+    else
+      dose_known = false;
     if (m.start && *m.start <= as_of) {
       const int actual = DaysBetween(*m.start, as_of);
       if (m.status == MedStatus::kActive)
@@ -212,7 +215,8 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
   // FRAX, with CALC-06 adjustment when a systemic glucocorticoid is active.
   if (p.frax) {
     f.frax_present = p.frax->major_osteoporotic_pct || p.frax->hip_pct;
-    if (p.frax->major_osteoporotic_pct) f.frax_mof_raw = FromTenths(*p.frax->major_osteoporotic_pct);
+    if (p.frax->major_osteoporotic_pct)
+      f.frax_mof_raw = FromTenths(*p.frax->major_osteoporotic_pct);
     if (p.frax->hip_pct) f.frax_hip_raw = FromTenths(*p.frax->hip_pct);
     f.frax_mof = f.frax_mof_raw;
     f.frax_hip = f.frax_hip_raw;
@@ -237,7 +241,8 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
     const auto& fx = p.fractures[static_cast<size_t>(i)];
     FractureEvent* same = nullptr;
     for (auto& e : f.events) {
-      if (e.date && fx.date && std::abs(DaysBetween(*e.date, *fx.date)) <= c.fracture_same_event_days &&
+      if (e.date && fx.date &&
+          std::abs(DaysBetween(*e.date, *fx.date)) <= c.fracture_same_event_days &&
           Compatible(e.site, fx.site)) {
         same = &e;
         break;
@@ -248,8 +253,8 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
     if (same) {
       if (same->site == FractureSite::kOther) same->site = fx.site;
       same->fragility = same->fragility || fragility;
-      same->mechanism_unknown = same->mechanism_unknown && !fragility &&
-                                fx.mechanism == FractureMechanism::kUnknown;
+      same->mechanism_unknown =
+          same->mechanism_unknown && !fragility && fx.mechanism == FractureMechanism::kUnknown;
       same->pathologic = same->pathologic || pathologic;
       same->atypical = same->atypical || fx.atypical.value_or(false);
       if (same->level.empty()) same->level = fx.vertebral_level;

@@ -9,12 +9,18 @@ bool Threshold::MetTenths(int tenths) const {
   // Thresholds are given to one decimal: compare in integer tenths so -2.5 is exact.
   const int v = static_cast<int>(std::lround(value * 10.0));
   switch (cmp) {
-    case Comparator::kLt: return tenths < v;
-    case Comparator::kLe: return tenths <= v;
-    case Comparator::kGt: return tenths > v;
-    case Comparator::kGe: return tenths >= v;
-    case Comparator::kEq: return tenths == v;
-    case Comparator::kNone: return false;
+    case Comparator::kLt:
+      return tenths < v;
+    case Comparator::kLe:
+      return tenths <= v;
+    case Comparator::kGt:
+      return tenths > v;
+    case Comparator::kGe:
+      return tenths >= v;
+    case Comparator::kEq:
+      return tenths == v;
+    case Comparator::kNone:
+      return false;
   }
   return false;
 }
@@ -22,12 +28,23 @@ bool Threshold::MetTenths(int tenths) const {
 std::string Threshold::Describe(std::string_view unit) const {
   const char* op = "";
   switch (cmp) {
-    case Comparator::kLt: op = "< "; break;
-    case Comparator::kLe: op = "\xE2\x89\xA4 "; break;
-    case Comparator::kGt: op = "> "; break;
-    case Comparator::kGe: op = "\xE2\x89\xA5 "; break;
-    case Comparator::kEq: op = "= "; break;
-    case Comparator::kNone: break;
+    case Comparator::kLt:
+      op = "< ";
+      break;
+    case Comparator::kLe:
+      op = "\xE2\x89\xA4 ";
+      break;
+    case Comparator::kGt:
+      op = "> ";
+      break;
+    case Comparator::kGe:
+      op = "\xE2\x89\xA5 ";
+      break;
+    case Comparator::kEq:
+      op = "= ";
+      break;
+    case Comparator::kNone:
+      break;
   }
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s%g", op, value);
@@ -97,10 +114,14 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   c.name = std::string(profile);
 
   const std::string model = r.S("risk_model");
-  if (model == "aace2020") c.risk_model = RiskModel::kAace2020;
-  else if (model == "endocrine_society") c.risk_model = RiskModel::kEndocrineSociety;
-  else if (model == "seed004") c.risk_model = RiskModel::kSeed004;
-  else r.Bad("risk_model must be aace2020, endocrine_society or seed004");
+  if (model == "aace2020")
+    c.risk_model = RiskModel::kAace2020;
+  else if (model == "endocrine_society")
+    c.risk_model = RiskModel::kEndocrineSociety;
+  else if (model == "seed004")
+    c.risk_model = RiskModel::kSeed004;
+  else
+    r.Bad("risk_model must be aace2020, endocrine_society or seed004");
   c.vh_frax_mof = r.T("vh_frax_mof_pct");
   c.vh_frax_hip = r.T("vh_frax_hip_pct");
   c.vh_tscore = r.T("vh_tscore");
@@ -134,9 +155,12 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   c.gc_acr_min_dose = r.T("gc_acr_min_dose_mg");
   c.gc_acr_min_days = r.T("gc_acr_min_days");
   const std::string giop = r.S("giop_profile");
-  if (giop == "acr22") c.giop_profile = GiopProfile::kAcr22;
-  else if (giop == "seed000") c.giop_profile = GiopProfile::kSeed000;
-  else r.Bad("giop_profile must be acr22 or seed000");
+  if (giop == "acr22")
+    c.giop_profile = GiopProfile::kAcr22;
+  else if (giop == "seed000")
+    c.giop_profile = GiopProfile::kSeed000;
+  else
+    r.Bad("giop_profile must be acr22 or seed000");
   c.giop_vh_tscore = r.T("giop_vh_tscore");
   c.giop_vh_frax_mof = r.T("giop_vh_frax_mof_pct");
   c.giop_vh_frax_hip = r.T("giop_vh_frax_hip_pct");
@@ -160,9 +184,12 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   c.giop_za_label_months = r.T("giop_za_label_months");
 
   const std::string ctibl = r.S("ctibl_threshold");
-  if (ctibl == "seed000") c.ctibl = CtiblThreshold::kSeed000;
-  else if (ctibl == "hadji17") c.ctibl = CtiblThreshold::kHadji17;
-  else r.Bad("ctibl_threshold must be seed000 or hadji17");
+  if (ctibl == "seed000")
+    c.ctibl = CtiblThreshold::kSeed000;
+  else if (ctibl == "hadji17")
+    c.ctibl = CtiblThreshold::kHadji17;
+  else
+    r.Bad("ctibl_threshold must be seed000 or hadji17");
   c.ctibl_tscore = r.T("ctibl_tscore");
   c.ctibl_frax_mof = r.T("ctibl_frax_mof_pct");
   c.ctibl_frax_hip = r.T("ctibl_frax_hip_pct");
@@ -178,15 +205,19 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   c.cg = {r.N("cg_age_constant"), r.N("cg_denominator"), r.N("cg_female_factor")};
   c.bw = {r.N("ibw_male_base_kg"),   r.N("ibw_female_base_kg"), r.N("ibw_kg_per_inch"),
           r.N("ibw_height_base_in"), r.N("cm_per_inch"),        r.N("adjbw_factor")};
-  c.ckd_epi = {r.N("ckd_epi_constant"),     r.N("ckd_epi_kappa_female"),
-               r.N("ckd_epi_kappa_male"),   r.N("ckd_epi_alpha_female"),
-               r.N("ckd_epi_alpha_male"),   r.N("ckd_epi_exponent_high"),
-               r.N("ckd_epi_age_base"),     r.N("ckd_epi_female_factor")};
+  c.ckd_epi = {r.N("ckd_epi_constant"),   r.N("ckd_epi_kappa_female"),
+               r.N("ckd_epi_kappa_male"), r.N("ckd_epi_alpha_female"),
+               r.N("ckd_epi_alpha_male"), r.N("ckd_epi_exponent_high"),
+               r.N("ckd_epi_age_base"),   r.N("ckd_epi_female_factor")};
   const std::string w = r.S("crcl_weight");
-  if (w == "actual") c.crcl_weight = CrclWeight::kActual;
-  else if (w == "ibw") c.crcl_weight = CrclWeight::kIdeal;
-  else if (w == "adjbw") c.crcl_weight = CrclWeight::kAdjusted;
-  else r.Bad("crcl_weight must be actual, ibw or adjbw");
+  if (w == "actual")
+    c.crcl_weight = CrclWeight::kActual;
+  else if (w == "ibw")
+    c.crcl_weight = CrclWeight::kIdeal;
+  else if (w == "adjbw")
+    c.crcl_weight = CrclWeight::kAdjusted;
+  else
+    r.Bad("crcl_weight must be actual, ibw or adjbw");
   c.crcl_borderline_band = r.N("crcl_borderline_band");
   c.za_crcl = r.T("za_crcl_min");
   c.alendronate_crcl = r.T("alendronate_crcl_min");
@@ -208,12 +239,15 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   c.za_interval_months = r.I("za_interval_months");
 
   const std::string first = r.S("first_line_high_risk");
-  if (first == "equal_options") c.first_line_equal_options = true;
+  if (first == "equal_options")
+    c.first_line_equal_options = true;
   else if (first != "oral_bisphosphonate")
     r.Bad("first_line_high_risk must be oral_bisphosphonate or equal_options");
   const std::string dmab = r.S("denosumab_position");
-  if (dmab == "first_line_option") c.denosumab_first_line = true;
-  else if (dmab != "second_line") r.Bad("denosumab_position must be second_line or first_line_option");
+  if (dmab == "first_line_option")
+    c.denosumab_first_line = true;
+  else if (dmab != "second_line")
+    r.Bad("denosumab_position must be second_line or first_line_option");
   c.estrogen_raloxifene_warning = r.B("estrogen_raloxifene_warning");
   c.romo_cv_months = r.I("romo_cv_months");
   c.romo_max_doses = r.T("romo_max_doses");

@@ -19,12 +19,18 @@ struct Threshold {
   // True when x meets the threshold ("x <cmp> value").
   bool Met(double x) const {
     switch (cmp) {
-      case Comparator::kLt: return x < value;
-      case Comparator::kLe: return x <= value;
-      case Comparator::kGt: return x > value;
-      case Comparator::kGe: return x >= value;
-      case Comparator::kEq: return x == value;
-      case Comparator::kNone: return false;
+      case Comparator::kLt:
+        return x < value;
+      case Comparator::kLe:
+        return x <= value;
+      case Comparator::kGt:
+        return x > value;
+      case Comparator::kGe:
+        return x >= value;
+      case Comparator::kEq:
+        return x == value;
+      case Comparator::kNone:
+        return false;
     }
     return false;
   }
