@@ -167,6 +167,7 @@ struct State {
   bool ctibl_only = false;
   bool holiday = false;
   bool treatment_failure = false;
+  bool acp_osteopenia = false;  // TX-05 advice; withdrawn if a later rule indicates treatment
   bool oral_unsuitable = false;
   std::vector<std::string> oral_unsuitable_reasons;
   RuleIds oral_unsuitable_rules;
@@ -179,6 +180,16 @@ struct State {
   bool oral_candidates_any = false;
   std::vector<const char*> oral_candidates;
 };
+
+// Whole calendar months from a to b (24 for 2024-01-01 .. 2026-01-01), plus the fraction of the
+// last one, so that a course of exactly 24 months is not "beyond 24 months".
+double CompletedMonths(Date a, Date b) {
+  if (b <= a) return 0;
+  int months = (b.year() - a.year()) * 12 + (b.month() - a.month());
+  if (a.AddMonths(months) > b) --months;
+  const Date base = a.AddMonths(months);
+  return months + DaysBetween(base, b) / 31.0;
+}
 
 bool RecentMonths(const std::optional<Date>& d, Date as_of, int months) {
   return d && WithinMonths(*d, as_of, months);
@@ -693,6 +704,7 @@ void Indication(Ctx& x, State& s) {
                   "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
               {"TX-05"}}));
   if (x.f.female && x.AgeKnown() && c.acp_osteopenia_age.Met(x.Age()) && low_bone_mass_any) {
+    s.acp_osteopenia = true;
     BP_VERBOSE(x, x.Warn("acp_osteopenia_over_65", Severity::kInfo,
                          "Woman over " + Num(c.acp_osteopenia_age.value, 0) +
                              " with low bone mass: ACP suggests an individualized decision about a "
@@ -720,7 +732,7 @@ void Tier(Ctx& x, State& s) {
       if (c.risk_model == RiskModel::kSeed004 && !IsBisphosphonate(m.agent)) continue;
       fx_on_drug = &m;
       fx_on_drug_event = &e;
-      if (m.start && c.treatment_failure_months.Met(DaysBetween(*m.start, *e.date) / 30.4375))
+      if (m.start && c.treatment_failure_months.Met(CompletedMonths(*m.start, *e.date)))
         s.treatment_failure = true;
     }
   }
@@ -802,12 +814,11 @@ void Tier(Ctx& x, State& s) {
       for (const auto& e : f.events) {
         if (!e.fragility || !e.date) continue;
         for (const auto& m : p.medications) {
-          const bool harmful =
-              m.agent == Agent::kAromataseInhibitor ||
-              m.agent == Agent::kAndrogenDeprivationTherapy ||
-              (m.agent == Agent::kGnrhAgonist && x.f.male) ||
-              (m.agent == Agent::kGlucocorticoid && m.start &&
-               c.gc_harmful_drug_months.Met(DaysBetween(*m.start, *e.date) / 30.4375));
+          const bool harmful = m.agent == Agent::kAromataseInhibitor ||
+                               m.agent == Agent::kAndrogenDeprivationTherapy ||
+                               (m.agent == Agent::kGnrhAgonist && x.f.male) ||
+                               (m.agent == Agent::kGlucocorticoid && m.start &&
+                                c.gc_harmful_drug_months.Met(CompletedMonths(*m.start, *e.date)));
           if (harmful && OnAt(m, *e.date)) {
             vh.push_back("fracture while on " + std::string(ToString(m.agent)));
             break;
@@ -1555,7 +1566,7 @@ void Contraindications(Ctx& x, State& s) {
     if (m.agent != Agent::kTeriparatide && m.agent != Agent::kAbaloparatide) continue;
     if (!m.start || m.status == MedStatus::kPlanned) continue;
     const Date until = m.end ? std::min(*m.end, f.as_of) : f.as_of;
-    const double months = std::max(0, DaysBetween(*m.start, until)) / 30.4375;
+    const double months = CompletedMonths(*m.start, until);
     (m.agent == Agent::kTeriparatide ? tptd_months : abl_months) += months;
   }
   if (c.abl_max_months.Met(tptd_months + abl_months)) {
@@ -2211,8 +2222,15 @@ void Vertebral(Ctx& x, State& s) {
       vcf = &e;
   static const char* kVcf[] = {"VCF-01", "VCF-02", "VCF-03", "VCF-04", "VCF-05", "VCF-06", "VCF-07",
                                "VCF-08", "VCF-09", "D19",    "D20",    "D21",    "D22"};
+  // The pathway is for a new or symptomatic fracture: one within the fracture-liaison window, or
+  // one for which spine findings were recorded. An old healed fracture still counts for the
+  // indication and the tier, not for spine referrals.
+  if (vcf && !p.spine_recorded &&
+      !(vcf->date && WithinMonths(*vcf->date, f.as_of, c.fls_window_months)))
+    vcf = nullptr;
   if (!vcf) {
-    for (const char* r : kVcf) BP_VERBOSE(x, x.NotFired(r, "no vertebral fracture"));
+    for (const char* r : kVcf)
+      BP_VERBOSE(x, x.NotFired(r, "no new or symptomatic vertebral fracture"));
     return;
   }
   const auto& sp = p.spine;
@@ -2999,6 +3017,10 @@ void Decide(const Patient& p, Date as_of, const CompiledProfile& c, const Knowle
   Referrals(x, s);
   Medications(x, s);
   MonitoringAndWorkup(x, s);
+  // TX-05's advice for women over 65 with low bone mass stands only if nothing else indicated
+  // treatment (GIOP or CTIBL may have, after TX-05 ran).
+  if (s.acp_osteopenia && a.treatment_indicated != false)
+    std::erase_if(a.warnings, [](const Warning& w) { return w.code == "acp_osteopenia_over_65"; });
   // Pathologic-fracture warning for fractures marked suspected (outside the VCF pathway).
   if (f.any_pathologic)
     x.Warn("pathologic_fracture_suspected", Severity::kCritical,
