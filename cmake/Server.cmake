@@ -22,9 +22,10 @@ bp_library(bp_server server)
 target_link_libraries(bp_server PUBLIC bp_cdshooks PkgConfig::BP_HTTPLIB Threads::Threads
   PRIVATE PkgConfig::BP_LIBJWT OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3
   spdlog::spdlog nlohmann_json::nlohmann_json fmt::fmt)
-if(TARGET bp_storage)
+if(TARGET bp_storage)  # the service database (feedback, migrations/0100_cds_feedback.sql)
   target_link_libraries(bp_server PUBLIC bp_storage)
-  target_compile_definitions(bp_server PUBLIC BONEPATH_HAVE_STORAGE=1)
+else()
+  message(FATAL_ERROR "bp_server needs bp_storage (cmake/Storage.cmake)")
 endif()
 target_compile_definitions(bp_server PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
 

@@ -1,0 +1,383 @@
+#include "cdshooks/cards.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "knowledge/embedded.h"
+#include "rules/facts.h"
+
+namespace bp::cds {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kRxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm";
+constexpr const char* kOverrideSystem = "https://bonepath.org/cds-hooks/override-reason";
+constexpr size_t kMaxSummary = 139;  // CDS Hooks: summary under 140 characters
+
+std::string Num1(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+// Cuts at a code-point boundary and marks the cut, so the summary stays valid UTF-8.
+std::string Summary(std::string s) {
+  if (s.size() <= kMaxSummary) return s;
+  size_t cut = kMaxSummary - 3;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut) + "...";
+}
+
+std::string IndicatorOf(Severity s) {
+  switch (s) {
+    case Severity::kCritical: return "critical";
+    case Severity::kWarning: return "warning";
+    case Severity::kInfo: return "info";
+  }
+  return "info";
+}
+
+// The RxNorm code to order an agent with: the first product code the value sets list for it
+// (a code with a route; notes mark products not meant for osteoporosis, e.g. oncology strength).
+std::optional<std::pair<std::string, std::string>> RxNormFor(Agent agent) {
+  static const json table = [] {
+    for (const auto& f : EmbeddedKnowledgeFiles())
+      if (f.path == "valuesets/medications.json") return json::parse(f.content, nullptr, false);
+    return json();
+  }();
+  if (!table.is_object() || !table.contains("codes")) return std::nullopt;
+  const std::string name(ToString(agent));
+  std::optional<std::pair<std::string, std::string>> fallback;
+  for (const auto& c : table["codes"]) {
+    if (!c.is_object() || c.value("value", "") != name || c.value("system", "") != "rxnorm")
+      continue;
+    if (c.contains("note")) continue;
+    std::pair<std::string, std::string> v{c.value("code", ""), c.value("display", "")};
+    if (c.contains("route")) return v;
+    if (!fallback) fallback = v;
+  }
+  return fallback;
+}
+
+const RegimenDef* RegimenFor(const KnowledgeBase& kb, std::string_view agent) {
+  for (const auto& r : kb.regimens)
+    if (r.agent == agent) return &r;
+  return nullptr;
+}
+
+class Builder {
+ public:
+  Builder(const CardContext& c, std::vector<IssuedCard>* issued) : c_(c), issued_(issued) {}
+
+  json Cards() { return cards_; }
+
+  // "- `PRE-01` Title: citation; citation" for each rule, as the assessment renderers cite.
+  std::string RulesMarkdown(const RuleIds& rules) const {
+    std::string out = "\n\n**Rules and sources** (bonepath, knowledge " + c_.kb->version +
+                      ", profile " + c_.assessment->profile + "):\n";
+    std::set<std::string> seen;
+    for (const auto& id : rules) {
+      if (!seen.insert(id).second) continue;
+      out += "\n- `" + id + "`";
+      const RuleDef* r = c_.kb->FindRule(id);
+      if (!r) continue;
+      out += " " + r->title;
+      std::string cites;
+      for (const auto& key : r->citations) {
+        const Reference* ref = c_.kb->FindReference(key);
+        if (!ref) continue;
+        cites += (cites.empty() ? "" : "; ");
+        cites += ref->url.empty() ? ref->citation : "[" + ref->citation + "](" + ref->url + ")";
+      }
+      if (!cites.empty()) out += ": " + cites;
+    }
+    if (!c_.unavailable.empty()) {
+      out += "\n\n*Not available from the EHR:* ";
+      for (size_t i = 0; i < c_.unavailable.size(); ++i)
+        out += (i ? ", " : "") + c_.unavailable[i];
+      out += ". The engine reports what this data would decide in the full assessment.";
+    }
+    return out;
+  }
+
+  std::string SourceUrl(const RuleIds& rules) const {
+    for (const auto& id : rules)
+      if (const RuleDef* r = c_.kb->FindRule(id))
+        for (const auto& key : r->citations)
+          if (const Reference* ref = c_.kb->FindReference(key); ref && !ref->url.empty())
+            return ref->url;
+    return c_.source_url;
+  }
+
+  // Adds one card unless a card with this code is already there.
+  void Add(const std::string& code, Severity sev, const std::string& summary,
+           const std::string& body, const RuleIds& rules, json suggestions = json::array()) {
+    if (!codes_.insert(code).second) return;
+    json card;
+    const std::string uuid = NewUuid();
+    card["uuid"] = uuid;
+    card["summary"] = Summary(summary);
+    card["indicator"] = IndicatorOf(sev);
+    card["detail"] = body + RulesMarkdown(rules);
+    card["source"] = {{"label", "bonepath osteoporosis decision support"},
+                      {"url", SourceUrl(rules)},
+                      {"topic",
+                       {{"system", "https://bonepath.org/cds-hooks/card"},
+                        {"code", code},
+                        {"display", code}}}};
+    if (!suggestions.empty()) {
+      card["suggestions"] = suggestions;
+      card["selectionBehavior"] = "at-most-one";
+    }
+    card["overrideReasons"] = json::array(
+        {{{"code", "already-addressed"}, {"system", kOverrideSystem},
+          {"display", "Already addressed or planned"}},
+         {{"code", "patient-declined"}, {"system", kOverrideSystem},
+          {"display", "Patient declined"}},
+         {{"code", "data-incorrect"}, {"system", kOverrideSystem},
+          {"display", "Record data incorrect or out of date"}},
+         {{"code", "clinical-judgement"}, {"system", kOverrideSystem},
+          {"display", "Clinical judgement: benefit outweighs risk"}},
+         {{"code", "not-applicable"}, {"system", kOverrideSystem},
+          {"display", "Not applicable to this patient"}}});
+    card["links"] = json::array({{{"label", "bonepath assessment (rules, values, citations)"},
+                                  {"url", c_.assessment_url},
+                                  {"type", "absolute"}}});
+    cards_.push_back(std::move(card));
+    issued_->push_back({uuid, code, IndicatorOf(sev)});
+  }
+
+  const Warning* FindWarning(std::string_view code) const {
+    for (const auto& w : c_.assessment->warnings)
+      if (w.code == code) return &w;
+    return nullptr;
+  }
+
+  std::string Title(std::string_view code) const {
+    for (const auto& w : c_.kb->warnings)
+      if (w.code == code) return w.title;
+    return std::string(code);
+  }
+
+  // A card from an engine warning; `prefix` puts the measured value first in the summary.
+  void FromWarning(std::string_view code, const std::string& prefix = "",
+                   const std::string& values = "", json suggestions = json::array()) {
+    const Warning* w = FindWarning(code);
+    if (!w) return;
+    std::string body = w->text;
+    if (!values.empty()) body += "\n\n" + values;
+    Add(std::string(code), w->severity, prefix + Title(code), body, w->rules,
+        std::move(suggestions));
+  }
+
+  std::string RenalValues() const {
+    const Derived& d = c_.assessment->derived;
+    std::string v;
+    if (d.crcl_ml_min) v += "Creatinine clearance (Cockcroft-Gault): **" + Num1(*d.crcl_ml_min) + " mL/min**. ";
+    if (d.egfr_ml_min_1_73m2) v += "eGFR: " + Num1(*d.egfr_ml_min_1_73m2) + " mL/min/1.73 m2. ";
+    if (v.empty()) v = "Creatinine clearance: unknown (creatinine, weight or age missing).";
+    return v;
+  }
+  std::string CalciumValues() const {
+    const Derived& d = c_.assessment->derived;
+    return d.corrected_calcium_mg_dl
+               ? "Albumin-corrected calcium: **" + Num1(*d.corrected_calcium_mg_dl) + " mg/dL**."
+               : "Calcium: unknown.";
+  }
+  std::string VitaminDValues() const {
+    const Derived& d = c_.assessment->derived;
+    return d.vitamin_d_25oh_ng_ml
+               ? "25-OH vitamin D: **" + Num1(*d.vitamin_d_25oh_ng_ml) + " ng/mL**."
+               : "25-OH vitamin D: unknown.";
+  }
+
+  json OrderSuggestion(Agent agent, const std::string& label, const DraftOrder* replaces) const {
+    auto rx = RxNormFor(agent);
+    if (!rx) return json::array();
+    json med = {{"resourceType", "MedicationRequest"},
+                {"status", "draft"},
+                {"intent", "order"},
+                {"medicationCodeableConcept",
+                 {{"coding", json::array({{{"system", kRxNorm},
+                                           {"code", rx->first},
+                                           {"display", rx->second}}})},
+                  {"text", std::string(ToString(agent))}}},
+                {"subject", {{"reference", "Patient/" + c_.patient->id}}},
+                {"authoredOn", c_.today.ToString()}};
+    if (const RegimenDef* r = RegimenFor(*c_.kb, ToString(agent)))
+      med["dosageInstruction"] = json::array({{{"text", r->dose + ", " + r->interval}}});
+    json actions = json::array();
+    actions.push_back({{"type", "create"}, {"description", label}, {"resource", med}});
+    if (replaces && !replaces->ref.empty())
+      actions.push_back({{"type", "delete"},
+                         {"description", "Remove the draft " +
+                                             std::string(ToString(replaces->agent)) + " order"},
+                         {"resourceId", json::array({replaces->ref})}});
+    return json::array({{{"label", label}, {"uuid", NewUuid()}, {"isRecommended", true},
+                         {"actions", actions}}});
+  }
+
+  json FlsSuggestion(const Referral& r) const {
+    std::string reason;
+    for (const auto& s : r.reasons) reason += (reason.empty() ? "" : " ") + s.text;
+    json sr = {{"resourceType", "ServiceRequest"},
+               {"status", "draft"},
+               {"intent", "order"},
+               {"priority", r.urgency == Urgency::kRoutine ? "routine" : "urgent"},
+               {"code", {{"text", "Referral to fracture liaison service"}}},
+               {"subject", {{"reference", "Patient/" + c_.patient->id}}},
+               {"authoredOn", c_.today.ToString()},
+               {"reasonCode", json::array({{{"text", reason}}})}};
+    return json::array({{{"label", "Refer to the fracture liaison service"},
+                         {"uuid", NewUuid()},
+                         {"isRecommended", true},
+                         {"actions", json::array({{{"type", "create"},
+                                                   {"description", "Fracture liaison referral"},
+                                                   {"resource", sr}}})}}});
+  }
+
+  void FlsCard(const Referral& r) {
+    std::string body;
+    RuleIds rules;
+    for (const auto& s : r.reasons) {
+      body += (body.empty() ? "" : "\n\n") + s.text;
+      rules.insert(rules.end(), s.rules.begin(), s.rules.end());
+    }
+    Add("fracture_liaison_referral", Severity::kWarning,
+        "Fragility fracture without a fracture liaison referral: refer to the FLS", body, rules,
+        FlsSuggestion(r));
+  }
+
+  bool AnyTreatment() const {
+    for (const auto& m : c_.patient->medications)
+      if (IsOsteoporosisDrug(m.agent) && (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned))
+        return true;
+    return false;
+  }
+
+  void PatientView() {
+    const Assessment& a = *c_.assessment;
+    if (a.treatment_indicated.value_or(false) && !AnyTreatment()) {
+      std::string body = "Osteoporosis treatment is indicated and no osteoporosis medication is "
+                         "active or planned.";
+      RuleIds rules;
+      for (const auto& s : a.treatment_reasons) {
+        body += "\n\n- " + s.text;
+        rules.insert(rules.end(), s.rules.begin(), s.rules.end());
+      }
+      json sugg = json::array();
+      if (!a.agents.empty()) {
+        body += "\n\n**Recommended:** ";
+        for (size_t i = 0; i < a.agents.size(); ++i) {
+          const Regimen& r = a.agents[i];
+          body += (i ? "; " : "") + r.agent + (r.dose.empty() ? "" : " " + r.dose) +
+                  (r.interval.empty() ? "" : ", " + r.interval);
+          rules.insert(rules.end(), r.rules.begin(), r.rules.end());
+        }
+        if (auto agent = Parse<Agent>(a.agents.front().agent))
+          sugg = OrderSuggestion(*agent, "Order " + a.agents.front().agent, nullptr);
+      }
+      Add("treatment_gap", Severity::kWarning,
+          "Osteoporosis treatment indicated but none active (risk tier: " +
+              std::string(ToString(a.risk_tier)) + ")",
+          body, rules, sugg);
+    }
+    FromWarning("denosumab_dose_overdue");
+    if (const Referral* r = a.FindReferral(Destination::kFractureLiaisonService)) FlsCard(*r);
+    const bool had_anabolic =
+        std::any_of(c_.patient->medications.begin(), c_.patient->medications.end(),
+                    [](const Medication& m) { return IsAnabolic(m.agent) && m.status != MedStatus::kPlanned; });
+    if (had_anabolic) FromWarning("anabolic_requires_antiresorptive_followup");
+    FromWarning("drug_holiday_reassessment_due");
+  }
+
+  void Orders() {
+    for (const DraftOrder& d : c_.drafts) {
+      const Agent ag = d.agent;
+      if (d.stop) {
+        if (ag == Agent::kDenosumab) FromWarning("denosumab_discontinuation_rebound");
+        continue;
+      }
+      if (ag == Agent::kZoledronicAcid) {
+        const std::string crcl = c_.assessment->derived.crcl_ml_min
+                                     ? "CrCl " + Num1(*c_.assessment->derived.crcl_ml_min) + " mL/min: "
+                                     : "";
+        FromWarning("zoledronic_acid_renal_contraindication", crcl, RenalValues());
+        FromWarning("renal_function_borderline", crcl, RenalValues());
+      }
+      if (IsAntiresorptive(ag) || ag == Agent::kRomosozumab) {
+        const auto& d2 = c_.assessment->derived;
+        FromWarning("hypocalcemia_correct_before_antiresorptive",
+                    d2.corrected_calcium_mg_dl ? "Calcium " + Num1(*d2.corrected_calcium_mg_dl) + " mg/dL: " : "",
+                    CalciumValues());
+        FromWarning("vitamin_d_deficiency_correct_first",
+                    d2.vitamin_d_25oh_ng_ml ? "25-OH vitamin D " + Num1(*d2.vitamin_d_25oh_ng_ml) + " ng/mL: " : "",
+                    VitaminDValues());
+      }
+      if (ag == Agent::kDenosumab) FromWarning("denosumab_severe_ckd_hypocalcemia", "", RenalValues());
+      if (IsBisphosphonate(ag) && ag != Agent::kZoledronicAcid) {
+        json sugg = json::array();
+        const ZaStatus za = c_.assessment->za_status;
+        if (za == ZaStatus::kEligible || za == ZaStatus::kEligibleAfterCorrection)
+          sugg = OrderSuggestion(Agent::kZoledronicAcid, "Order zoledronic acid 5 mg IV yearly instead", &d);
+        FromWarning("oral_bisphosphonate_unsuitable", "", "", sugg);
+      }
+      if (ag == Agent::kRomosozumab) FromWarning("romosozumab_cardiovascular_contraindication");
+      if (ag == Agent::kEstrogen || ag == Agent::kRaloxifene)
+        FromWarning("estrogen_raloxifene_not_recommended");
+      // Any other reason the engine gives to avoid the drafted agent.
+      for (const Avoid& av : c_.assessment->avoid) {
+        if (av.agent != ToString(ag) || av.text.rfind("BLOCK", 0) != 0) continue;
+        if (cards_.size() > 0 && CoveredByCard(ag)) continue;
+        Add("avoid_" + av.agent, Severity::kCritical, av.agent + ": " + av.text, av.text, av.rules);
+      }
+    }
+  }
+
+  // True when a card for the agent already states the block.
+  bool CoveredByCard(Agent ag) const {
+    static const std::vector<std::pair<Agent, std::string>> kCovers = {
+        {Agent::kZoledronicAcid, "zoledronic_acid_renal_contraindication"},
+        {Agent::kRomosozumab, "romosozumab_cardiovascular_contraindication"},
+        {Agent::kAlendronate, "oral_bisphosphonate_unsuitable"},
+        {Agent::kRisedronate, "oral_bisphosphonate_unsuitable"},
+        {Agent::kIbandronate, "oral_bisphosphonate_unsuitable"},
+        {Agent::kDenosumab, "denosumab_severe_ckd_hypocalcemia"}};
+    for (const auto& [a, code] : kCovers)
+      if (a == ag && codes_.count(code)) return true;
+    return false;
+  }
+
+  void Discharge() {
+    const Referral* r = c_.assessment->FindReferral(Destination::kFractureLiaisonService);
+    if (!r) return;
+    bool during_stay = !c_.encounter_start;  // no stay dates: the engine's window decides
+    if (c_.encounter_start)
+      for (const auto& f : c_.patient->fractures)
+        if (f.date && *f.date >= *c_.encounter_start &&
+            f.mechanism != FractureMechanism::kHighTrauma)
+          during_stay = true;
+    if (during_stay) FlsCard(*r);
+  }
+
+ private:
+  const CardContext& c_;
+  std::vector<IssuedCard>* issued_;
+  json cards_ = json::array();
+  std::set<std::string> codes_;
+};
+
+}  // namespace
+
+json BuildCards(const CardContext& c, std::vector<IssuedCard>* issued) {
+  Builder b(c, issued);
+  const std::string& hook = c.service->hook;
+  if (hook == "patient-view") b.PatientView();
+  else if (hook == "order-select" || hook == "order-sign") b.Orders();
+  else if (hook == "encounter-discharge") b.Discharge();
+  return b.Cards();
+}
+
+}  // namespace bp::cds

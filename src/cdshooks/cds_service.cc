@@ -1,0 +1,437 @@
+#include "cdshooks/cds_service.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+#include "cdshooks/cards.h"
+#include "cdshooks/discovery.h"
+#include "fhir/fhir_reader.h"
+
+namespace bp::cds {
+namespace {
+
+using nlohmann::json;
+
+Error Schema(std::string path, std::string message) {
+  return Error{kErrSchema, std::move(path), std::move(message)};
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Characters a FHIR query may carry unencoded in a URL (RFC 3986 query, minus '|' and space,
+// which servers disagree about).
+std::string EncodeQuery(std::string_view q) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : q) {
+    if (std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?%").find(static_cast<char>(c)) !=
+                               std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+struct Request {
+  std::string hook;
+  std::string fhir_server;
+  std::string bearer;
+  std::string patient_id;
+  std::string encounter_id;
+  std::vector<std::pair<std::string, std::string>> context;  // string context fields
+  json draft_orders;                                        // Bundle, or null
+  std::set<std::string> selections;                         // "MedicationRequest/id"
+  json prefetch;                                            // object, or null
+};
+
+Result<Request> ParseRequest(const ServiceDef& svc, std::string_view body) {
+  json doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded()) return Error{kErrInvalidJson, "", "request body is not valid JSON"};
+  if (!doc.is_object()) return Schema("", "request body must be a JSON object");
+  Request r;
+  if (!doc.contains("hook") || !doc["hook"].is_string())
+    return Schema("hook", "\"hook\" is required and must be a string");
+  r.hook = doc["hook"].get<std::string>();
+  if (r.hook != svc.hook)
+    return Schema("hook", "service " + svc.id + " answers the " + svc.hook + " hook, not \"" +
+                              r.hook.substr(0, 64) + "\"");
+  if (!doc.contains("hookInstance") || !doc["hookInstance"].is_string())
+    return Schema("hookInstance", "\"hookInstance\" is required and must be a string");
+  if (doc.contains("fhirServer") && !doc["fhirServer"].is_null()) {
+    if (!doc["fhirServer"].is_string()) return Schema("fhirServer", "must be a string (URL)");
+    r.fhir_server = doc["fhirServer"].get<std::string>();
+    if (r.fhir_server.rfind("http://", 0) != 0 && r.fhir_server.rfind("https://", 0) != 0)
+      return Schema("fhirServer", "must be an absolute http(s) URL");
+    while (!r.fhir_server.empty() && r.fhir_server.back() == '/') r.fhir_server.pop_back();
+  }
+  if (doc.contains("fhirAuthorization") && !doc["fhirAuthorization"].is_null()) {
+    const json& a = doc["fhirAuthorization"];
+    if (!a.is_object() || !a.contains("access_token") || !a["access_token"].is_string())
+      return Schema("fhirAuthorization.access_token", "required string when fhirAuthorization is given");
+    r.bearer = a["access_token"].get<std::string>();
+  }
+  if (!doc.contains("context") || !doc["context"].is_object())
+    return Schema("context", "\"context\" is required and must be an object");
+  const json& ctx = doc["context"];
+  for (const auto& [k, v] : ctx.items())
+    if (v.is_string()) r.context.emplace_back(k, v.get<std::string>());
+  if (!ctx.contains("patientId") || !ctx["patientId"].is_string() ||
+      ctx["patientId"].get<std::string>().empty())
+    return Schema("context.patientId", "required (a non-empty string) for " + svc.hook);
+  r.patient_id = ctx["patientId"].get<std::string>();
+  if (ctx.contains("encounterId") && ctx["encounterId"].is_string())
+    r.encounter_id = ctx["encounterId"].get<std::string>();
+  if (svc.hook == "encounter-discharge" && r.encounter_id.empty())
+    return Schema("context.encounterId", "required for encounter-discharge");
+  if (svc.hook == "order-select" || svc.hook == "order-sign") {
+    if (!ctx.contains("draftOrders") || !ctx["draftOrders"].is_object() ||
+        ctx["draftOrders"].value("resourceType", "") != "Bundle")
+      return Schema("context.draftOrders", "required: a FHIR Bundle of draft orders");
+    r.draft_orders = ctx["draftOrders"];
+    if (r.draft_orders.contains("entry") && !r.draft_orders["entry"].is_array())
+      return Schema("context.draftOrders.entry", "must be an array");
+    if (svc.hook == "order-select") {
+      if (!ctx.contains("selections") || !ctx["selections"].is_array())
+        return Schema("context.selections", "required for order-select: an array of references");
+      for (const auto& s : ctx["selections"])
+        if (s.is_string()) r.selections.insert(s.get<std::string>());
+    }
+  }
+  if (doc.contains("prefetch") && !doc["prefetch"].is_null()) {
+    if (!doc["prefetch"].is_object()) return Schema("prefetch", "must be an object");
+    r.prefetch = doc["prefetch"];
+  }
+  return r;
+}
+
+// The resources gathered for one call, keyed "Type/id" so that prefetch and fetch overlap once.
+class Gathered {
+ public:
+  void Add(const json& res) {
+    if (!res.is_object() || !res.contains("resourceType") || !res["resourceType"].is_string())
+      return;
+    const std::string type = res["resourceType"].get<std::string>();
+    if (type == "OperationOutcome" || type == "Bundle") return;
+    types_.insert(type);
+    std::string id = res.contains("id") && res["id"].is_string() ? res["id"].get<std::string>() : "";
+    const std::string key = type + "/" + (id.empty() ? "#" + std::to_string(order_.size()) : id);
+    if (!seen_.insert(key).second) return;
+    order_.push_back(res);
+  }
+  bool HasType(const std::string& t) const { return types_.count(t) > 0; }
+  const std::vector<json>& resources() const { return order_; }
+
+ private:
+  std::vector<json> order_;
+  std::set<std::string> seen_;
+  std::set<std::string> types_;
+};
+
+// A searchset (or any Bundle) page: its resources, and the `next` link if any.
+std::string AddBundle(const json& b, Gathered* g) {
+  if (b.contains("entry") && b["entry"].is_array())
+    for (const auto& e : b["entry"])
+      if (e.is_object() && e.contains("resource")) g->Add(e["resource"]);
+  if (b.contains("link") && b["link"].is_array())
+    for (const auto& l : b["link"])
+      if (l.is_object() && l.value("relation", "") == "next" && l.contains("url") &&
+          l["url"].is_string())
+        return l["url"].get<std::string>();
+  return "";
+}
+
+// Follows `next` links (absolute URLs from the server that produced the page).
+void FollowPages(std::string next, const FhirSource* fhir, const std::string& bearer, int max_pages,
+                 Gathered* g, bool* partial) {
+  for (int page = 0; !next.empty(); ++page) {
+    if (!fhir || page >= max_pages) {
+      *partial = true;
+      return;
+    }
+    auto body = fhir->Get(next, bearer);
+    if (!body) {
+      *partial = true;
+      return;
+    }
+    json b = json::parse(*body, nullptr, false);
+    if (!b.is_object() || b.value("resourceType", "") != "Bundle") {
+      *partial = true;
+      return;
+    }
+    next = AddBundle(b, g);
+  }
+}
+
+// A prefetch value or fetched body: true when it carried data of the expected shape.
+bool Absorb(const json& v, const FhirSource* fhir, const std::string& bearer, int max_pages,
+            Gathered* g, bool* partial) {
+  if (!v.is_object()) return false;  // null, or not a resource
+  const std::string type = v.value("resourceType", "");
+  if (type.empty() || type == "OperationOutcome") return false;
+  if (type == "Bundle") {
+    FollowPages(AddBundle(v, g), fhir, bearer, max_pages, g, partial);
+    return true;
+  }
+  g->Add(v);
+  return true;
+}
+
+std::string KeyOf(std::string_view k) {
+  std::string s = Lower(k);
+  if (!s.empty() && s.back() == 's') s.pop_back();
+  return s;
+}
+
+std::optional<Date> DatePrefix(const json& v) {
+  if (!v.is_string()) return std::nullopt;
+  const std::string s = v.get<std::string>();
+  return s.size() >= 10 ? Date::Parse(std::string_view(s).substr(0, 10)) : std::nullopt;
+}
+
+}  // namespace
+
+CdsService::CdsService(CdsService&&) noexcept = default;
+CdsService& CdsService::operator=(CdsService&&) noexcept = default;
+CdsService::~CdsService() = default;
+
+Result<CdsService> CdsService::Create(const KnowledgeBase& kb, ServiceOptions opt) {
+  auto engine = Engine::Create(kb, opt.profile);
+  if (!engine) return engine.errors();
+  CdsService s;
+  s.engine_ = std::make_unique<Engine>(std::move(*engine));
+  while (!opt.public_url.empty() && opt.public_url.back() == '/') opt.public_url.pop_back();
+  s.opt_ = std::move(opt);
+  s.discovery_ = cds::DiscoveryJson();
+  return s;
+}
+
+bool CdsService::Knows(std::string_view id) const { return FindService(id) != nullptr; }
+
+Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_view body,
+                                      const FhirSource* fhir, Date today) const {
+  const ServiceDef* svc = FindService(service_id);
+  if (!svc)
+    return Error{kErrUnknownService, "", "no CDS service \"" + std::string(service_id.substr(0, 64)) + "\""};
+  try {
+    auto parsed = ParseRequest(*svc, body);
+    if (!parsed) return parsed.errors();
+    const Request& r = *parsed;
+    CdsOutcome out;
+    out.service_id = svc->id;
+
+    // 1. Prefetch: whatever came, under whatever key.
+    Gathered g;
+    std::set<std::string> satisfied;  // template keys
+    bool partial = false;
+    if (r.prefetch.is_object()) {
+      for (const auto& [key, value] : r.prefetch.items()) {
+        const bool data = Absorb(value, fhir, r.bearer, opt_.max_pages, &g, &partial);
+        if (!data) continue;
+        for (const auto& t : svc->prefetch)
+          if (KeyOf(key) == KeyOf(t.key) || KeyOf(key) == Lower(t.resource_type))
+            satisfied.insert(t.key);
+      }
+    }
+    // 2. What is still missing: fetch it with the same templates.
+    for (const auto& t : svc->prefetch) {
+      if (satisfied.count(t.key) || g.HasType(t.resource_type)) continue;
+      bool got = false;
+      if (fhir && !r.fhir_server.empty()) {
+        const std::string url =
+            r.fhir_server + "/" + EncodeQuery(ExpandTemplate(t.query, r.context, today));
+        auto res = fhir->Get(url, r.bearer);
+        if (res) {
+          json v = json::parse(*res, nullptr, false);
+          got = !v.is_discarded() && Absorb(v, fhir, r.bearer, opt_.max_pages, &g, &partial);
+        }
+        if (got) out.fetched.push_back(t.key);
+      }
+      if (!got) {
+        if (t.required) {
+          return Error{kErrPrecondition, "prefetch." + t.key,
+                       "the " + t.resource_type + " resource is required and was neither "
+                       "prefetched nor available from fhirServer" +
+                           (r.fhir_server.empty() ? std::string(" (no fhirServer in the request)")
+                                                  : " (" + r.fhir_server + ")") +
+                           "; prefetch it with: " + t.query};
+        }
+        out.unavailable.push_back(t.key);
+      }
+    }
+    if (partial) out.unavailable.push_back("further search pages");
+
+    // 3. The record, through the FHIR reader.
+    json bundle = {{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", json::array()}};
+    bool have_patient = false;
+    std::optional<Date> encounter_start;
+    for (const auto& res : g.resources()) {
+      const std::string type = res.value("resourceType", "");
+      if (type == "Patient" && res.value("id", "") == r.patient_id) have_patient = true;
+      if (type == "Encounter" && res.value("id", "") == r.encounter_id && res.contains("period") &&
+          res["period"].is_object() && res["period"].contains("start"))
+        encounter_start = DatePrefix(res["period"]["start"]);
+      bundle["entry"].push_back({{"resource", res}});
+    }
+    FhirOptions fo;
+    fo.as_of = today;
+    if (have_patient) fo.patient_id = r.patient_id;
+    auto extract = ReadFhirBundle(bundle.dump(), engine_->knowledge(), fo);
+    if (!extract) {
+      Error e = extract.error();
+      return Error{kErrPrecondition, "prefetch", "the prefetched record cannot be used: " + e.message};
+    }
+    Patient patient = std::move(extract->patient);
+    if (patient.id.empty()) patient.id = r.patient_id;
+
+    // 4. Draft orders join the record as planned (or stopped) medications.
+    std::vector<DraftOrder> drafts;
+    if (r.draft_orders.is_object() && r.draft_orders.contains("entry")) {
+      for (const auto& e : r.draft_orders["entry"]) {
+        if (!e.is_object() || !e.contains("resource") || !e["resource"].is_object()) continue;
+        json res = e["resource"];
+        if (res.value("resourceType", "") != "MedicationRequest") continue;
+        const std::string ref =
+            "MedicationRequest/" + (res.contains("id") && res["id"].is_string() ? res["id"].get<std::string>() : "");
+        if (svc->hook == "order-select" && !r.selections.empty() && !r.selections.count(ref))
+          continue;
+        const std::string status = res.value("status", "");
+        const bool stop = status == "stopped" || status == "cancelled" ||
+                          (res.contains("doNotPerform") && res["doNotPerform"] == true);
+        res["status"] = "draft";
+        res.erase("doNotPerform");
+        res["subject"] = {{"reference", "Patient/" + patient.id}};
+        FhirOptions dfo;
+        dfo.as_of = today;
+        auto one = ReadFhirBundle(res.dump(), engine_->knowledge(), dfo);
+        if (!one || one->patient.medications.empty()) continue;  // not an agent bonepath knows
+        for (const Medication& m : one->patient.medications) {
+          drafts.push_back({ref, m.agent, stop});
+          if (stop) {
+            for (Medication& cur : patient.medications)
+              if (cur.agent == m.agent && cur.status == MedStatus::kActive) {
+                cur.status = MedStatus::kStopped;
+                cur.end = today;
+              }
+          } else {
+            Medication planned = m;
+            planned.status = MedStatus::kPlanned;
+            if (!planned.start) planned.start = today;
+            patient.medications.push_back(planned);
+          }
+        }
+      }
+    }
+
+    // 5. The engine decides; the cards present.
+    auto a = std::make_shared<Assessment>(engine_->Assess(patient, today));
+    for (auto& t : extract->mapping_trace) a->trace.push_back(std::move(t));
+    for (auto& i : extract->issues) a->input_issues.push_back(std::move(i));
+    out.assessment_id = NewUuid();
+    CardContext cc;
+    cc.service = svc;
+    cc.assessment = a.get();
+    cc.patient = &patient;
+    cc.kb = &engine_->knowledge();
+    cc.drafts = std::move(drafts);
+    cc.encounter_start = encounter_start;
+    cc.assessment_url = opt_.public_url + "/assessment/" + out.assessment_id;
+    cc.source_url = opt_.public_url;
+    cc.unavailable = out.unavailable;
+    cc.today = today;
+    json cards = BuildCards(cc, &out.cards);
+    out.response_json = json{{"cards", cards}, {"systemActions", json::array()}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
+    out.assessment = std::move(a);
+    return out;
+  } catch (const std::exception& e) {
+    // nlohmann throws on type mismatches this code did not foresee; never past this layer.
+    return Error{"internal", "", std::string("internal error: ") + e.what()};
+  }
+}
+
+Result<std::vector<FeedbackItem>> ParseFeedback(std::string_view body) {
+  json doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded()) return Error{kErrInvalidJson, "", "feedback body is not valid JSON"};
+  if (!doc.is_object() || !doc.contains("feedback") || !doc["feedback"].is_array())
+    return Schema("feedback", "\"feedback\" is required and must be an array");
+  std::vector<FeedbackItem> out;
+  size_t i = 0;
+  for (const auto& f : doc["feedback"]) {
+    const std::string at = "feedback[" + std::to_string(i++) + "]";
+    if (!f.is_object()) return Schema(at, "must be an object");
+    FeedbackItem it;
+    if (!f.contains("card") || !f["card"].is_string() || f["card"].get<std::string>().empty())
+      return Schema(at + ".card", "required: the card uuid");
+    it.card = f["card"].get<std::string>();
+    it.outcome = f.value("outcome", "");
+    if (it.outcome != "accepted" && it.outcome != "overridden")
+      return Schema(at + ".outcome", "must be \"accepted\" or \"overridden\"");
+    if (!f.contains("outcomeTimestamp") || !f["outcomeTimestamp"].is_string())
+      return Schema(at + ".outcomeTimestamp", "required (ISO 8601 instant)");
+    it.outcome_timestamp = f["outcomeTimestamp"].get<std::string>();
+    if (f.contains("acceptedSuggestions")) {
+      if (!f["acceptedSuggestions"].is_array())
+        return Schema(at + ".acceptedSuggestions", "must be an array");
+      for (const auto& s : f["acceptedSuggestions"])
+        if (s.is_object() && s.contains("id") && s["id"].is_string())
+          it.accepted_suggestions.push_back(s["id"].get<std::string>());
+    }
+    if (f.contains("overrideReason") && f["overrideReason"].is_object()) {
+      const json& o = f["overrideReason"];
+      if (o.contains("reason") && o["reason"].is_object()) {
+        it.override_code = o["reason"].value("code", "");
+        it.override_system = o["reason"].value("system", "");
+        it.override_display = o["reason"].value("display", "");
+      }
+      it.user_comment = o.value("userComment", "");
+    }
+    out.push_back(std::move(it));
+  }
+  return out;
+}
+
+std::string OperationOutcomeJson(const Error& e, std::string_view issue_code) {
+  json issue = {{"severity", "error"},
+                {"code", std::string(issue_code)},
+                {"diagnostics", e.message},
+                {"details", {{"text", e.code}}}};
+  if (!e.path.empty()) issue["expression"] = json::array({e.path});
+  return json{{"resourceType", "OperationOutcome"}, {"issue", json::array({issue})}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng{[] {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }()};
+  const uint64_t hi = rng(), lo = rng();
+  unsigned char b[16];
+  for (int i = 0; i < 8; ++i) {
+    b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
+    b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+  }
+  b[6] = (b[6] & 0x0F) | 0x40;
+  b[8] = (b[8] & 0x3F) | 0x80;
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
+
+}  // namespace bp::cds

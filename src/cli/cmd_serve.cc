@@ -1,0 +1,67 @@
+// `bonepath serve`: the CDS Hooks service (src/server). Parsing and wiring only.
+#ifdef BONEPATH_HAVE_SERVER
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+#include "cli/command.h"
+#include "knowledge/loader.h"
+#include "server/server.h"
+
+namespace bp::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void OnSignal(int) { g_stop.store(true); }
+
+int RunServe(server::ServerOptions opt) {
+  if (opt.no_auth)
+    spdlog::warn("--no-auth: CDS Hooks calls are NOT authenticated; for development only");
+  auto srv = server::CdsServer::Create(std::move(opt), EmbeddedKnowledge());
+  if (!srv) {
+    spdlog::error("{}: {}", srv.error().path, srv.error().message);
+    return kExitBadInput;
+  }
+  auto port = (*srv)->Bind();
+  if (!port) {
+    spdlog::error("{}", port.error().message);
+    return kExitInternal;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+  server::CdsServer* s = srv->get();
+  std::thread watcher([s] {
+    while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s->Stop();
+  });
+  spdlog::info("bonepath CDS Hooks service listening on port {} (public URL {})", *port,
+               s->public_url());
+  const bool ok = s->Run();
+  g_stop.store(true);
+  watcher.join();
+  spdlog::info("stopped");
+  return ok ? kExitOk : kExitInternal;
+}
+
+const CommandRegistrar kReg("serve", [](CLI::App& app, int* status) {
+  auto opt = std::make_shared<server::ServerOptions>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the HL7 CDS Hooks 2.0 service");
+  cmd->add_option("--host", opt->host, "address to listen on (default 127.0.0.1)");
+  cmd->add_option("--port", opt->port, "TCP port (default 8080)")->check(CLI::Range(1, 65535));
+  cmd->add_option("--db", opt->db, "feedback database: SQLite path or postgresql:// URL (default bonepath.db)");
+  cmd->add_option("--public-url", opt->public_url,
+                  "base URL the EHR calls (JWT aud, links in cards); default http://HOST:PORT");
+  cmd->add_option("--trusted-issuer", opt->trusted_issuers,
+                  "ISS=JWKS_FILE_OR_URL, repeatable: issuers whose ES384/RS384 JWTs are accepted");
+  cmd->add_flag("--no-auth", opt->no_auth, "accept calls without a JWT (development only)");
+  cmd->add_option("--profile", opt->profile, "guideline profile (default us-composite)");
+  cmd->add_option("--threads", opt->threads, "worker threads (default 8)")->check(CLI::Range(1, 256));
+  cmd->callback([opt, status] { *status = RunServe(*opt); });
+});
+
+}  // namespace
+}  // namespace bp::cli
+#endif  // BONEPATH_HAVE_SERVER

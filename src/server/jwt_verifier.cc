@@ -1,0 +1,245 @@
+#include "server/jwt_verifier.h"
+
+#include <jwt.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace bp::server {
+namespace {
+
+using nlohmann::json;
+
+Error Unauthorized(std::string why) { return Error{"unauthorized", "Authorization", std::move(why)}; }
+
+// base64url (no padding) -> bytes; empty optional on bad input.
+std::optional<std::string> B64Url(std::string_view in) {
+  std::string s(in);
+  for (char& c : s) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+  }
+  while (s.size() % 4) s += '=';
+  std::string out(s.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(s.data()),
+                                static_cast<int>(s.size()));
+  if (n < 0) return std::nullopt;
+  size_t pad = 0;
+  for (size_t i = s.size(); i > 0 && s[i - 1] == '='; --i) ++pad;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+std::string ToPem(EVP_PKEY* pkey) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  std::string pem;
+  if (bio && PEM_write_bio_PUBKEY(bio, pkey) == 1) {
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    pem.assign(data, static_cast<size_t>(len));
+  }
+  BIO_free(bio);
+  return pem;
+}
+
+EVP_PKEY* FromData(const char* type, OSSL_PARAM_BLD* bld) {
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr);
+  EVP_PKEY* pkey = nullptr;
+  if (params && ctx && EVP_PKEY_fromdata_init(ctx) == 1)
+    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  return pkey;
+}
+
+std::string RsaPem(const std::string& n, const std::string& e) {
+  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr);
+  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr);
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  std::string pem;
+  if (bn_n && bn_e && bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
+      OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1) {
+    if (EVP_PKEY* k = FromData("RSA", bld)) {
+      pem = ToPem(k);
+      EVP_PKEY_free(k);
+    }
+  }
+  OSSL_PARAM_BLD_free(bld);
+  BN_free(bn_n);
+  BN_free(bn_e);
+  return pem;
+}
+
+std::string EcPem(const std::string& x, const std::string& y) {
+  std::string point = std::string(1, '\x04') + x + y;
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  std::string pem;
+  if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-384", 0) == 1 &&
+      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) == 1) {
+    if (EVP_PKEY* k = FromData("EC", bld)) {
+      pem = ToPem(k);
+      EVP_PKEY_free(k);
+    }
+  }
+  OSSL_PARAM_BLD_free(bld);
+  return pem;
+}
+
+std::string ReadFile(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *ok = static_cast<bool>(in);
+  return ss.str();
+}
+
+}  // namespace
+
+std::vector<PemKey> JwksToPem(std::string_view jwks, std::vector<std::string>* why) {
+  std::vector<PemKey> out;
+  json doc = json::parse(jwks, nullptr, false);
+  if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
+    why->push_back("not a JWKS (an object with a \"keys\" array)");
+    return out;
+  }
+  for (const auto& k : doc["keys"]) {
+    if (!k.is_object()) continue;
+    const std::string kty = k.value("kty", ""), kid = k.value("kid", "");
+    auto field = [&](const char* name) -> std::optional<std::string> {
+      if (!k.contains(name) || !k[name].is_string()) return std::nullopt;
+      return B64Url(k[name].get<std::string>());
+    };
+    std::string pem;
+    if (kty == "RSA") {
+      auto n = field("n"), e = field("e");
+      if (n && e) pem = RsaPem(*n, *e);
+    } else if (kty == "EC" && k.value("crv", "") == "P-384") {
+      auto x = field("x"), y = field("y");
+      if (x && y) pem = EcPem(*x, *y);
+    } else {
+      why->push_back("key \"" + kid + "\": kty " + kty + " is not RSA or EC P-384");
+      continue;
+    }
+    if (pem.empty()) {
+      why->push_back("key \"" + kid + "\": malformed");
+      continue;
+    }
+    out.push_back({kid, kty, pem});
+  }
+  return out;
+}
+
+Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(const std::vector<std::string>& issuers,
+                                                         UrlLoader fetch) {
+  auto v = std::unique_ptr<JwtVerifier>(new JwtVerifier());
+  for (const auto& arg : issuers) {
+    const size_t eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
+      return Error{"schema", "--trusted-issuer", "expected ISS=JWKS_FILE_OR_URL, got \"" + arg + "\""};
+    const std::string iss = arg.substr(0, eq), src = arg.substr(eq + 1);
+    std::string text;
+    if (src.rfind("http://", 0) == 0 || src.rfind("https://", 0) == 0) {
+      if (!fetch) return Error{"io", "--trusted-issuer", "cannot fetch " + src};
+      auto got = fetch(src);
+      if (!got) return Error{"io", "--trusted-issuer", src + ": " + got.error().message};
+      text = *got;
+    } else {
+      bool ok = false;
+      text = ReadFile(src, &ok);
+      if (!ok) return Error{"io", "--trusted-issuer", "cannot read " + src};
+    }
+    std::vector<std::string> why;
+    auto keys = JwksToPem(text, &why);
+    if (keys.empty())
+      return Error{"io", "--trusted-issuer",
+                   src + ": no usable RSA or EC P-384 key" + (why.empty() ? "" : " (" + why.front() + ")")};
+    for (auto& k : keys) v->keys_[iss].push_back({k.kid, k.kty, std::move(k.pem)});
+  }
+  return v;
+}
+
+Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::string_view audience,
+                                          Clock::time_point now) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.empty()) return Unauthorized("missing Authorization header (Bearer JWT required)");
+  if (authorization.size() <= kBearer.size() ||
+      !std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
+                  [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+    return Unauthorized("Authorization is not a Bearer token");
+  const std::string token(authorization.substr(kBearer.size()));
+  const size_t d1 = token.find('.'), d2 = token.find('.', d1 == std::string::npos ? 0 : d1 + 1);
+  if (d1 == std::string::npos || d2 == std::string::npos || token.find('.', d2 + 1) != std::string::npos)
+    return Unauthorized("token is not a JWS compact serialization");
+  auto head_raw = B64Url(std::string_view(token).substr(0, d1));
+  auto body_raw = B64Url(std::string_view(token).substr(d1 + 1, d2 - d1 - 1));
+  if (!head_raw || !body_raw) return Unauthorized("token header or payload is not base64url");
+  json head = json::parse(*head_raw, nullptr, false), body = json::parse(*body_raw, nullptr, false);
+  if (!head.is_object() || !body.is_object()) return Unauthorized("token header or payload is not JSON");
+  const std::string alg = head.contains("alg") && head["alg"].is_string() ? head["alg"].get<std::string>() : "";
+  if (alg != "ES384" && alg != "RS384")
+    return Unauthorized("alg \"" + alg + "\" not accepted (ES384 or RS384 only)");
+  const std::string iss = body.contains("iss") && body["iss"].is_string() ? body["iss"].get<std::string>() : "";
+  auto it = keys_.find(iss);
+  if (it == keys_.end()) return Unauthorized("issuer \"" + iss + "\" is not trusted");
+  const std::string kid = head.contains("kid") && head["kid"].is_string() ? head["kid"].get<std::string>() : "";
+  const std::string kty = alg == "ES384" ? "EC" : "RSA";
+
+  jwt_t* jwt = nullptr;
+  bool verified = false, kid_known = kid.empty();
+  for (const Key& k : it->second) {
+    if (k.kty != kty) continue;
+    if (!kid.empty()) {
+      if (k.kid != kid) continue;
+      kid_known = true;
+    }
+    if (jwt_decode(&jwt, token.c_str(), reinterpret_cast<const unsigned char*>(k.pem.data()),
+                   static_cast<int>(k.pem.size())) == 0 && jwt) {
+      const jwt_alg_t got = jwt_get_alg(jwt);
+      verified = (alg == "ES384" && got == JWT_ALG_ES384) || (alg == "RS384" && got == JWT_ALG_RS384);
+      jwt_free(jwt);
+      jwt = nullptr;
+      if (verified) break;
+    }
+  }
+  if (!kid_known) return Unauthorized("no key \"" + kid + "\" for issuer \"" + iss + "\"");
+  if (!verified) return Unauthorized("signature does not verify with the issuer's " + kty + " keys");
+
+  // Claims (the payload is now authenticated).
+  bool aud_ok = false;
+  if (body.contains("aud")) {
+    if (body["aud"].is_string()) aud_ok = body["aud"].get<std::string>() == audience;
+    else if (body["aud"].is_array())
+      for (const auto& a : body["aud"]) aud_ok = aud_ok || (a.is_string() && a.get<std::string>() == audience);
+  }
+  if (!aud_ok) return Unauthorized("aud does not name this service endpoint (" + std::string(audience) + ")");
+  const long long t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (!body.contains("exp") || !body["exp"].is_number()) return Unauthorized("exp missing");
+  if (!body.contains("iat") || !body["iat"].is_number()) return Unauthorized("iat missing");
+  const long long exp = body["exp"].get<long long>(), iat = body["iat"].get<long long>();
+  if (exp + kLeeway.count() < t) return Unauthorized("token expired");
+  if (iat - kLeeway.count() > t) return Unauthorized("iat is in the future");
+  if (!body.contains("jti") || !body["jti"].is_string() || body["jti"].get<std::string>().empty())
+    return Unauthorized("jti missing");
+  VerifiedToken v{iss, body.value("sub", ""), body["jti"].get<std::string>()};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (t - last_purge_ >= 10) {  // expired ids can no longer be replayed: drop them
+      last_purge_ = t;
+      for (auto s = seen_jti_.begin(); s != seen_jti_.end();)
+        s = s->second + kLeeway.count() < t ? seen_jti_.erase(s) : std::next(s);
+    }
+    if (!seen_jti_.emplace(iss + " " + v.jti, exp).second) return Unauthorized("jti replayed");
+  }
+  return v;
+}
+
+}  // namespace bp::server
