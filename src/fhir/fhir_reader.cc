@@ -1019,27 +1019,36 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
   std::vector<size_t> patients;
   for (size_t i = 0; i < entries_.size(); ++i)
     if (entries_[i].type == "Patient") patients.push_back(i);
+  // Patients are told apart by id (several entries with one id are versions of one patient:
+  // the last wins); an entry without id is named by its location.
+  std::vector<std::string> labels_seen;
+  std::map<std::string, size_t> last_of;
+  for (size_t p : patients) {
+    std::string label(Str(entries_[p].res, "id"));
+    if (label.empty()) label = "(no id: " + entries_[p].loc + ")";
+    if (!last_of.count(label)) labels_seen.push_back(label);
+    last_of[label] = p;
+  }
   std::string ids;
-  for (size_t p : patients) ids += (ids.empty() ? "" : ", ") + std::string(Str(entries_[p].res, "id"));
+  for (const auto& l : labels_seen) ids += (ids.empty() ? "" : ", ") + l;
   std::optional<size_t> chosen;
   if (opt_.patient_id) {
-    for (size_t p : patients)
-      if (Str(entries_[p].res, "id") == *opt_.patient_id) chosen = p;
+    if (auto it = last_of.find(*opt_.patient_id); it != last_of.end()) chosen = it->second;
     if (!chosen && !patients.empty())
       return Error{"inconsistent", "--patient",
                    "patient \"" + *opt_.patient_id + "\" is not in the input; patients: " + ids};
-  } else if (patients.size() > 1) {
+  } else if (last_of.size() > 1) {
     return Error{"inconsistent", "Bundle.entry",
-                 std::to_string(patients.size()) +
+                 std::to_string(last_of.size()) +
                      " patients in one input; choose one with --patient: " + ids};
-  } else if (patients.size() == 1) {
-    chosen = patients[0];
+  } else if (last_of.size() == 1) {
+    chosen = last_of.begin()->second;
   }
   if (chosen) {
     patient_ref_ = entries_[*chosen].ref;
     have_patient_resource_ = true;
     for (size_t p : patients)
-      if (p != *chosen) other_patients_.insert(entries_[p].ref);
+      if (entries_[p].ref != patient_ref_) other_patients_.insert(entries_[p].ref);
   } else if (opt_.patient_id) {
     patient_ref_ = "Patient/" + *opt_.patient_id;
     out_.patient.id = *opt_.patient_id;
@@ -1064,7 +1073,7 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
       continue;
     }
     if (e.type == "Patient") {
-      if (!chosen || entries_[*chosen].ref != e.ref) continue;
+      if (!chosen || &entries_[*chosen] != &e) continue;
       DoPatient(e);
       continue;
     }
@@ -1113,8 +1122,10 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
   if (!usable) {
     Errors errs;
     errs.push_back({"unsupported", std::string(root_type),
-                    "nothing usable: no Patient and no resource bonepath reads (" +
-                        std::to_string(entries_.size()) + " resources)"});
+                    "nothing usable: no Patient resource, and none of the " +
+                        std::to_string(entries_.size()) +
+                        " resources holds data bonepath uses (DXA, labs, conditions, "
+                        "fractures, medications, FRAX, weight, height)"});
     for (const auto& i : out_.issues) errs.push_back({"schema", i.path, i.message});
     return errs;
   }

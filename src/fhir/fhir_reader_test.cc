@@ -346,6 +346,15 @@ TEST(FhirPatients, SeveralPatientsNeedAnId) {
   EXPECT_EQ(none.error().code, "inconsistent");
 }
 
+TEST(FhirPatients, VersionsOfOnePatientAreOnePatient) {
+  const std::string b = Bundle(
+      std::string(kPatient) + "," + kPatient +
+      R"(,{"resource":{"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"M81.0"}]}}})");
+  auto x = ReadFhirBundle(b, Kb(), {});
+  ASSERT_TRUE(x) << x.error().message;
+  EXPECT_TRUE(HasCondition(x->patient, ConditionCode::kOsteoporosis));
+}
+
 TEST(FhirMapping, StatusesIngredientsAndFrax) {
   const std::string b = Bundle(
       std::string(kPatient) +
