@@ -3,7 +3,7 @@
 // anabolic therapy, referrals, pre-infusion checks, so most of the rules fire). Figures go in the
 // README with the command that reproduces them; nothing here asserts a time.
 //
-//   build/engine_bench --benchmark_filter=Assess
+//   build/bench/engine_bench --benchmark_filter=Assess
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

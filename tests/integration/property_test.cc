@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -100,6 +101,11 @@ Lab MakeLab(LabTest test, double value, int days_ago) {
   return l;
 }
 
+// Days since a lab was drawn: within `window` days four times in five, else up to a year.
+int LabAge(std::mt19937& rng, int window) {
+  return Chance(rng, 0.8) ? UniformInt(rng, 0, window) : UniformInt(rng, window + 1, 365);
+}
+
 Fracture FragilityFracture(std::mt19937& rng) {
   Fracture f;
   f.site = Pick(
@@ -132,11 +138,13 @@ Patient Generate(std::mt19937& rng, int index) {
   if (Chance(rng, 0.9)) p.weight_kg = Uniform(rng, 35, 130);
   if (Chance(rng, 0.5)) p.height_cm = Uniform(rng, 140, 195);
 
+  // Mostly recent labs (within the 30-day pre-infusion window), some stale, some absent, so that
+  // every zoledronic acid status occurs.
   if (Chance(rng, 0.9)) {
-    p.labs.push_back(MakeLab(LabTest::kCreatinine, Uniform(rng, 0.4, 4.0), UniformInt(rng, 0, 60)));
+    p.labs.push_back(MakeLab(LabTest::kCreatinine, Uniform(rng, 0.4, 4.0), LabAge(rng, 30)));
   }
-  if (Chance(rng, 0.85)) {
-    p.labs.push_back(MakeLab(LabTest::kCalcium, Uniform(rng, 7.5, 11.0), UniformInt(rng, 0, 60)));
+  if (Chance(rng, 0.9)) {
+    p.labs.push_back(MakeLab(LabTest::kCalcium, Uniform(rng, 7.5, 11.0), LabAge(rng, 30)));
   }
   if (Chance(rng, 0.7)) {
     p.labs.push_back(MakeLab(LabTest::kAlbumin, Uniform(rng, 2.5, 5.0), UniformInt(rng, 0, 60)));
@@ -373,9 +381,9 @@ TEST_F(EngineProperties, LoweringATScoreNeverLowersTheTier) {
     if (TierRank(before.risk_tier) < 0 || TierRank(after.risk_tier) < 0) continue;
     ++compared;
     if (TierRank(after.risk_tier) < TierRank(before.risk_tier)) {
-      ADD_FAILURE() << "lowering the " << ToString(m.site) << " T-score to "
-                    << FromTenths(*m.t_score) << " lowered the tier " << ToString(before.risk_tier)
-                    << " -> " << ToString(after.risk_tier)
+      ADD_FAILURE() << "lowering the " << ToString(m.site) << " T-score to " << std::fixed
+                    << std::setprecision(1) << FromTenths(*m.t_score) << " lowered the tier "
+                    << ToString(before.risk_tier) << " -> " << ToString(after.risk_tier)
                     << "\n  before: " << Describe(base, before)
                     << "\n  after:  " << Describe(lower, after);
       ++reports;
