@@ -234,6 +234,10 @@ class Reader {
     }
     for (const auto& [key, value] : j.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      if (errs_.size() >= kMaxErrors) {  // counted only: skip the costly suggestion
+        ++dropped_;
+        continue;
+      }
       // Suggest a near miss ("weigth_kg") or a field the key abbreviates ("weight"). Long keys
       // are no near miss of anything, and the distance is quadratic.
       std::string_view best;
