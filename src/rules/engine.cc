@@ -181,6 +181,10 @@ struct State {
   std::vector<const char*> oral_candidates;
 };
 
+int LowBoneMassBoundTenths(const CompiledProfile& c) {
+  return static_cast<int>(std::lround(c.tx_tscore_low_bone_mass.value * 10));
+}
+
 // Whole calendar months from a to b (24 for 2024-01-01 .. 2026-01-01), plus the fraction of the
 // last one, so that a course of exactly 24 months is not "beyond 24 months".
 double CompletedMonths(Date a, Date b) {
@@ -554,6 +558,13 @@ void Indication(Ctx& x, State& s) {
                                    : !(f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min));
   const bool us_model = !p.frax || p.frax->model.empty() || p.frax->model == "US" ||
                         p.frax->model == "us" || p.frax->model == "USA";
+  // CALC-07: FRAX applies from 40 to 90. Under 40 it is not used; over 90 the FRAX tool computes
+  // at 90, so a reported figure is used as the age-90 estimate (said in the trace).
+  const bool frax_too_young = x.AgeKnown() && !c.frax_min_age.Met(x.Age());
+  if (f.frax_present && x.AgeKnown() && !c.frax_max_age.Met(x.Age()))
+    BP_VERBOSE(x, x.Fired("CALC-07", "age " + Num(x.Age(), 0) +
+                                         " is above FRAX's range: the FRAX figure is the age-" +
+                                         Num(c.frax_max_age.value, 0) + " estimate"));
   auto frax_meets = [&](const Threshold& mof, const Threshold& hip) {
     // Reported FRAX compared in tenths; adjusted FRAX unrounded.
     bool m = false, h = false;
@@ -565,7 +576,8 @@ void Indication(Ctx& x, State& s) {
     return m || h;
   };
   bool tx03_missing = false;
-  if (frax_population && f.frax_present && us_model && frax_meets(c.tx_frax_mof, c.tx_frax_hip)) {
+  if (frax_population && f.frax_present && us_model && !frax_too_young &&
+      frax_meets(c.tx_frax_mof, c.tx_frax_hip)) {
     indicated = true;
     const std::string fx = "FRAX major osteoporotic " +
                            (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
@@ -580,14 +592,16 @@ void Indication(Ctx& x, State& s) {
                                          " (thresholds " + c.tx_frax_mof.Describe("%") +
                                          " or hip " + c.tx_frax_hip.Describe("%") + ").",
                                      r}));
-  } else if (frax_population && (!f.frax_present || !us_model || f.frax_gc_adjust_unknown)) {
+  } else if (frax_population &&
+             (!f.frax_present || !us_model || f.frax_gc_adjust_unknown || frax_too_young)) {
     tx03_missing = !indicated;
     BP_VERBOSE(
-        x, x.Insufficient("TX-03", !f.frax_present ? "low bone mass but no FRAX"
+        x, x.Insufficient("TX-03", !f.frax_present  ? "low bone mass but no FRAX"
+                                   : frax_too_young ? "FRAX does not apply under age 40"
                                    : !us_model
                                        ? "FRAX is not the US model"
                                        : "FRAX cannot be adjusted: glucocorticoid dose unknown"));
-    if (!indicated)
+    if (!indicated && !frax_too_young)
       BP_VERBOSE(x, x.Missing(!f.frax_present ? "frax"
                               : !us_model     ? "frax.model"
                                               : "medications[glucocorticoid].dose_mg_per_day",
@@ -630,7 +644,9 @@ void Indication(Ctx& x, State& s) {
   const FractureEvent* any_fragility = nullptr;
   for (const auto& e : f.events)
     if (e.fragility) any_fragility = &e;
-  const bool normal_bmd = f.t_min && !c.tx_tscore_low_bone_mass.MetTenths(*f.t_min);
+  // "Normal BMD" here is every T-score above the low-bone-mass bound (README: > -1.0); a T-score
+  // of exactly -1.0 is not low bone mass either, so it qualifies for neither.
+  const bool normal_bmd = f.t_min && *f.t_min > LowBoneMassBoundTenths(c);
   if (any_fragility && normal_bmd) {
     BP_VERBOSE(
         x, x.Fired("D31", "fragility fracture (" + FxName(*any_fragility) +
@@ -651,7 +667,7 @@ void Indication(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("D31"));
   }
 
-  if (indicated) {
+  if (indicated && !s.population_unknown) {
     x.a.treatment_indicated = true;
     BP_VERBOSE(x, x.NotFired("TX-05"));
     BP_VERBOSE(x, x.NotFired("CONV-INDETERMINATE"));
@@ -1221,7 +1237,7 @@ void Holidays(Ctx& x, State& s) {
                            "duration of oral bisphosphonate for the drug-holiday review (SEQ-06)"));
       continue;
     }
-    const double years = DaysBetween(*m.start, f.as_of) / 365.25;
+    const double years = CompletedMonths(*m.start, f.as_of) / 12.0;
     if (c.bp_oral_reassess_years.Met(years)) {
       oral_due = true;
       BP_VERBOSE(
@@ -1815,6 +1831,20 @@ void Selection(Ctx& x, State& s) {
     } else if (s.anabolic_followup || s.dmab_transition) {
       choose_antiresorptive(true);
       if (s.anabolic_followup && chosen != TherapyClass::kNone) why_rules.push_back("SEQ-01");
+    } else if (anabolic_done && antiresorptive_after_anabolic) {
+      // The anabolic-then-antiresorptive sequence is under way: continue the antiresorptive.
+      for (const auto& m : p.medications) {
+        if (m.status != MedStatus::kActive || !IsAntiresorptive(m.agent)) continue;
+        if (IsOralBisphosphonate(m) && s.oral_candidates_any)
+          chosen = TherapyClass::kOralBisphosphonate;
+        if (m.agent == Agent::kZoledronicAcid && za_ok) chosen = TherapyClass::kIvZoledronicAcid;
+        if (m.agent == Agent::kDenosumab && dmab_ok) chosen = TherapyClass::kDenosumab;
+      }
+      if (chosen == TherapyClass::kNone)
+        choose_antiresorptive(true);
+      else
+        why = "Anabolic course completed and followed by an antiresorptive: continue it.";
+      why_rules = {"SEQ-01", "SEL-01"};
     } else if (!s.anabolic_candidates.empty()) {
       chosen = TherapyClass::kAnabolic;
       why = "Very high fracture risk: an anabolic agent first, then an antiresorptive.";
@@ -1962,6 +1992,16 @@ void Infusion(Ctx& x, State& s) {
                           : f.calcium       ? &*f.calcium
                                             : nullptr;
     const bool fresh = src && src->Fresh(c.calcium_max_age_days);
+    // Stale data blocks before a correctable failure (CONV-ZA-STATUS): a low value from months
+    // ago says what to correct, not that the infusion can follow the correction.
+    if (src && !fresh && f.hypocalcemia) {
+      missing = true;
+      BP_VERBOSE(
+          x, x.Missing("labs.calcium (within " + std::to_string(c.calcium_max_age_days) + " days)",
+                       "zoledronic acid calcium check (PRE-02)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE", "calcium older than " +
+                                              std::to_string(c.calcium_max_age_days) + " days"));
+    }
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
       k.text = "Low calcium: correct before the infusion.";
@@ -2002,6 +2042,14 @@ void Infusion(Ctx& x, State& s) {
       missing = true;
       BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh", "zoledronic acid vitamin D check (PRE-03)"));
     } else if (c.za_min_vitd.Met(f.vitd->value)) {
+      if (!f.vitd->Fresh(c.vitd_max_age_days)) {
+        missing = true;  // stale before correctable (CONV-ZA-STATUS)
+        BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " +
+                                    std::to_string(c.vitd_max_age_days) + " days)",
+                                "zoledronic acid vitamin D check (PRE-03)"));
+        BP_VERBOSE(x, x.Fired("CONV-STALE", "vitamin D older than " +
+                                                std::to_string(c.vitd_max_age_days) + " days"));
+      }
       k.status = CheckStatus::kFail;
       k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
                c.za_min_vitd.Describe("ng/mL") + ": replete and recheck before the infusion.";
@@ -2419,7 +2467,7 @@ void Referrals(Ctx& x, State& s) {
   std::vector<std::pair<std::string, RuleIds>> spec;
   Urgency spec_urgency = Urgency::kRoutine;
   bool any_fragility = f.fragility_events > 0;
-  if (any_fragility && f.t_min && !c.tx_tscore_low_bone_mass.MetTenths(*f.t_min))
+  if (any_fragility && f.t_min && *f.t_min > LowBoneMassBoundTenths(c))
     spec.push_back({"(a) fragility fracture with normal BMD", {"REF-02", "D31"}});
   if (s.treatment_failure)
     spec.push_back({"(b) fracture on therapy (possible treatment failure)", {"REF-02"}});
