@@ -320,7 +320,9 @@ class Builder {
       if (IsBisphosphonate(ag) && ag != Agent::kZoledronicAcid) {
         json sugg = json::array();
         const ZaStatus za = c_.assessment->za_status;
-        if (za == ZaStatus::kEligible || za == ZaStatus::kEligibleAfterCorrection)
+        // Offered unless the engine rules zoledronic acid out; its own pre-infusion checks
+        // (CrCl, calcium, vitamin D) then run when the suggested order is signed.
+        if (za != ZaStatus::kContraindicated && za != ZaStatus::kNotIndicated)
           sugg = OrderSuggestion(Agent::kZoledronicAcid, "Order zoledronic acid 5 mg IV yearly instead", &d);
         FromWarning("oral_bisphosphonate_unsuitable", "", "", sugg);
       }
