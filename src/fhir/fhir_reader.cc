@@ -1452,8 +1452,8 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
   std::sort(files.begin(), files.end());
   if (files.empty()) return Error{"unsupported", dir, "no .ndjson files in the folder"};
   // The lines are gathered into one collection Bundle so that references resolve across files.
-  // With a patient id, lines that do not mention it are dropped before parsing (fast path for
-  // large exports); Patient lines of other patients go too.
+  // With a patient id, resources about a subject/patient whose line does not mention the id are
+  // dropped before parsing (fast path for large exports).
   std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[)";
   std::vector<std::string> labels;
   bool first = true;
@@ -1465,9 +1465,7 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
     while (std::getline(in, line)) {
       ++n;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      if (opt.patient_id && line.find(*opt.patient_id) == std::string::npos &&
-          line.find("\"Patient\"") != std::string::npos)
-        continue;
+      // Patient lines are kept (they are few) so that an unknown id is reported with the list.
       if (opt.patient_id && line.find(*opt.patient_id) == std::string::npos &&
           (line.find("\"subject\"") != std::string::npos ||
            line.find("\"patient\"") != std::string::npos))

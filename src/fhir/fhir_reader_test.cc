@@ -253,6 +253,15 @@ TEST(FhirBulk, OsteoporosisPatientWithAlendronateHistory) {
   EXPECT_EQ(x->provenance.at("/medications/" + std::to_string(idx)).size(), 17u);
 }
 
+TEST(FhirBulk, UnknownPatientIsAnErrorListingTheIds) {
+  FhirOptions opt;
+  opt.patient_id = "nobody";
+  auto x = ReadBulkExport(Data("bulk-10-patients"), Kb(), opt);
+  ASSERT_FALSE(x);
+  EXPECT_EQ(x.error().code, "inconsistent");
+  EXPECT_NE(x.error().message.find("a5cb8ce9-cec6-6b23-0990-cbaf753578a4"), std::string::npos);
+}
+
 TEST(FhirBulk, SeveralPatientsNeedAnId) {
   auto x = ReadBulkExport(Data("bulk-10-patients"), Kb(), {});
   ASSERT_FALSE(x);
