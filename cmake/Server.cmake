@@ -1,7 +1,7 @@
 # The CDS Hooks service: bp_cdshooks (request/response mapping, no sockets) and bp_server (HTTP
 # transport, JWT verification, FHIR fetch, feedback store). Included by the top-level
 # CMakeLists.txt after the bonepath executable and the test targets are defined.
-option(BONEPATH_SERVER "Build the CDS Hooks service (bonepath serve)" OFF)
+option(BONEPATH_SERVER "Build the CDS Hooks service (bonepath serve)" ON)
 if(NOT BONEPATH_SERVER)
   return()
 endif()
