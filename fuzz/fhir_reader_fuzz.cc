@@ -13,8 +13,8 @@
 namespace {
 
 bool KnownCode(std::string_view code) {
-  for (std::string_view c : {"invalid_json", "schema", "unit", "date", "inconsistent",
-                             "unsupported", "too_large"})
+  for (std::string_view c :
+       {"invalid_json", "schema", "unit", "date", "inconsistent", "unsupported", "too_large"})
     if (code == c) return true;
   return false;
 }

@@ -17,12 +17,15 @@ std::string Str(const json& j, const char* key) {
 }
 
 bool ParseDomain(const std::string& s, Domain* d) {
-  static const std::pair<const char*, Domain> kNames[] = {
-      {"condition", Domain::kCondition}, {"fracture", Domain::kFracture},
-      {"dxa", Domain::kDxa},             {"dxa_panel", Domain::kDxaPanel},
-      {"lab", Domain::kLab},             {"vital", Domain::kVital},
-      {"agent", Domain::kAgent},         {"menopause", Domain::kMenopause},
-      {"intolerance", Domain::kIntolerance}};
+  static const std::pair<const char*, Domain> kNames[] = {{"condition", Domain::kCondition},
+                                                          {"fracture", Domain::kFracture},
+                                                          {"dxa", Domain::kDxa},
+                                                          {"dxa_panel", Domain::kDxaPanel},
+                                                          {"lab", Domain::kLab},
+                                                          {"vital", Domain::kVital},
+                                                          {"agent", Domain::kAgent},
+                                                          {"menopause", Domain::kMenopause},
+                                                          {"intolerance", Domain::kIntolerance}};
   for (const auto& [n, v] : kNames)
     if (s == n) {
       *d = v;
@@ -142,7 +145,8 @@ void CodeTables::Load(std::string_view path, std::string_view content,
       params_.fracture_merge_window_days =
           j.value("fracture_merge_window_days", json::object()).value("value", -1);
       // Named copies: a range-for over .items() of a temporary would dangle.
-      const json stale = j.value("stale_after_days", json::object()).value("values", json::object());
+      const json stale =
+          j.value("stale_after_days", json::object()).value("values", json::object());
       for (const auto& [k, v] : stale.items())
         if (v.is_number_integer()) params_.stale_after_days[k] = v.get<int>();
       return;

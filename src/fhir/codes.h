@@ -16,7 +16,15 @@
 namespace bp::fhir {
 
 enum class Domain {
-  kCondition, kFracture, kDxa, kDxaPanel, kLab, kVital, kAgent, kMenopause, kIntolerance
+  kCondition,
+  kFracture,
+  kDxa,
+  kDxaPanel,
+  kLab,
+  kVital,
+  kAgent,
+  kMenopause,
+  kIntolerance
 };
 
 struct Concept {
@@ -44,9 +52,9 @@ struct ReaderParams {
   std::vector<UnitFactor> height_units;  // -> cm
   std::vector<std::string> score_units;  // normalised
   std::vector<std::string> percent_units;
-  int menopause_age_cutoff_years = -1;   // -1: parameter missing (rule not applied)
+  int menopause_age_cutoff_years = -1;  // -1: parameter missing (rule not applied)
   int fracture_merge_window_days = -1;
-  std::map<std::string, int> stale_after_days;  // lab test -> days
+  std::map<std::string, int> stale_after_days;            // lab test -> days
   std::map<std::string, std::string> lab_canonical_unit;  // from knowledge/units.json
 };
 

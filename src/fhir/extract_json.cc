@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/enums.h"
-#include "fhir/fhir_reader.h"
 #include "fhir/codes.h"
+#include "fhir/fhir_reader.h"
 
 namespace bp {
 namespace {
@@ -151,9 +151,8 @@ std::string FhirExtractToJson(const FhirExtract& x, int indent) {
   j["skipped"] = sk;
   json tr = json::array();
   for (const auto& t : x.mapping_trace)
-    tr.push_back({{"rule", t.rule},
-                  {"outcome", std::string(ToString(t.outcome))},
-                  {"because", t.because}});
+    tr.push_back(
+        {{"rule", t.rule}, {"outcome", std::string(ToString(t.outcome))}, {"because", t.because}});
   j["mapping_trace"] = tr;
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }

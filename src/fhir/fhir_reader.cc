@@ -4,6 +4,8 @@
 // merging, menopause from age, medication aggregation) and records provenance.
 #include "fhir/fhir_reader.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <simdjson.h>
 #include <sstream>
 #include <unordered_map>
 
@@ -20,12 +21,12 @@
 namespace bp {
 namespace {
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::object;
 using fhir::CodeTables;
 using fhir::Concept;
 using fhir::Domain;
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
 
 // Rule ids of knowledge/rules/fhir.json.
 constexpr std::string_view kRuleTscore38265 = "FHIR-TSCORE-38265-5";
@@ -44,9 +45,9 @@ constexpr std::string_view kRuleFrax = "FHIR-FRAX";
 constexpr std::string_view kRuleIntolerance = "FHIR-INTOLERANCE";
 
 constexpr std::string_view kRules[] = {
-    kRuleTscore38265, kRuleMenopause,      kRuleDxRecorded, kRule443165006, kRuleConditionStatus,
-    kRuleUnits,       kRuleLatest,         kRuleMedIngredient, kRuleMedStatus, kRuleBodySite,
-    kRuleLabCodes,    kRuleAsOf,           kRuleFrax,       kRuleIntolerance};
+    kRuleTscore38265, kRuleMenopause, kRuleDxRecorded,    kRule443165006,  kRuleConditionStatus,
+    kRuleUnits,       kRuleLatest,    kRuleMedIngredient, kRuleMedStatus,  kRuleBodySite,
+    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance};
 
 // ---- small DOM helpers (error codes only: nothing here throws) ----
 
@@ -251,8 +252,8 @@ class Reader {
   FhirExtract out_;
 
   std::vector<Entry> entries_;
-  std::unordered_map<std::string, size_t> by_ref_;       // "Type/id" -> entry
-  std::unordered_map<std::string, std::string> full_;    // fullUrl -> "Type/id"
+  std::unordered_map<std::string, size_t> by_ref_;                    // "Type/id" -> entry
+  std::unordered_map<std::string, std::string> full_;                 // fullUrl -> "Type/id"
   std::unordered_map<std::string, std::optional<Date>> report_date_;  // obs ref -> DR date
   std::unordered_map<std::string, std::string> report_of_;            // obs ref -> DR ref
   std::string patient_ref_;
@@ -306,8 +307,8 @@ std::optional<Date> Reader::EffectiveDate(element r, const std::string& loc, con
     if (!d)
       Issue(loc + "." + field, "\"" + std::string(s) + "\" is not a FHIR date or dateTime");
     else if (partial)
-      Issue(loc + "." + field,
-            "partial date \"" + std::string(s) + "\" taken as " + d->ToString(), Severity::kInfo);
+      Issue(loc + "." + field, "partial date \"" + std::string(s) + "\" taken as " + d->ToString(),
+            Severity::kInfo);
     return d;
   };
   if (auto f = Field(r, p + "DateTime")) {
@@ -448,9 +449,8 @@ void Reader::DoObservation(const Entry& e) {
     return std::find(l.begin(), l.end(), unit) != l.end();
   };
   auto bad_unit = [&](const std::string& what) {
-    Issue(e.loc + ".valueQuantity.code",
-          e.ref + ": \"" + std::string(unit_raw) + "\" is not a unit for " + what +
-              ": value unusable");
+    Issue(e.loc + ".valueQuantity.code", e.ref + ": \"" + std::string(unit_raw) +
+                                             "\" is not a unit for " + what + ": value unusable");
     Ignore(e.ref, "unknown unit \"" + std::string(unit_raw) + "\" for " + what);
     Trace(kRuleUnits, e.ref);
   };
@@ -471,7 +471,8 @@ void Reader::DoObservation(const Entry& e) {
 
   switch (hit->domain) {
     case Domain::kDxa: {
-      if (!in_list(params.score_units)) return bad_unit(hit->kind == "t" ? "a T-score" : "a Z-score");
+      if (!in_list(params.score_units))
+        return bad_unit(hit->kind == "t" ? "a T-score" : "a Z-score");
       if (*value < -10 || *value > 10) {
         Issue(e.loc + ".valueQuantity.value",
               e.ref + ": a score outside -10..10 is not plausible: not used");
@@ -489,10 +490,12 @@ void Reader::DoObservation(const Entry& e) {
       const std::string body = fhir::Lower(CodeText(Field(e.res, "bodySite")));
       bool body_decided = false;
       if (!body.empty()) {
-        if (body.find("neck") != std::string::npos) site = BmdSite::kFemoralNeck, body_decided = true;
+        if (body.find("neck") != std::string::npos)
+          site = BmdSite::kFemoralNeck, body_decided = true;
         else if (body.find("hip") != std::string::npos || body.find("total") != std::string::npos)
           site = BmdSite::kTotalHip, body_decided = true;
-        else if (body.find("spine") != std::string::npos || body.find("lumbar") != std::string::npos)
+        else if (body.find("spine") != std::string::npos ||
+                 body.find("lumbar") != std::string::npos)
           site = BmdSite::kLumbarSpine, body_decided = true;
         else if (body.find("radius") != std::string::npos ||
                  body.find("forearm") != std::string::npos)
@@ -509,8 +512,9 @@ void Reader::DoObservation(const Entry& e) {
           site = BmdSite::kFemoralNeck;
           Trace(kRuleTscore38265, e.ref);
           Issue(e.loc + ".code",
-                e.ref + ": LOINC " + std::string(Codings(code).empty() ? "" : Codings(code)[0].code) +
-                    " (\"" + text +
+                e.ref + ": LOINC " +
+                    std::string(Codings(code).empty() ? "" : Codings(code)[0].code) + " (\"" +
+                    text +
                     "\") names no site: taken as an unspecified central DXA site, recorded as "
                     "femoral_neck (FHIR-TSCORE-38265-5)",
                 Severity::kInfo);
@@ -593,7 +597,8 @@ void Reader::DoDiagnosticReport(const Entry& e) {
     return;
   }
   bool dxa = false;
-  for (const Concept* c : ConceptsOf(Field(e.res, "code"))) dxa = dxa || c->domain == Domain::kDxaPanel;
+  for (const Concept* c : ConceptsOf(Field(e.res, "code")))
+    dxa = dxa || c->domain == Domain::kDxaPanel;
   auto results = Items(e.res, "result");
   if (!dxa && results.empty()) {
     Skip("DiagnosticReport");
@@ -741,7 +746,8 @@ std::optional<double> StrengthMg(std::string_view text) {
   auto pos = t.find(" mg");
   if (pos == std::string::npos || pos == 0) return std::nullopt;
   size_t start = pos;
-  while (start > 0 && (std::isdigit(static_cast<unsigned char>(t[start - 1])) || t[start - 1] == '.'))
+  while (start > 0 &&
+         (std::isdigit(static_cast<unsigned char>(t[start - 1])) || t[start - 1] == '.'))
     --start;
   if (start == pos) return std::nullopt;
   // A slash right after ("5 MG/ML") is a concentration, not a unit dose.
@@ -775,10 +781,14 @@ void Reader::DoMedication(const Entry& e) {
     m.date = EffectiveDate(e.res, e.loc, "effective");
   } else if (e.type == "MedicationStatement") {
     m.kind = MedEvent::Kind::kStatement;
-    if (status == "active") st = MedStatus::kActive;
-    else if (status == "completed") st = MedStatus::kCompleted;
-    else if (status == "stopped" || status == "on-hold") st = MedStatus::kStopped;
-    else if (status == "intended") st = MedStatus::kPlanned;
+    if (status == "active")
+      st = MedStatus::kActive;
+    else if (status == "completed")
+      st = MedStatus::kCompleted;
+    else if (status == "stopped" || status == "on-hold")
+      st = MedStatus::kStopped;
+    else if (status == "intended")
+      st = MedStatus::kPlanned;
     if (auto p = Field(e.res, "effectivePeriod")) {
       m.date = ParseFhirDate(Str(*p, "start"));
       m.end = ParseFhirDate(Str(*p, "end"));
@@ -788,10 +798,14 @@ void Reader::DoMedication(const Entry& e) {
     if (!m.date) m.date = ParseFhirDate(Str(e.res, "dateAsserted"));
   } else {
     m.kind = MedEvent::Kind::kOrder;
-    if (status == "active") st = MedStatus::kActive;
-    else if (status == "completed") st = MedStatus::kCompleted;
-    else if (status == "stopped" || status == "on-hold") st = MedStatus::kStopped;
-    else if (status == "draft") st = MedStatus::kPlanned;
+    if (status == "active")
+      st = MedStatus::kActive;
+    else if (status == "completed")
+      st = MedStatus::kCompleted;
+    else if (status == "stopped" || status == "on-hold")
+      st = MedStatus::kStopped;
+    else if (status == "draft")
+      st = MedStatus::kPlanned;
     const std::string_view intent = Str(e.res, "intent");
     if (st == MedStatus::kActive && (intent == "proposal" || intent == "plan"))
       st = MedStatus::kPlanned;
@@ -848,9 +862,10 @@ void Reader::DoMedication(const Entry& e) {
           double v = 0;
           auto f = Field(*q, "value");
           if (f && !f->get_double().get(v)) {
-            const std::string u = fhir::NormaliseUnit(Str(*q, "code").empty() ? Str(*q, "unit")
-                                                                              : Str(*q, "code"));
-            if (u == "mg") dose_mg = v;
+            const std::string u =
+                fhir::NormaliseUnit(Str(*q, "code").empty() ? Str(*q, "unit") : Str(*q, "code"));
+            if (u == "mg")
+              dose_mg = v;
             else if (auto s = StrengthMg(CodeText(Field(e.res, "medicationCodeableConcept"))))
               dose_mg = v * *s;  // tablets, each of the product's strength
           }
@@ -864,7 +879,11 @@ void Reader::DoMedication(const Entry& e) {
           if (auto f = Field(*rep, "frequency"); f && f->get_double().get(freq)) freq = 1;
           if (auto f = Field(*rep, "period"); f && f->get_double().get(period)) period = 1;
           const std::string_view pu = Str(*rep, "periodUnit");
-          const double days = pu == "d" ? 1 : pu == "h" ? 1.0 / 24 : pu == "wk" ? 7 : pu == "mo" ? 30 : 0;
+          const double days = pu == "d"    ? 1
+                              : pu == "h"  ? 1.0 / 24
+                              : pu == "wk" ? 7
+                              : pu == "mo" ? 30
+                                           : 0;
           if (days > 0 && period > 0) per_day = freq / (period * days);
         }
       if (dose_mg && per_day > 0 && factor > 0) m.dose_mg_per_day = *dose_mg * per_day * factor;
@@ -945,13 +964,14 @@ void Reader::DoRiskAssessment(const Entry& e) {
       continue;
     }
     const Tenths pct = ToTenths(d * 100);
-    if (outcome.find("hip") != std::string::npos) f.hip = pct;
+    if (outcome.find("hip") != std::string::npos)
+      f.hip = pct;
     else if (outcome.find("major") != std::string::npos ||
              outcome.find("osteoporotic") != std::string::npos)
       f.mof = pct;
     else
-      Issue(e.loc + ".prediction.outcome", e.ref + ": outcome \"" + outcome +
-                                               "\" is neither hip nor major osteoporotic",
+      Issue(e.loc + ".prediction.outcome",
+            e.ref + ": outcome \"" + outcome + "\" is neither hip nor major osteoporotic",
             Severity::kInfo);
   }
   if (!f.hip && !f.mof) {
@@ -968,7 +988,8 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
   simdjson::dom::parser parser;
   element doc;
   if (auto err = parser.parse(text.data(), text.size()).get(doc)) {
-    return Error{"invalid_json", "", std::string("not valid JSON: ") + simdjson::error_message(err)};
+    return Error{"invalid_json", "",
+                 std::string("not valid JSON: ") + simdjson::error_message(err)};
   }
   const std::string_view root_type = Str(doc, "resourceType");
   if (root_type.empty())
@@ -1038,7 +1059,7 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
       return Error{"inconsistent", "--patient",
                    "patient \"" + *opt_.patient_id + "\" is not in the input; patients: " + ids};
   } else if (last_of.size() > 1) {
-    return Error{"inconsistent", "Bundle.entry",
+    return Error{"inconsistent", labels ? "Patient" : "Bundle.entry",
                  std::to_string(last_of.size()) +
                      " patients in one input; choose one with --patient: " + ids};
   } else if (last_of.size() == 1) {
@@ -1058,15 +1079,23 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
   for (const Entry& e : entries_)
     if (e.type == "DiagnosticReport") {
       // Subject check as below, kept simple: reports of other patients are skipped.
-      const std::string subj = ResolveRef(Str(Field(e.res, "subject").value_or(e.res), "reference"));
+      const std::string subj =
+          ResolveRef(Str(Field(e.res, "subject").value_or(e.res), "reference"));
       if (!subj.empty() && other_patients_.count(subj)) continue;
       DoDiagnosticReport(e);
     }
 
-  static const std::set<std::string, std::less<>> kHandled = {
-      "Patient", "Observation", "Condition", "Procedure", "MedicationRequest",
-      "MedicationStatement", "MedicationAdministration", "AllergyIntolerance", "RiskAssessment",
-      "FamilyMemberHistory", "DiagnosticReport"};
+  static const std::set<std::string, std::less<>> kHandled = {"Patient",
+                                                              "Observation",
+                                                              "Condition",
+                                                              "Procedure",
+                                                              "MedicationRequest",
+                                                              "MedicationStatement",
+                                                              "MedicationAdministration",
+                                                              "AllergyIntolerance",
+                                                              "RiskAssessment",
+                                                              "FamilyMemberHistory",
+                                                              "DiagnosticReport"};
   for (const Entry& e : entries_) {
     if (!kHandled.count(e.type)) {
       Skip(e.type);
@@ -1100,14 +1129,19 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
         }
       }
     }
-    if (e.type == "Observation") DoObservation(e);
-    else if (e.type == "Condition") DoCondition(e);
-    else if (e.type == "Procedure") DoProcedure(e);
+    if (e.type == "Observation")
+      DoObservation(e);
+    else if (e.type == "Condition")
+      DoCondition(e);
+    else if (e.type == "Procedure")
+      DoProcedure(e);
     else if (e.type == "MedicationRequest" || e.type == "MedicationStatement" ||
              e.type == "MedicationAdministration")
       DoMedication(e);
-    else if (e.type == "AllergyIntolerance") DoAllergy(e);
-    else if (e.type == "RiskAssessment") DoRiskAssessment(e);
+    else if (e.type == "AllergyIntolerance")
+      DoAllergy(e);
+    else if (e.type == "RiskAssessment")
+      DoRiskAssessment(e);
     else if (e.type == "FamilyMemberHistory")
       Ignore(e.ref,
              "family history (a FRAX input, e.g. parental hip fracture) has no field in the "
@@ -1193,10 +1227,11 @@ void Reader::FinishLabs() {
     if (auto s = stale.find(name); s != stale.end() && l->date) {
       const Date ref = opt_.as_of.value_or(Date::TodayUtc());
       if (DaysBetween(*l->date, ref) > s->second) {
-        Issue(ptr, name + " from " + l->ref + " is dated " + l->date->ToString() + ", " +
-                       std::to_string(DaysBetween(*l->date, ref)) + " days before " +
-                       ref.ToString() + ": stale (older than " + std::to_string(s->second) +
-                       " days) for checks that need a recent value",
+        Issue(ptr,
+              name + " from " + l->ref + " is dated " + l->date->ToString() + ", " +
+                  std::to_string(DaysBetween(*l->date, ref)) + " days before " + ref.ToString() +
+                  ": stale (older than " + std::to_string(s->second) +
+                  " days) for checks that need a recent value",
               Severity::kInfo);
         Trace(kRuleLatest, l->ref);
       }
@@ -1215,7 +1250,8 @@ void Reader::FinishLabs() {
   pick(height_, &p.height_cm, "/height_cm");
   if (!frax_.empty()) {
     // The most recent FRAX result (MOF and hip may come in separate Observations on one date).
-    std::sort(frax_.begin(), frax_.end(), [](const FraxCand& a, const FraxCand& b) { return Later(b, a); });
+    std::sort(frax_.begin(), frax_.end(),
+              [](const FraxCand& a, const FraxCand& b) { return Later(b, a); });
     const FraxCand& last = frax_.back();
     Frax f;
     f.date = last.date;
@@ -1369,9 +1405,10 @@ void Reader::Finish() {
     if (p.birth_date) out_.provenance["/birth_date"] = patient_refs_;
     out_.provenance["/sex"] = patient_refs_;
   } else {
-    Issue("Bundle", "no Patient resource: birth date and sex unknown; the record is built from "
-                    "resources about " + (patient_ref_.empty() ? std::string("an unnamed patient")
-                                                               : patient_ref_),
+    Issue("Bundle",
+          "no Patient resource: birth date and sex unknown; the record is built from "
+          "resources about " +
+              (patient_ref_.empty() ? std::string("an unnamed patient") : patient_ref_),
           Severity::kWarning);
   }
   FinishBmd();
@@ -1443,8 +1480,7 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
                                    const FhirOptions& opt) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    return Error{"io", dir, "not a directory"};
+  if (!fs::is_directory(dir, ec)) return Error{"io", dir, "not a directory"};
   std::vector<fs::path> files;
   for (const auto& de : fs::directory_iterator(dir, ec))
     if (de.path().extension() == ".ndjson") files.push_back(de.path());

@@ -426,15 +426,24 @@ TEST(FhirMapping, DatesInTheirOwnOffsetAndPeriods) {
 // ---- The official FHIR R4 example package (hl7.fhir.r4.examples 4.0.1) ----
 
 TEST(FhirOfficialExamples, EveryHandledResourceAndBundleReadsOrFailsClearly) {
-  const fs::path tmp = fs::temp_directory_path() / ("bp-fhir-examples-" + std::to_string(::getpid()));
+  const fs::path tmp =
+      fs::temp_directory_path() / ("bp-fhir-examples-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
   const std::string cmd = "tar xzf '" + Data("fhir-r4-examples/hl7.fhir.r4.examples-4.0.1.tgz") +
                           "' -C '" + tmp.string() + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
-  static const std::set<std::string> kHandled = {
-      "Patient", "Observation", "DiagnosticReport", "Condition", "Procedure",
-      "MedicationRequest", "MedicationStatement", "MedicationAdministration",
-      "AllergyIntolerance", "RiskAssessment", "FamilyMemberHistory", "Bundle"};
+  static const std::set<std::string> kHandled = {"Patient",
+                                                 "Observation",
+                                                 "DiagnosticReport",
+                                                 "Condition",
+                                                 "Procedure",
+                                                 "MedicationRequest",
+                                                 "MedicationStatement",
+                                                 "MedicationAdministration",
+                                                 "AllergyIntolerance",
+                                                 "RiskAssessment",
+                                                 "FamilyMemberHistory",
+                                                 "Bundle"};
   int all = 0, files = 0, read = 0, rejected = 0;
   for (const auto& f : fs::directory_iterator(tmp / "package")) {
     const std::string name = f.path().filename().string();
