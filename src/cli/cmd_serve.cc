@@ -1,5 +1,6 @@
 // `bonepath serve`: the CDS Hooks service (src/server). Parsing and wiring only.
 #ifdef BONEPATH_HAVE_SERVER
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -17,6 +18,8 @@ std::atomic<bool> g_stop{false};
 extern "C" void OnSignal(int) { g_stop.store(true); }
 
 int RunServe(server::ServerOptions opt) {
+  // The log is operational (method, path, status, latency) and goes to stderr; stdout stays free.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bonepath"));
   if (opt.no_auth)
     spdlog::warn("--no-auth: CDS Hooks calls are NOT authenticated; for development only");
   auto srv = server::CdsServer::Create(std::move(opt), EmbeddedKnowledge());
