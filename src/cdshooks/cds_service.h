@@ -95,6 +95,7 @@ class CdsService {
                             const FhirSource* fhir, Date today) const;
 
   const KnowledgeBase& knowledge() const { return engine_->knowledge(); }
+  const Engine& engine() const { return *engine_; }
   const ServiceOptions& options() const { return opt_; }
 
  private:

@@ -16,6 +16,8 @@
 #include "server/feedback_store.h"
 #include "server/fhir_client.h"
 #include "server/jwt_verifier.h"
+#include "server/registry_routes.h"
+#include "storage/registry_store.h"
 
 namespace bp::server {
 namespace {
@@ -83,6 +85,7 @@ struct CdsServer::Impl {
   std::unique_ptr<cds::CdsService> service;
   std::unique_ptr<JwtVerifier> verifier;
   std::unique_ptr<FeedbackStore> store;
+  std::unique_ptr<storage::RegistryStore> registry;
   CurlFhirSource fhir;
   AssessmentCache cache{2000};
   httplib::Server http;
@@ -108,12 +111,15 @@ struct CdsServer::Impl {
   }
 
   void Routes() {
-    http.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       t_start = std::chrono::steady_clock::now();
       res.set_header("Access-Control-Allow-Origin", "*");
       res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
       res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
       res.set_header("Cache-Control", "no-store");
+      // The registry routes carry patient data: the same JWT as the CDS Hooks calls.
+      if (req.path.rfind("/registry/", 0) == 0 && req.method != "OPTIONS" && !Authorize(req, res))
+        return httplib::Server::HandlerResponse::Handled;
       if (pending.load() > opt.max_pending) {
         res.status = 503;
         res.set_header("Retry-After", "1");
@@ -218,6 +224,11 @@ Result<std::unique_ptr<CdsServer>> CdsServer::Create(ServerOptions opt, const Kn
   // client's delayed ACK add ~40 ms to every keep-alive response.
   m.http.set_tcp_nodelay(true);
   m.Routes();
+  // The infusion and injection registry (src/registry) over the same database.
+  auto registry = storage::OpenRegistryStore(m.opt.db);
+  if (!registry) return registry.errors();
+  m.registry = std::move(*registry);
+  RegisterRegistryRoutes(m.http, *m.registry, kb, m.service->engine());
   return s;
 }
 

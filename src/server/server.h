@@ -10,6 +10,8 @@
 //   GET  /assessment/{id}                the assessment behind a response's cards, as HTML; the
 //                                        id is a random 122-bit capability, kept in memory for a
 //                                        bounded number of recent calls
+//   GET  /registry/...                   the infusion registry (registry_routes.h; JWT unless
+//                                        --no-auth, aud = public URL + path)
 //   GET  /healthz                        liveness
 //   OPTIONS *                            CORS preflight (browser EHR simulators)
 //

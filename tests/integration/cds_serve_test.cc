@@ -347,6 +347,19 @@ TEST_F(CdsServeTest, DiscoveryHealthAndCors) {
   EXPECT_NE(o->get_header_value("Access-Control-Allow-Headers").find("Authorization"), std::string::npos);
 }
 
+TEST_F(CdsServeTest, RegistryRoutesNeedTheSameJwt) {
+  httplib::Client c("127.0.0.1", port_);
+  auto r = c.Get("/registry/due");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  Claims ok;
+  ok.aud = base_ + "/registry/due";
+  httplib::Headers h = {{"Authorization", "Bearer " + Sign(JWT_ALG_ES384, es_->private_pem, "es-1", ok)}};
+  r = c.Get("/registry/due", h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
 TEST_F(CdsServeTest, JwtCases) {
   const std::string svc = "bonepath-order-sign";
   const std::string body = ZaOrderSign().dump();
