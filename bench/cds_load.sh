@@ -74,7 +74,8 @@ done = function(summary, latency, requests)
 end
 LUA
   curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$work/$scenario.json" \
-    "http://127.0.0.1:$port/cds-services/bonepath-$scenario" | head -c 200; echo
+    -o "$work/$scenario.out" "http://127.0.0.1:$port/cds-services/bonepath-$scenario"
+  echo "$scenario: $(head -c 160 "$work/$scenario.out")..."
   wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$work/$scenario.lua" \
     "http://127.0.0.1:$port/cds-services/bonepath-$scenario" | grep -E "RESULT|Requests/sec|Latency|99%|50%"
 done

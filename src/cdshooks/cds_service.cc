@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -52,16 +53,20 @@ struct Request {
   std::string patient_id;
   std::string encounter_id;
   std::vector<std::pair<std::string, std::string>> context;  // string context fields
-  json draft_orders;                                        // Bundle, or null
+  json doc;                                                 // the whole request
+  const json* draft_orders = nullptr;                       // Bundle, or null
   std::set<std::string> selections;                         // "MedicationRequest/id"
-  json prefetch;                                            // object, or null
+  const json* prefetch = nullptr;                           // object, or null
 };
 
-Result<Request> ParseRequest(const ServiceDef& svc, std::string_view body) {
-  json doc = json::parse(body, nullptr, false);
+// `r` keeps the parsed document; the pointers in it point into r->doc (no copies of a large
+// prefetch).
+std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body, Request* out) {
+  Request& r = *out;
+  r.doc = json::parse(body, nullptr, false);
+  const json& doc = r.doc;
   if (doc.is_discarded()) return Error{kErrInvalidJson, "", "request body is not valid JSON"};
   if (!doc.is_object()) return Schema("", "request body must be a JSON object");
-  Request r;
   if (!doc.contains("hook") || !doc["hook"].is_string())
     return Schema("hook", "\"hook\" is required and must be a string");
   r.hook = doc["hook"].get<std::string>();
@@ -100,8 +105,8 @@ Result<Request> ParseRequest(const ServiceDef& svc, std::string_view body) {
     if (!ctx.contains("draftOrders") || !ctx["draftOrders"].is_object() ||
         ctx["draftOrders"].value("resourceType", "") != "Bundle")
       return Schema("context.draftOrders", "required: a FHIR Bundle of draft orders");
-    r.draft_orders = ctx["draftOrders"];
-    if (r.draft_orders.contains("entry") && !r.draft_orders["entry"].is_array())
+    r.draft_orders = &ctx["draftOrders"];
+    if (r.draft_orders->contains("entry") && !(*r.draft_orders)["entry"].is_array())
       return Schema("context.draftOrders.entry", "must be an array");
     if (svc.hook == "order-select") {
       if (!ctx.contains("selections") || !ctx["selections"].is_array())
@@ -112,9 +117,9 @@ Result<Request> ParseRequest(const ServiceDef& svc, std::string_view body) {
   }
   if (doc.contains("prefetch") && !doc["prefetch"].is_null()) {
     if (!doc["prefetch"].is_object()) return Schema("prefetch", "must be an object");
-    r.prefetch = doc["prefetch"];
+    r.prefetch = &doc["prefetch"];
   }
-  return r;
+  return std::nullopt;
 }
 
 // The resources gathered for one call, keyed "Type/id" so that prefetch and fetch overlap once.
@@ -129,13 +134,19 @@ class Gathered {
     std::string id = res.contains("id") && res["id"].is_string() ? res["id"].get<std::string>() : "";
     const std::string key = type + "/" + (id.empty() ? "#" + std::to_string(order_.size()) : id);
     if (!seen_.insert(key).second) return;
-    order_.push_back(res);
+    order_.push_back(&res);
+  }
+  // Keeps a fetched document alive for the call, so resources are referenced, not copied.
+  const json& Keep(json doc) {
+    owned_.push_back(std::move(doc));
+    return owned_.back();
   }
   bool HasType(const std::string& t) const { return types_.count(t) > 0; }
-  const std::vector<json>& resources() const { return order_; }
+  const std::vector<const json*>& resources() const { return order_; }
 
  private:
-  std::vector<json> order_;
+  std::deque<json> owned_;  // deque: references stay valid as it grows
+  std::vector<const json*> order_;
   std::set<std::string> seen_;
   std::set<std::string> types_;
 };
@@ -166,7 +177,7 @@ void FollowPages(std::string next, const FhirSource* fhir, const std::string& be
       *partial = true;
       return;
     }
-    json b = json::parse(*body, nullptr, false);
+    const json& b = g->Keep(json::parse(*body, nullptr, false));
     if (!b.is_object() || b.value("resourceType", "") != "Bundle") {
       *partial = true;
       return;
@@ -226,9 +237,8 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
   if (!svc)
     return Error{kErrUnknownService, "", "no CDS service \"" + std::string(service_id.substr(0, 64)) + "\""};
   try {
-    auto parsed = ParseRequest(*svc, body);
-    if (!parsed) return parsed.errors();
-    const Request& r = *parsed;
+    Request r;
+    if (auto err = ParseRequest(*svc, body, &r)) return *err;
     CdsOutcome out;
     out.service_id = svc->id;
 
@@ -236,8 +246,8 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     Gathered g;
     std::set<std::string> satisfied;  // template keys
     bool partial = false;
-    if (r.prefetch.is_object()) {
-      for (const auto& [key, value] : r.prefetch.items()) {
+    if (r.prefetch && r.prefetch->is_object()) {
+      for (const auto& [key, value] : r.prefetch->items()) {
         const bool data = Absorb(value, fhir, r.bearer, opt_.max_pages, &g, &partial);
         if (!data) continue;
         for (const auto& t : svc->prefetch)
@@ -254,7 +264,7 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
             r.fhir_server + "/" + EncodeQuery(ExpandTemplate(t.query, r.context, today));
         auto res = fhir->Get(url, r.bearer);
         if (res) {
-          json v = json::parse(*res, nullptr, false);
+          const json& v = g.Keep(json::parse(*res, nullptr, false));
           got = !v.is_discarded() && Absorb(v, fhir, r.bearer, opt_.max_pages, &g, &partial);
         }
         if (got) out.fetched.push_back(t.key);
@@ -274,21 +284,27 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     if (partial) out.unavailable.push_back("further search pages");
 
     // 3. The record, through the FHIR reader.
-    json bundle = {{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", json::array()}};
+    std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[)";
+    bool first = true;
     bool have_patient = false;
     std::optional<Date> encounter_start;
-    for (const auto& res : g.resources()) {
+    for (const json* rp : g.resources()) {
+      const json& res = *rp;
       const std::string type = res.value("resourceType", "");
       if (type == "Patient" && res.value("id", "") == r.patient_id) have_patient = true;
       if (type == "Encounter" && res.value("id", "") == r.encounter_id && res.contains("period") &&
           res["period"].is_object() && res["period"].contains("start"))
         encounter_start = DatePrefix(res["period"]["start"]);
-      bundle["entry"].push_back({{"resource", res}});
+      bundle += first ? R"({"resource":)" : R"(,{"resource":)";
+      bundle += res.dump(-1, ' ', false, json::error_handler_t::replace);
+      bundle += '}';
+      first = false;
     }
     FhirOptions fo;
     fo.as_of = today;
     if (have_patient) fo.patient_id = r.patient_id;
-    auto extract = ReadFhirBundle(bundle.dump(), engine_->knowledge(), fo);
+    bundle += "]}";
+    auto extract = ReadFhirBundle(bundle, engine_->knowledge(), fo);
     if (!extract) {
       Error e = extract.error();
       return Error{kErrPrecondition, "prefetch", "the prefetched record cannot be used: " + e.message};
@@ -298,8 +314,8 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
 
     // 4. Draft orders join the record as planned (or stopped) medications.
     std::vector<DraftOrder> drafts;
-    if (r.draft_orders.is_object() && r.draft_orders.contains("entry")) {
-      for (const auto& e : r.draft_orders["entry"]) {
+    if (r.draft_orders && r.draft_orders->is_object() && r.draft_orders->contains("entry")) {
+      for (const auto& e : (*r.draft_orders)["entry"]) {
         if (!e.is_object() || !e.contains("resource") || !e["resource"].is_object()) continue;
         json res = e["resource"];
         if (res.value("resourceType", "") != "MedicationRequest") continue;
