@@ -252,7 +252,8 @@ Result<storage::PatientWrite> Registry::PrepareImport(const ImportItem& item,
   a.patient_id = patient.id;
   a.created_at = now;
   a.as_of = as_of;
-  a.input_sha256 = Sha256Hex(NativeJson(merged));
+  // The engine saw the record itself unless earlier registry doses were merged into it.
+  a.input_sha256 = Sha256Hex(prior.empty() ? sp.record_json : NativeJson(merged));
   a.knowledge_version = kb_.version;
   a.profile = engine_.profile();
   a.reason = "import";
