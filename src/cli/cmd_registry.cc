@@ -6,6 +6,7 @@
 // beyond the booking horizon, an unreadable record, a database that cannot be opened) with
 // nothing changed; 1 an internal or database failure. Nothing about patients goes to stderr but
 // the ids the user typed.
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -36,6 +37,7 @@ struct RegistryArgs {
   // import
   std::vector<std::string> files;
   std::string ndjson;
+  std::string bundle_patient;  // --patient: one patient of a multi-patient Bundle or Bulk folder
   int batch = 500;
   // dose
   std::string patient;
@@ -144,6 +146,7 @@ int RunImport(const RegistryArgs& a) {
   const bool json = a.format == "json";
   const KnowledgeBase& kb = EmbeddedKnowledge();
   LoadOptions opt;
+  if (!a.bundle_patient.empty()) opt.patient_id = a.bundle_patient;
   if (!a.as_of.empty()) {
     auto d = ParseDateArg("--as-of", a.as_of, Date::TodayUtc());
     if (!d) return Fail(d.errors(), json);
@@ -158,7 +161,6 @@ int RunImport(const RegistryArgs& a) {
   std::vector<Source> sources;
   for (const auto& f : a.files) sources.push_back({f, f, ""});
   std::ifstream nd;
-  std::size_t nd_lines = 0;
   if (!a.ndjson.empty()) {
     nd.open(a.ndjson);
     if (!nd) return Fail({{"io", a.ndjson, "cannot be read"}}, json);
@@ -176,7 +178,6 @@ int RunImport(const RegistryArgs& a) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         if (!fn({a.ndjson + ":" + std::to_string(n), "", line})) return false;
       }
-      nd_lines = n;
     }
     return true;
   };
@@ -226,7 +227,6 @@ int RunImport(const RegistryArgs& a) {
                  created + updated);
     return Fail(failure, json);
   }
-  (void)nd_lines;
   if (json) {
     std::cout << nlohmann::json{{"imported", created + updated},
                                 {"created", created},
@@ -431,6 +431,8 @@ const CommandRegistrar kReg("registry", [](CLI::App& app, int* status) {
   imp->add_option("--ndjson", args->ndjson, "a file of native records, one per line");
   imp->add_option("--as-of", args->as_of, "assessment date (default: each record's, else today)");
   imp->add_option("--batch", args->batch, "records per transaction (default 500)");
+  imp->add_option("--patient", args->bundle_patient,
+                  "patient id in a multi-patient Bundle or a Bulk Data folder");
   add_format(imp, {"text", "json"});
   imp->callback([args, status] { *status = RunImport(*args); });
 
