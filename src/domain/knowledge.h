@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace bp {
@@ -124,6 +126,9 @@ struct KnowledgeBase {
   std::vector<LabUnits> lab_units;
   std::vector<QuestionDef> questions;
 
+  // Lookups by id are hashed once BuildIndex has run (the loader calls it); renderers resolve a
+  // citation for every trace entry, so a linear scan would cost ~30,000 comparisons per output.
+  void BuildIndex();
   const RuleDef* FindRule(std::string_view id) const;
   const Reference* FindReference(std::string_view key) const;
   const ParameterDef* FindParameter(std::string_view name) const;
@@ -133,6 +138,10 @@ struct KnowledgeBase {
   // The value of a parameter under a profile (profile override, else the default);
   // nullopt when the parameter does not exist.
   std::optional<ParamValue> Resolve(std::string_view profile, std::string_view param) const;
+
+ private:
+  std::unordered_map<std::string_view, size_t> rule_index_;
+  std::unordered_map<std::string_view, size_t> reference_index_;
 };
 
 }  // namespace bp

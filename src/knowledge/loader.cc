@@ -200,6 +200,7 @@ Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files) {
   }
   if (kb.version.empty()) errs.push_back({"schema", "manifest.json", "no knowledge version"});
   if (!errs.empty()) return errs;
+  kb.BuildIndex();
   return kb;
 }
 
