@@ -100,8 +100,8 @@ Result<Session> Open(const RegistryArgs& a) {
   Session s;
   s.store = std::move(*store);
   s.engine = std::make_unique<Engine>(std::move(*engine));
-  s.reg = std::make_unique<registry::Registry>(*s.store, kb, *s.engine,
-                                               registry::EmbeddedWindows());
+  s.reg =
+      std::make_unique<registry::Registry>(*s.store, kb, *s.engine, registry::EmbeddedWindows());
   return s;
 }
 
@@ -186,7 +186,8 @@ int RunImport(const RegistryArgs& a) {
     auto item = LoadItem(s, kb, opt);
     if (!item) {
       std::fputs(FormatErrorsForStderr(s.name, item.errors()).c_str(), stderr);
-      for (const auto& e : item.errors()) bad.push_back({e.code, s.name + ": " + e.path, e.message});
+      for (const auto& e : item.errors())
+        bad.push_back({e.code, s.name + ": " + e.path, e.message});
     }
     return bad.size() < 500;
   });
@@ -260,7 +261,8 @@ int RunDose(const RegistryArgs& a) {
   auto session = Open(a);
   if (!session) return Fail(session.errors(), json);
   auto r = session->reg->RecordDose(a.patient, a.agent, *date, a.planned, *today);
-  if (!r) return Fail(r.errors(), json, r.error().code == "unknown_patient" ? a.patient : "registry");
+  if (!r)
+    return Fail(r.errors(), json, r.error().code == "unknown_patient" ? a.patient : "registry");
   const char* what = a.planned ? "booked" : "given";
   if (json) {
     std::cout << nlohmann::json{{"patient_id", a.patient},
@@ -326,7 +328,8 @@ int RunChecklist(const RegistryArgs& a) {
   auto session = Open(a);
   if (!session) return Fail(session.errors(), json);
   auto c = session->reg->Checklist(a.patient, *date);
-  if (!c) return Fail(c.errors(), json, c.error().code == "unknown_patient" ? a.patient : "registry");
+  if (!c)
+    return Fail(c.errors(), json, c.error().code == "unknown_patient" ? a.patient : "registry");
   const KnowledgeBase& kb = EmbeddedKnowledge();
   if (json) {
     std::cout << registry::ChecklistToJson(*c, kb) << "\n";
@@ -381,7 +384,8 @@ int RunHistory(const RegistryArgs& a) {
   auto session = Open(a);
   if (!session) return Fail(session.errors(), json);
   auto h = session->reg->History(a.patient);
-  if (!h) return Fail(h.errors(), json, h.error().code == "unknown_patient" ? a.patient : "registry");
+  if (!h)
+    return Fail(h.errors(), json, h.error().code == "unknown_patient" ? a.patient : "registry");
   auto doses = session->reg->Doses(a.patient);
   if (!doses) return Fail(doses.errors(), json);
   if (json) {
@@ -415,7 +419,8 @@ int RunHistory(const RegistryArgs& a) {
 const CommandRegistrar kReg("registry", [](CLI::App& app, int* status) {
   auto args = std::make_shared<RegistryArgs>();
   CLI::App* reg = app.add_subcommand(
-      "registry", "The infusion and injection registry: doses due, pre-infusion checklists, alerts");
+      "registry",
+      "The infusion and injection registry: doses due, pre-infusion checklists, alerts");
   reg->require_subcommand(1);
   reg->fallthrough();
   reg->add_option("--db", args->db,
@@ -438,7 +443,8 @@ const CommandRegistrar kReg("registry", [](CLI::App& app, int* status) {
 
   CLI::App* dose = reg->add_subcommand("dose", "Record a dose given, or book one (--planned)");
   dose->add_option("patient", args->patient, "patient id")->required();
-  dose->add_option("--agent", args->agent, "zoledronic_acid | denosumab | romosozumab | ibandronate")
+  dose->add_option("--agent", args->agent,
+                   "zoledronic_acid | denosumab | romosozumab | ibandronate")
       ->required();
   dose->add_option("--date", args->date, "YYYY-MM-DD")->required();
   dose->add_flag("--planned", args->planned, "a booked dose (at most the booking horizon ahead)");
@@ -452,7 +458,8 @@ const CommandRegistrar kReg("registry", [](CLI::App& app, int* status) {
   add_format(due, {"text", "csv", "json"});
   due->callback([args, status] { *status = RunDue(*args); });
 
-  CLI::App* check = reg->add_subcommand("checklist", "The engine's pre-infusion checklist for a day");
+  CLI::App* check =
+      reg->add_subcommand("checklist", "The engine's pre-infusion checklist for a day");
   check->add_option("patient", args->patient, "patient id")->required();
   check->add_option("--date", args->date, "infusion day (default: --as-of, else today)");
   check->add_option("--as-of", args->as_of, "date (default today)");

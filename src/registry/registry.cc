@@ -28,9 +28,12 @@ std::optional<Severity> ParseSeverity(std::string_view s) { return Parse<Severit
 
 std::string_view ToString(DueStatus s) {
   switch (s) {
-    case DueStatus::kUpcoming: return "upcoming";
-    case DueStatus::kDue: return "due";
-    case DueStatus::kOverdue: return "overdue";
+    case DueStatus::kUpcoming:
+      return "upcoming";
+    case DueStatus::kDue:
+      return "due";
+    case DueStatus::kOverdue:
+      return "overdue";
   }
   return "upcoming";
 }
@@ -162,8 +165,9 @@ Result<Patient> Registry::ParseStored(const storage::StoredPatient& sp, Date as_
   std::vector<InputIssue> issues;
   auto p = ReadNativePatient(sp.record_json, kb_, &issues, opt);
   if (!p) {
-    return Error{"internal", "", "the stored record of this patient does not read back: " +
-                                     p.error().path + ": " + p.error().message};
+    return Error{"internal", "",
+                 "the stored record of this patient does not read back: " + p.error().path + ": " +
+                     p.error().message};
   }
   return p;
 }
@@ -223,8 +227,8 @@ Result<storage::PatientWrite> Registry::PrepareImport(const ImportItem& item,
     if (m.route && ToString(*m.route) != w->route) continue;  // oral ibandronate is not ours
     if (m.status == MedStatus::kPlanned) continue;
     storage::AgentLine line{agent, std::string(ToString(m.status)), m.end, m.doses_received};
-    auto same = std::find_if(lines.begin(), lines.end(),
-                             [&](const auto& l) { return l.agent == agent; });
+    auto same =
+        std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.agent == agent; });
     if (same == lines.end()) {
       lines.push_back(line);
     } else if (m.status == MedStatus::kActive) {
@@ -262,8 +266,8 @@ Result<storage::PatientWrite> Registry::PrepareImport(const ImportItem& item,
                                std::move(a)};
 }
 
-Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_view agent,
-                                  Date date, bool planned, Date today) {
+Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_view agent, Date date,
+                                  bool planned, Date today) {
   const AgentWindow* w = windows_.Find(agent);
   if (w == nullptr) {
     std::string known;
@@ -272,8 +276,9 @@ Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_vie
                                        "\" is not an agent the registry follows (" + known + ")");
   }
   if (!planned && date > today) {
-    return InvalidInput("--date", date.ToString() + " is in the future: a dose not yet given "
-                                                    "is booked with --planned");
+    return InvalidInput("--date", date.ToString() +
+                                      " is in the future: a dose not yet given "
+                                      "is booked with --planned");
   }
   if (planned && date > today.AddMonths(windows_.booking_horizon_months)) {
     return InvalidInput("--date", date.ToString() + " is more than " +
@@ -325,10 +330,13 @@ Result<std::vector<Alert>> Registry::Alerts(Date as_of) {
   if (!versions) return versions.errors();
   for (const auto& [id, version] : *versions) {
     if (version == kb_.version) continue;
-    out.push_back({id, "assessment_knowledge_outdated", Severity::kInfo,
+    out.push_back({id,
+                   "assessment_knowledge_outdated",
+                   Severity::kInfo,
                    "The last assessment used knowledge " + version + "; the current is " +
                        kb_.version + ": reassess (bonepath registry import or checklist).",
-                   {}, "registry"});
+                   {},
+                   "registry"});
   }
   auto summaries = store_.DoseSummaries();
   if (!summaries) return summaries.errors();
@@ -419,23 +427,33 @@ Result<std::vector<storage::DoseRecord>> Registry::Doses(const std::string& pati
   return store_.Doses(patient_id);
 }
 
+// Written by hand rather than through a json tree: the due list of a large registry has tens
+// of thousands of rows and must answer in well under a second.
 std::string DueToJson(const std::vector<DueEntry>& due, Date, int) {
-  json arr = json::array();
+  auto str = [](const std::string& s) {
+    return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  std::string out = "[";
+  out.reserve(due.size() * 260 + 2);
+  bool first = true;
   for (const auto& e : due) {
-    json x;
-    x["patient_id"] = e.patient_id;
-    x["agent"] = e.agent;
-    x["last_dose"] = e.last_dose.ToString();
-    x["due_date"] = e.due_date.ToString();
-    x["overdue_after"] = e.overdue_date.ToString();
-    x["status"] = ToString(e.status);
-    x["days_late"] = e.days_late;
-    x["doses_given"] = e.doses_given;
-    x["booked"] = e.booked ? json(e.booked->ToString()) : json(nullptr);
-    x["rules"] = e.rules;
-    arr.push_back(std::move(x));
+    out += first ? "\n  {" : ",\n  {";
+    first = false;
+    out += "\"patient_id\": " + str(e.patient_id);
+    out += ", \"agent\": " + str(e.agent);
+    out += ", \"last_dose\": \"" + e.last_dose.ToString() + "\"";
+    out += ", \"due_date\": \"" + e.due_date.ToString() + "\"";
+    out += ", \"overdue_after\": \"" + e.overdue_date.ToString() + "\"";
+    out += ", \"status\": \"" + std::string(ToString(e.status)) + "\"";
+    out += ", \"days_late\": " + std::to_string(e.days_late);
+    out += ", \"doses_given\": " + std::to_string(e.doses_given);
+    out += ", \"booked\": " + (e.booked ? "\"" + e.booked->ToString() + "\"" : std::string("null"));
+    out += ", \"rules\": [";
+    for (std::size_t i = 0; i < e.rules.size(); ++i) out += (i ? ", " : "") + str(e.rules[i]);
+    out += "]}";
   }
-  return arr.dump(2, ' ', false, json::error_handler_t::replace);
+  out += first ? "]" : "\n]";
+  return out;
 }
 
 namespace {

@@ -29,7 +29,8 @@ std::string Record(const std::string& id, const std::string& medications = "[]")
            {"test": "albumin", "value": 4.0, "unit": "g/dL", "date": "2026-02-20"},
            {"test": "vitamin_d_25oh", "value": 34, "unit": "ng/mL", "date": "2026-02-20"}],
   "bmd": [{"date": "2026-02-10", "site": "femoral_neck", "t_score": -2.7}],
-  "medications": )" + medications + "}";
+  "medications": )" +
+         medications + "}";
 }
 
 Patient Parse(const std::string& json) {
@@ -93,12 +94,12 @@ TEST_P(RegistryTest, DueListHasTheSpecWindowsAndOverdueDenosumabFirst) {
     auto r = reg_->RecordDose(p, agent, d, false, kToday);
     ASSERT_TRUE(r) << r.error().message;
   };
-  dose("za", "zoledronic_acid", Date::FromYmd(2025, 3, 20));        // due 2026-03-20: upcoming
-  dose("za-late", "zoledronic_acid", Date::FromYmd(2025, 1, 31));   // overdue after 2026-02-28
-  dose("dmab-late", "denosumab", Date::FromYmd(2025, 7, 31));       // overdue after 2026-02-28
-  dose("dmab", "denosumab", Date::FromYmd(2025, 9, 1));             // due 2026-03-01
-  dose("romo", "romosozumab", Date::FromYmd(2026, 1, 20));          // overdue after 2026-02-24
-  dose("iban", "ibandronate", Date::FromYmd(2025, 11, 16));         // due 2026-02-16, overdue 03-02
+  dose("za", "zoledronic_acid", Date::FromYmd(2025, 3, 20));       // due 2026-03-20: upcoming
+  dose("za-late", "zoledronic_acid", Date::FromYmd(2025, 1, 31));  // overdue after 2026-02-28
+  dose("dmab-late", "denosumab", Date::FromYmd(2025, 7, 31));      // overdue after 2026-02-28
+  dose("dmab", "denosumab", Date::FromYmd(2025, 9, 1));            // due 2026-03-01
+  dose("romo", "romosozumab", Date::FromYmd(2026, 1, 20));         // overdue after 2026-02-24
+  dose("iban", "ibandronate", Date::FromYmd(2025, 11, 16));        // due 2026-02-16, overdue 03-02
   auto due = reg_->Due(kToday, 30);
   ASSERT_TRUE(due) << due.error().message;
   ASSERT_EQ(due->size(), 6u);
@@ -283,7 +284,8 @@ TEST_P(RegistryTest, KilledImportLeavesOnlyWholePatients) {
       "NOT EXISTS (SELECT 1 FROM patient_agents g WHERE g.patient_id = p.id)");
   ASSERT_TRUE(partial) << partial.error().message;
   EXPECT_EQ(partial->front().Int(0), 0);
-  auto counts = (*db)->Query("SELECT (SELECT COUNT(*) FROM assessments), (SELECT COUNT(*) FROM doses)");
+  auto counts =
+      (*db)->Query("SELECT (SELECT COUNT(*) FROM assessments), (SELECT COUNT(*) FROM doses)");
   ASSERT_TRUE(counts);
   EXPECT_EQ(counts->front().Int(0), *n);
   EXPECT_EQ(counts->front().Int(1), *n);
@@ -294,8 +296,7 @@ TEST_P(RegistryTest, KilledImportLeavesOnlyWholePatients) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, RegistryTest,
-                         ::testing::ValuesIn(storage::testing::Backends()),
+INSTANTIATE_TEST_SUITE_P(Registry, RegistryTest, ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& info) { return info.param; });
 
 TEST(RegistryWindows, MatchTheSpecAndTheEngineParameters) {

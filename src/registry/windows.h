@@ -30,7 +30,7 @@ struct AgentWindow {
   Period overdue_after;
   std::optional<int> max_doses;
   int urgency_rank = 99;  // 1 is the most urgent drug when equally late
-  std::string route;  // the route followed (ibandronate: intravenous only) and recorded
+  std::string route;      // the route followed (ibandronate: intravenous only) and recorded
   std::vector<std::string> rules;
 };
 

@@ -62,8 +62,8 @@ Result<int> WithinParam(const httplib::Request& req, int fallback) {
 
 void RegisterRegistryRoutes(httplib::Server& server, storage::RegistryStore& store,
                             const KnowledgeBase& kb, const Engine& engine) {
-  auto st = std::shared_ptr<RegistryState>(
-      new RegistryState{{}, registry::Registry(store, kb, engine, registry::EmbeddedWindows()), kb});
+  auto st = std::shared_ptr<RegistryState>(new RegistryState{
+      {}, registry::Registry(store, kb, engine, registry::EmbeddedWindows()), kb});
 
   server.Get("/registry/due", [st](const httplib::Request& req, httplib::Response& res) {
     auto as_of = DateParam(req, "as_of", Date::TodayUtc());

@@ -78,9 +78,8 @@ Status Database::Migrate(std::optional<int> upto) {
         e.message = "migration " + m.name + ": " + e.message;
         return e;
       }
-      auto ins = db.Exec(
-          "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)",
-          {m.name, NowUtcTimestamp()});
+      auto ins = db.Exec("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)",
+                         {m.name, NowUtcTimestamp()});
       if (!ins) return ins.errors();
       return Ok{};
     });

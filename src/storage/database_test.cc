@@ -32,11 +32,13 @@ TEST_P(DatabaseTest, UpgradesAnOlderDatabaseInPlace) {
     ASSERT_TRUE((*db)->Migrate(1));
     ASSERT_EQ((*db)->AppliedMigrations()->size(), 1u);
     // Data written by the old version.
-    ASSERT_TRUE((*db)->Exec("INSERT INTO patients (id, record_json, source_kind, source_sha256, "
-                            "created_at, updated_at) VALUES ('p1', '{}', 'native', 'x', 't', 't')"));
-    ASSERT_TRUE((*db)->Exec("INSERT INTO assessments (patient_id, created_at, as_of, "
-                            "input_sha256, knowledge_version, profile, output_json) VALUES "
-                            "('p1', 't', '2026-01-01', 'h', 'v1', 'us-composite', '{}')"));
+    ASSERT_TRUE(
+        (*db)->Exec("INSERT INTO patients (id, record_json, source_kind, source_sha256, "
+                    "created_at, updated_at) VALUES ('p1', '{}', 'native', 'x', 't', 't')"));
+    ASSERT_TRUE(
+        (*db)->Exec("INSERT INTO assessments (patient_id, created_at, as_of, "
+                    "input_sha256, knowledge_version, profile, output_json) VALUES "
+                    "('p1', 't', '2026-01-01', 'h', 'v1', 'us-composite', '{}')"));
   }
   auto db = OpenDatabase(scratch.url());
   ASSERT_TRUE(db);

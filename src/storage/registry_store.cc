@@ -206,8 +206,8 @@ class SqlRegistryStore final : public RegistryStore {
         "INSERT INTO assessments (patient_id, created_at, as_of, input_sha256, "
         "knowledge_version, profile, reason, output_json) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        {a.patient_id, a.created_at.empty() ? NowUtcTimestamp() : a.created_at,
-         a.as_of.ToString(), a.input_sha256, a.knowledge_version, a.profile,
+        {a.patient_id, a.created_at.empty() ? NowUtcTimestamp() : a.created_at, a.as_of.ToString(),
+         a.input_sha256, a.knowledge_version, a.profile,
          a.reason.empty() ? std::string("import") : a.reason, a.output_json});
   }
 

@@ -5,8 +5,9 @@
 // Contract:
 // - SavePatients writes each patient with the record's medication lines, the record's doses and
 //   the import's assessment, all of the batch in ONE transaction: after a crash a patient (and a
-//   batch) is either wholly there or not at all. Re-saving the same id replaces the record and its medication lines (never a
-//   second patient); doses are unique per (patient, agent, date, planned) and never duplicated.
+//   batch) is either wholly there or not at all. Re-saving the same id replaces the record and its
+//   medication lines (never a second patient); doses are unique per (patient, agent, date, planned)
+//   and never duplicated.
 // - AddDose fails with code "unknown_patient" (nothing written) when the patient is not stored.
 // - Nothing here logs; errors carry no record content.
 //
@@ -72,8 +73,8 @@ struct DoseSummary {
   std::string agent;
   std::optional<Date> last_given;
   int given_count = 0;
-  std::optional<Date> booked;        // the latest booked dose, when later than the last given
-  std::string record_status;         // the record's medication status for the agent ("" if none)
+  std::optional<Date> booked;  // the latest booked dose, when later than the last given
+  std::string record_status;   // the record's medication status for the agent ("" if none)
   std::optional<Date> record_end;
   std::optional<int> record_doses_received;
 };

@@ -27,8 +27,7 @@ class ScratchDb {
  public:
   explicit ScratchDb(const std::string& backend) : backend_(backend) {
     static std::atomic<int> counter{0};
-    const std::string tag =
-        "bp_t" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    const std::string tag = "bp_t" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
     if (backend == "postgres") {
       base_ = std::getenv("BONEPATH_TEST_PG_URL");
       schema_ = tag;

@@ -104,8 +104,8 @@ class PostgresDatabase final : public Database {
       values[i] = text[i].c_str();
     }
     const std::string s(sql);
-    return PQexecParams(conn_, s.c_str(), static_cast<int>(params.size()), nullptr,
-                        values.data(), nullptr, nullptr, 0);
+    return PQexecParams(conn_, s.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                        nullptr, nullptr, 0);
   }
 
   // nullopt when the statement succeeded.

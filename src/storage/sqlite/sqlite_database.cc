@@ -112,8 +112,8 @@ class SqliteDatabase final : public Database {
       sqlite3_reset(stmt);
       sqlite3_clear_bindings(stmt);
     } else {
-      const int rc = sqlite3_prepare_v2(db_, key.c_str(), static_cast<int>(key.size()), &stmt,
-                                        nullptr);
+      const int rc =
+          sqlite3_prepare_v2(db_, key.c_str(), static_cast<int>(key.size()), &stmt, nullptr);
       if (rc != SQLITE_OK) return DbError(db_, rc, "prepare");
       if (stmt == nullptr) return Error{"db", "", "empty statement"};
       cache_.emplace(std::move(key), stmt);
@@ -152,22 +152,20 @@ class SqliteDatabase final : public Database {
 
 Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Error e{"db_open", "", "cannot open " + path + ": " +
-                               (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
+    Error e{"db_open", "",
+            "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
     sqlite3_close_v2(db);
     return e;
   }
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   auto out = std::make_unique<SqliteDatabase>(db);
   // journal_mode=WAL needs the lock briefly; the busy timeout covers a concurrent opener.
-  const char* pragmas = path == ":memory:"
-                            ? "PRAGMA foreign_keys=ON;"
-                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                              "PRAGMA foreign_keys=ON;";
+  const char* pragmas = path == ":memory:" ? "PRAGMA foreign_keys=ON;"
+                                           : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                             "PRAGMA foreign_keys=ON;";
   if (Status st = out->ExecScript(pragmas); !st) {
     Error e = st.error();
     e.code = "db_open";
