@@ -32,9 +32,12 @@ std::string Summary(std::string s) {
 
 std::string IndicatorOf(Severity s) {
   switch (s) {
-    case Severity::kCritical: return "critical";
-    case Severity::kWarning: return "warning";
-    case Severity::kInfo: return "info";
+    case Severity::kCritical:
+      return "critical";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kInfo:
+      return "info";
   }
   return "info";
 }
@@ -95,8 +98,7 @@ class Builder {
     }
     if (!c_.unavailable.empty()) {
       out += "\n\n*Not available from the EHR:* ";
-      for (size_t i = 0; i < c_.unavailable.size(); ++i)
-        out += (i ? ", " : "") + c_.unavailable[i];
+      for (size_t i = 0; i < c_.unavailable.size(); ++i) out += (i ? ", " : "") + c_.unavailable[i];
       out += ". The engine reports what this data would decide in the full assessment.";
     }
     return out;
@@ -121,27 +123,31 @@ class Builder {
     card["summary"] = Summary(summary);
     card["indicator"] = IndicatorOf(sev);
     card["detail"] = body + RulesMarkdown(rules);
-    card["source"] = {{"label", "bonepath osteoporosis decision support"},
-                      {"url", SourceUrl(rules)},
-                      {"topic",
-                       {{"system", "https://bonepath.org/cds-hooks/card"},
-                        {"code", code},
-                        {"display", code}}}};
+    card["source"] = {
+        {"label", "bonepath osteoporosis decision support"},
+        {"url", SourceUrl(rules)},
+        {"topic",
+         {{"system", "https://bonepath.org/cds-hooks/card"}, {"code", code}, {"display", code}}}};
     if (!suggestions.empty()) {
       card["suggestions"] = suggestions;
       card["selectionBehavior"] = "at-most-one";
     }
-    card["overrideReasons"] = json::array(
-        {{{"code", "already-addressed"}, {"system", kOverrideSystem},
-          {"display", "Already addressed or planned"}},
-         {{"code", "patient-declined"}, {"system", kOverrideSystem},
-          {"display", "Patient declined"}},
-         {{"code", "data-incorrect"}, {"system", kOverrideSystem},
-          {"display", "Record data incorrect or out of date"}},
-         {{"code", "clinical-judgement"}, {"system", kOverrideSystem},
-          {"display", "Clinical judgement: benefit outweighs risk"}},
-         {{"code", "not-applicable"}, {"system", kOverrideSystem},
-          {"display", "Not applicable to this patient"}}});
+    card["overrideReasons"] =
+        json::array({{{"code", "already-addressed"},
+                      {"system", kOverrideSystem},
+                      {"display", "Already addressed or planned"}},
+                     {{"code", "patient-declined"},
+                      {"system", kOverrideSystem},
+                      {"display", "Patient declined"}},
+                     {{"code", "data-incorrect"},
+                      {"system", kOverrideSystem},
+                      {"display", "Record data incorrect or out of date"}},
+                     {{"code", "clinical-judgement"},
+                      {"system", kOverrideSystem},
+                      {"display", "Clinical judgement: benefit outweighs risk"}},
+                     {{"code", "not-applicable"},
+                      {"system", kOverrideSystem},
+                      {"display", "Not applicable to this patient"}}});
     card["links"] = json::array({{{"label", "bonepath assessment (rules, values, citations)"},
                                   {"url", c_.assessment_url},
                                   {"type", "absolute"}}});
@@ -175,7 +181,8 @@ class Builder {
   std::string RenalValues() const {
     const Derived& d = c_.assessment->derived;
     std::string v;
-    if (d.crcl_ml_min) v += "Creatinine clearance (Cockcroft-Gault): **" + Num1(*d.crcl_ml_min) + " mL/min**. ";
+    if (d.crcl_ml_min)
+      v += "Creatinine clearance (Cockcroft-Gault): **" + Num1(*d.crcl_ml_min) + " mL/min**. ";
     if (d.egfr_ml_min_1_73m2) v += "eGFR: " + Num1(*d.egfr_ml_min_1_73m2) + " mL/min/1.73 m2. ";
     if (v.empty()) v = "Creatinine clearance: unknown (creatinine, weight or age missing).";
     return v;
@@ -196,27 +203,27 @@ class Builder {
   json OrderSuggestion(Agent agent, const std::string& label, const DraftOrder* replaces) const {
     auto rx = RxNormFor(agent);
     if (!rx) return json::array();
-    json med = {{"resourceType", "MedicationRequest"},
-                {"status", "draft"},
-                {"intent", "order"},
-                {"medicationCodeableConcept",
-                 {{"coding", json::array({{{"system", kRxNorm},
-                                           {"code", rx->first},
-                                           {"display", rx->second}}})},
-                  {"text", std::string(ToString(agent))}}},
-                {"subject", {{"reference", "Patient/" + c_.patient->id}}},
-                {"authoredOn", c_.today.ToString()}};
+    json med = {
+        {"resourceType", "MedicationRequest"},
+        {"status", "draft"},
+        {"intent", "order"},
+        {"medicationCodeableConcept",
+         {{"coding",
+           json::array({{{"system", kRxNorm}, {"code", rx->first}, {"display", rx->second}}})},
+          {"text", std::string(ToString(agent))}}},
+        {"subject", {{"reference", "Patient/" + c_.patient->id}}},
+        {"authoredOn", c_.today.ToString()}};
     if (const RegimenDef* r = RegimenFor(*c_.kb, ToString(agent)))
       med["dosageInstruction"] = json::array({{{"text", r->dose + ", " + r->interval}}});
     json actions = json::array();
     actions.push_back({{"type", "create"}, {"description", label}, {"resource", med}});
     if (replaces && !replaces->ref.empty())
-      actions.push_back({{"type", "delete"},
-                         {"description", "Remove the draft " +
-                                             std::string(ToString(replaces->agent)) + " order"},
-                         {"resourceId", json::array({replaces->ref})}});
-    return json::array({{{"label", label}, {"uuid", NewUuid()}, {"isRecommended", true},
-                         {"actions", actions}}});
+      actions.push_back(
+          {{"type", "delete"},
+           {"description", "Remove the draft " + std::string(ToString(replaces->agent)) + " order"},
+           {"resourceId", json::array({replaces->ref})}});
+    return json::array(
+        {{{"label", label}, {"uuid", NewUuid()}, {"isRecommended", true}, {"actions", actions}}});
   }
 
   json FlsSuggestion(const Referral& r) const {
@@ -252,7 +259,8 @@ class Builder {
 
   bool AnyTreatment() const {
     for (const auto& m : c_.patient->medications)
-      if (IsOsteoporosisDrug(m.agent) && (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned))
+      if (IsOsteoporosisDrug(m.agent) &&
+          (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned))
         return true;
     return false;
   }
@@ -260,8 +268,9 @@ class Builder {
   void PatientView() {
     const Assessment& a = *c_.assessment;
     if (a.treatment_indicated.value_or(false) && !AnyTreatment()) {
-      std::string body = "Osteoporosis treatment is indicated and no osteoporosis medication is "
-                         "active or planned.";
+      std::string body =
+          "Osteoporosis treatment is indicated and no osteoporosis medication is "
+          "active or planned.";
       RuleIds rules;
       for (const auto& s : a.treatment_reasons) {
         body += "\n\n- " + s.text;
@@ -286,9 +295,9 @@ class Builder {
     }
     FromWarning("denosumab_dose_overdue");
     if (const Referral* r = a.FindReferral(Destination::kFractureLiaisonService)) FlsCard(*r);
-    const bool had_anabolic =
-        std::any_of(c_.patient->medications.begin(), c_.patient->medications.end(),
-                    [](const Medication& m) { return IsAnabolic(m.agent) && m.status != MedStatus::kPlanned; });
+    const bool had_anabolic = std::any_of(
+        c_.patient->medications.begin(), c_.patient->medications.end(),
+        [](const Medication& m) { return IsAnabolic(m.agent) && m.status != MedStatus::kPlanned; });
     if (had_anabolic) FromWarning("anabolic_requires_antiresorptive_followup");
     FromWarning("drug_holiday_reassessment_due");
   }
@@ -301,29 +310,36 @@ class Builder {
         continue;
       }
       if (ag == Agent::kZoledronicAcid) {
-        const std::string crcl = c_.assessment->derived.crcl_ml_min
-                                     ? "CrCl " + Num1(*c_.assessment->derived.crcl_ml_min) + " mL/min: "
-                                     : "";
+        const std::string crcl =
+            c_.assessment->derived.crcl_ml_min
+                ? "CrCl " + Num1(*c_.assessment->derived.crcl_ml_min) + " mL/min: "
+                : "";
         FromWarning("zoledronic_acid_renal_contraindication", crcl, RenalValues());
         FromWarning("renal_function_borderline", crcl, RenalValues());
       }
       if (IsAntiresorptive(ag) || ag == Agent::kRomosozumab) {
         const auto& d2 = c_.assessment->derived;
         FromWarning("hypocalcemia_correct_before_antiresorptive",
-                    d2.corrected_calcium_mg_dl ? "Calcium " + Num1(*d2.corrected_calcium_mg_dl) + " mg/dL: " : "",
+                    d2.corrected_calcium_mg_dl
+                        ? "Calcium " + Num1(*d2.corrected_calcium_mg_dl) + " mg/dL: "
+                        : "",
                     CalciumValues());
         FromWarning("vitamin_d_deficiency_correct_first",
-                    d2.vitamin_d_25oh_ng_ml ? "25-OH vitamin D " + Num1(*d2.vitamin_d_25oh_ng_ml) + " ng/mL: " : "",
+                    d2.vitamin_d_25oh_ng_ml
+                        ? "25-OH vitamin D " + Num1(*d2.vitamin_d_25oh_ng_ml) + " ng/mL: "
+                        : "",
                     VitaminDValues());
       }
-      if (ag == Agent::kDenosumab) FromWarning("denosumab_severe_ckd_hypocalcemia", "", RenalValues());
+      if (ag == Agent::kDenosumab)
+        FromWarning("denosumab_severe_ckd_hypocalcemia", "", RenalValues());
       if (IsBisphosphonate(ag) && ag != Agent::kZoledronicAcid) {
         json sugg = json::array();
         const ZaStatus za = c_.assessment->za_status;
         // Offered unless the engine rules zoledronic acid out; its own pre-infusion checks
         // (CrCl, calcium, vitamin D) then run when the suggested order is signed.
         if (za != ZaStatus::kContraindicated && za != ZaStatus::kNotIndicated)
-          sugg = OrderSuggestion(Agent::kZoledronicAcid, "Order zoledronic acid 5 mg IV yearly instead", &d);
+          sugg = OrderSuggestion(Agent::kZoledronicAcid,
+                                 "Order zoledronic acid 5 mg IV yearly instead", &d);
         FromWarning("oral_bisphosphonate_unsuitable", "", "", sugg);
       }
       if (ag == Agent::kRomosozumab) FromWarning("romosozumab_cardiovascular_contraindication");
@@ -376,9 +392,12 @@ class Builder {
 json BuildCards(const CardContext& c, std::vector<IssuedCard>* issued) {
   Builder b(c, issued);
   const std::string& hook = c.service->hook;
-  if (hook == "patient-view") b.PatientView();
-  else if (hook == "order-select" || hook == "order-sign") b.Orders();
-  else if (hook == "encounter-discharge") b.Discharge();
+  if (hook == "patient-view")
+    b.PatientView();
+  else if (hook == "order-select" || hook == "order-sign")
+    b.Orders();
+  else if (hook == "encounter-discharge")
+    b.Discharge();
   return b.Cards();
 }
 

@@ -53,10 +53,10 @@ struct Request {
   std::string patient_id;
   std::string encounter_id;
   std::vector<std::pair<std::string, std::string>> context;  // string context fields
-  json doc;                                                 // the whole request
-  const json* draft_orders = nullptr;                       // Bundle, or null
-  std::set<std::string> selections;                         // "MedicationRequest/id"
-  const json* prefetch = nullptr;                           // object, or null
+  json doc;                                                  // the whole request
+  const json* draft_orders = nullptr;                        // Bundle, or null
+  std::set<std::string> selections;                          // "MedicationRequest/id"
+  const json* prefetch = nullptr;                            // object, or null
 };
 
 // `r` keeps the parsed document; the pointers in it point into r->doc (no copies of a large
@@ -85,7 +85,8 @@ std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body, 
   if (doc.contains("fhirAuthorization") && !doc["fhirAuthorization"].is_null()) {
     const json& a = doc["fhirAuthorization"];
     if (!a.is_object() || !a.contains("access_token") || !a["access_token"].is_string())
-      return Schema("fhirAuthorization.access_token", "required string when fhirAuthorization is given");
+      return Schema("fhirAuthorization.access_token",
+                    "required string when fhirAuthorization is given");
     r.bearer = a["access_token"].get<std::string>();
   }
   if (!doc.contains("context") || !doc["context"].is_object())
@@ -131,7 +132,8 @@ class Gathered {
     const std::string type = res["resourceType"].get<std::string>();
     if (type == "OperationOutcome" || type == "Bundle") return;
     types_.insert(type);
-    std::string id = res.contains("id") && res["id"].is_string() ? res["id"].get<std::string>() : "";
+    std::string id =
+        res.contains("id") && res["id"].is_string() ? res["id"].get<std::string>() : "";
     const std::string key = type + "/" + (id.empty() ? "#" + std::to_string(order_.size()) : id);
     if (!seen_.insert(key).second) return;
     order_.push_back(&res);
@@ -235,7 +237,8 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
                                       const FhirSource* fhir, Date today) const {
   const ServiceDef* svc = FindService(service_id);
   if (!svc)
-    return Error{kErrUnknownService, "", "no CDS service \"" + std::string(service_id.substr(0, 64)) + "\""};
+    return Error{kErrUnknownService, "",
+                 "no CDS service \"" + std::string(service_id.substr(0, 64)) + "\""};
   try {
     Request r;
     if (auto err = ParseRequest(*svc, body, &r)) return *err;
@@ -272,8 +275,9 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
       if (!got) {
         if (t.required) {
           return Error{kErrPrecondition, "prefetch." + t.key,
-                       "the " + t.resource_type + " resource is required and was neither "
-                       "prefetched nor available from fhirServer" +
+                       "the " + t.resource_type +
+                           " resource is required and was neither "
+                           "prefetched nor available from fhirServer" +
                            (r.fhir_server.empty() ? std::string(" (no fhirServer in the request)")
                                                   : " (" + r.fhir_server + ")") +
                            "; prefetch it with: " + t.query};
@@ -307,7 +311,8 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     auto extract = ReadFhirBundle(bundle, engine_->knowledge(), fo);
     if (!extract) {
       Error e = extract.error();
-      return Error{kErrPrecondition, "prefetch", "the prefetched record cannot be used: " + e.message};
+      return Error{kErrPrecondition, "prefetch",
+                   "the prefetched record cannot be used: " + e.message};
     }
     Patient patient = std::move(extract->patient);
     if (patient.id.empty()) patient.id = r.patient_id;
@@ -320,7 +325,8 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
         json res = e["resource"];
         if (res.value("resourceType", "") != "MedicationRequest") continue;
         const std::string ref =
-            "MedicationRequest/" + (res.contains("id") && res["id"].is_string() ? res["id"].get<std::string>() : "");
+            "MedicationRequest/" +
+            (res.contains("id") && res["id"].is_string() ? res["id"].get<std::string>() : "");
         if (svc->hook == "order-select" && !r.selections.empty() && !r.selections.count(ref))
           continue;
         const std::string status = res.value("status", "");

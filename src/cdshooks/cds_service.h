@@ -36,11 +36,11 @@
 namespace bp::cds {
 
 // Error codes of this layer (server/error_table.h maps them to HTTP statuses).
-inline constexpr const char* kErrInvalidJson = "invalid_json";       // 400
-inline constexpr const char* kErrSchema = "schema";                  // 400
-inline constexpr const char* kErrUnknownService = "unknown_service";  // 404
+inline constexpr const char* kErrInvalidJson = "invalid_json";          // 400
+inline constexpr const char* kErrSchema = "schema";                     // 400
+inline constexpr const char* kErrUnknownService = "unknown_service";    // 404
 inline constexpr const char* kErrPrecondition = "precondition_failed";  // 412
-inline constexpr const char* kErrUnavailable = "unavailable";        // a fetch failed (internal)
+inline constexpr const char* kErrUnavailable = "unavailable";           // a fetch failed (internal)
 
 // Read access to the EHR's FHIR server, implemented by the transport (libcurl). Tests use a real
 // HTTP endpoint; the library never opens sockets itself.

@@ -65,7 +65,8 @@ void ExpectCardInvariants(const json& resp) {
     EXPECT_TRUE(uuids.insert(c["uuid"].get<std::string>()).second);
     ASSERT_TRUE(c["summary"].is_string());
     EXPECT_LT(c["summary"].get<std::string>().size(), 140u);
-    EXPECT_TRUE(c["indicator"] == "info" || c["indicator"] == "warning" || c["indicator"] == "critical");
+    EXPECT_TRUE(c["indicator"] == "info" || c["indicator"] == "warning" ||
+                c["indicator"] == "critical");
     EXPECT_TRUE(c["source"]["label"].is_string());
     EXPECT_EQ(c["source"]["url"].get<std::string>().rfind("http", 0), 0u);
     const std::string detail = c["detail"].get<std::string>();
@@ -76,7 +77,8 @@ void ExpectCardInvariants(const json& resp) {
       for (const auto& s : c["suggestions"]) {
         EXPECT_TRUE(s["uuid"].is_string());
         EXPECT_TRUE(s["label"].is_string());
-        for (const auto& a : s["actions"]) EXPECT_TRUE(a["type"] == "create" || a["type"] == "delete");
+        for (const auto& a : s["actions"])
+          EXPECT_TRUE(a["type"] == "create" || a["type"] == "delete");
       }
     }
     ASSERT_FALSE(c["overrideReasons"].empty());
@@ -86,7 +88,9 @@ void ExpectCardInvariants(const json& resp) {
     }
     ASSERT_EQ(c["links"].size(), 1u);
     EXPECT_EQ(c["links"][0]["type"], "absolute");
-    EXPECT_EQ(c["links"][0]["url"].get<std::string>().rfind("https://cds.example.org/bp/assessment/", 0), 0u);
+    EXPECT_EQ(
+        c["links"][0]["url"].get<std::string>().rfind("https://cds.example.org/bp/assessment/", 0),
+        0u);
   }
 }
 
@@ -94,25 +98,40 @@ void ExpectCardInvariants(const json& resp) {
 
 json Obs(const std::string& id, const std::string& loinc, double v, const std::string& unit,
          const std::string& date = "2026-05-01") {
-  return {{"resourceType", "Observation"}, {"id", id}, {"status", "final"},
-          {"code", {{"coding", json::array({{{"system", "http://loinc.org"}, {"code", loinc}}})}}},
-          {"subject", {{"reference", "Patient/p1"}}}, {"effectiveDateTime", date},
-          {"valueQuantity", {{"value", v}, {"unit", unit}, {"system", "http://unitsofmeasure.org"}, {"code", unit}}}};
+  return {
+      {"resourceType", "Observation"},
+      {"id", id},
+      {"status", "final"},
+      {"code", {{"coding", json::array({{{"system", "http://loinc.org"}, {"code", loinc}}})}}},
+      {"subject", {{"reference", "Patient/p1"}}},
+      {"effectiveDateTime", date},
+      {"valueQuantity",
+       {{"value", v}, {"unit", unit}, {"system", "http://unitsofmeasure.org"}, {"code", unit}}}};
 }
 json Cond(const std::string& id, const std::string& sct, const std::string& onset) {
-  return {{"resourceType", "Condition"}, {"id", id},
-          {"clinicalStatus", {{"coding", json::array({{{"system", "http://terminology.hl7.org/CodeSystem/condition-clinical"}, {"code", "active"}}})}}},
-          {"code", {{"coding", json::array({{{"system", "http://snomed.info/sct"}, {"code", sct}}})}}},
-          {"subject", {{"reference", "Patient/p1"}}}, {"onsetDateTime", onset}};
+  return {
+      {"resourceType", "Condition"},
+      {"id", id},
+      {"clinicalStatus",
+       {{"coding",
+         json::array({{{"system", "http://terminology.hl7.org/CodeSystem/condition-clinical"},
+                       {"code", "active"}}})}}},
+      {"code", {{"coding", json::array({{{"system", "http://snomed.info/sct"}, {"code", sct}}})}}},
+      {"subject", {{"reference", "Patient/p1"}}},
+      {"onsetDateTime", onset}};
 }
 json Med(const std::string& id, const std::string& rxnorm, const std::string& text,
          const std::string& status, const std::string& authored = "2025-01-01") {
   json coding = json::array();
   if (!rxnorm.empty())
     coding.push_back({{"system", "http://www.nlm.nih.gov/research/umls/rxnorm"}, {"code", rxnorm}});
-  return {{"resourceType", "MedicationRequest"}, {"id", id}, {"status", status}, {"intent", "order"},
+  return {{"resourceType", "MedicationRequest"},
+          {"id", id},
+          {"status", status},
+          {"intent", "order"},
           {"medicationCodeableConcept", {{"coding", coding}, {"text", text}}},
-          {"subject", {{"reference", "Patient/p1"}}}, {"authoredOn", authored}};
+          {"subject", {{"reference", "Patient/p1"}}},
+          {"authoredOn", authored}};
 }
 json Searchset(const std::vector<json>& resources) {
   json b = {{"resourceType", "Bundle"}, {"type", "searchset"}, {"entry", json::array()}};
@@ -127,14 +146,18 @@ struct Chart {
 };
 
 json Request(const std::string& hook, const Chart& c, const std::vector<json>& drafts = {}) {
-  json req = {{"hook", hook}, {"hookInstance", "a0b1c2d3-0000-4000-8000-000000000001"},
-              {"context", {{"userId", "Practitioner/x"}, {"patientId", "p1"}, {"encounterId", "e1"}}}};
-  req["prefetch"] = {{"patient", {{"resourceType", "Patient"}, {"id", "p1"}, {"gender", c.sex}, {"birthDate", c.birth}}},
-                     {"observations", Searchset(c.obs)},
-                     {"conditions", Searchset(c.conds)},
-                     {"medicationRequests", Searchset(c.meds)},
-                     {"medicationStatements", Searchset({})},
-                     {"allergies", Searchset({})}};
+  json req = {
+      {"hook", hook},
+      {"hookInstance", "a0b1c2d3-0000-4000-8000-000000000001"},
+      {"context", {{"userId", "Practitioner/x"}, {"patientId", "p1"}, {"encounterId", "e1"}}}};
+  req["prefetch"] = {
+      {"patient",
+       {{"resourceType", "Patient"}, {"id", "p1"}, {"gender", c.sex}, {"birthDate", c.birth}}},
+      {"observations", Searchset(c.obs)},
+      {"conditions", Searchset(c.conds)},
+      {"medicationRequests", Searchset(c.meds)},
+      {"medicationStatements", Searchset({})},
+      {"allergies", Searchset({})}};
   if (!drafts.empty()) {
     req["context"]["draftOrders"] = Searchset(drafts);
     req["context"]["draftOrders"]["type"] = "collection";
@@ -181,11 +204,14 @@ TEST(CdsDiscovery, FourServicesWithFilteredBoundedTemplates) {
     const std::string obs = s["prefetch"]["observations"];
     EXPECT_NE(obs.find("http://loinc.org|38267-1"), std::string::npos);
     EXPECT_NE(obs.find("&date=ge{{today-5y}}"), std::string::npos);
-    EXPECT_NE(s["prefetch"]["conditions"].get<std::string>().find("http://snomed.info/sct|"), std::string::npos);
-    EXPECT_NE(s["prefetch"]["medicationRequests"].get<std::string>().find("rxnorm|"), std::string::npos);
+    EXPECT_NE(s["prefetch"]["conditions"].get<std::string>().find("http://snomed.info/sct|"),
+              std::string::npos);
+    EXPECT_NE(s["prefetch"]["medicationRequests"].get<std::string>().find("rxnorm|"),
+              std::string::npos);
     EXPECT_EQ(s["prefetch"]["patient"], "Patient/{{context.patientId}}");
   }
-  EXPECT_EQ(hooks, (std::set<std::string>{"patient-view", "order-select", "order-sign", "encounter-discharge"}));
+  EXPECT_EQ(hooks, (std::set<std::string>{"patient-view", "order-select", "order-sign",
+                                          "encounter-discharge"}));
 }
 
 TEST(CdsDiscovery, ExpandsTokens) {
@@ -199,7 +225,8 @@ TEST(CdsDiscovery, ExpandsTokens) {
 
 TEST(CdsReplay, EverySharedRequestAnswersWithValidCards) {
   int n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(BONEPATH_TEST_DATA "/cds-hooks-requests")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(BONEPATH_TEST_DATA "/cds-hooks-requests")) {
     if (e.path().filename() == "feedback.json") continue;
     SCOPED_TRACE(e.path().string());
     json req = json::parse(ReadText(e.path().string()));
@@ -214,7 +241,8 @@ TEST(CdsReplay, FeedbackBodyParses) {
   ASSERT_TRUE(f.has_value());
   ASSERT_EQ(f->size(), 2u);
   EXPECT_EQ((*f)[0].outcome, "accepted");
-  EXPECT_EQ((*f)[0].accepted_suggestions, std::vector<std::string>{"e56e1945-20b3-4393-8503-a1a20fd73152"});
+  EXPECT_EQ((*f)[0].accepted_suggestions,
+            std::vector<std::string>{"e56e1945-20b3-4393-8503-a1a20fd73152"});
   EXPECT_EQ((*f)[1].override_code, "d7ecf885");
   EXPECT_EQ((*f)[1].user_comment, "A comment entered by the clinician.");
 }
@@ -235,7 +263,8 @@ TEST(CdsErrors, MalformedWrongHookMissingContextUnknownService) {
   r = Service().Handle("bonepath-patient-view", req.dump(), nullptr, kToday);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().path, "context.patientId");
-  r = Service().Handle("bonepath-order-sign", Request("order-sign", Chart{}).dump(), nullptr, kToday);
+  r = Service().Handle("bonepath-order-sign", Request("order-sign", Chart{}).dump(), nullptr,
+                       kToday);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().path, "context.draftOrders");
   r = Service().Handle("nope", "{}", nullptr, kToday);
@@ -269,13 +298,15 @@ TEST(CdsPrefetch, OmittedPrefetchIsFetchedAndNextPagesFollowed) {
   fhir.pages["https://ehr.example.org/fhir/Patient/p1"] = prefetch["patient"].dump();
   // Observations in two pages.
   json page1 = Searchset({c.obs[0], c.obs[1]});
-  page1["link"] = json::array({{{"relation", "next"}, {"url", "https://ehr.example.org/fhir/page2"}}});
+  page1["link"] =
+      json::array({{{"relation", "next"}, {"url", "https://ehr.example.org/fhir/page2"}}});
   fhir.pages["https://ehr.example.org/fhir/Observation?"] = page1.dump();
   fhir.pages["https://ehr.example.org/fhir/page2"] = Searchset({c.obs[2], c.obs[3]}).dump();
   auto out = Service().Handle("bonepath-patient-view", req.dump(), &fhir, kToday);
   ASSERT_TRUE(out.has_value()) << out.error().message;
   EXPECT_TRUE(std::find(out->fetched.begin(), out->fetched.end(), "patient") != out->fetched.end());
-  EXPECT_TRUE(std::find(fhir.asked.begin(), fhir.asked.end(), "https://ehr.example.org/fhir/page2") != fhir.asked.end());
+  EXPECT_TRUE(std::find(fhir.asked.begin(), fhir.asked.end(),
+                        "https://ehr.example.org/fhir/page2") != fhir.asked.end());
   ASSERT_TRUE(out->assessment->derived.crcl_ml_min.has_value());  // creatinine came from page 2
   // T-score -3.0, no treatment: the gap card.
   json resp = json::parse(out->response_json);
@@ -290,24 +321,29 @@ TEST(CdsPrefetch, PartialPrefetchNamesWhatIsMissing) {
   EXPECT_EQ(out->unavailable, std::vector<std::string>{"conditions"});
   json resp = json::parse(out->response_json);
   ASSERT_FALSE(resp["cards"].empty());
-  EXPECT_NE(resp["cards"][0]["detail"].get<std::string>().find("Not available from the EHR:* conditions"),
-            std::string::npos);
+  EXPECT_NE(
+      resp["cards"][0]["detail"].get<std::string>().find("Not available from the EHR:* conditions"),
+      std::string::npos);
 }
 
 // ---- order-sign, one request per card ----
 
 TEST(CdsOrders, ZoledronicAcidCrClBoundary) {
   // 35.9 kg -> CrCl 34.9 mL/min (below 35: contraindicated); 36.0 kg -> 35.0 (not).
-  json low = Call("bonepath-order-sign", Request("order-sign", Renal(35.9), {Med("d1", "705824", "zoledronic acid", "draft")}));
+  json low =
+      Call("bonepath-order-sign",
+           Request("order-sign", Renal(35.9), {Med("d1", "705824", "zoledronic acid", "draft")}));
   const json* card = CardFor(low, "zoledronic_acid_renal_contraindication");
   ASSERT_NE(card, nullptr) << low.dump(1);
   EXPECT_EQ((*card)["indicator"], "critical");
   EXPECT_NE((*card)["summary"].get<std::string>().find("34.9"), std::string::npos);
   EXPECT_NE((*card)["detail"].get<std::string>().find("`CI-01`"), std::string::npos);
-  json at = Call("bonepath-order-sign", Request("order-sign", Renal(36.0), {Med("d1", "705824", "zoledronic acid", "draft")}));
+  json at = Call("bonepath-order-sign", Request("order-sign", Renal(36.0),
+                                                {Med("d1", "705824", "zoledronic acid", "draft")}));
   EXPECT_EQ(CardFor(at, "zoledronic_acid_renal_contraindication"), nullptr) << at.dump(1);
   // Without the draft, order-sign shows no renal card at all.
-  json none = Call("bonepath-order-sign", Request("order-sign", Renal(35.9), {Med("d1", "46041", "alendronate", "draft")}));
+  json none = Call("bonepath-order-sign", Request("order-sign", Renal(35.9),
+                                                  {Med("d1", "46041", "alendronate", "draft")}));
   EXPECT_EQ(CardFor(none, "zoledronic_acid_renal_contraindication"), nullptr);
 }
 
@@ -316,7 +352,8 @@ TEST(CdsOrders, LowCalciumAndLowVitaminD) {
   c.obs.push_back(Obs("ca", "17861-6", 7.9, "mg/dL"));
   c.obs.push_back(Obs("alb", "1751-7", 4.0, "g/dL"));
   c.obs.push_back(Obs("vd", "1989-3", 12, "ng/mL"));
-  json r = Call("bonepath-order-sign", Request("order-sign", c, {Med("d1", "705824", "zoledronic acid", "draft")}));
+  json r = Call("bonepath-order-sign",
+                Request("order-sign", c, {Med("d1", "705824", "zoledronic acid", "draft")}));
   const json* ca = CardFor(r, "hypocalcemia_correct_before_antiresorptive");
   ASSERT_NE(ca, nullptr) << r.dump(1);
   EXPECT_EQ((*ca)["indicator"], "critical");
@@ -329,7 +366,8 @@ TEST(CdsOrders, LowCalciumAndLowVitaminD) {
 TEST(CdsOrders, OralBisphosphonateForPatientWhoCannotTakeOneSuggestsZoledronicAcid) {
   Chart c = Renal(80);
   c.conds.push_back(Cond("eso", "63305008", "2020-01-01"));
-  json r = Call("bonepath-order-sign", Request("order-sign", c, {Med("d1", "46041", "alendronate", "draft")}));
+  json r = Call("bonepath-order-sign",
+                Request("order-sign", c, {Med("d1", "46041", "alendronate", "draft")}));
   const json* card = CardFor(r, "oral_bisphosphonate_unsuitable");
   ASSERT_NE(card, nullptr) << r.dump(1);
   ASSERT_TRUE(card->contains("suggestions")) << card->dump(1);
@@ -357,20 +395,23 @@ TEST(CdsOrders, RomosozumabWithinAYearOfMyocardialInfarction) {
   Chart c = Renal(80);
   c.sex = "female";
   c.conds.push_back(Cond("mi", "22298006", "2026-01-10"));
-  json r = Call("bonepath-order-sign", Request("order-sign", c, {Med("d1", "", "romosozumab (Evenity)", "draft")}));
+  json r = Call("bonepath-order-sign",
+                Request("order-sign", c, {Med("d1", "", "romosozumab (Evenity)", "draft")}));
   const json* card = CardFor(r, "romosozumab_cardiovascular_contraindication");
   ASSERT_NE(card, nullptr) << r.dump(1);
   EXPECT_EQ((*card)["indicator"], "critical");
   // More than a year ago: no card.
   c.conds.back() = Cond("mi", "22298006", "2024-01-10");
-  r = Call("bonepath-order-sign", Request("order-sign", c, {Med("d1", "", "romosozumab (Evenity)", "draft")}));
+  r = Call("bonepath-order-sign",
+           Request("order-sign", c, {Med("d1", "", "romosozumab (Evenity)", "draft")}));
   EXPECT_EQ(CardFor(r, "romosozumab_cardiovascular_contraindication"), nullptr);
 }
 
 TEST(CdsOrders, RaloxifeneAsOsteoporosisTreatment) {
   Chart c = Renal(80);
   c.sex = "female";
-  json r = Call("bonepath-order-select", Request("order-select", c, {Med("d1", "72143", "raloxifene", "draft")}));
+  json r = Call("bonepath-order-select",
+                Request("order-select", c, {Med("d1", "72143", "raloxifene", "draft")}));
   EXPECT_NE(CardFor(r, "estrogen_raloxifene_not_recommended"), nullptr) << r.dump(1);
 }
 
@@ -380,7 +421,9 @@ TEST(CdsDischarge, FragilityFractureDuringTheStaySuggestsFls) {
   Chart c;
   c.conds.push_back(Cond("fx", "431031001", "2026-05-28"));
   json req = Request("encounter-discharge", c);
-  req["prefetch"]["encounter"] = {{"resourceType", "Encounter"}, {"id", "e1"}, {"status", "finished"},
+  req["prefetch"]["encounter"] = {{"resourceType", "Encounter"},
+                                  {"id", "e1"},
+                                  {"status", "finished"},
                                   {"period", {{"start", "2026-05-27T10:00:00Z"}}}};
   json r = Call("bonepath-encounter-discharge", req);
   const json* card = CardFor(r, "fracture_liaison_referral");

@@ -191,10 +191,14 @@ std::string ExpandTemplate(std::string_view query,
           n = n * 10 + (rest[k++] - '0');
         if (k + 1 == rest.size() && k > 1) {
           ok = true;
-          if (rest[k] == 'y') d = today.AddMonths(-12 * n);
-          else if (rest[k] == 'm') d = today.AddMonths(-n);
-          else if (rest[k] == 'd') d = today.AddDays(-n);
-          else ok = false;
+          if (rest[k] == 'y')
+            d = today.AddMonths(-12 * n);
+          else if (rest[k] == 'm')
+            d = today.AddMonths(-n);
+          else if (rest[k] == 'd')
+            d = today.AddDays(-n);
+          else
+            ok = false;
         }
       }
       if (ok) {

@@ -43,7 +43,8 @@ std::string DiscoveryJson();
 // Replaces {{context.X}}, {{userPractitionerId}}, {{today}} and {{today-Ny}} / {{today-Nm}} /
 // {{today-Nd}} in a template. Context values are URL-encoded; unknown tokens are left as they
 // are (the FHIR server then answers with an error that is reported, not guessed around).
-std::string ExpandTemplate(std::string_view query, const std::vector<std::pair<std::string, std::string>>& context,
+std::string ExpandTemplate(std::string_view query,
+                           const std::vector<std::pair<std::string, std::string>>& context,
                            Date today);
 
 }  // namespace bp::cds

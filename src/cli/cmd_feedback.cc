@@ -28,7 +28,8 @@ int RunReport(const std::string& db) {
   std::map<std::string, Tally> by_card;
   for (const auto& r : *rows) {
     Tally& t = by_card[r.card_code];
-    if (r.outcome == "accepted") t.accepted += r.count;
+    if (r.outcome == "accepted")
+      t.accepted += r.count;
     else {
       t.overridden += r.count;
       std::string reason = r.override_code.empty() ? "(no reason given)" : r.override_code;
@@ -40,7 +41,8 @@ int RunReport(const std::string& db) {
     std::printf("No feedback recorded.\n");
     return kExitOk;
   }
-  std::printf("%-48s %8s %9s %10s %9s\n", "card", "feedback", "accepted", "overridden", "override%");
+  std::printf("%-48s %8s %9s %10s %9s\n", "card", "feedback", "accepted", "overridden",
+              "override%");
   for (const auto& [card, t] : by_card) {
     const long long n = t.accepted + t.overridden;
     std::printf("%-48s %8lld %9lld %10lld %8.1f%%\n", card.c_str(), n, t.accepted, t.overridden,
@@ -55,8 +57,10 @@ const CommandRegistrar kReg("feedback", [](CLI::App& app, int* status) {
   auto db = std::make_shared<std::string>("bonepath.db");
   CLI::App* cmd = app.add_subcommand("feedback", "CDS Hooks card feedback");
   cmd->require_subcommand(1);
-  CLI::App* rep = cmd->add_subcommand("report", "Accept/override rates by card and override reason");
-  rep->add_option("--db", *db, "service database: SQLite path or postgresql:// URL (default bonepath.db)");
+  CLI::App* rep =
+      cmd->add_subcommand("report", "Accept/override rates by card and override reason");
+  rep->add_option("--db", *db,
+                  "service database: SQLite path or postgresql:// URL (default bonepath.db)");
   rep->callback([db, status] { *status = RunReport(*db); });
 });
 

@@ -54,14 +54,16 @@ const CommandRegistrar kReg("serve", [](CLI::App& app, int* status) {
   CLI::App* cmd = app.add_subcommand("serve", "Run the HL7 CDS Hooks 2.0 service");
   cmd->add_option("--host", opt->host, "address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", opt->port, "TCP port (default 8080)")->check(CLI::Range(1, 65535));
-  cmd->add_option("--db", opt->db, "feedback database: SQLite path or postgresql:// URL (default bonepath.db)");
+  cmd->add_option("--db", opt->db,
+                  "feedback database: SQLite path or postgresql:// URL (default bonepath.db)");
   cmd->add_option("--public-url", opt->public_url,
                   "base URL the EHR calls (JWT aud, links in cards); default http://HOST:PORT");
   cmd->add_option("--trusted-issuer", opt->trusted_issuers,
                   "ISS=JWKS_FILE_OR_URL, repeatable: issuers whose ES384/RS384 JWTs are accepted");
   cmd->add_flag("--no-auth", opt->no_auth, "accept calls without a JWT (development only)");
   cmd->add_option("--profile", opt->profile, "guideline profile (default us-composite)");
-  cmd->add_option("--threads", opt->threads, "worker threads (default 8)")->check(CLI::Range(1, 256));
+  cmd->add_option("--threads", opt->threads, "worker threads (default 8)")
+      ->check(CLI::Range(1, 256));
   cmd->callback([opt, status] { *status = RunServe(*opt); });
 });
 

@@ -61,9 +61,12 @@ json Regimens(const std::vector<Regimen>& v) {
 // Issues the reader could not act on are "error" in the contract's input_issues vocabulary.
 std::string_view IssueSeverity(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kCritical: return "error";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "error";
   }
   return "warning";
 }
@@ -72,17 +75,21 @@ std::string_view IssueSeverity(Severity s) {
 std::string ReviewSummary(const KnowledgeBase& kb) {
   std::size_t approved = 0, under_review = 0, submitted = 0, other = 0;
   for (const auto& r : kb.rules) {
-    if (r.review.status == "approved") ++approved;
-    else if (r.review.status == "under_review") ++under_review;
-    else if (r.review.status == "submitted") ++submitted;
-    else ++other;
+    if (r.review.status == "approved")
+      ++approved;
+    else if (r.review.status == "under_review")
+      ++under_review;
+    else if (r.review.status == "submitted")
+      ++submitted;
+    else
+      ++other;
   }
   const std::size_t n = kb.rules.size();
   if (n == 0) return "no rules loaded";
   if (submitted == n) return fmt::format("all {} rules submitted, none approved", n);
   if (approved == n) return fmt::format("all {} rules approved", n);
-  std::string s = fmt::format("{} of {} rules approved, {} under review, {} submitted", approved,
-                              n, under_review, submitted);
+  std::string s = fmt::format("{} of {} rules approved, {} under review, {} submitted", approved, n,
+                              under_review, submitted);
   if (other) s += fmt::format(", {} without a review status", other);
   return s;
 }

@@ -72,11 +72,12 @@ Assessment FullAssessment() {
   a.sequence = {{"seq", "Reassess after 5 years", {"SEQ-01"}}};
   a.za_status = ZaStatus::kContraindicated;
   a.za_reasons = {{"", "CrCl 35.0 mL/min", {"PRE-01"}}};
-  a.pre_infusion = {{PreCheckKind::kCreatinineClearance, CheckStatus::kFail, "CrCl 35.0", {"PRE-01"}},
-                    {PreCheckKind::kHydration, CheckStatus::kAdvice, "", {}}};
+  a.pre_infusion = {
+      {PreCheckKind::kCreatinineClearance, CheckStatus::kFail, "CrCl 35.0", {"PRE-01"}},
+      {PreCheckKind::kHydration, CheckStatus::kAdvice, "", {}}};
   a.referrals = {{Destination::kNephrology, Urgency::kRoutine, {{"", "CKD", {"REF-05"}}}}};
-  a.warnings = {{"zoledronic_acid_renal_contraindication", Severity::kCritical, "CrCl < 35",
-                 {"PRE-01"}}};
+  a.warnings = {
+      {"zoledronic_acid_renal_contraindication", Severity::kCritical, "CrCl < 35", {"PRE-01"}}};
   a.monitoring = {{"", "DXA in 2 years", {"MON-01"}}};
   a.adjuncts = {{"", "Calcium 1200 mg/day", {"ADJ-01"}}};
   a.workup = {{"", "25-OH vitamin D", {"LAB-01"}}};

@@ -79,7 +79,8 @@ Result<View> Select(const KnowledgeBase& kb, std::string_view topic) {
     // Seed answers may cite rules of other topics.
     for (const QuestionDef* q : t.questions)
       for (const auto& id : q->answer_rules)
-        if (const RuleDef* r = kb.FindRule(id)) refs.insert(r->citations.begin(), r->citations.end());
+        if (const RuleDef* r = kb.FindRule(id))
+          refs.insert(r->citations.begin(), r->citations.end());
   }
   for (const auto& p : kb.parameters) {
     if (!v.filtered || params.count(p.name)) v.parameters.push_back(&p);
@@ -113,7 +114,8 @@ ParamValues ValuesOf(const KnowledgeBase& kb, const ParameterDef& p) {
   for (const auto& pr : kb.profiles) {
     if (pr.name == kDefaultProfile) continue;
     const ParamValue v = ProfileValue(kb, p, pr.name);
-    if (!render::SameValue(v, def)) out.others.push_back({pr.name, render::FormatParamValue(v, p.unit)});
+    if (!render::SameValue(v, def))
+      out.others.push_back({pr.name, render::FormatParamValue(v, p.unit)});
   }
   return out;
 }
@@ -129,7 +131,8 @@ std::string Join(const std::vector<std::string>& v, std::string_view sep) {
 
 std::string ReviewText(const Review& r) {
   std::string out = r.status.empty() ? "not reviewed" : render::Humanize(r.status);
-  out += "; reviewers: " + (r.reviewers.empty() ? std::string("none yet") : Join(r.reviewers, ", "));
+  out +=
+      "; reviewers: " + (r.reviewers.empty() ? std::string("none yet") : Join(r.reviewers, ", "));
   if (!r.last_updated.empty()) out += "; last updated " + r.last_updated;
   return out;
 }
@@ -162,8 +165,10 @@ std::string MdRule(const KnowledgeBase& kb, const RuleDef& r) {
   }
   if (!r.seeds.empty()) out += "- Seeds: " + MdEscape(Join(r.seeds, ", ")) + "\n";
   out += "- Citations:";
-  if (r.citations.empty()) out += " none\n";
-  else out += "\n";
+  if (r.citations.empty())
+    out += " none\n";
+  else
+    out += "\n";
   for (const auto& c : r.citations)
     out += "  - " + MdCode(c) + " " + render::MdCitationText(kb, c) + "\n";
   out += "- Verification: **" + MdEscape(r.verification.empty() ? "none" : r.verification) +
@@ -178,8 +183,8 @@ std::string MdRule(const KnowledgeBase& kb, const RuleDef& r) {
 }
 
 std::string MdSeedAnswer(const KnowledgeBase& kb, const QuestionDef& q, std::string_view hashes) {
-  std::string out = std::string(hashes) + " Seed " + MdEscape(q.seed) + ": " +
-                    MdEscape(q.question) + "\n\n";
+  std::string out =
+      std::string(hashes) + " Seed " + MdEscape(q.seed) + ": " + MdEscape(q.question) + "\n\n";
   if (!q.summary.empty()) out += MdEscape(q.summary) + "\n\n";
   for (const auto& id : q.answer_rules) {
     const RuleDef* r = kb.FindRule(id);
@@ -197,8 +202,10 @@ std::string MdTopic(const KnowledgeBase& kb, const TopicView& t, int n) {
   std::string out = fmt::format("## {}. {} ({})\n\n", n, MdEscape(t.def.title), MdCode(t.def.id));
   if (!t.def.question.empty()) out += "**Question:** " + MdEscape(t.def.question) + "\n\n";
   out += "**Answer from the rules:**";
-  if (t.rules.empty()) out += " no rule yet.\n\n";
-  else out += "\n\n";
+  if (t.rules.empty())
+    out += " no rule yet.\n\n";
+  else
+    out += "\n\n";
   for (const RuleDef* r : t.rules) {
     std::vector<std::string> keys;
     for (const auto& k : r->citations) keys.push_back(MdEscape(k));
@@ -243,8 +250,9 @@ std::string MdTableCell(std::string_view s) { return MdEscape(s); }
 
 std::string MdParameters(const KnowledgeBase& kb, const View& v) {
   if (v.parameters.empty()) return "";
-  std::string out = "## Parameters\n\n| Parameter | us-composite | Other profiles | Meaning | "
-                    "Sources |\n|---|---|---|---|---|\n";
+  std::string out =
+      "## Parameters\n\n| Parameter | us-composite | Other profiles | Meaning | "
+      "Sources |\n|---|---|---|---|---|\n";
   for (const ParameterDef* p : v.parameters) {
     const ParamValues vals = ValuesOf(kb, *p);
     std::vector<std::string> others;
@@ -301,9 +309,11 @@ std::string HtmlRefLinks(const std::vector<std::string>& keys) {
 }
 
 std::string HtmlRule(const KnowledgeBase& kb, const RuleDef& r) {
-  std::string out = "<div class=\"rule\" id=\"" + HtmlId("rule-", r.id) + "\">\n<h4><span "
-                    "class=\"rule-id\">" + HtmlEscape(r.id) + "</span> " + HtmlEscape(r.title) +
-                    "</h4>\n<p>" + HtmlEscape(r.statement) + "</p>\n<ul>\n";
+  std::string out = "<div class=\"rule\" id=\"" + HtmlId("rule-", r.id) +
+                    "\">\n<h4><span "
+                    "class=\"rule-id\">" +
+                    HtmlEscape(r.id) + "</span> " + HtmlEscape(r.title) + "</h4>\n<p>" +
+                    HtmlEscape(r.statement) + "</p>\n<ul>\n";
   if (!r.kind.empty()) out += "<li>Kind: " + HtmlEscape(r.kind) + "</li>\n";
   if (!r.parameters.empty()) {
     out += "<li>Parameters:<ul>\n";
@@ -323,7 +333,8 @@ std::string HtmlRule(const KnowledgeBase& kb, const RuleDef& r) {
   }
   if (!r.seeds.empty()) out += "<li>Seeds: " + HtmlEscape(Join(r.seeds, ", ")) + "</li>\n";
   out += "<li>Citations:";
-  if (r.citations.empty()) out += " none";
+  if (r.citations.empty())
+    out += " none";
   else {
     out += "<ol class=\"citations\">\n";
     for (const auto& c : r.citations) out += "<li>" + HtmlCitation(kb, c) + "</li>\n";
@@ -364,7 +375,8 @@ std::string HtmlTopic(const KnowledgeBase& kb, const TopicView& t, int n) {
     for (const auto& id : q->answer_rules) {
       const RuleDef* r = kb.FindRule(id);
       if (r == nullptr) {
-        out += "<li><span class=\"code\">" + HtmlEscape(id) + "</span>: not in the knowledge "
+        out += "<li><span class=\"code\">" + HtmlEscape(id) +
+               "</span>: not in the knowledge "
                "base</li>\n";
         continue;
       }
@@ -390,9 +402,15 @@ std::string HtmlTopic(const KnowledgeBase& kb, const TopicView& t, int n) {
 json ValueJson(const ParamValue& v) {
   json value;
   switch (v.kind) {
-    case ParamValue::Kind::kNumber: value = v.number; break;
-    case ParamValue::Kind::kBool: value = v.flag; break;
-    case ParamValue::Kind::kText: value = v.text; break;
+    case ParamValue::Kind::kNumber:
+      value = v.number;
+      break;
+    case ParamValue::Kind::kBool:
+      value = v.flag;
+      break;
+    case ParamValue::Kind::kText:
+      value = v.text;
+      break;
   }
   static constexpr const char* kCmp[] = {nullptr, "<", "<=", ">", ">=", "=="};
   json out = {{"value", value}};
@@ -454,12 +472,8 @@ json QuestionJson(const KnowledgeBase& kb, const QuestionDef& q) {
                        {"statement", r ? r->statement : ""},
                        {"citations", r ? json(r->citations) : json::array()}});
   }
-  return {{"seed", q.seed},
-          {"question", q.question},
-          {"topic", q.topic},
-          {"summary", q.summary},
-          {"answer_rules", q.answer_rules},
-          {"answer", answers}};
+  return {{"seed", q.seed},       {"question", q.question},         {"topic", q.topic},
+          {"summary", q.summary}, {"answer_rules", q.answer_rules}, {"answer", answers}};
 }
 
 }  // namespace
@@ -486,14 +500,17 @@ Result<std::string> RenderKnowledgeHtml(const KnowledgeBase& kb, std::string_vie
   auto v = Select(kb, topic);
   if (!v) return v.errors();
   const std::string title = kb.title.empty() ? "bonepath knowledge base" : kb.title;
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                    "<title>" + HtmlEscape(title) + "</title>\n<style>" +
-                    std::string(render::PageCss()) + "</style>\n</head>\n<body>\n<header>\n<h1>" +
-                    HtmlEscape(title) + "</h1>\n<p class=\"disclaimer\">" +
-                    HtmlEscape(render::kDisclaimer) + "</p>\n<p class=\"meta\"><b>Knowledge "
-                    "version:</b> " + HtmlEscape(kb.version) + "</p>\n<p class=\"meta muted\">" +
-                    HtmlEscape(render::SummarizeReview(kb).sentence) + "</p>\n</header>\n<main>\n";
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>" +
+      HtmlEscape(title) + "</title>\n<style>" + std::string(render::PageCss()) +
+      "</style>\n</head>\n<body>\n<header>\n<h1>" + HtmlEscape(title) +
+      "</h1>\n<p class=\"disclaimer\">" + HtmlEscape(render::kDisclaimer) +
+      "</p>\n<p class=\"meta\"><b>Knowledge "
+      "version:</b> " +
+      HtmlEscape(kb.version) + "</p>\n<p class=\"meta muted\">" +
+      HtmlEscape(render::SummarizeReview(kb).sentence) + "</p>\n</header>\n<main>\n";
   out += "<nav><h2>Topics</h2><ol>\n";
   for (const auto& t : v->topics)
     out += "<li><a href=\"#" + HtmlId("topic-", t.def.id) + "\">" + HtmlEscape(t.def.title) +
@@ -502,9 +519,10 @@ Result<std::string> RenderKnowledgeHtml(const KnowledgeBase& kb, std::string_vie
   int n = 0;
   for (const auto& t : v->topics) out += HtmlTopic(kb, t, ++n);
   if (!v->parameters.empty()) {
-    out += "<section id=\"parameters\" class=\"appendix\"><h2>Parameters</h2>\n<table>\n<tr><th>"
-           "Parameter</th><th>us-composite</th><th>Other profiles</th><th>Meaning</th><th>Sources"
-           "</th></tr>\n";
+    out +=
+        "<section id=\"parameters\" class=\"appendix\"><h2>Parameters</h2>\n<table>\n<tr><th>"
+        "Parameter</th><th>us-composite</th><th>Other profiles</th><th>Meaning</th><th>Sources"
+        "</th></tr>\n";
     for (const ParameterDef* p : v->parameters) {
       const ParamValues vals = ValuesOf(kb, *p);
       std::vector<std::string> others;
@@ -528,11 +546,12 @@ Result<std::string> RenderKnowledgeHtml(const KnowledgeBase& kb, std::string_vie
     }
     out += "</ul>\n</section>\n";
   }
-  out += "<section id=\"legend\"><h2>Verification marks (catalogue §0.1)</h2>\n"
-         "<table><tr><th>Mark</th><th>Meaning</th></tr>\n";
+  out +=
+      "<section id=\"legend\"><h2>Verification marks (catalogue §0.1)</h2>\n"
+      "<table><tr><th>Mark</th><th>Meaning</th></tr>\n";
   for (std::string_view m : {"V", "V2", "P", "U"})
-    out += "<tr><td>" + std::string(m) + "</td><td>" +
-           HtmlEscape(render::VerificationMeaning(m)) + "</td></tr>\n";
+    out += "<tr><td>" + std::string(m) + "</td><td>" + HtmlEscape(render::VerificationMeaning(m)) +
+           "</td></tr>\n";
   out += "</table>\n<h3>Profiles</h3>\n<ul>\n";
   for (const auto& p : kb.profiles)
     out += "<li><span class=\"code\">" + HtmlEscape(p.name) + "</span> " + HtmlEscape(p.title) +
@@ -603,8 +622,8 @@ Result<std::string> RenderKnowledgeJson(const KnowledgeBase& kb, std::string_vie
 }
 
 std::string RenderQuestionAnswers(const KnowledgeBase& kb) {
-  std::string out = "# The seed questions and bonepath's answers\n\n> " +
-                    MdEscape(render::kDisclaimer) + "\n\n";
+  std::string out =
+      "# The seed questions and bonepath's answers\n\n> " + MdEscape(render::kDisclaimer) + "\n\n";
   if (kb.questions.empty()) return out + "No seed question is mapped yet.\n";
   for (const auto& q : kb.questions) out += MdSeedAnswer(kb, q, "##");
   return out;

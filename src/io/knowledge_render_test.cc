@@ -52,7 +52,10 @@ KnowledgeBase TestKb() {
   ProfileDef aace{"aace-2020", "AACE", "AACE 2020", {}};
   aace.overrides["za_min_25ohd_ngml"].number = 30;  // comparator inherited for display
   kb.profiles = {us, aace};
-  kb.questions = {{"001", "What infusion is used for osteoporosis?", "infusion", {"PRE-01"},
+  kb.questions = {{"001",
+                   "What infusion is used for osteoporosis?",
+                   "infusion",
+                   {"PRE-01"},
                    "Zoledronic acid, once yearly, after the checks."}};
   return kb;
 }
@@ -93,8 +96,7 @@ TEST(KnowledgeRender, UnknownTopicListsValidOnes) {
                  RenderKnowledgeJson(TestKb(), "nope")}) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "unsupported");
-    EXPECT_NE(r.error().message.find("infusion, referral"), std::string::npos)
-        << r.error().message;
+    EXPECT_NE(r.error().message.find("infusion, referral"), std::string::npos) << r.error().message;
   }
 }
 

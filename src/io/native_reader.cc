@@ -36,15 +36,22 @@ std::string Quote(const json& j) {
 
 const char* TypeName(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "a number";
-    default: return "an unsupported value";
+    case json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -171,14 +178,20 @@ int MaxNesting(std::string_view text) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') max_depth = std::max(max_depth, ++depth);
-    else if (c == ']' || c == '}') --depth;
+    if (c == '"')
+      in_string = true;
+    else if (c == '[' || c == '{')
+      max_depth = std::max(max_depth, ++depth);
+    else if (c == ']' || c == '}')
+      --depth;
     if (max_depth > kMaxNestingDepth) break;
   }
   return max_depth;
@@ -393,10 +406,9 @@ class Reader {
       return std::nullopt;
     }
     const std::string& s = v->get_ref<const std::string&>();
-    const bool shape = s.size() == 10 && s[4] == '-' && s[7] == '-' &&
-                       std::all_of(s.begin(), s.end(), [](char c) {
-                         return c == '-' || (c >= '0' && c <= '9');
-                       });
+    const bool shape =
+        s.size() == 10 && s[4] == '-' && s[7] == '-' &&
+        std::all_of(s.begin(), s.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
     if (!shape) {
       Add("date", p, fmt::format("{} is not a date in the form YYYY-MM-DD", Quote(*v)));
       return std::nullopt;
@@ -424,10 +436,9 @@ class Reader {
   }
 
   void ReadLab(const json& j, const std::string& p, Patient& pt) {
-    if (!CheckObject(j, p,
-                     {"test", "value", "unit", "date", "baseline", "reference_low",
-                      "reference_high"},
-                     {"test", "value", "unit"}))
+    if (!CheckObject(
+            j, p, {"test", "value", "unit", "date", "baseline", "reference_low", "reference_high"},
+            {"test", "value", "unit"}))
       return;
     Lab lab;
     lab.source = p;
@@ -443,8 +454,8 @@ class Reader {
     auto conv = FindLabUnit(kb_, *test, *unit);
     if (!conv) {
       Add("unit", Join(p, "unit"),
-          fmt::format("{} is not a unit for {} (accepted: {})", Quote(json(*unit)),
-                      ToString(*test), AcceptedUnits(kb_, *test)));
+          fmt::format("{} is not a unit for {} (accepted: {})", Quote(json(*unit)), ToString(*test),
+                      AcceptedUnits(kb_, *test)));
       return;
     }
     lab.value = *value * conv->factor;
@@ -511,10 +522,29 @@ class Reader {
   void ReadRecord(const json& j, Patient& pt) {
     const std::string root;
     CheckObject(j, root,
-                {"schema", "id", "as_of", "sex", "birth_date", "age_years", "menopausal_status",
-                 "weight_kg", "height_cm", "bmd", "frax", "fractures", "labs", "conditions",
-                 "medications", "intolerances", "oral_bisphosphonate_barriers", "preferences",
-                 "falls", "spine", "dental", "hydration_adequate", "prior_referrals"},
+                {"schema",
+                 "id",
+                 "as_of",
+                 "sex",
+                 "birth_date",
+                 "age_years",
+                 "menopausal_status",
+                 "weight_kg",
+                 "height_cm",
+                 "bmd",
+                 "frax",
+                 "fractures",
+                 "labs",
+                 "conditions",
+                 "medications",
+                 "intolerances",
+                 "oral_bisphosphonate_barriers",
+                 "preferences",
+                 "falls",
+                 "spine",
+                 "dental",
+                 "hydration_adequate",
+                 "prior_referrals"},
                 {"id", "sex"});
     if (const json* s = Field(j, "schema"); s && *s != "bonepath.patient/1")
       Add("schema", "schema", fmt::format("must be \"bonepath.patient/1\", got {}", Quote(*s)));
@@ -542,9 +572,9 @@ class Reader {
 
     if (const json* f = Field(j, "frax")) {
       const std::string p = "frax";
-      if (CheckObject(*f, p,
-                      {"date", "major_osteoporotic_pct", "hip_pct", "glucocorticoid_adjusted",
-                       "model"})) {
+      if (CheckObject(
+              *f, p,
+              {"date", "major_osteoporotic_pct", "hip_pct", "glucocorticoid_adjusted", "model"})) {
         Frax fx;
         fx.date = DateField(*f, "date", p);
         if (auto v = Number(*f, "major_osteoporotic_pct", p, Between(0, 100)))
@@ -557,10 +587,10 @@ class Reader {
     }
 
     Array(j, "fractures", root, [&](const json& fr, const std::string& p) {
-      if (!CheckObject(fr, p,
-                       {"site", "vertebral_level", "date", "mechanism", "pathologic_suspected",
-                        "atypical"},
-                       {"site"}))
+      if (!CheckObject(
+              fr, p,
+              {"site", "vertebral_level", "date", "mechanism", "pathologic_suspected", "atypical"},
+              {"site"}))
         return;
       Fracture x;
       auto site = Enum<FractureSite>(fr, "site", p);
@@ -684,9 +714,9 @@ Result<Patient> ReadNativePatient(std::string_view json_text, const KnowledgeBas
                   [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }))
     return Error{"invalid_json", "", "empty input"};
   if (MaxNesting(json_text) > kMaxNestingDepth)
-    return Error{"too_large", "",
-                 fmt::format("nested deeper than {} levels; a patient record nests 3",
-                             kMaxNestingDepth)};
+    return Error{
+        "too_large", "",
+        fmt::format("nested deeper than {} levels; a patient record nests 3", kMaxNestingDepth)};
 
   // Exceptions off: malformed input is a value, never a throw.
   const json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);

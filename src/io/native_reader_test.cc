@@ -55,9 +55,8 @@ std::string Slurp(const std::filesystem::path& p) {
 // True when `doc` is valid per tests/data/schemas/patient.schema.json.
 bool SchemaValid(const json& doc) {
   static const valijson::Schema* schema = [] {
-    static json schema_doc =
-        json::parse(Slurp(std::filesystem::path(BONEPATH_TEST_DATA) / "schemas" /
-                          "patient.schema.json"));
+    static json schema_doc = json::parse(
+        Slurp(std::filesystem::path(BONEPATH_TEST_DATA) / "schemas" / "patient.schema.json"));
     auto* s = new valijson::Schema;
     valijson::SchemaParser parser;
     valijson::adapters::NlohmannJsonAdapter adapter(schema_doc);
@@ -142,8 +141,8 @@ TEST(NativeReader, CapsTheNumberOfListedViolations) {
 }
 
 TEST(NativeReader, RejectsWrongEnumListingAllowedValues) {
-  auto r = Read(Record({{"sex", "femal"}, {"medications", {{{"agent", "fosamax"},
-                                                            {"status", "active"}}}}}));
+  auto r = Read(
+      Record({{"sex", "femal"}, {"medications", {{{"agent", "fosamax"}, {"status", "active"}}}}}));
   ASSERT_FALSE(r.has_value());
   const Error* sex = FindError(r.errors(), "sex");
   ASSERT_NE(sex, nullptr);
@@ -183,8 +182,7 @@ TEST(NativeReader, RejectsUnknownUnitNamingTheField) {
   ASSERT_EQ(r.errors().size(), 1u);
   EXPECT_EQ(r.error().code, "unit");
   EXPECT_EQ(r.error().path, "labs[2].unit");
-  EXPECT_EQ(r.error().message,
-            "\"mmol\" is not a unit for creatinine (accepted: mg/dL, umol/L)");
+  EXPECT_EQ(r.error().message, "\"mmol\" is not a unit for creatinine (accepted: mg/dL, umol/L)");
 }
 
 TEST(NativeReader, RejectsInvalidCalendarDates) {
@@ -221,16 +219,19 @@ TEST(NativeReader, RejectsBirthAfterAsOf) {
 
 TEST(NativeReader, RejectsMedicationEndBeforeStart) {
   auto r = Read(Record({{"medications",
-                         {{{"agent", "alendronate"}, {"status", "stopped"},
-                           {"start", "2024-01-01"}, {"end", "2023-06-01"}}}}}));
+                         {{{"agent", "alendronate"},
+                           {"status", "stopped"},
+                           {"start", "2024-01-01"},
+                           {"end", "2023-06-01"}}}}}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, "inconsistent");
   EXPECT_EQ(r.error().path, "medications[0].end");
 }
 
 TEST(NativeReader, ChecksDatesAgainstTheAsOfOverride) {
-  const std::string text = Record({{"labs", {{{"test", "calcium"}, {"value", 9.4},
-                                              {"unit", "mg/dL"}, {"date", "2026-04-01"}}}}});
+  const std::string text = Record(
+      {{"labs",
+        {{{"test", "calcium"}, {"value", 9.4}, {"unit", "mg/dL"}, {"date", "2026-04-01"}}}}});
   EXPECT_FALSE(Read(text).has_value());
   NativeReadOptions later;
   later.as_of_override = Date::FromYmd(2026, 5, 1);
@@ -239,15 +240,15 @@ TEST(NativeReader, ChecksDatesAgainstTheAsOfOverride) {
   EXPECT_EQ(r->as_of, Date::FromYmd(2026, 5, 1));
   NativeReadOptions earlier;
   earlier.as_of_override = Date::FromYmd(2026, 1, 1);
-  auto e = Read(Record({{"bmd", {{{"site", "total_hip"}, {"date", "2026-02-01"}}}}}), nullptr,
-                earlier);
+  auto e =
+      Read(Record({{"bmd", {{{"site", "total_hip"}, {"date", "2026-02-01"}}}}}), nullptr, earlier);
   ASSERT_FALSE(e.has_value());
   EXPECT_EQ(e.error().path, "bmd[0].date");
 }
 
 TEST(NativeReader, WithoutAsOfChecksAgainstToday) {
-  json j = {{"id", "p1"}, {"sex", "male"}, {"fractures", {{{"site", "rib"},
-                                                           {"date", "2026-03-02"}}}}};
+  json j = {
+      {"id", "p1"}, {"sex", "male"}, {"fractures", {{{"site", "rib"}, {"date", "2026-03-02"}}}}};
   auto r = Read(j.dump());  // today pinned to 2026-03-01
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, "inconsistent");
@@ -255,8 +256,9 @@ TEST(NativeReader, WithoutAsOfChecksAgainstToday) {
 }
 
 TEST(NativeReader, PlannedMedicationMayStartLater) {
-  auto r = Read(Record({{"medications", {{{"agent", "zoledronic_acid"}, {"status", "planned"},
-                                          {"start", "2026-04-01"}}}}}));
+  auto r = Read(
+      Record({{"medications",
+               {{{"agent", "zoledronic_acid"}, {"status", "planned"}, {"start", "2026-04-01"}}}}}));
   EXPECT_TRUE(r.has_value());
 }
 
@@ -293,20 +295,30 @@ TEST(NativeReader, ReportsEveryViolation) {
   ASSERT_FALSE(r.has_value());
   std::map<std::string, std::string> got;
   for (const auto& e : r.errors()) got[e.path] = e.code;
-  const std::map<std::string, std::string> want = {
-      {"sex", "schema"},           {"weight_kg", "schema"},        {"bogus", "schema"},
-      {"bmd[0].site", "schema"},   {"bmd[0].t_score", "schema"},   {"labs[0].unit", "unit"},
-      {"fractures[0].date", "inconsistent"}, {"intolerances[1]", "schema"}};
+  const std::map<std::string, std::string> want = {{"sex", "schema"},
+                                                   {"weight_kg", "schema"},
+                                                   {"bogus", "schema"},
+                                                   {"bmd[0].site", "schema"},
+                                                   {"bmd[0].t_score", "schema"},
+                                                   {"labs[0].unit", "unit"},
+                                                   {"fractures[0].date", "inconsistent"},
+                                                   {"intolerances[1]", "schema"}};
   EXPECT_EQ(got, want);
 }
 
 TEST(NativeReader, ConvertsLabUnitsOnBothSides) {
   json labs = json::array();
-  labs.push_back({{"test", "creatinine"}, {"value", 79.56}, {"unit", "umol/L"},
-                  {"reference_low", 44.2}, {"reference_high", 97.24}});
+  labs.push_back({{"test", "creatinine"},
+                  {"value", 79.56},
+                  {"unit", "umol/L"},
+                  {"reference_low", 44.2},
+                  {"reference_high", 97.24}});
   labs.push_back({{"test", "vitamin_d_25oh"}, {"value", 50}, {"unit", "nmol/L"}});
-  labs.push_back({{"test", "calcium"}, {"value", 2.35}, {"unit", "mmol/L"},
-                  {"reference_low", 2.15}, {"reference_high", 2.55}});
+  labs.push_back({{"test", "calcium"},
+                  {"value", 2.35},
+                  {"unit", "mmol/L"},
+                  {"reference_low", 2.15},
+                  {"reference_high", 2.55}});
   labs.push_back({{"test", "albumin"}, {"value", 40}, {"unit", "g/L"}});
   labs.push_back({{"test", "creatinine"}, {"value", 0.9}, {"unit", "mg/dL"}});
   labs.push_back({{"test", "creatinine"}, {"value", 88.4}, {"unit", "\xC2\xB5mol/L"}});
@@ -379,11 +391,10 @@ TEST(NativeReader, RoundsScoresToTenthsHalfAwayFromZero) {
 }
 
 TEST(NativeReader, RecordsWhatWasGiven) {
-  auto r = Read(Record({{"spine", {{"red_flags", json::array()}}},
-                        {"fractures", {{{"site", "vertebral"}, {"mechanism", "fragility"}},
-                                       {{"site", "rib"}}}},
-                        {"conditions", {{{"code", "stroke"}}, {{"code", "stroke"},
-                                                              {"active", false}}}}}));
+  auto r = Read(Record(
+      {{"spine", {{"red_flags", json::array()}}},
+       {"fractures", {{{"site", "vertebral"}, {"mechanism", "fragility"}}, {{"site", "rib"}}}},
+       {"conditions", {{{"code", "stroke"}}, {{"code", "stroke"}, {"active", false}}}}}));
   ASSERT_TRUE(r.has_value());
   EXPECT_TRUE(r->spine_recorded);
   EXPECT_TRUE(r->spine.red_flags_recorded);
@@ -446,12 +457,13 @@ TEST(NativeReader, AgreesWithTheSchemaOnStructure) {
       json::parse(Record({{"bmd", json::object()}})),
       json::parse(Record({{"bmd", {{{"t_score", -2}}}}})),
       json::parse(Record({{"labs", {{{"test", "tsh"}, {"value", true}, {"unit", "mIU/L"}}}}})),
-      json::parse(Record({{"labs", {{{"test", "tsh"}, {"value", 1}, {"unit", "mIU/L"},
-                                     {"baseline", 1}}}}})),
-      json::parse(Record({{"medications", {{{"agent", "denosumab"}, {"status", "active"},
-                                            {"doses_received", -1}}}}})),
-      json::parse(Record({{"medications", {{{"agent", "denosumab"}, {"status", "active"},
-                                            {"route", "im"}}}}})),
+      json::parse(Record(
+          {{"labs", {{{"test", "tsh"}, {"value", 1}, {"unit", "mIU/L"}, {"baseline", 1}}}}})),
+      json::parse(
+          Record({{"medications",
+                   {{{"agent", "denosumab"}, {"status", "active"}, {"doses_received", -1}}}}})),
+      json::parse(Record(
+          {{"medications", {{{"agent", "denosumab"}, {"status", "active"}, {"route", "im"}}}}})),
       json::parse(Record({{"prior_referrals", {{{"to", "dental"}, {"date", "2025-01-01"}}}}})),
       json::parse(Record({{"prior_referrals", {{{"date", "2025-01-01"}}}}})),
       json::parse(Record({{"preferences", {{"prefers_annual_infusion", nullptr}}}})),
@@ -460,8 +472,8 @@ TEST(NativeReader, AgreesWithTheSchemaOnStructure) {
       json::parse(Record({{"spine", {{"weeks_of_conservative_care", -1}}}})),
       json::parse(Record({{"oral_bisphosphonate_barriers", {{"adherence_concern", true}}}})),
       json::parse(Record({{"conditions", {{{"code", "ckd"}}}}})),
-      json::parse(Record({{"conditions", {{{"code", "chronic_kidney_disease"},
-                                           {"stage", "G4"}}}}})),
+      json::parse(
+          Record({{"conditions", {{{"code", "chronic_kidney_disease"}, {"stage", "G4"}}}}})),
       json::parse(R"({"id": "x"})"),
       json::parse(R"({"sex": "male"})"),
   };

@@ -34,7 +34,7 @@ struct Item {
 };
 
 struct Section {
-  std::string key;    // HTML anchor
+  std::string key;  // HTML anchor
   std::string title;
   std::vector<Item> items;
   std::string when_empty;  // shown when there are no items; the section is omitted if empty
@@ -75,38 +75,53 @@ Tone IndicatedTone(const std::optional<bool>& ind) {
 
 Tone TierTone(RiskTier t) {
   switch (t) {
-    case RiskTier::kVeryHigh: return Tone::kAlert;
-    case RiskTier::kHigh: return Tone::kCaution;
-    case RiskTier::kNotIndicated: return Tone::kGood;
-    case RiskTier::kIndeterminate: return Tone::kCaution;
+    case RiskTier::kVeryHigh:
+      return Tone::kAlert;
+    case RiskTier::kHigh:
+      return Tone::kCaution;
+    case RiskTier::kNotIndicated:
+      return Tone::kGood;
+    case RiskTier::kIndeterminate:
+      return Tone::kCaution;
   }
   return Tone::kNormal;
 }
 
 Tone ZaTone(ZaStatus s) {
   switch (s) {
-    case ZaStatus::kEligible: return Tone::kGood;
-    case ZaStatus::kContraindicated: return Tone::kAlert;
-    case ZaStatus::kNotIndicated: return Tone::kMuted;
-    default: return Tone::kCaution;
+    case ZaStatus::kEligible:
+      return Tone::kGood;
+    case ZaStatus::kContraindicated:
+      return Tone::kAlert;
+    case ZaStatus::kNotIndicated:
+      return Tone::kMuted;
+    default:
+      return Tone::kCaution;
   }
 }
 
 Tone CheckTone(CheckStatus s) {
   switch (s) {
-    case CheckStatus::kPass: return Tone::kGood;
-    case CheckStatus::kFail: return Tone::kAlert;
-    case CheckStatus::kUnknown: return Tone::kCaution;
-    case CheckStatus::kAdvice: return Tone::kMuted;
+    case CheckStatus::kPass:
+      return Tone::kGood;
+    case CheckStatus::kFail:
+      return Tone::kAlert;
+    case CheckStatus::kUnknown:
+      return Tone::kCaution;
+    case CheckStatus::kAdvice:
+      return Tone::kMuted;
   }
   return Tone::kNormal;
 }
 
 Tone SeverityTone(Severity s) {
   switch (s) {
-    case Severity::kCritical: return Tone::kAlert;
-    case Severity::kWarning: return Tone::kCaution;
-    case Severity::kInfo: return Tone::kNormal;
+    case Severity::kCritical:
+      return Tone::kAlert;
+    case Severity::kWarning:
+      return Tone::kCaution;
+    case Severity::kInfo:
+      return Tone::kNormal;
   }
   return Tone::kNormal;
 }
@@ -120,8 +135,9 @@ Section DecisionSection(const Assessment& a) {
   auto& it = s.items;
   std::string indicated = render::IndicatedLabel(a.treatment_indicated);
   if (!a.treatment_indicated)
-    indicated += " (the data on record cannot decide, or the patient is outside the populations "
-                 "the thresholds were made for)";
+    indicated +=
+        " (the data on record cannot decide, or the patient is outside the populations "
+        "the thresholds were made for)";
   it.push_back({"Treatment indicated", "", indicated, {}, IndicatedTone(a.treatment_indicated), 0});
   AddStatements(it, a.treatment_reasons, 1);
   it.push_back({"Risk tier", "", Label(a.risk_tier), {}, TierTone(a.risk_tier), 0});
@@ -144,8 +160,8 @@ Section DecisionSection(const Assessment& a) {
   for (CheckStatus want : kOrder)
     for (const auto& c : a.pre_infusion)
       if (c.status == want)
-        it.push_back({Label(c.status) + ": " + Label(c.check), "", c.text, c.rules,
-                      CheckTone(c.status), 1});
+        it.push_back(
+            {Label(c.status) + ": " + Label(c.check), "", c.text, c.rules, CheckTone(c.status), 1});
   return s;
 }
 
@@ -172,13 +188,12 @@ Section WarningSection(const Assessment& a) {
   std::stable_sort(ws.begin(), ws.end(),
                    [](const Warning* x, const Warning* y) { return x->severity > y->severity; });
   for (const Warning* w : ws)
-    s.items.push_back({Label(w->severity), w->code, w->text, w->rules, SeverityTone(w->severity),
-                       0});
+    s.items.push_back(
+        {Label(w->severity), w->code, w->text, w->rules, SeverityTone(w->severity), 0});
   return s;
 }
 
-Section StatementSection(std::string key, std::string title,
-                         const std::vector<Statement>& stmts) {
+Section StatementSection(std::string key, std::string title, const std::vector<Statement>& stmts) {
   Section s{std::move(key), std::move(title), {}, ""};
   AddStatements(s.items, stmts, 0);
   return s;
@@ -254,8 +269,8 @@ Doc BuildDoc(const Assessment& a, const KnowledgeBase& kb) {
 
 // "[V2, submitted]" for a rule; empty brackets never appear.
 std::string MarkAndStatus(const RuleDef& r) {
-  return "[" + Join({r.verification, r.review.status.empty() ? "not reviewed" : r.review.status},
-                    ", ") +
+  return "[" +
+         Join({r.verification, r.review.status.empty() ? "not reviewed" : r.review.status}, ", ") +
          "]";
 }
 
@@ -269,11 +284,20 @@ class Ansi {
     if (!on_) return std::string(s);
     const char* code = nullptr;
     switch (t) {
-      case Tone::kGood: code = "\x1b[32m"; break;
-      case Tone::kCaution: code = "\x1b[1;33m"; break;
-      case Tone::kAlert: code = "\x1b[1;31m"; break;
-      case Tone::kMuted: code = "\x1b[2m"; break;
-      case Tone::kNormal: return std::string(s);
+      case Tone::kGood:
+        code = "\x1b[32m";
+        break;
+      case Tone::kCaution:
+        code = "\x1b[1;33m";
+        break;
+      case Tone::kAlert:
+        code = "\x1b[1;31m";
+        break;
+      case Tone::kMuted:
+        code = "\x1b[2m";
+        break;
+      case Tone::kNormal:
+        return std::string(s);
     }
     return code + std::string(s) + "\x1b[0m";
   }
@@ -348,11 +372,16 @@ std::string MdSection(const Section& s) {
 
 std::string ToneClass(Tone t) {
   switch (t) {
-    case Tone::kGood: return "tone-good";
-    case Tone::kCaution: return "tone-caution";
-    case Tone::kAlert: return "tone-alert";
-    case Tone::kMuted: return "muted";
-    case Tone::kNormal: return "";
+    case Tone::kGood:
+      return "tone-good";
+    case Tone::kCaution:
+      return "tone-caution";
+    case Tone::kAlert:
+      return "tone-alert";
+    case Tone::kMuted:
+      return "muted";
+    case Tone::kNormal:
+      return "";
   }
   return "";
 }
@@ -434,8 +463,8 @@ std::string HtmlDecision(const Section& s) {
 
 std::string HtmlSection(const Section& s) {
   if (s.items.empty() && s.when_empty.empty()) return "";
-  std::string out = "<section id=\"" + HtmlId("", s.key) + "\">\n<h2>" + HtmlEscape(s.title) +
-                    "</h2>\n";
+  std::string out =
+      "<section id=\"" + HtmlId("", s.key) + "\">\n<h2>" + HtmlEscape(s.title) + "</h2>\n";
   if (s.items.empty())
     out += "<p class=\"muted\">" + HtmlEscape(s.when_empty) + "</p>\n";
   else
@@ -470,8 +499,8 @@ std::string HtmlAppendix(const Doc& d, const KnowledgeBase& kb) {
              "</span> <i>not in the knowledge base of this build</i></p>\n</div>\n";
       continue;
     }
-    out += "<p><span class=\"rule-id\">" + HtmlEscape(r->id) + "</span> " +
-           HtmlEscape(r->title) + "</p>\n";
+    out += "<p><span class=\"rule-id\">" + HtmlEscape(r->id) + "</span> " + HtmlEscape(r->title) +
+           "</p>\n";
     out += "<p>" + HtmlEscape(r->statement) + "</p>\n";
     out += "<p>Verification: <span class=\"mark\">" + HtmlEscape(r->verification) + "</span> " +
            HtmlEscape(render::VerificationMeaning(r->verification));
@@ -565,8 +594,7 @@ std::string RenderMarkdown(const Assessment& a, const KnowledgeBase& kb) {
         if (seen.insert(k).second) keys.push_back(k);
   if (!keys.empty()) {
     out += "\n## References\n\n";
-    for (const auto& k : keys)
-      out += "- " + MdCode(k) + " " + render::MdCitationText(kb, k) + "\n";
+    for (const auto& k : keys) out += "- " + MdCode(k) + " " + render::MdCitationText(kb, k) + "\n";
   }
   return out;
 }
@@ -582,9 +610,9 @@ std::string RenderHtml(const Assessment& a, const KnowledgeBase& kb) {
   out += "<h1>Osteoporosis decision support: assessment</h1>\n";
   out += "<p class=\"disclaimer\">" + HtmlEscape(render::kDisclaimer) + "</p>\n";
   out += "<p class=\"meta\"><span><b>Patient:</b> " + HtmlEscape(d.patient_id) +
-         "</span><span><b>As of:</b> " + HtmlEscape(d.as_of) +
-         "</span><span><b>Knowledge:</b> " + HtmlEscape(d.version) +
-         "</span><span><b>Profile:</b> " + HtmlEscape(d.profile) + "</span></p>\n";
+         "</span><span><b>As of:</b> " + HtmlEscape(d.as_of) + "</span><span><b>Knowledge:</b> " +
+         HtmlEscape(d.version) + "</span><span><b>Profile:</b> " + HtmlEscape(d.profile) +
+         "</span></p>\n";
   out += "<p class=\"meta muted\">" + HtmlEscape(d.review) + "</p>\n</header>\n<main>\n";
   out += HtmlDecision(d.decision);
   for (const auto& s : d.sections) out += HtmlSection(s);

@@ -32,12 +32,11 @@ KnowledgeBase TestKb() {
               rule("D12", "Osteoporosis by T-score", {"BHOF22"}),
               rule("REF-01", "Fracture liaison", {"CTF13"}),
               rule("WARN-X", "A warning", {"BHOF22"})};
-  kb.bibliography = {
-      {"RECLAST", "Reclast (zoledronic acid) prescribing information.",
-       "https://example.org/reclast", "label"},
-      {"AACE20", "Camacho PM et al. AACE/ACE 2020.", "", ""},
-      {"BHOF22", "LeBoff MS et al. Osteoporos Int 2022.", "", ""},
-      {"CTF13", "Akesson K et al. Osteoporos Int 2013.", "", ""}};
+  kb.bibliography = {{"RECLAST", "Reclast (zoledronic acid) prescribing information.",
+                      "https://example.org/reclast", "label"},
+                     {"AACE20", "Camacho PM et al. AACE/ACE 2020.", "", ""},
+                     {"BHOF22", "LeBoff MS et al. Osteoporos Int 2022.", "", ""},
+                     {"CTF13", "Akesson K et al. Osteoporos Int 2013.", "", ""}};
   return kb;
 }
 
@@ -56,9 +55,11 @@ Assessment TestAssessment() {
   a.agents = {{"alendronate", "70 mg", Route::kOral, "weekly", "5 years", {"D12"}}};
   a.za_status = ZaStatus::kEligibleAfterCorrection;
   a.za_reasons = {{"", "Vitamin D is below the minimum.", {"PRE-03"}}};
-  a.pre_infusion = {{PreCheckKind::kCreatinineClearance, CheckStatus::kPass, "CrCl 41.3", {"PRE-01"}},
-                    {PreCheckKind::kVitaminD, CheckStatus::kFail, "18 ng/mL < 20", {"PRE-03"}}};
-  a.referrals = {{Destination::kFractureLiaisonService, Urgency::kRoutine,
+  a.pre_infusion = {
+      {PreCheckKind::kCreatinineClearance, CheckStatus::kPass, "CrCl 41.3", {"PRE-01"}},
+      {PreCheckKind::kVitaminD, CheckStatus::kFail, "18 ng/mL < 20", {"PRE-03"}}};
+  a.referrals = {{Destination::kFractureLiaisonService,
+                  Urgency::kRoutine,
                   {{"", "Fragility fracture within 12 months.", {"REF-01"}}}}};
   a.warnings = {
       {"vitamin_d_deficiency_correct_first", Severity::kWarning, "Correct vitamin D.", {"PRE-03"}},
@@ -66,12 +67,9 @@ Assessment TestAssessment() {
       {"denosumab_discontinuation_rebound", Severity::kCritical, "Never stop.", {"WARN-X"}}};
   a.missing_data = {{"labs.calcium", "zoledronic acid pre-infusion check"}};
   a.input_issues = {{"labs[2].unit", "unknown unit, value ignored", Severity::kWarning}};
-  a.trace = {{"D12", Outcome::kFired, "T -2.7"},
-             {"PRE-01", Outcome::kFired, ""},
-             {"PRE-03", Outcome::kFired, ""},
-             {"REF-01", Outcome::kFired, ""},
-             {"WARN-X", Outcome::kFired, ""},
-             {"PRE-02", Outcome::kNotFired, ""}};
+  a.trace = {{"D12", Outcome::kFired, "T -2.7"}, {"PRE-01", Outcome::kFired, ""},
+             {"PRE-03", Outcome::kFired, ""},    {"REF-01", Outcome::kFired, ""},
+             {"WARN-X", Outcome::kFired, ""},    {"PRE-02", Outcome::kNotFired, ""}};
   return a;
 }
 

@@ -12,12 +12,23 @@ std::string HtmlEscape(std::string_view s) {
   out.reserve(s.size() + s.size() / 8);
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -36,16 +47,36 @@ std::string MdEscape(std::string_view s) {
     const char next = i + 1 < s.size() ? s[i + 1] : ' ';
     bool escape = false;
     switch (c) {
-      case '\\': case '`': case '*': case '[': case ']': case '|': case '~': escape = true; break;
-      case '_': escape = !(alnum(prev) && alnum(next)); break;
+      case '\\':
+      case '`':
+      case '*':
+      case '[':
+      case ']':
+      case '|':
+      case '~':
+        escape = true;
+        break;
+      case '_':
+        escape = !(alnum(prev) && alnum(next));
+        break;
       case '<':
         escape = std::isalpha(static_cast<unsigned char>(next)) || next == '/' || next == '!' ||
                  next == '?';
         break;
-      case '#': case '>': case '+': case '-': case '=': escape = i == 0; break;
-      case '\r': continue;
-      case '\n': out += ' '; continue;
-      default: break;
+      case '#':
+      case '>':
+      case '+':
+      case '-':
+      case '=':
+        escape = i == 0;
+        break;
+      case '\r':
+        continue;
+      case '\n':
+        out += ' ';
+        continue;
+      default:
+        break;
     }
     if (escape) out += '\\';
     out += c;
@@ -106,36 +137,54 @@ std::string Label(Destination d) {
   switch (d) {
     case Destination::kOsteoporosisSpecialist:
       return "osteoporosis specialist (endocrinology, rheumatology or metabolic bone)";
-    case Destination::kFractureLiaisonService: return "fracture liaison service";
-    case Destination::kSpineSurgery: return "spine surgery (orthopaedic spine or neurosurgery)";
-    case Destination::kInterventionalRadiology: return "interventional radiology";
-    case Destination::kPainManagement: return "pain management";
-    case Destination::kInfusionCenter: return "infusion centre";
-    case Destination::kNephrology: return "nephrology (CKD-MBD)";
-    case Destination::kOncology: return "oncology";
-    case Destination::kPrimaryCare: return "primary care";
-    case Destination::kDental: return "dental";
+    case Destination::kFractureLiaisonService:
+      return "fracture liaison service";
+    case Destination::kSpineSurgery:
+      return "spine surgery (orthopaedic spine or neurosurgery)";
+    case Destination::kInterventionalRadiology:
+      return "interventional radiology";
+    case Destination::kPainManagement:
+      return "pain management";
+    case Destination::kInfusionCenter:
+      return "infusion centre";
+    case Destination::kNephrology:
+      return "nephrology (CKD-MBD)";
+    case Destination::kOncology:
+      return "oncology";
+    case Destination::kPrimaryCare:
+      return "primary care";
+    case Destination::kDental:
+      return "dental";
   }
   return Humanize(ToString(d));
 }
 
 std::string Label(TherapyClass t) {
   switch (t) {
-    case TherapyClass::kNone: return "none";
-    case TherapyClass::kOralBisphosphonate: return "oral bisphosphonate";
-    case TherapyClass::kIvZoledronicAcid: return "intravenous zoledronic acid";
-    case TherapyClass::kDenosumab: return "denosumab (subcutaneous)";
-    case TherapyClass::kAnabolic: return "anabolic agent";
-    case TherapyClass::kSpecialistDecision: return "specialist decision";
+    case TherapyClass::kNone:
+      return "none";
+    case TherapyClass::kOralBisphosphonate:
+      return "oral bisphosphonate";
+    case TherapyClass::kIvZoledronicAcid:
+      return "intravenous zoledronic acid";
+    case TherapyClass::kDenosumab:
+      return "denosumab (subcutaneous)";
+    case TherapyClass::kAnabolic:
+      return "anabolic agent";
+    case TherapyClass::kSpecialistDecision:
+      return "specialist decision";
   }
   return Humanize(ToString(t));
 }
 
 std::string Label(RiskTier t) {
   switch (t) {
-    case RiskTier::kNotIndicated: return "not indicated (below treatment thresholds)";
-    case RiskTier::kHigh: return "high";
-    case RiskTier::kVeryHigh: return "very high";
+    case RiskTier::kNotIndicated:
+      return "not indicated (below treatment thresholds)";
+    case RiskTier::kHigh:
+      return "high";
+    case RiskTier::kVeryHigh:
+      return "very high";
     case RiskTier::kIndeterminate:
       return "indeterminate (not enough data, or outside the populations the thresholds were "
              "made for: a specialist decides)";
@@ -145,69 +194,96 @@ std::string Label(RiskTier t) {
 
 std::string Label(ZaStatus s) {
   switch (s) {
-    case ZaStatus::kEligible: return "eligible: every pre-infusion check passes";
+    case ZaStatus::kEligible:
+      return "eligible: every pre-infusion check passes";
     case ZaStatus::kEligibleAfterCorrection:
       return "eligible after correction: correct what is listed below first";
-    case ZaStatus::kContraindicated: return "contraindicated";
+    case ZaStatus::kContraindicated:
+      return "contraindicated";
     case ZaStatus::kDeferred:
       return "deferred: an acute problem or a specialist decision comes first";
     case ZaStatus::kInsufficientData:
       return "pending: a pre-infusion check cannot be made with the data on record";
-    case ZaStatus::kNotIndicated: return "not indicated: no osteoporosis treatment is indicated";
+    case ZaStatus::kNotIndicated:
+      return "not indicated: no osteoporosis treatment is indicated";
   }
   return Humanize(ToString(s));
 }
 
 std::string Label(PreCheckKind k) {
   switch (k) {
-    case PreCheckKind::kCreatinineClearance: return "creatinine clearance";
-    case PreCheckKind::kAcuteRenalImpairment: return "acute renal impairment";
-    case PreCheckKind::kSerumCalcium: return "serum calcium";
-    case PreCheckKind::kVitaminD: return "25-OH vitamin D";
-    case PreCheckKind::kDosingInterval: return "dosing interval";
-    case PreCheckKind::kHypersensitivity: return "hypersensitivity";
-    case PreCheckKind::kPregnancy: return "pregnancy";
-    case PreCheckKind::kAcuteCondition: return "acute condition";
-    case PreCheckKind::kHydration: return "hydration";
-    case PreCheckKind::kDentalReview: return "dental review";
-    case PreCheckKind::kAcetaminophenProphylaxis: return "acetaminophen prophylaxis";
+    case PreCheckKind::kCreatinineClearance:
+      return "creatinine clearance";
+    case PreCheckKind::kAcuteRenalImpairment:
+      return "acute renal impairment";
+    case PreCheckKind::kSerumCalcium:
+      return "serum calcium";
+    case PreCheckKind::kVitaminD:
+      return "25-OH vitamin D";
+    case PreCheckKind::kDosingInterval:
+      return "dosing interval";
+    case PreCheckKind::kHypersensitivity:
+      return "hypersensitivity";
+    case PreCheckKind::kPregnancy:
+      return "pregnancy";
+    case PreCheckKind::kAcuteCondition:
+      return "acute condition";
+    case PreCheckKind::kHydration:
+      return "hydration";
+    case PreCheckKind::kDentalReview:
+      return "dental review";
+    case PreCheckKind::kAcetaminophenProphylaxis:
+      return "acetaminophen prophylaxis";
   }
   return Humanize(ToString(k));
 }
 
 std::string Label(CheckStatus s) {
   switch (s) {
-    case CheckStatus::kPass: return "Passes";
-    case CheckStatus::kFail: return "Correct first";
-    case CheckStatus::kUnknown: return "Obtain first";
-    case CheckStatus::kAdvice: return "Advice";
+    case CheckStatus::kPass:
+      return "Passes";
+    case CheckStatus::kFail:
+      return "Correct first";
+    case CheckStatus::kUnknown:
+      return "Obtain first";
+    case CheckStatus::kAdvice:
+      return "Advice";
   }
   return Humanize(ToString(s));
 }
 
 std::string Label(Urgency u) {
   switch (u) {
-    case Urgency::kRoutine: return "routine";
-    case Urgency::kUrgent: return "urgent";
-    case Urgency::kImmediate: return "immediate";
+    case Urgency::kRoutine:
+      return "routine";
+    case Urgency::kUrgent:
+      return "urgent";
+    case Urgency::kImmediate:
+      return "immediate";
   }
   return Humanize(ToString(u));
 }
 
 std::string Label(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
   }
   return Humanize(ToString(s));
 }
 
 std::string Label(Route r) {
   switch (r) {
-    case Route::kOral: return "oral";
-    case Route::kIntravenous: return "intravenous";
-    case Route::kSubcutaneous: return "subcutaneous";
+    case Route::kOral:
+      return "oral";
+    case Route::kIntravenous:
+      return "intravenous";
+    case Route::kSubcutaneous:
+      return "subcutaneous";
   }
   return Humanize(ToString(r));
 }
@@ -235,16 +311,20 @@ ReviewSummary SummarizeReview(const KnowledgeBase& kb) {
   ReviewSummary s;
   for (const auto& r : kb.rules) {
     ++s.total;
-    if (r.review.status == "approved") ++s.approved;
-    else if (r.review.status == "under_review") ++s.under_review;
-    else ++s.submitted;  // submitted, or no status: not reviewed either way
+    if (r.review.status == "approved")
+      ++s.approved;
+    else if (r.review.status == "under_review")
+      ++s.under_review;
+    else
+      ++s.submitted;  // submitted, or no status: not reviewed either way
   }
   std::string counts = fmt::format("{} of {} rules approved ({} submitted, {} under review)",
                                    s.approved, s.total, s.submitted, s.under_review);
   if (s.total == 0) {
     s.sentence = "Clinical review: the knowledge base holds no rules.";
   } else if (s.approved == 0) {
-    s.sentence = "Clinical review: " + counts + "; no rule has yet been approved by clinical review.";
+    s.sentence =
+        "Clinical review: " + counts + "; no rule has yet been approved by clinical review.";
   } else if (s.approved < s.total) {
     s.sentence = "Clinical review: " + counts + "; the others still await review.";
   } else {
@@ -265,27 +345,43 @@ std::string MdCitationText(const KnowledgeBase& kb, std::string_view key) {
   const Reference* ref = kb.FindReference(key);
   if (ref == nullptr) return MdEscape(key) + " (not in the bibliography)";
   std::string out = MdEscape(ref->citation.empty() ? ref->key : ref->citation);
-  if (!ref->url.empty()) out += IsSafeUrl(ref->url) ? " <" + ref->url + ">" : " " + MdEscape(ref->url);
+  if (!ref->url.empty())
+    out += IsSafeUrl(ref->url) ? " <" + ref->url + ">" : " " + MdEscape(ref->url);
   return out;
 }
 
 std::string FormatParamValue(const ParamValue& v, std::string_view unit) {
   std::string out;
   switch (v.cmp) {
-    case Comparator::kLt: out = "< "; break;
-    case Comparator::kLe: out = "≤ "; break;
-    case Comparator::kGt: out = "> "; break;
-    case Comparator::kGe: out = "≥ "; break;
-    case Comparator::kEq: out = "= "; break;
-    case Comparator::kNone: break;
+    case Comparator::kLt:
+      out = "< ";
+      break;
+    case Comparator::kLe:
+      out = "≤ ";
+      break;
+    case Comparator::kGt:
+      out = "> ";
+      break;
+    case Comparator::kGe:
+      out = "≥ ";
+      break;
+    case Comparator::kEq:
+      out = "= ";
+      break;
+    case Comparator::kNone:
+      break;
   }
   switch (v.kind) {
     case ParamValue::Kind::kNumber:
       out += fmt::format("{}", v.number);
       if (!unit.empty() && unit != "1") out += " " + std::string(unit);
       break;
-    case ParamValue::Kind::kBool: out += v.flag ? "true" : "false"; break;
-    case ParamValue::Kind::kText: out += v.text; break;
+    case ParamValue::Kind::kBool:
+      out += v.flag ? "true" : "false";
+      break;
+    case ParamValue::Kind::kText:
+      out += v.text;
+      break;
   }
   return out;
 }
@@ -293,9 +389,12 @@ std::string FormatParamValue(const ParamValue& v, std::string_view unit) {
 bool SameValue(const ParamValue& a, const ParamValue& b) {
   if (a.kind != b.kind || a.cmp != b.cmp) return false;
   switch (a.kind) {
-    case ParamValue::Kind::kNumber: return a.number == b.number;
-    case ParamValue::Kind::kBool: return a.flag == b.flag;
-    case ParamValue::Kind::kText: return a.text == b.text;
+    case ParamValue::Kind::kNumber:
+      return a.number == b.number;
+    case ParamValue::Kind::kBool:
+      return a.flag == b.flag;
+    case ParamValue::Kind::kText:
+      return a.text == b.text;
   }
   return false;
 }

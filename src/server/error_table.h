@@ -9,7 +9,7 @@
 namespace bp::server {
 
 struct HttpError {
-  int status;                    // HTTP status
+  int status;                   // HTTP status
   std::string_view issue_code;  // OperationOutcome.issue.code (FHIR IssueType)
 };
 

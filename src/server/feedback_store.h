@@ -31,7 +31,8 @@ class FeedbackStore {
   // Opens (creating and migrating) the database named by `path_or_url` (":memory:" for tests).
   static Result<std::unique_ptr<FeedbackStore>> Open(const std::string& path_or_url);
 
-  Result<bool> RecordCards(const std::string& service_id, const std::vector<cds::IssuedCard>& cards);
+  Result<bool> RecordCards(const std::string& service_id,
+                           const std::vector<cds::IssuedCard>& cards);
   // Returns how many items were new (the rest were already stored).
   Result<int> RecordFeedback(const std::string& service_id,
                              const std::vector<cds::FeedbackItem>& items);

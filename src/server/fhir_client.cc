@@ -53,11 +53,14 @@ Result<std::string> CurlFhirSource::Get(const std::string& url, const std::strin
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
   curl_easy_cleanup(h);
-  if (sink.overflow) return Error{cds::kErrUnavailable, "fhirServer", "response larger than the limit"};
+  if (sink.overflow)
+    return Error{cds::kErrUnavailable, "fhirServer", "response larger than the limit"};
   if (rc != CURLE_OK)
-    return Error{cds::kErrUnavailable, "fhirServer", std::string("fetch failed: ") + curl_easy_strerror(rc)};
+    return Error{cds::kErrUnavailable, "fhirServer",
+                 std::string("fetch failed: ") + curl_easy_strerror(rc)};
   if (status < 200 || status >= 300)
-    return Error{cds::kErrUnavailable, "fhirServer", "FHIR server answered HTTP " + std::to_string(status)};
+    return Error{cds::kErrUnavailable, "fhirServer",
+                 "FHIR server answered HTTP " + std::to_string(status)};
   return std::move(sink.body);
 }
 

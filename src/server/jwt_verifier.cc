@@ -17,20 +17,24 @@ namespace {
 
 using nlohmann::json;
 
-Error Unauthorized(std::string why) { return Error{"unauthorized", "Authorization", std::move(why)}; }
+Error Unauthorized(std::string why) {
+  return Error{"unauthorized", "Authorization", std::move(why)};
+}
 
 // base64url (no padding) -> bytes; empty optional on bad input.
 std::optional<std::string> B64Url(std::string_view in) {
   std::string s(in);
   for (char& c : s) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
   }
   while (s.size() % 4) s += '=';
   std::string out(s.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(s.data()),
-                                static_cast<int>(s.size()));
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
   if (n < 0) return std::nullopt;
   size_t pad = 0;
   for (size_t i = s.size(); i > 0 && s[i - 1] == '='; --i) ++pad;
@@ -62,8 +66,10 @@ EVP_PKEY* FromData(const char* type, OSSL_PARAM_BLD* bld) {
 }
 
 std::string RsaPem(const std::string& n, const std::string& e) {
-  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr);
-  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr);
+  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()),
+                           static_cast<int>(n.size()), nullptr);
+  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()),
+                           static_cast<int>(e.size()), nullptr);
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   std::string pem;
   if (bn_n && bn_e && bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
@@ -84,7 +90,8 @@ std::string EcPem(const std::string& x, const std::string& y) {
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   std::string pem;
   if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-384", 0) == 1 &&
-      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) == 1) {
+      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) ==
+          1) {
     if (EVP_PKEY* k = FromData("EC", bld)) {
       pem = ToPem(k);
       EVP_PKEY_free(k);
@@ -144,7 +151,8 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(const std::vector<std::
   for (const auto& arg : issuers) {
     const size_t eq = arg.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
-      return Error{"schema", "--trusted-issuer", "expected ISS=JWKS_FILE_OR_URL, got \"" + arg + "\""};
+      return Error{"schema", "--trusted-issuer",
+                   "expected ISS=JWKS_FILE_OR_URL, got \"" + arg + "\""};
     const std::string iss = arg.substr(0, eq), src = arg.substr(eq + 1);
     std::string text;
     if (src.rfind("http://", 0) == 0 || src.rfind("https://", 0) == 0) {
@@ -160,8 +168,9 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(const std::vector<std::
     std::vector<std::string> why;
     auto keys = JwksToPem(text, &why);
     if (keys.empty())
-      return Error{"io", "--trusted-issuer",
-                   src + ": no usable RSA or EC P-384 key" + (why.empty() ? "" : " (" + why.front() + ")")};
+      return Error{
+          "io", "--trusted-issuer",
+          src + ": no usable RSA or EC P-384 key" + (why.empty() ? "" : " (" + why.front() + ")")};
     for (auto& k : keys) v->keys_[iss].push_back({k.kid, k.kty, std::move(k.pem)});
   }
   return v;
@@ -170,27 +179,33 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(const std::vector<std::
 Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::string_view audience,
                                           Clock::time_point now) {
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.empty()) return Unauthorized("missing Authorization header (Bearer JWT required)");
+  if (authorization.empty())
+    return Unauthorized("missing Authorization header (Bearer JWT required)");
   if (authorization.size() <= kBearer.size() ||
       !std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
     return Unauthorized("Authorization is not a Bearer token");
   const std::string token(authorization.substr(kBearer.size()));
   const size_t d1 = token.find('.'), d2 = token.find('.', d1 == std::string::npos ? 0 : d1 + 1);
-  if (d1 == std::string::npos || d2 == std::string::npos || token.find('.', d2 + 1) != std::string::npos)
+  if (d1 == std::string::npos || d2 == std::string::npos ||
+      token.find('.', d2 + 1) != std::string::npos)
     return Unauthorized("token is not a JWS compact serialization");
   auto head_raw = B64Url(std::string_view(token).substr(0, d1));
   auto body_raw = B64Url(std::string_view(token).substr(d1 + 1, d2 - d1 - 1));
   if (!head_raw || !body_raw) return Unauthorized("token header or payload is not base64url");
   json head = json::parse(*head_raw, nullptr, false), body = json::parse(*body_raw, nullptr, false);
-  if (!head.is_object() || !body.is_object()) return Unauthorized("token header or payload is not JSON");
-  const std::string alg = head.contains("alg") && head["alg"].is_string() ? head["alg"].get<std::string>() : "";
+  if (!head.is_object() || !body.is_object())
+    return Unauthorized("token header or payload is not JSON");
+  const std::string alg =
+      head.contains("alg") && head["alg"].is_string() ? head["alg"].get<std::string>() : "";
   if (alg != "ES384" && alg != "RS384")
     return Unauthorized("alg \"" + alg + "\" not accepted (ES384 or RS384 only)");
-  const std::string iss = body.contains("iss") && body["iss"].is_string() ? body["iss"].get<std::string>() : "";
+  const std::string iss =
+      body.contains("iss") && body["iss"].is_string() ? body["iss"].get<std::string>() : "";
   auto it = keys_.find(iss);
   if (it == keys_.end()) return Unauthorized("issuer \"" + iss + "\" is not trusted");
-  const std::string kid = head.contains("kid") && head["kid"].is_string() ? head["kid"].get<std::string>() : "";
+  const std::string kid =
+      head.contains("kid") && head["kid"].is_string() ? head["kid"].get<std::string>() : "";
   const std::string kty = alg == "ES384" ? "EC" : "RSA";
 
   jwt_t* jwt = nullptr;
@@ -202,26 +217,33 @@ Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::s
       kid_known = true;
     }
     if (jwt_decode(&jwt, token.c_str(), reinterpret_cast<const unsigned char*>(k.pem.data()),
-                   static_cast<int>(k.pem.size())) == 0 && jwt) {
+                   static_cast<int>(k.pem.size())) == 0 &&
+        jwt) {
       const jwt_alg_t got = jwt_get_alg(jwt);
-      verified = (alg == "ES384" && got == JWT_ALG_ES384) || (alg == "RS384" && got == JWT_ALG_RS384);
+      verified =
+          (alg == "ES384" && got == JWT_ALG_ES384) || (alg == "RS384" && got == JWT_ALG_RS384);
       jwt_free(jwt);
       jwt = nullptr;
       if (verified) break;
     }
   }
   if (!kid_known) return Unauthorized("no key \"" + kid + "\" for issuer \"" + iss + "\"");
-  if (!verified) return Unauthorized("signature does not verify with the issuer's " + kty + " keys");
+  if (!verified)
+    return Unauthorized("signature does not verify with the issuer's " + kty + " keys");
 
   // Claims (the payload is now authenticated).
   bool aud_ok = false;
   if (body.contains("aud")) {
-    if (body["aud"].is_string()) aud_ok = body["aud"].get<std::string>() == audience;
+    if (body["aud"].is_string())
+      aud_ok = body["aud"].get<std::string>() == audience;
     else if (body["aud"].is_array())
-      for (const auto& a : body["aud"]) aud_ok = aud_ok || (a.is_string() && a.get<std::string>() == audience);
+      for (const auto& a : body["aud"])
+        aud_ok = aud_ok || (a.is_string() && a.get<std::string>() == audience);
   }
-  if (!aud_ok) return Unauthorized("aud does not name this service endpoint (" + std::string(audience) + ")");
-  const long long t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (!aud_ok)
+    return Unauthorized("aud does not name this service endpoint (" + std::string(audience) + ")");
+  const long long t =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (!body.contains("exp") || !body["exp"].is_number()) return Unauthorized("exp missing");
   if (!body.contains("iat") || !body["iat"].is_number()) return Unauthorized("iat missing");
   const long long exp = body["exp"].get<long long>(), iat = body["iat"].get<long long>();

@@ -96,8 +96,7 @@ struct CdsServer::Impl {
   void SendError(httplib::Response& res, const Error& e) {
     const HttpError h = MapError(e.code);
     res.status = h.status;
-    if (h.status == 401)
-      res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    if (h.status == 401) res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     res.set_content(cds::OperationOutcomeJson(e, h.issue_code), "application/fhir+json");
   }
 
@@ -129,7 +128,8 @@ struct CdsServer::Impl {
       }
       return httplib::Server::HandlerResponse::Unhandled;
     });
-    http.Options(R"(.*)", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    http.Options(R"(.*)",
+                 [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
     http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(nlohmann::json{{"status", "ok"}, {"knowledge", kb->version}}.dump(), kJson);
     });
@@ -139,7 +139,8 @@ struct CdsServer::Impl {
     http.Post(R"(/cds-services/([A-Za-z0-9._-]+))",
               [this](const httplib::Request& req, httplib::Response& res) {
                 const std::string id = req.matches[1];
-                if (!service->Knows(id)) return SendError(res, {"unknown_service", "", "no CDS service \"" + id + "\""});
+                if (!service->Knows(id))
+                  return SendError(res, {"unknown_service", "", "no CDS service \"" + id + "\""});
                 if (!Authorize(req, res)) return;
                 auto out = service->Handle(id, req.body, &fhir, Date::TodayUtc());
                 if (!out) return SendError(res, out.error());
@@ -148,20 +149,25 @@ struct CdsServer::Impl {
                 cache.Put(out->assessment_id, out->assessment);
                 res.set_content(out->response_json, kJson);
               });
-    http.Post(R"(/cds-services/([A-Za-z0-9._-]+)/feedback)",
-              [this](const httplib::Request& req, httplib::Response& res) {
-                const std::string id = req.matches[1];
-                if (!service->Knows(id)) return SendError(res, {"unknown_service", "", "no CDS service \"" + id + "\""});
-                if (!Authorize(req, res)) return;
-                auto items = cds::ParseFeedback(req.body);
-                if (!items) return SendError(res, items.error());
-                auto n = store->RecordFeedback(id, *items);
-                if (!n) return SendError(res, Error{"internal", "", "feedback not stored: " + n.error().message});
-                res.set_content(nlohmann::json{{"received", items->size()}, {"stored", *n}}.dump(), kJson);
-              });
-    http.Get(R"(/assessment/([A-Za-z0-9-]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    http.Post(R"(/cds-services/([A-Za-z0-9._-]+)/feedback)", [this](const httplib::Request& req,
+                                                                    httplib::Response& res) {
+      const std::string id = req.matches[1];
+      if (!service->Knows(id))
+        return SendError(res, {"unknown_service", "", "no CDS service \"" + id + "\""});
+      if (!Authorize(req, res)) return;
+      auto items = cds::ParseFeedback(req.body);
+      if (!items) return SendError(res, items.error());
+      auto n = store->RecordFeedback(id, *items);
+      if (!n)
+        return SendError(res, Error{"internal", "", "feedback not stored: " + n.error().message});
+      res.set_content(nlohmann::json{{"received", items->size()}, {"stored", *n}}.dump(), kJson);
+    });
+    http.Get(R"(/assessment/([A-Za-z0-9-]+))", [this](const httplib::Request& req,
+                                                      httplib::Response& res) {
       auto a = cache.Get(req.matches[1]);
-      if (!a) return SendError(res, {"not_found", "", "no such assessment (they are kept for recent calls only)"});
+      if (!a)
+        return SendError(
+            res, {"not_found", "", "no such assessment (they are kept for recent calls only)"});
       res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
       res.set_content(RenderHtml(*a, *kb), "text/html; charset=utf-8");
     });
@@ -170,12 +176,14 @@ struct CdsServer::Impl {
       if (res.status == 413) return SendError(res, {"too_large", "", "request body too large"});
       if (res.status == 404) return SendError(res, {"not_found", "", "no such endpoint"});
     });
-    http.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      SendError(res, {"internal", "", "internal error"});
-    });
+    http.set_exception_handler(
+        [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          SendError(res, {"internal", "", "internal error"});
+        });
     http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - t_start).count();
+                          std::chrono::steady_clock::now() - t_start)
+                          .count();
       spdlog::info("{} {} {} {:.3f}ms", req.method, LogPath(req.path), res.status, us / 1000.0);
     });
   }
@@ -190,8 +198,9 @@ Result<std::unique_ptr<CdsServer>> CdsServer::Create(ServerOptions opt, const Kn
     opt.public_url = "http://" + opt.host + ":" + std::to_string(opt.port);
   while (!opt.public_url.empty() && opt.public_url.back() == '/') opt.public_url.pop_back();
   if (!opt.no_auth && opt.trusted_issuers.empty())
-    return Error{"schema", "--trusted-issuer",
-                 "no trusted issuer: give --trusted-issuer ISS=JWKS (or --no-auth for development)"};
+    return Error{
+        "schema", "--trusted-issuer",
+        "no trusted issuer: give --trusted-issuer ISS=JWKS (or --no-auth for development)"};
   CurlFhirSource::GlobalInit();
   auto s = std::unique_ptr<CdsServer>(new CdsServer());
   s->impl_ = std::make_unique<Impl>(opt.assessment_cache);

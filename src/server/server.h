@@ -32,16 +32,16 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (Bind returns it)
   std::string db = "bonepath.db";
-  std::string public_url;  // default http://HOST:PORT
+  std::string public_url;                    // default http://HOST:PORT
   std::vector<std::string> trusted_issuers;  // ISS=JWKS_FILE_OR_URL
   bool no_auth = false;
   std::string profile = "us-composite";
   size_t max_body_bytes = 2u << 20;  // 2 MiB: a large prefetch, not a bulk export
   int read_timeout_s = 10;           // a client that stalls mid-request is dropped
   int write_timeout_s = 10;
-  int threads = 8;                   // worker threads
-  int max_pending = 256;             // queued connections beyond which requests get 503
-  size_t assessment_cache = 2000;    // recent assessments kept for /assessment/{id}
+  int threads = 8;                 // worker threads
+  int max_pending = 256;           // queued connections beyond which requests get 503
+  size_t assessment_cache = 2000;  // recent assessments kept for /assessment/{id}
 };
 
 class CdsServer {

@@ -25,9 +25,9 @@
 
 namespace {
 
-using nlohmann::json;
 using bp::testing_harness::ReadFileBytes;
 using bp::testing_harness::TempDir;
+using nlohmann::json;
 
 const std::string kIssuer = "https://ehr.example.org";
 const std::string kFhirToken = "fhir-access-token-123";
@@ -47,7 +47,8 @@ int FreePort() {
 
 std::string B64Url(const unsigned char* p, size_t n) {
   std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  const int k = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n));
+  const int k =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n));
   out.resize(static_cast<size_t>(k));
   while (!out.empty() && out.back() == '=') out.pop_back();
   for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
@@ -62,8 +63,10 @@ struct KeyPair {
 
 std::string Pem(EVP_PKEY* k, bool priv) {
   BIO* b = BIO_new(BIO_s_mem());
-  if (priv) PEM_write_bio_PrivateKey(b, k, nullptr, nullptr, 0, nullptr, nullptr);
-  else PEM_write_bio_PUBKEY(b, k);
+  if (priv)
+    PEM_write_bio_PrivateKey(b, k, nullptr, nullptr, 0, nullptr, nullptr);
+  else
+    PEM_write_bio_PUBKEY(b, k);
   char* d = nullptr;
   long n = BIO_get_mem_data(b, &d);
   std::string s(d, static_cast<size_t>(n));
@@ -87,11 +90,14 @@ KeyPair MakeKey(bool ec, const std::string& kid) {
     unsigned char pub[200];
     size_t n = 0;
     EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &n);
-    kp.jwk = {{"kty", "EC"}, {"crv", "P-384"}, {"kid", kid}, {"alg", "ES384"},
-              {"x", B64Url(pub + 1, 48)}, {"y", B64Url(pub + 49, 48)}};
+    kp.jwk = {{"kty", "EC"},    {"crv", "P-384"},           {"kid", kid},
+              {"alg", "ES384"}, {"x", B64Url(pub + 1, 48)}, {"y", B64Url(pub + 49, 48)}};
   } else {
-    kp.jwk = {{"kty", "RSA"}, {"kid", kid}, {"alg", "RS384"},
-              {"n", BnB64(k, OSSL_PKEY_PARAM_RSA_N)}, {"e", BnB64(k, OSSL_PKEY_PARAM_RSA_E)}};
+    kp.jwk = {{"kty", "RSA"},
+              {"kid", kid},
+              {"alg", "RS384"},
+              {"n", BnB64(k, OSSL_PKEY_PARAM_RSA_N)},
+              {"e", BnB64(k, OSSL_PKEY_PARAM_RSA_E)}};
   }
   EVP_PKEY_free(k);
   return kp;
@@ -111,12 +117,14 @@ std::string Sign(jwt_alg_t alg, const std::string& key, const std::string& kid, 
   jwt_t* j = nullptr;
   jwt_new(&j);
   const long long now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
   jwt_add_grant(j, "iss", c.iss.c_str());
   jwt_add_grant(j, "aud", c.aud.c_str());
   jwt_add_grant_int(j, "exp", now + c.exp_offset);
   jwt_add_grant_int(j, "iat", now + c.iat_offset);
-  const std::string jti = c.jti.empty() ? "jti-" + std::to_string(++g_jti) + "-" + std::to_string(now) : c.jti;
+  const std::string jti =
+      c.jti.empty() ? "jti-" + std::to_string(++g_jti) + "-" + std::to_string(now) : c.jti;
   jwt_add_grant(j, "jti", jti.c_str());
   if (!kid.empty()) jwt_add_header(j, "kid", kid.c_str());
   jwt_set_alg(j, alg, key.empty() ? nullptr : reinterpret_cast<const unsigned char*>(key.data()),
@@ -143,17 +151,19 @@ class FhirServer {
     for (auto& r : resources_) {
       std::string s = r.dump();
       const std::string urn = "urn:uuid:" + patient_id_;
-      for (size_t p; (p = s.find(urn)) != std::string::npos;) s.replace(p, urn.size(), "Patient/" + patient_id_);
+      for (size_t p; (p = s.find(urn)) != std::string::npos;)
+        s.replace(p, urn.size(), "Patient/" + patient_id_);
       r = json::parse(s);
     }
     port_ = FreePort();
-    srv_.Get(R"(/fhir/Patient/([^/?]+))", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!Auth(req, res)) return;
-      for (const auto& r : resources_)
-        if (r["resourceType"] == "Patient" && r["id"] == req.matches[1].str())
-          return res.set_content(r.dump(), "application/fhir+json");
-      res.status = 404;
-    });
+    srv_.Get(R"(/fhir/Patient/([^/?]+))",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               if (!Auth(req, res)) return;
+               for (const auto& r : resources_)
+                 if (r["resourceType"] == "Patient" && r["id"] == req.matches[1].str())
+                   return res.set_content(r.dump(), "application/fhir+json");
+               res.status = 404;
+             });
     srv_.Get(R"(/fhir/([A-Za-z]+))", [this](const httplib::Request& req, httplib::Response& res) {
       if (!Auth(req, res)) return;
       const std::string type = req.matches[1];
@@ -170,27 +180,38 @@ class FhirServer {
       }
       std::vector<json> hits;
       if (req.has_param("patient") && req.get_param_value("patient") != patient_id_) {
-        res.set_content(json{{"resourceType", "Bundle"}, {"type", "searchset"}, {"total", 0}}.dump(),
-                        "application/fhir+json");
+        res.set_content(
+            json{{"resourceType", "Bundle"}, {"type", "searchset"}, {"total", 0}}.dump(),
+            "application/fhir+json");
         return;
       }
       for (const auto& r : resources_) {
         if (r["resourceType"] != type) continue;
         if (!codes.empty()) {
           bool hit = false;
-          const json* cc = r.contains("code") ? &r["code"] : r.contains("medicationCodeableConcept") ? &r["medicationCodeableConcept"] : nullptr;
+          const json* cc = r.contains("code") ? &r["code"]
+                           : r.contains("medicationCodeableConcept")
+                               ? &r["medicationCodeableConcept"]
+                               : nullptr;
           if (cc && cc->contains("coding"))
             for (const auto& c : (*cc)["coding"]) hit = hit || codes.count(c.value("code", ""));
           if (!hit) continue;
         }
         hits.push_back(r);
       }
-      const size_t offset = req.has_param("_getpagesoffset") ? std::stoul(req.get_param_value("_getpagesoffset")) : 0;
-      json b = {{"resourceType", "Bundle"}, {"type", "searchset"}, {"total", hits.size()}, {"entry", json::array()}};
-      for (size_t i = offset; i < hits.size() && i < offset + 10; ++i) b["entry"].push_back({{"resource", hits[i]}});
+      const size_t offset =
+          req.has_param("_getpagesoffset") ? std::stoul(req.get_param_value("_getpagesoffset")) : 0;
+      json b = {{"resourceType", "Bundle"},
+                {"type", "searchset"},
+                {"total", hits.size()},
+                {"entry", json::array()}};
+      for (size_t i = offset; i < hits.size() && i < offset + 10; ++i)
+        b["entry"].push_back({{"resource", hits[i]}});
       if (offset + 10 < hits.size()) {
-        std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/fhir/" + type + "?patient=" + patient_id_;
-        if (req.has_param("code")) url += "&code=" + httplib::detail::encode_query_param(req.get_param_value("code"));
+        std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/fhir/" + type +
+                          "?patient=" + patient_id_;
+        if (req.has_param("code"))
+          url += "&code=" + httplib::detail::encode_query_param(req.get_param_value("code"));
         url += "&_getpagesoffset=" + std::to_string(offset + 10);
         b["link"] = json::array({{{"relation", "next"}, {"url", url}}});
       }
@@ -239,8 +260,9 @@ class CdsServeTest : public ::testing::Test {
     base_ = "http://127.0.0.1:" + std::to_string(port_);
     db_ = (dir_->path() / "cds.db").string();
     const std::string port = std::to_string(port_), iss = kIssuer + "=" + jwks_path.string();
-    std::vector<std::string> args = {BONEPATH_BINARY, "serve", "--port", port, "--db", db_,
-                                     "--public-url", base_, "--trusted-issuer", iss};
+    std::vector<std::string> args = {
+        BONEPATH_BINARY, "serve", "--port",           port, "--db", db_,
+        "--public-url",  base_,   "--trusted-issuer", iss};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -277,7 +299,8 @@ class CdsServeTest : public ::testing::Test {
     c.aud = Aud(service);
     return Sign(JWT_ALG_ES384, es_->private_pem, "es-1", c);
   }
-  static httplib::Result Post(const std::string& path, const std::string& body, const std::string& token) {
+  static httplib::Result Post(const std::string& path, const std::string& body,
+                              const std::string& token) {
     httplib::Client c("127.0.0.1", port_);
     c.set_read_timeout(30, 0);
     httplib::Headers h;
@@ -300,7 +323,8 @@ void ExpectCards(const std::string& body) {
   ASSERT_TRUE(r["cards"].is_array()) << body;
   for (const auto& c : r["cards"]) {
     EXPECT_LT(c["summary"].get<std::string>().size(), 140u);
-    EXPECT_TRUE(c["indicator"] == "info" || c["indicator"] == "warning" || c["indicator"] == "critical");
+    EXPECT_TRUE(c["indicator"] == "info" || c["indicator"] == "warning" ||
+                c["indicator"] == "critical");
     EXPECT_TRUE(c["source"]["label"].is_string() && c["source"]["url"].is_string());
     EXPECT_TRUE(c["uuid"].is_string());
     EXPECT_FALSE(c["overrideReasons"].empty());
@@ -314,21 +338,47 @@ void ExpectCards(const std::string& body) {
 json ZaOrderSign() {
   // A man of 70 weighing 35.9 kg with creatinine 1.0 mg/dL: CrCl 34.9 mL/min.
   auto obs = [](const std::string& id, const std::string& loinc, double v, const std::string& u) {
-    return json{{"resource", {{"resourceType", "Observation"}, {"id", id}, {"status", "final"},
-                              {"code", {{"coding", json::array({{{"system", "http://loinc.org"}, {"code", loinc}}})}}},
-                              {"subject", {{"reference", "Patient/p1"}}}, {"effectiveDateTime", "2026-11-01"},
-                              {"valueQuantity", {{"value", v}, {"unit", u}}}}}};
+    return json{
+        {"resource",
+         {{"resourceType", "Observation"},
+          {"id", id},
+          {"status", "final"},
+          {"code", {{"coding", json::array({{{"system", "http://loinc.org"}, {"code", loinc}}})}}},
+          {"subject", {{"reference", "Patient/p1"}}},
+          {"effectiveDateTime", "2026-11-01"},
+          {"valueQuantity", {{"value", v}, {"unit", u}}}}}};
   };
-  json draft = {{"resourceType", "MedicationRequest"}, {"id", "d1"}, {"status", "draft"}, {"intent", "order"},
-                {"medicationCodeableConcept", {{"coding", json::array({{{"system", "http://www.nlm.nih.gov/research/umls/rxnorm"}, {"code", "705824"}}})}}},
-                {"subject", {{"reference", "Patient/p1"}}}};
-  return {{"hook", "order-sign"}, {"hookInstance", "11111111-2222-4333-8444-555555555555"},
-          {"context", {{"userId", "Practitioner/1"}, {"patientId", "p1"},
-                       {"draftOrders", {{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", json::array({{{"resource", draft}}})}}}}},
-          {"prefetch", {{"patient", {{"resourceType", "Patient"}, {"id", "p1"}, {"gender", "male"}, {"birthDate", "1955-01-01"}}},
-                        {"observations", {{"resourceType", "Bundle"}, {"type", "searchset"},
-                                          {"entry", json::array({obs("w", "29463-7", 35.9, "kg"), obs("cr", "2160-0", 1.0, "mg/dL")})}}},
-                        {"conditions", nullptr}, {"medicationRequests", {{"resourceType", "OperationOutcome"}}}}}};
+  json draft = {
+      {"resourceType", "MedicationRequest"},
+      {"id", "d1"},
+      {"status", "draft"},
+      {"intent", "order"},
+      {"medicationCodeableConcept",
+       {{"coding", json::array({{{"system", "http://www.nlm.nih.gov/research/umls/rxnorm"},
+                                 {"code", "705824"}}})}}},
+      {"subject", {{"reference", "Patient/p1"}}}};
+  return {{"hook", "order-sign"},
+          {"hookInstance", "11111111-2222-4333-8444-555555555555"},
+          {"context",
+           {{"userId", "Practitioner/1"},
+            {"patientId", "p1"},
+            {"draftOrders",
+             {{"resourceType", "Bundle"},
+              {"type", "collection"},
+              {"entry", json::array({{{"resource", draft}}})}}}}},
+          {"prefetch",
+           {{"patient",
+             {{"resourceType", "Patient"},
+              {"id", "p1"},
+              {"gender", "male"},
+              {"birthDate", "1955-01-01"}}},
+            {"observations",
+             {{"resourceType", "Bundle"},
+              {"type", "searchset"},
+              {"entry",
+               json::array({obs("w", "29463-7", 35.9, "kg"), obs("cr", "2160-0", 1.0, "mg/dL")})}}},
+            {"conditions", nullptr},
+            {"medicationRequests", {{"resourceType", "OperationOutcome"}}}}}};
 }
 
 TEST_F(CdsServeTest, DiscoveryHealthAndCors) {
@@ -344,7 +394,8 @@ TEST_F(CdsServeTest, DiscoveryHealthAndCors) {
   ASSERT_TRUE(o);
   EXPECT_EQ(o->status, 204);
   EXPECT_EQ(o->get_header_value("Access-Control-Allow-Origin"), "*");
-  EXPECT_NE(o->get_header_value("Access-Control-Allow-Headers").find("Authorization"), std::string::npos);
+  EXPECT_NE(o->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
+            std::string::npos);
 }
 
 TEST_F(CdsServeTest, RegistryRoutesNeedTheSameJwt) {
@@ -354,7 +405,8 @@ TEST_F(CdsServeTest, RegistryRoutesNeedTheSameJwt) {
   EXPECT_EQ(r->status, 401);
   Claims ok;
   ok.aud = base_ + "/registry/due";
-  httplib::Headers h = {{"Authorization", "Bearer " + Sign(JWT_ALG_ES384, es_->private_pem, "es-1", ok)}};
+  httplib::Headers h = {
+      {"Authorization", "Bearer " + Sign(JWT_ALG_ES384, es_->private_pem, "es-1", ok)}};
   r = c.Get("/registry/due", h);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
@@ -390,7 +442,8 @@ TEST_F(CdsServeTest, JwtCases) {
   Claims wrong_iss = ok;
   wrong_iss.iss = "https://evil.example.org";
   expect401(Sign(JWT_ALG_ES384, other_->private_pem, "es-1", wrong_iss), "not trusted");
-  expect401(Sign(JWT_ALG_ES384, other_->private_pem, "es-1", ok), "signature");  // right iss, wrong key
+  expect401(Sign(JWT_ALG_ES384, other_->private_pem, "es-1", ok),
+            "signature");  // right iss, wrong key
   expect401(Sign(JWT_ALG_NONE, "", "", ok), "alg");
   expect401(Sign(JWT_ALG_HS256, es_->public_pem, "es-1", ok), "alg");  // public key as HMAC secret
   Claims once = ok;
@@ -403,14 +456,19 @@ TEST_F(CdsServeTest, JwtCases) {
 }
 
 TEST_F(CdsServeTest, ReplaySharedRequestsWithFetchFromRealFhirEndpoint) {
-  FhirServer fhir(BONEPATH_TEST_DATA "/synthea-r4/Clorinda_Wilkinson_3a77c3ad-6d14-4ec5-ac60-05a01355bb27.json");
+  FhirServer fhir(BONEPATH_TEST_DATA
+                  "/synthea-r4/Clorinda_Wilkinson_3a77c3ad-6d14-4ec5-ac60-05a01355bb27.json");
   int n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(BONEPATH_TEST_DATA "/cds-hooks-requests")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(BONEPATH_TEST_DATA "/cds-hooks-requests")) {
     if (e.path().filename() == "feedback.json") continue;
     SCOPED_TRACE(e.path().string());
     json req = json::parse(ReadFileBytes(e.path()));
     req["fhirServer"] = fhir.base();  // what was not prefetched is fetched from here
-    req["fhirAuthorization"] = {{"access_token", kFhirToken}, {"token_type", "Bearer"}, {"scope", "patient/*.read"}, {"subject", "bonepath"}};
+    req["fhirAuthorization"] = {{"access_token", kFhirToken},
+                                {"token_type", "Bearer"},
+                                {"scope", "patient/*.read"},
+                                {"subject", "bonepath"}};
     auto r = CallService("bonepath-" + req["hook"].get<std::string>(), req);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200) << r->body;
@@ -422,7 +480,8 @@ TEST_F(CdsServeTest, ReplaySharedRequestsWithFetchFromRealFhirEndpoint) {
   EXPECT_EQ(fhir.refused(), 0);
 
   // No prefetch at all: everything comes from the endpoint, including paged searches.
-  json req = {{"hook", "patient-view"}, {"hookInstance", "c0ffee00-0000-4000-8000-000000000000"},
+  json req = {{"hook", "patient-view"},
+              {"hookInstance", "c0ffee00-0000-4000-8000-000000000000"},
               {"fhirServer", fhir.base()},
               {"fhirAuthorization", {{"access_token", kFhirToken}, {"token_type", "Bearer"}}},
               {"context", {{"userId", "Practitioner/1"}, {"patientId", fhir.patient_id()}}}};
@@ -453,7 +512,8 @@ TEST_F(CdsServeTest, BadRequestsAnswer4xxWithOperationOutcome) {
   EXPECT_EQ(r->status, 400);
   EXPECT_NE(r->body.find("hook"), std::string::npos);
   // Over the 2 MiB limit: 413, or the connection closed before the client finished sending.
-  r = Post("/cds-services/bonepath-patient-view", std::string(3u << 20, ' '), Token("bonepath-patient-view"));
+  r = Post("/cds-services/bonepath-patient-view", std::string(3u << 20, ' '),
+           Token("bonepath-patient-view"));
   if (r) {
     EXPECT_EQ(r->status, 413);
   }
