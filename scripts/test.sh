@@ -121,9 +121,12 @@ run_fuzzer() {
 if run_stage "setup and build ($build_dir)" scripts/setup.sh; then
   run_stage "ctest ($build_dir)" ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
   run_stage "knowledge check" "$build_dir/bonepath" knowledge check
+  # The registry suite again, against a real throwaway PostgreSQL cluster on loopback.
+  run_stage "registry on PostgreSQL" scripts/pg-test.sh "$build_dir"
 else
   skip_stage "ctest ($build_dir)" "build failed"
   skip_stage "knowledge check" "build failed"
+  skip_stage "registry on PostgreSQL" "build failed"
 fi
 
 if run_stage "ASan+UBSan build ($asan_dir)" asan_build; then
