@@ -37,9 +37,13 @@ Result<std::string> ReadInput(const std::string& path, std::size_t max_bytes) {
     return Error{
         "too_large", path,
         "file is " + std::to_string(size) + " bytes; the limit is " + std::to_string(max_bytes)};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{"io", path, "cannot open the file"};
-  data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  // One read of the known size: a 2.8 MB bundle through istreambuf_iterator cost ~5 ms.
+  std::FILE* in = std::fopen(path.c_str(), "rb");
+  if (in == nullptr) return Error{"io", path, "cannot open the file"};
+  data.resize(size);
+  const size_t got = size ? std::fread(data.data(), 1, size, in) : 0;
+  std::fclose(in);
+  if (got != size) return Error{"io", path, "cannot read the whole file"};
   return data;
 }
 
