@@ -282,20 +282,6 @@ std::string MdBibliography(const KnowledgeBase& kb, const View& v) {
 // ---------------------------------------------------------------------------------------------
 // HTML.
 
-std::string HtmlCitation(const KnowledgeBase& kb, const std::string& key) {
-  const Reference* ref = kb.FindReference(key);
-  std::string out = "<span class=\"code\">" + HtmlEscape(key) + "</span> ";
-  if (ref == nullptr) return out + "<i>not in the bibliography</i>";
-  out += HtmlEscape(ref->citation);
-  if (!ref->url.empty()) {
-    if (render::IsSafeUrl(ref->url))
-      out += " <a href=\"" + HtmlEscape(ref->url) + "\">" + HtmlEscape(ref->url) + "</a>";
-    else
-      out += " " + HtmlEscape(ref->url);
-  }
-  return out;
-}
-
 std::string HtmlRuleLink(const std::string& id) {
   return "<a class=\"code\" href=\"#" + HtmlId("rule-", id) + "\">" + HtmlEscape(id) + "</a>";
 }
@@ -337,7 +323,7 @@ std::string HtmlRule(const KnowledgeBase& kb, const RuleDef& r) {
     out += " none";
   else {
     out += "<ol class=\"citations\">\n";
-    for (const auto& c : r.citations) out += "<li>" + HtmlCitation(kb, c) + "</li>\n";
+    for (const auto& c : r.citations) out += "<li>" + render::HtmlCitation(kb, c) + "</li>\n";
     out += "</ol>";
   }
   out += "</li>\n<li>Verification: <span class=\"mark\">" +
@@ -384,7 +370,7 @@ std::string HtmlTopic(const KnowledgeBase& kb, const TopicView& t, int n) {
              "]</span>";
       if (!r->citations.empty()) {
         out += "<ol class=\"citations\">";
-        for (const auto& c : r->citations) out += "<li>" + HtmlCitation(kb, c) + "</li>";
+        for (const auto& c : r->citations) out += "<li>" + render::HtmlCitation(kb, c) + "</li>";
         out += "</ol>";
       }
       out += "</li>\n";
@@ -539,7 +525,7 @@ Result<std::string> RenderKnowledgeHtml(const KnowledgeBase& kb, std::string_vie
   if (!v->references.empty()) {
     out += "<section id=\"bibliography\"><h2>Bibliography</h2>\n<ul class=\"citations\">\n";
     for (const auto& k : v->references) {
-      out += "<li id=\"" + HtmlId("ref-", k) + "\">" + HtmlCitation(kb, k);
+      out += "<li id=\"" + HtmlId("ref-", k) + "\">" + render::HtmlCitation(kb, k);
       if (const Reference* r = kb.FindReference(k); r && !r->verified.empty())
         out += " <span class=\"muted\">(verified: " + HtmlEscape(r->verified) + ")</span>";
       out += "</li>\n";

@@ -472,20 +472,6 @@ std::string HtmlSection(const Section& s) {
   return out + "</section>\n";
 }
 
-std::string HtmlCitation(const KnowledgeBase& kb, const std::string& key) {
-  const Reference* ref = kb.FindReference(key);
-  std::string out = "<li><span class=\"code\">" + HtmlEscape(key) + "</span> ";
-  if (ref == nullptr) return out + "<i>not in the bibliography</i></li>\n";
-  out += HtmlEscape(ref->citation);
-  if (!ref->url.empty()) {
-    if (render::IsSafeUrl(ref->url))
-      out += " <a href=\"" + HtmlEscape(ref->url) + "\">" + HtmlEscape(ref->url) + "</a>";
-    else
-      out += " " + HtmlEscape(ref->url);
-  }
-  return out + "</li>\n";
-}
-
 std::string HtmlAppendix(const Doc& d, const KnowledgeBase& kb) {
   std::string out =
       "<section class=\"appendix\" id=\"rules\">\n<h2>Appendix: rules cited</h2>\n"
@@ -515,7 +501,7 @@ std::string HtmlAppendix(const Doc& d, const KnowledgeBase& kb) {
     out += "</p>\n";
     if (!r->citations.empty()) {
       out += "<ol class=\"citations\">\n";
-      for (const auto& c : r->citations) out += HtmlCitation(kb, c);
+      for (const auto& c : r->citations) out += "<li>" + render::HtmlCitation(kb, c) + "</li>\n";
       out += "</ol>\n";
     }
     out += "</div>\n";

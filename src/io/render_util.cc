@@ -443,4 +443,18 @@ th, td { border: 1px solid #bbb; padding: 1mm 2mm; text-align: left; vertical-al
 )css";
 }
 
+std::string HtmlCitation(const KnowledgeBase& kb, const std::string& key) {
+  const Reference* ref = kb.FindReference(key);
+  std::string out = "<span class=\"code\">" + HtmlEscape(key) + "</span> ";
+  if (ref == nullptr) return out + "<i>not in the bibliography</i>";
+  out += HtmlEscape(ref->citation);
+  if (!ref->url.empty()) {
+    if (IsSafeUrl(ref->url))
+      out += " <a href=\"" + HtmlEscape(ref->url) + "\">" + HtmlEscape(ref->url) + "</a>";
+    else
+      out += " " + HtmlEscape(ref->url);
+  }
+  return out;
+}
+
 }  // namespace bp::render

@@ -30,6 +30,10 @@ std::string HtmlId(std::string_view prefix, std::string_view s);
 // True for an absolute http(s) URL without characters that could break out of an attribute.
 bool IsSafeUrl(std::string_view url);
 
+// One bibliography entry as HTML (key, citation, and its URL as a link when it is safe), for the
+// assessment page and the knowledge review page alike.
+std::string HtmlCitation(const KnowledgeBase& kb, const std::string& key);
+
 // Clinician-facing wording of the output vocabularies (the wire names live in enums.h).
 std::string Label(Destination d);
 std::string Label(TherapyClass t);
