@@ -28,6 +28,16 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
+// MedicationStatement and MedicationRequest share their status codes but for the planned one
+// ("intended" vs "draft"); cancelled, entered-in-error and unknown give nullopt (not counted).
+std::optional<MedStatus> MapMedStatus(std::string_view status, std::string_view planned) {
+  if (status == "active") return MedStatus::kActive;
+  if (status == "completed") return MedStatus::kCompleted;
+  if (status == "stopped" || status == "on-hold") return MedStatus::kStopped;
+  if (status == planned) return MedStatus::kPlanned;
+  return std::nullopt;
+}
+
 // Rule ids of knowledge/rules/fhir.json.
 constexpr std::string_view kRuleTscore38265 = "FHIR-TSCORE-38265-5";
 constexpr std::string_view kRuleMenopause = "FHIR-MENOPAUSE-AGE";
@@ -781,14 +791,7 @@ void Reader::DoMedication(const Entry& e) {
     m.date = EffectiveDate(e.res, e.loc, "effective");
   } else if (e.type == "MedicationStatement") {
     m.kind = MedEvent::Kind::kStatement;
-    if (status == "active")
-      st = MedStatus::kActive;
-    else if (status == "completed")
-      st = MedStatus::kCompleted;
-    else if (status == "stopped" || status == "on-hold")
-      st = MedStatus::kStopped;
-    else if (status == "intended")
-      st = MedStatus::kPlanned;
+    st = MapMedStatus(status, "intended");
     if (auto p = Field(e.res, "effectivePeriod")) {
       m.date = ParseFhirDate(Str(*p, "start"));
       m.end = ParseFhirDate(Str(*p, "end"));
@@ -798,14 +801,7 @@ void Reader::DoMedication(const Entry& e) {
     if (!m.date) m.date = ParseFhirDate(Str(e.res, "dateAsserted"));
   } else {
     m.kind = MedEvent::Kind::kOrder;
-    if (status == "active")
-      st = MedStatus::kActive;
-    else if (status == "completed")
-      st = MedStatus::kCompleted;
-    else if (status == "stopped" || status == "on-hold")
-      st = MedStatus::kStopped;
-    else if (status == "draft")
-      st = MedStatus::kPlanned;
+    st = MapMedStatus(status, "draft");
     const std::string_view intent = Str(e.res, "intent");
     if (st == MedStatus::kActive && (intent == "proposal" || intent == "plan"))
       st = MedStatus::kPlanned;
