@@ -29,9 +29,16 @@ else()
 endif()
 target_compile_definitions(bp_server PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
 
-target_link_libraries(bonepath PRIVATE bp_server SQLite::SQLite3 spdlog::spdlog)
-# cmd_serve.cc and cmd_feedback.cc compile to nothing without it.
-target_compile_definitions(bonepath PRIVATE BONEPATH_HAVE_SERVER=1)
+# bonepath-server: `bonepath serve`, `bonepath feedback` and `bonepath registry`, which bonepath
+# execs (src/cli/cmd_server.cc). Same command-line front end (main.cc), only those commands.
+add_executable(bonepath_server ${CMAKE_SOURCE_DIR}/src/cli/main.cc
+  ${CMAKE_SOURCE_DIR}/src/cli/input.cc ${bp_server_cli_srcs})
+target_link_libraries(bonepath_server PRIVATE bp_server SQLite::SQLite3 spdlog::spdlog
+  CLI11::CLI11 fmt::fmt)
+target_compile_definitions(bonepath_server PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
+set_target_properties(bonepath_server PROPERTIES OUTPUT_NAME bonepath-server
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+add_dependencies(bonepath bonepath_server bonepath_postgres)
 
 if(TARGET bonepath_unit_tests)
   target_link_libraries(bonepath_unit_tests PRIVATE bp_server)
@@ -42,5 +49,7 @@ if(TARGET bonepath_integration_tests)
   # OpenSSL) to drive the real `bonepath serve`.
   target_link_libraries(bonepath_integration_tests PRIVATE PkgConfig::BP_HTTPLIB
     PkgConfig::BP_LIBJWT OpenSSL::Crypto Threads::Threads)
-  target_compile_definitions(bonepath_integration_tests PRIVATE BONEPATH_HAVE_SERVER=1)
+  target_compile_definitions(bonepath_integration_tests PRIVATE BONEPATH_HAVE_SERVER=1
+    BONEPATH_SERVER_BINARY="$<TARGET_FILE:bonepath_server>")
+  add_dependencies(bonepath_integration_tests bonepath_server bonepath_postgres)
 endif()

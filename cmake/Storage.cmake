@@ -34,7 +34,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
 endif()
 
 find_package(SQLite3 REQUIRED)
-find_package(OpenSSL REQUIRED)
+find_package(OpenSSL REQUIRED)  # SHA-256 of the stored inputs (src/registry)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 
@@ -50,18 +50,38 @@ add_custom_command(
 
 file(GLOB_RECURSE _bp_storage_srcs CONFIGURE_DEPENDS
   ${CMAKE_SOURCE_DIR}/src/storage/*.cc ${CMAKE_SOURCE_DIR}/src/registry/*.cc)
-list(FILTER _bp_storage_srcs EXCLUDE REGEX "_test\\.cc$")
+list(FILTER _bp_storage_srcs EXCLUDE REGEX "_test\\.cc$|/postgres_database\\.cc$")
 add_library(bp_storage STATIC ${_bp_storage_srcs} ${_bp_migrations_cc})
 target_include_directories(bp_storage PUBLIC ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(bp_storage
   PUBLIC bp_fhir bp_io bp_rules bp_knowledge
-  PRIVATE SQLite::SQLite3 PkgConfig::LIBPQ OpenSSL::Crypto nlohmann_json::nlohmann_json fmt::fmt)
+  PRIVATE bp_platform SQLite::SQLite3 OpenSSL::Crypto ${CMAKE_DL_LIBS} nlohmann_json::nlohmann_json fmt::fmt)
+target_compile_definitions(bp_storage PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
+
+# The PostgreSQL adapter, as the module bonepath-postgres.so that bp_storage loads for
+# postgresql:// URLs (src/storage/postgres/postgres_module.h): only it links libpq. It exports its
+# two entry points and nothing else.
+add_library(bonepath_postgres MODULE
+  ${CMAKE_SOURCE_DIR}/src/storage/postgres/postgres_database.cc
+  ${CMAKE_SOURCE_DIR}/src/storage/url.cc)
+target_include_directories(bonepath_postgres PRIVATE ${CMAKE_SOURCE_DIR}/src)
+target_link_libraries(bonepath_postgres PRIVATE PkgConfig::LIBPQ)
+target_compile_definitions(bonepath_postgres PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
+set_target_properties(bonepath_postgres PROPERTIES
+  PREFIX "" OUTPUT_NAME bonepath-postgres
+  LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}
+  CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+if(NOT BONEPATH_SANITIZE AND NOT BONEPATH_FUZZ)
+  # Every symbol resolved at link time (sanitizer runtimes are resolved from the executable).
+  target_link_options(bonepath_postgres PRIVATE -Wl,--no-undefined)
+endif()
 
 # The unit-test binary (tests/CMakeLists.txt, added after this file) globs src/**/*_test.cc,
 # which includes the storage tests: link the library into it once that directory is processed.
 function(_bp_storage_link_tests)
   if(TARGET bonepath_unit_tests)
     target_link_libraries(bonepath_unit_tests PRIVATE bp_storage)
+    add_dependencies(bonepath_unit_tests bonepath_postgres)
     target_compile_definitions(bonepath_unit_tests PRIVATE
       BONEPATH_BINARY_FOR_STORAGE_TESTS="$<TARGET_FILE:bonepath>")
     add_dependencies(bonepath_unit_tests bonepath)

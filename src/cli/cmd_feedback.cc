@@ -1,10 +1,11 @@
 // `bonepath feedback report [--db]`: accept and override rates of the CDS Hooks cards, by card
-// and by override reason, from the service database. Parsing and wiring only.
-#ifdef BONEPATH_HAVE_SERVER
+// and by override reason, from the service database. Parsing and wiring only. Compiled into
+// bonepath-server, which `bonepath feedback` execs (cmd_server.cc).
 #include <cstdio>
 #include <map>
 
 #include "cli/command.h"
+#include "cli/server_commands.h"
 #include "server/feedback_store.h"
 
 namespace bp::cli {
@@ -55,7 +56,7 @@ int RunReport(const std::string& db) {
 
 const CommandRegistrar kReg("feedback", [](CLI::App& app, int* status) {
   auto db = std::make_shared<std::string>("bonepath.db");
-  CLI::App* cmd = app.add_subcommand("feedback", "CDS Hooks card feedback");
+  CLI::App* cmd = app.add_subcommand("feedback", kFeedbackDescription);
   cmd->require_subcommand(1);
   CLI::App* rep =
       cmd->add_subcommand("report", "Accept/override rates by card and override reason");
@@ -66,4 +67,3 @@ const CommandRegistrar kReg("feedback", [](CLI::App& app, int* status) {
 
 }  // namespace
 }  // namespace bp::cli
-#endif  // BONEPATH_HAVE_SERVER

@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "cli/input.h"
+#include "cli/server_commands.h"
 #include "io/assessment_json.h"
 #include "io/native_reader.h"
 #include "knowledge/loader.h"
@@ -418,9 +419,7 @@ int RunHistory(const RegistryArgs& a) {
 
 const CommandRegistrar kReg("registry", [](CLI::App& app, int* status) {
   auto args = std::make_shared<RegistryArgs>();
-  CLI::App* reg = app.add_subcommand(
-      "registry",
-      "The infusion and injection registry: doses due, pre-infusion checklists, alerts");
+  CLI::App* reg = app.add_subcommand("registry", kRegistryDescription);
   reg->require_subcommand(1);
   reg->fallthrough();
   reg->add_option("--db", args->db,

@@ -1,5 +1,5 @@
-// `bonepath serve`: the CDS Hooks service (src/server). Parsing and wiring only.
-#ifdef BONEPATH_HAVE_SERVER
+// `bonepath serve`: the CDS Hooks service (src/server). Parsing and wiring only. Compiled into
+// bonepath-server, which `bonepath serve` execs (cmd_server.cc).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/server_commands.h"
 #include "knowledge/loader.h"
 #include "server/server.h"
 
@@ -51,7 +52,7 @@ int RunServe(server::ServerOptions opt) {
 
 const CommandRegistrar kReg("serve", [](CLI::App& app, int* status) {
   auto opt = std::make_shared<server::ServerOptions>();
-  CLI::App* cmd = app.add_subcommand("serve", "Run the HL7 CDS Hooks 2.0 service");
+  CLI::App* cmd = app.add_subcommand("serve", kServeDescription);
   cmd->add_option("--host", opt->host, "address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", opt->port, "TCP port (default 8080)")->check(CLI::Range(1, 65535));
   cmd->add_option("--db", opt->db,
@@ -69,4 +70,3 @@ const CommandRegistrar kReg("serve", [](CLI::App& app, int* status) {
 
 }  // namespace
 }  // namespace bp::cli
-#endif  // BONEPATH_HAVE_SERVER

@@ -112,14 +112,4 @@ std::string NowUtcTimestamp() {
   return buf;
 }
 
-std::string RedactUrl(std::string_view s) {
-  const auto scheme = s.find("://");
-  if (scheme == std::string_view::npos) return std::string(s);
-  const auto at = s.find('@', scheme + 3);
-  if (at == std::string_view::npos) return std::string(s);
-  const auto colon = s.find(':', scheme + 3);
-  if (colon == std::string_view::npos || colon > at) return std::string(s);
-  return std::string(s.substr(0, colon + 1)) + "***" + std::string(s.substr(at));
-}
-
 }  // namespace bp::storage

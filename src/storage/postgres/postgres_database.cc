@@ -7,6 +7,8 @@
 #include <string>
 #include <thread>
 
+#include "storage/postgres/postgres_module.h"
+
 namespace bp::storage {
 namespace {
 
@@ -124,9 +126,7 @@ class PostgresDatabase final : public Database {
   bool in_transaction_ = false;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Database>> OpenPostgresDatabase(const std::string& url) {
+Result<std::unique_ptr<Database>> Connect(const std::string& url) {
   PGconn* c = PQconnectdb(url.c_str());
   if (c == nullptr || PQstatus(c) != CONNECTION_OK) {
     std::string msg = c ? PQerrorMessage(c) : "out of memory";
@@ -139,4 +139,19 @@ Result<std::unique_ptr<Database>> OpenPostgresDatabase(const std::string& url) {
       std::unique_ptr<Database>(std::make_unique<PostgresDatabase>(c)));
 }
 
+}  // namespace
 }  // namespace bp::storage
+
+// The module's entry points (postgres_module.h); the only symbols it exports.
+extern "C" __attribute__((visibility("default"))) const char* bonepath_postgres_abi() {
+  return BP_POSTGRES_MODULE_ABI;
+}
+
+extern "C" __attribute__((visibility("default"))) void bonepath_postgres_open(
+    const std::string* url, bp::Result<std::unique_ptr<bp::storage::Database>>* out) {
+  try {
+    *out = bp::storage::Connect(*url);
+  } catch (const std::exception& e) {  // nothing may unwind across the module boundary
+    *out = bp::Error{"db_open", "", std::string("PostgreSQL module: ") + e.what()};
+  }
+}

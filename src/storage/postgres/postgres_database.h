@@ -1,4 +1,5 @@
-// The PostgreSQL adapter of the Database port (storage/database.h), over libpq.
+// The PostgreSQL adapter of the Database port (storage/database.h), over libpq. It is built as
+// the module bonepath-postgres.so (postgres_module.h); OpenPostgresDatabase loads it on first use.
 //
 // Contract: one connection per Database, opened from a postgresql:// URL. Statements run with
 // PQexecParams (parameters sent apart from the SQL text: no quoting, no injection). Transactions
