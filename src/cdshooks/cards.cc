@@ -81,7 +81,8 @@ class Builder {
     std::string out = "\n\n**Rules and sources** (bonepath, knowledge " + c_.kb->version +
                       ", profile " + c_.assessment->profile + "):\n";
     std::set<std::string> seen;
-    for (const auto& id : rules) {
+    for (const std::string_view id_view : rules) {
+      const std::string id(id_view);
       if (!seen.insert(id).second) continue;
       out += "\n- `" + id + "`";
       const RuleDef* r = c_.kb->FindRule(id);

@@ -1,6 +1,11 @@
 // What the engine decides for one patient: the value behind assessment.schema.json. Every
 // statement names the rules that produced it (ids resolve in the knowledge base, which supplies
 // citations when rendered).
+//
+// Lifetime: the engine's texts are Text (domain/text.h) and its rule ids views; both refer to
+// literals or to strings of the KnowledgeBase the engine was created with (regimen doses and
+// intervals, the rule ids of a regimen), so that KnowledgeBase must outlive the Assessment.
+// EmbeddedKnowledge() is static. Texts built from a std::string own it.
 #pragma once
 
 #include <optional>
@@ -9,36 +14,35 @@
 
 #include "common/date.h"
 #include "domain/enums.h"
+#include "domain/text.h"
 
 namespace bp {
 
-using RuleIds = std::vector<std::string>;
-
 struct Statement {
-  std::string code;  // optional stable code
-  std::string text;
+  Text code;  // optional stable code
+  Text text;
   RuleIds rules;
 };
 
 struct Regimen {
-  std::string agent;
-  std::string dose;
+  Text agent;
+  Text dose;
   Route route = Route::kOral;
-  std::string interval;
-  std::string max_duration;
+  Text interval;
+  Text max_duration;
   RuleIds rules;
 };
 
 struct Avoid {
-  std::string agent;
-  std::string text;
+  Text agent;
+  Text text;
   RuleIds rules;
 };
 
 struct PreCheck {
   PreCheckKind check = PreCheckKind::kCreatinineClearance;
   CheckStatus status = CheckStatus::kUnknown;
-  std::string text;
+  Text text;
   RuleIds rules;
 };
 
@@ -49,21 +53,21 @@ struct Referral {
 };
 
 struct Warning {
-  std::string code;
+  Text code;
   Severity severity = Severity::kWarning;
-  std::string text;
+  Text text;
   RuleIds rules;
 };
 
 struct MissingData {
-  std::string field;
-  std::string needed_for;
+  Text field;
+  Text needed_for;
 };
 
 struct TraceEntry {
-  std::string rule;
+  Text rule;
   Outcome outcome = Outcome::kNotFired;
-  std::string because;
+  Text because;
 };
 
 struct InputIssue {

@@ -228,7 +228,7 @@ void NoteRules(const std::vector<Item>& items, std::vector<std::string>& order,
                std::set<std::string>& seen) {
   for (const auto& i : items)
     for (const auto& r : i.rules)
-      if (seen.insert(r).second) order.push_back(r);
+      if (seen.emplace(r).second) order.emplace_back(r);
 }
 
 Doc BuildDoc(const Assessment& a, const KnowledgeBase& kb) {

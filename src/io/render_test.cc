@@ -197,7 +197,8 @@ TEST(RenderHtml, EmbeddedKnowledge) {
   a.trace.clear();
   std::vector<std::string> ids;
   for (size_t i = 0; i < kb.rules.size() && i < 5; ++i) ids.push_back(kb.rules[i].id);
-  a.workup = {{"", "Order labs.", ids}};
+  a.workup = {{"", "Order labs.", RuleIds()}};
+  for (const auto& id : ids) a.workup.back().rules.push_back(id);  // ids outlives a
   const std::string out = RenderHtml(a, kb);
   for (const auto& id : ids) EXPECT_NE(out.find(">" + id + "</span>"), std::string::npos) << id;
   EXPECT_EQ(out.find("<script"), std::string::npos);

@@ -352,7 +352,8 @@ Result<std::vector<Alert>> Registry::Alerts(Date as_of) {
       for (const auto& aw : windows_.alert_warnings) {
         const auto min = ParseSeverity(aw.min_severity).value_or(Severity::kInfo);
         if (w.code != aw.code || SeverityRank(w.severity) < SeverityRank(min)) continue;
-        out.push_back({id, w.code, w.severity, w.text, w.rules, "engine"});
+        out.push_back({id, w.code, w.severity, w.text,
+                       std::vector<std::string>(w.rules.begin(), w.rules.end()), "engine"});
         raised.insert({id, w.code});
         any = true;
       }

@@ -22,9 +22,41 @@
     }                        \
   } while (0)
 
+// AvoidAgent for the returned assessment; the other profiles only record which agents are
+// avoided (Avoided() reads that), so the text and rule ids are not built for them.
+#define BP_AVOID(ctx, agent, text, ...)           \
+  do {                                            \
+    if ((ctx).verbose) {                          \
+      (ctx).AvoidAgent(agent, text, __VA_ARGS__); \
+    } else {                                      \
+      (ctx).MarkAvoided(agent);                   \
+    }                                             \
+  } while (0)
+
 namespace bp {
 
 namespace {
+
+// The agents a contraindication can name, as bits (Ctx::avoided).
+constexpr std::string_view kAvoidable[] = {"alendronate",    "risedronate",     "ibandronate_oral",
+                                           "ibandronate_iv", "zoledronic_acid", "denosumab",
+                                           "romosozumab",    "teriparatide",    "abaloparatide",
+                                           "raloxifene",     "estrogen"};
+constexpr int AvoidBit(std::string_view agent) {
+  for (int i = 0; i < static_cast<int>(std::size(kAvoidable)); ++i)
+    if (kAvoidable[i] == agent) return i;
+  return -1;
+}
+
+// A few agent names (candidates in order), without allocating.
+struct AgentList {
+  const char* v[4] = {};
+  int n = 0;
+  void push_back(const char* a) { v[n++] = a; }
+  bool empty() const { return n == 0; }
+  const char* const* begin() const { return v; }
+  const char* const* end() const { return v + n; }
+};
 
 std::string Num(double v, int decimals = 1) {
   char buf[32];
@@ -59,6 +91,30 @@ bool IsOralBisphosphonate(const Medication& m) {
   return m.agent == Agent::kIbandronate && m.route.value_or(Route::kOral) == Route::kOral;
 }
 
+// A text argument: a literal (kept by pointer, never copied) or a built string (moved). Only
+// literals and enum wire names may be passed as const char*.
+struct Str {
+  Text t;
+  Str(const char* literal) : t(Text::Static(literal)) {}  // NOLINT
+  Str(std::string s) : t(std::move(s)) {}                 // NOLINT
+  Str(Text s) : t(std::move(s)) {}                        // NOLINT
+};
+
+// Statement and PreCheck from Str arguments: literal texts are not copied.
+struct St {
+  Str code;
+  Str text;
+  RuleIds rules;
+  operator Statement() && { return {std::move(code.t), std::move(text.t), std::move(rules)}; }
+};
+struct Pc {
+  PreCheckKind check;
+  CheckStatus status;
+  Str text;
+  RuleIds rules;
+  operator PreCheck() && { return {check, status, std::move(text.t), std::move(rules)}; }
+};
+
 // The state of one assessment under one profile. Collects statements, de-duplicating
 // referrals (one per destination, highest urgency), warnings (one per code, highest severity)
 // and missing-data entries.
@@ -73,75 +129,84 @@ class Ctx {
   const CompiledProfile& c;
   const KnowledgeBase& kb;
   Assessment& a;
-  bool verbose = true;  // false: decisions only (see BP_VERBOSE)
+  bool verbose = true;   // false: decisions only (see BP_VERBOSE)
+  unsigned avoided = 0;  // bit per kAvoidable agent
 
-  void Trace(const char* rule, Outcome o, std::string because = {}) {
-    a.trace.push_back({rule, o, std::move(because)});
+  void Trace(const char* rule, Outcome o, Str because = Str("")) {
+    a.trace.push_back({Text::Static(rule), o, std::move(because.t)});
   }
-  void Fired(const char* rule, std::string because) {
-    Trace(rule, Outcome::kFired, std::move(because));
-  }
-  void NotFired(const char* rule, std::string because = {}) {
+  void Fired(const char* rule, Str because) { Trace(rule, Outcome::kFired, std::move(because)); }
+  void NotFired(const char* rule, Str because = Str("")) {
     Trace(rule, Outcome::kNotFired, std::move(because));
   }
-  void Insufficient(const char* rule, std::string because) {
+  void Insufficient(const char* rule, Str because) {
     Trace(rule, Outcome::kInsufficientData, std::move(because));
   }
-  void Missing(std::string field, std::string needed_for) {
+  void Missing(Str field, Str needed_for) {
     for (auto& m : a.missing_data)
-      if (m.field == field) {
-        if (m.needed_for.find(needed_for) == std::string::npos) m.needed_for += "; " + needed_for;
+      if (m.field == field.t) {
+        if (m.needed_for.find(needed_for.t) == std::string_view::npos)
+          m.needed_for += "; " + needed_for.t;
         return;
       }
-    a.missing_data.push_back({std::move(field), std::move(needed_for)});
+    a.missing_data.push_back({std::move(field.t), std::move(needed_for.t)});
   }
-  void Warn(const char* code, Severity sev, std::string text, RuleIds rules) {
+  void Warn(const char* code, Severity sev, Str text, RuleIds rules) {
     for (auto& w : a.warnings)
       if (w.code == code) {
         if (sev > w.severity) {
           w.severity = sev;
-          w.text = std::move(text);
+          w.text = std::move(text.t);
         }
-        for (auto& r : rules)
-          if (std::find(w.rules.begin(), w.rules.end(), r) == w.rules.end()) w.rules.push_back(r);
+        for (auto r : rules)
+          if (!w.rules.contains(r)) w.rules.push_back(r);
         return;
       }
-    a.warnings.push_back({code, sev, std::move(text), std::move(rules)});
+    a.warnings.push_back({Text::Static(code), sev, std::move(text.t), std::move(rules)});
   }
-  void Refer(Destination to, Urgency u, std::string text, RuleIds rules) {
+  void Refer(Destination to, Urgency u, Str text, RuleIds rules) {
     for (auto& r : a.referrals)
       if (r.to == to) {
         if (u > r.urgency) r.urgency = u;
-        r.reasons.push_back({"", std::move(text), std::move(rules)});
+        r.reasons.push_back({Text(), std::move(text.t), std::move(rules)});
         return;
       }
-    a.referrals.push_back({to, u, {{"", std::move(text), std::move(rules)}}});
+    a.referrals.push_back({to, u, {{Text(), std::move(text.t), std::move(rules)}}});
   }
-  void AvoidAgent(const char* agent, std::string text, RuleIds rules) {
+  void MarkAvoided(std::string_view agent) {
+    const int bit = AvoidBit(agent);
+    if (bit >= 0) avoided |= 1u << bit;
+  }
+  void AvoidAgent(const char* agent, Str text, RuleIds rules) {
+    MarkAvoided(agent);
     for (auto& x : a.avoid)
       if (x.agent == agent) {
-        x.text += "; " + text;
-        for (auto& r : rules)
-          if (std::find(x.rules.begin(), x.rules.end(), r) == x.rules.end()) x.rules.push_back(r);
+        x.text += "; " + text.t;
+        for (auto r : rules)
+          if (!x.rules.contains(r)) x.rules.push_back(r);
         return;
       }
-    a.avoid.push_back({agent, std::move(text), std::move(rules)});
+    a.avoid.push_back({Text::Static(agent), std::move(text.t), std::move(rules)});
   }
   bool Avoided(std::string_view agent) const {
+    const int bit = AvoidBit(agent);
+    if (bit >= 0) return (avoided >> bit) & 1u;
     for (const auto& x : a.avoid)
       if (x.agent == agent) return true;
     return false;
   }
-  Regimen MakeRegimen(const char* agent, RuleIds rules) const {
+  // `agent` is a literal or an enum's wire name (static); the regimen's texts and rule ids refer
+  // to the knowledge base.
+  Regimen MakeRegimen(std::string_view agent, RuleIds rules) const {
     Regimen r;
-    r.agent = agent;
+    r.agent = Text::Static(agent);
     if (const RegimenDef* d = kb.FindRegimen(agent)) {
-      r.dose = d->dose;
+      r.dose = Text::Static(d->dose);
       r.route = Parse<Route>(d->route).value_or(Route::kOral);
-      r.interval = d->interval;
-      r.max_duration = d->max_duration;
+      r.interval = Text::Static(d->interval);
+      r.max_duration = Text::Static(d->max_duration);
       for (const auto& x : d->rules)
-        if (std::find(rules.begin(), rules.end(), x) == rules.end()) rules.push_back(x);
+        if (!rules.contains(x)) rules.push_back(x);
     }
     r.rules = std::move(rules);
     return r;
@@ -176,9 +241,9 @@ struct State {
   RuleIds za_contra_rules;
   bool dmab_transition = false;    // denosumab stopped: a follow-on is needed (SEQ-05)
   bool anabolic_followup = false;  // an anabolic course ended (SEQ-01)
-  std::vector<const char*> anabolic_candidates;
+  AgentList anabolic_candidates;
   bool oral_candidates_any = false;
-  std::vector<const char*> oral_candidates;
+  AgentList oral_candidates;
 };
 
 int LowBoneMassBoundTenths(const CompiledProfile& c) {
@@ -284,7 +349,9 @@ void Demographics(Ctx& x, State& s) {
   }
 
   // CALC-01..04 values into the trace.
-  if (f.crcl) {
+  if (!x.verbose) {
+    // The other profiles need no trace, warnings or missing data from here on.
+  } else if (f.crcl) {
     std::string because = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (" +
                           f.crcl_weight_method + " body weight";
     if (f.crcl_sex_assumed) because += "; sex unknown, female factor applied";
@@ -421,7 +488,8 @@ void Indication(Ctx& x, State& s) {
                  HasCondition(p, ConditionCode::kSkeletalMalignancy);
 
   // DX-01 WHO category.
-  if (f.t_min) {
+  if (!x.verbose) {
+  } else if (f.t_min) {
     std::string cat = c.tx_tscore_osteoporosis.MetTenths(*f.t_min)
                           ? (f.fragility_events ? "severe osteoporosis" : "osteoporosis")
                       : c.tx_tscore_low_bone_mass.MetTenths(*f.t_min) ? "low bone mass"
@@ -468,21 +536,22 @@ void Indication(Ctx& x, State& s) {
     if (f.fragility_events || low_z || secondary || s.recorded_dx) {
       x.a.treatment_indicated = std::nullopt;
       x.a.risk_tier = RiskTier::kIndeterminate;
-      std::string why = f.fragility_events ? "a fragility fracture"
-                        : low_z            ? "a Z-score below the expected range"
-                        : secondary        ? "a secondary cause of bone loss"
-                                           : "a recorded diagnosis of osteoporosis";
+      const std::string why = !x.verbose           ? std::string()
+                              : f.fragility_events ? "a fragility fracture"
+                              : low_z              ? "a Z-score below the expected range"
+                              : secondary          ? "a secondary cause of bone loss"
+                                                   : "a recorded diagnosis of osteoporosis";
       BP_VERBOSE(
           x,
           x.Fired("TX-06", "outside the T-score population with " + why +
                                ": T-score and FRAX thresholds do not apply; a specialist decides"));
       BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                        {"outside_population",
-                         "Outside the populations the T-score and FRAX thresholds were made for "
-                         "(premenopausal "
-                         "woman or man under 50) with " +
-                             why + ": a specialist decides whether and how to treat.",
-                         {"TX-06", "CALC-07"}}));
+                        St{"outside_population",
+                           "Outside the populations the T-score and FRAX thresholds were made for "
+                           "(premenopausal "
+                           "woman or man under 50) with " +
+                               why + ": a specialist decides whether and how to treat.",
+                           {"TX-06", "CALC-07"}}));
     } else {
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
@@ -490,12 +559,11 @@ void Indication(Ctx& x, State& s) {
                             "outside the T-score population, no fragility fracture, Z-score within "
                             "range and no secondary cause: not indicated"));
       BP_VERBOSE(
-          x,
-          x.a.treatment_reasons.push_back(
-              {"not_indicated",
-               "Outside the T-score population, with no fragility fracture, low Z-score or known "
-               "secondary cause: osteoporosis drug treatment is not indicated.",
-               {"TX-06", "CALC-07"}}));
+          x, x.a.treatment_reasons.push_back(St{
+                 "not_indicated",
+                 "Outside the T-score population, with no fragility fracture, low Z-score or known "
+                 "secondary cause: osteoporosis drug treatment is not indicated.",
+                 {"TX-06", "CALC-07"}}));
     }
     for (const char* r :
          {"TX-01", "TX-02", "TX-03", "TX-04", "TX-05", "CONV-DX-RECORDED", "D31", "D18"})
@@ -514,26 +582,28 @@ void Indication(Ctx& x, State& s) {
   if (hipvert) {
     indicated = true;
     BP_VERBOSE(x, x.Fired("TX-01", "hip or vertebral fragility fracture: " + FxName(*hipvert)));
-    BP_VERBOSE(x, reasons.push_back({"hip_vertebral_fracture",
-                                     "Hip or vertebral fragility fracture (" + FxName(*hipvert) +
-                                         "): treatment is indicated regardless of BMD.",
-                                     {"TX-01"}}));
+    BP_VERBOSE(x, reasons.push_back(St{"hip_vertebral_fracture",
+                                       "Hip or vertebral fragility fracture (" + FxName(*hipvert) +
+                                           "): treatment is indicated regardless of BMD.",
+                                       {"TX-01"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("TX-01", "no hip or vertebral fragility fracture"));
   }
   // TX-02.
   if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min)) {
     indicated = true;
-    BP_VERBOSE(x, x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " +
-                                       c.tx_tscore_osteoporosis.Describe("")));
-    RuleIds r = {"TX-02", "DX-01"};
-    if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
-    if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
-    BP_VERBOSE(x, reasons.push_back({"osteoporotic_t_score",
-                                     "Osteoporotic T-score: " + Tn(*f.t_min) + " at " +
-                                         SiteName(*f.t_min_site) + " (" +
-                                         c.tx_tscore_osteoporosis.Describe("") + ").",
-                                     r}));
+    if (x.verbose) {
+      x.Fired("TX-02",
+              "lowest T-score " + Tn(*f.t_min) + " " + c.tx_tscore_osteoporosis.Describe(""));
+      RuleIds r = {"TX-02", "DX-01"};
+      if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
+      if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
+      reasons.push_back(St{"osteoporotic_t_score",
+                           "Osteoporotic T-score: " + Tn(*f.t_min) + " at " +
+                               SiteName(*f.t_min_site) + " (" +
+                               c.tx_tscore_osteoporosis.Describe("") + ").",
+                           r});
+    }
   } else {
     BP_VERBOSE(x, x.NotFired("TX-02", f.t_min ? "lowest T-score " + Tn(*f.t_min) : "no T-score"));
   }
@@ -541,11 +611,11 @@ void Indication(Ctx& x, State& s) {
   if (s.recorded_dx) {
     indicated = true;
     BP_VERBOSE(x, x.Fired("CONV-DX-RECORDED", "a clinician-recorded diagnosis of osteoporosis"));
-    BP_VERBOSE(
-        x, reasons.push_back({"recorded_diagnosis",
-                              "A clinician has recorded a diagnosis of osteoporosis: it counts as "
-                              "osteoporosis (clinical diagnosis).",
-                              {"CONV-DX-RECORDED"}}));
+    BP_VERBOSE(x, reasons.push_back(
+                      St{"recorded_diagnosis",
+                         "A clinician has recorded a diagnosis of osteoporosis: it counts as "
+                         "osteoporosis (clinical diagnosis).",
+                         {"CONV-DX-RECORDED"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("CONV-DX-RECORDED"));
   }
@@ -579,19 +649,21 @@ void Indication(Ctx& x, State& s) {
   if (frax_population && f.frax_present && us_model && !frax_too_young &&
       frax_meets(c.tx_frax_mof, c.tx_frax_hip)) {
     indicated = true;
-    const std::string fx = "FRAX major osteoporotic " +
-                           (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
-                           (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %";
-    BP_VERBOSE(x, x.Fired("TX-03", fx + " meets " + c.tx_frax_mof.Describe("%") + " or " +
-                                       c.tx_frax_hip.Describe("%")));
-    RuleIds r = {"TX-03"};
-    if (!c.tx_frax_requires_low_bone_mass) r.push_back("D18");
-    if (f.frax_gc_adjusted_here) r.push_back("CALC-06");
-    BP_VERBOSE(x, reasons.push_back({"frax_threshold",
-                                     (low_bone_mass_central ? "Low bone mass with " : "") + fx +
-                                         " (thresholds " + c.tx_frax_mof.Describe("%") +
-                                         " or hip " + c.tx_frax_hip.Describe("%") + ").",
-                                     r}));
+    if (x.verbose) {
+      const std::string fx = "FRAX major osteoporotic " +
+                             (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
+                             (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %";
+      x.Fired("TX-03",
+              fx + " meets " + c.tx_frax_mof.Describe("%") + " or " + c.tx_frax_hip.Describe("%"));
+      RuleIds r = {"TX-03"};
+      if (!c.tx_frax_requires_low_bone_mass) r.push_back("D18");
+      if (f.frax_gc_adjusted_here) r.push_back("CALC-06");
+      reasons.push_back(St{"frax_threshold",
+                           (low_bone_mass_central ? "Low bone mass with " : "") + fx +
+                               " (thresholds " + c.tx_frax_mof.Describe("%") + " or hip " +
+                               c.tx_frax_hip.Describe("%") + ").",
+                           r});
+    }
   } else if (frax_population &&
              (!f.frax_present || !us_model || f.frax_gc_adjust_unknown || frax_too_young)) {
     tx03_missing = !indicated;
@@ -629,14 +701,14 @@ void Indication(Ctx& x, State& s) {
     indicated = true;
     BP_VERBOSE(x,
                x.Fired("TX-04", "low bone mass with a fragility fracture of the " + FxName(*tx04)));
-    BP_VERBOSE(x,
-               reasons.push_back(
-                   {"low_bone_mass_fracture",
-                    "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
-                        " (proximal humerus or pelvis" +
-                        (c.tx_low_bmd_fx_forearm ? ", or distal forearm under this profile" : "") +
-                        "): clinical diagnosis of osteoporosis.",
-                    {"TX-04"}}));
+    BP_VERBOSE(
+        x, reasons.push_back(
+               St{"low_bone_mass_fracture",
+                  "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
+                      " (proximal humerus or pelvis" +
+                      (c.tx_low_bmd_fx_forearm ? ", or distal forearm under this profile" : "") +
+                      "): clinical diagnosis of osteoporosis.",
+                  {"TX-04"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("TX-04"));
   }
@@ -658,10 +730,10 @@ void Indication(Ctx& x, State& s) {
     if (c.fragility_fracture_normal_bmd_indicates && !indicated) {
       indicated = true;
       BP_VERBOSE(x, reasons.push_back(
-                        {"fragility_fracture_clinical_diagnosis",
-                         "A fragility fracture is a clinical diagnosis of osteoporosis even with "
-                         "a normal T-score (AACE 2020, this profile).",
-                         {"D31"}}));
+                        St{"fragility_fracture_clinical_diagnosis",
+                           "A fragility fracture is a clinical diagnosis of osteoporosis even with "
+                           "a normal T-score (AACE 2020, this profile).",
+                           {"D31"}}));
     }
   } else {
     BP_VERBOSE(x, x.NotFired("D31"));
@@ -675,7 +747,7 @@ void Indication(Ctx& x, State& s) {
   }
   // Not indicated by the rules: is there enough data to say no?
   const bool nothing = !f.t_min && !f.frax_present && f.events.empty() && !s.recorded_dx;
-  std::string missing_why;
+  const char* missing_why = "";
   if (s.population_unknown)
     missing_why = "age or menopausal status unknown";
   else if (!f.t_min)
@@ -687,21 +759,21 @@ void Indication(Ctx& x, State& s) {
              return e.mechanism_unknown && e.HipOrVertebral();
            }))
     missing_why = "a hip or vertebral fracture of unknown mechanism";
-  if (!missing_why.empty()) {
+  if (*missing_why != '\0') {
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
     BP_VERBOSE(x, x.Fired("CONV-INDETERMINATE",
                           nothing ? "no DXA, no FRAX, no fragility fracture and no recorded "
                                     "diagnosis: not enough to decide"
-                                  : missing_why + ": not enough to decide"));
+                                  : std::string(missing_why) + ": not enough to decide"));
     if (!f.t_min)
       BP_VERBOSE(
           x, x.Missing("bmd", "diagnosis and treatment indication (DX-01, TX-02, TX-03, TX-04)"));
     BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                      {"insufficient_data",
-                       "Not enough data to decide whether treatment is indicated (" + missing_why +
-                           "): see missing data.",
-                       {"CONV-INDETERMINATE"}}));
+                      St{"insufficient_data",
+                         "Not enough data to decide whether treatment is indicated (" +
+                             std::string(missing_why) + "): see missing data.",
+                         {"CONV-INDETERMINATE"}}));
     BP_VERBOSE(x, x.Insufficient("TX-05", missing_why));
     return;
   }
@@ -711,14 +783,14 @@ void Indication(Ctx& x, State& s) {
   BP_VERBOSE(x, x.Fired("TX-05", "no indication: lowest T-score " + Tn(*f.t_min) +
                                      (f.frax_present ? ", FRAX below thresholds" : "")));
   BP_VERBOSE(
-      x, x.a.treatment_reasons.push_back(
-             {"not_indicated",
-              "No treatment indication under the BHOF thresholds (lowest T-score " + Tn(*f.t_min) +
-                  (f.frax_present ? ", FRAX major osteoporotic " + Num(f.frax_mof.value_or(0)) +
-                                        " %, hip " + Num(f.frax_hip.value_or(0)) + " %"
-                                  : "") +
-                  "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
-              {"TX-05"}}));
+      x, x.a.treatment_reasons.push_back(St{
+             "not_indicated",
+             "No treatment indication under the BHOF thresholds (lowest T-score " + Tn(*f.t_min) +
+                 (f.frax_present ? ", FRAX major osteoporotic " + Num(f.frax_mof.value_or(0)) +
+                                       " %, hip " + Num(f.frax_hip.value_or(0)) + " %"
+                                 : "") +
+                 "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
+             {"TX-05"}}));
   if (x.f.female && x.AgeKnown() && c.acp_osteopenia_age.Met(x.Age()) && low_bone_mass_any) {
     s.acp_osteopenia = true;
     BP_VERBOSE(x, x.Warn("acp_osteopenia_over_65", Severity::kInfo,
@@ -773,8 +845,15 @@ void Tier(Ctx& x, State& s) {
   }
   BP_VERBOSE(x, x.NotFired("RISK-03"));
 
-  std::vector<std::string> vh;  // reasons
-  RuleIds vh_rules = {model_rule};
+  // Very-high-risk criteria met; their texts only for the returned assessment.
+  int vh_count = 0;
+  std::vector<std::string> vh;
+  auto add_vh = [&](auto&& text) {
+    ++vh_count;
+    if (x.verbose) vh.push_back(text());
+  };
+  RuleIds vh_rules;
+  if (x.verbose) vh_rules.push_back(model_rule);
   const auto months_recent = c.vh_recent_fx_months;
   auto frax_vh = [&](const Threshold& mof, const Threshold& hip, bool& boundary) {
     bool hit = false;
@@ -783,7 +862,10 @@ void Tier(Ctx& x, State& s) {
                                              : mof.MetTenths(*p.frax->major_osteoporotic_pct);
       if (m) {
         hit = true;
-        vh.push_back("FRAX major osteoporotic " + Num(*f.frax_mof) + " % " + mof.Describe("%"));
+        add_vh([&] {
+          return std::string("FRAX major osteoporotic " + Num(*f.frax_mof) + " % " +
+                             mof.Describe("%"));
+        });
       }
       if (std::abs(*f.frax_mof - mof.value) < 1e-9) boundary = true;
     }
@@ -792,7 +874,9 @@ void Tier(Ctx& x, State& s) {
           f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip) : hip.MetTenths(*p.frax->hip_pct);
       if (h) {
         hit = true;
-        vh.push_back("FRAX hip " + Num(*f.frax_hip) + " % " + hip.Describe("%"));
+        add_vh([&] {
+          return std::string("FRAX hip " + Num(*f.frax_hip) + " % " + hip.Describe("%"));
+        });
       }
       if (std::abs(*f.frax_hip - hip.value) < 1e-9) boundary = true;
     }
@@ -804,27 +888,36 @@ void Tier(Ctx& x, State& s) {
     int vert = 0;
     for (const auto& e : f.events)
       if (e.fragility && e.site == FractureSite::kVertebral) ++vert;
-    if (vert >= 2) vh.push_back("multiple vertebral fractures");
+    if (vert >= 2) add_vh([&] { return std::string("multiple vertebral fractures"); });
     if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min) && f.fragility_events)
-      vh.push_back("T-score " + Tn(*f.t_min) + " with a fragility fracture (severe osteoporosis)");
-    BP_VERBOSE(x, x.Trace("RISK-P-ES", vh.empty() ? Outcome::kNotFired : Outcome::kFired,
-                          vh.empty() ? "high risk (Endocrine Society)" : vh.front()));
+      add_vh([&] {
+        return std::string("T-score " + Tn(*f.t_min) +
+                           " with a fragility fracture (severe osteoporosis)");
+      });
+    BP_VERBOSE(x, x.Trace("RISK-P-ES", vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
+                          vh_count == 0 ? "high risk (Endocrine Society)" : vh.front()));
     BP_VERBOSE(x, x.NotFired("RISK-01", "profile uses RISK-P-ES"));
     BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
   } else {
     // (a) recent fragility fracture.
     for (const auto& e : f.events)
       if (e.fragility && RecentMonths(e.date, f.as_of, months_recent)) {
-        vh.push_back("fragility fracture within " + std::to_string(months_recent) + " months (" +
-                     FxName(e) + ", " + std::to_string(DaysBetween(*e.date, f.as_of)) +
-                     " days ago)");
+        add_vh([&] {
+          return std::string("fragility fracture within " + std::to_string(months_recent) +
+                             " months (" + FxName(e) + ", " +
+                             std::to_string(DaysBetween(*e.date, f.as_of)) + " days ago)");
+        });
         break;
       }
     // (b) fracture on an osteoporosis drug.
-    if (fx_on_drug) vh.push_back("fracture while on " + std::string(ToString(fx_on_drug->agent)));
+    if (fx_on_drug)
+      add_vh([&] {
+        return std::string("fracture while on " + std::string(ToString(fx_on_drug->agent)));
+      });
     // (c) multiple fragility fractures.
     if (f.fragility_events >= 2)
-      vh.push_back(std::to_string(f.fragility_events) + " fragility fractures");
+      add_vh(
+          [&] { return std::string(std::to_string(f.fragility_events) + " fragility fractures"); });
     // (d) fracture on a bone-harming drug.
     if (c.vh_use_fracture_on_harmful_drug) {
       for (const auto& e : f.events) {
@@ -836,7 +929,8 @@ void Tier(Ctx& x, State& s) {
                                (m.agent == Agent::kGlucocorticoid && m.start &&
                                 c.gc_harmful_drug_months.Met(CompletedMonths(*m.start, *e.date)));
           if (harmful && OnAt(m, *e.date)) {
-            vh.push_back("fracture while on " + std::string(ToString(m.agent)));
+            add_vh(
+                [&] { return std::string("fracture while on " + std::string(ToString(m.agent))); });
             break;
           }
         }
@@ -845,32 +939,39 @@ void Tier(Ctx& x, State& s) {
     // (e) T-score.
     if (f.t_min) {
       if (c.vh_tscore.MetTenths(*f.t_min))
-        vh.push_back("T-score " + Tn(*f.t_min) + " " + c.vh_tscore.Describe(""));
+        add_vh([&] {
+          return std::string("T-score " + Tn(*f.t_min) + " " + c.vh_tscore.Describe(""));
+        });
       if (*f.t_min == static_cast<int>(std::lround(c.vh_tscore.value * 10))) boundary = true;
     }
     // (f) falls.
     if (c.vh_use_falls) {
       if ((p.falls.count_past_year && c.vh_falls.Met(*p.falls.count_past_year)) ||
           p.falls.injurious.value_or(false))
-        vh.push_back("high fall risk (" +
-                     (p.falls.count_past_year ? std::to_string(*p.falls.count_past_year) + " falls"
-                                              : std::string("injurious fall")) +
-                     " in the past year)");
+        add_vh([&] {
+          return std::string("high fall risk (" +
+                             (p.falls.count_past_year
+                                  ? std::to_string(*p.falls.count_past_year) + " falls"
+                                  : std::string("injurious fall")) +
+                             " in the past year)");
+        });
     }
     // (g) FRAX.
     frax_vh(c.vh_frax_mof, c.vh_frax_hip, boundary);
     // seed 004: age.
     if (c.vh_age_enabled && x.AgeKnown() && c.vh_age.Met(x.Age())) {
-      vh.push_back("age " + Num(x.Age(), 0) + " " + c.vh_age.Describe("years") +
-                   " (seed-004 criterion, unsourced)");
-      vh_rules.push_back("D3");
+      add_vh([&] {
+        return std::string("age " + Num(x.Age(), 0) + " " + c.vh_age.Describe("years") +
+                           " (seed-004 criterion, unsourced)");
+      });
+      if (x.verbose) vh_rules.push_back("D3");
       BP_VERBOSE(x, x.Fired("D3", "age criterion enabled by the profile"));
     } else {
       BP_VERBOSE(x,
                  x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile"));
     }
-    BP_VERBOSE(x, x.Trace(model_rule, vh.empty() ? Outcome::kNotFired : Outcome::kFired,
-                          vh.empty() ? "no very-high-risk criterion" : vh.front()));
+    BP_VERBOSE(x, x.Trace(model_rule, vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
+                          vh_count == 0 ? "no very-high-risk criterion" : vh.front()));
     if (c.risk_model == RiskModel::kAace2020) {
       BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
       BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
@@ -878,7 +979,7 @@ void Tier(Ctx& x, State& s) {
       BP_VERBOSE(x, x.NotFired("RISK-01", "profile uses RISK-P-SEED004"));
       BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
     }
-    if (c.vh_use_falls && !p.falls.count_past_year && !p.falls.injurious && vh.empty())
+    if (c.vh_use_falls && !p.falls.count_past_year && !p.falls.injurious && vh_count == 0)
       BP_VERBOSE(x, x.Missing("falls.count_past_year",
                               "very-high-risk criterion: high fall risk (RISK-01f)"));
   }
@@ -899,20 +1000,20 @@ void Tier(Ctx& x, State& s) {
                              "): guidelines differ at this boundary.",
                          {"D1", "D2"}));
   }
-  if (!vh.empty()) {
+  if (vh_count != 0) {
     x.a.risk_tier = RiskTier::kVeryHigh;
     std::string all;
     for (const auto& r : vh) all += (all.empty() ? "" : "; ") + r;
     BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                      {"very_high_risk", "Very high fracture risk: " + all + ".", vh_rules}));
+                      St{"very_high_risk", "Very high fracture risk: " + all + ".", vh_rules}));
     BP_VERBOSE(x, x.NotFired("RISK-02"));
   } else {
     x.a.risk_tier = RiskTier::kHigh;
     BP_VERBOSE(x, x.Fired("RISK-02", "indicated, no very-high-risk criterion"));
     BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                      {"high_risk",
-                       "High fracture risk (indicated, no very-high-risk criterion).",
-                       {"RISK-02", model_rule}}));
+                      St{"high_risk",
+                         "High fracture risk (indicated, no very-high-risk criterion).",
+                         {"RISK-02", model_rule}}));
   }
 }
 
@@ -945,10 +1046,10 @@ void Glucocorticoids(Ctx& x, State& s) {
                       " mg/day for >= " + Num(c.giop_legacy_months.value, 0) + " months with " +
                       (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min))));
       BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                        {"giop_legacy",
-                         "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
-                         "oral bisphosphonate first.",
-                         {"GIOP-LEGACY"}}));
+                        St{"giop_legacy",
+                           "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
+                           "oral bisphosphonate first.",
+                           {"GIOP-LEGACY"}}));
     } else {
       BP_VERBOSE(x, x.NotFired("GIOP-LEGACY"));
     }
@@ -966,11 +1067,11 @@ void Glucocorticoids(Ctx& x, State& s) {
       BP_VERBOSE(x, x.Fired("D9",
                             "glucocorticoid use triggers a fracture-risk assessment, not an "
                             "automatic prescription"));
-      x.a.monitoring.push_back(
-          {"giop_bmd",
-           "On glucocorticoids: BMD (with vertebral fracture assessment or spine "
-           "X-ray) within 6 months of starting, then every 1-2 years.",
-           {"GIOP-01", "MON-02"}});
+      BP_VERBOSE(x, x.a.monitoring.push_back(
+                        St{"giop_bmd",
+                           "On glucocorticoids: BMD (with vertebral fracture assessment or spine "
+                           "X-ray) within 6 months of starting, then every 1-2 years.",
+                           {"GIOP-01", "MON-02"}}));
       enum { kLow, kModerate, kHigh, kVeryHigh, kUnknown } cat = kLow;
       std::string why;
       const bool young = x.AgeKnown() && c.giop_young_age.Met(x.Age());
@@ -985,16 +1086,17 @@ void Glucocorticoids(Ctx& x, State& s) {
         BP_VERBOSE(x, x.NotFired("GIOP-02", "under 40: FRAX not used"));
         if (prior_fx || vh_dose || vh_cum) {
           cat = kVeryHigh;
-          why = prior_fx  ? "prior osteoporotic fracture"
-                : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
-                          : "cumulative >= 5 g in a year";
+          if (x.verbose)
+            why = prior_fx  ? "prior osteoporotic fracture"
+                  : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
+                            : "cumulative >= 5 g in a year";
         } else if (f.gc_dose_mg && c.giop_young_dose.Met(*f.gc_dose_mg) && f.gc_days_actual &&
                    *f.gc_days_actual >=
                        DaysBetween(f.as_of.AddMonths(-static_cast<int>(c.giop_young_months.value)),
                                    f.as_of) &&
                    f.z_min && c.giop_young_zscore.MetTenths(*f.z_min)) {
           cat = kModerate;
-          why = "continuing high-dose glucocorticoid with Z-score " + Tn(*f.z_min);
+          if (x.verbose) why = "continuing high-dose glucocorticoid with Z-score " + Tn(*f.z_min);
         }
         BP_VERBOSE(x, x.Trace("GIOP-07", Outcome::kFired,
                               "age under " + Num(c.giop_young_age.value, 0) + ": " +
@@ -1012,19 +1114,20 @@ void Glucocorticoids(Ctx& x, State& s) {
         if (prior_fx || (f.t_min && c.giop_vh_tscore.MetTenths(*f.t_min)) ||
             frax_ge(c.giop_vh_frax_mof, c.giop_vh_frax_hip) || vh_dose || vh_cum) {
           cat = kVeryHigh;
-          why = prior_fx                                            ? "prior osteoporotic fracture"
-                : (f.t_min && c.giop_vh_tscore.MetTenths(*f.t_min)) ? "T-score " + Tn(*f.t_min)
-                : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
-                : vh_cum  ? "cumulative >= 5 g in a year"
-                          : "adjusted FRAX at very-high thresholds";
+          if (x.verbose)
+            why = prior_fx ? "prior osteoporotic fracture"
+                  : (f.t_min && c.giop_vh_tscore.MetTenths(*f.t_min)) ? "T-score " + Tn(*f.t_min)
+                  : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
+                  : vh_cum  ? "cumulative >= 5 g in a year"
+                            : "adjusted FRAX at very-high thresholds";
         } else if ((f.t_min && c.giop_high_tscore.MetTenths(*f.t_min)) ||
                    frax_ge(c.giop_high_frax_mof, c.giop_high_frax_hip)) {
           cat = kHigh;
-          why = "T-score or adjusted FRAX in the ACR high range";
+          if (x.verbose) why = "T-score or adjusted FRAX in the ACR high range";
         } else if ((f.t_min && c.giop_mod_tscore.MetTenths(*f.t_min)) ||
                    frax_ge(c.giop_mod_frax_mof, c.giop_mod_frax_hip)) {
           cat = kModerate;
-          why = "T-score or adjusted FRAX in the ACR moderate range";
+          if (x.verbose) why = "T-score or adjusted FRAX in the ACR moderate range";
         } else if (!f.t_min && !f.frax_present) {
           cat = kUnknown;
         }
@@ -1060,17 +1163,17 @@ void Glucocorticoids(Ctx& x, State& s) {
                                                                : "moderate") +
                                              " risk: treatment indicated"));
         BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                          {"giop",
-                           std::string("Glucocorticoid-induced osteoporosis, ACR ") +
-                               (cat == kVeryHigh ? "very high"
-                                : cat == kHigh   ? "high"
-                                                 : "moderate") +
-                               " risk (" + why + "): treatment indicated.",
-                           {"GIOP-08", "GIOP-01",
-                            cat == kVeryHigh ? "GIOP-03"
-                            : cat == kHigh   ? "GIOP-04"
-                            : young          ? "GIOP-07"
-                                             : "GIOP-05"}}));
+                          St{"giop",
+                             std::string("Glucocorticoid-induced osteoporosis, ACR ") +
+                                 (cat == kVeryHigh ? "very high"
+                                  : cat == kHigh   ? "high"
+                                                   : "moderate") +
+                                 " risk (" + why + "): treatment indicated.",
+                             {"GIOP-08", "GIOP-01",
+                              cat == kVeryHigh ? "GIOP-03"
+                              : cat == kHigh   ? "GIOP-04"
+                              : young          ? "GIOP-07"
+                                               : "GIOP-05"}}));
       } else {
         BP_VERBOSE(x, x.NotFired("GIOP-08", "ACR low risk"));
         BP_VERBOSE(x, x.NotFired("D6"));
@@ -1112,10 +1215,10 @@ void CancerTreatment(Ctx& x, State& s) {
     BP_VERBOSE(x, x.Fired("CTIBL-04",
                           "bone metastases, skeletal malignancy or myeloma: osteoporosis-dose "
                           "rules do not apply"));
-    x.Refer(Destination::kOncology, Urgency::kRoutine,
-            "Bone metastases, skeletal malignancy or myeloma: bone-targeted therapy is an oncology "
-            "decision; osteoporosis-dose rules do not apply.",
-            {"CTIBL-04", "REF-05"});
+    BP_VERBOSE(x, x.Refer(Destination::kOncology, Urgency::kRoutine,
+                          "Bone metastases, skeletal malignancy or myeloma: bone-targeted therapy "
+                          "is an oncology decision; osteoporosis-dose rules do not apply.",
+                          {"CTIBL-04", "REF-05"}));
   } else {
     BP_VERBOSE(x, x.NotFired("CTIBL-04"));
   }
@@ -1124,10 +1227,10 @@ void CancerTreatment(Ctx& x, State& s) {
       BP_VERBOSE(x, x.NotFired(r, "no cancer-treatment bone loss population"));
     return;
   }
-  const std::string who = ai        ? "aromatase inhibitor"
-                          : ovarian ? "ovarian suppression"
-                                    : "androgen deprivation therapy";
-  BP_VERBOSE(x, x.Fired("CTIBL-01", "on " + who));
+  const char* who = ai        ? "aromatase inhibitor"
+                    : ovarian ? "ovarian suppression"
+                              : "androgen deprivation therapy";
+  BP_VERBOSE(x, x.Fired("CTIBL-01", std::string("on ") + who));
   bool indicated = false;
   std::string why;
   if (c.ctibl == CtiblThreshold::kHadji17 && ai) {
@@ -1139,13 +1242,14 @@ void CancerTreatment(Ctx& x, State& s) {
     if (f.gc_days_actual && c.hadji_gc_months.Met(*f.gc_days_actual / 30.4375)) ++risk;
     if (f.t_min && c.hadji_tscore.MetTenths(*f.t_min)) {
       indicated = true;
-      why = "T-score " + Tn(*f.t_min) + " " + c.hadji_tscore.Describe("");
+      if (x.verbose) why = "T-score " + Tn(*f.t_min) + " " + c.hadji_tscore.Describe("");
     } else if (f.t_min && c.hadji_tscore_with_risk.MetTenths(*f.t_min) && risk >= 1) {
       indicated = true;
-      why = "T-score " + Tn(*f.t_min) + " with " + std::to_string(risk) + " risk factor(s)";
+      if (x.verbose)
+        why = "T-score " + Tn(*f.t_min) + " with " + std::to_string(risk) + " risk factor(s)";
     } else if (!f.t_min && c.hadji_risk_factors.Met(risk)) {
       indicated = true;
-      why = std::to_string(risk) + " risk factors without BMD";
+      if (x.verbose) why = std::to_string(risk) + " risk factors without BMD";
     }
     BP_VERBOSE(x, x.Trace("CTIBL-03",
                           indicated ? Outcome::kFired
@@ -1157,8 +1261,9 @@ void CancerTreatment(Ctx& x, State& s) {
                       (f.frax_hip && c.ctibl_frax_hip.Met(*f.frax_hip));
     if ((f.t_min && c.ctibl_tscore.MetTenths(*f.t_min)) || frax) {
       indicated = true;
-      why = f.t_min && c.ctibl_tscore.MetTenths(*f.t_min) ? "T-score " + Tn(*f.t_min)
-                                                          : "FRAX at treatment threshold";
+      if (x.verbose)
+        why = f.t_min && c.ctibl_tscore.MetTenths(*f.t_min) ? "T-score " + Tn(*f.t_min)
+                                                            : "FRAX at treatment threshold";
     }
     BP_VERBOSE(x, x.Trace("CTIBL-02",
                           indicated ? Outcome::kFired
@@ -1178,12 +1283,11 @@ void CancerTreatment(Ctx& x, State& s) {
     if (x.a.risk_tier == RiskTier::kNotIndicated || x.a.risk_tier == RiskTier::kIndeterminate)
       x.a.risk_tier = RiskTier::kHigh;
     BP_VERBOSE(
-        x,
-        x.a.treatment_reasons.push_back(
-            {"ctibl",
-             "Cancer-treatment-induced bone loss (" + who + ", " + why +
-                 "): treatment indicated for the duration of therapy.",
-             {c.ctibl == CtiblThreshold::kHadji17 && ai ? "CTIBL-03" : "CTIBL-02", "CTIBL-01"}}));
+        x, x.a.treatment_reasons.push_back(St{
+               "ctibl",
+               std::string("Cancer-treatment-induced bone loss (") + who + ", " + why +
+                   "): treatment indicated for the duration of therapy.",
+               {c.ctibl == CtiblThreshold::kHadji17 && ai ? "CTIBL-03" : "CTIBL-02", "CTIBL-01"}}));
   }
 }
 
@@ -1195,14 +1299,14 @@ void Indeterminate(Ctx& x, State& s) {
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
     BP_VERBOSE(
-        x, x.a.treatment_reasons.push_back(
-               {"possibly_pathologic",
-                s.pathologic
-                    ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
-                      "flags for malignancy or infection): no osteoporosis drug until a specialist "
-                      "has excluded malignancy."
-                    : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
-                {"RISK-04"}}));
+        x, x.a.treatment_reasons.push_back(St{
+               "possibly_pathologic",
+               s.pathologic
+                   ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
+                     "flags for malignancy or infection): no osteoporosis drug until a specialist "
+                     "has excluded malignancy."
+                   : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
+               {"RISK-04"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("RISK-04"));
   }
@@ -1224,10 +1328,11 @@ void Holidays(Ctx& x, State& s) {
   const bool hip_low = f.t_hip_latest && c.tx_tscore_osteoporosis.MetTenths(*f.t_hip_latest);
   const bool still_high =
       hip_low || major_fx || s.treatment_failure || x.a.risk_tier == RiskTier::kVeryHigh;
-  std::string still_why = hip_low               ? "hip T-score " + Tn(*f.t_hip_latest)
-                          : major_fx            ? "a prior major osteoporotic fracture"
-                          : s.treatment_failure ? "a fracture on therapy"
-                                                : "very high risk";
+  const std::string still_why = !x.verbose            ? std::string()
+                                : hip_low             ? "hip T-score " + Tn(*f.t_hip_latest)
+                                : major_fx            ? "a prior major osteoporotic fracture"
+                                : s.treatment_failure ? "a fracture on therapy"
+                                                      : "very high risk";
   bool oral_due = false, za_due = false;
   for (const auto& m : p.medications) {
     if (!IsOralBisphosphonate(m) || m.status != MedStatus::kActive) continue;
@@ -1251,11 +1356,11 @@ void Holidays(Ctx& x, State& s) {
                     {"SEQ-06", "D26"}));
       if (years >= c.bp_oral_max_years)
         BP_VERBOSE(
-            x, x.a.sequence.push_back({"oral_bp_max",
-                                       "Oral bisphosphonate for " + Num(years) +
-                                           " years: beyond the " + Num(c.bp_oral_max_years, 0) +
-                                           "-year maximum for high risk; stop or switch therapy.",
-                                       {"SEQ-06"}}));
+            x, x.a.sequence.push_back(St{"oral_bp_max",
+                                         "Oral bisphosphonate for " + Num(years) +
+                                             " years: beyond the " + Num(c.bp_oral_max_years, 0) +
+                                             "-year maximum for high risk; stop or switch therapy.",
+                                         {"SEQ-06"}}));
     }
   }
   if (!oral_due) BP_VERBOSE(x, x.NotFired("SEQ-06"));
@@ -1279,32 +1384,30 @@ void Holidays(Ctx& x, State& s) {
                         "reassess after 5 years oral or 3 years IV"));
   if ((oral_due || za_due) && x.a.treatment_indicated == true) {
     if (still_high) {
-      BP_VERBOSE(x,
-                 x.a.sequence.push_back({"continue_after_review",
-                                         "Still at high risk (" + still_why +
-                                             "): continue bisphosphonate therapy after the review.",
-                                         {oral_due ? "SEQ-06" : "SEQ-07"}}));
+      BP_VERBOSE(
+          x, x.a.sequence.push_back(St{"continue_after_review",
+                                       "Still at high risk (" + still_why +
+                                           "): continue bisphosphonate therapy after the review.",
+                                       {oral_due ? "SEQ-06" : "SEQ-07"}}));
       BP_VERBOSE(x, x.NotFired("SEQ-08"));
     } else {
       s.holiday = true;
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
       BP_VERBOSE(
-          x,
-          x.a.treatment_reasons.push_back(
-              {"drug_holiday",
-               "Drug holiday due: bisphosphonate course reached its review point without a "
-               "high-risk feature (hip T-score <= -2.5, major osteoporotic fracture, fracture on "
-               "therapy, very high risk).",
-               {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}}));
+          x, x.a.treatment_reasons.push_back(St{
+                 "drug_holiday",
+                 "Drug holiday due: bisphosphonate course reached its review point without a "
+                 "high-risk feature (hip T-score <= -2.5, major osteoporotic fracture, fracture on "
+                 "therapy, very high risk).",
+                 {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}}));
       BP_VERBOSE(x, x.Fired("SEQ-08", "holiday: reassess every 2-4 years"));
       BP_VERBOSE(
-          x,
-          x.a.sequence.push_back(
-              {"holiday_review",
-               "During the drug holiday: reassess every 2-4 years; restart early after "
-               "a fracture, a BMD loss beyond the least significant change, or new risk factors.",
-               {"SEQ-08"}}));
+          x, x.a.sequence.push_back(St{
+                 "holiday_review",
+                 "During the drug holiday: reassess every 2-4 years; restart early after "
+                 "a fracture, a BMD loss beyond the least significant change, or new risk factors.",
+                 {"SEQ-08"}}));
     }
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-08"));
@@ -1332,21 +1435,20 @@ void Contraindications(Ctx& x, State& s) {
 
   // CI-13 / CI-02..04: oral bisphosphonates.
   if (esophageal || upright) {
-    const std::string t = esophageal
-                              ? "esophageal disorder delaying emptying (stricture, achalasia)"
-                              : "cannot remain upright for 30-60 minutes";
+    const char* t = esophageal ? "esophageal disorder delaying emptying (stricture, achalasia)"
+                               : "cannot remain upright for 30-60 minutes";
     BP_VERBOSE(x, x.Fired("CI-13", t));
     for (const char* a : {"alendronate", "risedronate", "ibandronate_oral"})
-      x.AvoidAgent(a, "BLOCK: " + t,
-                   {"CI-13", a[0] == 'a'   ? "CI-02"
-                             : a[0] == 'r' ? "CI-03"
-                                           : "CI-04"});
+      BP_AVOID(x, a, std::string("BLOCK: ") + t,
+               {"CI-13", a[0] == 'a'   ? "CI-02"
+                         : a[0] == 'r' ? "CI-03"
+                                       : "CI-04"});
   } else {
     BP_VERBOSE(x, x.NotFired("CI-13"));
   }
   if (oral_intol) {
     for (const char* a : {"alendronate", "risedronate", "ibandronate_oral"})
-      x.AvoidAgent(a, "documented intolerance of oral bisphosphonates", {"SEL-03"});
+      BP_AVOID(x, a, "documented intolerance of oral bisphosphonates", {"SEL-03"});
   }
   bool oral_renal = false;
   if (f.crcl) {
@@ -1361,8 +1463,8 @@ void Contraindications(Ctx& x, State& s) {
     for (const auto& r : renal) {
       if (r.t->Met(*f.crcl)) {
         oral_renal = true;
-        x.AvoidAgent(
-            r.agent,
+        BP_AVOID(
+            x, r.agent,
             "BLOCK (not recommended): CrCl " + Num(*f.crcl) + " mL/min " + r.t->Describe("mL/min"),
             {r.rule, "D11", "D30"});
       }
@@ -1392,8 +1494,9 @@ void Contraindications(Ctx& x, State& s) {
                         "each drug's label value, not a 30-35 range"));
 
   // SEL-03 reasons oral bisphosphonates are unsuitable.
-  auto add_unsuit = [&](const std::string& why, const char* rule) {
+  auto add_unsuit = [&](const char* why, const char* rule) {
     s.oral_unsuitable = true;
+    if (!x.verbose) return;
     s.oral_unsuitable_reasons.push_back(why);
     if (std::find(s.oral_unsuitable_rules.begin(), s.oral_unsuitable_rules.end(), rule) ==
         s.oral_unsuitable_rules.end())
@@ -1433,24 +1536,30 @@ void Contraindications(Ctx& x, State& s) {
   s.oral_candidates_any = !s.oral_candidates.empty() && !s.oral_unsuitable;
 
   // CI-01: zoledronic acid.
-  std::vector<std::string> za;
-  RuleIds za_rules = {"CI-01"};
-  if (f.crcl && c.za_crcl.Met(*f.crcl)) {
-    za.push_back("CrCl " + Num(*f.crcl) + " mL/min " + c.za_crcl.Describe("mL/min"));
-    za_rules.push_back("PRE-01");
-    za_rules.push_back("D11");
-  }
-  if (aki) za.push_back("acute renal impairment");
-  if (HasIntolerance(p, Intolerance::kZoledronicAcid))
-    za.push_back("hypersensitivity or intolerance"), za_rules.push_back("PRE-06");
-  if (pregnant)
-    za.push_back("pregnancy"), za_rules.push_back("CI-12"), za_rules.push_back("PRE-05");
-  if (!za.empty()) {
+  const bool za_renal = f.crcl && c.za_crcl.Met(*f.crcl);
+  const bool za_intolerance = HasIntolerance(p, Intolerance::kZoledronicAcid);
+  if (za_renal || aki || za_intolerance || pregnant) {
     s.za_contraindicated = true;
+    x.MarkAvoided("zoledronic_acid");
+  }
+  if (s.za_contraindicated && x.verbose) {
+    std::vector<std::string> za;
+    RuleIds za_rules = {"CI-01"};
+    if (za_renal) {
+      za.push_back("CrCl " + Num(*f.crcl) + " mL/min " + c.za_crcl.Describe("mL/min"));
+      za_rules.push_back("PRE-01");
+      za_rules.push_back("D11");
+    }
+    if (aki) za.push_back("acute renal impairment");
+    if (za_intolerance)
+      za.push_back("hypersensitivity or intolerance"), za_rules.push_back("PRE-06");
+    if (pregnant)
+      za.push_back("pregnancy"), za_rules.push_back("CI-12"), za_rules.push_back("PRE-05");
     for (const auto& z : za) s.za_contra_text += (s.za_contra_text.empty() ? "" : ", ") + z;
     s.za_contra_rules = za_rules;
-    BP_VERBOSE(x, x.Fired("CI-01", s.za_contra_text));
+    x.Fired("CI-01", s.za_contra_text);
     x.AvoidAgent("zoledronic_acid", "BLOCK: " + s.za_contra_text, za_rules);
+  } else if (s.za_contraindicated) {
   } else {
     BP_VERBOSE(x, x.Trace("CI-01", f.crcl ? Outcome::kNotFired : Outcome::kInsufficientData,
                           f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown"));
@@ -1482,8 +1591,8 @@ void Contraindications(Ctx& x, State& s) {
 
   // CI-06 / CI-12: denosumab.
   if (HasIntolerance(p, Intolerance::kDenosumab))
-    x.AvoidAgent("denosumab", "BLOCK: hypersensitivity or intolerance", {"CI-06"});
-  if (pregnant) x.AvoidAgent("denosumab", "BLOCK: pregnancy", {"CI-06", "CI-12"});
+    BP_AVOID(x, "denosumab", "BLOCK: hypersensitivity or intolerance", {"CI-06"});
+  if (pregnant) BP_AVOID(x, "denosumab", "BLOCK: pregnancy", {"CI-06", "CI-12"});
   BP_VERBOSE(x, x.Trace("CI-06", x.Avoided("denosumab") ? Outcome::kFired : Outcome::kNotFired));
   BP_VERBOSE(x, x.Trace("CI-12", pregnant ? Outcome::kFired : Outcome::kNotFired));
 
@@ -1503,7 +1612,7 @@ void Contraindications(Ctx& x, State& s) {
     }
   }
   if (!romo.empty()) {
-    x.AvoidAgent("romosozumab", "BLOCK: " + romo, {"CI-07"});
+    BP_AVOID(x, "romosozumab", "BLOCK: " + romo, {"CI-07"});
     BP_VERBOSE(
         x, x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
                   "Romosozumab must not be started: " + romo +
@@ -1512,20 +1621,19 @@ void Contraindications(Ctx& x, State& s) {
                   {"CI-07"}));
   }
   if (!f.female || f.menopause == Menopause::kPre)
-    x.AvoidAgent(
-        "romosozumab",
-        f.male ? "not labelled for men in the US" : "US indication: postmenopausal women only",
-        {"CI-07", "SEL-08"});
+    BP_AVOID(x, "romosozumab",
+             f.male ? "not labelled for men in the US" : "US indication: postmenopausal women only",
+             {"CI-07", "SEL-08"});
   if (HasIntolerance(p, Intolerance::kRomosozumab))
-    x.AvoidAgent("romosozumab", "BLOCK: hypersensitivity", {"CI-07"});
+    BP_AVOID(x, "romosozumab", "BLOCK: hypersensitivity", {"CI-07"});
   int romo_doses = 0;
   for (const auto& m : p.medications)
     if (m.agent == Agent::kRomosozumab && m.doses_received) romo_doses += *m.doses_received;
   if (c.romo_max_doses.Met(romo_doses)) {
-    x.AvoidAgent("romosozumab",
-                 "BLOCK: " + std::to_string(romo_doses) + " doses received (maximum " +
-                     Num(c.romo_max_doses.value, 0) + ")",
-                 {"SEQ-02"});
+    BP_AVOID(x, "romosozumab",
+             "BLOCK: " + std::to_string(romo_doses) + " doses received (maximum " +
+                 Num(c.romo_max_doses.value, 0) + ")",
+             {"SEQ-02"});
     BP_VERBOSE(x, x.Fired("SEQ-02", std::to_string(romo_doses) + " romosozumab doses"));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-02"));
@@ -1553,30 +1661,29 @@ void Contraindications(Ctx& x, State& s) {
   if (!pth.empty()) {
     std::string t;
     for (const auto& r : pth) t += (t.empty() ? "" : ", ") + r;
-    x.AvoidAgent("teriparatide", "AVOID (specialist may override): " + t, {"CI-08", "D5"});
-    x.AvoidAgent("abaloparatide", "AVOID (specialist may override): " + t, {"CI-09", "D5"});
+    BP_AVOID(x, "teriparatide", "AVOID (specialist may override): " + t, {"CI-08", "D5"});
+    BP_AVOID(x, "abaloparatide", "AVOID (specialist may override): " + t, {"CI-09", "D5"});
     BP_VERBOSE(x, x.Warn("pth_analog_contraindication", Severity::kWarning,
                          "Teriparatide and abaloparatide should be avoided: " + t + ".",
                          {"CI-08", "CI-09"}));
   }
   if (s.pathologic) {
-    x.AvoidAgent("teriparatide",
-                 "AVOID until malignancy is excluded (possible pathologic fracture)",
-                 {"VCF-03", "CI-08"});
-    x.AvoidAgent("abaloparatide",
-                 "AVOID until malignancy is excluded (possible pathologic fracture)",
-                 {"VCF-03", "CI-09"});
+    BP_AVOID(x, "teriparatide", "AVOID until malignancy is excluded (possible pathologic fracture)",
+             {"VCF-03", "CI-08"});
+    BP_AVOID(x, "abaloparatide",
+             "AVOID until malignancy is excluded (possible pathologic fracture)",
+             {"VCF-03", "CI-09"});
   }
   if (s.malignancy) {
-    x.AvoidAgent("teriparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-08"});
-    x.AvoidAgent("abaloparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-09"});
+    BP_AVOID(x, "teriparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-08"});
+    BP_AVOID(x, "abaloparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-09"});
   }
   if (HasCondition(p, ConditionCode::kHyperparathyroidism))
-    x.AvoidAgent("abaloparatide", "AVOID: pre-existing hyperparathyroidism", {"CI-09"});
+    BP_AVOID(x, "abaloparatide", "AVOID: pre-existing hyperparathyroidism", {"CI-09"});
   if (HasIntolerance(p, Intolerance::kTeriparatide))
-    x.AvoidAgent("teriparatide", "BLOCK: hypersensitivity", {"CI-08"});
+    BP_AVOID(x, "teriparatide", "BLOCK: hypersensitivity", {"CI-08"});
   if (HasIntolerance(p, Intolerance::kAbaloparatide))
-    x.AvoidAgent("abaloparatide", "BLOCK: hypersensitivity", {"CI-09"});
+    BP_AVOID(x, "abaloparatide", "BLOCK: hypersensitivity", {"CI-09"});
   double tptd_months = 0, abl_months = 0;
   for (const auto& m : p.medications) {
     if (m.agent != Agent::kTeriparatide && m.agent != Agent::kAbaloparatide) continue;
@@ -1586,10 +1693,10 @@ void Contraindications(Ctx& x, State& s) {
     (m.agent == Agent::kTeriparatide ? tptd_months : abl_months) += months;
   }
   if (c.abl_max_months.Met(tptd_months + abl_months)) {
-    x.AvoidAgent("abaloparatide",
-                 "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) +
-                     " months (limit " + Num(c.abl_max_months.value, 0) + ")",
-                 {"SEQ-04", "CI-09", "D4"});
+    BP_AVOID(x, "abaloparatide",
+             "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) +
+                 " months (limit " + Num(c.abl_max_months.value, 0) + ")",
+             {"SEQ-04", "CI-09", "D4"});
     BP_VERBOSE(x, x.Fired("SEQ-04", Num(tptd_months + abl_months) + " months of PTH analogs"));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-04"));
@@ -1617,8 +1724,8 @@ void Contraindications(Ctx& x, State& s) {
 
   // CI-10: raloxifene.
   if (FindCondition(p, ConditionCode::kVenousThromboembolism, false))
-    x.AvoidAgent("raloxifene", "BLOCK: active or past venous thromboembolism", {"CI-10"});
-  if (pregnant) x.AvoidAgent("raloxifene", "BLOCK: pregnancy", {"CI-10"});
+    BP_AVOID(x, "raloxifene", "BLOCK: active or past venous thromboembolism", {"CI-10"});
+  if (pregnant) BP_AVOID(x, "raloxifene", "BLOCK: pregnancy", {"CI-10"});
   BP_VERBOSE(x, x.Trace("CI-10", x.Avoided("raloxifene") ? Outcome::kFired : Outcome::kNotFired));
 
   // CI-11: hypocalcemia gate.
@@ -1682,9 +1789,10 @@ void Selection(Ctx& x, State& s) {
   s.anabolic_followup = anabolic_done && !anabolic_active && !antiresorptive_after_anabolic;
 
   // Anabolic candidates in order (SEL-01; GIOP prefers teriparatide, GIOP-08).
-  std::vector<const char*> order = {"romosozumab", "abaloparatide", "teriparatide"};
-  if (s.giop_indicated) order = {"teriparatide", "abaloparatide", "romosozumab"};
-  for (const char* ag : order)
+  static constexpr const char* kAnabolicOrder[] = {"romosozumab", "abaloparatide", "teriparatide"};
+  static constexpr const char* kGiopAnabolicOrder[] = {"teriparatide", "abaloparatide",
+                                                       "romosozumab"};
+  for (const char* ag : s.giop_indicated ? kGiopAnabolicOrder : kAnabolicOrder)
     if (!x.Avoided(ag)) s.anabolic_candidates.push_back(ag);
 
   const bool za_ok = !s.za_contraindicated && !x.Avoided("zoledronic_acid");
@@ -1693,10 +1801,12 @@ void Selection(Ctx& x, State& s) {
   auto add_oral = [&](std::vector<Regimen>& to, const char* rule) {
     for (const char* ag : s.oral_candidates) to.push_back(x.MakeRegimen(ag, {rule}));
   };
-  auto za_reg = [&](const char* rule) {
+  auto za_reg = [&](std::string_view rule) {
     return x.MakeRegimen("zoledronic_acid", {rule, "SEL-05"});
   };
-  auto dmab_reg = [&](const char* rule) { return x.MakeRegimen("denosumab", {rule, "SEL-05"}); };
+  auto dmab_reg = [&](std::string_view rule) {
+    return x.MakeRegimen("denosumab", {rule, "SEL-05"});
+  };
 
   BP_VERBOSE(x, x.Fired("SEL-00", "contraindications, then pre-infusion checks, then preference"));
   BP_VERBOSE(x, x.Trace("SEL-05", Outcome::kFired,
@@ -1718,18 +1828,19 @@ void Selection(Ctx& x, State& s) {
   }
   if (a.risk_tier == RiskTier::kIndeterminate || s.neuro_deficit || s.osteomalacia_suspected) {
     a.therapy_recommended = TherapyClass::kSpecialistDecision;
-    std::string why =
+    const char* why =
         a.risk_tier == RiskTier::kIndeterminate
             ? "outside the populations the thresholds apply to, a possibly pathologic fracture, or "
               "not enough data"
         : s.neuro_deficit
             ? "acute vertebral fracture with a neurological deficit: the emergency comes first"
             : "suspected osteomalacia: treat it before any antiresorptive";
-    BP_VERBOSE(x, a.sequence.push_back({"specialist_decision",
-                                        "No osteoporosis drug is selected now (" + why + ").",
-                                        {s.neuro_deficit                           ? "PRE-12"
-                                         : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04"
-                                                                                   : "LAB-03"}}));
+    BP_VERBOSE(x, a.sequence.push_back(
+                      St{"specialist_decision",
+                         std::string("No osteoporosis drug is selected now (") + why + ").",
+                         {s.neuro_deficit                           ? "PRE-12"
+                          : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04"
+                                                                    : "LAB-03"}}));
     for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
       BP_VERBOSE(x, x.NotFired(r, "a specialist decides first"));
     return;
@@ -1745,79 +1856,87 @@ void Selection(Ctx& x, State& s) {
     if (s.dmab_transition) {
       if (za_ok) {
         chosen = TherapyClass::kIvZoledronicAcid;
-        why = "Denosumab stopped: one zoledronic acid infusion about " +
-              std::to_string(c.dmab_transition_months) +
-              " months after the last injection, no later than " +
-              Num(c.dmab_overdue_months.value, 0) + " months.";
-        why_rules = {"SEQ-05"};
+        if (x.verbose)
+          why = "Denosumab stopped: one zoledronic acid infusion about " +
+                std::to_string(c.dmab_transition_months) +
+                " months after the last injection, no later than " +
+                Num(c.dmab_overdue_months.value, 0) + " months.";
+        if (x.verbose) why_rules = {"SEQ-05"};
       } else if (s.oral_candidates_any) {
         chosen = TherapyClass::kOralBisphosphonate;
-        why =
-            "Denosumab stopped and zoledronic acid contraindicated: oral alendronate as the "
-            "follow-on.";
-        why_rules = {"SEQ-05"};
+        if (x.verbose)
+          why =
+              "Denosumab stopped and zoledronic acid contraindicated: oral alendronate as the "
+              "follow-on.";
+        if (x.verbose) why_rules = {"SEQ-05"};
       } else if (dmab_ok) {
         chosen = TherapyClass::kDenosumab;
-        why =
-            "Denosumab stopped but no bisphosphonate can follow: resume denosumab; it must not "
-            "stop without a follow-on.";
-        why_rules = {"SEQ-05", "SEL-04"};
+        if (x.verbose)
+          why =
+              "Denosumab stopped but no bisphosphonate can follow: resume denosumab; it must not "
+              "stop without a follow-on.";
+        if (x.verbose) why_rules = {"SEQ-05", "SEL-04"};
       }
       return;
     }
     if (dmab_active && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      why =
-          "Continue denosumab every 6 months: it must never stop without a follow-on "
-          "antiresorptive.";
-      why_rules = {"SEQ-05", "SEQ-09"};
+      if (x.verbose)
+        why =
+            "Continue denosumab every 6 months: it must never stop without a follow-on "
+            "antiresorptive.";
+      if (x.verbose) why_rules = {"SEQ-05", "SEQ-09"};
       return;
     }
     if (s.ctibl_only && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      why =
-          "Cancer-treatment bone loss: denosumab 60 mg every 6 months is labelled for "
-          "aromatase-inhibitor and androgen-deprivation bone loss; bisphosphonates are "
-          "alternatives.";
-      why_rules = {"CTIBL-02"};
+      if (x.verbose)
+        why =
+            "Cancer-treatment bone loss: denosumab 60 mg every 6 months is labelled for "
+            "aromatase-inhibitor and androgen-deprivation bone loss; bisphosphonates are "
+            "alternatives.";
+      if (x.verbose) why_rules = {"CTIBL-02"};
       return;
     }
     if (!prefer_parenteral && s.oral_candidates_any) {
       chosen = TherapyClass::kOralBisphosphonate;
-      why =
-          "High risk with oral bisphosphonates suitable: alendronate or risedronate first line "
-          "(ibandronate not preferred).";
-      why_rules = {"SEL-02"};
+      if (x.verbose)
+        why =
+            "High risk with oral bisphosphonates suitable: alendronate or risedronate first line "
+            "(ibandronate not preferred).";
+      if (x.verbose) why_rules = {"SEL-02"};
       return;
     }
     if (za_ok) {
       chosen = TherapyClass::kIvZoledronicAcid;
       if (prefer_parenteral) {
-        why = "No anabolic agent can be used: zoledronic acid 5 mg IV yearly.";
-        why_rules = {"SEL-01"};
-      } else {
+        if (x.verbose) why = "No anabolic agent can be used: zoledronic acid 5 mg IV yearly.";
+        if (x.verbose) why_rules = {"SEL-01"};
+      } else if (x.verbose) {
         std::string t;
         for (const auto& r : s.oral_unsuitable_reasons) t += (t.empty() ? "" : ", ") + r;
         if (t.empty()) t = "oral bisphosphonates blocked";
-        why = "Oral bisphosphonates unsuitable (" + t + "): zoledronic acid 5 mg IV once yearly.";
-        why_rules = {"SEL-03"};
+        if (x.verbose)
+          why = "Oral bisphosphonates unsuitable (" + t + "): zoledronic acid 5 mg IV once yearly.";
+        if (x.verbose) why_rules = {"SEL-03"};
         for (const auto& r : s.oral_unsuitable_rules) why_rules.push_back(r);
       }
       return;
     }
     if (dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      why =
-          "Bisphosphonates contraindicated or not tolerated (" +
-          (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
-          "): denosumab 60 mg SC every 6 months, with a plan never to stop it without a follow-on.";
-      why_rules = {"SEL-04", "D14"};
+      if (x.verbose)
+        why = "Bisphosphonates contraindicated or not tolerated (" +
+              (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
+              "): denosumab 60 mg SC every 6 months, with a plan never to stop it without a "
+              "follow-on.";
+      if (x.verbose) why_rules = {"SEL-04", "D14"};
       return;
     }
     if (s.oral_candidates_any) {
       chosen = TherapyClass::kOralBisphosphonate;
-      why = "Oral bisphosphonate is the remaining option.";
-      why_rules = {"SEL-02"};
+      if (x.verbose) why = "Oral bisphosphonate is the remaining option.";
+      if (x.verbose) why_rules = {"SEL-02"};
     }
   };
 
@@ -1826,11 +1945,12 @@ void Selection(Ctx& x, State& s) {
       choose_antiresorptive(true);
     } else if (anabolic_active) {
       chosen = TherapyClass::kAnabolic;
-      why = "Continue the anabolic course, then an antiresorptive without a gap.";
-      why_rules = {"SEL-01", "SEQ-01"};
+      if (x.verbose) why = "Continue the anabolic course, then an antiresorptive without a gap.";
+      if (x.verbose) why_rules = {"SEL-01", "SEQ-01"};
     } else if (s.anabolic_followup || s.dmab_transition) {
       choose_antiresorptive(true);
-      if (s.anabolic_followup && chosen != TherapyClass::kNone) why_rules.push_back("SEQ-01");
+      if (x.verbose && s.anabolic_followup && chosen != TherapyClass::kNone)
+        why_rules.push_back("SEQ-01");
     } else if (anabolic_done && antiresorptive_after_anabolic) {
       // The anabolic-then-antiresorptive sequence is under way: continue the antiresorptive.
       for (const auto& m : p.medications) {
@@ -1842,38 +1962,42 @@ void Selection(Ctx& x, State& s) {
       }
       if (chosen == TherapyClass::kNone)
         choose_antiresorptive(true);
-      else
+      else if (x.verbose)
         why = "Anabolic course completed and followed by an antiresorptive: continue it.";
-      why_rules = {"SEQ-01", "SEL-01"};
+      if (x.verbose) why_rules = {"SEQ-01", "SEL-01"};
     } else if (!s.anabolic_candidates.empty()) {
       chosen = TherapyClass::kAnabolic;
-      why = "Very high fracture risk: an anabolic agent first, then an antiresorptive.";
-      why_rules = {"SEL-01"};
-      if (s.giop_indicated) why_rules.push_back("GIOP-08");
+      if (x.verbose)
+        why = "Very high fracture risk: an anabolic agent first, then an antiresorptive.";
+      if (x.verbose) why_rules = {"SEL-01"};
+      if (x.verbose && s.giop_indicated) why_rules.push_back("GIOP-08");
     } else {
       choose_antiresorptive(true);
     }
   } else {
     if (anabolic_active) {
       chosen = TherapyClass::kAnabolic;
-      why = "Continue the anabolic course, then an antiresorptive without a gap.";
-      why_rules = {"SEQ-01"};
+      if (x.verbose) why = "Continue the anabolic course, then an antiresorptive without a gap.";
+      if (x.verbose) why_rules = {"SEQ-01"};
     } else {
       choose_antiresorptive(false);
-      if (s.anabolic_followup) why_rules.push_back("SEQ-01");
+      if (x.verbose && s.anabolic_followup) why_rules.push_back("SEQ-01");
     }
   }
   if (chosen == TherapyClass::kNone && !s.anabolic_candidates.empty()) {
     chosen = TherapyClass::kAnabolic;
-    why = "Every antiresorptive is blocked: an anabolic agent, then specialist review.";
-    why_rules = {"SEL-01"};
+    if (x.verbose)
+      why = "Every antiresorptive is blocked: an anabolic agent, then specialist review.";
+    if (x.verbose) why_rules = {"SEL-01"};
   }
   if (chosen == TherapyClass::kNone) {
     chosen = TherapyClass::kSpecialistDecision;
-    why = "Every osteoporosis drug is blocked for this patient: a specialist decides.";
-    why_rules = {"SEL-00"};
+    if (x.verbose)
+      why = "Every osteoporosis drug is blocked for this patient: a specialist decides.";
+    if (x.verbose) why_rules = {"SEL-00"};
   }
   a.therapy_recommended = chosen;
+  if (!x.verbose) return;  // the other profiles compare the class only
   BP_VERBOSE(x, x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired,
                         very_high ? why : "not very high risk"));
   BP_VERBOSE(x,
@@ -1887,7 +2011,7 @@ void Selection(Ctx& x, State& s) {
              x.Trace("D14", Outcome::kFired,
                      c.denosumab_first_line ? "denosumab listed among first-line options (profile)"
                                             : "denosumab second line (ACP 2023)"));
-  BP_VERBOSE(x, a.treatment_reasons.push_back({"therapy", why, why_rules}));
+  BP_VERBOSE(x, a.treatment_reasons.push_back(St{"therapy", why, why_rules}));
 
   // Regimens for the chosen class, preferred first.
   switch (chosen) {
@@ -1895,15 +2019,14 @@ void Selection(Ctx& x, State& s) {
       add_oral(a.agents, "SEL-02");
       break;
     case TherapyClass::kIvZoledronicAcid:
-      a.agents.push_back(za_reg(why_rules.front().c_str()));
+      a.agents.push_back(za_reg(why_rules.front()));
       break;
     case TherapyClass::kDenosumab:
-      a.agents.push_back(dmab_reg(why_rules.front().c_str()));
+      a.agents.push_back(dmab_reg(why_rules.front()));
       break;
     case TherapyClass::kAnabolic:
       if (anabolic_active)
-        a.agents.push_back(x.MakeRegimen(std::string(ToString(anabolic_active->agent)).c_str(),
-                                         {"SEL-01", "SEQ-01"}));
+        a.agents.push_back(x.MakeRegimen(ToString(anabolic_active->agent), {"SEL-01", "SEQ-01"}));
       else
         for (const char* ag : s.anabolic_candidates)
           a.agents.push_back(x.MakeRegimen(ag, {"SEL-01", "SEL-05"}));
@@ -1924,10 +2047,10 @@ void Selection(Ctx& x, State& s) {
       a.alternatives.push_back(x.MakeRegimen(ag, {"SEL-01"}));
   if (c.first_line_equal_options && chosen == TherapyClass::kOralBisphosphonate)
     BP_VERBOSE(x, a.treatment_reasons.push_back(
-                      {"equal_options",
-                       "Under this profile (AACE 2020) zoledronic acid and denosumab are equal "
-                       "first-line options with oral bisphosphonates.",
-                       {"SEL-02", "D14"}}));
+                      St{"equal_options",
+                         "Under this profile (AACE 2020) zoledronic acid and denosumab are equal "
+                         "first-line options with oral bisphosphonates.",
+                         {"SEL-02", "D14"}}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1979,11 +2102,11 @@ void Infusion(Ctx& x, State& s) {
   }
   // Acute renal impairment.
   const bool aki = HasCondition(p, ConditionCode::kAcuteKidneyInjury);
-  checks.push_back({PreCheckKind::kAcuteRenalImpairment,
-                    aki ? CheckStatus::kFail : CheckStatus::kPass,
-                    aki ? "Acute renal impairment recorded: contraindicated."
-                        : "No acute renal impairment recorded.",
-                    {"CI-01", "PRE-01"}});
+  checks.push_back(Pc{PreCheckKind::kAcuteRenalImpairment,
+                      aki ? CheckStatus::kFail : CheckStatus::kPass,
+                      aki ? "Acute renal impairment recorded: contraindicated."
+                          : "No acute renal impairment recorded.",
+                      {"CI-01", "PRE-01"}});
   // PRE-02 calcium.
   {
     PreCheck k{
@@ -2006,9 +2129,9 @@ void Infusion(Ctx& x, State& s) {
       k.status = CheckStatus::kFail;
       k.text = "Low calcium: correct before the infusion.";
       correctable = true;
-      fixes.push_back({"correct_calcium",
-                       "Correct hypocalcemia and recheck calcium before the infusion.",
-                       {"PRE-02", "CI-11"}});
+      fixes.push_back(St{"correct_calcium",
+                         "Correct hypocalcemia and recheck calcium before the infusion.",
+                         {"PRE-02", "CI-11"}});
     } else if (!f.calcium_known) {
       k.text = "Calcium status unknown (needs total calcium with albumin, or ionized calcium).";
       missing = true;
@@ -2054,10 +2177,10 @@ void Infusion(Ctx& x, State& s) {
       k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
                c.za_min_vitd.Describe("ng/mL") + ": replete and recheck before the infusion.";
       correctable = true;
-      fixes.push_back({"replete_vitamin_d",
-                       "Replete vitamin D (25-OH D " + Num(f.vitd->value) +
-                           " ng/mL) and recheck before the infusion.",
-                       {"PRE-03", "D12"}});
+      fixes.push_back(St{"replete_vitamin_d",
+                         "Replete vitamin D (25-OH D " + Num(f.vitd->value) +
+                             " ng/mL) and recheck before the infusion.",
+                         {"PRE-03", "D12"}});
     } else if (!f.vitd->Fresh(c.vitd_max_age_days)) {
       k.text =
           "25-OH vitamin D older than " + std::to_string(c.vitd_max_age_days) + " days: repeat it.";
@@ -2099,10 +2222,10 @@ void Infusion(Ctx& x, State& s) {
       k.text =
           "Last zoledronic acid dose " + last->ToString() + ": next due " + due.ToString() + ".";
       correctable = true;
-      fixes.push_back({"wait_interval",
-                       "Wait until " + due.ToString() + " (" +
-                           std::to_string(c.za_interval_months) + " months after the last dose).",
-                       {"PRE-04"}});
+      fixes.push_back(St{"wait_interval",
+                         "Wait until " + due.ToString() + " (" +
+                             std::to_string(c.za_interval_months) + " months after the last dose).",
+                         {"PRE-04"}});
     } else {
       k.text = last ? "Last zoledronic acid dose " + last->ToString() +
                           " (>= " + std::to_string(c.za_interval_months) + " months ago)."
@@ -2115,61 +2238,62 @@ void Infusion(Ctx& x, State& s) {
   }
   // PRE-06 hypersensitivity, PRE-05 pregnancy.
   const bool hyper = HasIntolerance(p, Intolerance::kZoledronicAcid);
-  checks.push_back({PreCheckKind::kHypersensitivity,
-                    hyper ? CheckStatus::kFail : CheckStatus::kPass,
-                    hyper ? "Hypersensitivity or intolerance to zoledronic acid recorded."
-                          : "No hypersensitivity recorded.",
-                    {"PRE-06"}});
+  checks.push_back(Pc{PreCheckKind::kHypersensitivity,
+                      hyper ? CheckStatus::kFail : CheckStatus::kPass,
+                      hyper ? "Hypersensitivity or intolerance to zoledronic acid recorded."
+                            : "No hypersensitivity recorded.",
+                      {"PRE-06"}});
   BP_VERBOSE(x, x.Trace("PRE-06", hyper ? Outcome::kFired : Outcome::kNotFired));
   const bool pregnant = HasCondition(p, ConditionCode::kPregnancy);
   const bool may_be_pregnant = f.female && f.menopause != Menopause::kPost;
-  checks.push_back({PreCheckKind::kPregnancy,
-                    pregnant          ? CheckStatus::kFail
-                    : may_be_pregnant ? CheckStatus::kAdvice
-                                      : CheckStatus::kPass,
-                    pregnant          ? "Pregnancy recorded: contraindicated."
-                    : may_be_pregnant ? "Confirm the patient is not pregnant before the infusion."
-                                      : "Not applicable (no reproductive potential recorded).",
-                    {"PRE-05", "CI-12"}});
+  checks.push_back(Pc{PreCheckKind::kPregnancy,
+                      pregnant          ? CheckStatus::kFail
+                      : may_be_pregnant ? CheckStatus::kAdvice
+                                        : CheckStatus::kPass,
+                      pregnant          ? "Pregnancy recorded: contraindicated."
+                      : may_be_pregnant ? "Confirm the patient is not pregnant before the infusion."
+                                        : "Not applicable (no reproductive potential recorded).",
+                      {"PRE-05", "CI-12"}});
   BP_VERBOSE(x, x.Trace("PRE-05", pregnant ? Outcome::kFired : Outcome::kNotFired));
   // PRE-12 acute condition.
   const bool acute = s.neuro_deficit || s.pathologic;
-  checks.push_back({PreCheckKind::kAcuteCondition,
-                    acute ? CheckStatus::kFail : CheckStatus::kPass,
-                    s.neuro_deficit ? "Acute vertebral fracture with neurological deficit: defer "
-                                      "until the emergency is managed."
-                    : s.pathologic
-                        ? "Possibly pathologic fracture: defer until malignancy is excluded."
-                        : "No acute spine emergency or suspected pathologic fracture.",
-                    {"PRE-12"}});
+  checks.push_back(Pc{PreCheckKind::kAcuteCondition,
+                      acute ? CheckStatus::kFail : CheckStatus::kPass,
+                      s.neuro_deficit ? "Acute vertebral fracture with neurological deficit: defer "
+                                        "until the emergency is managed."
+                      : s.pathologic
+                          ? "Possibly pathologic fracture: defer until malignancy is excluded."
+                          : "No acute spine emergency or suspected pathologic fracture.",
+                      {"PRE-12"}});
   BP_VERBOSE(x, x.Trace("PRE-12", acute ? Outcome::kFired : Outcome::kNotFired));
   // PRE-08 hydration, PRE-07 dental, PRE-10 acetaminophen: advice, never blocking.
   const bool dehydrated = p.hydration_adequate.has_value() && !*p.hydration_adequate;
-  checks.push_back(
-      {PreCheckKind::kHydration,
-       CheckStatus::kAdvice,
-       dehydrated
-           ? "Recorded as not adequately hydrated: hydrate before the infusion; review diuretics "
-             "and NSAIDs."
-           : "Drink fluids before the infusion (at least 2 glasses); review diuretics and NSAIDs.",
-       {"PRE-08"}});
+  checks.push_back(Pc{
+      PreCheckKind::kHydration,
+      CheckStatus::kAdvice,
+      dehydrated
+          ? "Recorded as not adequately hydrated: hydrate before the infusion; review diuretics "
+            "and NSAIDs."
+          : "Drink fluids before the infusion (at least 2 glasses); review diuretics and NSAIDs.",
+      {"PRE-08"}});
   BP_VERBOSE(x, x.Trace("PRE-08", dehydrated ? Outcome::kFired : Outcome::kNotFired,
                         dehydrated ? "not adequately hydrated" : "advice"));
   const bool dental = p.dental.invasive_procedure_planned.value_or(false);
-  checks.push_back({PreCheckKind::kDentalReview,
-                    CheckStatus::kAdvice,
-                    dental ? "Invasive dental work planned: complete it before starting an "
-                             "antiresorptive if possible."
-                    : p.dental.exam_within_6_months.value_or(false)
-                        ? "Dental examination within 6 months recorded."
-                        : "Oral examination before starting, especially with ONJ risk factors.",
-                    {"PRE-07"}});
+  checks.push_back(Pc{PreCheckKind::kDentalReview,
+                      CheckStatus::kAdvice,
+                      dental ? "Invasive dental work planned: complete it before starting an "
+                               "antiresorptive if possible."
+                      : p.dental.exam_within_6_months.value_or(false)
+                          ? "Dental examination within 6 months recorded."
+                          : "Oral examination before starting, especially with ONJ risk factors.",
+                      {"PRE-07"}});
   BP_VERBOSE(x, x.Trace("PRE-07", dental ? Outcome::kFired : Outcome::kNotFired));
-  checks.push_back({PreCheckKind::kAcetaminophenProphylaxis,
-                    CheckStatus::kAdvice,
-                    "Flu-like acute-phase symptoms are common within 3 days of the first infusion; "
-                    "acetaminophen after the infusion may reduce them.",
-                    {"PRE-10"}});
+  checks.push_back(
+      Pc{PreCheckKind::kAcetaminophenProphylaxis,
+         CheckStatus::kAdvice,
+         "Flu-like acute-phase symptoms are common within 3 days of the first infusion; "
+         "acetaminophen after the infusion may reduce them.",
+         {"PRE-10"}});
   BP_VERBOSE(x, x.Trace("PRE-10", Outcome::kFired, "advice"));
   // PRE-09 atypical femoral fracture screen.
   const bool aff = FindCondition(p, ConditionCode::kAtypicalFemoralFracture, false) != nullptr ||
@@ -2195,34 +2319,34 @@ void Infusion(Ctx& x, State& s) {
   if (a.treatment_indicated == false) {
     st = ZaStatus::kNotIndicated;
     a.za_reasons.push_back(
-        {"", "Osteoporosis treatment is not indicated.", {"CONV-ZA-STATUS", "TX-05"}});
+        St{"", "Osteoporosis treatment is not indicated.", {"CONV-ZA-STATUS", "TX-05"}});
   } else if (acute || a.risk_tier == RiskTier::kIndeterminate || s.osteomalacia_suspected) {
     st = ZaStatus::kDeferred;
     a.za_reasons.push_back(
-        {"",
-         s.neuro_deficit ? "Deferred: acute vertebral fracture with neurological deficit."
-         : s.pathologic  ? "Deferred: possibly pathologic fracture."
-         : s.osteomalacia_suspected ? "Deferred: suspected osteomalacia."
-                                    : "Deferred: a specialist decides first (outside the "
-                                      "populations the thresholds apply to, or not enough data).",
-         {"CONV-ZA-STATUS", s.neuro_deficit || s.pathologic ? "PRE-12" : "RISK-04"}});
+        St{"",
+           s.neuro_deficit ? "Deferred: acute vertebral fracture with neurological deficit."
+           : s.pathologic  ? "Deferred: possibly pathologic fracture."
+           : s.osteomalacia_suspected ? "Deferred: suspected osteomalacia."
+                                      : "Deferred: a specialist decides first (outside the "
+                                        "populations the thresholds apply to, or not enough data).",
+           {"CONV-ZA-STATUS", s.neuro_deficit || s.pathologic ? "PRE-12" : "RISK-04"}});
   } else if (s.za_contraindicated) {
     st = ZaStatus::kContraindicated;
-    a.za_reasons.push_back({"", "Contraindicated: " + s.za_contra_text + ".", s.za_contra_rules});
+    a.za_reasons.push_back(St{"", "Contraindicated: " + s.za_contra_text + ".", s.za_contra_rules});
   } else if (missing) {
     st = ZaStatus::kInsufficientData;
     a.za_reasons.push_back(
-        {"",
-         "A blocking check cannot be made (see pre-infusion checks and missing data).",
-         {"CONV-ZA-STATUS", "CONV-STALE"}});
+        St{"",
+           "A blocking check cannot be made (see pre-infusion checks and missing data).",
+           {"CONV-ZA-STATUS", "CONV-STALE"}});
   } else if (correctable) {
     st = ZaStatus::kEligibleAfterCorrection;
     for (auto& fx : fixes) a.za_reasons.push_back(std::move(fx));
   } else {
     st = ZaStatus::kEligible;
-    a.za_reasons.push_back({"",
-                            "Every pre-infusion check passes.",
-                            {"PRE-01", "PRE-02", "PRE-03", "PRE-04", "PRE-05", "PRE-06"}});
+    a.za_reasons.push_back(St{"",
+                              "Every pre-infusion check passes.",
+                              {"PRE-01", "PRE-02", "PRE-03", "PRE-04", "PRE-05", "PRE-06"}});
   }
   a.za_status = st;
   BP_VERBOSE(x, x.Fired("CONV-ZA-STATUS", std::string(ToString(st))));
@@ -2301,7 +2425,7 @@ void Vertebral(Ctx& x, State& s) {
                 "assessment and urgent MRI; osteoporosis drugs deferred.",
             {"VCF-01", "PRE-12", "D19"});
     x.a.workup.push_back(
-        {"urgent_mri", "Urgent MRI of the spine (neurological deficit).", {"VCF-01"}});
+        St{"urgent_mri", "Urgent MRI of the spine (neurological deficit).", {"VCF-01"}});
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-01"));
   }
@@ -2325,10 +2449,10 @@ void Vertebral(Ctx& x, State& s) {
       x.Refer(Destination::kSpineSurgery, Urgency::kUrgent,
               "Possible pathologic vertebral fracture with neurological deficit or instability.",
               {"VCF-03"});
-    x.a.workup.push_back({"mri_contrast",
-                          "MRI of the whole spine with and without IV contrast (red flags for "
-                          "malignancy or infection).",
-                          {"VCF-03"}});
+    x.a.workup.push_back(St{"mri_contrast",
+                            "MRI of the whole spine with and without IV contrast (red flags for "
+                            "malignancy or infection).",
+                            {"VCF-03"}});
     BP_VERBOSE(x, x.Warn("pathologic_fracture_suspected", Severity::kCritical,
                          "Possibly pathologic vertebral fracture (" + flags +
                              "): exclude malignancy or infection before osteoporosis treatment.",
@@ -2336,10 +2460,10 @@ void Vertebral(Ctx& x, State& s) {
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-03"));
     BP_VERBOSE(x, x.Fired("VCF-04", "new vertebral fracture without known malignancy"));
-    x.a.workup.push_back({"mri",
-                          "MRI of the spine without IV contrast (CT without contrast if MRI is "
-                          "contraindicated) to confirm and date the fracture.",
-                          {"VCF-04"}});
+    x.a.workup.push_back(St{"mri",
+                            "MRI of the spine without IV contrast (CT without contrast if MRI is "
+                            "contraindicated) to confirm and date the fracture.",
+                            {"VCF-04"}});
   }
   const bool persistent =
       sp.pain == SpinePain::kPersistent || sp.pain == SpinePain::kSevereWorsening;
@@ -2388,12 +2512,12 @@ void Vertebral(Ctx& x, State& s) {
   if (!neuro && !instab && !red && (!deformity) && sp.pain != SpinePain::kPersistent &&
       sp.pain != SpinePain::kSevereWorsening) {
     BP_VERBOSE(x, x.Fired("VCF-07", "conservative care"));
-    x.a.adjuncts.push_back(
-        {"vcf_conservative",
-         std::string("Conservative care for the vertebral fracture (analgesia, early mobilisation, "
-                     "bracing as needed) with osteoporosis management; reassess at 4-6 weeks") +
-             (recent ? "; image again if symptoms persist beyond 8 weeks." : "."),
-         {"VCF-07"}});
+    x.a.adjuncts.push_back(St{
+        "vcf_conservative",
+        std::string("Conservative care for the vertebral fracture (analgesia, early mobilisation, "
+                    "bracing as needed) with osteoporosis management; reassess at 4-6 weeks") +
+            (recent ? "; image again if symptoms persist beyond 8 weeks." : "."),
+        {"VCF-07"}});
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-07"));
   }
@@ -2402,10 +2526,10 @@ void Vertebral(Ctx& x, State& s) {
     BP_VERBOSE(x, x.Fired("VCF-08", "fracture " + std::to_string(DaysBetween(*vcf->date, f.as_of)) +
                                         " days old, neurologically intact"));
     BP_VERBOSE(x, x.Fired("D21", "calcitonin optional for pain, never as osteoporosis treatment"));
-    x.a.adjuncts.push_back({"calcitonin",
-                            "Calcitonin for 4 weeks is an option for acute fracture pain (AAOS "
-                            "moderate recommendation); not an osteoporosis treatment.",
-                            {"VCF-08", "SEL-07", "D21"}});
+    x.a.adjuncts.push_back(St{"calcitonin",
+                              "Calcitonin for 4 weeks is an option for acute fracture pain (AAOS "
+                              "moderate recommendation); not an osteoporosis treatment.",
+                              {"VCF-08", "SEL-07", "D21"}});
     BP_VERBOSE(x, x.Warn("calcitonin_malignancy_risk", Severity::kInfo,
                          "Calcitonin: regulators flagged a malignancy risk with long-term use; "
                          "limit to 4 weeks for acute pain.",
@@ -2574,10 +2698,10 @@ void Referrals(Ctx& x, State& s) {
                 ": CKD-MBD evaluation (iPTH, calcium, 25(OH)D, 1,25(OH)2D) before deciding.",
             {"CI-06b", "REF-06", "REF-02"});
     BP_VERBOSE(x, x.Fired("REF-06", t));
-    x.a.workup.push_back({"ckd_mbd",
-                          "CKD-MBD work-up before denosumab: intact PTH, calcium, phosphate, "
-                          "25(OH)D, 1,25(OH)2D; consider bone turnover markers or bone biopsy.",
-                          {"CI-06b"}});
+    x.a.workup.push_back(St{"ckd_mbd",
+                            "CKD-MBD work-up before denosumab: intact PTH, calcium, phosphate, "
+                            "25(OH)D, 1,25(OH)2D; consider bone turnover markers or bone biopsy.",
+                            {"CI-06b"}});
   } else {
     BP_VERBOSE(x, x.NotFired("CI-06b"));
     BP_VERBOSE(x, x.NotFired("D10"));
@@ -2670,16 +2794,17 @@ void Medications(Ctx& x, State& s) {
                                   : "denosumab recommended"));
     BP_VERBOSE(
         x, a.sequence.push_back(
-               {"denosumab_plan",
-                "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about 6 "
-                "months after the last injection "
-                "(no later than 7 months; oral alendronate if zoledronic acid is not possible), "
-                "then CTX 3 and 6 months after the infusion; repeat if CTX stays high.",
-                {"SEQ-05"}}));
-    BP_VERBOSE(x, a.sequence.push_back({"denosumab_review",
-                                        "Reassess after 5-10 years; if still at high risk continue "
-                                        "denosumab or switch therapy, never simply stop.",
-                                        {"SEQ-09"}}));
+               St{"denosumab_plan",
+                  "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about 6 "
+                  "months after the last injection "
+                  "(no later than 7 months; oral alendronate if zoledronic acid is not possible), "
+                  "then CTX 3 and 6 months after the infusion; repeat if CTX stays high.",
+                  {"SEQ-05"}}));
+    BP_VERBOSE(x,
+               a.sequence.push_back(St{"denosumab_review",
+                                       "Reassess after 5-10 years; if still at high risk continue "
+                                       "denosumab or switch therapy, never simply stop.",
+                                       {"SEQ-09"}}));
     BP_VERBOSE(x, x.Fired("SEQ-09", "denosumab course review"));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-05"));
@@ -2708,11 +2833,11 @@ void Medications(Ctx& x, State& s) {
       }
       BP_VERBOSE(x, x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired,
                             "next dose due " + due.ToString()));
-      a.monitoring.push_back({"denosumab_next_dose",
-                              "Next denosumab dose due " + due.ToString() + " (every " +
-                                  std::to_string(c.dmab_interval_months) +
-                                  " months; overdue after " + overdue.ToString() + ").",
-                              {"DMAB-DUE", "DMAB-OVERDUE"}});
+      a.monitoring.push_back(St{"denosumab_next_dose",
+                                "Next denosumab dose due " + due.ToString() + " (every " +
+                                    std::to_string(c.dmab_interval_months) +
+                                    " months; overdue after " + overdue.ToString() + ").",
+                                {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
     BP_VERBOSE(x, x.NotFired("DMAB-OVERDUE"));
@@ -2740,10 +2865,10 @@ void Medications(Ctx& x, State& s) {
     BP_VERBOSE(x, x.Fired("SEQ-01", s.anabolic_followup ? "anabolic course ended"
                                                         : "anabolic recommended or active"));
     BP_VERBOSE(x, a.sequence.push_back(
-                      {"after_anabolic",
-                       "After the anabolic course (romosozumab 12 monthly doses; teriparatide or "
-                       "abaloparatide as labelled), start an antiresorptive without a gap.",
-                       {"SEQ-01"}}));
+                      St{"after_anabolic",
+                         "After the anabolic course (romosozumab 12 monthly doses; teriparatide or "
+                         "abaloparatide as labelled), start an antiresorptive without a gap.",
+                         {"SEQ-01"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-01"));
   }
@@ -2822,12 +2947,13 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
       });
   // MON-01 bone turnover markers.
   if (rec == TherapyClass::kOralBisphosphonate || oral_active) {
-    a.monitoring.push_back({"btm",
-                            "Fasting morning P1NP and CTX at baseline and 3 months after starting "
-                            "an oral bisphosphonate; adequate response: P1NP falls by more than " +
-                                Num(c.btm_p1np_drop.value, 0) + " % or CTX by more than " +
-                                Num(c.btm_ctx_drop.value, 0) + " %.",
-                            {"MON-01"}});
+    a.monitoring.push_back(
+        St{"btm",
+           "Fasting morning P1NP and CTX at baseline and 3 months after starting "
+           "an oral bisphosphonate; adequate response: P1NP falls by more than " +
+               Num(c.btm_p1np_drop.value, 0) + " % or CTX by more than " +
+               Num(c.btm_ctx_drop.value, 0) + " %.",
+           {"MON-01"}});
     bool response_known = false, responded = false;
     if (f.p1np_base && f.p1np_follow && f.p1np_base->value > 0) {
       response_known = true;
@@ -2854,9 +2980,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   }
   if (a.treatment_indicated == true || oral_active) {
     a.monitoring.push_back(
-        {"dxa",
-         "Repeat DXA 1-2 years after starting or changing therapy, then less often once stable.",
-         {"MON-02"}});
+        St{"dxa",
+           "Repeat DXA 1-2 years after starting or changing therapy, then less often once stable.",
+           {"MON-02"}});
     BP_VERBOSE(x, x.Fired("MON-02", "DXA follow-up"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-02"));
@@ -2864,11 +2990,11 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   const bool za = rec == TherapyClass::kIvZoledronicAcid ||
                   FindMedication(p, Agent::kZoledronicAcid, MedStatus::kActive);
   if (za) {
-    a.monitoring.push_back(
-        {"za_renal",
-         "Serum creatinine and Cockcroft-Gault CrCl before every zoledronic acid dose; consider a "
-         "post-dose check in older patients, with baseline impairment or on diuretics.",
-         {"MON-03", "PRE-01"}});
+    a.monitoring.push_back(St{
+        "za_renal",
+        "Serum creatinine and Cockcroft-Gault CrCl before every zoledronic acid dose; consider a "
+        "post-dose check in older patients, with baseline impairment or on diuretics.",
+        {"MON-03", "PRE-01"}});
     BP_VERBOSE(x, x.Fired("MON-03", "zoledronic acid"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-03"));
@@ -2877,27 +3003,27 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
       rec == TherapyClass::kDenosumab || FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
   if (dmab) {
     a.monitoring.push_back(
-        {"dmab_calcium", "Calcium before each denosumab dose.", {"MON-04", "CI-06"}});
+        St{"dmab_calcium", "Calcium before each denosumab dose.", {"MON-04", "CI-06"}});
     const bool predisposed = HasCondition(p, ConditionCode::kMalabsorption) ||
                              HasCondition(p, ConditionCode::kCeliacDisease) ||
                              FindCondition(p, ConditionCode::kBariatricSurgery, false) ||
                              HasCondition(p, ConditionCode::kHypocalcemia);
     if (predisposed) {
-      a.monitoring.push_back({"dmab_calcium_predisposed",
-                              "Predisposed to hypocalcemia: calcium, phosphorus and magnesium "
-                              "10-14 days after each denosumab dose.",
-                              {"CI-06c", "MON-04"}});
+      a.monitoring.push_back(St{"dmab_calcium_predisposed",
+                                "Predisposed to hypocalcemia: calcium, phosphorus and magnesium "
+                                "10-14 days after each denosumab dose.",
+                                {"CI-06c", "MON-04"}});
       BP_VERBOSE(x, x.Fired("CI-06c", "predisposed to hypocalcemia"));
     } else {
       BP_VERBOSE(x, x.NotFired("CI-06c"));
     }
     if ((f.egfr && c.denosumab_egfr.Met(*f.egfr)) || HasCondition(p, ConditionCode::kDialysis))
-      a.monitoring.push_back({"dmab_calcium_ckd",
-                              "eGFR < 30 or dialysis: calcium weekly for the first month after "
-                              "each dose, then monthly.",
-                              {"MON-04", "CI-06b"}});
-    a.adjuncts.push_back(
-        {"calcium_vitd_dmab", "Calcium and vitamin D supplementation with denosumab.", {"CI-06"}});
+      a.monitoring.push_back(St{"dmab_calcium_ckd",
+                                "eGFR < 30 or dialysis: calcium weekly for the first month after "
+                                "each dose, then monthly.",
+                                {"MON-04", "CI-06b"}});
+    a.adjuncts.push_back(St{
+        "calcium_vitd_dmab", "Calcium and vitamin D supplementation with denosumab.", {"CI-06"}});
     BP_VERBOSE(x, x.Fired("MON-04", "denosumab"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-04"));
@@ -2907,10 +3033,10 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                     std::any_of(a.agents.begin(), a.agents.end(),
                                 [](const Regimen& r) { return r.agent == "romosozumab"; });
   if (romo || FindMedication(p, Agent::kRomosozumab, MedStatus::kActive)) {
-    a.monitoring.push_back({"romo_cv",
-                            "Romosozumab: watch for symptoms of myocardial infarction or stroke; "
-                            "stop if either occurs.",
-                            {"MON-05", "CI-07"}});
+    a.monitoring.push_back(St{"romo_cv",
+                              "Romosozumab: watch for symptoms of myocardial infarction or stroke; "
+                              "stop if either occurs.",
+                              {"MON-05", "CI-07"}});
     BP_VERBOSE(x, x.Fired("MON-05", "romosozumab"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-05"));
@@ -2923,10 +3049,10 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                    FindMedication(p, Agent::kTeriparatide, MedStatus::kActive) ||
                    FindMedication(p, Agent::kAbaloparatide, MedStatus::kActive);
   if (pth) {
-    a.monitoring.push_back({"pth_calcium",
-                            "Teriparatide or abaloparatide: serum calcium if symptomatic or at "
-                            "risk; urinary calcium with a stone history.",
-                            {"MON-06"}});
+    a.monitoring.push_back(St{"pth_calcium",
+                              "Teriparatide or abaloparatide: serum calcium if symptomatic or at "
+                              "risk; urinary calcium with a stone history.",
+                              {"MON-06"}});
     BP_VERBOSE(x, x.Fired("MON-06", "PTH analog"));
   } else {
     BP_VERBOSE(x, x.NotFired("MON-06"));
@@ -2938,10 +3064,10 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                       (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min));
   if (workup) {
     a.workup.push_back(
-        {"baseline_labs",
-         "Baseline secondary-cause tests: CBC; calcium, albumin, phosphate, creatinine/eGFR, "
-         "alkaline phosphatase, liver enzymes; 25-OH vitamin D; magnesium.",
-         {"LAB-01", "D23"}});
+        St{"baseline_labs",
+           "Baseline secondary-cause tests: CBC; calcium, albumin, phosphate, creatinine/eGFR, "
+           "alkaline phosphatase, liver enzymes; 25-OH vitamin D; magnesium.",
+           {"LAB-01", "D23"}});
     BP_VERBOSE(x,
                x.Fired("LAB-01", "osteoporosis, fragility fracture or tier not 'not indicated'"));
     BP_VERBOSE(x, x.Fired("D23", "laboratory list from AACE"));
@@ -2960,7 +3086,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
       t += ", estradiol/FSH/LH/prolactin if menstrual disturbance";
     if (x.AgeKnown() && x.Age() > 50) t += ", SPEP with serum free light chains";
     t += "; consider urinary free cortisol or dexamethasone suppression, and tryptase.";
-    a.workup.push_back({"targeted_labs", t, {"LAB-02"}});
+    a.workup.push_back(St{"targeted_labs", t, {"LAB-02"}});
     BP_VERBOSE(x, x.Fired("LAB-02", "low Z-score, young patient or fracture on therapy"));
   } else {
     BP_VERBOSE(x, x.NotFired("LAB-02"));
@@ -2991,10 +3117,10 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   }
   // Adjuncts for everyone treated or assessed.
   if (a.treatment_indicated == true) {
-    a.adjuncts.push_back({"basics",
-                          "Calcium and vitamin D intake, weight-bearing exercise, falls "
-                          "prevention, smoking cessation and alcohol moderation.",
-                          {"TX-05", "CI-06"}});
+    a.adjuncts.push_back(St{"basics",
+                            "Calcium and vitamin D intake, weight-bearing exercise, falls "
+                            "prevention, smoking cessation and alcohol moderation.",
+                            {"TX-05", "CI-06"}});
   }
 }
 
@@ -3005,11 +3131,11 @@ void Osteomalacia(Ctx& x, State& s) {
                              (f.vitd && x.c.vitd_osteomalacia.Met(f.vitd->value) && f.alp &&
                               f.alp->AboveReference(x.c.alp_high));
   if (s.osteomalacia_suspected && x.a.treatment_indicated == true)
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                      {"osteomalacia",
-                       "Suspected osteomalacia (very low vitamin D with high alkaline phosphatase, "
-                       "or recorded): treat it and defer antiresorptives.",
-                       {"LAB-03"}}));
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back(St{
+                      "osteomalacia",
+                      "Suspected osteomalacia (very low vitamin D with high alkaline phosphatase, "
+                      "or recorded): treat it and defer antiresorptives.",
+                      {"LAB-03"}}));
 }
 
 }  // namespace
@@ -3027,6 +3153,7 @@ Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile)
     auto other = CompileProfile(kb, p.name);
     if (!other) return other.errors();
     e.others_.push_back(std::make_unique<CompiledProfile>(std::move(other).value()));
+    e.others_share_facts_.push_back(SameFactsParameters(*e.main_, *e.others_.back()));
   }
   return e;
 }
@@ -3040,9 +3167,8 @@ const std::string& Engine::profile() const { return main_->name; }
 namespace {
 
 // verbose=false decides treatment, tier and therapy only (for the other profiles).
-void Decide(const Patient& p, Date as_of, const CompiledProfile& c, const KnowledgeBase& kb,
+void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
             Assessment& a, bool verbose) {
-  const Facts f = DeriveFacts(p, as_of, c);
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
   if (verbose) a.trace.reserve(192);
@@ -3087,13 +3213,20 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   a.as_of = as_of;
   a.knowledge_version = kb_->version;
   a.profile = main_->name;
-  Decide(p, as_of, *main_, *kb_, a, /*verbose=*/true);
+  const Facts facts = DeriveFacts(p, as_of, *main_);
+  Decide(p, facts, *main_, *kb_, a, /*verbose=*/true);
 
   // Guideline disagreement: would another shipped profile decide differently?
   std::string diff;
-  for (const auto& other : others_) {
+  for (size_t i = 0; i < others_.size(); ++i) {
+    const CompiledProfile* other = others_[i].get();
     Assessment b;
-    Decide(p, as_of, *other, *kb_, b, /*verbose=*/false);
+    if (others_share_facts_[i]) {
+      Decide(p, facts, *other, *kb_, b, /*verbose=*/false);
+    } else {
+      const Facts other_facts = DeriveFacts(p, as_of, *other);
+      Decide(p, other_facts, *other, *kb_, b, /*verbose=*/false);
+    }
     std::string d;
     if (b.treatment_indicated != a.treatment_indicated)
       d += std::string("treatment indicated ") +

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/date.h"
 #include "common/result.h"
@@ -46,6 +47,8 @@ class Engine {
   std::unique_ptr<CompiledProfile> main_;
   // The other shipped profiles, for guideline_disagreement.
   std::vector<std::unique_ptr<CompiledProfile>> others_;
+  // others_share_facts_[i]: others_[i] derives the same facts as main_ (SameFactsParameters).
+  std::vector<bool> others_share_facts_;
 };
 
 }  // namespace bp

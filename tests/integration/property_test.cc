@@ -403,7 +403,8 @@ TEST_F(EngineProperties, EveryRuleIdExistsAndEveryStatementHasOne) {
     auto check_ids = [&](const std::string& where, const RuleIds& ids, bool required) {
       if (required && ids.empty()) problems.push_back(where + ": names no rule");
       for (const auto& id : ids) {
-        if (kb.FindRule(id) == nullptr) problems.push_back(where + ": unknown rule '" + id + "'");
+        if (kb.FindRule(id) == nullptr)
+          problems.push_back(where + ": unknown rule '" + std::string(id) + "'");
       }
     };
     auto check_statements = [&](const std::string& where, const std::vector<Statement>& list) {

@@ -1,0 +1,228 @@
+// Text: the strings of an assessment without copying the ones that never change. A Text either
+// refers to a string with static storage duration (a literal, or a string owned by the
+// KnowledgeBase, which must then outlive the Text: see domain/assessment.h) or owns a
+// std::string. Built from a std::string or a const char* it owns a copy; only Text::Static
+// refers. Either way c_str() is null-terminated.
+//
+// RuleIds: the catalogue ids behind a statement, as views of static or knowledge-owned strings,
+// kept inline up to kInline ids (no allocation for the common case).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace bp {
+
+class Text {
+ public:
+  Text() noexcept = default;
+  Text(std::string s) noexcept : owned_(std::move(s)) {}  // NOLINT: implicit on purpose
+  Text(const char* s) : owned_(s) {}                      // NOLINT: copies
+  Text(std::string_view s) : owned_(s) {}                 // NOLINT: copies
+
+  // Refers to `s` without copying: `s` must be null-terminated (s.data()[s.size()] == '\0')
+  // and outlive the Text (a literal, or a string of the KnowledgeBase).
+  static Text Static(std::string_view s) noexcept {
+    Text t;
+    t.static_ = s.data();
+    t.static_size_ = s.size();
+    return t;
+  }
+
+  std::string_view view() const noexcept {
+    return static_ ? std::string_view(static_, static_size_) : std::string_view(owned_);
+  }
+  operator std::string_view() const noexcept { return view(); }  // NOLINT
+  std::string str() const { return std::string(view()); }
+  operator std::string() const { return str(); }  // NOLINT: consumers that want a std::string
+  const char* c_str() const noexcept { return static_ ? static_ : owned_.c_str(); }
+  const char* data() const noexcept { return c_str(); }
+  std::size_t size() const noexcept { return static_ ? static_size_ : owned_.size(); }
+  std::size_t length() const noexcept { return size(); }
+  bool empty() const noexcept { return size() == 0; }
+  std::size_t find(std::string_view s, std::size_t pos = 0) const noexcept {
+    return view().find(s, pos);
+  }
+  std::size_t find(char c, std::size_t pos = 0) const noexcept { return view().find(c, pos); }
+  std::size_t rfind(std::string_view s, std::size_t pos = std::string_view::npos) const noexcept {
+    return view().rfind(s, pos);
+  }
+  bool starts_with(std::string_view s) const noexcept { return view().starts_with(s); }
+  std::string substr(std::size_t pos, std::size_t n = std::string_view::npos) const {
+    return std::string(view().substr(pos, n));
+  }
+  char operator[](std::size_t i) const noexcept { return c_str()[i]; }
+  const char* begin() const noexcept { return c_str(); }
+  const char* end() const noexcept { return c_str() + size(); }
+
+  Text& operator+=(std::string_view s) {
+    MakeOwned();
+    owned_.append(s);
+    return *this;
+  }
+  Text& operator+=(const std::string& s) { return *this += std::string_view(s); }
+  Text& operator+=(const char* s) { return *this += std::string_view(s); }
+  Text& operator+=(const Text& s) { return *this += s.view(); }
+
+  friend bool operator==(const Text& a, std::string_view b) noexcept { return a.view() == b; }
+  friend bool operator==(const Text& a, const Text& b) noexcept { return a.view() == b.view(); }
+  friend bool operator==(const Text& a, const char* b) noexcept { return a.view() == b; }
+  friend bool operator==(const Text& a, const std::string& b) noexcept { return a.view() == b; }
+  friend auto operator<=>(const Text& a, const Text& b) noexcept { return a.view() <=> b.view(); }
+
+  friend std::string operator+(std::string a, const Text& b) {
+    a.append(b.view());
+    return a;
+  }
+  friend std::string operator+(const char* a, const Text& b) {
+    std::string s(a);
+    s.append(b.view());
+    return s;
+  }
+  friend std::string operator+(const Text& a, std::string_view b) {
+    std::string s(a.view());
+    s.append(b);
+    return s;
+  }
+  friend std::string operator+(const Text& a, const std::string& b) {
+    return a + std::string_view(b);
+  }
+  friend std::string operator+(const Text& a, const char* b) { return a + std::string_view(b); }
+  friend std::string operator+(const Text& a, const Text& b) { return a + b.view(); }
+  friend std::string operator+(const Text& a, char b) {
+    std::string s(a.view());
+    s += b;
+    return s;
+  }
+  friend std::string operator+(char a, const Text& b) {
+    std::string s(1, a);
+    s.append(b.view());
+    return s;
+  }
+  friend std::ostream& operator<<(std::ostream& os, const Text& t) { return os << t.view(); }
+
+ private:
+  void MakeOwned() {
+    if (static_) {
+      owned_.assign(static_, static_size_);
+      static_ = nullptr;
+      static_size_ = 0;
+    }
+  }
+  const char* static_ = nullptr;  // non-null: refers, owned_ unused
+  std::size_t static_size_ = 0;
+  std::string owned_;
+};
+
+// nlohmann::json (and any library with the same to_json convention) writes a Text as a string.
+template <typename Json>
+void to_json(Json& j, const Text& t) {
+  j = std::string(t.view());
+}
+
+class RuleIds {
+ public:
+  using value_type = std::string_view;
+  using size_type = std::size_t;
+  using difference_type = std::ptrdiff_t;
+  using reference = const std::string_view&;
+  using const_reference = const std::string_view&;
+  using pointer = const std::string_view*;
+  using const_pointer = const std::string_view*;
+  using iterator = const std::string_view*;
+  using const_iterator = const std::string_view*;
+  static constexpr std::size_t kInline = 6;
+
+  RuleIds() noexcept = default;
+  RuleIds(std::initializer_list<std::string_view> ids) {
+    for (std::string_view id : ids) push_back(id);
+  }
+  RuleIds(const RuleIds& o) {
+    for (std::string_view id : o) push_back(id);
+  }
+  RuleIds(RuleIds&& o) noexcept { MoveFrom(o); }
+  RuleIds& operator=(const RuleIds& o) {
+    if (this != &o) {
+      clear();
+      for (std::string_view id : o) push_back(id);
+    }
+    return *this;
+  }
+  RuleIds& operator=(RuleIds&& o) noexcept {
+    if (this != &o) {
+      heap_.reset();
+      capacity_ = kInline;
+      MoveFrom(o);
+    }
+    return *this;
+  }
+  RuleIds& operator=(std::initializer_list<std::string_view> ids) {
+    clear();
+    for (std::string_view id : ids) push_back(id);
+    return *this;
+  }
+
+  // `id` must outlive the RuleIds: a literal or a string of the KnowledgeBase.
+  void push_back(std::string_view id) {
+    if (size_ == capacity_) Grow();
+    data()[size_++] = id;
+  }
+  void clear() noexcept { size_ = 0; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  const std::string_view* data() const noexcept { return heap_ ? heap_.get() : inline_; }
+  const std::string_view* begin() const noexcept { return data(); }
+  const std::string_view* end() const noexcept { return data() + size_; }
+  const std::string_view& operator[](std::size_t i) const noexcept { return data()[i]; }
+  const std::string_view& front() const noexcept { return data()[0]; }
+  const std::string_view& back() const noexcept { return data()[size_ - 1]; }
+  // Inserts [first, last) before pos.
+  template <typename It>
+  void insert(const std::string_view* pos, It first, It last) {
+    const std::size_t at = static_cast<std::size_t>(pos - begin());
+    RuleIds tail;
+    for (std::size_t i = at; i < size_; ++i) tail.push_back(data()[i]);
+    size_ = static_cast<std::uint32_t>(at);
+    for (; first != last; ++first) push_back(*first);
+    for (std::string_view id : tail) push_back(id);
+  }
+  bool contains(std::string_view id) const noexcept {
+    return std::find(begin(), end(), id) != end();
+  }
+  friend bool operator==(const RuleIds& a, const RuleIds& b) noexcept {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  std::string_view* data() noexcept { return heap_ ? heap_.get() : inline_; }
+  void Grow() {
+    const std::size_t cap = capacity_ * 2;
+    auto bigger = std::make_unique<std::string_view[]>(cap);
+    std::copy(begin(), end(), bigger.get());
+    heap_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  void MoveFrom(RuleIds& o) noexcept {
+    size_ = o.size_;
+    if (o.heap_) {
+      heap_ = std::move(o.heap_);
+      capacity_ = o.capacity_;
+    } else {
+      std::copy(o.inline_, o.inline_ + o.size_, inline_);
+    }
+    o.size_ = 0;
+    o.capacity_ = kInline;
+  }
+  std::string_view inline_[kInline];
+  std::unique_ptr<std::string_view[]> heap_;
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = kInline;
+};
+
+}  // namespace bp
