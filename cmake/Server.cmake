@@ -41,7 +41,8 @@ set_target_properties(bonepath_server PROPERTIES OUTPUT_NAME bonepath-server
 add_dependencies(bonepath bonepath_server bonepath_postgres)
 
 if(TARGET bonepath_unit_tests)
-  target_link_libraries(bonepath_unit_tests PRIVATE bp_server)
+  # jwt_verifier_test signs tokens with tests/support/jwt_keys.h (libjwt, OpenSSL).
+  target_link_libraries(bonepath_unit_tests PRIVATE bp_server PkgConfig::BP_LIBJWT OpenSSL::Crypto)
   target_compile_definitions(bonepath_unit_tests PRIVATE BONEPATH_HAVE_SERVER=1)
 endif()
 if(TARGET bonepath_integration_tests)

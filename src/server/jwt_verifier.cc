@@ -8,6 +8,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -145,35 +146,101 @@ std::vector<PemKey> JwksToPem(std::string_view jwks, std::vector<std::string>* w
   return out;
 }
 
+namespace {
+
+// One issuer's JWKS from a file or an http(s) URL, as PEM keys.
+Result<std::vector<PemKey>> LoadJwks(const std::string& src, JwtVerifier::UrlLoader fetch) {
+  std::string text;
+  if (src.rfind("http://", 0) == 0 || src.rfind("https://", 0) == 0) {
+    if (!fetch) return Error{"io", "--trusted-issuer", "cannot fetch " + src};
+    auto got = fetch(src);
+    if (!got) return Error{"io", "--trusted-issuer", src + ": " + got.error().message};
+    text = *got;
+  } else {
+    bool ok = false;
+    text = ReadFile(src, &ok);
+    if (!ok) return Error{"io", "--trusted-issuer", "cannot read " + src};
+  }
+  std::vector<std::string> why;
+  auto keys = JwksToPem(text, &why);
+  if (keys.empty())
+    return Error{
+        "io", "--trusted-issuer",
+        src + ": no usable RSA or EC P-384 key" + (why.empty() ? "" : " (" + why.front() + ")")};
+  return keys;
+}
+
+long long EpochSeconds(JwtVerifier::Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(const std::vector<std::string>& issuers,
-                                                         UrlLoader fetch) {
+                                                         UrlLoader fetch, Clock::time_point now) {
   auto v = std::unique_ptr<JwtVerifier>(new JwtVerifier());
+  v->fetch_ = fetch;
   for (const auto& arg : issuers) {
     const size_t eq = arg.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
       return Error{"schema", "--trusted-issuer",
                    "expected ISS=JWKS_FILE_OR_URL, got \"" + arg + "\""};
     const std::string iss = arg.substr(0, eq), src = arg.substr(eq + 1);
-    std::string text;
-    if (src.rfind("http://", 0) == 0 || src.rfind("https://", 0) == 0) {
-      if (!fetch) return Error{"io", "--trusted-issuer", "cannot fetch " + src};
-      auto got = fetch(src);
-      if (!got) return Error{"io", "--trusted-issuer", src + ": " + got.error().message};
-      text = *got;
-    } else {
-      bool ok = false;
-      text = ReadFile(src, &ok);
-      if (!ok) return Error{"io", "--trusted-issuer", "cannot read " + src};
-    }
-    std::vector<std::string> why;
-    auto keys = JwksToPem(text, &why);
-    if (keys.empty())
-      return Error{
-          "io", "--trusted-issuer",
-          src + ": no usable RSA or EC P-384 key" + (why.empty() ? "" : " (" + why.front() + ")")};
-    for (auto& k : keys) v->keys_[iss].push_back({k.kid, k.kty, std::move(k.pem)});
+    auto keys = LoadJwks(src, fetch);
+    if (!keys) return keys.errors();
+    Issuer& is = v->issuers_[iss];  // an issuer may be given several times, one JWKS each
+    auto all = std::make_shared<Keys>(is.keys ? *is.keys : Keys{});
+    for (auto& k : *keys) all->push_back({k.kid, k.kty, std::move(k.pem)});
+    is.sources.push_back(src);
+    is.keys = std::move(all);
+    is.loaded_at = EpochSeconds(now);
+    is.loads = 1;
   }
   return v;
+}
+
+std::shared_ptr<const JwtVerifier::Keys> JwtVerifier::KeysFor(const std::string& iss,
+                                                              const std::string& kid,
+                                                              long long now) {
+  std::vector<std::string> sources;
+  {
+    std::lock_guard<std::mutex> lock(keys_mu_);
+    auto it = issuers_.find(iss);
+    if (it == issuers_.end()) return nullptr;
+    Issuer& is = it->second;
+    const bool old = now - is.loaded_at >= kJwksMaxAge.count();
+    const bool unknown_kid =
+        !kid.empty() &&
+        std::none_of(is.keys->begin(), is.keys->end(), [&](const Key& k) { return k.kid == kid; });
+    if ((!old && !unknown_kid) || now - is.last_attempt < kJwksRetry.count()) return is.keys;
+    is.last_attempt = now;
+    sources = is.sources;
+  }
+  // Outside the lock: a slow JWKS URL blocks no one. All of the issuer's sources, or none.
+  auto keys = std::make_shared<Keys>();
+  bool loaded = true;
+  for (const std::string& src : sources) {
+    auto got = LoadJwks(src, fetch_);
+    if (!got) {
+      loaded = false;
+      break;
+    }
+    for (auto& k : *got) keys->push_back({k.kid, k.kty, std::move(k.pem)});
+  }
+  std::lock_guard<std::mutex> lock(keys_mu_);
+  Issuer& is = issuers_.at(iss);
+  if (loaded) {
+    is.keys = std::move(keys);
+    is.loaded_at = now;
+    ++is.loads;
+  }
+  return is.keys;
+}
+
+int JwtVerifier::LoadCount(const std::string& issuer) {
+  std::lock_guard<std::mutex> lock(keys_mu_);
+  auto it = issuers_.find(issuer);
+  return it == issuers_.end() ? 0 : it->second.loads;
 }
 
 Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::string_view audience,
@@ -202,15 +269,15 @@ Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::s
     return Unauthorized("alg \"" + alg + "\" not accepted (ES384 or RS384 only)");
   const std::string iss =
       body.contains("iss") && body["iss"].is_string() ? body["iss"].get<std::string>() : "";
-  auto it = keys_.find(iss);
-  if (it == keys_.end()) return Unauthorized("issuer \"" + iss + "\" is not trusted");
   const std::string kid =
       head.contains("kid") && head["kid"].is_string() ? head["kid"].get<std::string>() : "";
+  const std::shared_ptr<const Keys> keys = KeysFor(iss, kid, EpochSeconds(now));
+  if (!keys) return Unauthorized("issuer \"" + iss + "\" is not trusted");
   const std::string kty = alg == "ES384" ? "EC" : "RSA";
 
   jwt_t* jwt = nullptr;
   bool verified = false, kid_known = kid.empty();
-  for (const Key& k : it->second) {
+  for (const Key& k : *keys) {
     if (k.kty != kty) continue;
     if (!kid.empty()) {
       if (k.kid != kid) continue;
@@ -242,8 +309,7 @@ Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::s
   }
   if (!aud_ok)
     return Unauthorized("aud does not name this service endpoint (" + std::string(audience) + ")");
-  const long long t =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const long long t = EpochSeconds(now);
   if (!body.contains("exp") || !body["exp"].is_number()) return Unauthorized("exp missing");
   if (!body.contains("iat") || !body["iat"].is_number()) return Unauthorized("iat missing");
   const long long exp = body["exp"].get<long long>(), iat = body["iat"].get<long long>();

@@ -6,6 +6,12 @@
 // seen before from that issuer (replay). Signatures are checked by libjwt (OpenSSL); JWKs are
 // turned into PEM public keys with OpenSSL.
 //
+// Key rotation: EHRs rotate their signing keys and withdraw compromised ones. An issuer's JWKS
+// (file or URL) is loaded again when a token names a key id the issuer's keys do not have, at
+// most once per kJwksRetry per issuer (a stream of made-up key ids cannot turn the service into
+// a fetch loop), and when the keys held are older than kJwksMaxAge (a withdrawn key stops being
+// accepted). When a reload fails, the keys held stay in use and the next try waits kJwksRetry.
+//
 // Thread safety: Verify may be called concurrently (the replay cache has its own mutex).
 #pragma once
 
@@ -36,7 +42,8 @@ class JwtVerifier {
   // `fetch` loads a URL (the server passes its libcurl client); null: files only.
   using UrlLoader = Result<std::string> (*)(const std::string& url);
   static Result<std::unique_ptr<JwtVerifier>> Create(const std::vector<std::string>& issuers,
-                                                     UrlLoader fetch);
+                                                     UrlLoader fetch,
+                                                     Clock::time_point now = Clock::now());
 
   // `authorization`: the Authorization header value. `audience`: the endpoint URL invoked.
   // Errors have code "unauthorized" and a message saying which check failed.
@@ -45,6 +52,14 @@ class JwtVerifier {
 
   // Allowed clock difference between EHR and service for exp / iat.
   static constexpr std::chrono::seconds kLeeway{60};
+  // Key rotation (see above): the shortest time between two loads of one issuer's JWKS, and the
+  // age after which the keys held are loaded again.
+  static constexpr std::chrono::seconds kJwksRetry{60};
+  static constexpr std::chrono::seconds kJwksMaxAge{3600};
+
+  // How many times the issuer's JWKS has been loaded successfully (1 after Create); for tests
+  // and the service's log.
+  int LoadCount(const std::string& issuer);
 
  private:
   struct Key {
@@ -52,7 +67,22 @@ class JwtVerifier {
     std::string kty;  // RSA | EC
     std::string pem;
   };
-  std::map<std::string, std::vector<Key>> keys_;  // issuer -> keys
+  using Keys = std::vector<Key>;
+  struct Issuer {
+    std::vector<std::string> sources;  // file paths or http(s) URLs of the issuer's JWKS
+    std::shared_ptr<const Keys> keys;
+    long long loaded_at = 0;     // epoch seconds of the last successful load
+    long long last_attempt = 0;  // epoch seconds of the last reload attempt
+    int loads = 0;
+  };
+  // The issuer's keys, reloaded first when `kid` is unknown or the keys are old (rate-limited).
+  // Null when the issuer is not trusted.
+  std::shared_ptr<const Keys> KeysFor(const std::string& iss, const std::string& kid,
+                                      long long now);
+
+  UrlLoader fetch_ = nullptr;
+  std::mutex keys_mu_;
+  std::map<std::string, Issuer> issuers_;  // guarded by keys_mu_
   std::mutex mu_;
   std::map<std::string, long long> seen_jti_;  // issuer + " " + jti -> exp (epoch seconds)
   long long last_purge_ = 0;

@@ -1,0 +1,118 @@
+// Key rotation in the JWT verifier, with a JWKS file rewritten between calls and the clock
+// passed in: reload on an unknown key id, at most once per kJwksRetry, reload of old keys after
+// kJwksMaxAge, withdrawn keys refused after a reload, and the keys held kept when a reload fails.
+#include "server/jwt_verifier.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/jwt_keys.h"
+
+namespace bp::server {
+namespace {
+
+using testing_jwt::Claims;
+using testing_jwt::KeyPair;
+using testing_jwt::MakeKey;
+using testing_jwt::Sign;
+using Clock = JwtVerifier::Clock;
+
+const std::string kIss = "https://ehr.example.org";
+const std::string kAud = "https://bonepath.example.org/cds-services/bonepath-patient-view";
+
+class JwksRotationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "bonepath-jwks-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    jwks_ = (dir_ / "jwks.json").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void WriteJwks(const std::vector<const KeyPair*>& keys) {
+    testing_jwt::json doc = {{"keys", testing_jwt::json::array()}};
+    for (const KeyPair* k : keys) doc["keys"].push_back(k->jwk);
+    std::ofstream(jwks_) << doc.dump();
+  }
+  std::string Token(const KeyPair& k, const std::string& kid, long long exp_offset = 300) {
+    Claims c;
+    c.iss = kIss;
+    c.aud = kAud;
+    c.exp_offset = exp_offset;
+    return "Bearer " + Sign(JWT_ALG_ES384, k.private_pem, kid, c);
+  }
+
+  static inline const KeyPair key1_ = MakeKey(true, "key-1");
+  static inline const KeyPair key2_ = MakeKey(true, "key-2");
+  std::filesystem::path dir_;
+  std::string jwks_;
+};
+
+TEST_F(JwksRotationTest, UnknownKeyIdReloadsTheJwks) {
+  WriteJwks({&key1_});
+  const auto t0 = Clock::now();
+  auto v = JwtVerifier::Create({kIss + "=" + jwks_}, nullptr, t0);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_TRUE((*v)->Verify(Token(key1_, "key-1"), kAud, t0));
+  EXPECT_EQ((*v)->LoadCount(kIss), 1);
+
+  WriteJwks({&key2_});  // the EHR rotates: key-1 withdrawn, key-2 in use
+  auto r = (*v)->Verify(Token(key2_, "key-2"), kAud, t0 + std::chrono::seconds(5));
+  EXPECT_TRUE(r) << r.error().message;
+  EXPECT_EQ((*v)->LoadCount(kIss), 2);
+
+  // key-1 is no longer held; asking for it reloads nothing within kJwksRetry and is refused.
+  r = (*v)->Verify(Token(key1_, "key-1"), kAud, t0 + std::chrono::seconds(10));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("no key \"key-1\""), std::string::npos) << r.error().message;
+  EXPECT_EQ((*v)->LoadCount(kIss), 2);
+}
+
+TEST_F(JwksRotationTest, MadeUpKeyIdsReloadAtMostOncePerRetryInterval) {
+  WriteJwks({&key1_});
+  const auto t0 = Clock::now();
+  auto v = JwtVerifier::Create({kIss + "=" + jwks_}, nullptr, t0);
+  ASSERT_TRUE(v);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_FALSE((*v)->Verify(Token(key1_, "made-up-" + std::to_string(i)), kAud, t0));
+  EXPECT_EQ((*v)->LoadCount(kIss), 2);  // the first made-up id reloaded, the other 19 did not
+  const auto retry = JwtVerifier::kJwksRetry;
+  EXPECT_FALSE((*v)->Verify(Token(key1_, "made-up-x"), kAud, t0 + retry - std::chrono::seconds(1)));
+  EXPECT_EQ((*v)->LoadCount(kIss), 2);
+  EXPECT_FALSE((*v)->Verify(Token(key1_, "made-up-y"), kAud, t0 + retry));
+  EXPECT_EQ((*v)->LoadCount(kIss), 3);
+}
+
+TEST_F(JwksRotationTest, OldKeysAreReloadedSoAWithdrawnKeyStopsWorking) {
+  WriteJwks({&key1_});
+  const auto t0 = Clock::now();
+  auto v = JwtVerifier::Create({kIss + "=" + jwks_}, nullptr, t0);
+  ASSERT_TRUE(v);
+  WriteJwks({&key2_});  // key-1 withdrawn, but the verifier has no reason to look yet
+  const auto age = JwtVerifier::kJwksMaxAge;
+  const long long long_exp = 2 * age.count();  // the token outlives the test's clock jumps
+  EXPECT_TRUE(
+      (*v)->Verify(Token(key1_, "key-1", long_exp), kAud, t0 + age - std::chrono::seconds(1)));
+  EXPECT_EQ((*v)->LoadCount(kIss), 1);
+  auto r = (*v)->Verify(Token(key1_, "key-1", long_exp), kAud, t0 + age);
+  EXPECT_FALSE(r);
+  EXPECT_EQ((*v)->LoadCount(kIss), 2);
+}
+
+TEST_F(JwksRotationTest, FailedReloadKeepsTheKeysHeld) {
+  WriteJwks({&key1_});
+  const auto t0 = Clock::now();
+  auto v = JwtVerifier::Create({kIss + "=" + jwks_}, nullptr, t0);
+  ASSERT_TRUE(v);
+  std::filesystem::remove(jwks_);                               // the JWKS source is unavailable
+  EXPECT_FALSE((*v)->Verify(Token(key2_, "key-2"), kAud, t0));  // reload tried, failed
+  EXPECT_EQ((*v)->LoadCount(kIss), 1);
+  EXPECT_TRUE((*v)->Verify(Token(key1_, "key-1"), kAud, t0 + std::chrono::seconds(1)));
+}
+
+}  // namespace
+}  // namespace bp::server
