@@ -4,7 +4,7 @@
 // alone should take a few ms. Figures go in the README with the command that reproduces them;
 // nothing here asserts a time.
 //
-//   build/fhir_bench --benchmark_filter=Fhir
+//   build/bench/fhir_bench --benchmark_filter=Fhir
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -12,8 +12,11 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
+#include "fhir/codes.h"
 #include "fhir/fhir_reader.h"
+#include "knowledge/embedded.h"
 #include "knowledge/loader.h"
 
 namespace bp {
@@ -34,6 +37,18 @@ const std::string& Clorinda() {
   }();
   return text;
 }
+
+// The code tables built from the embedded knowledge/valuesets/ (and units.json), as
+// fhir::CodeTables::Get() does once per process before the first FHIR input is read.
+void BM_FhirCodeTables(benchmark::State& state) {
+  for (auto _ : state) {
+    std::vector<std::string> problems;
+    fhir::CodeTables t = fhir::CodeTables::Build(EmbeddedKnowledgeFiles(), &problems);
+    if (!problems.empty()) state.SkipWithError(problems.front().c_str());
+    benchmark::DoNotOptimize(t);
+  }
+}
+BENCHMARK(BM_FhirCodeTables)->Unit(benchmark::kMicrosecond);
 
 void BM_FhirReadClorinda(benchmark::State& state) {
   const KnowledgeBase& kb = EmbeddedKnowledge();

@@ -542,13 +542,14 @@ void Reader::DoObservation(const Entry& e) {
       for (const auto& l : kb_.lab_units)
         if (l.test == hit->value) lu = &l;
       if (!test || !lu) {
-        Issue(e.loc + ".code", e.ref + ": no unit table for " + hit->value + ": not used");
+        Issue(e.loc + ".code",
+              e.ref + ": no unit table for " + std::string(hit->value) + ": not used");
         return;
       }
       const UnitDef* ud = nullptr;
       for (const auto& a : lu->accepted)
         if (fhir::NormaliseUnit(a.unit) == unit) ud = &a;
-      if (!ud) return bad_unit(hit->value);
+      if (!ud) return bad_unit(std::string(hit->value));
       LabCand l;
       l.test = *test;
       l.value = *value * ud->factor;
@@ -556,7 +557,7 @@ void Reader::DoObservation(const Entry& e) {
       l.ref = e.ref;
       l.order = order_++;
       if (ud->factor != 1) Trace(kRuleUnits, e.ref);
-      if (hit->source.find("FHIR-LAB-CODES") != std::string::npos) Trace(kRuleLabCodes, e.ref);
+      if (hit->lab_code_rule) Trace(kRuleLabCodes, e.ref);
       for (element rr : Items(e.res, "referenceRange")) {
         auto conv = [&](const char* k) -> std::optional<double> {
           auto q = Field(rr, k);
@@ -662,7 +663,7 @@ void Reader::DoCondition(const Entry& e) {
       case Domain::kCondition: {
         auto code = Parse<ConditionCode>(c->value);
         if (!code) break;
-        conds_.push_back({*code, onset, !inactive, c->stage, e.ref});
+        conds_.push_back({*code, onset, !inactive, std::string(c->stage), e.ref});
         if (inactive) Trace(kRuleConditionStatus, e.ref);
         if (*code == ConditionCode::kOsteoporosis) Trace(kRuleDxRecorded, e.ref);
         break;
@@ -702,7 +703,7 @@ void Reader::DoProcedure(const Entry& e) {
       menopause_refs_.push_back(e.ref);
       used = true;
     } else if (auto code = Parse<ConditionCode>(c->value)) {
-      conds_.push_back({*code, date, true, c->stage, e.ref});
+      conds_.push_back({*code, date, true, std::string(c->stage), e.ref});
       used = true;
     }
   }
@@ -783,7 +784,8 @@ void Reader::DoMedication(const Entry& e) {
   m.ref = e.ref;
   m.by_name = c->by_name;
   if (!c->route.empty()) m.route = Parse<Route>(c->route);
-  if (!c->note.empty()) Issue(e.loc + ".medication[x]", e.ref + ": " + c->note, Severity::kInfo);
+  if (!c->note.empty())
+    Issue(e.loc + ".medication[x]", e.ref + ": " + std::string(c->note), Severity::kInfo);
   std::optional<MedStatus> st;
   if (e.type == "MedicationAdministration") {
     m.kind = MedEvent::Kind::kAdministration;
