@@ -1,7 +1,9 @@
 #include "rules/params.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 namespace bp {
 
@@ -46,9 +48,14 @@ std::string Threshold::Describe(std::string_view unit) const {
     case Comparator::kNone:
       break;
   }
+  // std::to_chars with a precision formats as printf's "%.6g" (that is "%g"), without the locale.
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s%g", op, value);
-  std::string s = buf;
+  const auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general, 6);
+  std::string s;
+  s.reserve(static_cast<size_t>(r.ptr - buf) + std::char_traits<char>::length(op) + unit.size() +
+            1);
+  s += op;
+  s.append(buf, r.ptr);
   if (!unit.empty() && unit != "1") {
     if (unit != "%") s += ' ';
     s += unit;
