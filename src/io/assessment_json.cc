@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace bp {
 namespace {
@@ -16,46 +19,240 @@ constexpr std::string_view kDisclaimer =
     "and sources behind it, and the treating clinician decides.";
 
 // Catalogue §0.3.5: computed values are displayed rounded to one decimal.
-json Rounded(const std::optional<double>& v) {
-  if (!v || !std::isfinite(*v)) return nullptr;
+std::optional<double> Rounded(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v)) return std::nullopt;
   return std::round(*v * 10.0) / 10.0;
 }
 
-json Rules(const RuleIds& ids) {
-  json out = json::array();
-  for (const auto& r : ids) out.push_back(r);
-  return out;
+// The length of the well-formed UTF-8 sequence starting at p (lead byte >= 0x80), or 0 when it
+// is not well-formed (Unicode 15, table 3-7: no overlong forms, no surrogates, nothing above
+// U+10FFFF), the sequences nlohmann::json passes through unchanged.
+int Utf8Length(const unsigned char* p, const unsigned char* end) {
+  const unsigned char c = *p;
+  int n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 2;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 3;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (end - p <= n) return 0;
+  if (p[1] < lo || p[1] > hi) return 0;
+  for (int i = 2; i <= n; ++i)
+    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+  return n + 1;
 }
 
-json StatementJson(const Statement& s) {
-  json o = json::object();
-  if (!s.code.empty()) o["code"] = s.code;
-  o["text"] = s.text;
-  o["rules"] = Rules(s.rules);
-  return o;
+// Bytes copied as they are: printable ASCII but '"' and '\'.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[static_cast<size_t>(c)] = c != '"' && c != '\\';
+  return t;
+}();
+
+// Writes JSON text as it goes, byte for byte what nlohmann::ordered_json::dump(indent, ' ',
+// false, error_handler_t::replace) writes for the same tree (the format the contract's
+// consumers and tests already see), without building the tree.
+class Writer {
+ public:
+  Writer(std::string& out, int indent) : out_(out), indent_(indent < 0 ? -1 : indent) {}
+
+  void BeginObject() { Open('{', false); }
+  void EndObject() { Close('}'); }
+  void BeginArray() { Open('[', true); }
+  void EndArray() { Close(']'); }
+
+  // The key of the next value in the current object.
+  // The key of the next value in the current object (the contract's keys: plain ASCII).
+  void Key(std::string_view k) {
+    Separate();
+    out_ += '"';
+    out_.append(k);
+    out_.append(indent_ >= 0 ? "\": " : "\":");
+  }
+  void String(std::string_view s) {
+    BeforeValue();
+    Quoted(s);
+    out_ += '"';
+  }
+  void Null() {
+    BeforeValue();
+    out_ += "null";
+  }
+  void Bool(bool b) {
+    BeforeValue();
+    out_ += b ? "true" : "false";
+  }
+  void Number(double v) {
+    BeforeValue();
+    if (!std::isfinite(v)) {
+      out_ += "null";
+      return;
+    }
+    // nlohmann's own shortest round-trip formatting ("82.0", "34.6"), as dump() uses.
+    std::array<char, 64> buf{};
+    char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), v);
+    out_.append(buf.data(), end);
+  }
+  void Number(const std::optional<double>& v) {
+    if (v)
+      Number(*v);
+    else
+      Null();
+  }
+
+  // Convenience: "key": value.
+  void Field(std::string_view k, std::string_view v) {
+    Key(k);
+    Quoted(v);
+    out_ += '"';
+  }
+  void StringArray(std::string_view k, const RuleIds& ids) {
+    Key(k);
+    BeginArray();
+    for (std::string_view id : ids) String(id);
+    EndArray();
+  }
+
+ private:
+  struct Level {
+    bool array = false;
+    bool empty = true;
+  };
+
+  void Open(char c, bool array) {
+    BeforeValue();
+    out_ += c;
+    levels_.push_back({array, true});
+  }
+  void Close(char c) {
+    const bool empty = levels_.back().empty;
+    levels_.pop_back();
+    if (!empty && indent_ >= 0) {
+      out_ += '\n';
+      out_.append(levels_.size() * static_cast<size_t>(indent_), ' ');
+    }
+    out_ += c;
+  }
+  // Before an array element or an object key.
+  void Separate() {
+    Level& l = levels_.back();
+    if (!l.empty) out_ += ',';
+    l.empty = false;
+    if (indent_ >= 0) {
+      out_ += '\n';
+      out_.append(levels_.size() * static_cast<size_t>(indent_), ' ');
+    }
+  }
+  void BeforeValue() {
+    if (!levels_.empty() && levels_.back().array) Separate();
+  }
+  // Writes '"' and `s` escaped, without the closing quote.
+  void Quoted(std::string_view s) {
+    const size_t start = out_.size();
+    out_ += '"';
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = p + s.size();
+    const auto* run = p;  // start of the bytes not yet copied
+    while (p < end) {
+      const unsigned char c = *p;
+      if (kPlain[c]) {
+        ++p;
+        continue;
+      }
+      if (c >= 0x80) {
+        const int n = Utf8Length(p, end);
+        if (n == 0) {
+          // Invalid bytes: let nlohmann replace them exactly as it always has (rare).
+          out_.resize(start);
+          const std::string q =
+              nlohmann::ordered_json(std::string(s))
+                  .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+          out_.append(q, 0, q.size() - 1);
+          return;
+        }
+        p += n;
+        continue;
+      }
+      out_.append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
+      ++p;
+      run = p;
+      switch (c) {
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out_ += "\\u00";
+          out_ += kHex[c >> 4];
+          out_ += kHex[c & 0xF];
+        }
+      }
+    }
+    out_.append(reinterpret_cast<const char*>(run), static_cast<size_t>(end - run));
+  }
+
+  std::string& out_;
+  int indent_;
+  std::vector<Level> levels_;
+};
+
+void WriteStatement(Writer& w, const Statement& s) {
+  w.BeginObject();
+  if (!s.code.empty()) w.Field("code", s.code);
+  w.Field("text", s.text);
+  w.StringArray("rules", s.rules);
+  w.EndObject();
 }
 
-json Statements(const std::vector<Statement>& v) {
-  json out = json::array();
-  for (const auto& s : v) out.push_back(StatementJson(s));
-  return out;
+void WriteStatements(Writer& w, std::string_view key, const std::vector<Statement>& v) {
+  w.Key(key);
+  w.BeginArray();
+  for (const auto& s : v) WriteStatement(w, s);
+  w.EndArray();
 }
 
-json RegimenJson(const Regimen& r) {
-  json o = json::object();
-  o["agent"] = r.agent;
-  if (!r.dose.empty()) o["dose"] = r.dose;
-  o["route"] = ToString(r.route);
-  if (!r.interval.empty()) o["interval"] = r.interval;
-  if (!r.max_duration.empty()) o["max_duration"] = r.max_duration;
-  if (!r.rules.empty()) o["rules"] = Rules(r.rules);  // the schema wants at least one when given
-  return o;
-}
-
-json Regimens(const std::vector<Regimen>& v) {
-  json out = json::array();
-  for (const auto& r : v) out.push_back(RegimenJson(r));
-  return out;
+void WriteRegimens(Writer& w, std::string_view key, const std::vector<Regimen>& v) {
+  w.Key(key);
+  w.BeginArray();
+  for (const auto& r : v) {
+    w.BeginObject();
+    w.Field("agent", r.agent);
+    if (!r.dose.empty()) w.Field("dose", r.dose);
+    w.Field("route", ToString(r.route));
+    if (!r.interval.empty()) w.Field("interval", r.interval);
+    if (!r.max_duration.empty()) w.Field("max_duration", r.max_duration);
+    // The schema wants at least one rule when the field is given.
+    if (!r.rules.empty()) w.StringArray("rules", r.rules);
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 // Issues the reader could not act on are "error" in the contract's input_issues vocabulary.
@@ -94,21 +291,22 @@ std::string ReviewSummary(const KnowledgeBase& kb) {
   return s;
 }
 
-json TraceJson(const TraceEntry& t, const KnowledgeBase& kb) {
-  json o = json::object();
-  o["rule"] = t.rule;
-  o["outcome"] = ToString(t.outcome);
-  if (!t.because.empty()) o["because"] = t.because;
-  json cites = json::array();
+void WriteTrace(Writer& w, const TraceEntry& t, const KnowledgeBase& kb) {
+  w.BeginObject();
+  w.Field("rule", t.rule);
+  w.Field("outcome", ToString(t.outcome));
+  if (!t.because.empty()) w.Field("because", t.because);
   const RuleDef* def = kb.FindRule(t.rule);
+  w.Key("citations");
+  w.BeginArray();
   if (def)
-    for (const auto& c : def->citations) cites.push_back(c);
-  o["citations"] = std::move(cites);
+    for (const auto& c : def->citations) w.String(c);
+  w.EndArray();
   if (def) {
-    if (!def->verification.empty()) o["verification"] = def->verification;
-    if (!def->review.status.empty()) o["review_status"] = def->review.status;
+    if (!def->verification.empty()) w.Field("verification", def->verification);
+    if (!def->review.status.empty()) w.Field("review_status", def->review.status);
   }
-  return o;
+  w.EndObject();
 }
 
 std::string Dump(const json& j, int indent) {
@@ -126,120 +324,154 @@ json ErrorJson(const Error& e) {
 }  // namespace
 
 std::string AssessmentToJson(const Assessment& a, const KnowledgeBase& kb, int indent) {
-  json o = json::object();
-  o["schema"] = "bonepath.assessment/1";
-  o["patient_id"] = a.patient_id;
-  o["as_of"] = a.as_of.ToString();
+  std::string out;
+  out.reserve(a.trace.size() * 256 + 8192);
+  Writer w(out, indent);
+  w.BeginObject();
+  w.Field("schema", "bonepath.assessment/1");
+  w.Field("patient_id", a.patient_id);
+  w.Field("as_of", a.as_of.ToString());
 
-  json k = json::object();
-  k["version"] = a.knowledge_version.empty() ? kb.version : a.knowledge_version;
-  k["profile"] = a.profile;
-  k["review_status"] = ReviewSummary(kb);
-  k["disclaimer"] = kDisclaimer;
-  o["knowledge"] = std::move(k);
+  w.Key("knowledge");
+  w.BeginObject();
+  w.Field("version", a.knowledge_version.empty() ? kb.version : a.knowledge_version);
+  w.Field("profile", a.profile);
+  w.Field("review_status", ReviewSummary(kb));
+  w.Field("disclaimer", kDisclaimer);
+  w.EndObject();
 
   const Derived& d = a.derived;
-  json dj = json::object();
-  dj["age_years"] = Rounded(d.age_years);
-  dj["bmi_kg_m2"] = Rounded(d.bmi_kg_m2);
-  dj["crcl_ml_min"] = Rounded(d.crcl_ml_min);
-  dj["egfr_ml_min_1_73m2"] = Rounded(d.egfr_ml_min_1_73m2);
-  dj["lowest_t_score"] = Rounded(d.lowest_t_score);
-  dj["lowest_t_score_site"] =
-      d.lowest_t_score_site ? json(ToString(*d.lowest_t_score_site)) : json(nullptr);
-  dj["frax_major_osteoporotic_pct"] = Rounded(d.frax_major_osteoporotic_pct);
-  dj["frax_hip_pct"] = Rounded(d.frax_hip_pct);
-  dj["corrected_calcium_mg_dl"] = Rounded(d.corrected_calcium_mg_dl);
-  dj["vitamin_d_25oh_ng_ml"] = Rounded(d.vitamin_d_25oh_ng_ml);
-  dj["prednisone_equivalent_mg_day"] = Rounded(d.prednisone_equivalent_mg_day);
-  o["derived"] = std::move(dj);
+  w.Key("derived");
+  w.BeginObject();
+  w.Key("age_years");
+  w.Number(Rounded(d.age_years));
+  w.Key("bmi_kg_m2");
+  w.Number(Rounded(d.bmi_kg_m2));
+  w.Key("crcl_ml_min");
+  w.Number(Rounded(d.crcl_ml_min));
+  w.Key("egfr_ml_min_1_73m2");
+  w.Number(Rounded(d.egfr_ml_min_1_73m2));
+  w.Key("lowest_t_score");
+  w.Number(Rounded(d.lowest_t_score));
+  w.Key("lowest_t_score_site");
+  if (d.lowest_t_score_site)
+    w.String(ToString(*d.lowest_t_score_site));
+  else
+    w.Null();
+  w.Key("frax_major_osteoporotic_pct");
+  w.Number(Rounded(d.frax_major_osteoporotic_pct));
+  w.Key("frax_hip_pct");
+  w.Number(Rounded(d.frax_hip_pct));
+  w.Key("corrected_calcium_mg_dl");
+  w.Number(Rounded(d.corrected_calcium_mg_dl));
+  w.Key("vitamin_d_25oh_ng_ml");
+  w.Number(Rounded(d.vitamin_d_25oh_ng_ml));
+  w.Key("prednisone_equivalent_mg_day");
+  w.Number(Rounded(d.prednisone_equivalent_mg_day));
+  w.EndObject();
 
-  json tr = json::object();
-  tr["indicated"] = a.treatment_indicated ? json(*a.treatment_indicated) : json(nullptr);
-  tr["reasons"] = Statements(a.treatment_reasons);
-  o["treatment"] = std::move(tr);
-  o["risk_tier"] = ToString(a.risk_tier);
+  w.Key("treatment");
+  w.BeginObject();
+  w.Key("indicated");
+  if (a.treatment_indicated)
+    w.Bool(*a.treatment_indicated);
+  else
+    w.Null();
+  WriteStatements(w, "reasons", a.treatment_reasons);
+  w.EndObject();
+  w.Field("risk_tier", ToString(a.risk_tier));
 
-  json th = json::object();
-  th["recommended"] = ToString(a.therapy_recommended);
-  th["agents"] = Regimens(a.agents);
-  th["alternatives"] = Regimens(a.alternatives);
-  json avoid = json::array();
+  w.Key("therapy");
+  w.BeginObject();
+  w.Field("recommended", ToString(a.therapy_recommended));
+  WriteRegimens(w, "agents", a.agents);
+  WriteRegimens(w, "alternatives", a.alternatives);
+  w.Key("avoid");
+  w.BeginArray();
   for (const auto& v : a.avoid) {
-    json x = json::object();
-    x["agent"] = v.agent;
-    if (!v.text.empty()) x["text"] = v.text;
-    x["rules"] = Rules(v.rules);
-    avoid.push_back(std::move(x));
+    w.BeginObject();
+    w.Field("agent", v.agent);
+    if (!v.text.empty()) w.Field("text", v.text);
+    w.StringArray("rules", v.rules);
+    w.EndObject();
   }
-  th["avoid"] = std::move(avoid);
-  th["sequence"] = Statements(a.sequence);
-  o["therapy"] = std::move(th);
+  w.EndArray();
+  WriteStatements(w, "sequence", a.sequence);
+  w.EndObject();
 
-  json za = json::object();
-  za["status"] = ToString(a.za_status);
-  za["reasons"] = Statements(a.za_reasons);
-  json pre = json::array();
+  w.Key("infusion");
+  w.BeginObject();
+  w.Key("zoledronic_acid");
+  w.BeginObject();
+  w.Field("status", ToString(a.za_status));
+  WriteStatements(w, "reasons", a.za_reasons);
+  w.Key("pre_infusion");
+  w.BeginArray();
   for (const auto& c : a.pre_infusion) {
-    json x = json::object();
-    x["check"] = ToString(c.check);
-    x["status"] = ToString(c.status);
-    if (!c.text.empty()) x["text"] = c.text;
-    if (!c.rules.empty()) x["rules"] = Rules(c.rules);
-    pre.push_back(std::move(x));
+    w.BeginObject();
+    w.Field("check", ToString(c.check));
+    w.Field("status", ToString(c.status));
+    if (!c.text.empty()) w.Field("text", c.text);
+    if (!c.rules.empty()) w.StringArray("rules", c.rules);
+    w.EndObject();
   }
-  za["pre_infusion"] = std::move(pre);
-  json inf = json::object();
-  inf["zoledronic_acid"] = std::move(za);
-  o["infusion"] = std::move(inf);
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
 
-  json refs = json::array();
+  w.Key("referrals");
+  w.BeginArray();
   for (const auto& r : a.referrals) {
-    json x = json::object();
-    x["to"] = ToString(r.to);
-    x["urgency"] = ToString(r.urgency);
-    x["reasons"] = Statements(r.reasons);
-    refs.push_back(std::move(x));
+    w.BeginObject();
+    w.Field("to", ToString(r.to));
+    w.Field("urgency", ToString(r.urgency));
+    WriteStatements(w, "reasons", r.reasons);
+    w.EndObject();
   }
-  o["referrals"] = std::move(refs);
+  w.EndArray();
 
-  json warns = json::array();
-  for (const auto& w : a.warnings) {
-    json x = json::object();
-    x["code"] = w.code;
-    x["severity"] = ToString(w.severity);
-    x["text"] = w.text;
-    x["rules"] = Rules(w.rules);
-    warns.push_back(std::move(x));
+  w.Key("warnings");
+  w.BeginArray();
+  for (const auto& x : a.warnings) {
+    w.BeginObject();
+    w.Field("code", x.code);
+    w.Field("severity", ToString(x.severity));
+    w.Field("text", x.text);
+    w.StringArray("rules", x.rules);
+    w.EndObject();
   }
-  o["warnings"] = std::move(warns);
-  o["monitoring"] = Statements(a.monitoring);
-  o["adjuncts"] = Statements(a.adjuncts);
-  o["workup"] = Statements(a.workup);
+  w.EndArray();
+  WriteStatements(w, "monitoring", a.monitoring);
+  WriteStatements(w, "adjuncts", a.adjuncts);
+  WriteStatements(w, "workup", a.workup);
 
-  json missing = json::array();
+  w.Key("missing_data");
+  w.BeginArray();
   for (const auto& m : a.missing_data) {
-    json x = json::object();
-    x["field"] = m.field;
-    x["needed_for"] = m.needed_for;
-    missing.push_back(std::move(x));
+    w.BeginObject();
+    w.Field("field", m.field);
+    w.Field("needed_for", m.needed_for);
+    w.EndObject();
   }
-  o["missing_data"] = std::move(missing);
+  w.EndArray();
 
-  json trace = json::array();
-  for (const auto& t : a.trace) trace.push_back(TraceJson(t, kb));
-  o["trace"] = std::move(trace);
+  w.Key("trace");
+  w.BeginArray();
+  for (const auto& t : a.trace) WriteTrace(w, t, kb);
+  w.EndArray();
 
-  json issues = json::array();
+  w.Key("input_issues");
+  w.BeginArray();
   for (const auto& i : a.input_issues) {
-    json x = json::object();
-    x["path"] = i.path;
-    x["message"] = i.message;
-    x["severity"] = IssueSeverity(i.severity);
-    issues.push_back(std::move(x));
+    w.BeginObject();
+    w.Field("path", i.path);
+    w.Field("message", i.message);
+    w.Field("severity", IssueSeverity(i.severity));
+    w.EndObject();
   }
-  o["input_issues"] = std::move(issues);
-  return Dump(o, indent);
+  w.EndArray();
+  w.EndObject();
+  return out;
 }
 
 std::string ErrorsToJson(const Errors& errors, int indent) {
