@@ -218,7 +218,9 @@ class Reader {
   Reader(const KnowledgeBase& kb, const FhirOptions& opt)
       : kb_(kb), opt_(opt), ct_(CodeTables::Get()) {}
 
-  Result<FhirExtract> Read(std::string_view text, const std::vector<std::string>* labels);
+  // `padded`: at least kFhirInputPadding readable bytes follow the text (parsed in place).
+  Result<FhirExtract> Read(std::string_view text, const std::vector<std::string>* labels,
+                           bool padded = false);
 
  private:
   void Issue(std::string path, std::string message, Severity sev = Severity::kWarning) {
@@ -982,10 +984,12 @@ void Reader::DoRiskAssessment(const Entry& e) {
 
 // ---- the whole input ----
 
-Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::string>* labels) {
+Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::string>* labels,
+                                 bool padded) {
   simdjson::dom::parser parser;
   element doc;
-  if (auto err = parser.parse(text.data(), text.size()).get(doc)) {
+  // Unpadded input is copied into a padded buffer by simdjson (realloc_if_needed).
+  if (auto err = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/!padded).get(doc)) {
     return Error{"invalid_json", "",
                  std::string("not valid JSON: ") + simdjson::error_message(err)};
   }
@@ -1474,6 +1478,14 @@ Result<FhirExtract> ReadFhirBundle(std::string_view text, const KnowledgeBase& k
   return r.Read(text, nullptr);
 }
 
+static_assert(kFhirInputPadding >= simdjson::SIMDJSON_PADDING);
+
+Result<FhirExtract> ReadFhirBundleInPlace(const std::string& text, const KnowledgeBase& kb,
+                                          const FhirOptions& opt) {
+  Reader r(kb, opt);
+  return r.Read(text, nullptr, text.capacity() - text.size() >= kFhirInputPadding);
+}
+
 Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& kb,
                                    const FhirOptions& opt) {
   namespace fs = std::filesystem;
@@ -1513,8 +1525,11 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
     }
   }
   bundle += "]}";
+  // Room for simdjson's padding, so that the bundle is parsed where it is (no second copy).
+  if (bundle.capacity() - bundle.size() < kFhirInputPadding)
+    bundle.reserve(bundle.size() + kFhirInputPadding);
   Reader r(kb, opt);
-  auto res = r.Read(bundle, &labels);
+  auto res = r.Read(bundle, &labels, /*padded=*/true);
   if (!res && res.error().code == "invalid_json") {
     // Find the offending line for the message.
     for (const auto& f : files) {

@@ -14,6 +14,7 @@
 // Thread safety: the functions are reentrant; the code tables are built once, on first use.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <span>
@@ -64,6 +65,15 @@ bool LooksLikeFhir(std::string_view text);
 // (unsupported).
 Result<FhirExtract> ReadFhirBundle(std::string_view text, const KnowledgeBase& kb,
                                    const FhirOptions& opt);
+
+// The bytes the JSON parser may read past the end of its input (simdjson's padding).
+inline constexpr std::size_t kFhirInputPadding = 64;
+
+// ReadFhirBundle for input held in a string: when the string has kFhirInputPadding bytes of
+// spare capacity (reserve size + kFhirInputPadding before filling it), it is parsed in place;
+// otherwise it is copied into a padded buffer first, as ReadFhirBundle does. Same result.
+Result<FhirExtract> ReadFhirBundleInPlace(const std::string& text, const KnowledgeBase& kb,
+                                          const FhirOptions& opt);
 
 // A Bulk Data export folder: every *.ndjson file (one resource a line; files named
 // Type.NNN.ndjson or anything .ndjson). Same errors as ReadFhirBundle, plus io.

@@ -184,6 +184,29 @@ TEST(FhirSynthea, ExtractJsonIsNativeShape) {
   for (const auto& l : j["patient"]["labs"]) EXPECT_FALSE(l["unit"].get<std::string>().empty());
 }
 
+TEST(FhirSynthea, InPlaceReadIsTheSameRead) {
+  FhirOptions opt;
+  opt.as_of = Date::FromYmd(2026, 11, 23);
+  const std::string text =
+      Slurp(Data("synthea-r4/Clorinda_Wilkinson_3a77c3ad-6d14-4ec5-ac60-05a01355bb27.json"));
+  std::string padded;
+  padded.reserve(text.size() + kFhirInputPadding);
+  padded = text;
+  auto copied = ReadFhirBundle(text, Kb(), opt);
+  auto in_place = ReadFhirBundleInPlace(padded, Kb(), opt);
+  auto unpadded = ReadFhirBundleInPlace(text, Kb(), opt);  // copied unless capacity allows
+  ASSERT_TRUE(copied && in_place && unpadded);
+  EXPECT_EQ(FhirExtractToJson(*in_place), FhirExtractToJson(*copied));
+  EXPECT_EQ(FhirExtractToJson(*unpadded), FhirExtractToJson(*copied));
+  // Not JSON: the same error either way.
+  std::string bad;
+  bad.reserve(64 + kFhirInputPadding);
+  bad = "{\"resourceType\": \"Bundle\", \"entry\": [";
+  auto e = ReadFhirBundleInPlace(bad, Kb(), {});
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().code, "invalid_json");
+}
+
 TEST(FhirSynthea, AsOfIgnoresLaterData) {
   FhirOptions opt;
   opt.as_of = Date::FromYmd(2015, 1, 1);
