@@ -49,7 +49,7 @@ int RunExtract(const FhirArgs& a) {
       return Fail(where, {{"unsupported", "resourceType",
                            "not a FHIR resource (no \"resourceType\"): a native record needs no "
                            "extraction"}});
-    x = ReadFhirBundle(*text, kb, opt);
+    x = ReadFhirBundleInPlace(*text, kb, opt);
   }
   if (!x) return Fail(where, x.errors());
   std::cout << FhirExtractToJson(*x) << "\n";
