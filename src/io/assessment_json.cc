@@ -63,7 +63,10 @@ constexpr std::array<bool, 256> kPlain = [] {
 // consumers and tests already see), without building the tree.
 class Writer {
  public:
-  Writer(std::string& out, int indent) : out_(out), indent_(indent < 0 ? -1 : indent) {}
+  Writer(std::string& out, int indent) : out_(out), indent_(indent < 0 ? -1 : indent) {
+    if (indent_ >= 0) newline_.assign(1 + 16 * static_cast<size_t>(indent_), ' ');
+    if (indent_ >= 0) newline_[0] = '\n';
+  }
 
   void BeginObject() { Open('{', false); }
   void EndObject() { Close('}'); }
@@ -98,7 +101,7 @@ class Writer {
       return;
     }
     // nlohmann's own shortest round-trip formatting ("82.0", "34.6"), as dump() uses.
-    std::array<char, 64> buf{};
+    std::array<char, 64> buf;
     char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), v);
     out_.append(buf.data(), end);
   }
@@ -136,10 +139,7 @@ class Writer {
   void Close(char c) {
     const bool empty = levels_.back().empty;
     levels_.pop_back();
-    if (!empty && indent_ >= 0) {
-      out_ += '\n';
-      out_.append(levels_.size() * static_cast<size_t>(indent_), ' ');
-    }
+    if (!empty && indent_ >= 0) NewLine();
     out_ += c;
   }
   // Before an array element or an object key.
@@ -147,9 +147,16 @@ class Writer {
     Level& l = levels_.back();
     if (!l.empty) out_ += ',';
     l.empty = false;
-    if (indent_ >= 0) {
+    if (indent_ >= 0) NewLine();
+  }
+  // A line break and the indentation of the current depth.
+  void NewLine() {
+    const size_t n = 1 + levels_.size() * static_cast<size_t>(indent_);
+    if (n <= newline_.size()) {
+      out_.append(newline_.data(), n);
+    } else {
       out_ += '\n';
-      out_.append(levels_.size() * static_cast<size_t>(indent_), ' ');
+      out_.append(n - 1, ' ');
     }
   }
   void BeforeValue() {
@@ -220,6 +227,7 @@ class Writer {
 
   std::string& out_;
   int indent_;
+  std::string newline_;  // "\n" and 16 levels of indentation
   std::vector<Level> levels_;
 };
 
@@ -325,7 +333,7 @@ json ErrorJson(const Error& e) {
 
 std::string AssessmentToJson(const Assessment& a, const KnowledgeBase& kb, int indent) {
   std::string out;
-  out.reserve(a.trace.size() * 256 + 8192);
+  out.reserve(a.trace.size() * 512 + 16384);
   Writer w(out, indent);
   w.BeginObject();
   w.Field("schema", "bonepath.assessment/1");
