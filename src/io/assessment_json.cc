@@ -351,31 +351,26 @@ std::string AssessmentToJson(const Assessment& a, const KnowledgeBase& kb, int i
   const Derived& d = a.derived;
   w.Key("derived");
   w.BeginObject();
-  w.Key("age_years");
-  w.Number(Rounded(d.age_years));
-  w.Key("bmi_kg_m2");
-  w.Number(Rounded(d.bmi_kg_m2));
-  w.Key("crcl_ml_min");
-  w.Number(Rounded(d.crcl_ml_min));
-  w.Key("egfr_ml_min_1_73m2");
-  w.Number(Rounded(d.egfr_ml_min_1_73m2));
-  w.Key("lowest_t_score");
-  w.Number(Rounded(d.lowest_t_score));
+  // Derived numbers are rounded once, here, for every consumer of the JSON.
+  const auto rounded = [&w](std::string_view key, const std::optional<double>& v) {
+    w.Key(key);
+    w.Number(Rounded(v));
+  };
+  rounded("age_years", d.age_years);
+  rounded("bmi_kg_m2", d.bmi_kg_m2);
+  rounded("crcl_ml_min", d.crcl_ml_min);
+  rounded("egfr_ml_min_1_73m2", d.egfr_ml_min_1_73m2);
+  rounded("lowest_t_score", d.lowest_t_score);
   w.Key("lowest_t_score_site");
   if (d.lowest_t_score_site)
     w.String(ToString(*d.lowest_t_score_site));
   else
     w.Null();
-  w.Key("frax_major_osteoporotic_pct");
-  w.Number(Rounded(d.frax_major_osteoporotic_pct));
-  w.Key("frax_hip_pct");
-  w.Number(Rounded(d.frax_hip_pct));
-  w.Key("corrected_calcium_mg_dl");
-  w.Number(Rounded(d.corrected_calcium_mg_dl));
-  w.Key("vitamin_d_25oh_ng_ml");
-  w.Number(Rounded(d.vitamin_d_25oh_ng_ml));
-  w.Key("prednisone_equivalent_mg_day");
-  w.Number(Rounded(d.prednisone_equivalent_mg_day));
+  rounded("frax_major_osteoporotic_pct", d.frax_major_osteoporotic_pct);
+  rounded("frax_hip_pct", d.frax_hip_pct);
+  rounded("corrected_calcium_mg_dl", d.corrected_calcium_mg_dl);
+  rounded("vitamin_d_25oh_ng_ml", d.vitamin_d_25oh_ng_ml);
+  rounded("prednisone_equivalent_mg_day", d.prednisone_equivalent_mg_day);
   w.EndObject();
 
   w.Key("treatment");
