@@ -79,7 +79,22 @@ int Date::days() const {
 }
 
 std::string Date::ToString() const {
-  char buf[16];
+  // The engine writes dates into many statements: format "%04d-%02d-%02d" by hand for the
+  // years a record can hold, and through snprintf otherwise.
+  if (y_ >= 0 && y_ <= 9999 && m_ >= 1 && m_ <= 12 && d_ >= 1 && d_ <= 31) {
+    const char s[10] = {static_cast<char>('0' + y_ / 1000),
+                        static_cast<char>('0' + y_ / 100 % 10),
+                        static_cast<char>('0' + y_ / 10 % 10),
+                        static_cast<char>('0' + y_ % 10),
+                        '-',
+                        static_cast<char>('0' + m_ / 10),
+                        static_cast<char>('0' + m_ % 10),
+                        '-',
+                        static_cast<char>('0' + d_ / 10),
+                        static_cast<char>('0' + d_ % 10)};
+    return std::string(s, sizeof s);
+  }
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y_, m_, d_);
   return buf;
 }

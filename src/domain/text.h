@@ -1,8 +1,9 @@
 // Text: the strings of an assessment without copying the ones that never change. A Text either
 // refers to a string with static storage duration (a literal, or a string owned by the
 // KnowledgeBase, which must then outlive the Text: see domain/assessment.h) or owns a
-// std::string. Built from a std::string or a const char* it owns a copy; only Text::Static
-// refers. Either way c_str() is null-terminated.
+// std::string. Built from a string literal or by Text::Static it refers; built from a
+// std::string, a string_view or a const char* pointer it owns a copy. Either way c_str() is
+// null-terminated.
 //
 // RuleIds: the catalogue ids behind a statement, as views of static or knowledge-owned strings,
 // kept inline up to kInline ids (no allocation for the common case).
@@ -16,6 +17,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace bp {
 
@@ -23,8 +25,18 @@ class Text {
  public:
   Text() noexcept = default;
   Text(std::string s) noexcept : owned_(std::move(s)) {}  // NOLINT: implicit on purpose
-  Text(const char* s) : owned_(s) {}                      // NOLINT: copies
   Text(std::string_view s) : owned_(s) {}                 // NOLINT: copies
+  // A string literal (an array of const char) is referred to, not copied: it has static storage
+  // duration. Do not pass a local const char array.
+  template <std::size_t N>
+  Text(const char (&s)[N]) noexcept  // NOLINT: implicit on purpose
+      : static_(s), static_size_(std::char_traits<char>::length(s)) {}
+  // A mutable array or a pointer is copied.
+  template <std::size_t N>
+  Text(char (&s)[N]) : owned_(s) {}  // NOLINT: copies
+  template <typename P,
+            std::enable_if_t<std::is_same_v<P, const char*> || std::is_same_v<P, char*>, int> = 0>
+  Text(P s) : owned_(s) {}  // NOLINT: copies
 
   // Refers to `s` without copying: `s` must be null-terminated (s.data()[s.size()] == '\0')
   // and outlive the Text (a literal, or a string of the KnowledgeBase).

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/decimal.h"
 #include "rules/facts.h"
 #include "rules/params.h"
 
@@ -58,11 +59,7 @@ struct AgentList {
   const char* const* end() const { return v + n; }
 };
 
-std::string Num(double v, int decimals = 1) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-  return std::string(buf, r.ptr);
-}
+std::string Num(double v, int decimals = 1) { return FormatFixed(v, decimals); }
 std::string Tn(Tenths t) { return Num(FromTenths(t)); }
 
 std::string SiteName(BmdSite s) {
@@ -132,14 +129,16 @@ class Ctx {
   bool verbose = true;   // false: decisions only (see BP_VERBOSE)
   unsigned avoided = 0;  // bit per kAvoidable agent
 
-  void Trace(const char* rule, Outcome o, Str because = Str("")) {
+  void Trace(std::string_view rule, Outcome o, Str because = Str("")) {
     a.trace.push_back({Text::Static(rule), o, std::move(because.t)});
   }
-  void Fired(const char* rule, Str because) { Trace(rule, Outcome::kFired, std::move(because)); }
-  void NotFired(const char* rule, Str because = Str("")) {
+  void Fired(std::string_view rule, Str because) {
+    Trace(rule, Outcome::kFired, std::move(because));
+  }
+  void NotFired(std::string_view rule, Str because = Str("")) {
     Trace(rule, Outcome::kNotFired, std::move(because));
   }
-  void Insufficient(const char* rule, Str because) {
+  void Insufficient(std::string_view rule, Str because) {
     Trace(rule, Outcome::kInsufficientData, std::move(because));
   }
   void Missing(Str field, Str needed_for) {
@@ -151,7 +150,7 @@ class Ctx {
       }
     a.missing_data.push_back({std::move(field.t), std::move(needed_for.t)});
   }
-  void Warn(const char* code, Severity sev, Str text, RuleIds rules) {
+  void Warn(std::string_view code, Severity sev, Str text, RuleIds rules) {
     for (auto& w : a.warnings)
       if (w.code == code) {
         if (sev > w.severity) {
@@ -177,7 +176,7 @@ class Ctx {
     const int bit = AvoidBit(agent);
     if (bit >= 0) avoided |= 1u << bit;
   }
-  void AvoidAgent(const char* agent, Str text, RuleIds rules) {
+  void AvoidAgent(std::string_view agent, Str text, RuleIds rules) {
     MarkAvoided(agent);
     for (auto& x : a.avoid)
       if (x.agent == agent) {
@@ -565,7 +564,7 @@ void Indication(Ctx& x, State& s) {
                  "secondary cause: osteoporosis drug treatment is not indicated.",
                  {"TX-06", "CALC-07"}}));
     }
-    for (const char* r :
+    for (std::string_view r :
          {"TX-01", "TX-02", "TX-03", "TX-04", "TX-05", "CONV-DX-RECORDED", "D31", "D18"})
       BP_VERBOSE(x, x.NotFired(r, "not applied outside the T-score population (TX-06)"));
     return;
@@ -834,7 +833,7 @@ void Tier(Ctx& x, State& s) {
   }
 
   if (x.a.treatment_indicated != true) {
-    for (const char* r :
+    for (std::string_view r :
          {"RISK-01", "RISK-02", "RISK-P-ES", "RISK-P-SEED004", "D1", "D2", "D3", "D13"})
       BP_VERBOSE(x, x.NotFired(r, "treatment not indicated or undetermined"));
     if (x.a.treatment_indicated == false)
@@ -1023,14 +1022,15 @@ void Glucocorticoids(Ctx& x, State& s) {
   const Facts& f = x.f;
   const CompiledProfile& c = x.c;
   const Patient& p = x.p;
-  static const char* kAcrRules[] = {"GIOP-01", "GIOP-02", "GIOP-03", "GIOP-04", "GIOP-05",
-                                    "GIOP-06", "GIOP-07", "GIOP-08", "GIOP-09"};
+  static constexpr std::string_view kAcrRules[] = {"GIOP-01", "GIOP-02", "GIOP-03",
+                                                   "GIOP-04", "GIOP-05", "GIOP-06",
+                                                   "GIOP-07", "GIOP-08", "GIOP-09"};
   const bool bone_drug_active =
       std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
         return IsOsteoporosisDrug(m.agent) && m.status == MedStatus::kActive;
       });
   if (c.giop_profile == GiopProfile::kSeed000) {
-    for (const char* r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, "profile uses GIOP-LEGACY"));
+    for (std::string_view r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, "profile uses GIOP-LEGACY"));
     BP_VERBOSE(x, x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use"));
     const bool long_enough =
         f.gc_days_actual &&
@@ -1056,7 +1056,7 @@ void Glucocorticoids(Ctx& x, State& s) {
   } else {
     BP_VERBOSE(x, x.NotFired("GIOP-LEGACY", "profile uses ACR 2022"));
     if (!f.gc_applies_acr) {
-      for (const char* r : kAcrRules)
+      for (std::string_view r : kAcrRules)
         BP_VERBOSE(x, x.NotFired(r, "ACR 2022 scope not met (>= 2.5 mg/day for > 3 months)"));
       BP_VERBOSE(x, x.NotFired("D6"));
       BP_VERBOSE(x, x.NotFired("D8"));
@@ -1101,7 +1101,7 @@ void Glucocorticoids(Ctx& x, State& s) {
         BP_VERBOSE(x, x.Trace("GIOP-07", Outcome::kFired,
                               "age under " + Num(c.giop_young_age.value, 0) + ": " +
                                   (why.empty() ? "low risk" : why)));
-        for (const char* r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"})
+        for (std::string_view r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"})
           BP_VERBOSE(x, x.NotFired(r, "age under 40"));
       } else {
         BP_VERBOSE(x, x.NotFired("GIOP-07", "age 40 or over"));
@@ -1223,7 +1223,7 @@ void CancerTreatment(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("CTIBL-04"));
   }
   if (!ai && !ovarian && !adt) {
-    for (const char* r : {"CTIBL-01", "CTIBL-02", "CTIBL-03", "D25"})
+    for (std::string_view r : {"CTIBL-01", "CTIBL-02", "CTIBL-03", "D25"})
       BP_VERBOSE(x, x.NotFired(r, "no cancer-treatment bone loss population"));
     return;
   }
@@ -1822,7 +1822,7 @@ void Selection(Ctx& x, State& s) {
   // Nothing to select.
   if (a.treatment_indicated == false) {
     a.therapy_recommended = TherapyClass::kNone;
-    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
+    for (std::string_view r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
       BP_VERBOSE(x, x.NotFired(r, "treatment not indicated"));
     return;
   }
@@ -1841,7 +1841,7 @@ void Selection(Ctx& x, State& s) {
                          {s.neuro_deficit                           ? "PRE-12"
                           : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04"
                                                                     : "LAB-03"}}));
-    for (const char* r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
+    for (std::string_view r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
       BP_VERBOSE(x, x.NotFired(r, "a specialist decides first"));
     return;
   }
@@ -2392,8 +2392,9 @@ void Vertebral(Ctx& x, State& s) {
     if (e.site == FractureSite::kVertebral &&
         (!vcf || (e.date && (!vcf->date || *e.date > *vcf->date))))
       vcf = &e;
-  static const char* kVcf[] = {"VCF-01", "VCF-02", "VCF-03", "VCF-04", "VCF-05", "VCF-06", "VCF-07",
-                               "VCF-08", "VCF-09", "D19",    "D20",    "D21",    "D22"};
+  static constexpr std::string_view kVcf[] = {"VCF-01", "VCF-02", "VCF-03", "VCF-04", "VCF-05",
+                                              "VCF-06", "VCF-07", "VCF-08", "VCF-09", "D19",
+                                              "D20",    "D21",    "D22"};
   // The pathway is for a new or symptomatic fracture: one within the fracture-liaison window, or
   // one for which spine findings were recorded. An old healed fracture still counts for the
   // indication and the tier, not for spine referrals.
@@ -2401,7 +2402,7 @@ void Vertebral(Ctx& x, State& s) {
       !(vcf->date && WithinMonths(*vcf->date, f.as_of, c.fls_window_months)))
     vcf = nullptr;
   if (!vcf) {
-    for (const char* r : kVcf)
+    for (std::string_view r : kVcf)
       BP_VERBOSE(x, x.NotFired(r, "no new or symptomatic vertebral fracture"));
     return;
   }

@@ -49,8 +49,14 @@ std::string Threshold::Describe(std::string_view unit) const {
       break;
   }
   // std::to_chars with a precision formats as printf's "%.6g" (that is "%g"), without the locale.
+  // Whole numbers below 10^6 (most thresholds) print as integers either way; this skips the
+  // general floating-point path for them.
   char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general, 6);
+  std::to_chars_result r{};
+  if (value == std::trunc(value) && std::fabs(value) < 1e6 && !(value == 0 && std::signbit(value)))
+    r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(value));
+  else
+    r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general, 6);
   std::string s;
   s.reserve(static_cast<size_t>(r.ptr - buf) + std::char_traits<char>::length(op) + unit.size() +
             1);
