@@ -5,9 +5,11 @@
 // Lifetime: the engine's texts are Text (domain/text.h) and its rule ids views; both refer to
 // literals or to strings of the KnowledgeBase the engine was created with (regimen doses and
 // intervals, the rule ids of a regimen), so that KnowledgeBase must outlive the Assessment.
-// EmbeddedKnowledge() is static. Texts built from a std::string own it.
+// EmbeddedKnowledge() is static. Texts the engine formats live in the assessment's TextArena;
+// Texts built from a std::string own it.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +93,10 @@ struct Derived {
 };
 
 struct Assessment {
+  // The texts the engine built for this assessment (Texts refer into it). Shared by copies:
+  // it is never written after Engine::Assess returns.
+  std::shared_ptr<const TextArena> texts;
+
   std::string patient_id;
   Date as_of;
   std::string knowledge_version;

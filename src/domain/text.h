@@ -1,9 +1,10 @@
 // Text: the strings of an assessment without copying the ones that never change. A Text either
 // refers to a string with static storage duration (a literal, or a string owned by the
-// KnowledgeBase, which must then outlive the Text: see domain/assessment.h) or owns a
-// std::string. Built from a string literal or by Text::Static it refers; built from a
-// std::string, a string_view or a const char* pointer it owns a copy. Either way c_str() is
-// null-terminated.
+// KnowledgeBase, which must then outlive the Text: see domain/assessment.h), refers to a string
+// in a TextArena (Text::Borrowed; a copy owns its characters), or owns a copy. Built from a
+// string literal or by Text::Static it refers; built from a std::string, a string_view or a
+// const char* pointer it owns a copy. Either way c_str() is null-terminated. 16 bytes, moved
+// by copying them.
 //
 // RuleIds: the catalogue ids behind a statement, as views of static or knowledge-owned strings,
 // kept inline up to kInline ids (no allocation for the common case).
@@ -12,50 +13,87 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace bp {
 
 class Text {
  public:
   Text() noexcept = default;
-  Text(std::string s) noexcept : owned_(std::move(s)) {}  // NOLINT: implicit on purpose
-  Text(std::string_view s) : owned_(s) {}                 // NOLINT: copies
+  Text(const std::string& s) { Own(s); }  // NOLINT: implicit on purpose; copies
+  Text(std::string_view s) { Own(s); }    // NOLINT: copies
   // A string literal (an array of const char) is referred to, not copied: it has static storage
   // duration. Do not pass a local const char array.
   template <std::size_t N>
   Text(const char (&s)[N]) noexcept  // NOLINT: implicit on purpose
-      : static_(s), static_size_(std::char_traits<char>::length(s)) {}
+      : ptr_(s), size_(static_cast<std::uint32_t>(std::char_traits<char>::length(s))) {}
   // A mutable array or a pointer is copied.
   template <std::size_t N>
-  Text(char (&s)[N]) : owned_(s) {}  // NOLINT: copies
-  template <typename P,
-            std::enable_if_t<std::is_same_v<P, const char*> || std::is_same_v<P, char*>, int> = 0>
-  Text(P s) : owned_(s) {}  // NOLINT: copies
+  Text(char (&s)[N]) {  // NOLINT: copies
+    Own(s);
+  }
+  template <typename P, std::enable_if_t<std::is_same_v<P, const char*> || std::is_same_v<P, char*>,
+                                         int> = 0>
+  Text(P s) {  // NOLINT: copies
+    Own(s);
+  }
 
   // Refers to `s` without copying: `s` must be null-terminated (s.data()[s.size()] == '\0')
   // and outlive the Text (a literal, or a string of the KnowledgeBase).
   static Text Static(std::string_view s) noexcept {
     Text t;
-    t.static_ = s.data();
-    t.static_size_ = s.size();
+    t.ptr_ = s.data();
+    t.size_ = static_cast<std::uint32_t>(s.size());
+    return t;
+  }
+  // Refers to `s` in a TextArena while moved; a copy owns its characters, so that a Text
+  // copied out of an assessment outlives the assessment's arena.
+  static Text Borrowed(std::string_view s) noexcept {
+    Text t = Static(s);
+    t.kind_ = kBorrowed;
     return t;
   }
 
-  std::string_view view() const noexcept {
-    return static_ ? std::string_view(static_, static_size_) : std::string_view(owned_);
+  Text(const Text& o) : ptr_(o.ptr_), size_(o.size_) {
+    if (o.kind_ != kStatic) Own(o.view());
   }
+  Text(Text&& o) noexcept : ptr_(o.ptr_), size_(o.size_), kind_(o.kind_) {
+    o.ptr_ = "";
+    o.size_ = 0;
+    o.kind_ = kStatic;
+  }
+  Text& operator=(const Text& o) {
+    if (this != &o) *this = Text(o);
+    return *this;
+  }
+  Text& operator=(Text&& o) noexcept {
+    if (this != &o) {
+      Release();
+      ptr_ = o.ptr_;
+      size_ = o.size_;
+      kind_ = o.kind_;
+      o.ptr_ = "";
+      o.size_ = 0;
+      o.kind_ = kStatic;
+    }
+    return *this;
+  }
+  ~Text() { Release(); }
+
+  std::string_view view() const noexcept { return std::string_view(ptr_, size_); }
   operator std::string_view() const noexcept { return view(); }  // NOLINT
   std::string str() const { return std::string(view()); }
   operator std::string() const { return str(); }  // NOLINT: consumers that want a std::string
-  const char* c_str() const noexcept { return static_ ? static_ : owned_.c_str(); }
+  const char* c_str() const noexcept { return ptr_; }
   const char* data() const noexcept { return c_str(); }
-  std::size_t size() const noexcept { return static_ ? static_size_ : owned_.size(); }
+  std::size_t size() const noexcept { return size_; }
   std::size_t length() const noexcept { return size(); }
   bool empty() const noexcept { return size() == 0; }
   std::size_t find(std::string_view s, std::size_t pos = 0) const noexcept {
@@ -74,8 +112,15 @@ class Text {
   const char* end() const noexcept { return c_str() + size(); }
 
   Text& operator+=(std::string_view s) {
-    MakeOwned();
-    owned_.append(s);
+    const std::size_t n = size_ + s.size();
+    char* p = new char[n + 1];
+    if (size_) std::memcpy(p, ptr_, size_);
+    if (!s.empty()) std::memcpy(p + size_, s.data(), s.size());
+    p[n] = '\0';
+    Release();
+    ptr_ = p;
+    size_ = static_cast<std::uint32_t>(n);
+    kind_ = kOwned;
     return *this;
   }
   Text& operator+=(const std::string& s) { return *this += std::string_view(s); }
@@ -120,16 +165,23 @@ class Text {
   friend std::ostream& operator<<(std::ostream& os, const Text& t) { return os << t.view(); }
 
  private:
-  void MakeOwned() {
-    if (static_) {
-      owned_.assign(static_, static_size_);
-      static_ = nullptr;
-      static_size_ = 0;
-    }
+  enum : std::uint8_t { kStatic, kBorrowed, kOwned };
+  void Own(std::string_view s) {
+    char* p = new char[s.size() + 1];
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    ptr_ = p;
+    size_ = static_cast<std::uint32_t>(s.size());
+    kind_ = kOwned;
   }
-  const char* static_ = nullptr;  // non-null: refers, owned_ unused
-  std::size_t static_size_ = 0;
-  std::string owned_;
+  void Release() noexcept {
+    if (kind_ == kOwned) delete[] ptr_;
+  }
+  // Static: a literal or a knowledge-base string; borrowed: a TextArena's; owned: new[]'d here.
+  // Always null-terminated.
+  const char* ptr_ = "";
+  std::uint32_t size_ = 0;
+  std::uint8_t kind_ = kStatic;
 };
 
 // nlohmann::json (and any library with the same to_json convention) writes a Text as a string.
@@ -137,6 +189,51 @@ template <typename Json>
 void to_json(Json& j, const Text& t) {
   j = std::string(t.view());
 }
+
+// TextArena: storage for the texts an engine builds while deciding one assessment, so that
+// each is one copy into a block instead of one heap string. Blocks never move: a view returned
+// by Store stays valid (and null-terminated) while the arena lives. The Assessment holds its
+// arena (domain/assessment.h); nothing is stored once the engine has returned it.
+class TextArena {
+ public:
+  TextArena() = default;
+  TextArena(const TextArena&) = delete;
+  TextArena& operator=(const TextArena&) = delete;
+
+  std::string_view Store(std::string_view s) {
+    const std::size_t need = s.size() + 1;
+    if (need > left_) NewBlock(need);
+    char* out = next_;
+    if (!s.empty()) std::memcpy(out, s.data(), s.size());
+    out[s.size()] = '\0';
+    next_ += need;
+    left_ -= need;
+    return {out, s.size()};
+  }
+
+ private:
+  static constexpr std::size_t kFirst = 6 * 1024;  // a typical assessment needs about 4 KB
+  static constexpr std::size_t kBlock = 16 * 1024;
+  void NewBlock(std::size_t need) {
+    if (!used_first_) {
+      used_first_ = true;
+      if (need <= kFirst) {
+        next_ = first_;
+        left_ = kFirst;
+        return;
+      }
+    }
+    const std::size_t size = std::max(need, kBlock);
+    blocks_.push_back(std::make_unique<char[]>(size));
+    next_ = blocks_.back().get();
+    left_ = size;
+  }
+  char first_[kFirst];
+  bool used_first_ = false;
+  char* next_ = nullptr;
+  std::size_t left_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+};
 
 class RuleIds {
  public:

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "common/decimal.h"
 #include "rules/facts.h"
@@ -59,10 +60,91 @@ struct AgentList {
   const char* const* end() const { return v + n; }
 };
 
-std::string Num(double v, int decimals = 1) { return FormatFixed(v, decimals); }
-std::string Tn(Tenths t) { return Num(FromTenths(t)); }
+// The arena of the assessment being decided on this thread (Decide sets it): texts the engine
+// formats are copied there once instead of each owning a heap string.
+thread_local TextArena* current_arena = nullptr;
 
-std::string SiteName(BmdSite s) {
+// A text being formatted: the pieces of `"CrCl " + Num(x) + " mL/min"` are appended into an
+// inline buffer (a heap string only past kInline), with no allocation per piece. A literal
+// converts to it (for `cond ? Num(x) : "none"`) and it converts to std::string; a Text is made
+// from it with Keep (or Str), which files it in the arena.
+class Cat {
+ public:
+  Cat() = default;
+  explicit Cat(std::string_view s) { Append(s); }
+  Cat(const char* s) { Append(s); }               // NOLINT: implicit on purpose
+  operator std::string() const { return str(); }  // NOLINT: implicit on purpose
+  Cat(const Cat& o) { Append(o.view()); }
+  Cat& operator=(const Cat& o) {
+    if (this != &o) {
+      n_ = 0;
+      big_.clear();
+      Append(o.view());
+    }
+    return *this;
+  }
+
+  Cat& Append(std::string_view s) {
+    if (big_.empty() && n_ + s.size() <= kInline) {
+      if (!s.empty()) std::memcpy(buf_ + n_, s.data(), s.size());
+      n_ += s.size();
+    } else {
+      Spill();
+      big_.append(s);
+    }
+    return *this;
+  }
+  Cat& Prepend(std::string_view s) {
+    if (big_.empty() && n_ + s.size() <= kInline) {
+      std::memmove(buf_ + s.size(), buf_, n_);
+      if (!s.empty()) std::memcpy(buf_, s.data(), s.size());
+      n_ += s.size();
+    } else {
+      Spill();
+      big_.insert(0, s);
+    }
+    return *this;
+  }
+  std::string_view view() const { return big_.empty() ? std::string_view(buf_, n_) : big_; }
+  std::string str() const { return std::string(view()); }
+  bool empty() const { return view().empty(); }
+
+ private:
+  static constexpr std::size_t kInline = 240;
+  void Spill() {
+    if (big_.empty()) {
+      big_.reserve(2 * kInline);
+      big_.assign(buf_, n_);
+      n_ = 0;
+    }
+  }
+  char buf_[kInline];
+  std::size_t n_ = 0;
+  std::string big_;
+};
+Cat&& operator+(Cat&& a, std::string_view b) { return std::move(a.Append(b)); }
+Cat&& operator+(Cat&& a, const char* b) { return std::move(a.Append(b)); }
+Cat&& operator+(Cat&& a, const std::string& b) { return std::move(a.Append(b)); }
+Cat&& operator+(Cat&& a, Cat&& b) { return std::move(a.Append(b.view())); }
+Cat&& operator+(const std::string& a, Cat&& b) { return std::move(b.Prepend(a)); }
+Cat&& operator+(const char* a, Cat&& b) { return std::move(b.Prepend(a)); }
+
+Cat Num(double v, int decimals = 1) {
+  char buf[kFixedBufferSize];
+  return Cat(std::string_view(buf, WriteFixed(buf, v, decimals)));
+}
+Cat Tn(Tenths t) { return Num(FromTenths(t)); }
+Cat Int(long long n) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);
+  return Cat(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+}
+Cat Dt(Date d) { return Cat(d.ToString()); }
+// REQUIRES: d has a value (as `d->ToString()` did).
+Cat Dt(const std::optional<Date>& d) { return Dt(*d); }
+Cat Desc(const Threshold& t, std::string_view unit) { return Cat(t.Describe(unit)); }
+
+std::string_view SiteName(BmdSite s) {
   switch (s) {
     case BmdSite::kLumbarSpine:
       return "lumbar spine";
@@ -76,10 +158,10 @@ std::string SiteName(BmdSite s) {
   return "?";
 }
 
-std::string FxName(const FractureEvent& e) {
-  std::string s(ToString(e.site));
-  if (!e.level.empty()) s += " (" + e.level + ")";
-  if (e.date) s += " on " + e.date->ToString();
+Cat FxName(const FractureEvent& e) {
+  Cat s(ToString(e.site));
+  if (!e.level.empty()) s.Append(" (").Append(e.level).Append(")");
+  if (e.date) s.Append(" on ").Append(Dt(*e.date).view());
   return s;
 }
 
@@ -88,12 +170,21 @@ bool IsOralBisphosphonate(const Medication& m) {
   return m.agent == Agent::kIbandronate && m.route.value_or(Route::kOral) == Route::kOral;
 }
 
-// A text argument: a literal (kept by pointer, never copied) or a built string (moved). Only
-// literals and enum wire names may be passed as const char*.
+// A formatted text kept in the current assessment's arena (an owned copy when none is set).
+Text Keep(std::string_view s) {
+  if (current_arena) return Text::Borrowed(current_arena->Store(s));
+  return Text(s);
+}
+Text Keep(const Cat& c) { return Keep(c.view()); }
+
+// A text argument: a literal (kept by pointer, never copied), a formatted text or a built
+// string (copied into the arena). Only literals and enum wire names may be passed as const
+// char*.
 struct Str {
   Text t;
   Str(const char* literal) : t(Text::Static(literal)) {}  // NOLINT
-  Str(std::string s) : t(std::move(s)) {}                 // NOLINT
+  Str(const std::string& s) : t(Keep(s)) {}               // NOLINT
+  Str(const Cat& s) : t(Keep(s)) {}                       // NOLINT
   Str(Text s) : t(std::move(s)) {}                        // NOLINT
 };
 
@@ -321,7 +412,7 @@ void Demographics(Ctx& x, State& s) {
                        std::string("menopausal status not recorded: taken as ") +
                            (*f.menopause == Menopause::kPost ? "postmenopausal" : "premenopausal") +
                            " from age " + Num(x.Age(), 0) + " (cut-off " +
-                           x.c.menopause_assumed_age.Describe("years") + ")"));
+                           Desc(x.c.menopause_assumed_age, "years") + ")"));
   } else {
     BP_VERBOSE(x, x.NotFired("CONV-MENOPAUSE", "menopausal status recorded or not applicable"));
   }
@@ -335,7 +426,7 @@ void Demographics(Ctx& x, State& s) {
                 *f.in_t_population
                     ? "in the T-score population (postmenopausal or perimenopausal woman, or man "
                       "aged " +
-                          x.c.tscore_population_min_age_men.Describe("years") + ")"
+                          Desc(x.c.tscore_population_min_age_men, "years") + ")"
                     : "outside the T-score population (premenopausal woman or man under " +
                           Num(x.c.tscore_population_min_age_men.value, 0) + "): Z-scores apply"));
   } else {
@@ -450,11 +541,11 @@ void Demographics(Ctx& x, State& s) {
                    Num(*f.frax_mof_raw) + " %, adjusted " + Num(f.frax_mof.value_or(0)) + " %.",
                {"CALC-06", "D7"}));
   }
-  BP_VERBOSE(x, x.Trace("CALC-08", f.events.empty() ? Outcome::kNotFired : Outcome::kFired,
-                        f.events.empty() ? "no fracture recorded"
-                                         : std::to_string(f.fragility_events) +
-                                               " fragility fracture event(s) of " +
-                                               std::to_string(f.events.size())));
+  BP_VERBOSE(
+      x, x.Trace("CALC-08", f.events.empty() ? Outcome::kNotFired : Outcome::kFired,
+                 f.events.empty() ? "no fracture recorded"
+                                  : Int(f.fragility_events) + " fragility fracture event(s) of " +
+                                        Int(f.events.size())));
   if (f.events.size() < x.p.fractures.size())
     BP_VERBOSE(
         x, x.Fired("CONV-FRACTURE-EVENT", "records of the same fracture merged into one event"));
@@ -462,9 +553,8 @@ void Demographics(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("CONV-FRACTURE-EVENT"));
   for (size_t i = 0; i < f.events.size(); ++i)
     if (f.events[i].mechanism_unknown && f.events[i].HipOrVertebral())
-      BP_VERBOSE(
-          x, x.Missing("fractures[" + std::to_string(f.events[i].indices.front()) + "].mechanism",
-                       "whether the fracture is a fragility fracture (CALC-08, TX-01)"));
+      BP_VERBOSE(x, x.Missing("fractures[" + Int(f.events[i].indices.front()) + "].mechanism",
+                              "whether the fracture is a fragility fracture (CALC-08, TX-01)"));
   if (f.bmi)
     BP_VERBOSE(
         x, x.Trace("CALC-07", Outcome::kNotFired, "BMI " + Num(*f.bmi) + " kg/m2 (not a gate)"));
@@ -494,11 +584,11 @@ void Indication(Ctx& x, State& s) {
                       : c.tx_tscore_low_bone_mass.MetTenths(*f.t_min) ? "low bone mass"
                                                                       : "normal";
     BP_VERBOSE(
-        x, x.Fired("DX-01",
-                   "lowest T-score on record " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
-                       (f.t_min_date ? " (" + f.t_min_date->ToString() + ")" : "") + ": " + cat));
+        x, x.Fired("DX-01", "lowest T-score on record " + Tn(*f.t_min) + " at " +
+                                SiteName(*f.t_min_site) +
+                                (f.t_min_date ? " (" + Dt(f.t_min_date) + ")" : "") + ": " + cat));
     if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa)
-      BP_VERBOSE(x, x.Fired("D32", "the diagnosis from the " + f.t_min_date->ToString() +
+      BP_VERBOSE(x, x.Fired("D32", "the diagnosis from the " + Dt(f.t_min_date) +
                                        " scan persists although the latest scan is better"));
     else
       BP_VERBOSE(x, x.NotFired("D32"));
@@ -514,7 +604,7 @@ void Indication(Ctx& x, State& s) {
   // DX-02 Z-score.
   if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min))
     BP_VERBOSE(
-        x, x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " + c.zscore_below_expected.Describe("") +
+        x, x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " + Desc(c.zscore_below_expected, "") +
                                 ": below the expected range for age"));
   else
     BP_VERBOSE(
@@ -592,15 +682,14 @@ void Indication(Ctx& x, State& s) {
   if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min)) {
     indicated = true;
     if (x.verbose) {
-      x.Fired("TX-02",
-              "lowest T-score " + Tn(*f.t_min) + " " + c.tx_tscore_osteoporosis.Describe(""));
+      x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " + Desc(c.tx_tscore_osteoporosis, ""));
       RuleIds r = {"TX-02", "DX-01"};
       if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
       if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
       reasons.push_back(St{"osteoporotic_t_score",
                            "Osteoporotic T-score: " + Tn(*f.t_min) + " at " +
-                               SiteName(*f.t_min_site) + " (" +
-                               c.tx_tscore_osteoporosis.Describe("") + ").",
+                               SiteName(*f.t_min_site) + " (" + Desc(c.tx_tscore_osteoporosis, "") +
+                               ").",
                            r});
     }
   } else {
@@ -653,14 +742,14 @@ void Indication(Ctx& x, State& s) {
                              (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
                              (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %";
       x.Fired("TX-03",
-              fx + " meets " + c.tx_frax_mof.Describe("%") + " or " + c.tx_frax_hip.Describe("%"));
+              fx + " meets " + Desc(c.tx_frax_mof, "%") + " or " + Desc(c.tx_frax_hip, "%"));
       RuleIds r = {"TX-03"};
       if (!c.tx_frax_requires_low_bone_mass) r.push_back("D18");
       if (f.frax_gc_adjusted_here) r.push_back("CALC-06");
       reasons.push_back(St{"frax_threshold",
                            (low_bone_mass_central ? "Low bone mass with " : "") + fx +
-                               " (thresholds " + c.tx_frax_mof.Describe("%") + " or hip " +
-                               c.tx_frax_hip.Describe("%") + ").",
+                               " (thresholds " + Desc(c.tx_frax_mof, "%") + " or hip " +
+                               Desc(c.tx_frax_hip, "%") + ").",
                            r});
     }
   } else if (frax_population &&
@@ -678,10 +767,9 @@ void Indication(Ctx& x, State& s) {
                                               : "medications[glucocorticoid].dose_mg_per_day",
                               "US FRAX for low bone mass (TX-03)"));
   } else {
-    BP_VERBOSE(x,
-               x.NotFired("TX-03", frax_population ? "FRAX below " + c.tx_frax_mof.Describe("%") +
-                                                         " and " + c.tx_frax_hip.Describe("%")
-                                                   : "not low bone mass"));
+    BP_VERBOSE(x, x.NotFired("TX-03", frax_population ? "FRAX below " + Desc(c.tx_frax_mof, "%") +
+                                                            " and " + Desc(c.tx_frax_hip, "%")
+                                                      : "not low bone mass"));
   }
   if (c.tx_frax_requires_low_bone_mass)
     BP_VERBOSE(x, x.NotFired("D18", "FRAX thresholds applied to low bone mass only"));
@@ -826,7 +914,7 @@ void Tier(Ctx& x, State& s) {
   if (s.treatment_failure) {
     BP_VERBOSE(x, x.Warn("treatment_failure", Severity::kWarning,
                          "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
-                             c.treatment_failure_months.Describe("months") + " on " +
+                             Desc(c.treatment_failure_months, "months") + " on " +
                              std::string(ToString(fx_on_drug->agent)) +
                              ": possible treatment failure; check adherence and secondary causes.",
                          {"RISK-01", "REF-02"}));
@@ -863,7 +951,7 @@ void Tier(Ctx& x, State& s) {
         hit = true;
         add_vh([&] {
           return std::string("FRAX major osteoporotic " + Num(*f.frax_mof) + " % " +
-                             mof.Describe("%"));
+                             Desc(mof, "%"));
         });
       }
       if (std::abs(*f.frax_mof - mof.value) < 1e-9) boundary = true;
@@ -873,9 +961,8 @@ void Tier(Ctx& x, State& s) {
           f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip) : hip.MetTenths(*p.frax->hip_pct);
       if (h) {
         hit = true;
-        add_vh([&] {
-          return std::string("FRAX hip " + Num(*f.frax_hip) + " % " + hip.Describe("%"));
-        });
+        add_vh(
+            [&] { return std::string("FRAX hip " + Num(*f.frax_hip) + " % " + Desc(hip, "%")); });
       }
       if (std::abs(*f.frax_hip - hip.value) < 1e-9) boundary = true;
     }
@@ -902,9 +989,8 @@ void Tier(Ctx& x, State& s) {
     for (const auto& e : f.events)
       if (e.fragility && RecentMonths(e.date, f.as_of, months_recent)) {
         add_vh([&] {
-          return std::string("fragility fracture within " + std::to_string(months_recent) +
-                             " months (" + FxName(e) + ", " +
-                             std::to_string(DaysBetween(*e.date, f.as_of)) + " days ago)");
+          return std::string("fragility fracture within " + Int(months_recent) + " months (" +
+                             FxName(e) + ", " + Int(DaysBetween(*e.date, f.as_of)) + " days ago)");
         });
         break;
       }
@@ -915,8 +1001,7 @@ void Tier(Ctx& x, State& s) {
       });
     // (c) multiple fragility fractures.
     if (f.fragility_events >= 2)
-      add_vh(
-          [&] { return std::string(std::to_string(f.fragility_events) + " fragility fractures"); });
+      add_vh([&] { return std::string(Int(f.fragility_events) + " fragility fractures"); });
     // (d) fracture on a bone-harming drug.
     if (c.vh_use_fracture_on_harmful_drug) {
       for (const auto& e : f.events) {
@@ -938,9 +1023,8 @@ void Tier(Ctx& x, State& s) {
     // (e) T-score.
     if (f.t_min) {
       if (c.vh_tscore.MetTenths(*f.t_min))
-        add_vh([&] {
-          return std::string("T-score " + Tn(*f.t_min) + " " + c.vh_tscore.Describe(""));
-        });
+        add_vh(
+            [&] { return std::string("T-score " + Tn(*f.t_min) + " " + Desc(c.vh_tscore, "")); });
       if (*f.t_min == static_cast<int>(std::lround(c.vh_tscore.value * 10))) boundary = true;
     }
     // (f) falls.
@@ -949,9 +1033,8 @@ void Tier(Ctx& x, State& s) {
           p.falls.injurious.value_or(false))
         add_vh([&] {
           return std::string("high fall risk (" +
-                             (p.falls.count_past_year
-                                  ? std::to_string(*p.falls.count_past_year) + " falls"
-                                  : std::string("injurious fall")) +
+                             (p.falls.count_past_year ? Int(*p.falls.count_past_year) + " falls"
+                                                      : std::string("injurious fall")) +
                              " in the past year)");
         });
     }
@@ -960,7 +1043,7 @@ void Tier(Ctx& x, State& s) {
     // seed 004: age.
     if (c.vh_age_enabled && x.AgeKnown() && c.vh_age.Met(x.Age())) {
       add_vh([&] {
-        return std::string("age " + Num(x.Age(), 0) + " " + c.vh_age.Describe("years") +
+        return std::string("age " + Num(x.Age(), 0) + " " + Desc(c.vh_age, "years") +
                            " (seed-004 criterion, unsourced)");
       });
       if (x.verbose) vh_rules.push_back("D3");
@@ -982,22 +1065,22 @@ void Tier(Ctx& x, State& s) {
       BP_VERBOSE(x, x.Missing("falls.count_past_year",
                               "very-high-risk criterion: high fall risk (RISK-01f)"));
   }
-  BP_VERBOSE(
-      x, x.Trace("D1", Outcome::kFired,
-                 "FRAX very-high-risk thresholds " + c.vh_frax_mof.Describe("%") + " / " +
-                     c.vh_frax_hip.Describe("%") + "; 20 % / 3 % are treatment thresholds only"));
+  BP_VERBOSE(x,
+             x.Trace("D1", Outcome::kFired,
+                     "FRAX very-high-risk thresholds " + Desc(c.vh_frax_mof, "%") + " / " +
+                         Desc(c.vh_frax_hip, "%") + "; 20 % / 3 % are treatment thresholds only"));
   BP_VERBOSE(x, x.Trace("D2", Outcome::kFired,
-                        "T-score very-high-risk threshold " + c.vh_tscore.Describe("")));
+                        "T-score very-high-risk threshold " + Desc(c.vh_tscore, "")));
   BP_VERBOSE(x, x.Trace("D13", Outcome::kFired,
-                        "any fracture in the past " + std::to_string(months_recent) +
+                        "any fracture in the past " + Int(months_recent) +
                             " months counts (AACE 2020), not only vertebral or hip"));
   if (boundary) {
-    BP_VERBOSE(x, x.Warn("very_high_risk_boundary", Severity::kInfo,
-                         "A value sits exactly on a very-high-risk threshold (FRAX " +
-                             c.vh_frax_mof.Describe("%") + " / " + c.vh_frax_hip.Describe("%") +
-                             ", T-score " + c.vh_tscore.Describe("") +
-                             "): guidelines differ at this boundary.",
-                         {"D1", "D2"}));
+    BP_VERBOSE(
+        x, x.Warn("very_high_risk_boundary", Severity::kInfo,
+                  "A value sits exactly on a very-high-risk threshold (FRAX " +
+                      Desc(c.vh_frax_mof, "%") + " / " + Desc(c.vh_frax_hip, "%") + ", T-score " +
+                      Desc(c.vh_tscore, "") + "): guidelines differ at this boundary.",
+                  {"D1", "D2"}));
   }
   if (vh_count != 0) {
     x.a.risk_tier = RiskTier::kVeryHigh;
@@ -1242,14 +1325,13 @@ void CancerTreatment(Ctx& x, State& s) {
     if (f.gc_days_actual && c.hadji_gc_months.Met(*f.gc_days_actual / 30.4375)) ++risk;
     if (f.t_min && c.hadji_tscore.MetTenths(*f.t_min)) {
       indicated = true;
-      if (x.verbose) why = "T-score " + Tn(*f.t_min) + " " + c.hadji_tscore.Describe("");
+      if (x.verbose) why = "T-score " + Tn(*f.t_min) + " " + Desc(c.hadji_tscore, "");
     } else if (f.t_min && c.hadji_tscore_with_risk.MetTenths(*f.t_min) && risk >= 1) {
       indicated = true;
-      if (x.verbose)
-        why = "T-score " + Tn(*f.t_min) + " with " + std::to_string(risk) + " risk factor(s)";
+      if (x.verbose) why = "T-score " + Tn(*f.t_min) + " with " + Int(risk) + " risk factor(s)";
     } else if (!f.t_min && c.hadji_risk_factors.Met(risk)) {
       indicated = true;
-      if (x.verbose) why = std::to_string(risk) + " risk factors without BMD";
+      if (x.verbose) why = Int(risk) + " risk factors without BMD";
     }
     BP_VERBOSE(x, x.Trace("CTIBL-03",
                           indicated ? Outcome::kFired
@@ -1368,15 +1450,13 @@ void Holidays(Ctx& x, State& s) {
     if (m.agent != Agent::kZoledronicAcid || m.status == MedStatus::kPlanned) continue;
     if (m.doses_received && c.za_reassess_doses.Met(*m.doses_received)) {
       za_due = true;
-      BP_VERBOSE(x,
-                 x.Fired("SEQ-07", std::to_string(*m.doses_received) + " zoledronic acid doses"));
-      BP_VERBOSE(
-          x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
-                    std::to_string(*m.doses_received) +
-                        " annual zoledronic acid doses (>= " + Num(c.za_reassess_doses.value, 0) +
-                        "): reassess; continue up to " + Num(c.za_max_doses, 0) +
-                        " doses if still high risk, otherwise a drug holiday.",
-                    {"SEQ-07", "D26"}));
+      BP_VERBOSE(x, x.Fired("SEQ-07", Int(*m.doses_received) + " zoledronic acid doses"));
+      BP_VERBOSE(x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
+                           Int(*m.doses_received) + " annual zoledronic acid doses (>= " +
+                               Num(c.za_reassess_doses.value, 0) + "): reassess; continue up to " +
+                               Num(c.za_max_doses, 0) +
+                               " doses if still high risk, otherwise a drug holiday.",
+                           {"SEQ-07", "D26"}));
     }
   }
   if (!za_due) BP_VERBOSE(x, x.NotFired("SEQ-07"));
@@ -1465,7 +1545,7 @@ void Contraindications(Ctx& x, State& s) {
         oral_renal = true;
         BP_AVOID(
             x, r.agent,
-            "BLOCK (not recommended): CrCl " + Num(*f.crcl) + " mL/min " + r.t->Describe("mL/min"),
+            "BLOCK (not recommended): CrCl " + Num(*f.crcl) + " mL/min " + Desc(*r.t, "mL/min"),
             {r.rule, "D11", "D30"});
       }
     }
@@ -1484,12 +1564,11 @@ void Contraindications(Ctx& x, State& s) {
                                   : Outcome::kNotFired));
   BP_VERBOSE(x, x.Trace("CI-05", (f.crcl && c.ibandronate_crcl.Met(*f.crcl)) ? Outcome::kFired
                                                                              : Outcome::kNotFired));
-  BP_VERBOSE(x,
-             x.Trace("D11", Outcome::kFired,
-                     "per-drug renal thresholds: zoledronic acid " + c.za_crcl.Describe("mL/min") +
-                         ", alendronate " + c.alendronate_crcl.Describe("mL/min") +
-                         ", risedronate/ibandronate " + c.risedronate_crcl.Describe("mL/min") +
-                         " (Cockcroft-Gault, not eGFR)"));
+  BP_VERBOSE(x, x.Trace("D11", Outcome::kFired,
+                        "per-drug renal thresholds: zoledronic acid " + Desc(c.za_crcl, "mL/min") +
+                            ", alendronate " + Desc(c.alendronate_crcl, "mL/min") +
+                            ", risedronate/ibandronate " + Desc(c.risedronate_crcl, "mL/min") +
+                            " (Cockcroft-Gault, not eGFR)"));
   BP_VERBOSE(x, x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired,
                         "each drug's label value, not a 30-35 range"));
 
@@ -1546,7 +1625,7 @@ void Contraindications(Ctx& x, State& s) {
     std::vector<std::string> za;
     RuleIds za_rules = {"CI-01"};
     if (za_renal) {
-      za.push_back("CrCl " + Num(*f.crcl) + " mL/min " + c.za_crcl.Describe("mL/min"));
+      za.push_back("CrCl " + Num(*f.crcl) + " mL/min " + Desc(c.za_crcl, "mL/min"));
       za_rules.push_back("PRE-01");
       za_rules.push_back("D11");
     }
@@ -1565,14 +1644,14 @@ void Contraindications(Ctx& x, State& s) {
                           f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown"));
   }
   if ((f.crcl && c.za_crcl.Met(*f.crcl)) || aki)
-    BP_VERBOSE(x, x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
-                         "Zoledronic acid is contraindicated: " +
-                             (f.crcl && c.za_crcl.Met(*f.crcl)
-                                  ? "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
-                                        c.za_crcl.Describe("mL/min")
-                                  : std::string("acute renal impairment")) +
-                             ".",
-                         {"CI-01", "PRE-01"}));
+    BP_VERBOSE(
+        x, x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
+                  "Zoledronic acid is contraindicated: " +
+                      (f.crcl && c.za_crcl.Met(*f.crcl) ? "Cockcroft-Gault CrCl " + Num(*f.crcl) +
+                                                              " mL/min " + Desc(c.za_crcl, "mL/min")
+                                                        : std::string("acute renal impairment")) +
+                      ".",
+                  {"CI-01", "PRE-01"}));
   // Renal borderline (CrCl within the band of a threshold).
   if (f.crcl) {
     for (const Threshold* t : {&c.za_crcl, &c.alendronate_crcl, &c.risedronate_crcl}) {
@@ -1605,20 +1684,19 @@ void Contraindications(Ctx& x, State& s) {
     if (!cond->onset) {
       if (cond->active)
         romo += std::string(romo.empty() ? "" : "; ") + name +
-                " with no date recorded (cannot exclude the past " +
-                std::to_string(c.romo_cv_months) + " months)";
+                " with no date recorded (cannot exclude the past " + Int(c.romo_cv_months) +
+                " months)";
     } else if (WithinMonths(*cond->onset, f.as_of, c.romo_cv_months)) {
-      romo += std::string(romo.empty() ? "" : "; ") + name + " on " + cond->onset->ToString();
+      romo += std::string(romo.empty() ? "" : "; ") + name + " on " + Dt(cond->onset);
     }
   }
   if (!romo.empty()) {
     BP_AVOID(x, "romosozumab", "BLOCK: " + romo, {"CI-07"});
-    BP_VERBOSE(
-        x, x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
-                  "Romosozumab must not be started: " + romo +
-                      " (boxed warning: no initiation within " + std::to_string(c.romo_cv_months) +
-                      " months of a myocardial infarction or stroke).",
-                  {"CI-07"}));
+    BP_VERBOSE(x, x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
+                         "Romosozumab must not be started: " + romo +
+                             " (boxed warning: no initiation within " + Int(c.romo_cv_months) +
+                             " months of a myocardial infarction or stroke).",
+                         {"CI-07"}));
   }
   if (!f.female || f.menopause == Menopause::kPre)
     BP_AVOID(x, "romosozumab",
@@ -1631,10 +1709,10 @@ void Contraindications(Ctx& x, State& s) {
     if (m.agent == Agent::kRomosozumab && m.doses_received) romo_doses += *m.doses_received;
   if (c.romo_max_doses.Met(romo_doses)) {
     BP_AVOID(x, "romosozumab",
-             "BLOCK: " + std::to_string(romo_doses) + " doses received (maximum " +
+             "BLOCK: " + Int(romo_doses) + " doses received (maximum " +
                  Num(c.romo_max_doses.value, 0) + ")",
              {"SEQ-02"});
-    BP_VERBOSE(x, x.Fired("SEQ-02", std::to_string(romo_doses) + " romosozumab doses"));
+    BP_VERBOSE(x, x.Fired("SEQ-02", Int(romo_doses) + " romosozumab doses"));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-02"));
   }
@@ -1858,8 +1936,7 @@ void Selection(Ctx& x, State& s) {
         chosen = TherapyClass::kIvZoledronicAcid;
         if (x.verbose)
           why = "Denosumab stopped: one zoledronic acid infusion about " +
-                std::to_string(c.dmab_transition_months) +
-                " months after the last injection, no later than " +
+                Int(c.dmab_transition_months) + " months after the last injection, no later than " +
                 Num(c.dmab_overdue_months.value, 0) + " months.";
         if (x.verbose) why_rules = {"SEQ-05"};
       } else if (s.oral_candidates_any) {
@@ -2071,27 +2148,26 @@ void Infusion(Ctx& x, State& s) {
     const bool fresh = f.creatinine && f.creatinine->Fresh(c.creatinine_max_age_days);
     if (f.crcl && c.za_crcl.Met(*f.crcl)) {
       k.status = CheckStatus::kFail;
-      k.text = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " + c.za_crcl.Describe("mL/min") +
-               ": contraindicated.";
+      k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
+                    Desc(c.za_crcl, "mL/min") + ": contraindicated.");
     } else if (!f.crcl) {
       k.text = "CrCl cannot be computed (needs serum creatinine, weight and age).";
       missing = true;
     } else if (!fresh) {
-      k.text = "CrCl " + Num(*f.crcl) + " mL/min, but the creatinine is " +
-               (f.creatinine->age_days ? std::to_string(*f.creatinine->age_days) + " days old"
-                                       : std::string("undated")) +
-               " (must be within " + std::to_string(c.creatinine_max_age_days) +
-               " days): repeat it.";
+      k.text = Keep("CrCl " + Num(*f.crcl) + " mL/min, but the creatinine is " +
+                    (f.creatinine->age_days ? Int(*f.creatinine->age_days) + " days old"
+                                            : std::string("undated")) +
+                    " (must be within " + Int(c.creatinine_max_age_days) + " days): repeat it.");
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.creatinine (within " +
-                                  std::to_string(c.creatinine_max_age_days) + " days)",
-                              "zoledronic acid renal check (PRE-01)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE", "creatinine older than " +
-                                              std::to_string(c.creatinine_max_age_days) + " days"));
+      BP_VERBOSE(x,
+                 x.Missing("labs.creatinine (within " + Int(c.creatinine_max_age_days) + " days)",
+                           "zoledronic acid renal check (PRE-01)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE",
+                            "creatinine older than " + Int(c.creatinine_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
-      k.text =
-          "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (>= " + Num(c.za_crcl.value, 0) + ").";
+      k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) +
+                    " mL/min (>= " + Num(c.za_crcl.value, 0) + ").");
     }
     BP_VERBOSE(x, x.Trace("PRE-01",
                           k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -2119,11 +2195,10 @@ void Infusion(Ctx& x, State& s) {
     // ago says what to correct, not that the infusion can follow the correction.
     if (src && !fresh && f.hypocalcemia) {
       missing = true;
+      BP_VERBOSE(x, x.Missing("labs.calcium (within " + Int(c.calcium_max_age_days) + " days)",
+                              "zoledronic acid calcium check (PRE-02)"));
       BP_VERBOSE(
-          x, x.Missing("labs.calcium (within " + std::to_string(c.calcium_max_age_days) + " days)",
-                       "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE", "calcium older than " +
-                                              std::to_string(c.calcium_max_age_days) + " days"));
+          x, x.Fired("CONV-STALE", "calcium older than " + Int(c.calcium_max_age_days) + " days"));
     }
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
@@ -2136,19 +2211,18 @@ void Infusion(Ctx& x, State& s) {
       k.text = "Calcium status unknown (needs total calcium with albumin, or ionized calcium).";
       missing = true;
     } else if (!fresh) {
-      k.text = "Calcium normal but older than " + std::to_string(c.calcium_max_age_days) +
-               " days: repeat it.";
+      k.text = Keep("Calcium normal but older than " + Int(c.calcium_max_age_days) +
+                    " days: repeat it.");
       missing = true;
+      BP_VERBOSE(x, x.Missing("labs.calcium (within " + Int(c.calcium_max_age_days) + " days)",
+                              "zoledronic acid calcium check (PRE-02)"));
       BP_VERBOSE(
-          x, x.Missing("labs.calcium (within " + std::to_string(c.calcium_max_age_days) + " days)",
-                       "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE", "calcium older than " +
-                                              std::to_string(c.calcium_max_age_days) + " days"));
+          x, x.Fired("CONV-STALE", "calcium older than " + Int(c.calcium_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
-      k.text = f.ionized_calcium
-                   ? "Ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L: normal."
-                   : "Corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL: normal.";
+      k.text = Keep(f.ionized_calcium
+                        ? "Ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L: normal."
+                        : "Corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL: normal.");
     }
     BP_VERBOSE(x, x.Trace("PRE-02",
                           k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -2167,33 +2241,31 @@ void Infusion(Ctx& x, State& s) {
     } else if (c.za_min_vitd.Met(f.vitd->value)) {
       if (!f.vitd->Fresh(c.vitd_max_age_days)) {
         missing = true;  // stale before correctable (CONV-ZA-STATUS)
-        BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " +
-                                    std::to_string(c.vitd_max_age_days) + " days)",
-                                "zoledronic acid vitamin D check (PRE-03)"));
-        BP_VERBOSE(x, x.Fired("CONV-STALE", "vitamin D older than " +
-                                                std::to_string(c.vitd_max_age_days) + " days"));
+        BP_VERBOSE(x,
+                   x.Missing("labs.vitamin_d_25oh (within " + Int(c.vitd_max_age_days) + " days)",
+                             "zoledronic acid vitamin D check (PRE-03)"));
+        BP_VERBOSE(
+            x, x.Fired("CONV-STALE", "vitamin D older than " + Int(c.vitd_max_age_days) + " days"));
       }
       k.status = CheckStatus::kFail;
-      k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
-               c.za_min_vitd.Describe("ng/mL") + ": replete and recheck before the infusion.";
+      k.text = Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
+                    Desc(c.za_min_vitd, "ng/mL") + ": replete and recheck before the infusion.");
       correctable = true;
       fixes.push_back(St{"replete_vitamin_d",
                          "Replete vitamin D (25-OH D " + Num(f.vitd->value) +
                              " ng/mL) and recheck before the infusion.",
                          {"PRE-03", "D12"}});
     } else if (!f.vitd->Fresh(c.vitd_max_age_days)) {
-      k.text =
-          "25-OH vitamin D older than " + std::to_string(c.vitd_max_age_days) + " days: repeat it.";
+      k.text = Keep("25-OH vitamin D older than " + Int(c.vitd_max_age_days) + " days: repeat it.");
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + std::to_string(c.vitd_max_age_days) +
-                                  " days)",
+      BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + Int(c.vitd_max_age_days) + " days)",
                               "zoledronic acid vitamin D check (PRE-03)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE", "vitamin D older than " +
-                                              std::to_string(c.vitd_max_age_days) + " days"));
+      BP_VERBOSE(
+          x, x.Fired("CONV-STALE", "vitamin D older than " + Int(c.vitd_max_age_days) + " days"));
     } else {
       k.status = CheckStatus::kPass;
-      k.text = "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " +
-               Num(c.za_min_vitd.value, 0) + ").";
+      k.text = Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " +
+                    Num(c.za_min_vitd.value, 0) + ").");
     }
     BP_VERBOSE(x, x.Trace("PRE-03",
                           k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -2219,17 +2291,16 @@ void Infusion(Ctx& x, State& s) {
     if (last && *last > f.as_of.AddMonths(-c.za_interval_months)) {
       k.status = CheckStatus::kFail;
       const Date due = last->AddMonths(c.za_interval_months);
-      k.text =
-          "Last zoledronic acid dose " + last->ToString() + ": next due " + due.ToString() + ".";
+      k.text = Keep("Last zoledronic acid dose " + Dt(last) + ": next due " + Dt(due) + ".");
       correctable = true;
       fixes.push_back(St{"wait_interval",
-                         "Wait until " + due.ToString() + " (" +
-                             std::to_string(c.za_interval_months) + " months after the last dose).",
+                         "Wait until " + Dt(due) + " (" + Int(c.za_interval_months) +
+                             " months after the last dose).",
                          {"PRE-04"}});
     } else {
-      k.text = last ? "Last zoledronic acid dose " + last->ToString() +
-                          " (>= " + std::to_string(c.za_interval_months) + " months ago)."
-                    : "No previous zoledronic acid dose recorded.";
+      k.text = Keep(last ? "Last zoledronic acid dose " + Dt(last) +
+                               " (>= " + Int(c.za_interval_months) + " months ago)."
+                         : "No previous zoledronic acid dose recorded.");
     }
     BP_VERBOSE(
         x, x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired,
@@ -2359,7 +2430,7 @@ void Infusion(Ctx& x, State& s) {
     if (c.za_min_vitd.Met(f.vitd->value)) {
       BP_VERBOSE(x, x.Warn("vitamin_d_deficiency_correct_first", Severity::kWarning,
                            "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
-                               c.za_min_vitd.Describe("ng/mL") +
+                               Desc(c.za_min_vitd, "ng/mL") +
                                ": replete before starting an antiresorptive.",
                            {"PRE-03", "D12"}));
     } else if (c.vitd_target.Met(f.vitd->value)) {
@@ -2484,7 +2555,7 @@ void Vertebral(Ctx& x, State& s) {
                   "Vertebral augmentation: ACR rates it usually appropriate; AAOS recommends "
                   "strongly against vertebroplasty and weakly for kyphoplasty. Share the decision.",
                   {"D20", "VCF-05"}));
-    BP_VERBOSE(x, x.Fired("D20", "augmentation after " + c.va_min_pain_weeks.Describe("weeks")));
+    BP_VERBOSE(x, x.Fired("D20", "augmentation after " + Desc(c.va_min_pain_weeks, "weeks")));
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-05"));
     BP_VERBOSE(x, x.NotFired("D20"));
@@ -2524,7 +2595,7 @@ void Vertebral(Ctx& x, State& s) {
   }
   // VCF-08 calcitonin.
   if (vcf->date && !neuro && c.calcitonin_max_days.Met(DaysBetween(*vcf->date, f.as_of))) {
-    BP_VERBOSE(x, x.Fired("VCF-08", "fracture " + std::to_string(DaysBetween(*vcf->date, f.as_of)) +
+    BP_VERBOSE(x, x.Fired("VCF-08", "fracture " + Int(DaysBetween(*vcf->date, f.as_of)) +
                                         " days old, neurologically intact"));
     BP_VERBOSE(x, x.Fired("D21", "calcitonin optional for pain, never as osteoporosis treatment"));
     x.a.adjuncts.push_back(St{"calcitonin",
@@ -2578,8 +2649,7 @@ void Referrals(Ctx& x, State& s) {
     } else {
       BP_VERBOSE(x, x.Fired("REF-01", "fragility fracture " + FxName(*fls_fx)));
       x.Refer(Destination::kFractureLiaisonService, Urgency::kRoutine,
-              "Fragility fracture (" + FxName(*fls_fx) + ") within " +
-                  std::to_string(c.fls_window_months) +
+              "Fragility fracture (" + FxName(*fls_fx) + ") within " + Int(c.fls_window_months) +
                   " months: fracture liaison service for investigation, falls assessment, "
                   "treatment and follow-up.",
               {"REF-01"});
@@ -2618,7 +2688,7 @@ void Referrals(Ctx& x, State& s) {
       spec.push_back({std::string("(d) concurrent metabolic bone disease: ") + name, {"REF-02"}});
   if (f.crcl && c.refer_crcl.Met(*f.crcl))
     spec.push_back({"(e) reduced kidney function (CrCl " + Num(*f.crcl) + " mL/min " +
-                        c.refer_crcl.Describe("mL/min") + ")",
+                        Desc(c.refer_crcl, "mL/min") + ")",
                     {"REF-02", "D27"}});
   if (HasCondition(p, ConditionCode::kMalabsorption) ||
       HasCondition(p, ConditionCode::kCeliacDisease) ||
@@ -2685,7 +2755,7 @@ void Referrals(Ctx& x, State& s) {
   if (dmab_in_play && severe_ckd) {
     const std::string t =
         dialysis ? "dialysis"
-                 : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + c.denosumab_egfr.Describe("");
+                 : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + Desc(c.denosumab_egfr, "");
     BP_VERBOSE(x, x.Fired("CI-06b", t));
     BP_VERBOSE(x, x.Fired("D10", "denosumab never simply preferred in advanced CKD"));
     BP_VERBOSE(x,
@@ -2721,9 +2791,9 @@ void Referrals(Ctx& x, State& s) {
         if (m.agent == Agent::kDenosumab) d = &m;
       if (d && d->last_dose)
         t = "Time-critical: zoledronic acid infusion about " +
-            d->last_dose->AddMonths(c.dmab_transition_months).ToString() +
+            Dt(d->last_dose->AddMonths(c.dmab_transition_months)) +
             " (6 months after the last denosumab injection), no later than " +
-            d->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value)).ToString() + ".";
+            Dt(d->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value))) + ".";
       else
         t = "Time-critical: zoledronic acid infusion 6 months after the last denosumab injection.";
     }
@@ -2822,22 +2892,22 @@ void Medications(Ctx& x, State& s) {
       const Date overdue =
           dmab->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value));
       if (f.as_of > overdue) {
-        BP_VERBOSE(x, x.Fired("DMAB-OVERDUE", "last dose " + dmab->last_dose->ToString()));
-        BP_VERBOSE(x, x.Warn("denosumab_dose_overdue", Severity::kCritical,
-                             "Denosumab overdue: last dose " + dmab->last_dose->ToString() +
-                                 ", more than " + Num(c.dmab_overdue_months.value, 0) +
-                                 " months ago (due " + due.ToString() +
-                                 "): give it now; rebound vertebral fractures risk.",
-                             {"DMAB-OVERDUE", "SEQ-05"}));
+        BP_VERBOSE(x, x.Fired("DMAB-OVERDUE", "last dose " + Dt(dmab->last_dose)));
+        BP_VERBOSE(x,
+                   x.Warn("denosumab_dose_overdue", Severity::kCritical,
+                          "Denosumab overdue: last dose " + Dt(dmab->last_dose) + ", more than " +
+                              Num(c.dmab_overdue_months.value, 0) + " months ago (due " + Dt(due) +
+                              "): give it now; rebound vertebral fractures risk.",
+                          {"DMAB-OVERDUE", "SEQ-05"}));
       } else {
-        BP_VERBOSE(x, x.NotFired("DMAB-OVERDUE", "next dose due " + due.ToString()));
+        BP_VERBOSE(x, x.NotFired("DMAB-OVERDUE", "next dose due " + Dt(due)));
       }
       BP_VERBOSE(x, x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired,
-                            "next dose due " + due.ToString()));
+                            "next dose due " + Dt(due)));
       a.monitoring.push_back(St{"denosumab_next_dose",
-                                "Next denosumab dose due " + due.ToString() + " (every " +
-                                    std::to_string(c.dmab_interval_months) +
-                                    " months; overdue after " + overdue.ToString() + ").",
+                                "Next denosumab dose due " + Dt(due) + " (every " +
+                                    Int(c.dmab_interval_months) + " months; overdue after " +
+                                    Dt(overdue) + ").",
                                 {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
@@ -3172,6 +3242,17 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
             Assessment& a, bool verbose) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
+  // Texts are formatted only when verbose; they go to the assessment's arena.
+  std::shared_ptr<TextArena> arena;
+  if (verbose) arena = std::make_shared<TextArena>();
+  struct ArenaScope {
+    TextArena* saved;
+    explicit ArenaScope(TextArena* t) : saved(current_arena) { current_arena = t; }
+    ~ArenaScope() { current_arena = saved; }
+    ArenaScope(const ArenaScope&) = delete;
+    ArenaScope& operator=(const ArenaScope&) = delete;
+  } scope(arena.get());
+  if (verbose) a.texts = arena;
   if (verbose) a.trace.reserve(192);
   State s;
   Demographics(x, s);
