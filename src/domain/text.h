@@ -61,6 +61,15 @@ class Text {
     return t;
   }
 
+  // A copy that refers to the same characters, even borrowed ones; for an owned Text, a copy.
+  // For code that keeps it no longer than the arena (the engine, within one assessment).
+  Text Alias() const {
+    if (kind_ == kOwned) return Text(*this);
+    Text t = Static(view());
+    t.kind_ = kind_;
+    return t;
+  }
+
   Text(const Text& o) : ptr_(o.ptr_), size_(o.size_) {
     if (o.kind_ != kStatic) Own(o.view());
   }

@@ -170,6 +170,15 @@ bool IsOralBisphosphonate(const Medication& m) {
   return m.agent == Agent::kIbandronate && m.route.value_or(Route::kOral) == Route::kOral;
 }
 
+// Sets the arena Keep files texts in, for one scope.
+struct ArenaScope {
+  TextArena* saved;
+  explicit ArenaScope(TextArena* t) : saved(current_arena) { current_arena = t; }
+  ~ArenaScope() { current_arena = saved; }
+  ArenaScope(const ArenaScope&) = delete;
+  ArenaScope& operator=(const ArenaScope&) = delete;
+};
+
 // A formatted text kept in the current assessment's arena (an owned copy when none is set).
 Text Keep(std::string_view s) {
   if (current_arena) return Text::Borrowed(current_arena->Store(s));
@@ -182,10 +191,16 @@ Text Keep(const Cat& c) { return Keep(c.view()); }
 // char*.
 struct Str {
   Text t;
-  Str(const char* literal) : t(Text::Static(literal)) {}  // NOLINT
-  Str(const std::string& s) : t(Keep(s)) {}               // NOLINT
-  Str(const Cat& s) : t(Keep(s)) {}                       // NOLINT
-  Str(Text s) : t(std::move(s)) {}                        // NOLINT
+  template <std::size_t N>
+  Str(const char (&literal)[N]) : t(literal) {}  // NOLINT
+  // An enum's wire name (static) or a literal chosen by a conditional.
+  template <typename P, std::enable_if_t<std::is_same_v<P, const char*>, int> = 0>
+  Str(P literal) : t(Text::Static(literal)) {}  // NOLINT
+  Str(const std::string& s) : t(Keep(s)) {}     // NOLINT
+  Str(const Cat& s) : t(Keep(s)) {}             // NOLINT
+  Str(Text&& s) : t(std::move(s)) {}            // NOLINT
+  // A Text of the assessment being decided: a borrowed one stays borrowed (same arena).
+  Str(const Text& s) : t(s.Alias()) {}  // NOLINT
 };
 
 // Statement and PreCheck from Str arguments: literal texts are not copied.
@@ -3242,17 +3257,6 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
             Assessment& a, bool verbose) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
-  // Texts are formatted only when verbose; they go to the assessment's arena.
-  std::shared_ptr<TextArena> arena;
-  if (verbose) arena = std::make_shared<TextArena>();
-  struct ArenaScope {
-    TextArena* saved;
-    explicit ArenaScope(TextArena* t) : saved(current_arena) { current_arena = t; }
-    ~ArenaScope() { current_arena = saved; }
-    ArenaScope(const ArenaScope&) = delete;
-    ArenaScope& operator=(const ArenaScope&) = delete;
-  } scope(arena.get());
-  if (verbose) a.texts = arena;
   if (verbose) a.trace.reserve(192);
   State s;
   Demographics(x, s);
@@ -3295,11 +3299,15 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   a.as_of = as_of;
   a.knowledge_version = kb_->version;
   a.profile = main_->name;
+  // The texts the engine formats (only for this, the returned assessment) go to its arena.
+  auto arena = std::make_shared<TextArena>();
+  const ArenaScope scope(arena.get());
+  a.texts = arena;
   const Facts facts = DeriveFacts(p, as_of, *main_);
   Decide(p, facts, *main_, *kb_, a, /*verbose=*/true);
 
   // Guideline disagreement: would another shipped profile decide differently?
-  std::string diff;
+  Cat diff;
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
     Assessment b;
@@ -3309,24 +3317,28 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
       const Facts other_facts = DeriveFacts(p, as_of, *other);
       Decide(p, other_facts, *other, *kb_, b, /*verbose=*/false);
     }
-    std::string d;
-    if (b.treatment_indicated != a.treatment_indicated)
-      d += std::string("treatment indicated ") +
-           (b.treatment_indicated ? (*b.treatment_indicated ? "yes" : "no") : "undetermined");
-    if (b.risk_tier != a.risk_tier)
-      d += std::string(d.empty() ? "" : ", ") + "tier " + TierName(b.risk_tier);
-    if (b.therapy_recommended != a.therapy_recommended)
-      d += std::string(d.empty() ? "" : ", ") + "therapy " +
-           std::string(ToString(b.therapy_recommended));
-    if (!d.empty()) diff += (diff.empty() ? "" : "; ") + other->name + ": " + d;
+    const bool treatment = b.treatment_indicated != a.treatment_indicated;
+    const bool tier = b.risk_tier != a.risk_tier;
+    const bool therapy = b.therapy_recommended != a.therapy_recommended;
+    if (!treatment && !tier && !therapy) continue;
+    if (!diff.empty()) diff.Append("; ");
+    diff.Append(other->name).Append(": ");
+    if (treatment)
+      diff.Append("treatment indicated ")
+          .Append(b.treatment_indicated ? (*b.treatment_indicated ? "yes" : "no") : "undetermined");
+    if (tier) diff.Append(treatment ? ", " : "").Append("tier ").Append(TierName(b.risk_tier));
+    if (therapy)
+      diff.Append(treatment || tier ? ", " : "")
+          .Append("therapy ")
+          .Append(ToString(b.therapy_recommended));
   }
   if (!diff.empty()) {
     a.warnings.push_back({"guideline_disagreement",
                           Severity::kInfo,
-                          "Other guideline profiles would decide differently (" + diff +
-                              "). This assessment uses " + main_->name + ".",
+                          Keep("Other guideline profiles would decide differently (" + diff +
+                               "). This assessment uses " + main_->name + "."),
                           {"CONV-PROFILE-DISAGREEMENT"}});
-    a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kFired, diff});
+    a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kFired, Keep(diff)});
   } else {
     a.trace.push_back(
         {"CONV-PROFILE-DISAGREEMENT", Outcome::kNotFired, "every shipped profile agrees"});

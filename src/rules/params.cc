@@ -9,7 +9,13 @@ namespace bp {
 
 bool Threshold::MetTenths(int tenths) const {
   // Thresholds are given to one decimal: compare in integer tenths so -2.5 is exact.
-  const int v = static_cast<int>(std::lround(value * 10.0));
+  // std::lround (half away from zero) without the library call: x - t is exact here.
+  const double x = value * 10.0;
+  int v = static_cast<int>(x);
+  if (const double frac = x - v; frac >= 0.5)
+    ++v;
+  else if (frac <= -0.5)
+    --v;
   switch (cmp) {
     case Comparator::kLt:
       return tenths < v;
