@@ -209,6 +209,14 @@ class TextArena {
   TextArena(const TextArena&) = delete;
   TextArena& operator=(const TextArena&) = delete;
 
+  // Forgets every text stored (their views become invalid), for reuse.
+  void Clear() noexcept {
+    blocks_.clear();
+    used_first_ = false;
+    next_ = nullptr;
+    left_ = 0;
+  }
+
   std::string_view Store(std::string_view s) {
     const std::size_t need = s.size() + 1;
     if (need > left_) NewBlock(need);
@@ -259,7 +267,12 @@ class RuleIds {
 
   RuleIds() noexcept = default;
   RuleIds(std::initializer_list<std::string_view> ids) {
-    for (std::string_view id : ids) push_back(id);
+    if (ids.size() <= kInline) {
+      std::copy(ids.begin(), ids.end(), inline_);
+      size_ = static_cast<std::uint32_t>(ids.size());
+    } else {
+      for (std::string_view id : ids) push_back(id);
+    }
   }
   RuleIds(const RuleIds& o) {
     for (std::string_view id : o) push_back(id);

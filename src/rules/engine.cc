@@ -123,10 +123,18 @@ class Cat {
   std::string big_;
 };
 Cat&& operator+(Cat&& a, std::string_view b) { return std::move(a.Append(b)); }
-Cat&& operator+(Cat&& a, const char* b) { return std::move(a.Append(b)); }
+template <std::size_t N>
+Cat&& operator+(Cat&& a, const char (&b)[N]) {
+  return std::move(a.Append(std::string_view(b, N - 1)));
+}
 Cat&& operator+(Cat&& a, const std::string& b) { return std::move(a.Append(b)); }
 Cat&& operator+(Cat&& a, Cat&& b) { return std::move(a.Append(b.view())); }
 Cat&& operator+(const std::string& a, Cat&& b) { return std::move(b.Prepend(a)); }
+template <std::size_t N>
+Cat&& operator+(const char (&a)[N], Cat&& b) {
+  return std::move(b.Prepend(std::string_view(a, N - 1)));
+}
+Cat&& operator+(Cat&& a, const char* b) { return std::move(a.Append(b)); }
 Cat&& operator+(const char* a, Cat&& b) { return std::move(b.Prepend(a)); }
 
 Cat Num(double v, int decimals = 1) {
@@ -142,7 +150,11 @@ Cat Int(long long n) {
 Cat Dt(Date d) { return Cat(d.ToString()); }
 // REQUIRES: d has a value (as `d->ToString()` did).
 Cat Dt(const std::optional<Date>& d) { return Dt(*d); }
-Cat Desc(const Threshold& t, std::string_view unit) { return Cat(t.Describe(unit)); }
+Cat Desc(const Threshold& t, std::string_view unit) {
+  Cat out;
+  t.DescribeTo(unit, [&out](std::string_view piece) { out.Append(piece); });
+  return out;
+}
 
 std::string_view SiteName(BmdSite s) {
   switch (s) {
@@ -169,6 +181,48 @@ bool IsOralBisphosphonate(const Medication& m) {
   if (m.agent == Agent::kAlendronate || m.agent == Agent::kRisedronate) return true;
   return m.agent == Agent::kIbandronate && m.route.value_or(Route::kOral) == Route::kOral;
 }
+
+// An arena for one assessment. Arenas come from a small per-thread pool and return to it when
+// the last Assessment holding one is destroyed (on whatever thread that is), so that a thread
+// assessing patient after patient does not allocate and free a block each time.
+class ArenaPool {
+ public:
+  static std::shared_ptr<TextArena> Get() {
+    ArenaPool* pool = Instance();
+    std::unique_ptr<TextArena> arena;
+    if (pool && !pool->free_.empty()) {
+      arena = std::move(pool->free_.back());
+      pool->free_.pop_back();
+    } else {
+      arena = std::make_unique<TextArena>();
+    }
+    return std::shared_ptr<TextArena>(arena.release(), &Return);
+  }
+
+ private:
+  static constexpr std::size_t kMaxFree = 8;
+  static void Return(TextArena* arena) {
+    ArenaPool* pool = Instance();
+    if (pool && pool->free_.size() < kMaxFree) {
+      arena->Clear();
+      pool->free_.emplace_back(arena);
+    } else {
+      delete arena;
+    }
+  }
+  // Null once this thread's pool has been destroyed (an Assessment outliving it at thread exit);
+  // the flag is trivially destructible, so it can be read then.
+  static ArenaPool* Instance() {
+    if (gone_) return nullptr;
+    thread_local ArenaPool pool;
+    return &pool;
+  }
+  ArenaPool() = default;
+  ~ArenaPool() { gone_ = true; }
+  static thread_local bool gone_;
+  std::vector<std::unique_ptr<TextArena>> free_;
+};
+thread_local bool ArenaPool::gone_ = false;
 
 // Sets the arena Keep files texts in, for one scope.
 struct ArenaScope {
@@ -305,12 +359,12 @@ class Ctx {
   Regimen MakeRegimen(std::string_view agent, RuleIds rules) const {
     Regimen r;
     r.agent = Text::Static(agent);
-    if (const RegimenDef* d = kb.FindRegimen(agent)) {
-      r.dose = Text::Static(d->dose);
-      r.route = Parse<Route>(d->route).value_or(Route::kOral);
-      r.interval = Text::Static(d->interval);
-      r.max_duration = Text::Static(d->max_duration);
-      for (const auto& x : d->rules)
+    if (const CompiledRegimen* cr = c.FindRegimen(agent)) {
+      r.dose = Text::Static(cr->def->dose);
+      r.route = cr->route;
+      r.interval = Text::Static(cr->def->interval);
+      r.max_duration = Text::Static(cr->def->max_duration);
+      for (std::string_view x : cr->rules)
         if (!rules.contains(x)) rules.push_back(x);
     }
     r.rules = std::move(rules);
@@ -2153,6 +2207,7 @@ void Infusion(Ctx& x, State& s) {
   const Patient& p = x.p;
   Assessment& a = x.a;
   auto& checks = a.pre_infusion;
+  checks.reserve(8);
   bool missing = false, correctable = false;
   std::vector<Statement> fixes;
 
@@ -3300,7 +3355,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   a.knowledge_version = kb_->version;
   a.profile = main_->name;
   // The texts the engine formats (only for this, the returned assessment) go to its arena.
-  auto arena = std::make_shared<TextArena>();
+  std::shared_ptr<TextArena> arena = ArenaPool::Get();
   const ArenaScope scope(arena.get());
   a.texts = arena;
   const Facts facts = DeriveFacts(p, as_of, *main_);

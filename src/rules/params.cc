@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "common/decimal.h"
+
 namespace bp {
 
 bool Threshold::MetTenths(int tenths) const {
@@ -33,45 +35,46 @@ bool Threshold::MetTenths(int tenths) const {
   return false;
 }
 
-std::string Threshold::Describe(std::string_view unit) const {
-  const char* op = "";
+std::string_view Threshold::Operator() const {
   switch (cmp) {
     case Comparator::kLt:
-      op = "< ";
-      break;
+      return "< ";
     case Comparator::kLe:
-      op = "\xE2\x89\xA4 ";
-      break;
+      return "\xE2\x89\xA4 ";
     case Comparator::kGt:
-      op = "> ";
-      break;
+      return "> ";
     case Comparator::kGe:
-      op = "\xE2\x89\xA5 ";
-      break;
+      return "\xE2\x89\xA5 ";
     case Comparator::kEq:
-      op = "= ";
-      break;
+      return "= ";
     case Comparator::kNone:
       break;
   }
-  // std::to_chars with a precision formats as printf's "%.6g" (that is "%g"), without the locale.
-  // Whole numbers below 10^6 (most thresholds) print as integers either way; this skips the
-  // general floating-point path for them.
-  char buf[64];
-  std::to_chars_result r{};
-  if (value == std::trunc(value) && std::fabs(value) < 1e6 && !(value == 0 && std::signbit(value)))
-    r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(value));
-  else
-    r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general, 6);
-  std::string s;
-  s.reserve(static_cast<size_t>(r.ptr - buf) + std::char_traits<char>::length(op) + unit.size() +
-            1);
-  s += op;
-  s.append(buf, r.ptr);
-  if (!unit.empty() && unit != "1") {
-    if (unit != "%") s += ' ';
-    s += unit;
+  return "";
+}
+
+std::size_t Threshold::WriteValue(char* out) const {
+  // As printf's "%g" (std::to_chars general, precision 6), without the locale. Thresholds below
+  // 1000 with at most three decimals (nearly all) take the fixed-point path: d is the fewest
+  // decimals for which value * 10^d is whole (within 1e-9, far below the sixth significant
+  // digit that "%g" rounds to), so the digits and the absence of trailing zeros are those of
+  // "%g".
+  static constexpr double kScale[] = {1, 10, 100, 1000};
+  if (std::fabs(value) < 1000) {
+    for (int d = 0; d <= 3; ++d) {
+      const double scaled = value * kScale[d];
+      const double whole =
+          static_cast<double>(static_cast<long long>(scaled + (scaled < 0 ? -0.5 : 0.5)));
+      if (std::fabs(scaled - whole) <= 1e-9 * std::fabs(scaled)) return WriteFixed(out, value, d);
+    }
   }
+  const auto r = std::to_chars(out, out + kValueBuffer, value, std::chars_format::general, 6);
+  return static_cast<std::size_t>(r.ptr - out);
+}
+
+std::string Threshold::Describe(std::string_view unit) const {
+  std::string s;
+  DescribeTo(unit, [&s](std::string_view piece) { s.append(piece); });
   return s;
 }
 
@@ -299,6 +302,14 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   c.fracture_same_event_days = r.I("fracture_same_event_days");
 
   if (!r.errors().empty()) return r.errors();
+  for (const RegimenDef& d : kb.regimens) {
+    CompiledRegimen cr;
+    cr.agent = d.agent;
+    cr.def = &d;
+    cr.route = Parse<Route>(d.route).value_or(Route::kOral);
+    for (const auto& id : d.rules) cr.rules.push_back(id);
+    c.regimens.push_back(std::move(cr));
+  }
   return c;
 }
 

@@ -5,10 +5,13 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "calc/calculators.h"
 #include "common/result.h"
+#include "domain/enums.h"
 #include "domain/knowledge.h"
+#include "domain/text.h"
 
 namespace bp {
 
@@ -37,6 +40,29 @@ struct Threshold {
   // Same, for values kept in tenths (T-scores, FRAX as reported).
   bool MetTenths(int tenths) const;
   std::string Describe(std::string_view unit) const;  // e.g. "< 35 mL/min"
+  // The same in pieces (comparator, value, unit), for callers that format without allocating.
+  template <typename Emit>
+  void DescribeTo(std::string_view unit, Emit&& emit) const {
+    emit(Operator());
+    char buf[kValueBuffer];
+    emit(std::string_view(buf, WriteValue(buf)));
+    if (!unit.empty() && unit != "1") {
+      if (unit != "%") emit(std::string_view(" "));
+      emit(unit);
+    }
+  }
+  std::string_view Operator() const;                // "< ", "≤ ", ... ("" for none)
+  static constexpr std::size_t kValueBuffer = 352;  // kFixedBufferSize (common/decimal.h)
+  std::size_t WriteValue(char* out) const;          // the value as printf's "%g" writes it
+};
+
+// A knowledge-base regimen with its route parsed and its rule ids as views (built once per
+// profile, so that the engine does not look them up by name and parse them per assessment).
+struct CompiledRegimen {
+  std::string_view agent;
+  const RegimenDef* def = nullptr;
+  Route route = Route::kOral;
+  RuleIds rules;
 };
 
 enum class RiskModel { kAace2020, kEndocrineSociety, kSeed004 };
@@ -108,6 +134,13 @@ struct CompiledProfile {
 
   Threshold alp_high, alp_low, phosphate_low, vitd_osteomalacia;
   int fracture_same_event_days = 0;
+
+  std::vector<CompiledRegimen> regimens;  // refer to the KnowledgeBase
+  const CompiledRegimen* FindRegimen(std::string_view agent) const {
+    for (const auto& r : regimens)
+      if (r.agent == agent) return &r;
+    return nullptr;
+  }
 };
 
 Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view profile);
