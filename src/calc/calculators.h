@@ -13,6 +13,8 @@ struct CockcroftGaultCoefficients {
   double age_constant = 0;   // 140
   double denominator = 0;    // 72
   double female_factor = 0;  // 0.85
+  friend bool operator==(const CockcroftGaultCoefficients&,
+                         const CockcroftGaultCoefficients&) = default;
 };
 double CockcroftGaultMlMin(double age_years, double weight_kg, double creatinine_mg_dl, bool female,
                            const CockcroftGaultCoefficients& c);
@@ -25,6 +27,7 @@ struct BodyWeightCoefficients {
   double height_base_in = 0;   // 60
   double cm_per_inch = 0;      // 2.54
   double adjusted_factor = 0;  // 0.4
+  friend bool operator==(const BodyWeightCoefficients&, const BodyWeightCoefficients&) = default;
 };
 double IdealBodyWeightKg(double height_cm, bool female, const BodyWeightCoefficients& c);
 double AdjustedBodyWeightKg(double actual_kg, double ideal_kg, const BodyWeightCoefficients& c);
@@ -39,6 +42,7 @@ struct CkdEpiCoefficients {
   double exponent_high = 0;  // -1.200
   double age_base = 0;       // 0.9938
   double female_factor = 0;  // 1.012
+  friend bool operator==(const CkdEpiCoefficients&, const CkdEpiCoefficients&) = default;
 };
 double CkdEpi2021(double creatinine_mg_dl, double age_years, bool female,
                   const CkdEpiCoefficients& c);
@@ -56,6 +60,7 @@ struct GcBandLimits {
   double low_below_mg = 0;     // < 2.5 is low
   double high_from_mg = 0;     // 7.5
   bool high_inclusive = true;  // >= 7.5 (KANIS11 table) or > 7.5 (abstract)
+  friend bool operator==(const GcBandLimits&, const GcBandLimits&) = default;
 };
 GcBand GlucocorticoidBand(double prednisone_mg_day, const GcBandLimits& l);
 

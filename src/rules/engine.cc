@@ -17,11 +17,12 @@
 
 // Statements, trace entries and missing-data notes are only built for the assessment that is
 // returned; the runs under the other profiles (guideline_disagreement) need only the decisions.
-#define BP_VERBOSE(ctx, ...) \
-  do {                       \
-    if ((ctx).verbose) {     \
-      __VA_ARGS__;           \
-    }                        \
+#define BP_VERBOSE(ctx, ...)               \
+  do {                                     \
+    if ((ctx).verbose) {                   \
+      const TextOnly bp_text_only_((ctx)); \
+      __VA_ARGS__;                         \
+    }                                      \
   } while (0)
 
 // AvoidAgent for the returned assessment; the other profiles only record which agents are
@@ -29,6 +30,7 @@
 #define BP_AVOID(ctx, agent, text, ...)           \
   do {                                            \
     if ((ctx).verbose) {                          \
+      const TextOnly bp_text_only_((ctx));        \
       (ctx).AvoidAgent(agent, text, __VA_ARGS__); \
     } else {                                      \
       (ctx).MarkAvoided(agent);                   \
@@ -38,6 +40,8 @@
 namespace bp {
 
 namespace {
+
+using CP = CompiledProfile;
 
 // The agents a contraindication can name, as bits (Ctx::avoided).
 constexpr std::string_view kAvoidable[] = {"alendronate",    "risedronate",     "ibandronate_oral",
@@ -279,15 +283,32 @@ class Ctx {
  public:
   Ctx(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
       Assessment& a)
-      : p(p), f(f), c(c), kb(kb), a(a) {}
+      : p(p), f(f), kb(kb), a(a), profile_(c) {}
 
   const Patient& p;
   const Facts& f;
-  const CompiledProfile& c;
   const KnowledgeBase& kb;
   Assessment& a;
   bool verbose = true;   // false: decisions only (see BP_VERBOSE)
   unsigned avoided = 0;  // bit per kAvoidable agent
+
+  // A parameter of the profile: the decision code reaches the profile only through P. While
+  // `reads` is set (the returned assessment's run, up to the end of Selection), each read is
+  // recorded, except inside BP_VERBOSE and BP_AVOID's text (texts decide nothing): another
+  // profile equal in every recorded parameter would decide the same (Engine::Assess).
+  template <typename T>
+  const T& P(T CompiledProfile::*field) {
+    const T& v = profile_.*field;
+    if (reads) reads->Record(profile_, v);
+    return v;
+  }
+  // A parameter read without recording it, where the caller has shown that the value changes
+  // only texts, not decisions (say why at the call).
+  template <typename T>
+  const T& Unrecorded(T CompiledProfile::*field) const {
+    return profile_.*field;
+  }
+  ProfileReads* reads = nullptr;
 
   void Trace(std::string_view rule, Outcome o, Str because = Str("")) {
     a.trace.push_back({Text::Static(rule), o, std::move(because.t)});
@@ -359,7 +380,8 @@ class Ctx {
   Regimen MakeRegimen(std::string_view agent, RuleIds rules) const {
     Regimen r;
     r.agent = Text::Static(agent);
-    if (const CompiledRegimen* cr = c.FindRegimen(agent)) {
+    // The regimen table is the knowledge base's, the same in every profile: not a recorded read.
+    if (const CompiledRegimen* cr = profile_.FindRegimen(agent)) {
       r.dose = Text::Static(cr->def->dose);
       r.route = cr->route;
       r.interval = Text::Static(cr->def->interval);
@@ -372,6 +394,19 @@ class Ctx {
   }
   bool AgeKnown() const { return f.age.has_value(); }
   double Age() const { return f.age.value_or(0); }
+
+ private:
+  const CompiledProfile& profile_;
+};
+
+// Suspends recording of profile reads, for code that only writes texts.
+struct TextOnly {
+  Ctx& x;
+  ProfileReads* saved;
+  explicit TextOnly(Ctx& c) : x(c), saved(c.reads) { c.reads = nullptr; }
+  ~TextOnly() { x.reads = saved; }
+  TextOnly(const TextOnly&) = delete;
+  TextOnly& operator=(const TextOnly&) = delete;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -405,8 +440,8 @@ struct State {
   AgentList oral_candidates;
 };
 
-int LowBoneMassBoundTenths(const CompiledProfile& c) {
-  return static_cast<int>(std::lround(c.tx_tscore_low_bone_mass.value * 10));
+int LowBoneMassBoundTenths(Ctx& x) {
+  return static_cast<int>(std::lround(x.P(&CP::tx_tscore_low_bone_mass).value * 10));
 }
 
 // Whole calendar months from a to b (24 for 2024-01-01 .. 2026-01-01), plus the fraction of the
@@ -481,7 +516,7 @@ void Demographics(Ctx& x, State& s) {
                        std::string("menopausal status not recorded: taken as ") +
                            (*f.menopause == Menopause::kPost ? "postmenopausal" : "premenopausal") +
                            " from age " + Num(x.Age(), 0) + " (cut-off " +
-                           Desc(x.c.menopause_assumed_age, "years") + ")"));
+                           Desc(x.P(&CP::menopause_assumed_age), "years") + ")"));
   } else {
     BP_VERBOSE(x, x.NotFired("CONV-MENOPAUSE", "menopausal status recorded or not applicable"));
   }
@@ -495,9 +530,10 @@ void Demographics(Ctx& x, State& s) {
                 *f.in_t_population
                     ? "in the T-score population (postmenopausal or perimenopausal woman, or man "
                       "aged " +
-                          Desc(x.c.tscore_population_min_age_men, "years") + ")"
+                          Desc(x.P(&CP::tscore_population_min_age_men), "years") + ")"
                     : "outside the T-score population (premenopausal woman or man under " +
-                          Num(x.c.tscore_population_min_age_men.value, 0) + "): Z-scores apply"));
+                          Num(x.P(&CP::tscore_population_min_age_men).value, 0) +
+                          "): Z-scores apply"));
   } else {
     s.population_unknown = true;
     BP_VERBOSE(x, x.Insufficient("CALC-07",
@@ -604,7 +640,7 @@ void Demographics(Ctx& x, State& s) {
     BP_VERBOSE(
         x,
         x.Warn("glucocorticoid_dose_boundary", Severity::kInfo,
-               "Glucocorticoid dose exactly " + Num(x.c.gc_bands.high_from_mg) +
+               "Glucocorticoid dose exactly " + Num(x.P(&CP::gc_bands).high_from_mg) +
                    " mg/day: sources differ on whether this is the high band (D7). Unadjusted FRAX "
                    "MOF " +
                    Num(*f.frax_mof_raw) + " %, adjusted " + Num(f.frax_mof.value_or(0)) + " %.",
@@ -633,7 +669,6 @@ void Demographics(Ctx& x, State& s) {
 // DX / TX: is treatment indicated (for the T-score population)?
 void Indication(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   s.recorded_dx = FindCondition(p, ConditionCode::kOsteoporosis) != nullptr;
   s.vertebral_fx = std::any_of(f.events.begin(), f.events.end(), [](const FractureEvent& e) {
@@ -648,10 +683,10 @@ void Indication(Ctx& x, State& s) {
   // DX-01 WHO category.
   if (!x.verbose) {
   } else if (f.t_min) {
-    std::string cat = c.tx_tscore_osteoporosis.MetTenths(*f.t_min)
+    std::string cat = x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min)
                           ? (f.fragility_events ? "severe osteoporosis" : "osteoporosis")
-                      : c.tx_tscore_low_bone_mass.MetTenths(*f.t_min) ? "low bone mass"
-                                                                      : "normal";
+                      : x.P(&CP::tx_tscore_low_bone_mass).MetTenths(*f.t_min) ? "low bone mass"
+                                                                              : "normal";
     BP_VERBOSE(
         x, x.Fired("DX-01", "lowest T-score on record " + Tn(*f.t_min) + " at " +
                                 SiteName(*f.t_min_site) +
@@ -671,10 +706,10 @@ void Indication(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("D33"));
   }
   // DX-02 Z-score.
-  if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min))
-    BP_VERBOSE(
-        x, x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " + Desc(c.zscore_below_expected, "") +
-                                ": below the expected range for age"));
+  if (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min))
+    BP_VERBOSE(x, x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " +
+                                       Desc(x.P(&CP::zscore_below_expected), "") +
+                                       ": below the expected range for age"));
   else
     BP_VERBOSE(
         x, x.NotFired("DX-02", f.z_min ? "Z-score " + Tn(*f.z_min) + ": within the expected range"
@@ -690,7 +725,7 @@ void Indication(Ctx& x, State& s) {
                            HasCondition(p, ConditionCode::kAnorexiaNervosa) ||
                            HasCondition(p, ConditionCode::kHyperprolactinemia) ||
                            HasCondition(p, ConditionCode::kInflammatoryBowelDisease);
-    const bool low_z = f.z_min && c.zscore_below_expected.MetTenths(*f.z_min);
+    const bool low_z = f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min);
     if (f.fragility_events || low_z || secondary || s.recorded_dx) {
       x.a.treatment_indicated = std::nullopt;
       x.a.risk_tier = RiskTier::kIndeterminate;
@@ -748,17 +783,18 @@ void Indication(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("TX-01", "no hip or vertebral fragility fracture"));
   }
   // TX-02.
-  if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min)) {
+  if (f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min)) {
     indicated = true;
     if (x.verbose) {
-      x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " + Desc(c.tx_tscore_osteoporosis, ""));
+      x.Fired("TX-02",
+              "lowest T-score " + Tn(*f.t_min) + " " + Desc(x.P(&CP::tx_tscore_osteoporosis), ""));
       RuleIds r = {"TX-02", "DX-01"};
       if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
       if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
       reasons.push_back(St{"osteoporotic_t_score",
                            "Osteoporotic T-score: " + Tn(*f.t_min) + " at " +
-                               SiteName(*f.t_min_site) + " (" + Desc(c.tx_tscore_osteoporosis, "") +
-                               ").",
+                               SiteName(*f.t_min_site) + " (" +
+                               Desc(x.P(&CP::tx_tscore_osteoporosis), "") + ").",
                            r});
     }
   } else {
@@ -777,21 +813,22 @@ void Indication(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("CONV-DX-RECORDED"));
   }
   // TX-03 (FRAX).
-  const bool low_bone_mass_central = f.t_min_central &&
-                                     !c.tx_tscore_osteoporosis.MetTenths(*f.t_min_central) &&
-                                     c.tx_tscore_low_bone_mass.MetTenths(*f.t_min_central);
-  const bool frax_population = c.tx_frax_requires_low_bone_mass
-                                   ? low_bone_mass_central
-                                   : !(f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min));
+  const bool low_bone_mass_central =
+      f.t_min_central && !x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min_central) &&
+      x.P(&CP::tx_tscore_low_bone_mass).MetTenths(*f.t_min_central);
+  const bool frax_population =
+      x.P(&CP::tx_frax_requires_low_bone_mass)
+          ? low_bone_mass_central
+          : !(f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min));
   const bool us_model = !p.frax || p.frax->model.empty() || p.frax->model == "US" ||
                         p.frax->model == "us" || p.frax->model == "USA";
   // CALC-07: FRAX applies from 40 to 90. Under 40 it is not used; over 90 the FRAX tool computes
   // at 90, so a reported figure is used as the age-90 estimate (said in the trace).
-  const bool frax_too_young = x.AgeKnown() && !c.frax_min_age.Met(x.Age());
-  if (f.frax_present && x.AgeKnown() && !c.frax_max_age.Met(x.Age()))
+  const bool frax_too_young = x.AgeKnown() && !x.P(&CP::frax_min_age).Met(x.Age());
+  if (f.frax_present && x.AgeKnown() && !x.P(&CP::frax_max_age).Met(x.Age()))
     BP_VERBOSE(x, x.Fired("CALC-07", "age " + Num(x.Age(), 0) +
                                          " is above FRAX's range: the FRAX figure is the age-" +
-                                         Num(c.frax_max_age.value, 0) + " estimate"));
+                                         Num(x.P(&CP::frax_max_age).value, 0) + " estimate"));
   auto frax_meets = [&](const Threshold& mof, const Threshold& hip) {
     // Reported FRAX compared in tenths; adjusted FRAX unrounded.
     bool m = false, h = false;
@@ -804,21 +841,21 @@ void Indication(Ctx& x, State& s) {
   };
   bool tx03_missing = false;
   if (frax_population && f.frax_present && us_model && !frax_too_young &&
-      frax_meets(c.tx_frax_mof, c.tx_frax_hip)) {
+      frax_meets(x.P(&CP::tx_frax_mof), x.P(&CP::tx_frax_hip))) {
     indicated = true;
     if (x.verbose) {
       const std::string fx = "FRAX major osteoporotic " +
                              (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
                              (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %";
-      x.Fired("TX-03",
-              fx + " meets " + Desc(c.tx_frax_mof, "%") + " or " + Desc(c.tx_frax_hip, "%"));
+      x.Fired("TX-03", fx + " meets " + Desc(x.P(&CP::tx_frax_mof), "%") + " or " +
+                           Desc(x.P(&CP::tx_frax_hip), "%"));
       RuleIds r = {"TX-03"};
-      if (!c.tx_frax_requires_low_bone_mass) r.push_back("D18");
+      if (!x.P(&CP::tx_frax_requires_low_bone_mass)) r.push_back("D18");
       if (f.frax_gc_adjusted_here) r.push_back("CALC-06");
       reasons.push_back(St{"frax_threshold",
                            (low_bone_mass_central ? "Low bone mass with " : "") + fx +
-                               " (thresholds " + Desc(c.tx_frax_mof, "%") + " or hip " +
-                               Desc(c.tx_frax_hip, "%") + ").",
+                               " (thresholds " + Desc(x.P(&CP::tx_frax_mof), "%") + " or hip " +
+                               Desc(x.P(&CP::tx_frax_hip), "%") + ").",
                            r});
     }
   } else if (frax_population &&
@@ -836,21 +873,22 @@ void Indication(Ctx& x, State& s) {
                                               : "medications[glucocorticoid].dose_mg_per_day",
                               "US FRAX for low bone mass (TX-03)"));
   } else {
-    BP_VERBOSE(x, x.NotFired("TX-03", frax_population ? "FRAX below " + Desc(c.tx_frax_mof, "%") +
-                                                            " and " + Desc(c.tx_frax_hip, "%")
-                                                      : "not low bone mass"));
+    BP_VERBOSE(
+        x, x.NotFired("TX-03", frax_population ? "FRAX below " + Desc(x.P(&CP::tx_frax_mof), "%") +
+                                                     " and " + Desc(x.P(&CP::tx_frax_hip), "%")
+                                               : "not low bone mass"));
   }
-  if (c.tx_frax_requires_low_bone_mass)
+  if (x.P(&CP::tx_frax_requires_low_bone_mass))
     BP_VERBOSE(x, x.NotFired("D18", "FRAX thresholds applied to low bone mass only"));
   // TX-04.
-  const bool low_bone_mass_any = f.t_min && !c.tx_tscore_osteoporosis.MetTenths(*f.t_min) &&
-                                 c.tx_tscore_low_bone_mass.MetTenths(*f.t_min);
+  const bool low_bone_mass_any = f.t_min && !x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min) &&
+                                 x.P(&CP::tx_tscore_low_bone_mass).MetTenths(*f.t_min);
   const FractureEvent* tx04 = nullptr;
   for (const auto& e : f.events) {
     if (!e.fragility) continue;
     const bool site = e.site == FractureSite::kHumerus || e.site == FractureSite::kPelvis ||
-                      (c.tx_low_bmd_fx_forearm &&
-                       (e.site == FractureSite::kWrist || e.site == FractureSite::kForearm));
+                      ((e.site == FractureSite::kWrist || e.site == FractureSite::kForearm) &&
+                       x.P(&CP::tx_low_bmd_fx_forearm));
     if (site) tx04 = &e;
   }
   if (low_bone_mass_any && tx04) {
@@ -858,13 +896,14 @@ void Indication(Ctx& x, State& s) {
     BP_VERBOSE(x,
                x.Fired("TX-04", "low bone mass with a fragility fracture of the " + FxName(*tx04)));
     BP_VERBOSE(
-        x, reasons.push_back(
-               St{"low_bone_mass_fracture",
-                  "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
-                      " (proximal humerus or pelvis" +
-                      (c.tx_low_bmd_fx_forearm ? ", or distal forearm under this profile" : "") +
-                      "): clinical diagnosis of osteoporosis.",
-                  {"TX-04"}}));
+        x,
+        reasons.push_back(St{
+            "low_bone_mass_fracture",
+            "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
+                " (proximal humerus or pelvis" +
+                (x.P(&CP::tx_low_bmd_fx_forearm) ? ", or distal forearm under this profile" : "") +
+                "): clinical diagnosis of osteoporosis.",
+            {"TX-04"}}));
   } else {
     BP_VERBOSE(x, x.NotFired("TX-04"));
   }
@@ -874,16 +913,16 @@ void Indication(Ctx& x, State& s) {
     if (e.fragility) any_fragility = &e;
   // "Normal BMD" here is every T-score above the low-bone-mass bound (README: > -1.0); a T-score
   // of exactly -1.0 is not low bone mass either, so it qualifies for neither.
-  const bool normal_bmd = f.t_min && *f.t_min > LowBoneMassBoundTenths(c);
+  const bool normal_bmd = f.t_min && *f.t_min > LowBoneMassBoundTenths(x);
   if (any_fragility && normal_bmd) {
-    BP_VERBOSE(
-        x, x.Fired("D31", "fragility fracture (" + FxName(*any_fragility) +
-                              ") with every T-score > " + Num(c.tx_tscore_low_bone_mass.value)));
+    BP_VERBOSE(x, x.Fired("D31", "fragility fracture (" + FxName(*any_fragility) +
+                                     ") with every T-score > " +
+                                     Num(x.P(&CP::tx_tscore_low_bone_mass).value)));
     BP_VERBOSE(x, x.Warn("fragility_fracture_with_normal_bmd", Severity::kWarning,
                          "Fragility fracture with normal BMD (lowest T-score " + Tn(*f.t_min) +
                              "): specialist evaluation for underlying metabolic bone disease.",
                          {"D31", "REF-02"}));
-    if (c.fragility_fracture_normal_bmd_indicates && !indicated) {
+    if (x.P(&CP::fragility_fracture_normal_bmd_indicates) && !indicated) {
       indicated = true;
       BP_VERBOSE(x, reasons.push_back(
                         St{"fragility_fracture_clinical_diagnosis",
@@ -947,10 +986,11 @@ void Indication(Ctx& x, State& s) {
                                  : "") +
                  "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
              {"TX-05"}}));
-  if (x.f.female && x.AgeKnown() && c.acp_osteopenia_age.Met(x.Age()) && low_bone_mass_any) {
+  if (x.f.female && x.AgeKnown() && x.P(&CP::acp_osteopenia_age).Met(x.Age()) &&
+      low_bone_mass_any) {
     s.acp_osteopenia = true;
     BP_VERBOSE(x, x.Warn("acp_osteopenia_over_65", Severity::kInfo,
-                         "Woman over " + Num(c.acp_osteopenia_age.value, 0) +
+                         "Woman over " + Num(x.P(&CP::acp_osteopenia_age).value, 0) +
                              " with low bone mass: ACP suggests an individualized decision about a "
                              "bisphosphonate.",
                          {"TX-05"}));
@@ -961,11 +1001,11 @@ void Indication(Ctx& x, State& s) {
 // RISK: tier for an indicated patient in the T-score population.
 void Tier(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
-  const char* model_rule = c.risk_model == RiskModel::kAace2020           ? "RISK-01"
-                           : c.risk_model == RiskModel::kEndocrineSociety ? "RISK-P-ES"
-                                                                          : "RISK-P-SEED004";
+  const char* model_rule = x.P(&CP::risk_model) == RiskModel::kAace2020 ? "RISK-01"
+                           : x.P(&CP::risk_model) == RiskModel::kEndocrineSociety
+                               ? "RISK-P-ES"
+                               : "RISK-P-SEED004";
   // Fracture on therapy / treatment failure (RISK-01b, REF-02b).
   const Medication* fx_on_drug = nullptr;
   const FractureEvent* fx_on_drug_event = nullptr;
@@ -973,17 +1013,17 @@ void Tier(Ctx& x, State& s) {
     if (!e.fragility || !e.date) continue;
     for (const auto& m : p.medications) {
       if (!IsOsteoporosisDrug(m.agent) || !OnAt(m, *e.date)) continue;
-      if (c.risk_model == RiskModel::kSeed004 && !IsBisphosphonate(m.agent)) continue;
+      if (x.P(&CP::risk_model) == RiskModel::kSeed004 && !IsBisphosphonate(m.agent)) continue;
       fx_on_drug = &m;
       fx_on_drug_event = &e;
-      if (m.start && c.treatment_failure_months.Met(CompletedMonths(*m.start, *e.date)))
+      if (m.start && x.P(&CP::treatment_failure_months).Met(CompletedMonths(*m.start, *e.date)))
         s.treatment_failure = true;
     }
   }
   if (s.treatment_failure) {
     BP_VERBOSE(x, x.Warn("treatment_failure", Severity::kWarning,
                          "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
-                             Desc(c.treatment_failure_months, "months") + " on " +
+                             Desc(x.P(&CP::treatment_failure_months), "months") + " on " +
                              std::string(ToString(fx_on_drug->agent)) +
                              ": possible treatment failure; check adherence and secondary causes.",
                          {"RISK-01", "REF-02"}));
@@ -1010,7 +1050,7 @@ void Tier(Ctx& x, State& s) {
   };
   RuleIds vh_rules;
   if (x.verbose) vh_rules.push_back(model_rule);
-  const auto months_recent = c.vh_recent_fx_months;
+  const auto months_recent = x.P(&CP::vh_recent_fx_months);
   auto frax_vh = [&](const Threshold& mof, const Threshold& hip, bool& boundary) {
     bool hit = false;
     if (f.frax_mof) {
@@ -1039,12 +1079,12 @@ void Tier(Ctx& x, State& s) {
   };
 
   bool boundary = false;
-  if (c.risk_model == RiskModel::kEndocrineSociety) {
+  if (x.P(&CP::risk_model) == RiskModel::kEndocrineSociety) {
     int vert = 0;
     for (const auto& e : f.events)
       if (e.fragility && e.site == FractureSite::kVertebral) ++vert;
     if (vert >= 2) add_vh([&] { return std::string("multiple vertebral fractures"); });
-    if (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min) && f.fragility_events)
+    if (f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min) && f.fragility_events)
       add_vh([&] {
         return std::string("T-score " + Tn(*f.t_min) +
                            " with a fragility fracture (severe osteoporosis)");
@@ -1072,15 +1112,16 @@ void Tier(Ctx& x, State& s) {
     if (f.fragility_events >= 2)
       add_vh([&] { return std::string(Int(f.fragility_events) + " fragility fractures"); });
     // (d) fracture on a bone-harming drug.
-    if (c.vh_use_fracture_on_harmful_drug) {
+    if (x.P(&CP::vh_use_fracture_on_harmful_drug)) {
       for (const auto& e : f.events) {
         if (!e.fragility || !e.date) continue;
         for (const auto& m : p.medications) {
-          const bool harmful = m.agent == Agent::kAromataseInhibitor ||
-                               m.agent == Agent::kAndrogenDeprivationTherapy ||
-                               (m.agent == Agent::kGnrhAgonist && x.f.male) ||
-                               (m.agent == Agent::kGlucocorticoid && m.start &&
-                                c.gc_harmful_drug_months.Met(CompletedMonths(*m.start, *e.date)));
+          const bool harmful =
+              m.agent == Agent::kAromataseInhibitor ||
+              m.agent == Agent::kAndrogenDeprivationTherapy ||
+              (m.agent == Agent::kGnrhAgonist && x.f.male) ||
+              (m.agent == Agent::kGlucocorticoid && m.start &&
+               x.P(&CP::gc_harmful_drug_months).Met(CompletedMonths(*m.start, *e.date)));
           if (harmful && OnAt(m, *e.date)) {
             add_vh(
                 [&] { return std::string("fracture while on " + std::string(ToString(m.agent))); });
@@ -1091,14 +1132,16 @@ void Tier(Ctx& x, State& s) {
     }
     // (e) T-score.
     if (f.t_min) {
-      if (c.vh_tscore.MetTenths(*f.t_min))
-        add_vh(
-            [&] { return std::string("T-score " + Tn(*f.t_min) + " " + Desc(c.vh_tscore, "")); });
-      if (*f.t_min == static_cast<int>(std::lround(c.vh_tscore.value * 10))) boundary = true;
+      if (x.P(&CP::vh_tscore).MetTenths(*f.t_min))
+        add_vh([&] {
+          return std::string("T-score " + Tn(*f.t_min) + " " + Desc(x.P(&CP::vh_tscore), ""));
+        });
+      if (*f.t_min == static_cast<int>(std::lround(x.P(&CP::vh_tscore).value * 10)))
+        boundary = true;
     }
     // (f) falls.
-    if (c.vh_use_falls) {
-      if ((p.falls.count_past_year && c.vh_falls.Met(*p.falls.count_past_year)) ||
+    if (x.P(&CP::vh_use_falls)) {
+      if ((p.falls.count_past_year && x.P(&CP::vh_falls).Met(*p.falls.count_past_year)) ||
           p.falls.injurious.value_or(false))
         add_vh([&] {
           return std::string("high fall risk (" +
@@ -1108,11 +1151,11 @@ void Tier(Ctx& x, State& s) {
         });
     }
     // (g) FRAX.
-    frax_vh(c.vh_frax_mof, c.vh_frax_hip, boundary);
+    frax_vh(x.P(&CP::vh_frax_mof), x.P(&CP::vh_frax_hip), boundary);
     // seed 004: age.
-    if (c.vh_age_enabled && x.AgeKnown() && c.vh_age.Met(x.Age())) {
+    if (x.P(&CP::vh_age_enabled) && x.AgeKnown() && x.P(&CP::vh_age).Met(x.Age())) {
       add_vh([&] {
-        return std::string("age " + Num(x.Age(), 0) + " " + Desc(c.vh_age, "years") +
+        return std::string("age " + Num(x.Age(), 0) + " " + Desc(x.P(&CP::vh_age), "years") +
                            " (seed-004 criterion, unsourced)");
       });
       if (x.verbose) vh_rules.push_back("D3");
@@ -1123,23 +1166,23 @@ void Tier(Ctx& x, State& s) {
     }
     BP_VERBOSE(x, x.Trace(model_rule, vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
                           vh_count == 0 ? "no very-high-risk criterion" : vh.front()));
-    if (c.risk_model == RiskModel::kAace2020) {
+    if (x.P(&CP::risk_model) == RiskModel::kAace2020) {
       BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
       BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
     } else {
       BP_VERBOSE(x, x.NotFired("RISK-01", "profile uses RISK-P-SEED004"));
       BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
     }
-    if (c.vh_use_falls && !p.falls.count_past_year && !p.falls.injurious && vh_count == 0)
+    if (x.P(&CP::vh_use_falls) && !p.falls.count_past_year && !p.falls.injurious && vh_count == 0)
       BP_VERBOSE(x, x.Missing("falls.count_past_year",
                               "very-high-risk criterion: high fall risk (RISK-01f)"));
   }
-  BP_VERBOSE(x,
-             x.Trace("D1", Outcome::kFired,
-                     "FRAX very-high-risk thresholds " + Desc(c.vh_frax_mof, "%") + " / " +
-                         Desc(c.vh_frax_hip, "%") + "; 20 % / 3 % are treatment thresholds only"));
+  BP_VERBOSE(x, x.Trace("D1", Outcome::kFired,
+                        "FRAX very-high-risk thresholds " + Desc(x.P(&CP::vh_frax_mof), "%") +
+                            " / " + Desc(x.P(&CP::vh_frax_hip), "%") +
+                            "; 20 % / 3 % are treatment thresholds only"));
   BP_VERBOSE(x, x.Trace("D2", Outcome::kFired,
-                        "T-score very-high-risk threshold " + Desc(c.vh_tscore, "")));
+                        "T-score very-high-risk threshold " + Desc(x.P(&CP::vh_tscore), "")));
   BP_VERBOSE(x, x.Trace("D13", Outcome::kFired,
                         "any fracture in the past " + Int(months_recent) +
                             " months counts (AACE 2020), not only vertebral or hip"));
@@ -1147,8 +1190,9 @@ void Tier(Ctx& x, State& s) {
     BP_VERBOSE(
         x, x.Warn("very_high_risk_boundary", Severity::kInfo,
                   "A value sits exactly on a very-high-risk threshold (FRAX " +
-                      Desc(c.vh_frax_mof, "%") + " / " + Desc(c.vh_frax_hip, "%") + ", T-score " +
-                      Desc(c.vh_tscore, "") + "): guidelines differ at this boundary.",
+                      Desc(x.P(&CP::vh_frax_mof), "%") + " / " + Desc(x.P(&CP::vh_frax_hip), "%") +
+                      ", T-score " + Desc(x.P(&CP::vh_tscore), "") +
+                      "): guidelines differ at this boundary.",
                   {"D1", "D2"}));
   }
   if (vh_count != 0) {
@@ -1172,7 +1216,6 @@ void Tier(Ctx& x, State& s) {
 // GIOP (ACR 2022 or seed-000 legacy): runs alongside; the higher tier wins.
 void Glucocorticoids(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   static constexpr std::string_view kAcrRules[] = {"GIOP-01", "GIOP-02", "GIOP-03",
                                                    "GIOP-04", "GIOP-05", "GIOP-06",
@@ -1181,22 +1224,25 @@ void Glucocorticoids(Ctx& x, State& s) {
       std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
         return IsOsteoporosisDrug(m.agent) && m.status == MedStatus::kActive;
       });
-  if (c.giop_profile == GiopProfile::kSeed000) {
+  // Without a glucocorticoid dose neither rule can indicate treatment (GIOP-LEGACY needs the
+  // dose, and so does the ACR scope, gc_applies_acr): the profile's choice changes only texts.
+  const GiopProfile giop = f.gc_dose_mg ? x.P(&CP::giop_profile) : x.Unrecorded(&CP::giop_profile);
+  if (giop == GiopProfile::kSeed000) {
     for (std::string_view r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, "profile uses GIOP-LEGACY"));
     BP_VERBOSE(x, x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use"));
     const bool long_enough =
         f.gc_days_actual &&
         *f.gc_days_actual >=
-            DaysBetween(f.as_of.AddMonths(-static_cast<int>(c.giop_legacy_months.value)), f.as_of);
-    if (f.gc_dose_mg && c.giop_legacy_dose.Met(*f.gc_dose_mg) && long_enough &&
-        ((f.t_min && c.giop_legacy_tscore.MetTenths(*f.t_min)) || f.fragility_events)) {
+            DaysBetween(f.as_of.AddMonths(-static_cast<int>(x.P(&CP::giop_legacy_months).value)),
+                        f.as_of);
+    if (f.gc_dose_mg && x.P(&CP::giop_legacy_dose).Met(*f.gc_dose_mg) && long_enough &&
+        ((f.t_min && x.P(&CP::giop_legacy_tscore).MetTenths(*f.t_min)) || f.fragility_events)) {
       s.giop_indicated = true;
-      BP_VERBOSE(
-          x,
-          x.Fired("GIOP-LEGACY",
-                  "glucocorticoid " + Num(*f.gc_dose_mg) +
-                      " mg/day for >= " + Num(c.giop_legacy_months.value, 0) + " months with " +
-                      (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min))));
+      BP_VERBOSE(x, x.Fired("GIOP-LEGACY",
+                            "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for >= " +
+                                Num(x.P(&CP::giop_legacy_months).value, 0) + " months with " +
+                                (f.fragility_events ? "a fragility fracture"
+                                                    : "T-score " + Tn(*f.t_min))));
       BP_VERBOSE(x, x.a.treatment_reasons.push_back(
                         St{"giop_legacy",
                            "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
@@ -1226,11 +1272,11 @@ void Glucocorticoids(Ctx& x, State& s) {
                            {"GIOP-01", "MON-02"}}));
       enum { kLow, kModerate, kHigh, kVeryHigh, kUnknown } cat = kLow;
       std::string why;
-      const bool young = x.AgeKnown() && c.giop_young_age.Met(x.Age());
-      const bool vh_dose = f.gc_dose_mg && c.giop_vh_dose.Met(*f.gc_dose_mg) && f.gc_days_actual &&
-                           c.giop_vh_dose_days.Met(*f.gc_days_actual);
+      const bool young = x.AgeKnown() && x.P(&CP::giop_young_age).Met(x.Age());
+      const bool vh_dose = f.gc_dose_mg && x.P(&CP::giop_vh_dose).Met(*f.gc_dose_mg) &&
+                           f.gc_days_actual && x.P(&CP::giop_vh_dose_days).Met(*f.gc_days_actual);
       const bool vh_cum =
-          f.gc_cumulative_g_year && c.giop_vh_cumulative_g.Met(*f.gc_cumulative_g_year);
+          f.gc_cumulative_g_year && x.P(&CP::giop_vh_cumulative_g).Met(*f.gc_cumulative_g_year);
       const bool prior_fx = f.fragility_events > 0;
       if (!x.AgeKnown()) {
         cat = kUnknown;
@@ -1242,16 +1288,17 @@ void Glucocorticoids(Ctx& x, State& s) {
             why = prior_fx  ? "prior osteoporotic fracture"
                   : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
                             : "cumulative >= 5 g in a year";
-        } else if (f.gc_dose_mg && c.giop_young_dose.Met(*f.gc_dose_mg) && f.gc_days_actual &&
-                   *f.gc_days_actual >=
-                       DaysBetween(f.as_of.AddMonths(-static_cast<int>(c.giop_young_months.value)),
-                                   f.as_of) &&
-                   f.z_min && c.giop_young_zscore.MetTenths(*f.z_min)) {
+        } else if (f.gc_dose_mg && x.P(&CP::giop_young_dose).Met(*f.gc_dose_mg) &&
+                   f.gc_days_actual &&
+                   *f.gc_days_actual >= DaysBetween(f.as_of.AddMonths(-static_cast<int>(
+                                                        x.P(&CP::giop_young_months).value)),
+                                                    f.as_of) &&
+                   f.z_min && x.P(&CP::giop_young_zscore).MetTenths(*f.z_min)) {
           cat = kModerate;
           if (x.verbose) why = "continuing high-dose glucocorticoid with Z-score " + Tn(*f.z_min);
         }
         BP_VERBOSE(x, x.Trace("GIOP-07", Outcome::kFired,
-                              "age under " + Num(c.giop_young_age.value, 0) + ": " +
+                              "age under " + Num(x.P(&CP::giop_young_age).value, 0) + ": " +
                                   (why.empty() ? "low risk" : why)));
         for (std::string_view r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"})
           BP_VERBOSE(x, x.NotFired(r, "age under 40"));
@@ -1263,21 +1310,22 @@ void Glucocorticoids(Ctx& x, State& s) {
         auto frax_ge = [&](const Threshold& mof, const Threshold& hip) {
           return (f.frax_mof && mof.Met(*f.frax_mof)) || (f.frax_hip && hip.Met(*f.frax_hip));
         };
-        if (prior_fx || (f.t_min && c.giop_vh_tscore.MetTenths(*f.t_min)) ||
-            frax_ge(c.giop_vh_frax_mof, c.giop_vh_frax_hip) || vh_dose || vh_cum) {
+        if (prior_fx || (f.t_min && x.P(&CP::giop_vh_tscore).MetTenths(*f.t_min)) ||
+            frax_ge(x.P(&CP::giop_vh_frax_mof), x.P(&CP::giop_vh_frax_hip)) || vh_dose || vh_cum) {
           cat = kVeryHigh;
           if (x.verbose)
             why = prior_fx ? "prior osteoporotic fracture"
-                  : (f.t_min && c.giop_vh_tscore.MetTenths(*f.t_min)) ? "T-score " + Tn(*f.t_min)
+                  : (f.t_min && x.P(&CP::giop_vh_tscore).MetTenths(*f.t_min))
+                      ? "T-score " + Tn(*f.t_min)
                   : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
                   : vh_cum  ? "cumulative >= 5 g in a year"
                             : "adjusted FRAX at very-high thresholds";
-        } else if ((f.t_min && c.giop_high_tscore.MetTenths(*f.t_min)) ||
-                   frax_ge(c.giop_high_frax_mof, c.giop_high_frax_hip)) {
+        } else if ((f.t_min && x.P(&CP::giop_high_tscore).MetTenths(*f.t_min)) ||
+                   frax_ge(x.P(&CP::giop_high_frax_mof), x.P(&CP::giop_high_frax_hip))) {
           cat = kHigh;
           if (x.verbose) why = "T-score or adjusted FRAX in the ACR high range";
-        } else if ((f.t_min && c.giop_mod_tscore.MetTenths(*f.t_min)) ||
-                   frax_ge(c.giop_mod_frax_mof, c.giop_mod_frax_hip)) {
+        } else if ((f.t_min && x.P(&CP::giop_mod_tscore).MetTenths(*f.t_min)) ||
+                   frax_ge(x.P(&CP::giop_mod_frax_mof), x.P(&CP::giop_mod_frax_hip))) {
           cat = kModerate;
           if (x.verbose) why = "T-score or adjusted FRAX in the ACR moderate range";
         } else if (!f.t_min && !f.frax_present) {
@@ -1356,7 +1404,6 @@ void Glucocorticoids(Ctx& x, State& s) {
 // CTIBL: cancer-treatment-induced bone loss.
 void CancerTreatment(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   auto active = [&](Agent a) { return FindMedication(p, a, MedStatus::kActive) != nullptr; };
   const bool ai = active(Agent::kAromataseInhibitor) && f.female && f.menopause != Menopause::kPre;
@@ -1385,20 +1432,20 @@ void CancerTreatment(Ctx& x, State& s) {
   BP_VERBOSE(x, x.Fired("CTIBL-01", std::string("on ") + who));
   bool indicated = false;
   std::string why;
-  if (c.ctibl == CtiblThreshold::kHadji17 && ai) {
+  if (x.P(&CP::ctibl) == CtiblThreshold::kHadji17 && ai) {
     BP_VERBOSE(x, x.NotFired("CTIBL-02", "profile uses HADJI17 for aromatase inhibitors"));
     int risk = 0;
-    if (x.AgeKnown() && c.hadji_age.Met(x.Age())) ++risk;
-    if (f.bmi && c.hadji_bmi.Met(*f.bmi)) ++risk;
+    if (x.AgeKnown() && x.P(&CP::hadji_age).Met(x.Age())) ++risk;
+    if (f.bmi && x.P(&CP::hadji_bmi).Met(*f.bmi)) ++risk;
     if (f.fragility_events) ++risk;
-    if (f.gc_days_actual && c.hadji_gc_months.Met(*f.gc_days_actual / 30.4375)) ++risk;
-    if (f.t_min && c.hadji_tscore.MetTenths(*f.t_min)) {
+    if (f.gc_days_actual && x.P(&CP::hadji_gc_months).Met(*f.gc_days_actual / 30.4375)) ++risk;
+    if (f.t_min && x.P(&CP::hadji_tscore).MetTenths(*f.t_min)) {
       indicated = true;
-      if (x.verbose) why = "T-score " + Tn(*f.t_min) + " " + Desc(c.hadji_tscore, "");
-    } else if (f.t_min && c.hadji_tscore_with_risk.MetTenths(*f.t_min) && risk >= 1) {
+      if (x.verbose) why = "T-score " + Tn(*f.t_min) + " " + Desc(x.P(&CP::hadji_tscore), "");
+    } else if (f.t_min && x.P(&CP::hadji_tscore_with_risk).MetTenths(*f.t_min) && risk >= 1) {
       indicated = true;
       if (x.verbose) why = "T-score " + Tn(*f.t_min) + " with " + Int(risk) + " risk factor(s)";
-    } else if (!f.t_min && c.hadji_risk_factors.Met(risk)) {
+    } else if (!f.t_min && x.P(&CP::hadji_risk_factors).Met(risk)) {
       indicated = true;
       if (x.verbose) why = Int(risk) + " risk factors without BMD";
     }
@@ -1408,13 +1455,13 @@ void CancerTreatment(Ctx& x, State& s) {
                           why));
   } else {
     BP_VERBOSE(x, x.NotFired("CTIBL-03", "profile uses the seed-000 threshold"));
-    const bool frax = (f.frax_mof && c.ctibl_frax_mof.Met(*f.frax_mof)) ||
-                      (f.frax_hip && c.ctibl_frax_hip.Met(*f.frax_hip));
-    if ((f.t_min && c.ctibl_tscore.MetTenths(*f.t_min)) || frax) {
+    const bool frax = (f.frax_mof && x.P(&CP::ctibl_frax_mof).Met(*f.frax_mof)) ||
+                      (f.frax_hip && x.P(&CP::ctibl_frax_hip).Met(*f.frax_hip));
+    if ((f.t_min && x.P(&CP::ctibl_tscore).MetTenths(*f.t_min)) || frax) {
       indicated = true;
       if (x.verbose)
-        why = f.t_min && c.ctibl_tscore.MetTenths(*f.t_min) ? "T-score " + Tn(*f.t_min)
-                                                            : "FRAX at treatment threshold";
+        why = f.t_min && x.P(&CP::ctibl_tscore).MetTenths(*f.t_min) ? "T-score " + Tn(*f.t_min)
+                                                                    : "FRAX at treatment threshold";
     }
     BP_VERBOSE(x, x.Trace("CTIBL-02",
                           indicated ? Outcome::kFired
@@ -1423,8 +1470,8 @@ void CancerTreatment(Ctx& x, State& s) {
                           why));
   }
   BP_VERBOSE(x, x.Trace("D25", Outcome::kFired,
-                        c.ctibl == CtiblThreshold::kHadji17 ? "HADJI17 thresholds"
-                                                            : "seed-000 thresholds"));
+                        x.P(&CP::ctibl) == CtiblThreshold::kHadji17 ? "HADJI17 thresholds"
+                                                                    : "seed-000 thresholds"));
   if (!f.t_min)
     BP_VERBOSE(x, x.Missing("bmd", "cancer-treatment bone loss threshold (CTIBL-01..03)"));
   if (indicated) {
@@ -1433,12 +1480,12 @@ void CancerTreatment(Ctx& x, State& s) {
     x.a.treatment_indicated = true;
     if (x.a.risk_tier == RiskTier::kNotIndicated || x.a.risk_tier == RiskTier::kIndeterminate)
       x.a.risk_tier = RiskTier::kHigh;
-    BP_VERBOSE(
-        x, x.a.treatment_reasons.push_back(St{
-               "ctibl",
-               std::string("Cancer-treatment-induced bone loss (") + who + ", " + why +
-                   "): treatment indicated for the duration of therapy.",
-               {c.ctibl == CtiblThreshold::kHadji17 && ai ? "CTIBL-03" : "CTIBL-02", "CTIBL-01"}}));
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back(St{
+                      "ctibl",
+                      std::string("Cancer-treatment-induced bone loss (") + who + ", " + why +
+                          "): treatment indicated for the duration of therapy.",
+                      {x.P(&CP::ctibl) == CtiblThreshold::kHadji17 && ai ? "CTIBL-03" : "CTIBL-02",
+                       "CTIBL-01"}}));
   }
 }
 
@@ -1467,7 +1514,6 @@ void Indeterminate(Ctx& x, State& s) {
 // SEQ-06/07: drug holidays.
 void Holidays(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   // High risk enough to continue (SEQ-06): hip T <= -2.5, prior major osteoporotic fracture,
   // fracture on therapy, or very high risk.
@@ -1476,7 +1522,8 @@ void Holidays(Ctx& x, State& s) {
     if (e.fragility && (e.HipOrVertebral() || e.site == FractureSite::kHumerus ||
                         e.site == FractureSite::kWrist || e.site == FractureSite::kForearm))
       major_fx = true;
-  const bool hip_low = f.t_hip_latest && c.tx_tscore_osteoporosis.MetTenths(*f.t_hip_latest);
+  const bool hip_low =
+      f.t_hip_latest && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_hip_latest);
   const bool still_high =
       hip_low || major_fx || s.treatment_failure || x.a.risk_tier == RiskTier::kVeryHigh;
   const std::string still_why = !x.verbose            ? std::string()
@@ -1494,36 +1541,36 @@ void Holidays(Ctx& x, State& s) {
       continue;
     }
     const double years = CompletedMonths(*m.start, f.as_of) / 12.0;
-    if (c.bp_oral_reassess_years.Met(years)) {
+    if (x.P(&CP::bp_oral_reassess_years).Met(years)) {
       oral_due = true;
       BP_VERBOSE(
           x, x.Fired("SEQ-06", std::string(ToString(m.agent)) + " for " + Num(years) + " years"));
-      BP_VERBOSE(
-          x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
-                    "Oral bisphosphonate for " + Num(years) +
-                        " years (>= " + Num(c.bp_oral_reassess_years.value, 0) +
-                        "): reassess fracture risk; continue up to " + Num(c.bp_oral_max_years, 0) +
-                        " years if still high risk, otherwise a drug holiday.",
-                    {"SEQ-06", "D26"}));
-      if (years >= c.bp_oral_max_years)
-        BP_VERBOSE(
-            x, x.a.sequence.push_back(St{"oral_bp_max",
-                                         "Oral bisphosphonate for " + Num(years) +
-                                             " years: beyond the " + Num(c.bp_oral_max_years, 0) +
-                                             "-year maximum for high risk; stop or switch therapy.",
-                                         {"SEQ-06"}}));
+      BP_VERBOSE(x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
+                           "Oral bisphosphonate for " + Num(years) +
+                               " years (>= " + Num(x.P(&CP::bp_oral_reassess_years).value, 0) +
+                               "): reassess fracture risk; continue up to " +
+                               Num(x.P(&CP::bp_oral_max_years), 0) +
+                               " years if still high risk, otherwise a drug holiday.",
+                           {"SEQ-06", "D26"}));
+      if (years >= x.P(&CP::bp_oral_max_years))
+        BP_VERBOSE(x, x.a.sequence.push_back(
+                          St{"oral_bp_max",
+                             "Oral bisphosphonate for " + Num(years) + " years: beyond the " +
+                                 Num(x.P(&CP::bp_oral_max_years), 0) +
+                                 "-year maximum for high risk; stop or switch therapy.",
+                             {"SEQ-06"}}));
     }
   }
   if (!oral_due) BP_VERBOSE(x, x.NotFired("SEQ-06"));
   for (const auto& m : p.medications) {
     if (m.agent != Agent::kZoledronicAcid || m.status == MedStatus::kPlanned) continue;
-    if (m.doses_received && c.za_reassess_doses.Met(*m.doses_received)) {
+    if (m.doses_received && x.P(&CP::za_reassess_doses).Met(*m.doses_received)) {
       za_due = true;
       BP_VERBOSE(x, x.Fired("SEQ-07", Int(*m.doses_received) + " zoledronic acid doses"));
       BP_VERBOSE(x, x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
                            Int(*m.doses_received) + " annual zoledronic acid doses (>= " +
-                               Num(c.za_reassess_doses.value, 0) + "): reassess; continue up to " +
-                               Num(c.za_max_doses, 0) +
+                               Num(x.P(&CP::za_reassess_doses).value, 0) +
+                               "): reassess; continue up to " + Num(x.P(&CP::za_max_doses), 0) +
                                " doses if still high risk, otherwise a drug holiday.",
                            {"SEQ-07", "D26"}));
     }
@@ -1567,7 +1614,6 @@ void Holidays(Ctx& x, State& s) {
 // CI: contraindications and cautions, per agent.
 void Contraindications(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   const bool pregnant = HasCondition(p, ConditionCode::kPregnancy);
   const bool aki = HasCondition(p, ConditionCode::kAcuteKidneyInjury);
@@ -1605,10 +1651,10 @@ void Contraindications(Ctx& x, State& s) {
       const char* agent;
       const Threshold* t;
       const char* rule;
-    } renal[] = {{"alendronate", &c.alendronate_crcl, "CI-02"},
-                 {"risedronate", &c.risedronate_crcl, "CI-03"},
-                 {"ibandronate_oral", &c.ibandronate_crcl, "CI-04"},
-                 {"ibandronate_iv", &c.ibandronate_crcl, "CI-05"}};
+    } renal[] = {{"alendronate", &x.P(&CP::alendronate_crcl), "CI-02"},
+                 {"risedronate", &x.P(&CP::risedronate_crcl), "CI-03"},
+                 {"ibandronate_oral", &x.P(&CP::ibandronate_crcl), "CI-04"},
+                 {"ibandronate_iv", &x.P(&CP::ibandronate_crcl), "CI-05"}};
     for (const auto& r : renal) {
       if (r.t->Met(*f.crcl)) {
         oral_renal = true;
@@ -1619,25 +1665,27 @@ void Contraindications(Ctx& x, State& s) {
       }
     }
   }
-  BP_VERBOSE(x,
-             x.Trace("CI-02", (esophageal || upright || (f.crcl && c.alendronate_crcl.Met(*f.crcl)))
-                                  ? Outcome::kFired
-                                  : Outcome::kNotFired));
-  BP_VERBOSE(x,
-             x.Trace("CI-03", (esophageal || upright || (f.crcl && c.risedronate_crcl.Met(*f.crcl)))
-                                  ? Outcome::kFired
-                                  : Outcome::kNotFired));
-  BP_VERBOSE(x,
-             x.Trace("CI-04", (esophageal || upright || (f.crcl && c.ibandronate_crcl.Met(*f.crcl)))
-                                  ? Outcome::kFired
-                                  : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-05", (f.crcl && c.ibandronate_crcl.Met(*f.crcl)) ? Outcome::kFired
-                                                                             : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("D11", Outcome::kFired,
-                        "per-drug renal thresholds: zoledronic acid " + Desc(c.za_crcl, "mL/min") +
-                            ", alendronate " + Desc(c.alendronate_crcl, "mL/min") +
-                            ", risedronate/ibandronate " + Desc(c.risedronate_crcl, "mL/min") +
-                            " (Cockcroft-Gault, not eGFR)"));
+  BP_VERBOSE(x, x.Trace("CI-02", (esophageal || upright ||
+                                  (f.crcl && x.P(&CP::alendronate_crcl).Met(*f.crcl)))
+                                     ? Outcome::kFired
+                                     : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-03", (esophageal || upright ||
+                                  (f.crcl && x.P(&CP::risedronate_crcl).Met(*f.crcl)))
+                                     ? Outcome::kFired
+                                     : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-04", (esophageal || upright ||
+                                  (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl)))
+                                     ? Outcome::kFired
+                                     : Outcome::kNotFired));
+  BP_VERBOSE(x, x.Trace("CI-05", (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl))
+                                     ? Outcome::kFired
+                                     : Outcome::kNotFired));
+  BP_VERBOSE(
+      x, x.Trace("D11", Outcome::kFired,
+                 "per-drug renal thresholds: zoledronic acid " + Desc(x.P(&CP::za_crcl), "mL/min") +
+                     ", alendronate " + Desc(x.P(&CP::alendronate_crcl), "mL/min") +
+                     ", risedronate/ibandronate " + Desc(x.P(&CP::risedronate_crcl), "mL/min") +
+                     " (Cockcroft-Gault, not eGFR)"));
   BP_VERBOSE(x, x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired,
                         "each drug's label value, not a 30-35 range"));
 
@@ -1684,7 +1732,7 @@ void Contraindications(Ctx& x, State& s) {
   s.oral_candidates_any = !s.oral_candidates.empty() && !s.oral_unsuitable;
 
   // CI-01: zoledronic acid.
-  const bool za_renal = f.crcl && c.za_crcl.Met(*f.crcl);
+  const bool za_renal = f.crcl && x.P(&CP::za_crcl).Met(*f.crcl);
   const bool za_intolerance = HasIntolerance(p, Intolerance::kZoledronicAcid);
   if (za_renal || aki || za_intolerance || pregnant) {
     s.za_contraindicated = true;
@@ -1694,7 +1742,7 @@ void Contraindications(Ctx& x, State& s) {
     std::vector<std::string> za;
     RuleIds za_rules = {"CI-01"};
     if (za_renal) {
-      za.push_back("CrCl " + Num(*f.crcl) + " mL/min " + Desc(c.za_crcl, "mL/min"));
+      za.push_back("CrCl " + Num(*f.crcl) + " mL/min " + Desc(x.P(&CP::za_crcl), "mL/min"));
       za_rules.push_back("PRE-01");
       za_rules.push_back("D11");
     }
@@ -1712,26 +1760,27 @@ void Contraindications(Ctx& x, State& s) {
     BP_VERBOSE(x, x.Trace("CI-01", f.crcl ? Outcome::kNotFired : Outcome::kInsufficientData,
                           f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown"));
   }
-  if ((f.crcl && c.za_crcl.Met(*f.crcl)) || aki)
-    BP_VERBOSE(
-        x, x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
-                  "Zoledronic acid is contraindicated: " +
-                      (f.crcl && c.za_crcl.Met(*f.crcl) ? "Cockcroft-Gault CrCl " + Num(*f.crcl) +
-                                                              " mL/min " + Desc(c.za_crcl, "mL/min")
-                                                        : std::string("acute renal impairment")) +
-                      ".",
-                  {"CI-01", "PRE-01"}));
+  if ((f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)) || aki)
+    BP_VERBOSE(x, x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
+                         "Zoledronic acid is contraindicated: " +
+                             (f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)
+                                  ? "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
+                                        Desc(x.P(&CP::za_crcl), "mL/min")
+                                  : std::string("acute renal impairment")) +
+                             ".",
+                         {"CI-01", "PRE-01"}));
   // Renal borderline (CrCl within the band of a threshold).
   if (f.crcl) {
-    for (const Threshold* t : {&c.za_crcl, &c.alendronate_crcl, &c.risedronate_crcl}) {
-      if (std::abs(*f.crcl - t->value) <= c.crcl_borderline_band) {
-        BP_VERBOSE(
-            x, x.Warn("renal_function_borderline", Severity::kWarning,
-                      "CrCl " + Num(*f.crcl) + " mL/min is within " + Num(c.crcl_borderline_band) +
-                          " mL/min of the " + Num(t->value, 0) +
-                          " mL/min threshold: recheck creatinine, "
-                          "hydrate, review nephrotoxic drugs.",
-                      {"PRE-01"}));
+    for (const Threshold* t :
+         {&x.P(&CP::za_crcl), &x.P(&CP::alendronate_crcl), &x.P(&CP::risedronate_crcl)}) {
+      if (std::abs(*f.crcl - t->value) <= x.P(&CP::crcl_borderline_band)) {
+        BP_VERBOSE(x, x.Warn("renal_function_borderline", Severity::kWarning,
+                             "CrCl " + Num(*f.crcl) + " mL/min is within " +
+                                 Num(x.P(&CP::crcl_borderline_band)) + " mL/min of the " +
+                                 Num(t->value, 0) +
+                                 " mL/min threshold: recheck creatinine, "
+                                 "hydrate, review nephrotoxic drugs.",
+                             {"PRE-01"}));
         break;
       }
     }
@@ -1753,19 +1802,20 @@ void Contraindications(Ctx& x, State& s) {
     if (!cond->onset) {
       if (cond->active)
         romo += std::string(romo.empty() ? "" : "; ") + name +
-                " with no date recorded (cannot exclude the past " + Int(c.romo_cv_months) +
+                " with no date recorded (cannot exclude the past " + Int(x.P(&CP::romo_cv_months)) +
                 " months)";
-    } else if (WithinMonths(*cond->onset, f.as_of, c.romo_cv_months)) {
+    } else if (WithinMonths(*cond->onset, f.as_of, x.P(&CP::romo_cv_months))) {
       romo += std::string(romo.empty() ? "" : "; ") + name + " on " + Dt(cond->onset);
     }
   }
   if (!romo.empty()) {
     BP_AVOID(x, "romosozumab", "BLOCK: " + romo, {"CI-07"});
-    BP_VERBOSE(x, x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
-                         "Romosozumab must not be started: " + romo +
-                             " (boxed warning: no initiation within " + Int(c.romo_cv_months) +
-                             " months of a myocardial infarction or stroke).",
-                         {"CI-07"}));
+    BP_VERBOSE(x,
+               x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
+                      "Romosozumab must not be started: " + romo +
+                          " (boxed warning: no initiation within " + Int(x.P(&CP::romo_cv_months)) +
+                          " months of a myocardial infarction or stroke).",
+                      {"CI-07"}));
   }
   if (!f.female || f.menopause == Menopause::kPre)
     BP_AVOID(x, "romosozumab",
@@ -1776,10 +1826,10 @@ void Contraindications(Ctx& x, State& s) {
   int romo_doses = 0;
   for (const auto& m : p.medications)
     if (m.agent == Agent::kRomosozumab && m.doses_received) romo_doses += *m.doses_received;
-  if (c.romo_max_doses.Met(romo_doses)) {
+  if (x.P(&CP::romo_max_doses).Met(romo_doses)) {
     BP_AVOID(x, "romosozumab",
              "BLOCK: " + Int(romo_doses) + " doses received (maximum " +
-                 Num(c.romo_max_doses.value, 0) + ")",
+                 Num(x.P(&CP::romo_max_doses).value, 0) + ")",
              {"SEQ-02"});
     BP_VERBOSE(x, x.Fired("SEQ-02", Int(romo_doses) + " romosozumab doses"));
   } else {
@@ -1839,20 +1889,20 @@ void Contraindications(Ctx& x, State& s) {
     const double months = CompletedMonths(*m.start, until);
     (m.agent == Agent::kTeriparatide ? tptd_months : abl_months) += months;
   }
-  if (c.abl_max_months.Met(tptd_months + abl_months)) {
+  if (x.P(&CP::abl_max_months).Met(tptd_months + abl_months)) {
     BP_AVOID(x, "abaloparatide",
              "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) +
-                 " months (limit " + Num(c.abl_max_months.value, 0) + ")",
+                 " months (limit " + Num(x.P(&CP::abl_max_months).value, 0) + ")",
              {"SEQ-04", "CI-09", "D4"});
     BP_VERBOSE(x, x.Fired("SEQ-04", Num(tptd_months + abl_months) + " months of PTH analogs"));
   } else {
     BP_VERBOSE(x, x.NotFired("SEQ-04"));
   }
-  if (c.tptd_max_months.Met(tptd_months + abl_months)) {
+  if (x.P(&CP::tptd_max_months).Met(tptd_months + abl_months)) {
     BP_VERBOSE(x, x.Fired("SEQ-03", "teriparatide/abaloparatide for " +
                                         Num(tptd_months + abl_months) + " months"));
     BP_VERBOSE(x, x.Warn("teriparatide_beyond_24_months", Severity::kWarning,
-                         "Teriparatide beyond " + Num(c.tptd_max_months.value, 0) +
+                         "Teriparatide beyond " + Num(x.P(&CP::tptd_max_months).value, 0) +
                              " months only if the patient remains at or has returned to high "
                              "fracture risk (label revised 2020).",
                          {"SEQ-03", "D4"}));
@@ -1899,7 +1949,6 @@ void Contraindications(Ctx& x, State& s) {
 // ---------------------------------------------------------------------------------------------
 // SEL: therapy class and regimens.
 void Selection(Ctx& x, State& s) {
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   Assessment& a = x.a;
   auto active = [&](Agent ag) { return FindMedication(p, ag, MedStatus::kActive); };
@@ -2005,8 +2054,9 @@ void Selection(Ctx& x, State& s) {
         chosen = TherapyClass::kIvZoledronicAcid;
         if (x.verbose)
           why = "Denosumab stopped: one zoledronic acid infusion about " +
-                Int(c.dmab_transition_months) + " months after the last injection, no later than " +
-                Num(c.dmab_overdue_months.value, 0) + " months.";
+                Int(x.P(&CP::dmab_transition_months)) +
+                " months after the last injection, no later than " +
+                Num(x.P(&CP::dmab_overdue_months).value, 0) + " months.";
         if (x.verbose) why_rules = {"SEQ-05"};
       } else if (s.oral_candidates_any) {
         chosen = TherapyClass::kOralBisphosphonate;
@@ -2144,6 +2194,8 @@ void Selection(Ctx& x, State& s) {
   }
   a.therapy_recommended = chosen;
   if (!x.verbose) return;  // the other profiles compare the class only
+  // The rest only lists the returned assessment's regimens and texts.
+  const TextOnly regimens_and_texts(x);
   BP_VERBOSE(x, x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired,
                         very_high ? why : "not very high risk"));
   BP_VERBOSE(x,
@@ -2153,10 +2205,10 @@ void Selection(Ctx& x, State& s) {
                         s.oral_unsuitable ? "oral bisphosphonates unsuitable" : ""));
   BP_VERBOSE(x, x.Trace("SEL-04",
                         chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x,
-             x.Trace("D14", Outcome::kFired,
-                     c.denosumab_first_line ? "denosumab listed among first-line options (profile)"
-                                            : "denosumab second line (ACP 2023)"));
+  BP_VERBOSE(x, x.Trace("D14", Outcome::kFired,
+                        x.P(&CP::denosumab_first_line)
+                            ? "denosumab listed among first-line options (profile)"
+                            : "denosumab second line (ACP 2023)"));
   BP_VERBOSE(x, a.treatment_reasons.push_back(St{"therapy", why, why_rules}));
 
   // Regimens for the chosen class, preferred first.
@@ -2184,14 +2236,15 @@ void Selection(Ctx& x, State& s) {
   if (chosen != TherapyClass::kIvZoledronicAcid && za_ok)
     a.alternatives.push_back(za_reg(very_high ? "SEL-01" : "SEL-03"));
   if (chosen != TherapyClass::kDenosumab && dmab_ok)
-    a.alternatives.push_back(dmab_reg(c.denosumab_first_line || very_high ? "SEL-01" : "SEL-04"));
+    a.alternatives.push_back(
+        dmab_reg(x.P(&CP::denosumab_first_line) || very_high ? "SEL-01" : "SEL-04"));
   if (chosen != TherapyClass::kOralBisphosphonate && s.oral_candidates_any &&
       (!very_high || s.giop_very_high))
     add_oral(a.alternatives, s.giop_very_high ? "D8" : "SEL-02");
   if (chosen != TherapyClass::kAnabolic && very_high && !dmab_active)
     for (const char* ag : s.anabolic_candidates)
       a.alternatives.push_back(x.MakeRegimen(ag, {"SEL-01"}));
-  if (c.first_line_equal_options && chosen == TherapyClass::kOralBisphosphonate)
+  if (x.P(&CP::first_line_equal_options) && chosen == TherapyClass::kOralBisphosphonate)
     BP_VERBOSE(x, a.treatment_reasons.push_back(
                       St{"equal_options",
                          "Under this profile (AACE 2020) zoledronic acid and denosumab are equal "
@@ -2203,7 +2256,6 @@ void Selection(Ctx& x, State& s) {
 // PRE: zoledronic acid pre-infusion checks and status (first match wins, CONV-ZA-STATUS).
 void Infusion(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   Assessment& a = x.a;
   auto& checks = a.pre_infusion;
@@ -2215,29 +2267,30 @@ void Infusion(Ctx& x, State& s) {
   {
     PreCheck k{
         PreCheckKind::kCreatinineClearance, CheckStatus::kUnknown, "", {"PRE-01", "CALC-01"}};
-    const bool fresh = f.creatinine && f.creatinine->Fresh(c.creatinine_max_age_days);
-    if (f.crcl && c.za_crcl.Met(*f.crcl)) {
+    const bool fresh = f.creatinine && f.creatinine->Fresh(x.P(&CP::creatinine_max_age_days));
+    if (f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)) {
       k.status = CheckStatus::kFail;
       k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
-                    Desc(c.za_crcl, "mL/min") + ": contraindicated.");
+                    Desc(x.P(&CP::za_crcl), "mL/min") + ": contraindicated.");
     } else if (!f.crcl) {
       k.text = "CrCl cannot be computed (needs serum creatinine, weight and age).";
       missing = true;
     } else if (!fresh) {
-      k.text = Keep("CrCl " + Num(*f.crcl) + " mL/min, but the creatinine is " +
-                    (f.creatinine->age_days ? Int(*f.creatinine->age_days) + " days old"
-                                            : std::string("undated")) +
-                    " (must be within " + Int(c.creatinine_max_age_days) + " days): repeat it.");
+      k.text =
+          Keep("CrCl " + Num(*f.crcl) + " mL/min, but the creatinine is " +
+               (f.creatinine->age_days ? Int(*f.creatinine->age_days) + " days old"
+                                       : std::string("undated")) +
+               " (must be within " + Int(x.P(&CP::creatinine_max_age_days)) + " days): repeat it.");
       missing = true;
-      BP_VERBOSE(x,
-                 x.Missing("labs.creatinine (within " + Int(c.creatinine_max_age_days) + " days)",
-                           "zoledronic acid renal check (PRE-01)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE",
-                            "creatinine older than " + Int(c.creatinine_max_age_days) + " days"));
+      BP_VERBOSE(x, x.Missing("labs.creatinine (within " + Int(x.P(&CP::creatinine_max_age_days)) +
+                                  " days)",
+                              "zoledronic acid renal check (PRE-01)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE", "creatinine older than " +
+                                              Int(x.P(&CP::creatinine_max_age_days)) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) +
-                    " mL/min (>= " + Num(c.za_crcl.value, 0) + ").");
+                    " mL/min (>= " + Num(x.P(&CP::za_crcl).value, 0) + ").");
     }
     BP_VERBOSE(x, x.Trace("PRE-01",
                           k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -2260,15 +2313,16 @@ void Infusion(Ctx& x, State& s) {
     const LabValue* src = f.ionized_calcium ? &*f.ionized_calcium
                           : f.calcium       ? &*f.calcium
                                             : nullptr;
-    const bool fresh = src && src->Fresh(c.calcium_max_age_days);
+    const bool fresh = src && src->Fresh(x.P(&CP::calcium_max_age_days));
     // Stale data blocks before a correctable failure (CONV-ZA-STATUS): a low value from months
     // ago says what to correct, not that the infusion can follow the correction.
     if (src && !fresh && f.hypocalcemia) {
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.calcium (within " + Int(c.calcium_max_age_days) + " days)",
-                              "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(
-          x, x.Fired("CONV-STALE", "calcium older than " + Int(c.calcium_max_age_days) + " days"));
+      BP_VERBOSE(x,
+                 x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
+                           "zoledronic acid calcium check (PRE-02)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE",
+                            "calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days"));
     }
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
@@ -2281,13 +2335,14 @@ void Infusion(Ctx& x, State& s) {
       k.text = "Calcium status unknown (needs total calcium with albumin, or ionized calcium).";
       missing = true;
     } else if (!fresh) {
-      k.text = Keep("Calcium normal but older than " + Int(c.calcium_max_age_days) +
+      k.text = Keep("Calcium normal but older than " + Int(x.P(&CP::calcium_max_age_days)) +
                     " days: repeat it.");
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.calcium (within " + Int(c.calcium_max_age_days) + " days)",
-                              "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(
-          x, x.Fired("CONV-STALE", "calcium older than " + Int(c.calcium_max_age_days) + " days"));
+      BP_VERBOSE(x,
+                 x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
+                           "zoledronic acid calcium check (PRE-02)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE",
+                            "calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep(f.ionized_calcium
@@ -2308,34 +2363,37 @@ void Infusion(Ctx& x, State& s) {
       k.text = "25-OH vitamin D not measured.";
       missing = true;
       BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh", "zoledronic acid vitamin D check (PRE-03)"));
-    } else if (c.za_min_vitd.Met(f.vitd->value)) {
-      if (!f.vitd->Fresh(c.vitd_max_age_days)) {
+    } else if (x.P(&CP::za_min_vitd).Met(f.vitd->value)) {
+      if (!f.vitd->Fresh(x.P(&CP::vitd_max_age_days))) {
         missing = true;  // stale before correctable (CONV-ZA-STATUS)
-        BP_VERBOSE(x,
-                   x.Missing("labs.vitamin_d_25oh (within " + Int(c.vitd_max_age_days) + " days)",
-                             "zoledronic acid vitamin D check (PRE-03)"));
-        BP_VERBOSE(
-            x, x.Fired("CONV-STALE", "vitamin D older than " + Int(c.vitd_max_age_days) + " days"));
+        BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) +
+                                    " days)",
+                                "zoledronic acid vitamin D check (PRE-03)"));
+        BP_VERBOSE(x, x.Fired("CONV-STALE", "vitamin D older than " +
+                                                Int(x.P(&CP::vitd_max_age_days)) + " days"));
       }
       k.status = CheckStatus::kFail;
-      k.text = Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
-                    Desc(c.za_min_vitd, "ng/mL") + ": replete and recheck before the infusion.");
+      k.text =
+          Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
+               Desc(x.P(&CP::za_min_vitd), "ng/mL") + ": replete and recheck before the infusion.");
       correctable = true;
       fixes.push_back(St{"replete_vitamin_d",
                          "Replete vitamin D (25-OH D " + Num(f.vitd->value) +
                              " ng/mL) and recheck before the infusion.",
                          {"PRE-03", "D12"}});
-    } else if (!f.vitd->Fresh(c.vitd_max_age_days)) {
-      k.text = Keep("25-OH vitamin D older than " + Int(c.vitd_max_age_days) + " days: repeat it.");
+    } else if (!f.vitd->Fresh(x.P(&CP::vitd_max_age_days))) {
+      k.text = Keep("25-OH vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) +
+                    " days: repeat it.");
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + Int(c.vitd_max_age_days) + " days)",
-                              "zoledronic acid vitamin D check (PRE-03)"));
       BP_VERBOSE(
-          x, x.Fired("CONV-STALE", "vitamin D older than " + Int(c.vitd_max_age_days) + " days"));
+          x, x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) + " days)",
+                       "zoledronic acid vitamin D check (PRE-03)"));
+      BP_VERBOSE(x, x.Fired("CONV-STALE",
+                            "vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " +
-                    Num(c.za_min_vitd.value, 0) + ").");
+                    Num(x.P(&CP::za_min_vitd).value, 0) + ").");
     }
     BP_VERBOSE(x, x.Trace("PRE-03",
                           k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -2343,8 +2401,9 @@ void Infusion(Ctx& x, State& s) {
                                                               : Outcome::kNotFired,
                           k.text));
     BP_VERBOSE(x, x.Trace("D12", Outcome::kFired,
-                          "minimum " + Num(c.za_min_vitd.value, 0) + " ng/mL blocks; AACE target " +
-                              Num(c.vitd_target.value, 0) + " ng/mL warns"));
+                          "minimum " + Num(x.P(&CP::za_min_vitd).value, 0) +
+                              " ng/mL blocks; AACE target " + Num(x.P(&CP::vitd_target).value, 0) +
+                              " ng/mL warns"));
     checks.push_back(std::move(k));
   }
   // PRE-04 dosing interval.
@@ -2358,18 +2417,18 @@ void Infusion(Ctx& x, State& s) {
       if (d && (!last || *d > *last)) last = d;
     }
     PreCheck k{PreCheckKind::kDosingInterval, CheckStatus::kPass, "", {"PRE-04"}};
-    if (last && *last > f.as_of.AddMonths(-c.za_interval_months)) {
+    if (last && *last > f.as_of.AddMonths(-x.P(&CP::za_interval_months))) {
       k.status = CheckStatus::kFail;
-      const Date due = last->AddMonths(c.za_interval_months);
+      const Date due = last->AddMonths(x.P(&CP::za_interval_months));
       k.text = Keep("Last zoledronic acid dose " + Dt(last) + ": next due " + Dt(due) + ".");
       correctable = true;
       fixes.push_back(St{"wait_interval",
-                         "Wait until " + Dt(due) + " (" + Int(c.za_interval_months) +
+                         "Wait until " + Dt(due) + " (" + Int(x.P(&CP::za_interval_months)) +
                              " months after the last dose).",
                          {"PRE-04"}});
     } else {
       k.text = Keep(last ? "Last zoledronic acid dose " + Dt(last) +
-                               " (>= " + Int(c.za_interval_months) + " months ago)."
+                               " (>= " + Int(x.P(&CP::za_interval_months)) + " months ago)."
                          : "No previous zoledronic acid dose recorded.");
     }
     BP_VERBOSE(
@@ -2497,17 +2556,17 @@ void Infusion(Ctx& x, State& s) {
 
   // Vitamin D warnings.
   if (f.vitd && (a.treatment_indicated == true || a.therapy_recommended != TherapyClass::kNone)) {
-    if (c.za_min_vitd.Met(f.vitd->value)) {
+    if (x.P(&CP::za_min_vitd).Met(f.vitd->value)) {
       BP_VERBOSE(x, x.Warn("vitamin_d_deficiency_correct_first", Severity::kWarning,
                            "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
-                               Desc(c.za_min_vitd, "ng/mL") +
+                               Desc(x.P(&CP::za_min_vitd), "ng/mL") +
                                ": replete before starting an antiresorptive.",
                            {"PRE-03", "D12"}));
-    } else if (c.vitd_target.Met(f.vitd->value)) {
+    } else if (x.P(&CP::vitd_target).Met(f.vitd->value)) {
       BP_VERBOSE(x, x.Warn("vitamin_d_below_aace_target", Severity::kInfo,
                            "25-OH vitamin D " + Num(f.vitd->value) +
-                               " ng/mL is below the AACE target of " + Num(c.vitd_target.value, 0) +
-                               " ng/mL.",
+                               " ng/mL is below the AACE target of " +
+                               Num(x.P(&CP::vitd_target).value, 0) + " ng/mL.",
                            {"PRE-03", "D12"}));
     }
   }
@@ -2526,7 +2585,6 @@ void Infusion(Ctx& x, State& s) {
 // VCF pathway (seed 003 with ACR-AC-VCF corrections).
 void Vertebral(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   const FractureEvent* vcf = nullptr;
   for (const auto& e : f.events)
@@ -2540,7 +2598,7 @@ void Vertebral(Ctx& x, State& s) {
   // one for which spine findings were recorded. An old healed fracture still counts for the
   // indication and the tier, not for spine referrals.
   if (vcf && !p.spine_recorded &&
-      !(vcf->date && WithinMonths(*vcf->date, f.as_of, c.fls_window_months)))
+      !(vcf->date && WithinMonths(*vcf->date, f.as_of, x.P(&CP::fls_window_months))))
     vcf = nullptr;
   if (!vcf) {
     for (std::string_view r : kVcf)
@@ -2609,8 +2667,8 @@ void Vertebral(Ctx& x, State& s) {
   }
   const bool persistent =
       sp.pain == SpinePain::kPersistent || sp.pain == SpinePain::kSevereWorsening;
-  const bool long_enough =
-      sp.weeks_of_conservative_care && c.va_min_pain_weeks.Met(*sp.weeks_of_conservative_care);
+  const bool long_enough = sp.weeks_of_conservative_care &&
+                           x.P(&CP::va_min_pain_weeks).Met(*sp.weeks_of_conservative_care);
   if (persistent && long_enough && !neuro && !instab && !red) {
     BP_VERBOSE(x, x.Fired("VCF-05",
                           "pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks"));
@@ -2625,7 +2683,8 @@ void Vertebral(Ctx& x, State& s) {
                   "Vertebral augmentation: ACR rates it usually appropriate; AAOS recommends "
                   "strongly against vertebroplasty and weakly for kyphoplasty. Share the decision.",
                   {"D20", "VCF-05"}));
-    BP_VERBOSE(x, x.Fired("D20", "augmentation after " + Desc(c.va_min_pain_weeks, "weeks")));
+    BP_VERBOSE(x,
+               x.Fired("D20", "augmentation after " + Desc(x.P(&CP::va_min_pain_weeks), "weeks")));
   } else {
     BP_VERBOSE(x, x.NotFired("VCF-05"));
     BP_VERBOSE(x, x.NotFired("D20"));
@@ -2639,7 +2698,7 @@ void Vertebral(Ctx& x, State& s) {
             "Spinal deformity with worsening symptoms or pulmonary dysfunction: vertebral "
             "augmentation evaluation.",
             {"VCF-06", "D19"});
-    if (c.surgery_referral_for_deformity)
+    if (x.P(&CP::surgery_referral_for_deformity))
       x.Refer(Destination::kSpineSurgery, Urgency::kRoutine,
               "Deformity: orthopedic or neurosurgical opinion (seed 003 profile).",
               {"VCF-06", "D19"});
@@ -2649,8 +2708,8 @@ void Vertebral(Ctx& x, State& s) {
   BP_VERBOSE(x, x.Trace("D19", Outcome::kFired,
                         "urgent surgery only for neurological deficit or instability"));
   const bool recent =
-      vcf->date &&
-      WithinMonths(*vcf->date, f.as_of, static_cast<int>(c.vcf_conservative_max_months.value));
+      vcf->date && WithinMonths(*vcf->date, f.as_of,
+                                static_cast<int>(x.P(&CP::vcf_conservative_max_months).value));
   if (!neuro && !instab && !red && (!deformity) && sp.pain != SpinePain::kPersistent &&
       sp.pain != SpinePain::kSevereWorsening) {
     BP_VERBOSE(x, x.Fired("VCF-07", "conservative care"));
@@ -2664,7 +2723,7 @@ void Vertebral(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("VCF-07"));
   }
   // VCF-08 calcitonin.
-  if (vcf->date && !neuro && c.calcitonin_max_days.Met(DaysBetween(*vcf->date, f.as_of))) {
+  if (vcf->date && !neuro && x.P(&CP::calcitonin_max_days).Met(DaysBetween(*vcf->date, f.as_of))) {
     BP_VERBOSE(x, x.Fired("VCF-08", "fracture " + Int(DaysBetween(*vcf->date, f.as_of)) +
                                         " days old, neurologically intact"));
     BP_VERBOSE(x, x.Fired("D21", "calcitonin optional for pain, never as osteoporosis treatment"));
@@ -2700,7 +2759,6 @@ void Vertebral(Ctx& x, State& s) {
 // REF: referrals.
 void Referrals(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   Assessment& a = x.a;
   auto prior = [&](Destination d, std::optional<Date> since) {
@@ -2711,32 +2769,33 @@ void Referrals(Ctx& x, State& s) {
   // REF-01 FLS.
   const FractureEvent* fls_fx = nullptr;
   for (const auto& e : f.events)
-    if (e.fragility && RecentMonths(e.date, f.as_of, c.fls_window_months)) fls_fx = &e;
-  if (fls_fx && x.AgeKnown() && c.fls_min_age.Met(x.Age())) {
+    if (e.fragility && RecentMonths(e.date, f.as_of, x.P(&CP::fls_window_months))) fls_fx = &e;
+  if (fls_fx && x.AgeKnown() && x.P(&CP::fls_min_age).Met(x.Age())) {
     if (prior(Destination::kFractureLiaisonService, fls_fx->date)) {
       BP_VERBOSE(
           x, x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture"));
     } else {
       BP_VERBOSE(x, x.Fired("REF-01", "fragility fracture " + FxName(*fls_fx)));
       x.Refer(Destination::kFractureLiaisonService, Urgency::kRoutine,
-              "Fragility fracture (" + FxName(*fls_fx) + ") within " + Int(c.fls_window_months) +
+              "Fragility fracture (" + FxName(*fls_fx) + ") within " +
+                  Int(x.P(&CP::fls_window_months)) +
                   " months: fracture liaison service for investigation, falls assessment, "
                   "treatment and follow-up.",
               {"REF-01"});
     }
   } else {
-    BP_VERBOSE(x, x.NotFired("REF-01", fls_fx ? "age below " + Num(c.fls_min_age.value, 0)
+    BP_VERBOSE(x, x.NotFired("REF-01", fls_fx ? "age below " + Num(x.P(&CP::fls_min_age).value, 0)
                                               : "no recent fragility fracture"));
   }
   // REF-02 specialist.
   std::vector<std::pair<std::string, RuleIds>> spec;
   Urgency spec_urgency = Urgency::kRoutine;
   bool any_fragility = f.fragility_events > 0;
-  if (any_fragility && f.t_min && *f.t_min > LowBoneMassBoundTenths(c))
+  if (any_fragility && f.t_min && *f.t_min > LowBoneMassBoundTenths(x))
     spec.push_back({"(a) fragility fracture with normal BMD", {"REF-02", "D31"}});
   if (s.treatment_failure)
     spec.push_back({"(b) fracture on therapy (possible treatment failure)", {"REF-02"}});
-  if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min))
+  if (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min))
     spec.push_back(
         {"(c) Z-score " + Tn(*f.z_min) + " below the expected range for age", {"REF-08", "DX-02"}});
   auto lab_abn = [&](const std::optional<LabValue>& v, const Threshold& hi, const Threshold* lo) {
@@ -2745,10 +2804,10 @@ void Referrals(Ctx& x, State& s) {
     if (lo && v->BelowReference(*lo)) return std::string("low");
     return std::string();
   };
-  const std::string alp = lab_abn(f.alp, c.alp_high, &c.alp_low);
+  const std::string alp = lab_abn(f.alp, x.P(&CP::alp_high), &x.P(&CP::alp_low));
   if (!alp.empty())
     spec.push_back({"(c) unexplained " + alp + " alkaline phosphatase", {"REF-02", "LAB-03"}});
-  if (f.phosphate && f.phosphate->BelowReference(c.phosphate_low))
+  if (f.phosphate && f.phosphate->BelowReference(x.P(&CP::phosphate_low)))
     spec.push_back({"(c) low phosphate", {"REF-02", "LAB-03"}});
   for (auto [code, name] : {std::pair{ConditionCode::kHyperparathyroidism, "hyperparathyroidism"},
                             std::pair{ConditionCode::kHyperthyroidism, "hyperthyroidism"},
@@ -2756,9 +2815,9 @@ void Referrals(Ctx& x, State& s) {
                             std::pair{ConditionCode::kHyperprolactinemia, "raised prolactin"}})
     if (HasCondition(p, code))
       spec.push_back({std::string("(d) concurrent metabolic bone disease: ") + name, {"REF-02"}});
-  if (f.crcl && c.refer_crcl.Met(*f.crcl))
+  if (f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl))
     spec.push_back({"(e) reduced kidney function (CrCl " + Num(*f.crcl) + " mL/min " +
-                        Desc(c.refer_crcl, "mL/min") + ")",
+                        Desc(x.P(&CP::refer_crcl), "mL/min") + ")",
                     {"REF-02", "D27"}});
   if (HasCondition(p, ConditionCode::kMalabsorption) ||
       HasCondition(p, ConditionCode::kCeliacDisease) ||
@@ -2772,7 +2831,7 @@ void Referrals(Ctx& x, State& s) {
   } else {
     BP_VERBOSE(x, x.NotFired("REF-07"));
   }
-  if (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min))
+  if (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min))
     BP_VERBOSE(x, x.Fired("REF-08", "Z-score " + Tn(*f.z_min)));
   else
     BP_VERBOSE(x, x.NotFired("REF-08"));
@@ -2809,9 +2868,10 @@ void Referrals(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("REF-02"));
   }
   BP_VERBOSE(
-      x,
-      x.Trace("D27", f.crcl && c.refer_crcl.Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
-              "refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR < 30"));
+      x, x.Trace("D27",
+                 f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
+                 "refer below CrCl " + Num(x.P(&CP::refer_crcl).value, 0) +
+                     " mL/min; always at eGFR < 30"));
   BP_VERBOSE(x, x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired,
                         "transplant: warning and referral, not a block"));
 
@@ -2821,11 +2881,11 @@ void Referrals(Ctx& x, State& s) {
                                         [](const Regimen& r) { return r.agent == "denosumab"; }) ||
                             FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
   const bool dialysis = HasCondition(p, ConditionCode::kDialysis);
-  const bool severe_ckd = (f.egfr && c.denosumab_egfr.Met(*f.egfr)) || dialysis;
+  const bool severe_ckd = (f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr)) || dialysis;
   if (dmab_in_play && severe_ckd) {
     const std::string t =
         dialysis ? "dialysis"
-                 : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + Desc(c.denosumab_egfr, "");
+                 : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + Desc(x.P(&CP::denosumab_egfr), "");
     BP_VERBOSE(x, x.Fired("CI-06b", t));
     BP_VERBOSE(x, x.Fired("D10", "denosumab never simply preferred in advanced CKD"));
     BP_VERBOSE(x,
@@ -2861,9 +2921,10 @@ void Referrals(Ctx& x, State& s) {
         if (m.agent == Agent::kDenosumab) d = &m;
       if (d && d->last_dose)
         t = "Time-critical: zoledronic acid infusion about " +
-            Dt(d->last_dose->AddMonths(c.dmab_transition_months)) +
+            Dt(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months))) +
             " (6 months after the last denosumab injection), no later than " +
-            Dt(d->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value))) + ".";
+            Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
+            ".";
       else
         t = "Time-critical: zoledronic acid infusion 6 months after the last denosumab injection.";
     }
@@ -2906,7 +2967,6 @@ void Referrals(Ctx& x, State& s) {
 // Warnings tied to current medications, sequencing and monitoring.
 void Medications(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   Assessment& a = x.a;
   const TherapyClass rec = a.therapy_recommended;
@@ -2958,16 +3018,16 @@ void Medications(Ctx& x, State& s) {
       BP_VERBOSE(x, x.Insufficient("DMAB-OVERDUE", "no last dose date"));
       BP_VERBOSE(x, x.Insufficient("DMAB-DUE", "no last dose date"));
     } else {
-      const Date due = dmab->last_dose->AddMonths(c.dmab_interval_months);
+      const Date due = dmab->last_dose->AddMonths(x.P(&CP::dmab_interval_months));
       const Date overdue =
-          dmab->last_dose->AddMonths(static_cast<int>(c.dmab_overdue_months.value));
+          dmab->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value));
       if (f.as_of > overdue) {
         BP_VERBOSE(x, x.Fired("DMAB-OVERDUE", "last dose " + Dt(dmab->last_dose)));
         BP_VERBOSE(x,
                    x.Warn("denosumab_dose_overdue", Severity::kCritical,
                           "Denosumab overdue: last dose " + Dt(dmab->last_dose) + ", more than " +
-                              Num(c.dmab_overdue_months.value, 0) + " months ago (due " + Dt(due) +
-                              "): give it now; rebound vertebral fractures risk.",
+                              Num(x.P(&CP::dmab_overdue_months).value, 0) + " months ago (due " +
+                              Dt(due) + "): give it now; rebound vertebral fractures risk.",
                           {"DMAB-OVERDUE", "SEQ-05"}));
       } else {
         BP_VERBOSE(x, x.NotFired("DMAB-OVERDUE", "next dose due " + Dt(due)));
@@ -2976,8 +3036,8 @@ void Medications(Ctx& x, State& s) {
                             "next dose due " + Dt(due)));
       a.monitoring.push_back(St{"denosumab_next_dose",
                                 "Next denosumab dose due " + Dt(due) + " (every " +
-                                    Int(c.dmab_interval_months) + " months; overdue after " +
-                                    Dt(overdue) + ").",
+                                    Int(x.P(&CP::dmab_interval_months)) +
+                                    " months; overdue after " + Dt(overdue) + ").",
                                 {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
@@ -3018,7 +3078,7 @@ void Medications(Ctx& x, State& s) {
   for (const auto& m : p.medications) {
     if ((m.agent == Agent::kEstrogen || m.agent == Agent::kRaloxifene) &&
         (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned)) {
-      if (c.estrogen_raloxifene_warning) {
+      if (x.P(&CP::estrogen_raloxifene_warning)) {
         BP_VERBOSE(x, x.Warn("estrogen_raloxifene_not_recommended", Severity::kWarning,
                              std::string(ToString(m.agent)) +
                                  " is not recommended as osteoporosis treatment (ACP, strong); "
@@ -3035,11 +3095,13 @@ void Medications(Ctx& x, State& s) {
   BP_VERBOSE(x, x.Trace("SEL-06",
                         a.HasWarning("estrogen_raloxifene_not_recommended") ? Outcome::kFired
                                                                             : Outcome::kNotFired,
-                        c.estrogen_raloxifene_warning
+                        x.P(&CP::estrogen_raloxifene_warning)
                             ? ""
                             : "raloxifene acceptable in selected women under this profile"));
-  BP_VERBOSE(x, x.Trace("D15", c.estrogen_raloxifene_warning ? Outcome::kFired : Outcome::kNotFired,
-                        "not recommended, not a label contraindication"));
+  BP_VERBOSE(
+      x,
+      x.Trace("D15", x.P(&CP::estrogen_raloxifene_warning) ? Outcome::kFired : Outcome::kNotFired,
+              "not recommended, not a label contraindication"));
   BP_VERBOSE(x, x.Trace("SEL-07", a.HasWarning("calcitonin_malignancy_risk") ? Outcome::kFired
                                                                              : Outcome::kNotFired));
 
@@ -3059,9 +3121,10 @@ void Medications(Ctx& x, State& s) {
        std::any_of(a.alternatives.begin(), a.alternatives.end(),
                    [](const Regimen& r) { return r.agent == "zoledronic_acid"; }))) {
     const bool label =
-        f.gc_dose_mg && c.giop_za_label_dose.Met(*f.gc_dose_mg) && f.gc_days_planned &&
+        f.gc_dose_mg && x.P(&CP::giop_za_label_dose).Met(*f.gc_dose_mg) && f.gc_days_planned &&
         *f.gc_days_planned >=
-            DaysBetween(f.as_of, f.as_of.AddMonths(static_cast<int>(c.giop_za_label_months.value)));
+            DaysBetween(f.as_of,
+                        f.as_of.AddMonths(static_cast<int>(x.P(&CP::giop_za_label_months).value)));
     if (!label) {
       BP_VERBOSE(
           x,
@@ -3078,7 +3141,6 @@ void Medications(Ctx& x, State& s) {
 // MON: monitoring, and LAB: work-up.
 void MonitoringAndWorkup(Ctx& x, State& s) {
   const Facts& f = x.f;
-  const CompiledProfile& c = x.c;
   const Patient& p = x.p;
   Assessment& a = x.a;
   const TherapyClass rec = a.therapy_recommended;
@@ -3092,19 +3154,20 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
         St{"btm",
            "Fasting morning P1NP and CTX at baseline and 3 months after starting "
            "an oral bisphosphonate; adequate response: P1NP falls by more than " +
-               Num(c.btm_p1np_drop.value, 0) + " % or CTX by more than " +
-               Num(c.btm_ctx_drop.value, 0) + " %.",
+               Num(x.P(&CP::btm_p1np_drop).value, 0) + " % or CTX by more than " +
+               Num(x.P(&CP::btm_ctx_drop).value, 0) + " %.",
            {"MON-01"}});
     bool response_known = false, responded = false;
     if (f.p1np_base && f.p1np_follow && f.p1np_base->value > 0) {
       response_known = true;
-      responded |= c.btm_p1np_drop.Met(100.0 * (f.p1np_base->value - f.p1np_follow->value) /
-                                       f.p1np_base->value);
+      responded |=
+          x.P(&CP::btm_p1np_drop)
+              .Met(100.0 * (f.p1np_base->value - f.p1np_follow->value) / f.p1np_base->value);
     }
     if (f.ctx_base && f.ctx_follow && f.ctx_base->value > 0) {
       response_known = true;
-      responded |=
-          c.btm_ctx_drop.Met(100.0 * (f.ctx_base->value - f.ctx_follow->value) / f.ctx_base->value);
+      responded |= x.P(&CP::btm_ctx_drop)
+                       .Met(100.0 * (f.ctx_base->value - f.ctx_follow->value) / f.ctx_base->value);
     }
     if (response_known && !responded && oral_active) {
       BP_VERBOSE(x, x.Warn("bone_turnover_nonresponse", Severity::kWarning,
@@ -3158,7 +3221,8 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     } else {
       BP_VERBOSE(x, x.NotFired("CI-06c"));
     }
-    if ((f.egfr && c.denosumab_egfr.Met(*f.egfr)) || HasCondition(p, ConditionCode::kDialysis))
+    if ((f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr)) ||
+        HasCondition(p, ConditionCode::kDialysis))
       a.monitoring.push_back(St{"dmab_calcium_ckd",
                                 "eGFR < 30 or dialysis: calcium weekly for the first month after "
                                 "each dose, then monthly.",
@@ -3202,7 +3266,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   // LAB-01..03 work-up.
   const bool workup = a.treatment_indicated == true || f.fragility_events > 0 ||
                       a.risk_tier == RiskTier::kIndeterminate ||
-                      (f.t_min && c.tx_tscore_osteoporosis.MetTenths(*f.t_min));
+                      (f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min));
   if (workup) {
     a.workup.push_back(
         St{"baseline_labs",
@@ -3216,7 +3280,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("LAB-01"));
     BP_VERBOSE(x, x.NotFired("D23"));
   }
-  const bool targeted = (f.z_min && c.zscore_below_expected.MetTenths(*f.z_min)) ||
+  const bool targeted = (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min)) ||
                         s.outside_population || s.treatment_failure;
   if (targeted) {
     std::string t =
@@ -3234,11 +3298,14 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   }
   // LAB-03 results that trigger referral; osteomalacia defers antiresorptives.
   std::vector<std::string> abn;
-  if (f.alp && f.alp->AboveReference(c.alp_high)) abn.push_back("high alkaline phosphatase");
-  if (f.alp && f.alp->BelowReference(c.alp_low))
+  if (f.alp && f.alp->AboveReference(x.P(&CP::alp_high)))
+    abn.push_back("high alkaline phosphatase");
+  if (f.alp && f.alp->BelowReference(x.P(&CP::alp_low)))
     abn.push_back("low alkaline phosphatase (consider hypophosphatasia before antiresorptives)");
-  if (f.phosphate && f.phosphate->BelowReference(c.phosphate_low)) abn.push_back("low phosphate");
-  if (f.corrected_calcium && f.calcium && f.calcium->AboveReference(c.hyperca_corrected) && f.pth)
+  if (f.phosphate && f.phosphate->BelowReference(x.P(&CP::phosphate_low)))
+    abn.push_back("low phosphate");
+  if (f.corrected_calcium && f.calcium && f.calcium->AboveReference(x.P(&CP::hyperca_corrected)) &&
+      f.pth)
     abn.push_back("high calcium with PTH measured (primary hyperparathyroidism?)");
   if (f.tsh && f.tsh->lab && f.tsh->lab->reference_low && f.tsh->value < *f.tsh->lab->reference_low)
     abn.push_back("suppressed TSH");
@@ -3269,8 +3336,8 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
 void Osteomalacia(Ctx& x, State& s) {
   const Facts& f = x.f;
   s.osteomalacia_suspected = HasCondition(x.p, ConditionCode::kOsteomalacia) ||
-                             (f.vitd && x.c.vitd_osteomalacia.Met(f.vitd->value) && f.alp &&
-                              f.alp->AboveReference(x.c.alp_high));
+                             (f.vitd && x.P(&CP::vitd_osteomalacia).Met(f.vitd->value) && f.alp &&
+                              f.alp->AboveReference(x.P(&CP::alp_high)));
   if (s.osteomalacia_suspected && x.a.treatment_indicated == true)
     BP_VERBOSE(x, x.a.treatment_reasons.push_back(St{
                       "osteomalacia",
@@ -3283,11 +3350,13 @@ void Osteomalacia(Ctx& x, State& s) {
 
 // ---------------------------------------------------------------------------------------------
 
-Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile) {
+Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile,
+                              ProfileComparison comparison) {
   auto main = CompileProfile(kb, profile);
   if (!main) return main.errors();
   Engine e;
   e.kb_ = &kb;
+  e.comparison_ = comparison;
   e.main_ = std::make_unique<CompiledProfile>(std::move(main).value());
   for (const auto& p : kb.profiles) {
     if (p.name == profile) continue;
@@ -3299,6 +3368,7 @@ Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile)
   return e;
 }
 
+Engine::Engine() = default;
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
 Engine::~Engine() = default;
@@ -3308,10 +3378,26 @@ const std::string& Engine::profile() const { return main_->name; }
 namespace {
 
 // verbose=false decides treatment, tier and therapy only (for the other profiles).
+// What guideline_disagreement compares.
+struct Decisions {
+  std::optional<bool> treatment_indicated;
+  RiskTier risk_tier = RiskTier::kIndeterminate;
+  TherapyClass therapy = TherapyClass::kNone;
+  explicit Decisions(const Assessment& a)
+      : treatment_indicated(a.treatment_indicated),
+        risk_tier(a.risk_tier),
+        therapy(a.therapy_recommended) {}
+  friend bool operator==(const Decisions&, const Decisions&) = default;
+};
+
+// `reads`: records the profile parameters the decisions read, up to the end of Selection (where
+// the other profiles' runs stop), and `at_selection` the decisions there.
 void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
-            Assessment& a, bool verbose) {
+            Assessment& a, bool verbose, ProfileReads* reads = nullptr,
+            std::optional<Decisions>* at_selection = nullptr) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
+  x.reads = reads;
   if (verbose) a.trace.reserve(192);
   State s;
   Demographics(x, s);
@@ -3326,6 +3412,9 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
   Osteomalacia(x, s);
   Contraindications(x, s);
   Selection(x, s);
+  // The other profiles' runs stop here.
+  x.reads = nullptr;
+  if (at_selection) at_selection->emplace(a);
   if (!verbose) return;
   Infusion(x, s);
   Vertebral(x, s);
@@ -3359,12 +3448,20 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   const ArenaScope scope(arena.get());
   a.texts = arena;
   const Facts facts = DeriveFacts(p, as_of, *main_);
-  Decide(p, facts, *main_, *kb_, a, /*verbose=*/true);
+  ProfileReads reads;
+  std::optional<Decisions> at_selection;
+  Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection);
+  // A profile that would run exactly as this one did up to the end of Selection decides the
+  // same there; these are the final decisions unless a later step changed them (none does).
+  const bool skip_unaffected =
+      comparison_ == ProfileComparison::kSkipUnaffected && at_selection == Decisions(a);
 
   // Guideline disagreement: would another shipped profile decide differently?
   Cat diff;
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
+    // Same facts and the same value of every parameter the decisions read: the same decisions.
+    if (skip_unaffected && others_share_facts_[i] && reads.SameIn(*main_, *other)) continue;
     Assessment b;
     if (others_share_facts_[i]) {
       Decide(p, facts, *other, *kb_, b, /*verbose=*/false);

@@ -22,11 +22,18 @@ namespace bp {
 
 struct CompiledProfile;  // parameters resolved to typed values (rules/params.h)
 
+// How Assess finds guideline disagreement. kSkipUnaffected (the default) does not re-run a
+// profile whose facts are the same and whose every parameter the decisions read has the main
+// profile's value (it would decide the same); kRunAll runs every profile, for tests that check
+// the skip changes nothing.
+enum class ProfileComparison { kSkipUnaffected, kRunAll };
+
 class Engine {
  public:
   // Fails (code "unsupported") for an unknown profile, or (code "internal") when a parameter the
   // engine needs is missing from the knowledge base or has the wrong type.
-  static Result<Engine> Create(const KnowledgeBase& kb, std::string_view profile = "us-composite");
+  static Result<Engine> Create(const KnowledgeBase& kb, std::string_view profile = "us-composite",
+                               ProfileComparison comparison = ProfileComparison::kSkipUnaffected);
 
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
@@ -42,8 +49,9 @@ class Engine {
   static std::span<const std::string_view> ImplementedRules();
 
  private:
-  Engine() = default;
+  Engine();
   const KnowledgeBase* kb_ = nullptr;
+  ProfileComparison comparison_ = ProfileComparison::kSkipUnaffected;
   std::unique_ptr<CompiledProfile> main_;
   // The other shipped profiles, for guideline_disagreement.
   std::vector<std::unique_ptr<CompiledProfile>> others_;

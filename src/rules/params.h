@@ -3,6 +3,8 @@
 // Compile fails if one is missing or has the wrong type.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,7 @@ struct Threshold {
     }
     return false;
   }
+  friend bool operator==(const Threshold&, const Threshold&) = default;
   // Same, for values kept in tenths (T-scores, FRAX as reported).
   bool MetTenths(int tenths) const;
   std::string Describe(std::string_view unit) const;  // e.g. "< 35 mL/min"
@@ -144,5 +147,56 @@ struct CompiledProfile {
 };
 
 Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view profile);
+
+// The parameters a decision read, each with the equality of its type. If another profile holds
+// equal values in every one of them, a run under that profile (on the same facts) reads the same
+// values at every step and so decides the same: Engine::Assess skips it. The engine records
+// through Ctx::P, which is the only way its decision code reaches a profile.
+class ProfileReads {
+ public:
+  template <typename T>
+  void Record(const CompiledProfile& profile, const T& field) {
+    const auto offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&field) -
+                                                 reinterpret_cast<const char*>(&profile));
+    if (offset >= sizeof(CompiledProfile)) {  // not a field of `profile`
+      overflow_ = true;
+      return;
+    }
+    std::uint64_t& word = seen_[offset / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (offset % 64);
+    if (word & bit) return;
+    word |= bit;
+    if (n_ == kMax) {
+      overflow_ = true;
+      return;
+    }
+    reads_[n_++] = {offset, &EqualAt<T>};
+  }
+  // True when every recorded parameter has an equal value in `a` and `b`.
+  bool SameIn(const CompiledProfile& a, const CompiledProfile& b) const {
+    if (overflow_) return false;
+    const auto* pa = reinterpret_cast<const char*>(&a);
+    const auto* pb = reinterpret_cast<const char*>(&b);
+    for (std::size_t i = 0; i < n_; ++i)
+      if (!reads_[i].equal(pa + reads_[i].offset, pb + reads_[i].offset)) return false;
+    return true;
+  }
+  std::size_t size() const { return n_; }
+
+ private:
+  template <typename T>
+  static bool EqualAt(const char* a, const char* b) {
+    return *reinterpret_cast<const T*>(a) == *reinterpret_cast<const T*>(b);
+  }
+  struct Read {
+    std::size_t offset;
+    bool (*equal)(const char*, const char*);
+  };
+  static constexpr std::size_t kMax = 256;
+  std::array<std::uint64_t, (sizeof(CompiledProfile) + 63) / 64> seen_{};
+  std::array<Read, kMax> reads_;
+  std::size_t n_ = 0;
+  bool overflow_ = false;
+};
 
 }  // namespace bp

@@ -525,5 +525,40 @@ TEST_F(EngineProperties, AssessIsDeterministic) {
   }
 }
 
+// guideline_disagreement does not re-run a profile that differs only in parameters the decisions
+// never read (Engine::Create, ProfileComparison). Under every shipped profile as the main one,
+// the result must be exactly that of running every profile.
+TEST_F(EngineProperties, SkippingUnaffectedProfilesChangesNothing) {
+  const KnowledgeBase& kb = EmbeddedKnowledge();
+  int compared = 0, disagreements = 0, reports = 0;
+  for (const auto& profile : kb.profiles) {
+    auto skipping = Engine::Create(kb, profile.name, ProfileComparison::kSkipUnaffected);
+    auto all = Engine::Create(kb, profile.name, ProfileComparison::kRunAll);
+    ASSERT_TRUE(skipping.has_value() && all.has_value()) << profile.name;
+    for (size_t i = 0; i < patients().size(); ++i) {
+      const Patient& p = patients()[i];
+      const Assessment a = skipping->Assess(p, kAsOf);
+      const Assessment b = all->Assess(p, kAsOf);
+      const auto disagreement = [](const Assessment& x) {
+        for (const auto& t : x.trace)
+          if (t.rule == "CONV-PROFILE-DISAGREEMENT")
+            return std::string(ToString(t.outcome)) + ": " + t.because.str();
+        return std::string("(no trace entry)");
+      };
+      const bool same = i % 50 == 0 ? AssessmentToJson(a, kb) == AssessmentToJson(b, kb)
+                                    : disagreement(a) == disagreement(b) &&
+                                          a.HasWarning("guideline_disagreement") ==
+                                              b.HasWarning("guideline_disagreement");
+      if (!same && reports++ < kMaxReports)
+        ADD_FAILURE() << profile.name << " " << Describe(p, b)
+                      << "\n  skipping: " << disagreement(a) << "\n  all:      " << disagreement(b);
+      disagreements += b.HasWarning("guideline_disagreement");
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, static_cast<int>(kb.profiles.size() * patients().size()));
+  EXPECT_GE(disagreements, compared / 20) << "too few disagreements for the check to mean much";
+}
+
 }  // namespace
 }  // namespace bp
