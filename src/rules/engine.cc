@@ -6,6 +6,7 @@
 #include "rules/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -50,7 +51,9 @@ constexpr std::string_view kAvoidable[] = {"alendronate",    "risedronate",     
                                            "raloxifene",     "estrogen"};
 constexpr int AvoidBit(std::string_view agent) {
   for (int i = 0; i < static_cast<int>(std::size(kAvoidable)); ++i)
-    if (kAvoidable[i] == agent) return i;
+    if (kAvoidable[i].size() == agent.size() && kAvoidable[i][0] == agent[0] &&
+        kAvoidable[i] == agent)
+      return i;
   return -1;
 }
 
@@ -88,38 +91,60 @@ class Cat {
     return *this;
   }
 
+  // The inline path is small enough to be inlined at every piece; the rest is out of line.
   Cat& Append(std::string_view s) {
-    if (big_.empty() && n_ + s.size() <= kInline) {
-      if (!s.empty()) std::memcpy(buf_ + n_, s.data(), s.size());
-      n_ += s.size();
-    } else {
-      Spill();
-      big_.append(s);
-    }
+    if (n_ + s.size() > kInline) [[unlikely]]
+      return AppendLong(s);
+    CopyShort(buf_ + n_, s.data(), s.size());
+    n_ += s.size();
     return *this;
   }
   Cat& Prepend(std::string_view s) {
-    if (big_.empty() && n_ + s.size() <= kInline) {
-      std::memmove(buf_ + s.size(), buf_, n_);
-      if (!s.empty()) std::memcpy(buf_, s.data(), s.size());
-      n_ += s.size();
-    } else {
-      Spill();
-      big_.insert(0, s);
-    }
+    if (n_ + s.size() > kInline) [[unlikely]]
+      return PrependLong(s);
+    std::memmove(buf_ + s.size(), buf_, n_);
+    CopyShort(buf_, s.data(), s.size());
+    n_ += s.size();
     return *this;
   }
-  std::string_view view() const { return big_.empty() ? std::string_view(buf_, n_) : big_; }
+  std::string_view view() const {
+    return n_ <= kInline ? std::string_view(buf_, n_) : std::string_view(big_);
+  }
   std::string str() const { return std::string(view()); }
   bool empty() const { return view().empty(); }
 
  private:
   static constexpr std::size_t kInline = 240;
+  static constexpr std::size_t kSpilled = static_cast<std::size_t>(-1) / 2;  // n_: text in big_
+  // memcpy for the short pieces of a statement, without a library call: fixed-size copies
+  // (which compile to moves), overlapping at the end.
+  static void CopyShort(char* d, const char* src, std::size_t n) {
+    if (n >= 8) {
+      std::size_t i = 0;
+      for (; i + 8 <= n; i += 8) std::memcpy(d + i, src + i, 8);
+      if (i < n) std::memcpy(d + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+      std::memcpy(d, src, 4);
+      std::memcpy(d + n - 4, src + n - 4, 4);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) d[i] = src[i];
+    }
+  }
+  [[gnu::noinline]] Cat& AppendLong(std::string_view s) {
+    Spill();
+    big_.append(s);
+    return *this;
+  }
+  [[gnu::noinline]] Cat& PrependLong(std::string_view s) {
+    Spill();
+    big_.insert(0, s);
+    return *this;
+  }
   void Spill() {
-    if (big_.empty()) {
+    if (n_ <= kInline) {
       big_.reserve(2 * kInline);
       big_.assign(buf_, n_);
-      n_ = 0;
+      n_ = kSpilled;
     }
   }
   char buf_[kInline];
@@ -138,8 +163,16 @@ template <std::size_t N>
 Cat&& operator+(const char (&a)[N], Cat&& b) {
   return std::move(b.Prepend(std::string_view(a, N - 1)));
 }
-Cat&& operator+(Cat&& a, const char* b) { return std::move(a.Append(b)); }
-Cat&& operator+(const char* a, Cat&& b) { return std::move(b.Prepend(a)); }
+// Pointers (a literal chosen by a conditional, an enum's wire name): measured at run time. As
+// templates, so that a literal array prefers the overloads above.
+template <typename P, std::enable_if_t<std::is_same_v<P, const char*>, int> = 0>
+Cat&& operator+(Cat&& a, P b) {
+  return std::move(a.Append(b));
+}
+template <typename P, std::enable_if_t<std::is_same_v<P, const char*>, int> = 0>
+Cat&& operator+(P a, Cat&& b) {
+  return std::move(b.Prepend(a));
+}
 
 Cat Num(double v, int decimals = 1) {
   char buf[kFixedBufferSize];
@@ -1042,11 +1075,13 @@ void Tier(Ctx& x, State& s) {
   BP_VERBOSE(x, x.NotFired("RISK-03"));
 
   // Very-high-risk criteria met; their texts only for the returned assessment.
+  // At most 9 criteria apply (AACE (a) to (g) with FRAX MOF and hip, and seed 004's age).
   int vh_count = 0;
-  std::vector<std::string> vh;
+  std::array<Text, 12> vh;
+  std::size_t vh_texts = 0;
   auto add_vh = [&](auto&& text) {
     ++vh_count;
-    if (x.verbose) vh.push_back(text());
+    if (x.verbose && vh_texts < vh.size()) vh[vh_texts++] = Keep(text());
   };
   RuleIds vh_rules;
   if (x.verbose) vh_rules.push_back(model_rule);
@@ -1059,8 +1094,7 @@ void Tier(Ctx& x, State& s) {
       if (m) {
         hit = true;
         add_vh([&] {
-          return std::string("FRAX major osteoporotic " + Num(*f.frax_mof) + " % " +
-                             Desc(mof, "%"));
+          return Cat("FRAX major osteoporotic " + Num(*f.frax_mof) + " % " + Desc(mof, "%"));
         });
       }
       if (std::abs(*f.frax_mof - mof.value) < 1e-9) boundary = true;
@@ -1070,8 +1104,7 @@ void Tier(Ctx& x, State& s) {
           f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip) : hip.MetTenths(*p.frax->hip_pct);
       if (h) {
         hit = true;
-        add_vh(
-            [&] { return std::string("FRAX hip " + Num(*f.frax_hip) + " % " + Desc(hip, "%")); });
+        add_vh([&] { return Cat("FRAX hip " + Num(*f.frax_hip) + " % " + Desc(hip, "%")); });
       }
       if (std::abs(*f.frax_hip - hip.value) < 1e-9) boundary = true;
     }
@@ -1083,11 +1116,10 @@ void Tier(Ctx& x, State& s) {
     int vert = 0;
     for (const auto& e : f.events)
       if (e.fragility && e.site == FractureSite::kVertebral) ++vert;
-    if (vert >= 2) add_vh([&] { return std::string("multiple vertebral fractures"); });
+    if (vert >= 2) add_vh([&] { return Cat("multiple vertebral fractures"); });
     if (f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min) && f.fragility_events)
       add_vh([&] {
-        return std::string("T-score " + Tn(*f.t_min) +
-                           " with a fragility fracture (severe osteoporosis)");
+        return Cat("T-score " + Tn(*f.t_min) + " with a fragility fracture (severe osteoporosis)");
       });
     BP_VERBOSE(x, x.Trace("RISK-P-ES", vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
                           vh_count == 0 ? "high risk (Endocrine Society)" : vh.front()));
@@ -1098,19 +1130,17 @@ void Tier(Ctx& x, State& s) {
     for (const auto& e : f.events)
       if (e.fragility && RecentMonths(e.date, f.as_of, months_recent)) {
         add_vh([&] {
-          return std::string("fragility fracture within " + Int(months_recent) + " months (" +
-                             FxName(e) + ", " + Int(DaysBetween(*e.date, f.as_of)) + " days ago)");
+          return Cat("fragility fracture within " + Int(months_recent) + " months (" + FxName(e) +
+                     ", " + Int(DaysBetween(*e.date, f.as_of)) + " days ago)");
         });
         break;
       }
     // (b) fracture on an osteoporosis drug.
     if (fx_on_drug)
-      add_vh([&] {
-        return std::string("fracture while on " + std::string(ToString(fx_on_drug->agent)));
-      });
+      add_vh([&] { return Cat("fracture while on " + std::string(ToString(fx_on_drug->agent))); });
     // (c) multiple fragility fractures.
     if (f.fragility_events >= 2)
-      add_vh([&] { return std::string(Int(f.fragility_events) + " fragility fractures"); });
+      add_vh([&] { return Cat(Int(f.fragility_events) + " fragility fractures"); });
     // (d) fracture on a bone-harming drug.
     if (x.P(&CP::vh_use_fracture_on_harmful_drug)) {
       for (const auto& e : f.events) {
@@ -1123,8 +1153,7 @@ void Tier(Ctx& x, State& s) {
               (m.agent == Agent::kGlucocorticoid && m.start &&
                x.P(&CP::gc_harmful_drug_months).Met(CompletedMonths(*m.start, *e.date)));
           if (harmful && OnAt(m, *e.date)) {
-            add_vh(
-                [&] { return std::string("fracture while on " + std::string(ToString(m.agent))); });
+            add_vh([&] { return Cat("fracture while on " + std::string(ToString(m.agent))); });
             break;
           }
         }
@@ -1133,9 +1162,8 @@ void Tier(Ctx& x, State& s) {
     // (e) T-score.
     if (f.t_min) {
       if (x.P(&CP::vh_tscore).MetTenths(*f.t_min))
-        add_vh([&] {
-          return std::string("T-score " + Tn(*f.t_min) + " " + Desc(x.P(&CP::vh_tscore), ""));
-        });
+        add_vh(
+            [&] { return Cat("T-score " + Tn(*f.t_min) + " " + Desc(x.P(&CP::vh_tscore), "")); });
       if (*f.t_min == static_cast<int>(std::lround(x.P(&CP::vh_tscore).value * 10)))
         boundary = true;
     }
@@ -1144,10 +1172,10 @@ void Tier(Ctx& x, State& s) {
       if ((p.falls.count_past_year && x.P(&CP::vh_falls).Met(*p.falls.count_past_year)) ||
           p.falls.injurious.value_or(false))
         add_vh([&] {
-          return std::string("high fall risk (" +
-                             (p.falls.count_past_year ? Int(*p.falls.count_past_year) + " falls"
-                                                      : std::string("injurious fall")) +
-                             " in the past year)");
+          return Cat("high fall risk (" +
+                     (p.falls.count_past_year ? Int(*p.falls.count_past_year) + " falls"
+                                              : std::string("injurious fall")) +
+                     " in the past year)");
         });
     }
     // (g) FRAX.
@@ -1155,8 +1183,8 @@ void Tier(Ctx& x, State& s) {
     // seed 004: age.
     if (x.P(&CP::vh_age_enabled) && x.AgeKnown() && x.P(&CP::vh_age).Met(x.Age())) {
       add_vh([&] {
-        return std::string("age " + Num(x.Age(), 0) + " " + Desc(x.P(&CP::vh_age), "years") +
-                           " (seed-004 criterion, unsourced)");
+        return Cat("age " + Num(x.Age(), 0) + " " + Desc(x.P(&CP::vh_age), "years") +
+                   " (seed-004 criterion, unsourced)");
       });
       if (x.verbose) vh_rules.push_back("D3");
       BP_VERBOSE(x, x.Fired("D3", "age criterion enabled by the profile"));
@@ -1197,10 +1225,10 @@ void Tier(Ctx& x, State& s) {
   }
   if (vh_count != 0) {
     x.a.risk_tier = RiskTier::kVeryHigh;
-    std::string all;
-    for (const auto& r : vh) all += (all.empty() ? "" : "; ") + r;
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                      St{"very_high_risk", "Very high fracture risk: " + all + ".", vh_rules}));
+    Cat all("Very high fracture risk: ");
+    for (std::size_t i = 0; i < vh_texts; ++i) all.Append(i ? "; " : "").Append(vh[i]);
+    all.Append(".");
+    BP_VERBOSE(x, x.a.treatment_reasons.push_back(St{"very_high_risk", all, vh_rules}));
     BP_VERBOSE(x, x.NotFired("RISK-02"));
   } else {
     x.a.risk_tier = RiskTier::kHigh;
@@ -3398,7 +3426,15 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
   x.reads = reads;
-  if (verbose) a.trace.reserve(192);
+  if (verbose) {
+    // Typical sizes (every golden case, vignette and example): one allocation each, no regrowth.
+    a.trace.reserve(160);
+    a.treatment_reasons.reserve(4);
+    a.monitoring.reserve(4);
+    a.warnings.reserve(4);
+    a.agents.reserve(3);
+    a.alternatives.reserve(4);
+  }
   State s;
   Demographics(x, s);
   Indication(x, s);

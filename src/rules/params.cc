@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "common/decimal.h"
@@ -72,6 +73,17 @@ std::size_t Threshold::WriteValue(char* out) const {
   return static_cast<std::size_t>(r.ptr - out);
 }
 
+void Threshold::KeepText() {
+  char buf[kValueBuffer];
+  const std::size_t n = WriteValue(buf);
+  if (n <= text.size()) {
+    std::memcpy(text.data(), buf, n);
+    text_len = static_cast<std::uint8_t>(n);
+  } else {
+    text_len = 0;
+  }
+}
+
 std::string Threshold::Describe(std::string_view unit) const {
   std::string s;
   DescribeTo(unit, [&s](std::string_view piece) { s.append(piece); });
@@ -86,7 +98,9 @@ class Resolver {
 
   Threshold T(const char* name) {
     auto v = Get(name, ParamValue::Kind::kNumber);
-    return v ? Threshold{v->number, v->cmp} : Threshold{};
+    Threshold t = v ? Threshold{v->number, v->cmp} : Threshold{};
+    t.KeepText();
+    return t;
   }
   double N(const char* name) {
     auto v = Get(name, ParamValue::Kind::kNumber);

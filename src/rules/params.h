@@ -39,7 +39,10 @@ struct Threshold {
     }
     return false;
   }
-  friend bool operator==(const Threshold&, const Threshold&) = default;
+  // The number and comparator (the kept text follows from them).
+  friend bool operator==(const Threshold& a, const Threshold& b) {
+    return a.value == b.value && a.cmp == b.cmp;
+  }
   // Same, for values kept in tenths (T-scores, FRAX as reported).
   bool MetTenths(int tenths) const;
   std::string Describe(std::string_view unit) const;  // e.g. "< 35 mL/min"
@@ -47,8 +50,12 @@ struct Threshold {
   template <typename Emit>
   void DescribeTo(std::string_view unit, Emit&& emit) const {
     emit(Operator());
-    char buf[kValueBuffer];
-    emit(std::string_view(buf, WriteValue(buf)));
+    if (text_len > 0) {
+      emit(std::string_view(text.data(), text_len));
+    } else {
+      char buf[kValueBuffer];
+      emit(std::string_view(buf, WriteValue(buf)));
+    }
     if (!unit.empty() && unit != "1") {
       if (unit != "%") emit(std::string_view(" "));
       emit(unit);
@@ -57,6 +64,11 @@ struct Threshold {
   std::string_view Operator() const;                // "< ", "≤ ", ... ("" for none)
   static constexpr std::size_t kValueBuffer = 352;  // kFixedBufferSize (common/decimal.h)
   std::size_t WriteValue(char* out) const;          // the value as printf's "%g" writes it
+  // WriteValue's text, kept by CompileProfile so that describing costs no formatting (empty:
+  // formatted when described).
+  void KeepText();
+  std::array<char, 22> text{};
+  std::uint8_t text_len = 0;
 };
 
 // A knowledge-base regimen with its route parsed and its rule ids as views (built once per

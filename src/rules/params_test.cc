@@ -24,6 +24,15 @@ TEST(Threshold, DescribeWritesTheComparatorTheValueAndTheUnit) {
   EXPECT_EQ((Threshold{3, Comparator::kNone}).Describe("months"), "3 months");
 }
 
+TEST(Threshold, KeptTextIsTheFormattedValue) {
+  for (double v : {35.0, -2.5, 0.05, 7.5, 1e-7, 123456789.0, -0.0}) {
+    Threshold t{v, Comparator::kLe};
+    const std::string formatted = t.Describe("mL/min");
+    t.KeepText();
+    EXPECT_EQ(t.Describe("mL/min"), formatted) << v;
+  }
+}
+
 // The value is written exactly as printf's "%g" would, whichever path is taken.
 TEST(Threshold, ValueMatchesPrintfG) {
   std::vector<double> values = {0,      -0.0,    1,      -1,   2.5,   -2.5,    0.05,    0.1,
