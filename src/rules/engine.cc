@@ -49,13 +49,38 @@ constexpr std::string_view kAvoidable[] = {"alendronate",    "risedronate",     
                                            "ibandronate_iv", "zoledronic_acid", "denosumab",
                                            "romosozumab",    "teriparatide",    "abaloparatide",
                                            "raloxifene",     "estrogen"};
-constexpr int AvoidBit(std::string_view agent) {
-  for (int i = 0; i < static_cast<int>(std::size(kAvoidable)); ++i)
-    if (kAvoidable[i].size() == agent.size() && kAvoidable[i][0] == agent[0] &&
-        kAvoidable[i] == agent)
-      return i;
-  return -1;
+// By length, then a comparison with a constant (which compiles to a few loads): the engine
+// asks this many times per run. The static_assert below keeps it in step with kAvoidable.
+constexpr int AvoidBit(std::string_view a) {
+  switch (a.size()) {
+    case 8:
+      return a == "estrogen" ? 10 : -1;
+    case 9:
+      return a == "denosumab" ? 5 : -1;
+    case 10:
+      return a == "raloxifene" ? 9 : -1;
+    case 11:
+      return a == "alendronate" ? 0 : a == "risedronate" ? 1 : a == "romosozumab" ? 6 : -1;
+    case 12:
+      return a == "teriparatide" ? 7 : -1;
+    case 13:
+      return a == "abaloparatide" ? 8 : -1;
+    case 14:
+      return a == "ibandronate_iv" ? 3 : -1;
+    case 15:
+      return a == "zoledronic_acid" ? 4 : -1;
+    case 16:
+      return a == "ibandronate_oral" ? 2 : -1;
+    default:
+      return -1;
+  }
 }
+constexpr bool AvoidBitsMatch() {
+  for (int i = 0; i < static_cast<int>(std::size(kAvoidable)); ++i)
+    if (AvoidBit(kAvoidable[i]) != i) return false;
+  return true;
+}
+static_assert(AvoidBitsMatch(), "AvoidBit must give every kAvoidable agent its index");
 
 // A few agent names (candidates in order), without allocating.
 struct AgentList {
@@ -709,9 +734,9 @@ void Indication(Ctx& x, State& s) {
   });
   s.neuro_deficit = s.vertebral_fx && p.spine.neurological_deficit.value_or(false);
   s.pathologic = f.any_pathologic || (s.vertebral_fx && !p.spine.red_flags.empty());
-  s.malignancy = HasCondition(p, ConditionCode::kBoneMetastases) ||
-                 HasCondition(p, ConditionCode::kMultipleMyeloma) ||
-                 HasCondition(p, ConditionCode::kSkeletalMalignancy);
+  s.malignancy = x.f.HasActive(p, ConditionCode::kBoneMetastases) ||
+                 x.f.HasActive(p, ConditionCode::kMultipleMyeloma) ||
+                 x.f.HasActive(p, ConditionCode::kSkeletalMalignancy);
 
   // DX-01 WHO category.
   if (!x.verbose) {
@@ -749,15 +774,15 @@ void Indication(Ctx& x, State& s) {
                                        : "no Z-score"));
 
   if (s.outside_population) {
-    const bool secondary = HasCondition(p, ConditionCode::kHyperparathyroidism) ||
-                           HasCondition(p, ConditionCode::kHyperthyroidism) ||
-                           HasCondition(p, ConditionCode::kCushingSyndrome) ||
-                           HasCondition(p, ConditionCode::kMalabsorption) ||
-                           HasCondition(p, ConditionCode::kCeliacDisease) ||
-                           HasCondition(p, ConditionCode::kHypogonadism) ||
-                           HasCondition(p, ConditionCode::kAnorexiaNervosa) ||
-                           HasCondition(p, ConditionCode::kHyperprolactinemia) ||
-                           HasCondition(p, ConditionCode::kInflammatoryBowelDisease);
+    const bool secondary = x.f.HasActive(p, ConditionCode::kHyperparathyroidism) ||
+                           x.f.HasActive(p, ConditionCode::kHyperthyroidism) ||
+                           x.f.HasActive(p, ConditionCode::kCushingSyndrome) ||
+                           x.f.HasActive(p, ConditionCode::kMalabsorption) ||
+                           x.f.HasActive(p, ConditionCode::kCeliacDisease) ||
+                           x.f.HasActive(p, ConditionCode::kHypogonadism) ||
+                           x.f.HasActive(p, ConditionCode::kAnorexiaNervosa) ||
+                           x.f.HasActive(p, ConditionCode::kHyperprolactinemia) ||
+                           x.f.HasActive(p, ConditionCode::kInflammatoryBowelDisease);
     const bool low_z = f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min);
     if (f.fragility_events || low_z || secondary || s.recorded_dx) {
       x.a.treatment_indicated = std::nullopt;
@@ -1643,9 +1668,9 @@ void Holidays(Ctx& x, State& s) {
 void Contraindications(Ctx& x, State& s) {
   const Facts& f = x.f;
   const Patient& p = x.p;
-  const bool pregnant = HasCondition(p, ConditionCode::kPregnancy);
-  const bool aki = HasCondition(p, ConditionCode::kAcuteKidneyInjury);
-  const bool esophageal = HasCondition(p, ConditionCode::kEsophagealDisorder);
+  const bool pregnant = x.f.HasActive(p, ConditionCode::kPregnancy);
+  const bool aki = x.f.HasActive(p, ConditionCode::kAcuteKidneyInjury);
+  const bool esophageal = x.f.HasActive(p, ConditionCode::kEsophagealDisorder);
   const bool upright =
       p.oral_bisphosphonate_barriers.cannot_remain_upright_30_60_min.value_or(false);
   const bool oral_intol =
@@ -1731,11 +1756,11 @@ void Contraindications(Ctx& x, State& s) {
     add_unsuit("esophageal disorder that delays emptying", "CI-13"), medical_unsuitable = true;
   if (upright)
     add_unsuit("cannot remain upright for 30-60 minutes", "CI-13"), medical_unsuitable = true;
-  if (HasCondition(p, ConditionCode::kUpperGiDisorder))
+  if (x.f.HasActive(p, ConditionCode::kUpperGiDisorder))
     add_unsuit("active upper-GI disease", "SEL-03"), medical_unsuitable = true;
-  if (HasCondition(p, ConditionCode::kMalabsorption) ||
-      HasCondition(p, ConditionCode::kCeliacDisease) ||
-      HasCondition(p, ConditionCode::kBariatricSurgery) ||
+  if (x.f.HasActive(p, ConditionCode::kMalabsorption) ||
+      x.f.HasActive(p, ConditionCode::kCeliacDisease) ||
+      x.f.HasActive(p, ConditionCode::kBariatricSurgery) ||
       FindCondition(p, ConditionCode::kBariatricSurgery, false))
     add_unsuit("malabsorption or bariatric surgery", "SEL-03"), medical_unsuitable = true;
   if (oral_intol)
@@ -1871,17 +1896,17 @@ void Contraindications(Ctx& x, State& s) {
 
   // CI-08 / CI-09 / SEQ-03 / SEQ-04: PTH analogs.
   std::vector<std::string> pth;
-  if (HasCondition(p, ConditionCode::kOpenEpiphyses)) pth.push_back("open epiphyses");
-  if (HasCondition(p, ConditionCode::kPagetDisease)) pth.push_back("Paget's disease of bone");
-  if (HasCondition(p, ConditionCode::kBoneMetastases) ||
-      HasCondition(p, ConditionCode::kSkeletalMalignancy) ||
-      HasCondition(p, ConditionCode::kMultipleMyeloma))
+  if (x.f.HasActive(p, ConditionCode::kOpenEpiphyses)) pth.push_back("open epiphyses");
+  if (x.f.HasActive(p, ConditionCode::kPagetDisease)) pth.push_back("Paget's disease of bone");
+  if (x.f.HasActive(p, ConditionCode::kBoneMetastases) ||
+      x.f.HasActive(p, ConditionCode::kSkeletalMalignancy) ||
+      x.f.HasActive(p, ConditionCode::kMultipleMyeloma))
     pth.push_back("bone metastases or skeletal malignancy");
   if (FindCondition(p, ConditionCode::kPriorSkeletalRadiation, false))
     pth.push_back("prior skeletal radiation");
-  if (HasCondition(p, ConditionCode::kHereditaryOsteosarcomaRisk))
+  if (x.f.HasActive(p, ConditionCode::kHereditaryOsteosarcomaRisk))
     pth.push_back("hereditary osteosarcoma risk");
-  if (HasCondition(p, ConditionCode::kHypophosphatasia))
+  if (x.f.HasActive(p, ConditionCode::kHypophosphatasia))
     pth.push_back("metabolic bone disease other than osteoporosis");
   if (!pth.empty()) {
     std::string t;
@@ -1903,7 +1928,7 @@ void Contraindications(Ctx& x, State& s) {
     BP_AVOID(x, "teriparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-08"});
     BP_AVOID(x, "abaloparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-09"});
   }
-  if (HasCondition(p, ConditionCode::kHyperparathyroidism))
+  if (x.f.HasActive(p, ConditionCode::kHyperparathyroidism))
     BP_AVOID(x, "abaloparatide", "AVOID: pre-existing hyperparathyroidism", {"CI-09"});
   if (HasIntolerance(p, Intolerance::kTeriparatide))
     BP_AVOID(x, "teriparatide", "BLOCK: hypersensitivity", {"CI-08"});
@@ -2328,7 +2353,7 @@ void Infusion(Ctx& x, State& s) {
     checks.push_back(std::move(k));
   }
   // Acute renal impairment.
-  const bool aki = HasCondition(p, ConditionCode::kAcuteKidneyInjury);
+  const bool aki = x.f.HasActive(p, ConditionCode::kAcuteKidneyInjury);
   checks.push_back(Pc{PreCheckKind::kAcuteRenalImpairment,
                       aki ? CheckStatus::kFail : CheckStatus::kPass,
                       aki ? "Acute renal impairment recorded: contraindicated."
@@ -2472,7 +2497,7 @@ void Infusion(Ctx& x, State& s) {
                             : "No hypersensitivity recorded.",
                       {"PRE-06"}});
   BP_VERBOSE(x, x.Trace("PRE-06", hyper ? Outcome::kFired : Outcome::kNotFired));
-  const bool pregnant = HasCondition(p, ConditionCode::kPregnancy);
+  const bool pregnant = x.f.HasActive(p, ConditionCode::kPregnancy);
   const bool may_be_pregnant = f.female && f.menopause != Menopause::kPost;
   checks.push_back(Pc{PreCheckKind::kPregnancy,
                       pregnant          ? CheckStatus::kFail
@@ -2841,14 +2866,14 @@ void Referrals(Ctx& x, State& s) {
                             std::pair{ConditionCode::kHyperthyroidism, "hyperthyroidism"},
                             std::pair{ConditionCode::kHypercalciuria, "hypercalciuria"},
                             std::pair{ConditionCode::kHyperprolactinemia, "raised prolactin"}})
-    if (HasCondition(p, code))
+    if (x.f.HasActive(p, code))
       spec.push_back({std::string("(d) concurrent metabolic bone disease: ") + name, {"REF-02"}});
   if (f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl))
     spec.push_back({"(e) reduced kidney function (CrCl " + Num(*f.crcl) + " mL/min " +
                         Desc(x.P(&CP::refer_crcl), "mL/min") + ")",
                     {"REF-02", "D27"}});
-  if (HasCondition(p, ConditionCode::kMalabsorption) ||
-      HasCondition(p, ConditionCode::kCeliacDisease) ||
+  if (x.f.HasActive(p, ConditionCode::kMalabsorption) ||
+      x.f.HasActive(p, ConditionCode::kCeliacDisease) ||
       FindCondition(p, ConditionCode::kBariatricSurgery, false))
     spec.push_back({"(e) malabsorption or bariatric surgery complicates treatment", {"REF-02"}});
   const bool young = s.outside_population && any_fragility;
@@ -2875,8 +2900,8 @@ void Referrals(Ctx& x, State& s) {
       });
   if (dmab_stopping)
     spec.push_back({"(h) denosumab discontinuation: plan the transition", {"REF-02", "SEQ-05"}});
-  const bool transplant = HasCondition(p, ConditionCode::kOrganTransplant) ||
-                          HasCondition(p, ConditionCode::kKidneyTransplant);
+  const bool transplant = x.f.HasActive(p, ConditionCode::kOrganTransplant) ||
+                          x.f.HasActive(p, ConditionCode::kKidneyTransplant);
   const bool immuno = FindMedication(p, Agent::kImmunosuppressant, MedStatus::kActive) != nullptr;
   if (transplant && immuno && f.gc_active)
     spec.push_back(
@@ -2908,7 +2933,7 @@ void Referrals(Ctx& x, State& s) {
                             std::any_of(a.alternatives.begin(), a.alternatives.end(),
                                         [](const Regimen& r) { return r.agent == "denosumab"; }) ||
                             FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
-  const bool dialysis = HasCondition(p, ConditionCode::kDialysis);
+  const bool dialysis = x.f.HasActive(p, ConditionCode::kDialysis);
   const bool severe_ckd = (f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr)) || dialysis;
   if (dmab_in_play && severe_ckd) {
     const std::string t =
@@ -3134,8 +3159,8 @@ void Medications(Ctx& x, State& s) {
                                                                              : Outcome::kNotFired));
 
   // Transplant and denosumab (D24).
-  const bool transplant = HasCondition(p, ConditionCode::kOrganTransplant) ||
-                          HasCondition(p, ConditionCode::kKidneyTransplant);
+  const bool transplant = x.f.HasActive(p, ConditionCode::kOrganTransplant) ||
+                          x.f.HasActive(p, ConditionCode::kKidneyTransplant);
   if (transplant && FindMedication(p, Agent::kImmunosuppressant, MedStatus::kActive) &&
       (rec == TherapyClass::kDenosumab || dmab_alt || dmab))
     BP_VERBOSE(x,
@@ -3236,10 +3261,10 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   if (dmab) {
     a.monitoring.push_back(
         St{"dmab_calcium", "Calcium before each denosumab dose.", {"MON-04", "CI-06"}});
-    const bool predisposed = HasCondition(p, ConditionCode::kMalabsorption) ||
-                             HasCondition(p, ConditionCode::kCeliacDisease) ||
+    const bool predisposed = x.f.HasActive(p, ConditionCode::kMalabsorption) ||
+                             x.f.HasActive(p, ConditionCode::kCeliacDisease) ||
                              FindCondition(p, ConditionCode::kBariatricSurgery, false) ||
-                             HasCondition(p, ConditionCode::kHypocalcemia);
+                             x.f.HasActive(p, ConditionCode::kHypocalcemia);
     if (predisposed) {
       a.monitoring.push_back(St{"dmab_calcium_predisposed",
                                 "Predisposed to hypocalcemia: calcium, phosphorus and magnesium "
@@ -3250,7 +3275,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
       BP_VERBOSE(x, x.NotFired("CI-06c"));
     }
     if ((f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr)) ||
-        HasCondition(p, ConditionCode::kDialysis))
+        x.f.HasActive(p, ConditionCode::kDialysis))
       a.monitoring.push_back(St{"dmab_calcium_ckd",
                                 "eGFR < 30 or dialysis: calcium weekly for the first month after "
                                 "each dose, then monthly.",
@@ -3363,7 +3388,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
 // Osteomalacia suspicion (LAB-03) before selection: vitamin D < 12 with high ALP, or recorded.
 void Osteomalacia(Ctx& x, State& s) {
   const Facts& f = x.f;
-  s.osteomalacia_suspected = HasCondition(x.p, ConditionCode::kOsteomalacia) ||
+  s.osteomalacia_suspected = x.f.HasActive(x.p, ConditionCode::kOsteomalacia) ||
                              (f.vitd && x.P(&CP::vitd_osteomalacia).Met(f.vitd->value) && f.alp &&
                               f.alp->AboveReference(x.P(&CP::alp_high)));
   if (s.osteomalacia_suspected && x.a.treatment_indicated == true)

@@ -99,6 +99,10 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
   f.female = p.sex == Sex::kFemale;
   f.male = p.sex == Sex::kMale;
   f.sex_unknown = p.sex == Sex::kUnknown;
+  for (const auto& cond : p.conditions) {
+    const auto i = static_cast<unsigned>(cond.code);
+    if (cond.active && i < 64) f.active_conditions |= std::uint64_t{1} << i;
+  }
 
   // CONV-MENOPAUSE.
   if (f.female) {

@@ -4,6 +4,7 @@
 // computed once per assessment and profile.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "rules/params.h"
 
 namespace bp {
+
+bool HasCondition(const Patient& p, ConditionCode c);  // active conditions only
 
 struct LabValue {
   double value = 0;
@@ -94,6 +97,14 @@ struct Facts {
   bool any_hip_vert_fragility = false;
   bool any_pathologic = false;
   bool any_mechanism_unknown = false;
+
+  // Bit c set: an active condition with code c (codes below 64; see HasActive).
+  std::uint64_t active_conditions = 0;
+  // HasCondition(p, c) from the bits (the engine asks it dozens of times per assessment).
+  bool HasActive(const Patient& p, ConditionCode c) const {
+    const auto i = static_cast<unsigned>(c);
+    return i < 64 ? ((active_conditions >> i) & 1u) != 0 : HasCondition(p, c);
+  }
 };
 
 Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c);
