@@ -8,31 +8,29 @@ namespace bp {
 
 std::size_t WriteFixed(char* out, double v, int decimals) {
   static constexpr double kScale[] = {1, 10, 100, 1000};
-  if (decimals >= 0 && decimals <= 3 && std::isfinite(v) && std::fabs(v) < 1e9) {
-    const double scaled = std::fabs(v) * kScale[decimals];
-    const double whole_part = std::floor(scaled);
-    const double frac = scaled - whole_part;
+  if (decimals >= 0 && decimals <= 3 && v > -1e9 && v < 1e9) {  // false for NaN
+    const double scaled = (v < 0 ? -v : v) * kScale[decimals];
+    auto n = static_cast<long long>(scaled);  // truncates: scaled >= 0
+    const double frac = scaled - static_cast<double>(n);
     // The product carries a relative error below 2^-52 (far below 1e-6 at these magnitudes), so
     // away from a tie it rounds to the same integer as the exact decimal expansion of v.
-    if (std::fabs(frac - 0.5) > 1e-6) {
-      const long long n = static_cast<long long>(whole_part) + (frac > 0.5 ? 1 : 0);
+    if (frac - 0.5 > 1e-6 || 0.5 - frac > 1e-6) {
+      if (frac > 0.5) ++n;
       if (n != 0 || !std::signbit(v)) {  // to_chars keeps the sign of a rounded-away negative
-        char digits[24];
-        const auto d = std::to_chars(digits, digits + sizeof digits, n);
-        int len = static_cast<int>(d.ptr - digits);
-        char* o = out;
-        if (std::signbit(v)) *o++ = '-';
-        if (decimals == 0) {
-          std::memcpy(o, digits, static_cast<std::size_t>(len));
-          return static_cast<std::size_t>(o + len - out);
-        }
-        // At least one digit before the point: 5 with 2 decimals is "0.05".
-        const int pad = len <= decimals ? decimals + 1 - len : 0;
-        const int whole = len + pad - decimals;
-        for (int i = 0; i < whole; ++i) *o++ = i < pad ? '0' : digits[i - pad];
-        *o++ = '.';
-        for (int i = whole; i < len + pad; ++i) *o++ = i < pad ? '0' : digits[i - pad];
-        return static_cast<std::size_t>(o - out);
+        // Digits right to left, the point after `decimals` of them, at least one digit before it.
+        char tmp[32];
+        char* p = tmp + sizeof tmp;
+        int written = 0;
+        do {
+          if (written == decimals && decimals > 0) *--p = '.';
+          *--p = static_cast<char>('0' + n % 10);
+          n /= 10;
+          ++written;
+        } while (n != 0 || written <= decimals);
+        if (std::signbit(v)) *--p = '-';
+        const auto len = static_cast<std::size_t>(tmp + sizeof tmp - p);
+        std::memcpy(out, p, len);
+        return len;
       }
     }
   }

@@ -32,7 +32,7 @@ class Text {
   // A string literal (an array of const char) is referred to, not copied: it has static storage
   // duration. Do not pass a local const char array.
   template <std::size_t N>
-  Text(const char (&s)[N]) noexcept  // NOLINT: implicit on purpose
+  [[gnu::always_inline]] Text(const char (&s)[N]) noexcept  // NOLINT: implicit on purpose
       : ptr_(s), size_(static_cast<std::uint32_t>(std::char_traits<char>::length(s))) {}
   // A mutable array or a pointer is copied.
   template <std::size_t N>
@@ -324,7 +324,15 @@ class RuleIds {
     for (std::string_view id : tail) push_back(id);
   }
   bool contains(std::string_view id) const noexcept {
-    return std::find(begin(), end(), id) != end();
+    // Ids are short and usually differ early (or are the same literal): compare inline.
+    for (std::string_view r : *this) {
+      if (r.size() != id.size()) continue;
+      if (r.data() == id.data()) return true;
+      std::size_t i = 0;
+      while (i < r.size() && r[i] == id[i]) ++i;
+      if (i == r.size()) return true;
+    }
+    return false;
   }
   friend bool operator==(const RuleIds& a, const RuleIds& b) noexcept {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());

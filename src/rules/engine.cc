@@ -368,16 +368,25 @@ class Ctx {
   }
   ProfileReads* reads = nullptr;
 
-  void Trace(std::string_view rule, Outcome o, Str because = Str("")) {
-    a.trace.push_back({Text::Static(rule), o, std::move(because.t)});
+  // The rule id is a literal (static); the entry is built in place.
+  void Trace(std::string_view rule, Outcome o, Str&& because) {
+    a.trace.emplace_back(Text::Static(rule), o, std::move(because.t));
   }
-  void Fired(std::string_view rule, Str because) {
+  void Trace(std::string_view rule, Outcome o) { a.trace.emplace_back(Text::Static(rule), o); }
+  void Fired(std::string_view rule, Str&& because) {
     Trace(rule, Outcome::kFired, std::move(because));
   }
-  void NotFired(std::string_view rule, Str because = Str("")) {
+  void NotFired(std::string_view rule, Str&& because) {
     Trace(rule, Outcome::kNotFired, std::move(because));
   }
-  void Insufficient(std::string_view rule, Str because) {
+  void NotFired(std::string_view rule) { Trace(rule, Outcome::kNotFired); }
+  // CONV-STALE fired (a lab too old for its check); stale_traced says whether it has been.
+  void Stale(Str&& because) {
+    stale_traced = true;
+    Trace("CONV-STALE", Outcome::kFired, std::move(because));
+  }
+  bool stale_traced = false;
+  void Insufficient(std::string_view rule, Str&& because) {
     Trace(rule, Outcome::kInsufficientData, std::move(because));
   }
   void Missing(Str field, Str needed_for) {
@@ -2338,8 +2347,8 @@ void Infusion(Ctx& x, State& s) {
       BP_VERBOSE(x, x.Missing("labs.creatinine (within " + Int(x.P(&CP::creatinine_max_age_days)) +
                                   " days)",
                               "zoledronic acid renal check (PRE-01)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE", "creatinine older than " +
-                                              Int(x.P(&CP::creatinine_max_age_days)) + " days"));
+      BP_VERBOSE(
+          x, x.Stale("creatinine older than " + Int(x.P(&CP::creatinine_max_age_days)) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) +
@@ -2374,8 +2383,7 @@ void Infusion(Ctx& x, State& s) {
       BP_VERBOSE(x,
                  x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
                            "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE",
-                            "calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days"));
+      BP_VERBOSE(x, x.Stale("calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days"));
     }
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
@@ -2394,8 +2402,7 @@ void Infusion(Ctx& x, State& s) {
       BP_VERBOSE(x,
                  x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
                            "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE",
-                            "calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days"));
+      BP_VERBOSE(x, x.Stale("calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep(f.ionized_calcium
@@ -2422,8 +2429,8 @@ void Infusion(Ctx& x, State& s) {
         BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) +
                                     " days)",
                                 "zoledronic acid vitamin D check (PRE-03)"));
-        BP_VERBOSE(x, x.Fired("CONV-STALE", "vitamin D older than " +
-                                                Int(x.P(&CP::vitd_max_age_days)) + " days"));
+        BP_VERBOSE(x,
+                   x.Stale("vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days"));
       }
       k.status = CheckStatus::kFail;
       k.text =
@@ -2441,8 +2448,7 @@ void Infusion(Ctx& x, State& s) {
       BP_VERBOSE(
           x, x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) + " days)",
                        "zoledronic acid vitamin D check (PRE-03)"));
-      BP_VERBOSE(x, x.Fired("CONV-STALE",
-                            "vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days"));
+      BP_VERBOSE(x, x.Stale("vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days"));
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " +
@@ -2603,9 +2609,7 @@ void Infusion(Ctx& x, State& s) {
   }
   a.za_status = st;
   BP_VERBOSE(x, x.Fired("CONV-ZA-STATUS", std::string(ToString(st))));
-  if (std::none_of(a.trace.begin(), a.trace.end(),
-                   [](const TraceEntry& t) { return t.rule == "CONV-STALE"; }))
-    BP_VERBOSE(x, x.NotFired("CONV-STALE"));
+  if (!x.stale_traced) BP_VERBOSE(x, x.NotFired("CONV-STALE"));
 
   // Vitamin D warnings.
   if (f.vitd && (a.treatment_indicated == true || a.therapy_recommended != TherapyClass::kNone)) {
