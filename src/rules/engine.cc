@@ -51,7 +51,7 @@ constexpr std::string_view kAvoidable[] = {"alendronate",    "risedronate",     
                                            "raloxifene",     "estrogen"};
 // By length, then a comparison with a constant (which compiles to a few loads): the engine
 // asks this many times per run. The static_assert below keeps it in step with kAvoidable.
-constexpr int AvoidBit(std::string_view a) {
+[[gnu::always_inline]] constexpr int AvoidBit(std::string_view a) {
   switch (a.size()) {
     case 8:
       return a == "estrogen" ? 10 : -1;
@@ -355,7 +355,7 @@ class Ctx {
   // recorded, except inside BP_VERBOSE and BP_AVOID's text (texts decide nothing): another
   // profile equal in every recorded parameter would decide the same (Engine::Assess).
   template <typename T>
-  const T& P(T CompiledProfile::*field) {
+  [[gnu::always_inline]] const T& P(T CompiledProfile::*field) {
     const T& v = profile_.*field;
     if (reads) reads->Record(profile_, v);
     return v;

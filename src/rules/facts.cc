@@ -62,9 +62,6 @@ const Medication* FindMedicationAny(const Patient& p, Agent a) {
     if (m.agent == a) return &m;
   return nullptr;
 }
-bool HasIntolerance(const Patient& p, Intolerance i) {
-  return std::find(p.intolerances.begin(), p.intolerances.end(), i) != p.intolerances.end();
-}
 
 bool SameFactsParameters(const CompiledProfile& a, const CompiledProfile& b) {
   // Bitwise: equal bits compute equal facts.

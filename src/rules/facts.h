@@ -118,7 +118,11 @@ bool HasCondition(const Patient& p, ConditionCode c);  // active conditions only
 const Condition* FindCondition(const Patient& p, ConditionCode c, bool active_only = true);
 const Medication* FindMedication(const Patient& p, Agent a, MedStatus s);
 const Medication* FindMedicationAny(const Patient& p, Agent a);
-bool HasIntolerance(const Patient& p, Intolerance i);
+inline bool HasIntolerance(const Patient& p, Intolerance i) {
+  for (Intolerance x : p.intolerances)
+    if (x == i) return true;
+  return false;
+}
 bool IsOsteoporosisDrug(Agent a);
 bool IsBisphosphonate(Agent a);
 bool IsAnabolic(Agent a);

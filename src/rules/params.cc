@@ -10,32 +10,6 @@
 
 namespace bp {
 
-bool Threshold::MetTenths(int tenths) const {
-  // Thresholds are given to one decimal: compare in integer tenths so -2.5 is exact.
-  // std::lround (half away from zero) without the library call: x - t is exact here.
-  const double x = value * 10.0;
-  int v = static_cast<int>(x);
-  if (const double frac = x - v; frac >= 0.5)
-    ++v;
-  else if (frac <= -0.5)
-    --v;
-  switch (cmp) {
-    case Comparator::kLt:
-      return tenths < v;
-    case Comparator::kLe:
-      return tenths <= v;
-    case Comparator::kGt:
-      return tenths > v;
-    case Comparator::kGe:
-      return tenths >= v;
-    case Comparator::kEq:
-      return tenths == v;
-    case Comparator::kNone:
-      return false;
-  }
-  return false;
-}
-
 std::string_view Threshold::Operator() const {
   switch (cmp) {
     case Comparator::kLt:
