@@ -192,8 +192,9 @@ class ProfileReads {
  public:
   template <typename T>
   void Record(const CompiledProfile& profile, const T& field) {
-    const auto offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&field) -
-                                                 reinterpret_cast<const char*>(&profile));
+    // As integers (wrapping, well defined): a field outside `profile` gives a huge offset.
+    const auto offset = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(&field) -
+                                                 reinterpret_cast<std::uintptr_t>(&profile));
     if (offset >= sizeof(CompiledProfile)) {  // not a field of `profile`
       overflow_ = true;
       return;

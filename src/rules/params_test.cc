@@ -54,5 +54,37 @@ TEST(Threshold, ValueMatchesPrintfG) {
   }
 }
 
+// ProfileReads: what Engine::Assess uses to skip a profile that would decide the same.
+TEST(ProfileReads, SameOnlyWhenEveryRecordedParameterIsEqual) {
+  CompiledProfile a, b;
+  a.za_crcl = {35, Comparator::kLt};
+  b.za_crcl = {35, Comparator::kLt};
+  a.risk_model = RiskModel::kAace2020;
+  b.risk_model = RiskModel::kEndocrineSociety;
+  a.za_crcl.KeepText();  // the kept text is not part of the value
+
+  ProfileReads reads;
+  EXPECT_TRUE(reads.SameIn(a, b));  // nothing read: nothing can differ
+  reads.Record(a, a.za_crcl);
+  reads.Record(a, a.za_crcl);  // recorded once
+  EXPECT_EQ(reads.size(), 1u);
+  EXPECT_TRUE(reads.SameIn(a, b));
+  reads.Record(a, a.risk_model);
+  EXPECT_FALSE(reads.SameIn(a, b));
+
+  ProfileReads other;
+  b.za_crcl.cmp = Comparator::kLe;  // same number, other comparator
+  other.Record(a, a.za_crcl);
+  EXPECT_FALSE(other.SameIn(a, b));
+}
+
+TEST(ProfileReads, AReadOutsideTheProfileNeverCountsAsSame) {
+  CompiledProfile a, b;
+  const Threshold elsewhere{35, Comparator::kLt};
+  ProfileReads reads;
+  reads.Record(a, elsewhere);
+  EXPECT_FALSE(reads.SameIn(a, b));
+}
+
 }  // namespace
 }  // namespace bp
