@@ -19,7 +19,7 @@ PACKAGES=(
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev libvalijson-dev
   libcpp-httplib-dev libsqlite3-dev libpqxx-dev libpq-dev libjwt-dev libssl-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev clang-format hyperfine python3
+  clang libclang-rt-14-dev clang-format hyperfine valgrind python3
 )
 
 missing=()

@@ -453,8 +453,13 @@ class Ctx {
       r.route = cr->route;
       r.interval = Text::Static(cr->def->interval);
       r.max_duration = Text::Static(cr->def->max_duration);
-      for (std::string_view x : cr->rules)
-        if (!rules.contains(x)) rules.push_back(x);
+      // cr->rules has no duplicates (CompileProfile): only the ids passed in can repeat one.
+      const std::size_t passed = rules.size();
+      for (std::string_view id : cr->rules) {
+        bool seen = false;
+        for (std::size_t i = 0; i < passed && !seen; ++i) seen = rules[i] == id;
+        if (!seen) rules.push_back(id);
+      }
     }
     r.rules = std::move(rules);
     return r;
