@@ -368,11 +368,14 @@ class Ctx {
   }
   ProfileReads* reads = nullptr;
 
-  // The rule id is a literal (static); the entry is built in place.
+  // The rule id is a literal (static). (Brace-initialized: clang 14, which builds the fuzzers,
+  // has no parenthesized aggregate initialization for emplace_back.)
   void Trace(std::string_view rule, Outcome o, Str&& because) {
-    a.trace.emplace_back(Text::Static(rule), o, std::move(because.t));
+    a.trace.push_back(TraceEntry{Text::Static(rule), o, std::move(because.t)});
   }
-  void Trace(std::string_view rule, Outcome o) { a.trace.emplace_back(Text::Static(rule), o); }
+  void Trace(std::string_view rule, Outcome o) {
+    a.trace.push_back(TraceEntry{Text::Static(rule), o, Text()});
+  }
   void Fired(std::string_view rule, Str&& because) {
     Trace(rule, Outcome::kFired, std::move(because));
   }
