@@ -22,23 +22,7 @@ struct Threshold {
   double value = 0;
   Comparator cmp = Comparator::kNone;
   // True when x meets the threshold ("x <cmp> value").
-  bool Met(double x) const {
-    switch (cmp) {
-      case Comparator::kLt:
-        return x < value;
-      case Comparator::kLe:
-        return x <= value;
-      case Comparator::kGt:
-        return x > value;
-      case Comparator::kGe:
-        return x >= value;
-      case Comparator::kEq:
-        return x == value;
-      case Comparator::kNone:
-        return false;
-    }
-    return false;
-  }
+  bool Met(double x) const { return Compare(x, value); }
   // The number and comparator (the kept text follows from them).
   friend bool operator==(const Threshold& a, const Threshold& b) {
     return a.value == b.value && a.cmp == b.cmp;
@@ -53,17 +37,22 @@ struct Threshold {
       ++v;
     else if (frac <= -0.5)
       --v;
+    return Compare(tenths, v);
+  }
+  // "x <cmp> v" for the threshold's comparator (false for none).
+  template <typename T>
+  bool Compare(T x, T v) const {
     switch (cmp) {
       case Comparator::kLt:
-        return tenths < v;
+        return x < v;
       case Comparator::kLe:
-        return tenths <= v;
+        return x <= v;
       case Comparator::kGt:
-        return tenths > v;
+        return x > v;
       case Comparator::kGe:
-        return tenths >= v;
+        return x >= v;
       case Comparator::kEq:
-        return tenths == v;
+        return x == v;
       case Comparator::kNone:
         return false;
     }
