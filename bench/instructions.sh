@@ -14,10 +14,17 @@ valgrind --tool=callgrind --callgrind-out-file="$out/cg" \
   --toggle-collect='bp::(anonymous namespace)::BM_AssessV22*' \
   "$build/bench/engine_bench" --benchmark_filter='AssessV22' --benchmark_min_time=0.5 \
   >/dev/null 2>"$out/log"
-total=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/log")
-# How many times the loop called Engine::Assess, from callgrind's call arcs.
-calls=$(callgrind_annotate --tree=calling "$out/cg" 2>/dev/null |
-  grep -E '> .*bp::Engine::Assess\(' | sed -E 's/.*\(([0-9,]+)x\).*/\1/' | tr -d , | head -1)
-[[ -n $total && -n $calls && $calls -gt 0 ]] || { echo "instructions.sh: no callgrind data" >&2; exit 1; }
+# The loop body's callees, from callgrind's call tree: Engine::Assess and ~Assessment, each called
+# once per iteration. Summing only those leaves out the set-up (knowledge loading, engine
+# creation), whose share would otherwise depend on how many iterations the run made.
+tree=$(callgrind_annotate --inclusive=yes --tree=calling "$out/cg" 2>/dev/null |
+  awk '/\*  bench\/engine_bench.cc:bp::\(anonymous namespace\)::BM_AssessV22/ {p = 1; next}
+       p && /^$/ {p = 0} p')  # reads to the end: an early exit would fail the pipeline
+count() { grep -F "$1" <<<"$tree" | sed -E 's/^ *([0-9,]+) .*\(([0-9,]+)x\).*/\1 \2/' | tr -d , | head -1; }
+read -r assess calls < <(count 'bp::Engine::Assess(')
+read -r destroy dcalls < <(count 'bp::Assessment::~Assessment()')
+[[ -n ${calls:-} && ${calls:-0} -gt 0 && ${dcalls:-} == "${calls:-}" ]] ||
+  { echo "instructions.sh: no callgrind data" >&2; exit 1; }
+total=$((assess + destroy))
 echo "engine, V22 record: $((total / calls)) instructions per assessment, decided and destroyed" \
   "($calls assessments, callgrind, warm)"

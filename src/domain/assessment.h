@@ -5,8 +5,10 @@
 // Lifetime: the engine's texts are Text (domain/text.h) and its rule ids views; both refer to
 // literals or to strings of the KnowledgeBase the engine was created with (regimen doses and
 // intervals, the rule ids of a regimen), so that KnowledgeBase must outlive the Assessment.
-// EmbeddedKnowledge() is static. Texts the engine formats live in the assessment's TextArena;
-// Texts built from a std::string own it.
+// EmbeddedKnowledge() is static. Texts the engine formats, and the lists, live in the
+// assessment's Arena (domain/arena.h), which every list and the assessment hold alive: a list
+// moved out stays valid, and a copy of a list or of the assessment is plain heap memory. Texts
+// built from a std::string own it.
 #pragma once
 
 #include <memory>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "common/date.h"
+#include "domain/arena.h"
 #include "domain/enums.h"
 #include "domain/text.h"
 
@@ -51,7 +54,7 @@ struct PreCheck {
 struct Referral {
   Destination to = Destination::kPrimaryCare;
   Urgency urgency = Urgency::kRoutine;
-  std::vector<Statement> reasons;
+  List<Statement> reasons;
 };
 
 struct Warning {
@@ -93,9 +96,28 @@ struct Derived {
 };
 
 struct Assessment {
+  Assessment() = default;
+  // Lists that allocate from `arena` while it is open (the engine's assessments).
+  explicit Assessment(const std::shared_ptr<Arena>& arena)
+      : texts(arena),
+        treatment_reasons(ArenaAllocator<Statement>(arena)),
+        agents(ArenaAllocator<Regimen>(arena)),
+        alternatives(ArenaAllocator<Regimen>(arena)),
+        avoid(ArenaAllocator<Avoid>(arena)),
+        sequence(ArenaAllocator<Statement>(arena)),
+        za_reasons(ArenaAllocator<Statement>(arena)),
+        pre_infusion(ArenaAllocator<PreCheck>(arena)),
+        referrals(ArenaAllocator<Referral>(arena)),
+        warnings(ArenaAllocator<Warning>(arena)),
+        monitoring(ArenaAllocator<Statement>(arena)),
+        adjuncts(ArenaAllocator<Statement>(arena)),
+        workup(ArenaAllocator<Statement>(arena)),
+        missing_data(ArenaAllocator<MissingData>(arena)),
+        trace(ArenaAllocator<TraceEntry>(arena)) {}
+
   // The texts the engine built for this assessment (Texts refer into it). Shared by copies:
-  // it is never written after Engine::Assess returns.
-  std::shared_ptr<const TextArena> texts;
+  // it is sealed (never written) once Engine::Assess returns.
+  std::shared_ptr<const Arena> texts;
 
   std::string patient_id;
   Date as_of;
@@ -104,26 +126,26 @@ struct Assessment {
   Derived derived;
 
   std::optional<bool> treatment_indicated;
-  std::vector<Statement> treatment_reasons;
+  List<Statement> treatment_reasons;
   RiskTier risk_tier = RiskTier::kIndeterminate;
 
   TherapyClass therapy_recommended = TherapyClass::kNone;
-  std::vector<Regimen> agents;
-  std::vector<Regimen> alternatives;
-  std::vector<Avoid> avoid;
-  std::vector<Statement> sequence;
+  List<Regimen> agents;
+  List<Regimen> alternatives;
+  List<Avoid> avoid;
+  List<Statement> sequence;
 
   ZaStatus za_status = ZaStatus::kNotIndicated;
-  std::vector<Statement> za_reasons;
-  std::vector<PreCheck> pre_infusion;
+  List<Statement> za_reasons;
+  List<PreCheck> pre_infusion;
 
-  std::vector<Referral> referrals;
-  std::vector<Warning> warnings;
-  std::vector<Statement> monitoring;
-  std::vector<Statement> adjuncts;
-  std::vector<Statement> workup;
-  std::vector<MissingData> missing_data;
-  std::vector<TraceEntry> trace;
+  List<Referral> referrals;
+  List<Warning> warnings;
+  List<Statement> monitoring;
+  List<Statement> adjuncts;
+  List<Statement> workup;
+  List<MissingData> missing_data;
+  List<TraceEntry> trace;
   std::vector<InputIssue> input_issues;
 
   bool HasWarning(std::string_view code) const {

@@ -1,8 +1,8 @@
 // Text: the strings of an assessment without copying the ones that never change. A Text either
 // refers to a string with static storage duration (a literal, or a string owned by the
 // KnowledgeBase, which must then outlive the Text: see domain/assessment.h), refers to a string
-// in a TextArena (Text::Borrowed; a copy owns its characters), or owns a copy. Built from a
-// string literal or by Text::Static it refers; built from a std::string, a string_view or a
+// in an Arena (domain/arena.h; Text::Borrowed; a copy owns its characters), or owns a copy. Built
+// from a string literal or by Text::Static it refers; built from a std::string, a string_view or a
 // const char* pointer it owns a copy. Either way c_str() is null-terminated. 16 bytes, moved
 // by copying them.
 //
@@ -53,7 +53,7 @@ class Text {
     t.size_ = static_cast<std::uint32_t>(s.size());
     return t;
   }
-  // Refers to `s` in a TextArena while moved; a copy owns its characters, so that a Text
+  // Refers to `s` in an Arena while moved; a copy owns its characters, so that a Text
   // copied out of an assessment outlives the assessment's arena.
   static Text Borrowed(std::string_view s) noexcept {
     Text t = Static(s);
@@ -186,7 +186,7 @@ class Text {
   void Release() noexcept {
     if (kind_ == kOwned) delete[] ptr_;
   }
-  // Static: a literal or a knowledge-base string; borrowed: a TextArena's; owned: new[]'d here.
+  // Static: a literal or a knowledge-base string; borrowed: an Arena's; owned: new[]'d here.
   // Always null-terminated.
   const char* ptr_ = "";
   std::uint32_t size_ = 0;
@@ -198,59 +198,6 @@ template <typename Json>
 void to_json(Json& j, const Text& t) {
   j = std::string(t.view());
 }
-
-// TextArena: storage for the texts an engine builds while deciding one assessment, so that
-// each is one copy into a block instead of one heap string. Blocks never move: a view returned
-// by Store stays valid (and null-terminated) while the arena lives. The Assessment holds its
-// arena (domain/assessment.h); nothing is stored once the engine has returned it.
-class TextArena {
- public:
-  TextArena() = default;
-  TextArena(const TextArena&) = delete;
-  TextArena& operator=(const TextArena&) = delete;
-
-  // Forgets every text stored (their views become invalid), for reuse.
-  void Clear() noexcept {
-    blocks_.clear();
-    used_first_ = false;
-    next_ = nullptr;
-    left_ = 0;
-  }
-
-  std::string_view Store(std::string_view s) {
-    const std::size_t need = s.size() + 1;
-    if (need > left_) NewBlock(need);
-    char* out = next_;
-    if (!s.empty()) std::memcpy(out, s.data(), s.size());
-    out[s.size()] = '\0';
-    next_ += need;
-    left_ -= need;
-    return {out, s.size()};
-  }
-
- private:
-  static constexpr std::size_t kFirst = 6 * 1024;  // a typical assessment needs about 4 KB
-  static constexpr std::size_t kBlock = 16 * 1024;
-  void NewBlock(std::size_t need) {
-    if (!used_first_) {
-      used_first_ = true;
-      if (need <= kFirst) {
-        next_ = first_;
-        left_ = kFirst;
-        return;
-      }
-    }
-    const std::size_t size = std::max(need, kBlock);
-    blocks_.push_back(std::make_unique<char[]>(size));
-    next_ = blocks_.back().get();
-    left_ = size;
-  }
-  char first_[kFirst];
-  bool used_first_ = false;
-  char* next_ = nullptr;
-  std::size_t left_ = 0;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-};
 
 class RuleIds {
  public:

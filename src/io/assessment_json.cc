@@ -239,14 +239,14 @@ void WriteStatement(Writer& w, const Statement& s) {
   w.EndObject();
 }
 
-void WriteStatements(Writer& w, std::string_view key, const std::vector<Statement>& v) {
+void WriteStatements(Writer& w, std::string_view key, const List<Statement>& v) {
   w.Key(key);
   w.BeginArray();
   for (const auto& s : v) WriteStatement(w, s);
   w.EndArray();
 }
 
-void WriteRegimens(Writer& w, std::string_view key, const std::vector<Regimen>& v) {
+void WriteRegimens(Writer& w, std::string_view key, const List<Regimen>& v) {
   w.Key(key);
   w.BeginArray();
   for (const auto& r : v) {

@@ -126,7 +126,7 @@ Tone SeverityTone(Severity s) {
   return Tone::kNormal;
 }
 
-void AddStatements(std::vector<Item>& out, const std::vector<Statement>& stmts, int depth) {
+void AddStatements(std::vector<Item>& out, const List<Statement>& stmts, int depth) {
   for (const auto& s : stmts) out.push_back({"", "", s.text, s.rules, Tone::kNormal, depth});
 }
 
@@ -193,7 +193,7 @@ Section WarningSection(const Assessment& a) {
   return s;
 }
 
-Section StatementSection(std::string key, std::string title, const std::vector<Statement>& stmts) {
+Section StatementSection(std::string key, std::string title, const List<Statement>& stmts) {
   Section s{std::move(key), std::move(title), {}, ""};
   AddStatements(s.items, stmts, 0);
   return s;

@@ -94,7 +94,7 @@ struct AgentList {
 
 // The arena of the assessment being decided on this thread (Decide sets it): texts the engine
 // formats are copied there once instead of each owning a heap string.
-thread_local TextArena* current_arena = nullptr;
+thread_local Arena* current_arena = nullptr;
 
 // A text being formatted: the pieces of `"CrCl " + Num(x) + " mL/min"` are appended into an
 // inline buffer (a heap string only past kInline), with no allocation per piece. A literal
@@ -249,21 +249,21 @@ bool IsOralBisphosphonate(const Medication& m) {
 // assessing patient after patient does not allocate and free a block each time.
 class ArenaPool {
  public:
-  static std::shared_ptr<TextArena> Get() {
+  static std::shared_ptr<Arena> Get() {
     ArenaPool* pool = Instance();
-    std::unique_ptr<TextArena> arena;
+    std::unique_ptr<Arena> arena;
     if (pool && !pool->free_.empty()) {
       arena = std::move(pool->free_.back());
       pool->free_.pop_back();
     } else {
-      arena = std::make_unique<TextArena>();
+      arena = std::make_unique<Arena>();
     }
-    return std::shared_ptr<TextArena>(arena.release(), &Return);
+    return std::shared_ptr<Arena>(arena.release(), &Return);
   }
 
  private:
   static constexpr std::size_t kMaxFree = 8;
-  static void Return(TextArena* arena) {
+  static void Return(Arena* arena) {
     ArenaPool* pool = Instance();
     if (pool && pool->free_.size() < kMaxFree) {
       arena->Clear();
@@ -282,14 +282,14 @@ class ArenaPool {
   ArenaPool() = default;
   ~ArenaPool() { gone_ = true; }
   static thread_local bool gone_;
-  std::vector<std::unique_ptr<TextArena>> free_;
+  std::vector<std::unique_ptr<Arena>> free_;
 };
 thread_local bool ArenaPool::gone_ = false;
 
 // Sets the arena Keep files texts in, for one scope.
 struct ArenaScope {
-  TextArena* saved;
-  explicit ArenaScope(TextArena* t) : saved(current_arena) { current_arena = t; }
+  Arena* saved;
+  explicit ArenaScope(Arena* t) : saved(current_arena) { current_arena = t; }
   ~ArenaScope() { current_arena = saved; }
   ArenaScope(const ArenaScope&) = delete;
   ArenaScope& operator=(const ArenaScope&) = delete;
@@ -421,7 +421,9 @@ class Ctx {
         r.reasons.push_back({Text(), std::move(text.t), std::move(rules)});
         return;
       }
-    a.referrals.push_back({to, u, {{Text(), std::move(text.t), std::move(rules)}}});
+    Referral r{to, u, List<Statement>(a.referrals.get_allocator())};
+    r.reasons.push_back({Text(), std::move(text.t), std::move(rules)});
+    a.referrals.push_back(std::move(r));
   }
   void MarkAvoided(std::string_view agent) {
     const int bit = AvoidBit(agent);
@@ -758,7 +760,7 @@ void Indication(Ctx& x, State& s) {
   // DX-01 WHO category.
   if (!x.verbose) {
   } else if (f.t_min) {
-    std::string cat = x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min)
+    const char* cat = x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min)
                           ? (f.fragility_events ? "severe osteoporosis" : "osteoporosis")
                       : x.P(&CP::tx_tscore_low_bone_mass).MetTenths(*f.t_min) ? "low bone mass"
                                                                               : "normal";
@@ -841,7 +843,7 @@ void Indication(Ctx& x, State& s) {
   BP_VERBOSE(x, x.NotFired("TX-06", s.population_unknown ? "population unknown"
                                                          : "in the T-score population"));
 
-  std::vector<Statement>& reasons = x.a.treatment_reasons;
+  List<Statement>& reasons = x.a.treatment_reasons;
   bool indicated = false;
   // TX-01.
   const FractureEvent* hipvert = nullptr;
@@ -1596,11 +1598,12 @@ void Holidays(Ctx& x, State& s) {
       f.t_hip_latest && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_hip_latest);
   const bool still_high =
       hip_low || major_fx || s.treatment_failure || x.a.risk_tier == RiskTier::kVeryHigh;
-  const std::string still_why = !x.verbose            ? std::string()
-                                : hip_low             ? "hip T-score " + Tn(*f.t_hip_latest)
-                                : major_fx            ? "a prior major osteoporotic fracture"
-                                : s.treatment_failure ? "a fracture on therapy"
-                                                      : "very high risk";
+  // Formatted only where it is shown.
+  const auto still_why = [&]() -> Cat {
+    if (hip_low) return "hip T-score " + Tn(*f.t_hip_latest);
+    if (major_fx) return Cat("a prior major osteoporotic fracture");
+    return Cat(s.treatment_failure ? "a fracture on therapy" : "very high risk");
+  };
   bool oral_due = false, za_due = false;
   for (const auto& m : p.medications) {
     if (!IsOralBisphosphonate(m) || m.status != MedStatus::kActive) continue;
@@ -1652,7 +1655,7 @@ void Holidays(Ctx& x, State& s) {
     if (still_high) {
       BP_VERBOSE(
           x, x.a.sequence.push_back(St{"continue_after_review",
-                                       "Still at high risk (" + still_why +
+                                       "Still at high risk (" + still_why() +
                                            "): continue bisphosphonate therapy after the review.",
                                        {oral_due ? "SEQ-06" : "SEQ-07"}}));
       BP_VERBOSE(x, x.NotFired("SEQ-08"));
@@ -2064,7 +2067,7 @@ void Selection(Ctx& x, State& s) {
   const bool za_ok = !s.za_contraindicated && !x.Avoided("zoledronic_acid");
   const bool dmab_ok = !x.Avoided("denosumab");
 
-  auto add_oral = [&](std::vector<Regimen>& to, const char* rule) {
+  auto add_oral = [&](List<Regimen>& to, const char* rule) {
     for (const char* ag : s.oral_candidates) to.push_back(x.MakeRegimen(ag, {rule}));
   };
   auto za_reg = [&](std::string_view rule) {
@@ -2331,7 +2334,7 @@ void Infusion(Ctx& x, State& s) {
   auto& checks = a.pre_infusion;
   checks.reserve(8);
   bool missing = false, correctable = false;
-  std::vector<Statement> fixes;
+  List<Statement> fixes(a.za_reasons.get_allocator());
 
   // PRE-01 renal.
   {
@@ -2853,7 +2856,9 @@ void Referrals(Ctx& x, State& s) {
                                               : "no recent fragility fracture"));
   }
   // REF-02 specialist.
-  std::vector<std::pair<std::string, RuleIds>> spec;
+  // Texts are literals or kept in the arena; the list is the arena's too.
+  List<std::pair<Text, RuleIds>> spec(a.workup.get_allocator());
+  spec.reserve(8);
   Urgency spec_urgency = Urgency::kRoutine;
   bool any_fragility = f.fragility_events > 0;
   if (any_fragility && f.t_min && *f.t_min > LowBoneMassBoundTenths(x))
@@ -2861,17 +2866,17 @@ void Referrals(Ctx& x, State& s) {
   if (s.treatment_failure)
     spec.push_back({"(b) fracture on therapy (possible treatment failure)", {"REF-02"}});
   if (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min))
-    spec.push_back(
-        {"(c) Z-score " + Tn(*f.z_min) + " below the expected range for age", {"REF-08", "DX-02"}});
-  auto lab_abn = [&](const std::optional<LabValue>& v, const Threshold& hi, const Threshold* lo) {
-    if (!v) return std::string();
-    if (v->AboveReference(hi)) return std::string("high");
-    if (lo && v->BelowReference(*lo)) return std::string("low");
-    return std::string();
+    spec.push_back({Keep("(c) Z-score " + Tn(*f.z_min) + " below the expected range for age"),
+                    {"REF-08", "DX-02"}});
+  auto lab_abn = [&](const std::optional<LabValue>& v, const Threshold& hi,
+                     const Threshold* lo) -> const char* {
+    if (!v) return nullptr;
+    if (v->AboveReference(hi)) return "(c) unexplained high alkaline phosphatase";
+    if (lo && v->BelowReference(*lo)) return "(c) unexplained low alkaline phosphatase";
+    return nullptr;
   };
-  const std::string alp = lab_abn(f.alp, x.P(&CP::alp_high), &x.P(&CP::alp_low));
-  if (!alp.empty())
-    spec.push_back({"(c) unexplained " + alp + " alkaline phosphatase", {"REF-02", "LAB-03"}});
+  if (const char* alp = lab_abn(f.alp, x.P(&CP::alp_high), &x.P(&CP::alp_low)))
+    spec.push_back({Text::Static(alp), {"REF-02", "LAB-03"}});
   if (f.phosphate && f.phosphate->BelowReference(x.P(&CP::phosphate_low)))
     spec.push_back({"(c) low phosphate", {"REF-02", "LAB-03"}});
   for (auto [code, name] : {std::pair{ConditionCode::kHyperparathyroidism, "hyperparathyroidism"},
@@ -2879,10 +2884,10 @@ void Referrals(Ctx& x, State& s) {
                             std::pair{ConditionCode::kHypercalciuria, "hypercalciuria"},
                             std::pair{ConditionCode::kHyperprolactinemia, "raised prolactin"}})
     if (x.f.HasActive(p, code))
-      spec.push_back({std::string("(d) concurrent metabolic bone disease: ") + name, {"REF-02"}});
+      spec.push_back({Keep("(d) concurrent metabolic bone disease: " + Cat(name)), {"REF-02"}});
   if (f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl))
-    spec.push_back({"(e) reduced kidney function (CrCl " + Num(*f.crcl) + " mL/min " +
-                        Desc(x.P(&CP::refer_crcl), "mL/min") + ")",
+    spec.push_back({Keep("(e) reduced kidney function (CrCl " + Num(*f.crcl) + " mL/min " +
+                         Desc(x.P(&CP::refer_crcl), "mL/min") + ")"),
                     {"REF-02", "D27"}});
   if (x.f.HasActive(p, ConditionCode::kMalabsorption) ||
       x.f.HasActive(p, ConditionCode::kCeliacDisease) ||
@@ -2927,7 +2932,7 @@ void Referrals(Ctx& x, State& s) {
   if (!spec.empty()) {
     for (auto& [t, r] : spec)
       x.Refer(Destination::kOsteoporosisSpecialist, spec_urgency,
-              "Osteoporosis specialist: " + t + ".", r);
+              "Osteoporosis specialist: " + Cat(t.view()) + ".", r);
     BP_VERBOSE(x, x.Fired("REF-02", spec.front().first));
   } else {
     BP_VERBOSE(x, x.NotFired("REF-02"));
@@ -2977,7 +2982,7 @@ void Referrals(Ctx& x, State& s) {
   const bool za_chosen = a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
   if (za_chosen && a.za_status == ZaStatus::kEligible) {
     const bool urgent = s.dmab_transition;
-    std::string t =
+    Text t =
         "Zoledronic acid 5 mg IV (infusion over at least 15 minutes): every pre-infusion check "
         "passes.";
     if (urgent) {
@@ -2985,11 +2990,12 @@ void Referrals(Ctx& x, State& s) {
       for (const auto& m : p.medications)
         if (m.agent == Agent::kDenosumab) d = &m;
       if (d && d->last_dose)
-        t = "Time-critical: zoledronic acid infusion about " +
+        t = Keep(
+            "Time-critical: zoledronic acid infusion about " +
             Dt(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months))) +
             " (6 months after the last denosumab injection), no later than " +
             Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
-            ".";
+            ".");
       else
         t = "Time-critical: zoledronic acid infusion 6 months after the last denosumab injection.";
     }
@@ -3511,15 +3517,15 @@ const char* TierName(RiskTier t) { return ToString(t).data(); }
 }  // namespace
 
 Assessment Engine::Assess(const Patient& p, Date as_of) const {
-  Assessment a;
+  // The texts the engine formats and the lists it fills go to the assessment's arena (the other
+  // profiles' runs below use it too: they end before this function does).
+  const std::shared_ptr<Arena> arena = ArenaPool::Get();
+  const ArenaScope scope(arena.get());
+  Assessment a(arena);
   a.patient_id = p.id;
   a.as_of = as_of;
   a.knowledge_version = kb_->version;
   a.profile = main_->name;
-  // The texts the engine formats (only for this, the returned assessment) go to its arena.
-  std::shared_ptr<TextArena> arena = ArenaPool::Get();
-  const ArenaScope scope(arena.get());
-  a.texts = arena;
   const Facts facts = DeriveFacts(p, as_of, *main_);
   ProfileReads reads;
   std::optional<Decisions> at_selection;
@@ -3530,12 +3536,15 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
       comparison_ == ProfileComparison::kSkipUnaffected && at_selection == Decisions(a);
 
   // Guideline disagreement: would another shipped profile decide differently?
+  // The other profiles' assessments never leave this function, which holds the arena: their lists
+  // refer to it without owning it (an aliasing shared_ptr with no owner: copies count nothing).
+  const std::shared_ptr<Arena> unowned(std::shared_ptr<Arena>(), arena.get());
   Cat diff;
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
     // Same facts and the same value of every parameter the decisions read: the same decisions.
     if (skip_unaffected && others_share_facts_[i] && reads.SameIn(*main_, *other)) continue;
-    Assessment b;
+    Assessment b(unowned);
     if (others_share_facts_[i]) {
       Decide(p, facts, *other, *kb_, b, /*verbose=*/false);
     } else {
@@ -3568,6 +3577,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     a.trace.push_back(
         {"CONV-PROFILE-DISAGREEMENT", Outcome::kNotFired, "every shipped profile agrees"});
   }
+  arena->Seal();  // read-only from here: lists that grow later use the heap
   return a;
 }
 

@@ -407,7 +407,7 @@ TEST_F(EngineProperties, EveryRuleIdExistsAndEveryStatementHasOne) {
           problems.push_back(where + ": unknown rule '" + std::string(id) + "'");
       }
     };
-    auto check_statements = [&](const std::string& where, const std::vector<Statement>& list) {
+    auto check_statements = [&](const std::string& where, const List<Statement>& list) {
       for (size_t i = 0; i < list.size(); ++i) {
         check_ids(where + "[" + std::to_string(i) + "]", list[i].rules, true);
       }
