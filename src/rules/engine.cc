@@ -2992,12 +2992,15 @@ void Referrals(Ctx& x, State& s) {
       if (d && d->last_dose)
         t = Keep(
             "Time-critical: zoledronic acid infusion about " +
-            Dt(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months))) +
-            " (6 months after the last denosumab injection), no later than " +
+            Dt(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months))) + " (" +
+            Int(x.P(&CP::dmab_transition_months)) +
+            " months after the last denosumab injection), no later than " +
             Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
             ".");
       else
-        t = "Time-critical: zoledronic acid infusion 6 months after the last denosumab injection.";
+        t = Keep("Time-critical: zoledronic acid infusion " +
+                 Int(x.P(&CP::dmab_transition_months)) +
+                 " months after the last denosumab injection.");
     }
     x.Refer(Destination::kInfusionCenter, urgent ? Urgency::kUrgent : Urgency::kRoutine, t,
             urgent ? RuleIds{"REF-03", "SEQ-05"} : RuleIds{"REF-03"});
@@ -3056,9 +3059,11 @@ void Medications(Ctx& x, State& s) {
     if (dmab && (dmab->status == MedStatus::kStopped || dmab->status == MedStatus::kCompleted) &&
         s.dmab_transition) {
       sev = Severity::kCritical;
-      t = "Denosumab stopped with no follow-on antiresorptive planned: give zoledronic acid about "
-          "6 months after the last injection (no later than 7) to prevent rebound vertebral "
-          "fractures.";
+      t = "Denosumab stopped with no follow-on antiresorptive planned: give zoledronic acid "
+          "about " +
+          Int(x.P(&CP::dmab_transition_months)) +
+          " months after the last injection (no later than " +
+          Num(x.P(&CP::dmab_overdue_months).value, 0) + ") to prevent rebound vertebral fractures.";
     }
     BP_VERBOSE(x, x.Warn("denosumab_discontinuation_rebound", sev, t, {"SEQ-05"}));
     BP_VERBOSE(
