@@ -1,0 +1,81 @@
+// Texts that state a clinical number must take it from the knowledge parameter the decision uses,
+// so that editing the parameter cannot leave the text contradicting the decision. Checked on the
+// public denosumab-stop vignette (V13) under a test profile that moves both denosumab timings.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "domain/assessment.h"
+#include "domain/knowledge.h"
+#include "io/native_reader.h"
+#include "knowledge/loader.h"
+#include "rules/engine.h"
+
+namespace bp {
+namespace {
+
+const KnowledgeBase& KnowledgeWithMovedDenosumabTimings() {
+  static const KnowledgeBase kb = [] {
+    KnowledgeBase k = EmbeddedKnowledge();
+    ProfileDef p;
+    p.name = "test-denosumab-timings";
+    p.title = "Test: denosumab transition at 5 months, overdue after 9";
+    ParamValue transition = k.FindParameter("dmab_transition_za_months")->value;
+    transition.number = 5;
+    ParamValue overdue = k.FindParameter("dmab_overdue_months")->value;
+    overdue.number = 9;
+    p.overrides["dmab_transition_za_months"] = transition;
+    p.overrides["dmab_overdue_months"] = overdue;
+    k.profiles.push_back(p);
+    return k;
+  }();
+  return kb;
+}
+
+Assessment AssessV13(const std::string& profile) {
+  std::ifstream in(std::string(BONEPATH_SOURCE_DIR) +
+                   "/tests/vignettes/public/V13-denosumab-stop.json");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const auto vignette = nlohmann::json::parse(buf.str());
+  const KnowledgeBase& kb = KnowledgeWithMovedDenosumabTimings();
+  auto patient = ReadNativePatient(vignette.at("patient").dump(), kb, nullptr);
+  EXPECT_TRUE(patient.has_value());
+  auto engine = Engine::Create(kb, profile);
+  EXPECT_TRUE(engine.has_value());
+  if (!patient || !engine || !patient.value().as_of) return Assessment();
+  return engine.value().Assess(patient.value(), *patient.value().as_of);
+}
+
+std::string WarningText(const Assessment& a, std::string_view code) {
+  for (const auto& w : a.warnings)
+    if (w.code == code) return w.text.str();
+  return "";
+}
+
+TEST(ParameterTexts, DenosumabTransitionTextsFollowTheParameters) {
+  const Assessment shipped = AssessV13("us-composite");
+  const Assessment moved = AssessV13("test-denosumab-timings");
+
+  const std::string shipped_warning = WarningText(shipped, "denosumab_discontinuation_rebound");
+  const std::string moved_warning = WarningText(moved, "denosumab_discontinuation_rebound");
+  EXPECT_NE(shipped_warning.find("about 6 months after the last injection (no later than 7)"),
+            std::string::npos)
+      << shipped_warning;
+  EXPECT_NE(moved_warning.find("about 5 months after the last injection (no later than 9)"),
+            std::string::npos)
+      << moved_warning;
+
+  const Referral* infusion = moved.FindReferral(Destination::kInfusionCenter);
+  ASSERT_NE(infusion, nullptr);
+  ASSERT_FALSE(infusion->reasons.empty());
+  const std::string referral = infusion->reasons.front().text.str();
+  EXPECT_NE(referral.find("(5 months after the last denosumab injection)"), std::string::npos)
+      << referral;
+}
+
+}  // namespace
+}  // namespace bp
