@@ -121,7 +121,7 @@ struct Assessment {
 
   std::string patient_id;
   Date as_of;
-  std::string knowledge_version;
+  Text knowledge_version;  // the KnowledgeBase's (static while it lives)
   std::string profile;
   Derived derived;
 

@@ -199,6 +199,39 @@ void to_json(Json& j, const Text& t) {
   j = std::string(t.view());
 }
 
+// Equality of two short ids or names (rule ids, agent names), inline: the length, then the
+// pointer (the same literal or knowledge string), then the characters in a few word-sized
+// loads. Ids of one length often share a prefix ("SEL-01", "SEL-05"), where a byte loop or a
+// library memcmp call would cost more than the test.
+[[gnu::always_inline]] inline bool SameId(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (x == y) return true;
+  auto same8 = [&](std::size_t at) {
+    std::uint64_t u, v;
+    std::memcpy(&u, x + at, 8);
+    std::memcpy(&v, y + at, 8);
+    return u == v;
+  };
+  auto same4 = [&](std::size_t at) {
+    std::uint32_t u, v;
+    std::memcpy(&u, x + at, 4);
+    std::memcpy(&v, y + at, 4);
+    return u == v;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (!same8(i)) return false;
+    return same8(n - 8);  // the last 8 (overlapping the loop's last word)
+  }
+  if (n >= 4) return same4(0) && same4(n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
 class RuleIds {
  public:
   using value_type = std::string_view;
@@ -210,19 +243,26 @@ class RuleIds {
   using const_pointer = const std::string_view*;
   using iterator = const std::string_view*;
   using const_iterator = const std::string_view*;
-  static constexpr std::size_t kInline = 6;
+  // A regimen's ids (up to 8 in knowledge/drugs.json) and the ones its selection adds fit.
+  static constexpr std::size_t kInline = 10;
 
-  RuleIds() noexcept = default;
+  // The inline slots stay uninitialized: only [0, size()) is ever read.
+  RuleIds() noexcept {}  // NOLINT(modernize-use-equals-default): leaves inline_ uninitialized
   RuleIds(std::initializer_list<std::string_view> ids) {
     if (ids.size() <= kInline) {
-      std::copy(ids.begin(), ids.end(), inline_);
+      Copy(inline_, ids.begin(), ids.size());
       size_ = static_cast<std::uint32_t>(ids.size());
     } else {
       for (std::string_view id : ids) push_back(id);
     }
   }
   RuleIds(const RuleIds& o) {
-    for (std::string_view id : o) push_back(id);
+    if (o.size_ <= kInline) {
+      Copy(inline_, o.data(), o.size_);
+      size_ = o.size_;
+    } else {
+      for (std::string_view id : o) push_back(id);
+    }
   }
   RuleIds(RuleIds&& o) noexcept { MoveFrom(o); }
   RuleIds& operator=(const RuleIds& o) {
@@ -271,14 +311,8 @@ class RuleIds {
     for (std::string_view id : tail) push_back(id);
   }
   bool contains(std::string_view id) const noexcept {
-    // Ids are short and usually differ early (or are the same literal): compare inline.
-    for (std::string_view r : *this) {
-      if (r.size() != id.size()) continue;
-      if (r.data() == id.data()) return true;
-      std::size_t i = 0;
-      while (i < r.size() && r[i] == id[i]) ++i;
-      if (i == r.size()) return true;
-    }
+    for (std::string_view r : *this)
+      if (SameId(r, id)) return true;
     return false;
   }
   friend bool operator==(const RuleIds& a, const RuleIds& b) noexcept {
@@ -287,6 +321,45 @@ class RuleIds {
 
  private:
   std::string_view* data() noexcept { return heap_ ? heap_.get() : inline_; }
+  // n <= kInline ids as fixed-size moves (a statement has one to a few): a library call for
+  // such short copies would cost more than the copy.
+  static void Copy(std::string_view* to, const std::string_view* from, std::size_t n) noexcept {
+    static_assert(kInline == 10, "Copy unrolls kInline moves");
+    switch (n) {
+      case 10:
+        to[9] = from[9];
+        [[fallthrough]];
+      case 9:
+        to[8] = from[8];
+        [[fallthrough]];
+      case 8:
+        to[7] = from[7];
+        [[fallthrough]];
+      case 7:
+        to[6] = from[6];
+        [[fallthrough]];
+      case 6:
+        to[5] = from[5];
+        [[fallthrough]];
+      case 5:
+        to[4] = from[4];
+        [[fallthrough]];
+      case 4:
+        to[3] = from[3];
+        [[fallthrough]];
+      case 3:
+        to[2] = from[2];
+        [[fallthrough]];
+      case 2:
+        to[1] = from[1];
+        [[fallthrough]];
+      case 1:
+        to[0] = from[0];
+        [[fallthrough]];
+      default:
+        break;
+    }
+  }
   void Grow() {
     const std::size_t cap = capacity_ * 2;
     auto bigger = std::make_unique<std::string_view[]>(cap);
@@ -300,12 +373,14 @@ class RuleIds {
       heap_ = std::move(o.heap_);
       capacity_ = o.capacity_;
     } else {
-      std::copy(o.inline_, o.inline_ + o.size_, inline_);
+      Copy(inline_, o.inline_, o.size_);
     }
     o.size_ = 0;
     o.capacity_ = kInline;
   }
-  std::string_view inline_[kInline];
+  union {
+    std::string_view inline_[kInline];
+  };
   std::unique_ptr<std::string_view[]> heap_;
   std::uint32_t size_ = 0;
   std::uint32_t capacity_ = kInline;

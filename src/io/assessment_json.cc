@@ -342,7 +342,8 @@ std::string AssessmentToJson(const Assessment& a, const KnowledgeBase& kb, int i
 
   w.Key("knowledge");
   w.BeginObject();
-  w.Field("version", a.knowledge_version.empty() ? kb.version : a.knowledge_version);
+  w.Field("version",
+          a.knowledge_version.empty() ? std::string_view(kb.version) : a.knowledge_version.view());
   w.Field("profile", a.profile);
   w.Field("review_status", ReviewSummary(kb));
   w.Field("disclaimer", kDisclaimer);

@@ -235,7 +235,7 @@ Doc BuildDoc(const Assessment& a, const KnowledgeBase& kb) {
   Doc d;
   d.patient_id = a.patient_id;
   d.as_of = a.as_of.ToString();
-  d.version = a.knowledge_version.empty() ? kb.version : a.knowledge_version;
+  d.version = a.knowledge_version.empty() ? kb.version : a.knowledge_version.str();
   d.profile = a.profile.empty() ? "us-composite" : a.profile;
   d.review = render::SummarizeReview(kb).sentence;
   d.decision = DecisionSection(a);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -82,14 +83,14 @@ constexpr bool AvoidBitsMatch() {
 }
 static_assert(AvoidBitsMatch(), "AvoidBit must give every kAvoidable agent its index");
 
-// A few agent names (candidates in order), without allocating.
+// A few agent names (candidates in order, literals), without allocating.
 struct AgentList {
-  const char* v[4] = {};
+  std::string_view v[4] = {};
   int n = 0;
-  void push_back(const char* a) { v[n++] = a; }
+  void push_back(std::string_view a) { v[n++] = a; }
   bool empty() const { return n == 0; }
-  const char* const* begin() const { return v; }
-  const char* const* end() const { return v + n; }
+  const std::string_view* begin() const { return v; }
+  const std::string_view* end() const { return v + n; }
 };
 
 // The arena of the assessment being decided on this thread (Decide sets it): texts the engine
@@ -244,47 +245,31 @@ bool IsOralBisphosphonate(const Medication& m) {
   return m.agent == Agent::kIbandronate && m.route.value_or(Route::kOral) == Route::kOral;
 }
 
-// An arena for one assessment. Arenas come from a small per-thread pool and return to it when
-// the last Assessment holding one is destroyed (on whatever thread that is), so that a thread
-// assessing patient after patient does not allocate and free a block each time.
+// An arena for one assessment, from a small per-thread pool: a pooled arena is handed out again
+// once no assessment holds it (the pool's reference is the only one left, wherever the last
+// holder was destroyed), so that a thread assessing patient after patient allocates neither an
+// arena nor a reference count each time.
 class ArenaPool {
  public:
   static std::shared_ptr<Arena> Get() {
-    ArenaPool* pool = Instance();
-    std::unique_ptr<Arena> arena;
-    if (pool && !pool->free_.empty()) {
-      arena = std::move(pool->free_.back());
-      pool->free_.pop_back();
-    } else {
-      arena = std::make_unique<Arena>();
+    thread_local ArenaPool pool;
+    for (const std::shared_ptr<Arena>& arena : pool.arenas_) {
+      if (arena.use_count() != 1) continue;
+      // The last other holder let go with a releasing decrement, perhaps on another thread: its
+      // reads of the arena happen before this thread writes to it again.
+      std::atomic_thread_fence(std::memory_order_acquire);
+      arena->Clear();
+      return arena;
     }
-    return std::shared_ptr<Arena>(arena.release(), &Return);
+    auto arena = std::make_shared<Arena>();
+    if (pool.arenas_.size() < kMaxPooled) pool.arenas_.push_back(arena);
+    return arena;
   }
 
  private:
-  static constexpr std::size_t kMaxFree = 8;
-  static void Return(Arena* arena) {
-    ArenaPool* pool = Instance();
-    if (pool && pool->free_.size() < kMaxFree) {
-      arena->Clear();
-      pool->free_.emplace_back(arena);
-    } else {
-      delete arena;
-    }
-  }
-  // Null once this thread's pool has been destroyed (an Assessment outliving it at thread exit);
-  // the flag is trivially destructible, so it can be read then.
-  static ArenaPool* Instance() {
-    if (gone_) return nullptr;
-    thread_local ArenaPool pool;
-    return &pool;
-  }
-  ArenaPool() = default;
-  ~ArenaPool() { gone_ = true; }
-  static thread_local bool gone_;
-  std::vector<std::unique_ptr<Arena>> free_;
+  static constexpr std::size_t kMaxPooled = 8;
+  std::vector<std::shared_ptr<Arena>> arenas_;
 };
-thread_local bool ArenaPool::gone_ = false;
 
 // Sets the arena Keep files texts in, for one scope.
 struct ArenaScope {
@@ -447,11 +432,13 @@ class Ctx {
       if (x.agent == agent) return true;
     return false;
   }
-  // `agent` is a literal or an enum's wire name (static); the regimen's texts and rule ids refer
-  // to the knowledge base.
-  Regimen MakeRegimen(std::string_view agent, RuleIds rules) const {
-    Regimen r;
+  // Appends the regimen of `agent` to `to`, built in place. `agent` is a literal or an enum's wire
+  // name (static); the regimen's texts and rule ids refer to the knowledge base.
+  void AddRegimen(List<Regimen>& to, std::string_view agent,
+                  std::initializer_list<std::string_view> rules) const {
+    Regimen& r = to.emplace_back();
     r.agent = Text::Static(agent);
+    for (std::string_view id : rules) r.rules.push_back(id);
     // The regimen table is the knowledge base's, the same in every profile: not a recorded read.
     if (const CompiledRegimen* cr = profile_.FindRegimen(agent)) {
       r.dose = Text::Static(cr->def->dose);
@@ -459,15 +446,12 @@ class Ctx {
       r.interval = Text::Static(cr->def->interval);
       r.max_duration = Text::Static(cr->def->max_duration);
       // cr->rules has no duplicates (CompileProfile): only the ids passed in can repeat one.
-      const std::size_t passed = rules.size();
       for (std::string_view id : cr->rules) {
         bool seen = false;
-        for (std::size_t i = 0; i < passed && !seen; ++i) seen = rules[i] == id;
-        if (!seen) rules.push_back(id);
+        for (std::string_view passed : rules) seen = seen || SameId(passed, id);
+        if (!seen) r.rules.push_back(id);
       }
     }
-    r.rules = std::move(rules);
-    return r;
   }
   bool AgeKnown() const { return f.age.has_value(); }
   double Age() const { return f.age.value_or(0); }
@@ -624,10 +608,10 @@ void Demographics(Ctx& x, State& s) {
   if (!x.verbose) {
     // The other profiles need no trace, warnings or missing data from here on.
   } else if (f.crcl) {
-    std::string because = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (" +
-                          f.crcl_weight_method + " body weight";
-    if (f.crcl_sex_assumed) because += "; sex unknown, female factor applied";
-    because += ")";
+    Cat because = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (" + f.crcl_weight_method +
+                  " body weight";
+    if (f.crcl_sex_assumed) because.Append("; sex unknown, female factor applied");
+    because.Append(")");
     BP_VERBOSE(x, x.Fired("CALC-01", because));
     if (f.crcl_weight_method != "actual") {
       BP_VERBOSE(x,
@@ -735,7 +719,7 @@ void Demographics(Ctx& x, State& s) {
     BP_VERBOSE(x, x.NotFired("CONV-FRACTURE-EVENT"));
   for (size_t i = 0; i < f.events.size(); ++i)
     if (f.events[i].mechanism_unknown && f.events[i].HipOrVertebral())
-      BP_VERBOSE(x, x.Missing("fractures[" + Int(f.events[i].indices.front()) + "].mechanism",
+      BP_VERBOSE(x, x.Missing("fractures[" + Int(f.events[i].first_index) + "].mechanism",
                               "whether the fracture is a fragility fracture (CALC-08, TX-01)"));
   if (f.bmi)
     BP_VERBOSE(
@@ -1218,7 +1202,7 @@ void Tier(Ctx& x, State& s) {
         add_vh([&] {
           return Cat("high fall risk (" +
                      (p.falls.count_past_year ? Int(*p.falls.count_past_year) + " falls"
-                                              : std::string("injurious fall")) +
+                                              : Cat("injurious fall")) +
                      " in the past year)");
         });
     }
@@ -1237,7 +1221,7 @@ void Tier(Ctx& x, State& s) {
                  x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile"));
     }
     BP_VERBOSE(x, x.Trace(model_rule, vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
-                          vh_count == 0 ? "no very-high-risk criterion" : vh.front()));
+                          vh_count == 0 ? Str("no very-high-risk criterion") : Str(vh.front())));
     if (x.P(&CP::risk_model) == RiskModel::kAace2020) {
       BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
       BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
@@ -1800,7 +1784,7 @@ void Contraindications(Ctx& x, State& s) {
                   s.oral_unsuitable_rules));
   }
   // Oral candidates still usable (renal may allow risedronate when alendronate is not).
-  for (const char* a : {"alendronate", "risedronate"})
+  for (std::string_view a : {std::string_view("alendronate"), std::string_view("risedronate")})
     if (!x.Avoided(a)) s.oral_candidates.push_back(a);
   s.oral_candidates_any = !s.oral_candidates.empty() && !s.oral_unsuitable;
 
@@ -2058,23 +2042,24 @@ void Selection(Ctx& x, State& s) {
   s.anabolic_followup = anabolic_done && !anabolic_active && !antiresorptive_after_anabolic;
 
   // Anabolic candidates in order (SEL-01; GIOP prefers teriparatide, GIOP-08).
-  static constexpr const char* kAnabolicOrder[] = {"romosozumab", "abaloparatide", "teriparatide"};
-  static constexpr const char* kGiopAnabolicOrder[] = {"teriparatide", "abaloparatide",
-                                                       "romosozumab"};
-  for (const char* ag : s.giop_indicated ? kGiopAnabolicOrder : kAnabolicOrder)
+  static constexpr std::string_view kAnabolicOrder[] = {"romosozumab", "abaloparatide",
+                                                        "teriparatide"};
+  static constexpr std::string_view kGiopAnabolicOrder[] = {"teriparatide", "abaloparatide",
+                                                            "romosozumab"};
+  for (std::string_view ag : s.giop_indicated ? kGiopAnabolicOrder : kAnabolicOrder)
     if (!x.Avoided(ag)) s.anabolic_candidates.push_back(ag);
 
   const bool za_ok = !s.za_contraindicated && !x.Avoided("zoledronic_acid");
   const bool dmab_ok = !x.Avoided("denosumab");
 
-  auto add_oral = [&](List<Regimen>& to, const char* rule) {
-    for (const char* ag : s.oral_candidates) to.push_back(x.MakeRegimen(ag, {rule}));
+  auto add_oral = [&](List<Regimen>& to, std::string_view rule) {
+    for (std::string_view ag : s.oral_candidates) x.AddRegimen(to, ag, {rule});
   };
-  auto za_reg = [&](std::string_view rule) {
-    return x.MakeRegimen("zoledronic_acid", {rule, "SEL-05"});
+  auto add_za = [&](List<Regimen>& to, std::string_view rule) {
+    x.AddRegimen(to, "zoledronic_acid", {rule, "SEL-05"});
   };
-  auto dmab_reg = [&](std::string_view rule) {
-    return x.MakeRegimen("denosumab", {rule, "SEL-05"});
+  auto add_dmab = [&](List<Regimen>& to, std::string_view rule) {
+    x.AddRegimen(to, "denosumab", {rule, "SEL-05"});
   };
 
   BP_VERBOSE(x, x.Fired("SEL-00", "contraindications, then pre-infusion checks, then preference"));
@@ -2118,7 +2103,7 @@ void Selection(Ctx& x, State& s) {
   const bool very_high = a.risk_tier == RiskTier::kVeryHigh;
   TherapyClass chosen = TherapyClass::kNone;
   RuleIds why_rules;
-  std::string why;
+  Text why;  // a literal, or a text kept in the arena
 
   auto choose_antiresorptive = [&](bool prefer_parenteral) {
     // SEQ-05: after denosumab, zoledronic acid (or alendronate) must follow.
@@ -2126,10 +2111,10 @@ void Selection(Ctx& x, State& s) {
       if (za_ok) {
         chosen = TherapyClass::kIvZoledronicAcid;
         if (x.verbose)
-          why = "Denosumab stopped: one zoledronic acid infusion about " +
-                Int(x.P(&CP::dmab_transition_months)) +
-                " months after the last injection, no later than " +
-                Num(x.P(&CP::dmab_overdue_months).value, 0) + " months.";
+          why = Keep("Denosumab stopped: one zoledronic acid infusion about " +
+                     Int(x.P(&CP::dmab_transition_months)) +
+                     " months after the last injection, no later than " +
+                     Num(x.P(&CP::dmab_overdue_months).value, 0) + " months.");
         if (x.verbose) why_rules = {"SEQ-05"};
       } else if (s.oral_candidates_any) {
         chosen = TherapyClass::kOralBisphosphonate;
@@ -2186,7 +2171,8 @@ void Selection(Ctx& x, State& s) {
         for (const auto& r : s.oral_unsuitable_reasons) t += (t.empty() ? "" : ", ") + r;
         if (t.empty()) t = "oral bisphosphonates blocked";
         if (x.verbose)
-          why = "Oral bisphosphonates unsuitable (" + t + "): zoledronic acid 5 mg IV once yearly.";
+          why = Keep("Oral bisphosphonates unsuitable (" + t +
+                     "): zoledronic acid 5 mg IV once yearly.");
         if (x.verbose) why_rules = {"SEL-03"};
         for (const auto& r : s.oral_unsuitable_rules) why_rules.push_back(r);
       }
@@ -2195,10 +2181,10 @@ void Selection(Ctx& x, State& s) {
     if (dmab_ok) {
       chosen = TherapyClass::kDenosumab;
       if (x.verbose)
-        why = "Bisphosphonates contraindicated or not tolerated (" +
-              (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
-              "): denosumab 60 mg SC every 6 months, with a plan never to stop it without a "
-              "follow-on.";
+        why = Keep("Bisphosphonates contraindicated or not tolerated (" +
+                   (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
+                   "): denosumab 60 mg SC every 6 months, with a plan never to stop it without a "
+                   "follow-on.");
       if (x.verbose) why_rules = {"SEL-04", "D14"};
       return;
     }
@@ -2270,7 +2256,7 @@ void Selection(Ctx& x, State& s) {
   // The rest only lists the returned assessment's regimens and texts.
   const TextOnly regimens_and_texts(x);
   BP_VERBOSE(x, x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired,
-                        very_high ? why : "not very high risk"));
+                        very_high ? Str(why) : Str("not very high risk")));
   BP_VERBOSE(x,
              x.Trace("SEL-02", chosen == TherapyClass::kOralBisphosphonate ? Outcome::kFired
                                                                            : Outcome::kNotFired));
@@ -2290,33 +2276,31 @@ void Selection(Ctx& x, State& s) {
       add_oral(a.agents, "SEL-02");
       break;
     case TherapyClass::kIvZoledronicAcid:
-      a.agents.push_back(za_reg(why_rules.front()));
+      add_za(a.agents, why_rules.front());
       break;
     case TherapyClass::kDenosumab:
-      a.agents.push_back(dmab_reg(why_rules.front()));
+      add_dmab(a.agents, why_rules.front());
       break;
     case TherapyClass::kAnabolic:
       if (anabolic_active)
-        a.agents.push_back(x.MakeRegimen(ToString(anabolic_active->agent), {"SEL-01", "SEQ-01"}));
+        x.AddRegimen(a.agents, ToString(anabolic_active->agent), {"SEL-01", "SEQ-01"});
       else
-        for (const char* ag : s.anabolic_candidates)
-          a.agents.push_back(x.MakeRegimen(ag, {"SEL-01", "SEL-05"}));
+        for (std::string_view ag : s.anabolic_candidates)
+          x.AddRegimen(a.agents, ag, {"SEL-01", "SEL-05"});
       break;
     default:
       break;
   }
   // Alternatives: the other usable classes.
   if (chosen != TherapyClass::kIvZoledronicAcid && za_ok)
-    a.alternatives.push_back(za_reg(very_high ? "SEL-01" : "SEL-03"));
+    add_za(a.alternatives, very_high ? "SEL-01" : "SEL-03");
   if (chosen != TherapyClass::kDenosumab && dmab_ok)
-    a.alternatives.push_back(
-        dmab_reg(x.P(&CP::denosumab_first_line) || very_high ? "SEL-01" : "SEL-04"));
+    add_dmab(a.alternatives, x.P(&CP::denosumab_first_line) || very_high ? "SEL-01" : "SEL-04");
   if (chosen != TherapyClass::kOralBisphosphonate && s.oral_candidates_any &&
       (!very_high || s.giop_very_high))
     add_oral(a.alternatives, s.giop_very_high ? "D8" : "SEL-02");
   if (chosen != TherapyClass::kAnabolic && very_high && !dmab_active)
-    for (const char* ag : s.anabolic_candidates)
-      a.alternatives.push_back(x.MakeRegimen(ag, {"SEL-01"}));
+    for (std::string_view ag : s.anabolic_candidates) x.AddRegimen(a.alternatives, ag, {"SEL-01"});
   if (x.P(&CP::first_line_equal_options) && chosen == TherapyClass::kOralBisphosphonate)
     BP_VERBOSE(x, a.treatment_reasons.push_back(
                       St{"equal_options",
@@ -2619,7 +2603,7 @@ void Infusion(Ctx& x, State& s) {
                               {"PRE-01", "PRE-02", "PRE-03", "PRE-04", "PRE-05", "PRE-06"}});
   }
   a.za_status = st;
-  BP_VERBOSE(x, x.Fired("CONV-ZA-STATUS", std::string(ToString(st))));
+  BP_VERBOSE(x, x.Fired("CONV-ZA-STATUS", ToString(st).data()));  // a static wire name
   if (!x.stale_traced) BP_VERBOSE(x, x.NotFired("CONV-STALE"));
 
   // Vitamin D warnings.
@@ -3529,9 +3513,9 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   Assessment a(arena);
   a.patient_id = p.id;
   a.as_of = as_of;
-  a.knowledge_version = kb_->version;
+  a.knowledge_version = Text::Static(kb_->version);
   a.profile = main_->name;
-  const Facts facts = DeriveFacts(p, as_of, *main_);
+  const Facts facts = DeriveFacts(p, as_of, *main_, arena);
   ProfileReads reads;
   std::optional<Decisions> at_selection;
   Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection);
@@ -3553,7 +3537,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     if (others_share_facts_[i]) {
       Decide(p, facts, *other, *kb_, b, /*verbose=*/false);
     } else {
-      const Facts other_facts = DeriveFacts(p, as_of, *other);
+      const Facts other_facts = DeriveFacts(p, as_of, *other, unowned);
       Decide(p, other_facts, *other, *kb_, b, /*verbose=*/false);
     }
     const bool treatment = b.treatment_indicated != a.treatment_indicated;

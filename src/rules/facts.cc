@@ -86,8 +86,10 @@ bool SameFactsParameters(const CompiledProfile& a, const CompiledProfile& b) {
          a.fracture_same_event_days == b.fracture_same_event_days;
 }
 
-Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
+Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c,
+                  const std::shared_ptr<Arena>& arena) {
   Facts f;
+  f.events = List<FractureEvent>(ArenaAllocator<FractureEvent>(arena));
   f.as_of = as_of;
   if (p.birth_date)
     f.age = CompletedYears(*p.birth_date, as_of);
@@ -283,7 +285,6 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
       same->pathologic = same->pathologic || pathologic;
       same->atypical = same->atypical || fx.atypical.value_or(false);
       if (same->level.empty()) same->level = fx.vertebral_level;
-      same->indices.push_back(i);
       continue;
     }
     FractureEvent e;
@@ -294,7 +295,7 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
     e.pathologic = pathologic;
     e.atypical = fx.atypical.value_or(false);
     e.level = fx.vertebral_level;
-    e.indices.push_back(i);
+    e.first_index = i;
     f.events.push_back(std::move(e));
   }
   for (const auto& e : f.events) {

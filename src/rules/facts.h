@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "domain/arena.h"
 #include "domain/patient.h"
 #include "rules/params.h"
 
@@ -39,8 +41,8 @@ struct FractureEvent {
   bool mechanism_unknown = false;
   bool pathologic = false;
   bool atypical = false;
-  std::string level;
-  std::vector<int> indices;  // positions in Patient::fractures
+  std::string_view level;  // the Patient's (which outlives the Facts)
+  int first_index = 0;     // position in Patient::fractures of the event's first record
   bool HipOrVertebral() const {
     return site == FractureSite::kHip || site == FractureSite::kVertebral;
   }
@@ -92,7 +94,7 @@ struct Facts {
   bool gc_duration_unknown = false;
   std::optional<double> gc_cumulative_g_year;
 
-  std::vector<FractureEvent> events;
+  List<FractureEvent> events;
   int fragility_events = 0;
   bool any_hip_vert_fragility = false;
   bool any_pathologic = false;
@@ -107,7 +109,10 @@ struct Facts {
   }
 };
 
-Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c);
+// The facts refer to `p`, which must outlive them. The list of fracture events allocates from
+// `arena` while it is open (the assessment's, in Engine::Assess), else from the heap.
+Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c,
+                  const std::shared_ptr<Arena>& arena = nullptr);
 
 // True when DeriveFacts reads the same parameter values from both profiles, so that the facts
 // derived under one serve the other. Lists every parameter DeriveFacts reads: keep it in step.

@@ -166,7 +166,7 @@ struct CompiledProfile {
   std::vector<CompiledRegimen> regimens;  // refer to the KnowledgeBase
   const CompiledRegimen* FindRegimen(std::string_view agent) const {
     for (const auto& r : regimens)
-      if (r.agent == agent) return &r;
+      if (SameId(r.agent, agent)) return &r;
     return nullptr;
   }
 };
