@@ -78,25 +78,29 @@ int Date::days() const {
   return DaysFromCivil(y_, static_cast<unsigned>(m_), static_cast<unsigned>(d_));
 }
 
-std::string Date::ToString() const {
+std::size_t Date::WriteTo(char* out) const {
   // The engine writes dates into many statements: format "%04d-%02d-%02d" by hand for the
   // years a record can hold, and through snprintf otherwise.
   if (y_ >= 0 && y_ <= 9999 && m_ >= 1 && m_ <= 12 && d_ >= 1 && d_ <= 31) {
-    const char s[10] = {static_cast<char>('0' + y_ / 1000),
-                        static_cast<char>('0' + y_ / 100 % 10),
-                        static_cast<char>('0' + y_ / 10 % 10),
-                        static_cast<char>('0' + y_ % 10),
-                        '-',
-                        static_cast<char>('0' + m_ / 10),
-                        static_cast<char>('0' + m_ % 10),
-                        '-',
-                        static_cast<char>('0' + d_ / 10),
-                        static_cast<char>('0' + d_ % 10)};
-    return std::string(s, sizeof s);
+    out[0] = static_cast<char>('0' + y_ / 1000);
+    out[1] = static_cast<char>('0' + y_ / 100 % 10);
+    out[2] = static_cast<char>('0' + y_ / 10 % 10);
+    out[3] = static_cast<char>('0' + y_ % 10);
+    out[4] = '-';
+    out[5] = static_cast<char>('0' + m_ / 10);
+    out[6] = static_cast<char>('0' + m_ % 10);
+    out[7] = '-';
+    out[8] = static_cast<char>('0' + d_ / 10);
+    out[9] = static_cast<char>('0' + d_ % 10);
+    return 10;
   }
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y_, m_, d_);
-  return buf;
+  const int n = std::snprintf(out, kBufferSize, "%04d-%02d-%02d", y_, m_, d_);
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+std::string Date::ToString() const {
+  char buf[kBufferSize];
+  return std::string(buf, WriteTo(buf));
 }
 
 Date Date::AddMonths(int n) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ class Date {
   // Days since 1970-01-01.
   int days() const;
   std::string ToString() const;
+  // Writes ToString()'s characters into out (at least kBufferSize bytes, not null-terminated);
+  // returns their number.
+  static constexpr std::size_t kBufferSize = 48;
+  std::size_t WriteTo(char* out) const;
 
   // Same day N calendar months later (N may be negative); the day is clamped to the month's
   // end (2026-03-31 - 1 month = 2026-02-28).

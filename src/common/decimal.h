@@ -17,6 +17,12 @@ inline constexpr int kMaxFixedDecimals = 17;
 // Writes v into out (at least kFixedBufferSize bytes, not null-terminated); returns the length.
 std::size_t WriteFixed(char* out, double v, int decimals);
 
+// The integer fast path of WriteFixed alone, for callers with a small buffer: writes at most
+// kFixedFastSize bytes and returns the length, or returns 0 (writing nothing) where WriteFixed
+// would go through to_chars (more than 3 decimals, |v| >= 1e9, near a rounding tie, -0.0).
+inline constexpr std::size_t kFixedFastSize = 16;
+std::size_t WriteFixedFast(char* out, double v, int decimals);
+
 inline std::string FormatFixed(double v, int decimals) {
   char buf[kFixedBufferSize];
   return std::string(buf, WriteFixed(buf, v, decimals));

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -58,6 +59,36 @@ TEST(Decimal, AgreesWithToChars) {
       }
     }
   }
+}
+
+// The fast path alone writes what WriteFixed writes, or nothing, and takes the values the
+// engine formats (one to three decimals, ordinary magnitudes) without falling back.
+TEST(Decimal, FastPathAloneAgreesOrDeclines) {
+  std::mt19937_64 rng(20261124);
+  std::uniform_real_distribution<double> mag(-6, 10);
+  std::uniform_int_distribution<int> dec(-1, 5);
+  int taken = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const int d = dec(rng);
+    double v = std::pow(10.0, mag(rng));
+    if (i % 2) v = -v;
+    char fast[kFixedFastSize + 8];
+    std::memset(fast, '#', sizeof fast);
+    const std::size_t n = WriteFixedFast(fast, v, d);
+    ASSERT_LE(n, kFixedFastSize);
+    for (std::size_t j = n; j < sizeof fast; ++j) ASSERT_EQ(fast[j], '#') << v << " " << d;
+    if (n == 0) continue;
+    ++taken;
+    ASSERT_EQ(std::string(fast, n), Reference(v, d)) << v << " " << d;
+  }
+  EXPECT_GT(taken, 50000);
+  char buf[kFixedFastSize];
+  EXPECT_EQ(std::string(buf, WriteFixedFast(buf, 41.8, 1)), "41.8");
+  EXPECT_EQ(std::string(buf, WriteFixedFast(buf, -999999999.4, 3)), "-999999999.400");
+  EXPECT_EQ(WriteFixedFast(buf, 1e9, 1), 0u);
+  EXPECT_EQ(WriteFixedFast(buf, 2.5, 0), 0u);    // a tie: to_chars decides
+  EXPECT_EQ(WriteFixedFast(buf, -0.04, 1), 0u);  // "-0.0"
+  EXPECT_EQ(WriteFixedFast(buf, 1.5, 4), 0u);
 }
 
 }  // namespace

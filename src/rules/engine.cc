@@ -98,9 +98,11 @@ struct AgentList {
 thread_local Arena* current_arena = nullptr;
 
 // A text being formatted: the pieces of `"CrCl " + Num(x) + " mL/min"` are appended into an
-// inline buffer (a heap string only past kInline), with no allocation per piece. A literal
-// converts to it (for `cond ? Num(x) : "none"`) and it converts to std::string; a Text is made
-// from it with Keep (or Str), which files it in the arena.
+// inline buffer (a heap string only past its size), with no allocation per piece. The text
+// starts kFront bytes in, so that a literal put in front (`"CrCl " + Num(x)`) is written there
+// rather than moving the text. A literal converts to it (for `cond ? Num(x) : "none"`) and it
+// converts to std::string; a Text is made from it with Keep (or Str), which files it in the
+// arena.
 class Cat {
  public:
   Cat() = default;
@@ -110,6 +112,7 @@ class Cat {
   Cat(const Cat& o) { Append(o.view()); }
   Cat& operator=(const Cat& o) {
     if (this != &o) {
+      start_ = kFront;
       n_ = 0;
       big_.clear();
       Append(o.view());
@@ -119,28 +122,48 @@ class Cat {
 
   // The inline path is small enough to be inlined at every piece; the rest is out of line.
   Cat& Append(std::string_view s) {
-    if (n_ + s.size() > kInline) [[unlikely]]
+    if (start_ + n_ + s.size() > kSize) [[unlikely]]
       return AppendLong(s);
-    CopyShort(buf_ + n_, s.data(), s.size());
+    CopyShort(buf_ + start_ + n_, s.data(), s.size());
     n_ += s.size();
     return *this;
   }
+  // A number as WriteFixed formats it, written in place when it takes the fast path.
+  Cat& AppendFixed(double v, int decimals) {
+    if (start_ + n_ + kFixedFastSize <= kSize) {
+      if (const std::size_t k = WriteFixedFast(buf_ + start_ + n_, v, decimals)) {
+        n_ += k;
+        return *this;
+      }
+    }
+    char buf[kFixedBufferSize];
+    return Append(std::string_view(buf, WriteFixed(buf, v, decimals)));
+  }
+  Cat& AppendDate(Date d) {
+    if (start_ + n_ + Date::kBufferSize <= kSize) {
+      n_ += d.WriteTo(buf_ + start_ + n_);
+      return *this;
+    }
+    char buf[Date::kBufferSize];
+    return Append(std::string_view(buf, d.WriteTo(buf)));
+  }
   Cat& Prepend(std::string_view s) {
-    if (n_ + s.size() > kInline) [[unlikely]]
+    if (n_ == kSpilled || s.size() > start_) [[unlikely]]
       return PrependLong(s);
-    std::memmove(buf_ + s.size(), buf_, n_);
-    CopyShort(buf_, s.data(), s.size());
+    start_ -= s.size();
+    CopyShort(buf_ + start_, s.data(), s.size());
     n_ += s.size();
     return *this;
   }
   std::string_view view() const {
-    return n_ <= kInline ? std::string_view(buf_, n_) : std::string_view(big_);
+    return n_ != kSpilled ? std::string_view(buf_ + start_, n_) : std::string_view(big_);
   }
   std::string str() const { return std::string(view()); }
   bool empty() const { return view().empty(); }
 
  private:
-  static constexpr std::size_t kInline = 240;
+  static constexpr std::size_t kFront = 64;
+  static constexpr std::size_t kSize = kFront + 240;
   static constexpr std::size_t kSpilled = static_cast<std::size_t>(-1) / 2;  // n_: text in big_
   // memcpy for the short pieces of a statement, without a library call: fixed-size copies
   // (which compile to moves), overlapping at the end.
@@ -161,19 +184,29 @@ class Cat {
     big_.append(s);
     return *this;
   }
+  // A piece longer than the room in front, or a text already on the heap. (`s` never points
+  // into this Cat: pieces come from literals and other texts.)
   [[gnu::noinline]] Cat& PrependLong(std::string_view s) {
+    if (n_ != kSpilled && s.size() + n_ <= kSize) {
+      std::memmove(buf_ + s.size(), buf_ + start_, n_);
+      std::memcpy(buf_, s.data(), s.size());
+      start_ = 0;
+      n_ += s.size();
+      return *this;
+    }
     Spill();
     big_.insert(0, s);
     return *this;
   }
   void Spill() {
-    if (n_ <= kInline) {
-      big_.reserve(2 * kInline);
-      big_.assign(buf_, n_);
+    if (n_ != kSpilled) {
+      big_.reserve(2 * kSize);
+      big_.assign(buf_ + start_, n_);
       n_ = kSpilled;
     }
   }
-  char buf_[kInline];
+  char buf_[kSize];
+  std::size_t start_ = kFront;
   std::size_t n_ = 0;
   std::string big_;
 };
@@ -201,8 +234,9 @@ Cat&& operator+(P a, Cat&& b) {
 }
 
 Cat Num(double v, int decimals = 1) {
-  char buf[kFixedBufferSize];
-  return Cat(std::string_view(buf, WriteFixed(buf, v, decimals)));
+  Cat c;
+  c.AppendFixed(v, decimals);
+  return c;
 }
 Cat Tn(Tenths t) { return Num(FromTenths(t)); }
 Cat Int(long long n) {
@@ -210,7 +244,11 @@ Cat Int(long long n) {
   const auto r = std::to_chars(buf, buf + sizeof buf, n);
   return Cat(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
 }
-Cat Dt(Date d) { return Cat(d.ToString()); }
+Cat Dt(Date d) {
+  Cat c;
+  c.AppendDate(d);
+  return c;
+}
 // REQUIRES: d has a value (as `d->ToString()` did).
 Cat Dt(const std::optional<Date>& d) { return Dt(*d); }
 Cat Desc(const Threshold& t, std::string_view unit) {
@@ -236,7 +274,7 @@ std::string_view SiteName(BmdSite s) {
 Cat FxName(const FractureEvent& e) {
   Cat s(ToString(e.site));
   if (!e.level.empty()) s.Append(" (").Append(e.level).Append(")");
-  if (e.date) s.Append(" on ").Append(Dt(*e.date).view());
+  if (e.date) s.Append(" on ").AppendDate(*e.date);
   return s;
 }
 

@@ -7,19 +7,13 @@
 namespace bp {
 namespace {
 
-std::optional<LabValue> Latest(const Patient& p, LabTest t, Date as_of,
-                               std::optional<bool> baseline = std::nullopt) {
-  std::optional<LabValue> best;
-  for (const auto& l : p.labs) {
-    if (l.test != t) continue;
-    if (baseline && l.baseline.value_or(false) != *baseline) continue;
-    if (l.date && *l.date > as_of) continue;  // readers reject these; be safe
-    LabValue v{l.value, l.date, &l, std::nullopt};
-    if (l.date) v.age_days = DaysBetween(*l.date, as_of);
-    // Most recent dated value wins; an undated value only when nothing is dated.
-    if (!best || (v.date && (!best->date || *v.date >= *best->date))) best = v;
-  }
-  return best;
+// `l` in place of `best` if it is the more recent: the most recent dated value wins; an undated
+// value only when nothing is dated; of two on the same date, the later record.
+void ConsiderLatest(std::optional<LabValue>& best, const Lab& l, Date as_of) {
+  if (best && !(l.date && (!best->date || *l.date >= *best->date))) return;
+  LabValue v{l.value, l.date, &l, std::nullopt};
+  if (l.date) v.age_days = DaysBetween(*l.date, as_of);
+  best = v;
 }
 
 bool Compatible(FractureSite a, FractureSite b) {
@@ -121,22 +115,57 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c,
     f.in_t_population = c.tscore_population_min_age_men.Met(*f.age);
   }
 
-  f.creatinine = Latest(p, LabTest::kCreatinine, as_of);
-  f.calcium = Latest(p, LabTest::kCalcium, as_of);
-  f.ionized_calcium = Latest(p, LabTest::kIonizedCalcium, as_of);
-  f.albumin = Latest(p, LabTest::kAlbumin, as_of);
-  f.vitd = Latest(p, LabTest::kVitaminD25oh, as_of);
-  f.egfr_reported = Latest(p, LabTest::kEgfr, as_of);
-  f.alp = Latest(p, LabTest::kAlkalinePhosphatase, as_of);
-  f.phosphate = Latest(p, LabTest::kPhosphate, as_of);
-  f.pth = Latest(p, LabTest::kPth, as_of);
-  f.tsh = Latest(p, LabTest::kTsh, as_of);
-  f.prolactin = Latest(p, LabTest::kProlactin, as_of);
-  f.urine_calcium = Latest(p, LabTest::kUrineCalcium24h, as_of);
-  f.p1np_base = Latest(p, LabTest::kP1np, as_of, true);
-  f.p1np_follow = Latest(p, LabTest::kP1np, as_of, false);
-  f.ctx_base = Latest(p, LabTest::kCtx, as_of, true);
-  f.ctx_follow = Latest(p, LabTest::kCtx, as_of, false);
+  // The latest value of each test, in one pass over the labs (P1NP and CTX: the latest baseline
+  // and the latest follow-up value, a record without the flag counting as follow-up).
+  for (const Lab& l : p.labs) {
+    if (l.date && *l.date > as_of) continue;  // readers reject these; be safe
+    std::optional<LabValue>* slot = nullptr;
+    switch (l.test) {
+      case LabTest::kCreatinine:
+        slot = &f.creatinine;
+        break;
+      case LabTest::kCalcium:
+        slot = &f.calcium;
+        break;
+      case LabTest::kIonizedCalcium:
+        slot = &f.ionized_calcium;
+        break;
+      case LabTest::kAlbumin:
+        slot = &f.albumin;
+        break;
+      case LabTest::kVitaminD25oh:
+        slot = &f.vitd;
+        break;
+      case LabTest::kEgfr:
+        slot = &f.egfr_reported;
+        break;
+      case LabTest::kAlkalinePhosphatase:
+        slot = &f.alp;
+        break;
+      case LabTest::kPhosphate:
+        slot = &f.phosphate;
+        break;
+      case LabTest::kPth:
+        slot = &f.pth;
+        break;
+      case LabTest::kTsh:
+        slot = &f.tsh;
+        break;
+      case LabTest::kProlactin:
+        slot = &f.prolactin;
+        break;
+      case LabTest::kUrineCalcium24h:
+        slot = &f.urine_calcium;
+        break;
+      case LabTest::kP1np:
+        slot = l.baseline.value_or(false) ? &f.p1np_base : &f.p1np_follow;
+        break;
+      case LabTest::kCtx:
+        slot = l.baseline.value_or(false) ? &f.ctx_base : &f.ctx_follow;
+        break;
+    }
+    if (slot) ConsiderLatest(*slot, l, as_of);
+  }
 
   if (p.weight_kg && p.height_cm) f.bmi = calc::BmiKgM2(*p.weight_kg, *p.height_cm);
 
