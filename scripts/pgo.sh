@@ -6,11 +6,19 @@
 # build-pgo-profile/, which a build configured with -DBONEPATH_PGO=USE reads.
 #
 #   scripts/pgo.sh [PROFILE_DIR]
+#   scripts/pgo.sh --fingerprint     # the digest of the sources a profile is trained on
 #
 # The training data is the project's own: no patient data. The profile only steers the
 # optimizer; what the code decides does not depend on it (the tests run on the optimized build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# --fingerprint: a digest of the C++ sources and build files (a profile trained on other
+# sources is stale: GCC ignores it for every function that changed).
+if [[ "${1:-}" == --fingerprint ]]; then
+  find src bench CMakeLists.txt cmake -type f | LC_ALL=C sort | xargs sha256sum |
+    sha256sum | cut -d' ' -f1
+  exit 0
+fi
 root=$PWD
 profile="${1:-$root/build-pgo-profile}"
 train="${BONEPATH_PGO_TRAIN_DIR:-$root/build-pgo-train}"
@@ -33,4 +41,6 @@ for f in examples/*.json tests/vignettes/public/*.json; do
 done
 n=$(find "$profile" -name '*.gcda' | wc -l)
 ((n > 0)) || { echo "pgo: no profile written to $profile" >&2; exit 1; }
+# The sources the profile was trained on: scripts/setup.sh trains again when they change.
+scripts/pgo.sh --fingerprint >"$profile/SOURCES"
 echo "pgo: $n profile files in $profile"

@@ -57,12 +57,16 @@ build_dir="${BONEPATH_BUILD_DIR:-build}"
 jobs="${BONEPATH_JOBS:-$(nproc)}"
 export BONEPATH_JOBS="$jobs"
 # Profile-guided optimization (about 20 % faster decisions): train once, with an instrumented
-# build on the bundled examples (scripts/pgo.sh), unless a profile is already there.
+# build on the bundled examples (scripts/pgo.sh), unless a profile trained on these sources is
+# already there.
 pgo=(-DBONEPATH_PGO=OFF)
 if [[ "${BONEPATH_PGO:-1}" == 1 ]]; then
   profile="$PWD/build-pgo-profile"
   if [[ ! -d "$profile" ]] || [[ -z "$(find "$profile" -name '*.gcda' -print -quit)" ]]; then
     echo "setup: training the optimization profile (scripts/pgo.sh)"
+    scripts/pgo.sh "$profile"
+  elif [[ "$(cat "$profile/SOURCES" 2>/dev/null)" != "$(scripts/pgo.sh --fingerprint)" ]]; then
+    echo "setup: the sources changed since the optimization profile was trained: training again"
     scripts/pgo.sh "$profile"
   fi
   pgo=(-DBONEPATH_PGO=USE -DBONEPATH_PGO_DIR="$profile")
