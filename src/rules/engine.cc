@@ -3488,11 +3488,24 @@ struct Decisions {
   friend bool operator==(const Decisions&, const Decisions&) = default;
 };
 
+// What the steps from Tier on read of the first four (Demographics, Indication, Glucocorticoids,
+// CancerTreatment): their State and the indication and tier they set. A run under another
+// profile with the same facts and the same value of every parameter those four steps read
+// would reach exactly this, so it starts from here (Engine::Assess).
+struct BeforeTier {
+  State s;
+  std::optional<bool> treatment_indicated;
+  RiskTier risk_tier = RiskTier::kIndeterminate;
+  std::size_t reads = 0;  // parameters recorded by then (ProfileReads::size)
+};
+
 // `reads`: records the profile parameters the decisions read, up to the end of Selection (where
-// the other profiles' runs stop), and `at_selection` the decisions there.
+// the other profiles' runs stop), and `at_selection` the decisions there. `capture` receives the
+// state before Tier; `resume` starts from one instead of running the first four steps.
 void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
             Assessment& a, bool verbose, ProfileReads* reads = nullptr,
-            std::optional<Decisions>* at_selection = nullptr) {
+            std::optional<Decisions>* at_selection = nullptr, BeforeTier* capture = nullptr,
+            const BeforeTier* resume = nullptr) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
   x.reads = reads;
@@ -3506,10 +3519,22 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
     a.alternatives.reserve(4);
   }
   State s;
-  Demographics(x, s);
-  Indication(x, s);
-  Glucocorticoids(x, s);
-  CancerTreatment(x, s);
+  if (resume) {
+    s = resume->s;
+    a.treatment_indicated = resume->treatment_indicated;
+    a.risk_tier = resume->risk_tier;
+  } else {
+    Demographics(x, s);
+    Indication(x, s);
+    Glucocorticoids(x, s);
+    CancerTreatment(x, s);
+    if (capture) {
+      capture->s = s;
+      capture->treatment_indicated = a.treatment_indicated;
+      capture->risk_tier = a.risk_tier;
+      capture->reads = reads ? reads->size() : 0;
+    }
+  }
   Tier(x, s);
   // GIOP very high may raise the tier after RISK-01 (the higher tier wins).
   if (s.giop_very_high && x.a.treatment_indicated == true) x.a.risk_tier = RiskTier::kVeryHigh;
@@ -3556,7 +3581,8 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   const Facts facts = DeriveFacts(p, as_of, *main_, arena);
   ProfileReads reads;
   std::optional<Decisions> at_selection;
-  Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection);
+  BeforeTier before_tier;
+  Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection, &before_tier);
   // A profile that would run exactly as this one did up to the end of Selection decides the
   // same there; these are the final decisions unless a later step changed them (none does).
   const bool skip_unaffected =
@@ -3573,7 +3599,11 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     if (skip_unaffected && others_share_facts_[i] && reads.SameIn(*main_, *other)) continue;
     Assessment b(unowned);
     if (others_share_facts_[i]) {
-      Decide(p, facts, *other, *kb_, b, /*verbose=*/false);
+      // Equal in every parameter the first four steps read: start at Tier with their result.
+      const bool resume = comparison_ == ProfileComparison::kSkipUnaffected &&
+                          reads.SameIn(*main_, *other, before_tier.reads);
+      Decide(p, facts, *other, *kb_, b, /*verbose=*/false, nullptr, nullptr, nullptr,
+             resume ? &before_tier : nullptr);
     } else {
       const Facts other_facts = DeriveFacts(p, as_of, *other, unowned);
       Decide(p, other_facts, *other, *kb_, b, /*verbose=*/false);

@@ -24,8 +24,9 @@ struct CompiledProfile;  // parameters resolved to typed values (rules/params.h)
 
 // How Assess finds guideline disagreement. kSkipUnaffected (the default) does not re-run a
 // profile whose facts are the same and whose every parameter the decisions read has the main
-// profile's value (it would decide the same); kRunAll runs every profile, for tests that check
-// the skip changes nothing.
+// profile's value (it would decide the same), and starts a profile whose parameters differ only
+// from Tier on at Tier, from the main run's state there; kRunAll runs every profile from the
+// start, for tests that check the shortcuts change nothing.
 enum class ProfileComparison { kSkipUnaffected, kRunAll };
 
 class Engine {

@@ -198,12 +198,15 @@ class ProfileReads {
     }
     reads_[n_++] = {offset, &EqualAt<T>};
   }
-  // True when every recorded parameter has an equal value in `a` and `b`.
-  bool SameIn(const CompiledProfile& a, const CompiledProfile& b) const {
+  // True when every recorded parameter has an equal value in `a` and `b`; with `first`, every
+  // one of the first `first` recorded (those read up to the moment size() returned `first`).
+  bool SameIn(const CompiledProfile& a, const CompiledProfile& b,
+              std::size_t first = static_cast<std::size_t>(-1)) const {
     if (overflow_) return false;
     const auto* pa = reinterpret_cast<const char*>(&a);
     const auto* pb = reinterpret_cast<const char*>(&b);
-    for (std::size_t i = 0; i < n_; ++i)
+    const std::size_t n = first < n_ ? first : n_;
+    for (std::size_t i = 0; i < n; ++i)
       if (!reads_[i].equal(pa + reads_[i].offset, pb + reads_[i].offset)) return false;
     return true;
   }
