@@ -62,12 +62,19 @@ export BONEPATH_JOBS="$jobs"
 pgo=(-DBONEPATH_PGO=OFF)
 if [[ "${BONEPATH_PGO:-1}" == 1 ]]; then
   profile="$PWD/build-pgo-profile"
+  trained=0
   if [[ ! -d "$profile" ]] || [[ -z "$(find "$profile" -name '*.gcda' -print -quit)" ]]; then
     echo "setup: training the optimization profile (scripts/pgo.sh)"
     scripts/pgo.sh "$profile"
+    trained=1
   elif [[ "$(cat "$profile/SOURCES" 2>/dev/null)" != "$(scripts/pgo.sh --fingerprint)" ]]; then
     echo "setup: the sources changed since the optimization profile was trained: training again"
     scripts/pgo.sh "$profile"
+    trained=1
+  fi
+  # The build does not track the profile files: after training, compile everything again.
+  if ((trained)) && [[ -f "$build_dir/build.ninja" ]]; then
+    cmake --build "$build_dir" --target clean >/dev/null
   fi
   pgo=(-DBONEPATH_PGO=USE -DBONEPATH_PGO_DIR="$profile")
 fi
