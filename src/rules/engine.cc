@@ -91,6 +91,9 @@ struct AgentList {
   bool empty() const { return n == 0; }
   const std::string_view* begin() const { return v; }
   const std::string_view* end() const { return v + n; }
+  friend bool operator==(const AgentList& a, const AgentList& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
 };
 
 // The arena of the assessment being decided on this thread (Decide sets it): texts the engine
@@ -537,6 +540,7 @@ struct State {
   AgentList anabolic_candidates;
   bool oral_candidates_any = false;
   AgentList oral_candidates;
+  friend bool operator==(const State&, const State&) = default;
 };
 
 int LowBoneMassBoundTenths(Ctx& x) {
@@ -3491,21 +3495,36 @@ struct Decisions {
 // What the steps from Tier on read of the first four (Demographics, Indication, Glucocorticoids,
 // CancerTreatment): their State and the indication and tier they set. A run under another
 // profile with the same facts and the same value of every parameter those four steps read
-// would reach exactly this, so it starts from here (Engine::Assess).
-struct BeforeTier {
+// would reach exactly this, so it starts from here (Engine::Assess). The same after Tier, for the
+// steps after it (Indeterminate to Selection): they read nothing else of the steps before them.
+struct StepState {
   State s;
   std::optional<bool> treatment_indicated;
   RiskTier risk_tier = RiskTier::kIndeterminate;
   std::size_t reads = 0;  // parameters recorded by then (ProfileReads::size)
+  void Capture(const State& state, const Assessment& a, const ProfileReads* r) {
+    s = state;
+    treatment_indicated = a.treatment_indicated;
+    risk_tier = a.risk_tier;
+    reads = r ? r->size() : 0;
+  }
+  bool Same(const State& state, const Assessment& a) const {
+    return a.treatment_indicated == treatment_indicated && a.risk_tier == risk_tier && state == s;
+  }
 };
 
 // `reads`: records the profile parameters the decisions read, up to the end of Selection (where
 // the other profiles' runs stop), and `at_selection` the decisions there. `capture` receives the
 // state before Tier; `resume` starts from one instead of running the first four steps.
-void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
+// `after_tier` receives the state after Tier, and the parameters read from then on are recorded
+// again (ProfileReads::StartSegment). `stop_after_tier`: a run under another profile that reads
+// the same value of every parameter the steps after Tier read ends after Tier when its state
+// equals that one; it would decide the same. Returns true when it ended there.
+bool Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
             Assessment& a, bool verbose, ProfileReads* reads = nullptr,
-            std::optional<Decisions>* at_selection = nullptr, BeforeTier* capture = nullptr,
-            const BeforeTier* resume = nullptr) {
+            std::optional<Decisions>* at_selection = nullptr, StepState* capture = nullptr,
+            const StepState* resume = nullptr, StepState* after_tier = nullptr,
+            const StepState* stop_after_tier = nullptr) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
   x.reads = reads;
@@ -3528,16 +3547,16 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
     Indication(x, s);
     Glucocorticoids(x, s);
     CancerTreatment(x, s);
-    if (capture) {
-      capture->s = s;
-      capture->treatment_indicated = a.treatment_indicated;
-      capture->risk_tier = a.risk_tier;
-      capture->reads = reads ? reads->size() : 0;
-    }
+    if (capture) capture->Capture(s, a, reads);
   }
   Tier(x, s);
   // GIOP very high may raise the tier after RISK-01 (the higher tier wins).
   if (s.giop_very_high && x.a.treatment_indicated == true) x.a.risk_tier = RiskTier::kVeryHigh;
+  if (after_tier) {
+    after_tier->Capture(s, a, reads);
+    if (reads) reads->StartSegment();
+  }
+  if (stop_after_tier && stop_after_tier->Same(s, a)) return true;
   Indeterminate(x, s);
   Holidays(x, s);
   Osteomalacia(x, s);
@@ -3546,7 +3565,7 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
   // The other profiles' runs stop here.
   x.reads = nullptr;
   if (at_selection) at_selection->emplace(a);
-  if (!verbose) return;
+  if (!verbose) return false;
   Infusion(x, s);
   Vertebral(x, s);
   Referrals(x, s);
@@ -3562,6 +3581,7 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
            "A fracture is marked as possibly pathologic: exclude malignancy before osteoporosis "
            "treatment.",
            {"RISK-04", "CALC-08"});
+  return false;
 }
 
 const char* TierName(RiskTier t) { return ToString(t).data(); }
@@ -3581,8 +3601,9 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   const Facts facts = DeriveFacts(p, as_of, *main_, arena);
   ProfileReads reads;
   std::optional<Decisions> at_selection;
-  BeforeTier before_tier;
-  Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection, &before_tier);
+  StepState before_tier, after_tier;
+  Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection, &before_tier, nullptr,
+         &after_tier);
   // A profile that would run exactly as this one did up to the end of Selection decides the
   // same there; these are the final decisions unless a later step changed them (none does).
   const bool skip_unaffected =
@@ -3595,15 +3616,25 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   Cat diff;
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
-    // Same facts and the same value of every parameter the decisions read: the same decisions.
-    if (skip_unaffected && others_share_facts_[i] && reads.SameIn(*main_, *other)) continue;
+    // Same facts, and the same value of every parameter read:
+    // - by the first four steps: start at Tier with their result;
+    // - by Tier too, and the steps after it: the same decisions;
+    // - by the steps after Tier: the same decisions if Tier leaves the same state (then the
+    //   decisions at Selection are the same, and they are the final ones here).
+    const bool compare =
+        others_share_facts_[i] && comparison_ == ProfileComparison::kSkipUnaffected;
+    const bool before = compare && reads.SameIn(*main_, *other, 0, before_tier.reads);
+    const bool rest =
+        compare && skip_unaffected && reads.SameIn(*main_, *other, after_tier.reads, reads.size());
+    if (rest && before && reads.SameIn(*main_, *other, before_tier.reads, after_tier.reads))
+      continue;
     Assessment b(unowned);
-    if (others_share_facts_[i]) {
-      // Equal in every parameter the first four steps read: start at Tier with their result.
-      const bool resume = comparison_ == ProfileComparison::kSkipUnaffected &&
-                          reads.SameIn(*main_, *other, before_tier.reads);
-      Decide(p, facts, *other, *kb_, b, /*verbose=*/false, nullptr, nullptr, nullptr,
-             resume ? &before_tier : nullptr);
+    if (compare) {
+      if (Decide(p, facts, *other, *kb_, b, /*verbose=*/false, nullptr, nullptr, nullptr,
+                 before ? &before_tier : nullptr, nullptr, rest ? &after_tier : nullptr))
+        continue;
+    } else if (others_share_facts_[i]) {
+      Decide(p, facts, *other, *kb_, b, /*verbose=*/false);
     } else {
       const Facts other_facts = DeriveFacts(p, as_of, *other, unowned);
       Decide(p, other_facts, *other, *kb_, b, /*verbose=*/false);

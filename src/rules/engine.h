@@ -24,9 +24,11 @@ struct CompiledProfile;  // parameters resolved to typed values (rules/params.h)
 
 // How Assess finds guideline disagreement. kSkipUnaffected (the default) does not re-run a
 // profile whose facts are the same and whose every parameter the decisions read has the main
-// profile's value (it would decide the same), and starts a profile whose parameters differ only
-// from Tier on at Tier, from the main run's state there; kRunAll runs every profile from the
-// start, for tests that check the shortcuts change nothing.
+// profile's value (it would decide the same), starts a profile whose parameters differ only
+// from Tier on at Tier, from the main run's state there, and ends a run after Tier when Tier left
+// the main run's state and the steps after it read only equal parameters; kRunAll runs every
+// profile from the start to the end of Selection, for tests that check the shortcuts change
+// nothing.
 enum class ProfileComparison { kSkipUnaffected, kRunAll };
 
 class Engine {

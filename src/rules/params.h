@@ -198,18 +198,21 @@ class ProfileReads {
     }
     reads_[n_++] = {offset, &EqualAt<T>};
   }
-  // True when every recorded parameter has an equal value in `a` and `b`; with `first`, every
-  // one of the first `first` recorded (those read up to the moment size() returned `first`).
-  bool SameIn(const CompiledProfile& a, const CompiledProfile& b,
-              std::size_t first = static_cast<std::size_t>(-1)) const {
+  // True when every recorded parameter has an equal value in `a` and `b`; with `from` and `to`,
+  // every one of those recorded between the moments size() returned `from` and `to`.
+  bool SameIn(const CompiledProfile& a, const CompiledProfile& b, std::size_t from = 0,
+              std::size_t to = static_cast<std::size_t>(-1)) const {
     if (overflow_) return false;
     const auto* pa = reinterpret_cast<const char*>(&a);
     const auto* pb = reinterpret_cast<const char*>(&b);
-    const std::size_t n = first < n_ ? first : n_;
-    for (std::size_t i = 0; i < n; ++i)
+    const std::size_t n = to < n_ ? to : n_;
+    for (std::size_t i = from; i < n; ++i)
       if (!reads_[i].equal(pa + reads_[i].offset, pb + reads_[i].offset)) return false;
     return true;
   }
+  // Starts a segment: a parameter read from here on is recorded again even if it was before, so
+  // that the records from size() on name every parameter read after this call.
+  void StartSegment() { seen_.fill(0); }
   std::size_t size() const { return n_; }
 
  private:

@@ -78,6 +78,31 @@ TEST(ProfileReads, SameOnlyWhenEveryRecordedParameterIsEqual) {
   EXPECT_FALSE(other.SameIn(a, b));
 }
 
+// The engine compares the reads of a stretch of steps (those after Tier) on their own: a
+// parameter read before the stretch and again in it must be among the stretch's records.
+TEST(ProfileReads, ASegmentRecordsEveryParameterReadInIt) {
+  CompiledProfile a, b;
+  a.risk_model = RiskModel::kAace2020;
+  b.risk_model = RiskModel::kEndocrineSociety;
+  ProfileReads reads;
+  reads.Record(a, a.risk_model);
+  reads.Record(a, a.za_crcl);
+  const std::size_t start = reads.size();
+  EXPECT_EQ(start, 2u);
+  EXPECT_FALSE(reads.SameIn(a, b, 0, start));
+  EXPECT_TRUE(reads.SameIn(a, b, start));  // nothing recorded since
+  reads.Record(a, a.za_crcl);              // without a new segment: already recorded
+  EXPECT_EQ(reads.size(), start);
+  reads.StartSegment();
+  reads.Record(a, a.za_crcl);
+  reads.Record(a, a.risk_model);
+  reads.Record(a, a.risk_model);  // once per segment
+  EXPECT_EQ(reads.size(), start + 2);
+  EXPECT_FALSE(reads.SameIn(a, b, start));
+  EXPECT_TRUE(reads.SameIn(a, b, start, start + 1));  // za_crcl alone
+  EXPECT_FALSE(reads.SameIn(a, b));                   // all of them
+}
+
 TEST(ProfileReads, AReadOutsideTheProfileNeverCountsAsSame) {
   CompiledProfile a, b;
   const Threshold elsewhere{35, Comparator::kLt};
