@@ -9,8 +9,10 @@
 // thread like any other value.
 //
 // List<T>: a std::vector whose allocator holds the arena alive (a shared_ptr), so a list moved
-// out of an assessment stays valid after the assessment is gone. A copy of a list is an
-// ordinary heap vector: copies never refer to an arena.
+// out of an assessment stays valid after the assessment is gone. The lists of an assessment refer
+// to its arena without holding it (the assessment holds it once, for all of them: a reference
+// count is an atomic operation, and there are fifteen lists); moving one out takes a hold. A copy
+// of a list is an ordinary heap vector: copies never refer to an arena.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +27,7 @@
 
 namespace bp {
 
-class Arena {
+class Arena : public std::enable_shared_from_this<Arena> {
  public:
   Arena() = default;
   Arena(const Arena&) = delete;
@@ -141,9 +143,30 @@ class ArenaAllocator {
   using is_always_equal = std::false_type;
 
   ArenaAllocator() noexcept = default;
-  explicit ArenaAllocator(std::shared_ptr<Arena> arena) noexcept : arena_(std::move(arena)) {}
+  // Holds `arena` alive.
+  explicit ArenaAllocator(std::shared_ptr<Arena> arena) noexcept
+      : held_(std::move(arena)), arena_(held_.get()) {}
+  // Refers to `arena` without holding it, for a list whose owner holds the arena (an Assessment's
+  // lists). A copy of this allocator does not hold it either; a moved one does (below).
+  static ArenaAllocator Unheld(Arena* arena) noexcept {
+    ArenaAllocator a;
+    a.arena_ = arena;
+    return a;
+  }
+  ArenaAllocator(const ArenaAllocator&) noexcept = default;
+  ArenaAllocator& operator=(const ArenaAllocator&) noexcept = default;
+  // Moving a list moves its allocator: a list moved out of its owner takes a hold on the arena
+  // (the source keeps its own), so that it stays valid after the owner is gone.
+  ArenaAllocator(ArenaAllocator&& o) noexcept : held_(o.Hold()), arena_(o.arena_) {}
+  ArenaAllocator& operator=(ArenaAllocator&& o) noexcept {
+    held_ = o.Hold();
+    arena_ = o.arena_;
+    return *this;
+  }
+  ~ArenaAllocator() = default;
   template <typename U>
-  ArenaAllocator(const ArenaAllocator<U>& o) noexcept : arena_(o.arena()) {}  // NOLINT: rebind
+  ArenaAllocator(const ArenaAllocator<U>& o) noexcept  // NOLINT: rebind
+      : held_(o.held()), arena_(o.arena()) {}
 
   T* allocate(std::size_t n) {
     if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_array_new_length();
@@ -158,14 +181,21 @@ class ArenaAllocator {
   // A copy of a list is a plain heap vector, independent of the arena.
   ArenaAllocator select_on_container_copy_construction() const noexcept { return {}; }
 
-  const std::shared_ptr<Arena>& arena() const noexcept { return arena_; }
+  Arena* arena() const noexcept { return arena_; }
+  const std::shared_ptr<Arena>& held() const noexcept { return held_; }
   template <typename U>
   friend bool operator==(const ArenaAllocator& a, const ArenaAllocator<U>& b) noexcept {
     return a.arena_ == b.arena();
   }
 
  private:
-  std::shared_ptr<Arena> arena_;
+  // A hold on the arena: this allocator's, or a new one (none for an arena no shared_ptr owns).
+  std::shared_ptr<Arena> Hold() const noexcept {
+    if (held_ || arena_ == nullptr) return held_;
+    return arena_->weak_from_this().lock();
+  }
+  std::shared_ptr<Arena> held_;  // empty when unheld
+  Arena* arena_ = nullptr;
 };
 
 template <typename T>

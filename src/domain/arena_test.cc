@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -123,6 +124,37 @@ TEST(List, MovedOutListKeepsTheArenaAliveACopyIsIndependent) {
   EXPECT_TRUE(watch.expired());
   EXPECT_EQ(copy[42], 42);
   EXPECT_EQ(copy.get_allocator().arena(), nullptr);
+}
+
+// An assessment's lists refer to its arena without a reference count each (the assessment holds
+// it); a list moved out, by construction or assignment, takes a hold of its own.
+TEST(List, AnUnheldListTakesAHoldWhenMovedOut) {
+  std::weak_ptr<Arena> watch;
+  List<int> assigned;
+  std::optional<List<int>> constructed;
+  {
+    auto arena = std::make_shared<Arena>();
+    watch = arena;
+    List<int> a(ArenaAllocator<int>::Unheld(arena.get()));
+    List<int> b(a.get_allocator());  // a copy of an unheld allocator holds nothing either
+    EXPECT_EQ(arena.use_count(), 1);
+    for (int i = 0; i < 100; ++i) {
+      a.push_back(i);
+      b.push_back(-i);
+    }
+    EXPECT_TRUE(arena->Owns(a.data()));
+    EXPECT_TRUE(arena->Owns(b.data()));
+    assigned = std::move(a);
+    constructed.emplace(std::move(b));
+    EXPECT_EQ(arena.use_count(), 3);
+  }
+  EXPECT_FALSE(watch.expired());
+  EXPECT_EQ(assigned[99], 99);
+  EXPECT_EQ((*constructed)[99], -99);
+  assigned = List<int>();
+  EXPECT_FALSE(watch.expired());
+  constructed.reset();  // the last holder lets go
+  EXPECT_TRUE(watch.expired());
 }
 
 }  // namespace

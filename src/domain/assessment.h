@@ -100,20 +100,20 @@ struct Assessment {
   // Lists that allocate from `arena` while it is open (the engine's assessments).
   explicit Assessment(const std::shared_ptr<Arena>& arena)
       : texts(arena),
-        treatment_reasons(ArenaAllocator<Statement>(arena)),
-        agents(ArenaAllocator<Regimen>(arena)),
-        alternatives(ArenaAllocator<Regimen>(arena)),
-        avoid(ArenaAllocator<Avoid>(arena)),
-        sequence(ArenaAllocator<Statement>(arena)),
-        za_reasons(ArenaAllocator<Statement>(arena)),
-        pre_infusion(ArenaAllocator<PreCheck>(arena)),
-        referrals(ArenaAllocator<Referral>(arena)),
-        warnings(ArenaAllocator<Warning>(arena)),
-        monitoring(ArenaAllocator<Statement>(arena)),
-        adjuncts(ArenaAllocator<Statement>(arena)),
-        workup(ArenaAllocator<Statement>(arena)),
-        missing_data(ArenaAllocator<MissingData>(arena)),
-        trace(ArenaAllocator<TraceEntry>(arena)) {}
+        treatment_reasons(ArenaAllocator<Statement>::Unheld(arena.get())),
+        agents(ArenaAllocator<Regimen>::Unheld(arena.get())),
+        alternatives(ArenaAllocator<Regimen>::Unheld(arena.get())),
+        avoid(ArenaAllocator<Avoid>::Unheld(arena.get())),
+        sequence(ArenaAllocator<Statement>::Unheld(arena.get())),
+        za_reasons(ArenaAllocator<Statement>::Unheld(arena.get())),
+        pre_infusion(ArenaAllocator<PreCheck>::Unheld(arena.get())),
+        referrals(ArenaAllocator<Referral>::Unheld(arena.get())),
+        warnings(ArenaAllocator<Warning>::Unheld(arena.get())),
+        monitoring(ArenaAllocator<Statement>::Unheld(arena.get())),
+        adjuncts(ArenaAllocator<Statement>::Unheld(arena.get())),
+        workup(ArenaAllocator<Statement>::Unheld(arena.get())),
+        missing_data(ArenaAllocator<MissingData>::Unheld(arena.get())),
+        trace(ArenaAllocator<TraceEntry>::Unheld(arena.get())) {}
 
   // The texts the engine built for this assessment (Texts refer into it). Shared by copies:
   // it is sealed (never written) once Engine::Assess returns.
