@@ -99,22 +99,30 @@ struct Assessment {
   Assessment() = default;
   // Lists that allocate from `arena` while it is open (the engine's assessments).
   explicit Assessment(const std::shared_ptr<Arena>& arena)
-      : texts(arena),
-        treatment_reasons(ArenaAllocator<Statement>::Unheld(arena.get())),
-        agents(ArenaAllocator<Regimen>::Unheld(arena.get())),
-        alternatives(ArenaAllocator<Regimen>::Unheld(arena.get())),
-        avoid(ArenaAllocator<Avoid>::Unheld(arena.get())),
-        sequence(ArenaAllocator<Statement>::Unheld(arena.get())),
-        za_reasons(ArenaAllocator<Statement>::Unheld(arena.get())),
-        pre_infusion(ArenaAllocator<PreCheck>::Unheld(arena.get())),
-        referrals(ArenaAllocator<Referral>::Unheld(arena.get())),
-        warnings(ArenaAllocator<Warning>::Unheld(arena.get())),
-        monitoring(ArenaAllocator<Statement>::Unheld(arena.get())),
-        adjuncts(ArenaAllocator<Statement>::Unheld(arena.get())),
-        workup(ArenaAllocator<Statement>::Unheld(arena.get())),
-        missing_data(ArenaAllocator<MissingData>::Unheld(arena.get())),
-        trace(ArenaAllocator<TraceEntry>::Unheld(arena.get())) {}
+      : Assessment(arena.get(), std::shared_ptr<Arena>(arena)) {}
+  // The same, taking `arena` over (no reference count to copy).
+  explicit Assessment(std::shared_ptr<Arena>&& arena) : Assessment(arena.get(), std::move(arena)) {}
 
+ private:
+  // `hold` is moved from only in the member initializers, after `arena` was read.
+  Assessment(Arena* arena, std::shared_ptr<Arena>&& hold)
+      : texts(std::move(hold)),
+        treatment_reasons(ArenaAllocator<Statement>::Unheld(arena)),
+        agents(ArenaAllocator<Regimen>::Unheld(arena)),
+        alternatives(ArenaAllocator<Regimen>::Unheld(arena)),
+        avoid(ArenaAllocator<Avoid>::Unheld(arena)),
+        sequence(ArenaAllocator<Statement>::Unheld(arena)),
+        za_reasons(ArenaAllocator<Statement>::Unheld(arena)),
+        pre_infusion(ArenaAllocator<PreCheck>::Unheld(arena)),
+        referrals(ArenaAllocator<Referral>::Unheld(arena)),
+        warnings(ArenaAllocator<Warning>::Unheld(arena)),
+        monitoring(ArenaAllocator<Statement>::Unheld(arena)),
+        adjuncts(ArenaAllocator<Statement>::Unheld(arena)),
+        workup(ArenaAllocator<Statement>::Unheld(arena)),
+        missing_data(ArenaAllocator<MissingData>::Unheld(arena)),
+        trace(ArenaAllocator<TraceEntry>::Unheld(arena)) {}
+
+ public:
   // The texts the engine built for this assessment (Texts refer into it). Shared by copies:
   // it is sealed (never written) once Engine::Assess returns.
   std::shared_ptr<const Arena> texts;

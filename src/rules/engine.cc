@@ -3591,9 +3591,10 @@ const char* TierName(RiskTier t) { return ToString(t).data(); }
 Assessment Engine::Assess(const Patient& p, Date as_of) const {
   // The texts the engine formats and the lists it fills go to the assessment's arena (the other
   // profiles' runs below use it too: they end before this function does).
-  const std::shared_ptr<Arena> arena = ArenaPool::Get();
-  const ArenaScope scope(arena.get());
-  Assessment a(arena);
+  std::shared_ptr<Arena> held = ArenaPool::Get();
+  Arena* const arena = held.get();
+  const ArenaScope scope(arena);
+  Assessment a(std::move(held));  // the assessment holds the arena
   a.patient_id = p.id;
   a.as_of = as_of;
   a.knowledge_version = Text::Static(kb_->version);
@@ -3610,9 +3611,10 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
       comparison_ == ProfileComparison::kSkipUnaffected && at_selection == Decisions(a);
 
   // Guideline disagreement: would another shipped profile decide differently?
-  // The other profiles' assessments never leave this function, which holds the arena: their lists
-  // refer to it without owning it (an aliasing shared_ptr with no owner: copies count nothing).
-  const std::shared_ptr<Arena> unowned(std::shared_ptr<Arena>(), arena.get());
+  // The other profiles' assessments never leave this function, whose `a` holds the arena: their
+  // lists refer to it without owning it (an aliasing shared_ptr with no owner: copies count
+  // nothing).
+  const std::shared_ptr<Arena> unowned(std::shared_ptr<Arena>(), arena);
   Cat diff;
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
@@ -3636,7 +3638,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     } else if (others_share_facts_[i]) {
       Decide(p, facts, *other, *kb_, b, /*verbose=*/false);
     } else {
-      const Facts other_facts = DeriveFacts(p, as_of, *other, unowned);
+      const Facts other_facts = DeriveFacts(p, as_of, *other, arena);
       Decide(p, other_facts, *other, *kb_, b, /*verbose=*/false);
     }
     const bool treatment = b.treatment_indicated != a.treatment_indicated;

@@ -80,10 +80,8 @@ bool SameFactsParameters(const CompiledProfile& a, const CompiledProfile& b) {
          a.fracture_same_event_days == b.fracture_same_event_days;
 }
 
-Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c,
-                  const std::shared_ptr<Arena>& arena) {
-  Facts f;
-  f.events = List<FractureEvent>(ArenaAllocator<FractureEvent>(arena));
+Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena* arena) {
+  Facts f(arena);
   f.as_of = as_of;
   if (p.birth_date)
     f.age = CompletedYears(*p.birth_date, as_of);

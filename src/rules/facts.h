@@ -49,6 +49,10 @@ struct FractureEvent {
 };
 
 struct Facts {
+  Facts() = default;
+  // The list of fracture events allocates from `arena` while it is open, without holding it.
+  explicit Facts(Arena* arena) : events(ArenaAllocator<FractureEvent>::Unheld(arena)) {}
+
   Date as_of;
   std::optional<double> age;
   bool female = false, male = false, sex_unknown = false;
@@ -109,10 +113,10 @@ struct Facts {
   }
 };
 
-// The facts refer to `p`, which must outlive them. The list of fracture events allocates from
-// `arena` while it is open (the assessment's, in Engine::Assess), else from the heap.
-Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c,
-                  const std::shared_ptr<Arena>& arena = nullptr);
+// The facts refer to `p` and to `arena`, which must outlive them. The list of fracture events
+// allocates from `arena` while it is open (the assessment's, in Engine::Assess), else (or with
+// no arena) from the heap.
+Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena* arena = nullptr);
 
 // True when DeriveFacts reads the same parameter values from both profiles, so that the facts
 // derived under one serve the other. Lists every parameter DeriveFacts reads: keep it in step.
