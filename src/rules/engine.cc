@@ -3467,6 +3467,9 @@ Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile,
     e.others_.push_back(std::make_unique<CompiledProfile>(std::move(other).value()));
     e.others_share_facts_.push_back(SameFactsParameters(*e.main_, *e.others_.back()));
   }
+  std::vector<const CompiledProfile*> others;
+  for (const auto& o : e.others_) others.push_back(o.get());
+  e.diffs_ = std::make_unique<ProfileDiffs>(std::move(others));
   return e;
 }
 
@@ -3501,12 +3504,10 @@ struct StepState {
   State s;
   std::optional<bool> treatment_indicated;
   RiskTier risk_tier = RiskTier::kIndeterminate;
-  std::size_t reads = 0;  // parameters recorded by then (ProfileReads::size)
-  void Capture(const State& state, const Assessment& a, const ProfileReads* r) {
+  void Capture(const State& state, const Assessment& a) {
     s = state;
     treatment_indicated = a.treatment_indicated;
     risk_tier = a.risk_tier;
-    reads = r ? r->size() : 0;
   }
   bool Same(const State& state, const Assessment& a) const {
     return a.treatment_indicated == treatment_indicated && a.risk_tier == risk_tier && state == s;
@@ -3514,12 +3515,12 @@ struct StepState {
 };
 
 // `reads`: records the profile parameters the decisions read, up to the end of Selection (where
-// the other profiles' runs stop), and `at_selection` the decisions there. `capture` receives the
-// state before Tier; `resume` starts from one instead of running the first four steps.
-// `after_tier` receives the state after Tier, and the parameters read from then on are recorded
-// again (ProfileReads::StartSegment). `stop_after_tier`: a run under another profile that reads
-// the same value of every parameter the steps after Tier read ends after Tier when its state
-// equals that one; it would decide the same. Returns true when it ended there.
+// the other profiles' runs stop), in three segments: the first four steps, Tier, and the steps
+// after it; `at_selection` receives the decisions there. `capture` receives the state before
+// Tier, `after_tier` the state after it; `resume` starts from a state before Tier instead of
+// running the first four steps. `stop_after_tier`: a run under another profile that reads the
+// same value of every parameter the steps after Tier read ends after Tier when its state equals
+// that one; it would decide the same. Returns true when it ended there.
 bool Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
             Assessment& a, bool verbose, ProfileReads* reads = nullptr,
             std::optional<Decisions>* at_selection = nullptr, StepState* capture = nullptr,
@@ -3547,15 +3548,14 @@ bool Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
     Indication(x, s);
     Glucocorticoids(x, s);
     CancerTreatment(x, s);
-    if (capture) capture->Capture(s, a, reads);
+    if (capture) capture->Capture(s, a);
+    if (reads) reads->StartSegment();  // Tier's reads
   }
   Tier(x, s);
   // GIOP very high may raise the tier after RISK-01 (the higher tier wins).
   if (s.giop_very_high && x.a.treatment_indicated == true) x.a.risk_tier = RiskTier::kVeryHigh;
-  if (after_tier) {
-    after_tier->Capture(s, a, reads);
-    if (reads) reads->StartSegment();
-  }
+  if (after_tier) after_tier->Capture(s, a);
+  if (reads) reads->StartSegment();  // the reads of the steps after Tier
   if (stop_after_tier && stop_after_tier->Same(s, a)) return true;
   Indeterminate(x, s);
   Holidays(x, s);
@@ -3600,7 +3600,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   a.knowledge_version = Text::Static(kb_->version);
   a.profile = main_->name;
   const Facts facts = DeriveFacts(p, as_of, *main_, arena);
-  ProfileReads reads;
+  ProfileReads reads(*diffs_);
   std::optional<Decisions> at_selection;
   StepState before_tier, after_tier;
   Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection, &before_tier, nullptr,
@@ -3618,18 +3618,17 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   Cat diff;
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
-    // Same facts, and the same value of every parameter read:
+    // Same facts, and the same value of every parameter read (the reads' segments):
     // - by the first four steps: start at Tier with their result;
     // - by Tier too, and the steps after it: the same decisions;
     // - by the steps after Tier: the same decisions if Tier leaves the same state (then the
     //   decisions at Selection are the same, and they are the final ones here).
-    const bool compare =
-        others_share_facts_[i] && comparison_ == ProfileComparison::kSkipUnaffected;
-    const bool before = compare && reads.SameIn(*main_, *other, 0, before_tier.reads);
-    const bool rest =
-        compare && skip_unaffected && reads.SameIn(*main_, *other, after_tier.reads, reads.size());
-    if (rest && before && reads.SameIn(*main_, *other, before_tier.reads, after_tier.reads))
-      continue;
+    const bool compare = others_share_facts_[i] && i < ProfileDiffs::kMaxOthers &&
+                         comparison_ == ProfileComparison::kSkipUnaffected;
+    const std::uint32_t bit = compare ? std::uint32_t{1} << i : 0;
+    const bool before = compare && (reads.Differing(0) & bit) == 0;
+    const bool rest = compare && skip_unaffected && (reads.Differing(2) & bit) == 0;
+    if (rest && before && (reads.Differing(1) & bit) == 0) continue;
     Assessment b(unowned);
     if (compare) {
       if (Decide(p, facts, *other, *kb_, b, /*verbose=*/false, nullptr, nullptr, nullptr,

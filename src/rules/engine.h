@@ -21,6 +21,7 @@
 namespace bp {
 
 struct CompiledProfile;  // parameters resolved to typed values (rules/params.h)
+class ProfileDiffs;      // which other profiles differ in which parameter (rules/params.h)
 
 // How Assess finds guideline disagreement. kSkipUnaffected (the default) does not re-run a
 // profile whose facts are the same and whose every parameter the decisions read has the main
@@ -60,6 +61,7 @@ class Engine {
   std::vector<std::unique_ptr<CompiledProfile>> others_;
   // others_share_facts_[i]: others_[i] derives the same facts as main_ (SameFactsParameters).
   std::vector<bool> others_share_facts_;
+  std::unique_ptr<ProfileDiffs> diffs_;  // others_ against main_
 };
 
 }  // namespace bp

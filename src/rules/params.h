@@ -4,7 +4,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -173,62 +175,84 @@ struct CompiledProfile {
 
 Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view profile);
 
-// The parameters a decision read, each with the equality of its type. If another profile holds
-// equal values in every one of them, a run under that profile (on the same facts) reads the same
-// values at every step and so decides the same: Engine::Assess skips it. The engine records
-// through Ctx::P, which is the only way its decision code reaches a profile.
+// Which other profiles differ from a main profile in a parameter, for Engine::Assess: a run
+// under another profile (on the same facts) that reads the same value of every parameter a run
+// of the main profile read decides the same. The answer for a parameter is worked out on its
+// first read (with the equality of its type) and kept for the engine's life, one cell per byte
+// offset of CompiledProfile: threads that work it out at once store the same answer.
+class ProfileDiffs {
+ public:
+  static constexpr std::size_t kMaxOthers = 32;  // one bit each; the engine runs any beyond
+  explicit ProfileDiffs(std::vector<const CompiledProfile*> others);
+
+  // The other profiles (bit i: the i-th) whose value of the parameter at `offset` in `main`
+  // differs from the main profile's. `field` is that parameter of the main profile.
+  template <typename T>
+  std::uint32_t Differing(std::size_t offset, const T& field) const {
+    const std::uint64_t cell = cells_[offset].load(std::memory_order_relaxed);
+    if (static_cast<std::uint32_t>(cell) == known_) return static_cast<std::uint32_t>(cell >> 32);
+    return Learn(offset, field);
+  }
+
+ private:
+  template <typename T>
+  [[gnu::noinline]] std::uint32_t Learn(std::size_t offset, const T& field) const {
+    std::uint32_t differ = 0;
+    for (std::size_t i = 0; i < others_.size() && i < kMaxOthers; ++i) {
+      const auto* other = reinterpret_cast<const char*>(others_[i]) + offset;
+      if (!(*reinterpret_cast<const T*>(other) == field)) differ |= std::uint32_t{1} << i;
+    }
+    cells_[offset].store(known_ | (std::uint64_t{differ} << 32), std::memory_order_relaxed);
+    return differ;
+  }
+  std::vector<const CompiledProfile*> others_;
+  std::uint32_t known_ = 0;  // a bit for each other profile: a learnt cell has all of them
+  std::unique_ptr<std::atomic<std::uint64_t>[]> cells_;
+};
+
+// The parameters a run read, as the other profiles that differ in any of them (ProfileDiffs), in
+// up to kSegments stretches of the run (StartSegment), so that the engine can tell which
+// profiles read the same values up to a step, or after it. The engine records through Ctx::P,
+// which is the only way its decision code reaches a profile.
 class ProfileReads {
  public:
+  static constexpr std::size_t kSegments = 3;
+  explicit ProfileReads(const ProfileDiffs& diffs) : diffs_(diffs) {}
+
   template <typename T>
   void Record(const CompiledProfile& profile, const T& field) {
     // As integers (wrapping, well defined): a field outside `profile` gives a huge offset.
     const auto offset = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(&field) -
                                                  reinterpret_cast<std::uintptr_t>(&profile));
-    if (offset >= sizeof(CompiledProfile)) {  // not a field of `profile`
-      overflow_ = true;
+    if (offset >= sizeof(CompiledProfile)) {  // not a field of `profile`: nothing can be shown
+      differing_[segment_] = ~std::uint32_t{0};
       return;
     }
     std::uint64_t& word = seen_[offset / 64];
     const std::uint64_t bit = std::uint64_t{1} << (offset % 64);
     if (word & bit) return;
     word |= bit;
-    if (n_ == kMax) {
-      overflow_ = true;
-      return;
-    }
-    reads_[n_++] = {offset, &EqualAt<T>};
+    differing_[segment_] |= diffs_.Differing(offset, field);
   }
-  // True when every recorded parameter has an equal value in `a` and `b`; with `from` and `to`,
-  // every one of those recorded between the moments size() returned `from` and `to`.
-  bool SameIn(const CompiledProfile& a, const CompiledProfile& b, std::size_t from = 0,
-              std::size_t to = static_cast<std::size_t>(-1)) const {
-    if (overflow_) return false;
-    const auto* pa = reinterpret_cast<const char*>(&a);
-    const auto* pb = reinterpret_cast<const char*>(&b);
-    const std::size_t n = to < n_ ? to : n_;
-    for (std::size_t i = from; i < n; ++i)
-      if (!reads_[i].equal(pa + reads_[i].offset, pb + reads_[i].offset)) return false;
-    return true;
+  // Starts the next segment (the last one goes on): a parameter read from here on counts in it
+  // even if it was read before.
+  void StartSegment() {
+    seen_.fill(0);
+    if (segment_ + 1 < kSegments) ++segment_;
   }
-  // Starts a segment: a parameter read from here on is recorded again even if it was before, so
-  // that the records from size() on name every parameter read after this call.
-  void StartSegment() { seen_.fill(0); }
-  std::size_t size() const { return n_; }
+  // The other profiles that differ in a parameter read in `segment`, or in any segment.
+  std::uint32_t Differing(std::size_t segment) const { return differing_[segment]; }
+  std::uint32_t Differing() const {
+    std::uint32_t all = 0;
+    for (std::uint32_t d : differing_) all |= d;
+    return all;
+  }
 
  private:
-  template <typename T>
-  static bool EqualAt(const char* a, const char* b) {
-    return *reinterpret_cast<const T*>(a) == *reinterpret_cast<const T*>(b);
-  }
-  struct Read {
-    std::size_t offset;
-    bool (*equal)(const char*, const char*);
-  };
-  static constexpr std::size_t kMax = 256;
+  const ProfileDiffs& diffs_;
   std::array<std::uint64_t, (sizeof(CompiledProfile) + 63) / 64> seen_{};
-  std::array<Read, kMax> reads_;
-  std::size_t n_ = 0;
-  bool overflow_ = false;
+  std::array<std::uint32_t, kSegments> differing_{};
+  std::size_t segment_ = 0;
 };
 
 }  // namespace bp

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace bp {
 namespace {
@@ -54,61 +57,86 @@ TEST(Threshold, ValueMatchesPrintfG) {
   }
 }
 
-// ProfileReads: what Engine::Assess uses to skip a profile that would decide the same.
-TEST(ProfileReads, SameOnlyWhenEveryRecordedParameterIsEqual) {
-  CompiledProfile a, b;
-  a.za_crcl = {35, Comparator::kLt};
-  b.za_crcl = {35, Comparator::kLt};
-  a.risk_model = RiskModel::kAace2020;
+// ProfileDiffs and ProfileReads: what Engine::Assess uses to skip a profile that would decide
+// the same.
+TEST(ProfileReads, TellWhichOtherProfilesDifferInTheParametersRead) {
+  CompiledProfile a, b, c;
+  a.za_crcl = b.za_crcl = c.za_crcl = {35, Comparator::kLt};
+  c.za_crcl.cmp = Comparator::kLe;  // same number, other comparator
+  a.risk_model = c.risk_model = RiskModel::kAace2020;
   b.risk_model = RiskModel::kEndocrineSociety;
   a.za_crcl.KeepText();  // the kept text is not part of the value
+  const ProfileDiffs diffs({&b, &c});
 
-  ProfileReads reads;
-  EXPECT_TRUE(reads.SameIn(a, b));  // nothing read: nothing can differ
+  ProfileReads reads(diffs);
+  EXPECT_EQ(reads.Differing(), 0U);  // nothing read: nothing can differ
   reads.Record(a, a.za_crcl);
-  reads.Record(a, a.za_crcl);  // recorded once
-  EXPECT_EQ(reads.size(), 1u);
-  EXPECT_TRUE(reads.SameIn(a, b));
+  EXPECT_EQ(reads.Differing(), 0b10U);  // c
+  reads.Record(a, a.za_crcl);
+  EXPECT_EQ(reads.Differing(), 0b10U);
   reads.Record(a, a.risk_model);
-  EXPECT_FALSE(reads.SameIn(a, b));
+  EXPECT_EQ(reads.Differing(), 0b11U);
 
-  ProfileReads other;
-  b.za_crcl.cmp = Comparator::kLe;  // same number, other comparator
-  other.Record(a, a.za_crcl);
-  EXPECT_FALSE(other.SameIn(a, b));
+  // What was learnt serves the next run: the same answers.
+  ProfileReads next(diffs);
+  next.Record(a, a.risk_model);
+  EXPECT_EQ(next.Differing(), 0b01U);
+  next.Record(a, a.za_crcl);
+  EXPECT_EQ(next.Differing(), 0b11U);
 }
 
-// The engine compares the reads of a stretch of steps (those after Tier) on their own: a
-// parameter read before the stretch and again in it must be among the stretch's records.
-TEST(ProfileReads, ASegmentRecordsEveryParameterReadInIt) {
+// The engine compares the reads of stretches of steps (before Tier, Tier, after it) on their
+// own: a parameter read before a stretch and again in it counts in that stretch.
+TEST(ProfileReads, ASegmentCountsEveryParameterReadInIt) {
   CompiledProfile a, b;
   a.risk_model = RiskModel::kAace2020;
   b.risk_model = RiskModel::kEndocrineSociety;
-  ProfileReads reads;
+  const ProfileDiffs diffs({&b});
+  ProfileReads reads(diffs);
   reads.Record(a, a.risk_model);
   reads.Record(a, a.za_crcl);
-  const std::size_t start = reads.size();
-  EXPECT_EQ(start, 2u);
-  EXPECT_FALSE(reads.SameIn(a, b, 0, start));
-  EXPECT_TRUE(reads.SameIn(a, b, start));  // nothing recorded since
-  reads.Record(a, a.za_crcl);              // without a new segment: already recorded
-  EXPECT_EQ(reads.size(), start);
+  EXPECT_EQ(reads.Differing(0), 1U);
   reads.StartSegment();
   reads.Record(a, a.za_crcl);
+  EXPECT_EQ(reads.Differing(1), 0U);
+  reads.Record(a, a.risk_model);  // read before, and again in this segment
+  EXPECT_EQ(reads.Differing(1), 1U);
+  reads.StartSegment();
+  reads.Record(a, a.za_crcl);
+  EXPECT_EQ(reads.Differing(2), 0U);
+  reads.StartSegment();  // the last segment goes on
   reads.Record(a, a.risk_model);
-  reads.Record(a, a.risk_model);  // once per segment
-  EXPECT_EQ(reads.size(), start + 2);
-  EXPECT_FALSE(reads.SameIn(a, b, start));
-  EXPECT_TRUE(reads.SameIn(a, b, start, start + 1));  // za_crcl alone
-  EXPECT_FALSE(reads.SameIn(a, b));                   // all of them
+  EXPECT_EQ(reads.Differing(2), 1U);
+  EXPECT_EQ(reads.Differing(), 1U);
 }
 
 TEST(ProfileReads, AReadOutsideTheProfileNeverCountsAsSame) {
   CompiledProfile a, b;
   const Threshold elsewhere{35, Comparator::kLt};
-  ProfileReads reads;
+  const ProfileDiffs diffs({&b});
+  ProfileReads reads(diffs);
   reads.Record(a, elsewhere);
-  EXPECT_FALSE(reads.SameIn(a, b));
+  EXPECT_EQ(reads.Differing(0) & 1U, 1U);
+}
+
+// An engine is shared by threads: those that learn a parameter at once learn the same.
+TEST(ProfileReads, ThreadsLearnTheSameAnswers) {
+  CompiledProfile a, b, c;
+  b.za_crcl = {30, Comparator::kLt};
+  c.vh_frax_hip = {4, Comparator::kGe};
+  const ProfileDiffs diffs({&b, &c});
+  std::vector<std::uint32_t> got(8);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < got.size(); ++t)
+    threads.emplace_back([&, t] {
+      ProfileReads reads(diffs);
+      reads.Record(a, a.vh_frax_hip);
+      reads.Record(a, a.za_crcl);
+      reads.Record(a, a.risk_model);
+      got[t] = reads.Differing();
+    });
+  for (auto& th : threads) th.join();
+  for (std::uint32_t g : got) EXPECT_EQ(g, 0b11U);
 }
 
 }  // namespace
