@@ -12,6 +12,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <string>
 
 #include "common/decimal.h"
 #include "rules/facts.h"
@@ -360,6 +363,44 @@ struct Pc {
   operator PreCheck() && { return {check, status, std::move(text.t), std::move(rules)}; }
 };
 
+}  // namespace
+
+// Trace texts that depend on the profile alone (the thresholds it sets), formatted once per
+// engine (Engine::Create) instead of once per assessment. Interned: they live as long as the
+// process, like literals, so an assessment may outlive its engine.
+struct ProfileTexts {
+  Text d1, d2, d11, d12, d13, d27;
+};
+
+namespace {
+
+Text Interned(const Cat& c) {
+  static std::mutex mutex;
+  static auto* table = new std::set<std::string, std::less<>>();  // never freed: see above
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto it = table->find(c.view());
+  if (it == table->end()) it = table->emplace(c.view()).first;
+  return Text::Static(*it);
+}
+
+ProfileTexts MakeProfileTexts(const CompiledProfile& c) {
+  ProfileTexts t;
+  t.d1 = Interned("FRAX very-high-risk thresholds " + Desc(c.vh_frax_mof, "%") + " / " +
+                  Desc(c.vh_frax_hip, "%") + "; 20 % / 3 % are treatment thresholds only");
+  t.d2 = Interned("T-score very-high-risk threshold " + Desc(c.vh_tscore, ""));
+  t.d11 = Interned("per-drug renal thresholds: zoledronic acid " + Desc(c.za_crcl, "mL/min") +
+                   ", alendronate " + Desc(c.alendronate_crcl, "mL/min") +
+                   ", risedronate/ibandronate " + Desc(c.risedronate_crcl, "mL/min") +
+                   " (Cockcroft-Gault, not eGFR)");
+  t.d12 = Interned("minimum " + Num(c.za_min_vitd.value, 0) + " ng/mL blocks; AACE target " +
+                   Num(c.vitd_target.value, 0) + " ng/mL warns");
+  t.d13 = Interned("any fracture in the past " + Int(c.vh_recent_fx_months) +
+                   " months counts (AACE 2020), not only vertebral or hip");
+  t.d27 =
+      Interned("refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR < 30");
+  return t;
+}
+
 // The state of one assessment under one profile. Collects statements, de-duplicating
 // referrals (one per destination, highest urgency), warnings (one per code, highest severity)
 // and missing-data entries.
@@ -373,7 +414,9 @@ class Ctx {
   const Facts& f;
   const KnowledgeBase& kb;
   Assessment& a;
-  bool verbose = true;   // false: decisions only (see BP_VERBOSE)
+  bool verbose = true;                  // false: decisions only (see BP_VERBOSE)
+  const ProfileTexts* texts = nullptr;  // the profile's, for a verbose run
+  const ProfileTexts& Texts() const { return *texts; }
   unsigned avoided = 0;  // bit per kAvoidable agent
 
   // A parameter of the profile: the decision code reaches the profile only through P. While
@@ -1275,15 +1318,9 @@ void Tier(Ctx& x, State& s) {
       BP_VERBOSE(x, x.Missing("falls.count_past_year",
                               "very-high-risk criterion: high fall risk (RISK-01f)"));
   }
-  BP_VERBOSE(x, x.Trace("D1", Outcome::kFired,
-                        "FRAX very-high-risk thresholds " + Desc(x.P(&CP::vh_frax_mof), "%") +
-                            " / " + Desc(x.P(&CP::vh_frax_hip), "%") +
-                            "; 20 % / 3 % are treatment thresholds only"));
-  BP_VERBOSE(x, x.Trace("D2", Outcome::kFired,
-                        "T-score very-high-risk threshold " + Desc(x.P(&CP::vh_tscore), "")));
-  BP_VERBOSE(x, x.Trace("D13", Outcome::kFired,
-                        "any fracture in the past " + Int(months_recent) +
-                            " months counts (AACE 2020), not only vertebral or hip"));
+  BP_VERBOSE(x, x.Trace("D1", Outcome::kFired, x.Texts().d1));
+  BP_VERBOSE(x, x.Trace("D2", Outcome::kFired, x.Texts().d2));
+  BP_VERBOSE(x, x.Trace("D13", Outcome::kFired, x.Texts().d13));
   if (boundary) {
     BP_VERBOSE(
         x, x.Warn("very_high_risk_boundary", Severity::kInfo,
@@ -1779,12 +1816,7 @@ void Contraindications(Ctx& x, State& s) {
   BP_VERBOSE(x, x.Trace("CI-05", (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl))
                                      ? Outcome::kFired
                                      : Outcome::kNotFired));
-  BP_VERBOSE(
-      x, x.Trace("D11", Outcome::kFired,
-                 "per-drug renal thresholds: zoledronic acid " + Desc(x.P(&CP::za_crcl), "mL/min") +
-                     ", alendronate " + Desc(x.P(&CP::alendronate_crcl), "mL/min") +
-                     ", risedronate/ibandronate " + Desc(x.P(&CP::risedronate_crcl), "mL/min") +
-                     " (Cockcroft-Gault, not eGFR)"));
+  BP_VERBOSE(x, x.Trace("D11", Outcome::kFired, x.Texts().d11));
   BP_VERBOSE(x, x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired,
                         "each drug's label value, not a 30-35 range"));
 
@@ -2496,10 +2528,7 @@ void Infusion(Ctx& x, State& s) {
                           : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
                                                               : Outcome::kNotFired,
                           k.text));
-    BP_VERBOSE(x, x.Trace("D12", Outcome::kFired,
-                          "minimum " + Num(x.P(&CP::za_min_vitd).value, 0) +
-                              " ng/mL blocks; AACE target " + Num(x.P(&CP::vitd_target).value, 0) +
-                              " ng/mL warns"));
+    BP_VERBOSE(x, x.Trace("D12", Outcome::kFired, x.Texts().d12));
     checks.push_back(std::move(k));
   }
   // PRE-04 dosing interval.
@@ -2966,8 +2995,7 @@ void Referrals(Ctx& x, State& s) {
   BP_VERBOSE(
       x, x.Trace("D27",
                  f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
-                 "refer below CrCl " + Num(x.P(&CP::refer_crcl).value, 0) +
-                     " mL/min; always at eGFR < 30"));
+                 x.Texts().d27));
   BP_VERBOSE(x, x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired,
                         "transplant: warning and referral, not a block"));
 
@@ -3470,6 +3498,7 @@ Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile,
   std::vector<const CompiledProfile*> others;
   for (const auto& o : e.others_) others.push_back(o.get());
   e.diffs_ = std::make_unique<ProfileDiffs>(std::move(others));
+  e.texts_ = std::make_unique<ProfileTexts>(MakeProfileTexts(*e.main_));
   return e;
 }
 
@@ -3525,9 +3554,10 @@ bool Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
             Assessment& a, bool verbose, ProfileReads* reads = nullptr,
             std::optional<Decisions>* at_selection = nullptr, StepState* capture = nullptr,
             const StepState* resume = nullptr, StepState* after_tier = nullptr,
-            const StepState* stop_after_tier = nullptr) {
+            const StepState* stop_after_tier = nullptr, const ProfileTexts* texts = nullptr) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
+  x.texts = texts;
   x.reads = reads;
   if (verbose) {
     // Typical sizes (every golden case, vignette and example): one allocation each, no regrowth.
@@ -3604,7 +3634,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   std::optional<Decisions> at_selection;
   StepState before_tier, after_tier;
   Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection, &before_tier, nullptr,
-         &after_tier);
+         &after_tier, nullptr, texts_.get());
   // A profile that would run exactly as this one did up to the end of Selection decides the
   // same there; these are the final decisions unless a later step changed them (none does).
   const bool skip_unaffected =

@@ -22,6 +22,7 @@ namespace bp {
 
 struct CompiledProfile;  // parameters resolved to typed values (rules/params.h)
 class ProfileDiffs;      // which other profiles differ in which parameter (rules/params.h)
+struct ProfileTexts;     // trace texts formatted once per engine (rules/engine.cc)
 
 // How Assess finds guideline disagreement. kSkipUnaffected (the default) does not re-run a
 // profile whose facts are the same and whose every parameter the decisions read has the main
@@ -62,6 +63,7 @@ class Engine {
   // others_share_facts_[i]: others_[i] derives the same facts as main_ (SameFactsParameters).
   std::vector<bool> others_share_facts_;
   std::unique_ptr<ProfileDiffs> diffs_;  // others_ against main_
+  std::unique_ptr<ProfileTexts> texts_;  // main_'s
 };
 
 }  // namespace bp

@@ -119,5 +119,31 @@ TEST_F(AssessmentLifetime, AssessmentsDestroyedOnAnotherThread) {
   EXPECT_EQ(Json(from_thread), from_thread_json);
 }
 
+// Some trace texts are formatted once per engine (the thresholds of its profile): an assessment
+// must read the same after its engine is gone, and engines made again must not pile up copies.
+TEST_F(AssessmentLifetime, AssessmentsOutliveTheirEngine) {
+  std::vector<Assessment> kept;
+  std::vector<std::string> expected;
+  for (std::size_t i = 0; i < 20; ++i) {
+    auto engine = Engine::Create(EmbeddedKnowledge());
+    ASSERT_TRUE(engine.has_value());
+    const Patient& p = patients_[i % patients_.size()];
+    kept.push_back(engine.value().Assess(p, *p.as_of));
+    expected.push_back(Json(kept.back()));
+  }
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(Json(kept[i]), expected[i]) << i;
+    EXPECT_EQ(Json(kept[i]), Json(Assess(i))) << i;
+  }
+  // The texts of equal profiles are one copy.
+  std::vector<const char*> d1;
+  for (const Assessment& a : kept)
+    for (const auto& t : a.trace)
+      if (t.rule == "D1" && t.because.view().starts_with("FRAX very-high-risk thresholds"))
+        d1.push_back(t.because.view().data());
+  ASSERT_GE(d1.size(), 2u);
+  EXPECT_EQ(std::count(d1.begin(), d1.end(), d1.front()), static_cast<std::ptrdiff_t>(d1.size()));
+}
+
 }  // namespace
 }  // namespace bp
