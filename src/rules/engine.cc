@@ -369,7 +369,9 @@ struct Pc {
 // engine (Engine::Create) instead of once per assessment. Interned: they live as long as the
 // process, like literals, so an assessment may outlive its engine.
 struct ProfileTexts {
-  Text d1, d2, d11, d12, d13, d27;
+  Text calc07_in, calc07_out, d1, d2, d11, d12, d13, d26, d27;
+  Text giop_acr_scope, giop_vh_dose, giop_vh_cumulative, giop_young, giop_young_no_frax,
+      giop_not_young;
 };
 
 namespace {
@@ -385,6 +387,11 @@ Text Interned(const Cat& c) {
 
 ProfileTexts MakeProfileTexts(const CompiledProfile& c) {
   ProfileTexts t;
+  t.calc07_in =
+      Interned("in the T-score population (postmenopausal or perimenopausal woman, or man aged " +
+               Desc(c.tscore_population_min_age_men, "years") + ")");
+  t.calc07_out = Interned("outside the T-score population (premenopausal woman or man under " +
+                          Num(c.tscore_population_min_age_men.value, 0) + "): Z-scores apply");
   t.d1 = Interned("FRAX very-high-risk thresholds " + Desc(c.vh_frax_mof, "%") + " / " +
                   Desc(c.vh_frax_hip, "%") + "; 20 % / 3 % are treatment thresholds only");
   t.d2 = Interned("T-score very-high-risk threshold " + Desc(c.vh_tscore, ""));
@@ -396,8 +403,19 @@ ProfileTexts MakeProfileTexts(const CompiledProfile& c) {
                    Num(c.vitd_target.value, 0) + " ng/mL warns");
   t.d13 = Interned("any fracture in the past " + Int(c.vh_recent_fx_months) +
                    " months counts (AACE 2020), not only vertebral or hip");
-  t.d27 =
-      Interned("refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR < 30");
+  t.d26 = Interned("reassess after " + Num(c.bp_oral_reassess_years.value, 0) + " years oral or " +
+                   Num(c.za_reassess_doses.value, 0) + " years IV");
+  t.d27 = Interned("refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR " +
+                   Desc(c.denosumab_egfr, ""));
+  t.giop_acr_scope = Interned("ACR 2022 scope not met (" + Desc(c.gc_acr_min_dose, "mg/day") +
+                              " for " + Desc(c.gc_acr_min_days, "days") + ")");
+  t.giop_vh_dose = Interned("glucocorticoid " + Desc(c.giop_vh_dose, "mg/day") + " for " +
+                            Desc(c.giop_vh_dose_days, "days"));
+  t.giop_vh_cumulative = Interned("cumulative " + Desc(c.giop_vh_cumulative_g, "g") + " in a year");
+  const std::string young(Num(c.giop_young_age.value, 0).view());
+  t.giop_young = Interned("age under " + Cat(young));
+  t.giop_young_no_frax = Interned("under " + Cat(young) + ": FRAX not used");
+  t.giop_not_young = Interned("age " + Cat(young) + " or over");
   return t;
 }
 
@@ -670,16 +688,8 @@ void Demographics(Ctx& x, State& s) {
   // CALC-07 population gate.
   if (f.in_t_population) {
     s.outside_population = !*f.in_t_population;
-    BP_VERBOSE(
-        x,
-        x.Trace("CALC-07", Outcome::kFired,
-                *f.in_t_population
-                    ? "in the T-score population (postmenopausal or perimenopausal woman, or man "
-                      "aged " +
-                          Desc(x.P(&CP::tscore_population_min_age_men), "years") + ")"
-                    : "outside the T-score population (premenopausal woman or man under " +
-                          Num(x.P(&CP::tscore_population_min_age_men).value, 0) +
-                          "): Z-scores apply"));
+    BP_VERBOSE(x, x.Trace("CALC-07", Outcome::kFired,
+                          *f.in_t_population ? x.Texts().calc07_in : x.Texts().calc07_out));
   } else {
     s.population_unknown = true;
     BP_VERBOSE(x, x.Insufficient("CALC-07",
@@ -1389,8 +1399,7 @@ void Glucocorticoids(Ctx& x, State& s) {
   } else {
     BP_VERBOSE(x, x.NotFired("GIOP-LEGACY", "profile uses ACR 2022"));
     if (!f.gc_applies_acr) {
-      for (std::string_view r : kAcrRules)
-        BP_VERBOSE(x, x.NotFired(r, "ACR 2022 scope not met (>= 2.5 mg/day for > 3 months)"));
+      for (std::string_view r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, x.Texts().giop_acr_scope));
       BP_VERBOSE(x, x.NotFired("D6"));
       BP_VERBOSE(x, x.NotFired("D8"));
       BP_VERBOSE(x, x.NotFired("D9"));
@@ -1416,13 +1425,13 @@ void Glucocorticoids(Ctx& x, State& s) {
       if (!x.AgeKnown()) {
         cat = kUnknown;
       } else if (young) {
-        BP_VERBOSE(x, x.NotFired("GIOP-02", "under 40: FRAX not used"));
+        BP_VERBOSE(x, x.NotFired("GIOP-02", x.Texts().giop_young_no_frax));
         if (prior_fx || vh_dose || vh_cum) {
           cat = kVeryHigh;
           if (x.verbose)
             why = prior_fx  ? "prior osteoporotic fracture"
-                  : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
-                            : "cumulative >= 5 g in a year";
+                  : vh_dose ? x.Texts().giop_vh_dose.view()
+                            : x.Texts().giop_vh_cumulative.view();
         } else if (f.gc_dose_mg && x.P(&CP::giop_young_dose).Met(*f.gc_dose_mg) &&
                    f.gc_days_actual &&
                    *f.gc_days_actual >= DaysBetween(f.as_of.AddMonths(-static_cast<int>(
@@ -1436,9 +1445,9 @@ void Glucocorticoids(Ctx& x, State& s) {
                               "age under " + Num(x.P(&CP::giop_young_age).value, 0) + ": " +
                                   (why.empty() ? "low risk" : why)));
         for (std::string_view r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"})
-          BP_VERBOSE(x, x.NotFired(r, "age under 40"));
+          BP_VERBOSE(x, x.NotFired(r, x.Texts().giop_young));
       } else {
-        BP_VERBOSE(x, x.NotFired("GIOP-07", "age 40 or over"));
+        BP_VERBOSE(x, x.NotFired("GIOP-07", x.Texts().giop_not_young));
         BP_VERBOSE(x,
                    x.Trace("GIOP-02", f.frax_present ? Outcome::kFired : Outcome::kInsufficientData,
                            f.frax_present ? "adjusted FRAX used" : "no FRAX"));
@@ -1448,13 +1457,16 @@ void Glucocorticoids(Ctx& x, State& s) {
         if (prior_fx || (f.t_min && x.P(&CP::giop_vh_tscore).MetTenths(*f.t_min)) ||
             frax_ge(x.P(&CP::giop_vh_frax_mof), x.P(&CP::giop_vh_frax_hip)) || vh_dose || vh_cum) {
           cat = kVeryHigh;
-          if (x.verbose)
-            why = prior_fx ? "prior osteoporotic fracture"
-                  : (f.t_min && x.P(&CP::giop_vh_tscore).MetTenths(*f.t_min))
-                      ? "T-score " + Tn(*f.t_min)
-                  : vh_dose ? "glucocorticoid >= 30 mg/day for > 30 days"
-                  : vh_cum  ? "cumulative >= 5 g in a year"
-                            : "adjusted FRAX at very-high thresholds";
+          if (!x.verbose) {
+          } else if (prior_fx) {
+            why = "prior osteoporotic fracture";
+          } else if (f.t_min && x.P(&CP::giop_vh_tscore).MetTenths(*f.t_min)) {
+            why = "T-score " + Tn(*f.t_min);
+          } else {
+            why = vh_dose  ? x.Texts().giop_vh_dose.view()
+                  : vh_cum ? x.Texts().giop_vh_cumulative.view()
+                           : "adjusted FRAX at very-high thresholds";
+          }
         } else if ((f.t_min && x.P(&CP::giop_high_tscore).MetTenths(*f.t_min)) ||
                    frax_ge(x.P(&CP::giop_high_frax_mof), x.P(&CP::giop_high_frax_hip))) {
           cat = kHigh;
@@ -1712,8 +1724,8 @@ void Holidays(Ctx& x, State& s) {
     }
   }
   if (!za_due) BP_VERBOSE(x, x.NotFired("SEQ-07"));
-  BP_VERBOSE(x, x.Trace("D26", oral_due || za_due ? Outcome::kFired : Outcome::kNotFired,
-                        "reassess after 5 years oral or 3 years IV"));
+  BP_VERBOSE(
+      x, x.Trace("D26", oral_due || za_due ? Outcome::kFired : Outcome::kNotFired, x.Texts().d26));
   if ((oral_due || za_due) && x.a.treatment_indicated == true) {
     if (still_high) {
       BP_VERBOSE(
