@@ -155,6 +155,12 @@ std::string Label(Destination d) {
       return "primary care";
     case Destination::kDental:
       return "dental";
+    case Destination::kObstetrics:
+      return "obstetrics";
+    case Destination::kInfectiousDisease:
+      return "infectious diseases";
+    case Destination::kOrthopedics:
+      return "orthopaedics";
   }
   return Humanize(ToString(d));
 }
