@@ -72,7 +72,7 @@ function populations(r) {
   for (const f of fs.readdirSync(batchDir).sort()) {
     const bundles = JSON.parse(fs.readFileSync(path.join(batchDir, f), 'utf8'));
     const t0 = process.hrtime.bigint();
-    const source = cqlfhir.PatientSource.FHIRv401();
+    const source = cqlfhir.PatientSource.FHIRv401({ requireProfileTagging: true });
     source.loadBundles(bundles);
     const results = await executor.exec(source);
     evalMs += Number(process.hrtime.bigint() - t0) / 1e6;

@@ -113,7 +113,10 @@ std::optional<Interval> PrevalenceInterval(const ConditionFact& c,
   if (k.HasCode("active", c.clinical_status) || k.HasCode("recurrence", c.clinical_status) ||
       k.HasCode("relapse", c.clinical_status))
     return Interval::Closed(onset_start, abatement_end);
-  if (!abatement_end) return Interval{onset_start, std::nullopt, true, false};
+  // `(end of condition.abatementInterval()) abatementDate return ...` is a query over a single
+  // value: when that value is null the query, and so the interval, is null (the `if abatementDate
+  // is null` branch never runs).
+  if (!abatement_end) return std::nullopt;
   return Interval::Closed(onset_start, abatement_end);
 }
 

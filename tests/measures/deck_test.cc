@@ -21,19 +21,29 @@ std::string ReadFile(const std::filesystem::path& p) {
   return s.str();
 }
 
+void RunFolderImpl(const std::string& measure_id, const std::string& dir,
+                   std::size_t expected_cases);
+void RunFolder(const std::string& measure_id, const std::string& dir, std::size_t expected_cases) {
+  RunFolderImpl(measure_id, dir, expected_cases);
+}
+
 MeasurementPeriod Period2025() {
   return {DateTime::MakeDateTime(2025, 1, 1, 0, 0, 0, 0, 0),
           DateTime::MakeDateTime(2025, 12, 31, 23, 59, 59, 999, 0)};
 }
 
 void RunDeck(const std::string& measure_id, const std::string& folder, std::size_t expected_cases) {
+  RunFolder(measure_id, std::string(BONEPATH_TEST_DATA) + "/ecqm/" + folder, expected_cases);
+}
+
+void RunFolderImpl(const std::string& measure_id, const std::string& dir,
+                   std::size_t expected_cases) {
   auto m = MakeMeasure(measure_id);
   ASSERT_TRUE(m.has_value()) << m.error().message;
   const MeasureKnowledge& k = (*m)->knowledge();
   std::vector<std::filesystem::path> files;
-  for (const auto& e :
-       std::filesystem::directory_iterator(std::string(BONEPATH_TEST_DATA) + "/ecqm/" + folder))
-    files.push_back(e.path());
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".json") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   ASSERT_EQ(files.size(), expected_cases);
   int mismatches = 0;
@@ -73,6 +83,15 @@ void RunDeck(const std::string& measure_id, const std::string& folder, std::size
 
 TEST(OfficialDeck, Cms249EveryCaseMatches) { RunDeck("CMS249", "cms249", 53); }
 TEST(OfficialDeck, Cms645EveryCaseMatches) { RunDeck("CMS645", "cms645", 49); }
+
+// Our own cases (tests/measures/boundary, made by make_cases.py): one fact of an official case
+// moved across one boundary of the logic, expected populations from the reference engine.
+TEST(BoundaryCases, Cms249EveryCaseMatches) {
+  RunFolder("CMS249", std::string(BONEPATH_SOURCE_DIR) + "/tests/measures/boundary/cms249", 64);
+}
+TEST(BoundaryCases, Cms645EveryCaseMatches) {
+  RunFolder("CMS645", std::string(BONEPATH_SOURCE_DIR) + "/tests/measures/boundary/cms645", 23);
+}
 
 }  // namespace
 }  // namespace bp::measures
