@@ -33,18 +33,18 @@ void Contraindications(Ctx& x, State& s) {
   if (esophageal || upright) {
     const char* t = esophageal ? "esophageal disorder delaying emptying (stricture, achalasia)"
                                : "cannot remain upright for 30-60 minutes";
-    BP_VERBOSE(x, x.Fired("CI-13", t));
+    x.Fired("CI-13", t);
     for (const char* a : {"alendronate", "risedronate", "ibandronate_oral"})
-      BP_AVOID(x, a, std::string("BLOCK: ") + t,
-               {"CI-13", a[0] == 'a'   ? "CI-02"
-                         : a[0] == 'r' ? "CI-03"
-                                       : "CI-04"});
+      x.AvoidAgent(a, std::string("BLOCK: ") + t,
+                   {"CI-13", a[0] == 'a'   ? "CI-02"
+                             : a[0] == 'r' ? "CI-03"
+                                           : "CI-04"});
   } else {
-    BP_VERBOSE(x, x.NotFired("CI-13"));
+    x.NotFired("CI-13");
   }
   if (oral_intol) {
     for (const char* a : {"alendronate", "risedronate", "ibandronate_oral"})
-      BP_AVOID(x, a, "documented intolerance of oral bisphosphonates", {"SEL-03"});
+      x.AvoidAgent(a, "documented intolerance of oral bisphosphonates", {"SEL-03"});
   }
   bool oral_renal = false;
   if (f.crcl) {
@@ -59,31 +59,27 @@ void Contraindications(Ctx& x, State& s) {
     for (const auto& r : renal) {
       if (r.t->Met(*f.crcl)) {
         oral_renal = true;
-        BP_AVOID(
-            x, r.agent,
+        x.AvoidAgent(
+            r.agent,
             "BLOCK (not recommended): CrCl " + Num(*f.crcl) + " mL/min " + Desc(*r.t, "mL/min"),
             {r.rule, "D11", "D30"});
       }
     }
   }
-  BP_VERBOSE(x, x.Trace("CI-02", (esophageal || upright ||
-                                  (f.crcl && x.P(&CP::alendronate_crcl).Met(*f.crcl)))
-                                     ? Outcome::kFired
-                                     : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-03", (esophageal || upright ||
-                                  (f.crcl && x.P(&CP::risedronate_crcl).Met(*f.crcl)))
-                                     ? Outcome::kFired
-                                     : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-04", (esophageal || upright ||
-                                  (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl)))
-                                     ? Outcome::kFired
-                                     : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-05", (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl))
-                                     ? Outcome::kFired
-                                     : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("D11", Outcome::kFired, x.Texts().d11));
-  BP_VERBOSE(x, x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired,
-                        "each drug's label value, not a 30-35 range"));
+  x.Trace("CI-02", (esophageal || upright || (f.crcl && x.P(&CP::alendronate_crcl).Met(*f.crcl)))
+                       ? Outcome::kFired
+                       : Outcome::kNotFired);
+  x.Trace("CI-03", (esophageal || upright || (f.crcl && x.P(&CP::risedronate_crcl).Met(*f.crcl)))
+                       ? Outcome::kFired
+                       : Outcome::kNotFired);
+  x.Trace("CI-04", (esophageal || upright || (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl)))
+                       ? Outcome::kFired
+                       : Outcome::kNotFired);
+  x.Trace("CI-05", (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl)) ? Outcome::kFired
+                                                                       : Outcome::kNotFired);
+  x.Trace("D11", Outcome::kFired, x.Texts().d11);
+  x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired,
+          "each drug's label value, not a 30-35 range");
 
   // SEL-03 reasons oral bisphosphonates are unsuitable.
   auto add_unsuit = [&](const char* why, const char* rule) {
@@ -117,10 +113,9 @@ void Contraindications(Ctx& x, State& s) {
   if (medical_unsuitable) {
     std::string t;
     for (const auto& r : s.oral_unsuitable_reasons) t += (t.empty() ? "" : ", ") + r;
-    BP_VERBOSE(
-        x, x.Warn("oral_bisphosphonate_unsuitable", Severity::kWarning,
-                  "Oral bisphosphonates are unsuitable (" + t + "): consider IV zoledronic acid.",
-                  s.oral_unsuitable_rules));
+    x.Warn("oral_bisphosphonate_unsuitable", Severity::kWarning,
+           "Oral bisphosphonates are unsuitable (" + t + "): consider IV zoledronic acid.",
+           s.oral_unsuitable_rules);
   }
   // Oral candidates still usable (renal may allow risedronate when alendronate is not).
   for (std::string_view a : {std::string_view("alendronate"), std::string_view("risedronate")})
@@ -153,30 +148,29 @@ void Contraindications(Ctx& x, State& s) {
     x.AvoidAgent("zoledronic_acid", "BLOCK: " + s.za_contra_text, za_rules);
   } else if (s.za_contraindicated) {
   } else {
-    BP_VERBOSE(x, x.Trace("CI-01", f.crcl ? Outcome::kNotFired : Outcome::kInsufficientData,
-                          f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown"));
+    x.Trace("CI-01", f.crcl ? Outcome::kNotFired : Outcome::kInsufficientData,
+            f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown");
   }
   if ((f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)) || aki)
-    BP_VERBOSE(x, x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
-                         "Zoledronic acid is contraindicated: " +
-                             (f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)
-                                  ? "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
-                                        Desc(x.P(&CP::za_crcl), "mL/min")
-                                  : std::string("acute renal impairment")) +
-                             ".",
-                         {"CI-01", "PRE-01"}));
+    x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
+           "Zoledronic acid is contraindicated: " +
+               (f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)
+                    ? "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
+                          Desc(x.P(&CP::za_crcl), "mL/min")
+                    : std::string("acute renal impairment")) +
+               ".",
+           {"CI-01", "PRE-01"});
   // Renal borderline (CrCl within the band of a threshold).
   if (f.crcl) {
     for (const Threshold* t :
          {&x.P(&CP::za_crcl), &x.P(&CP::alendronate_crcl), &x.P(&CP::risedronate_crcl)}) {
       if (std::abs(*f.crcl - t->value) <= x.P(&CP::crcl_borderline_band)) {
-        BP_VERBOSE(x, x.Warn("renal_function_borderline", Severity::kWarning,
-                             "CrCl " + Num(*f.crcl) + " mL/min is within " +
-                                 Num(x.P(&CP::crcl_borderline_band)) + " mL/min of the " +
-                                 Num(t->value, 0) +
-                                 " mL/min threshold: recheck creatinine, "
-                                 "hydrate, review nephrotoxic drugs.",
-                             {"PRE-01"}));
+        x.Warn("renal_function_borderline", Severity::kWarning,
+               "CrCl " + Num(*f.crcl) + " mL/min is within " + Num(x.P(&CP::crcl_borderline_band)) +
+                   " mL/min of the " + Num(t->value, 0) +
+                   " mL/min threshold: recheck creatinine, "
+                   "hydrate, review nephrotoxic drugs.",
+               {"PRE-01"});
         break;
       }
     }
@@ -184,10 +178,10 @@ void Contraindications(Ctx& x, State& s) {
 
   // CI-06 / CI-12: denosumab.
   if (HasIntolerance(p, Intolerance::kDenosumab))
-    BP_AVOID(x, "denosumab", "BLOCK: hypersensitivity or intolerance", {"CI-06"});
-  if (pregnant) BP_AVOID(x, "denosumab", "BLOCK: pregnancy", {"CI-06", "CI-12"});
-  BP_VERBOSE(x, x.Trace("CI-06", x.Avoided("denosumab") ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("CI-12", pregnant ? Outcome::kFired : Outcome::kNotFired));
+    x.AvoidAgent("denosumab", "BLOCK: hypersensitivity or intolerance", {"CI-06"});
+  if (pregnant) x.AvoidAgent("denosumab", "BLOCK: pregnancy", {"CI-06", "CI-12"});
+  x.Trace("CI-06", x.Avoided("denosumab") ? Outcome::kFired : Outcome::kNotFired);
+  x.Trace("CI-12", pregnant ? Outcome::kFired : Outcome::kNotFired);
 
   // CI-07 / SEQ-02: romosozumab.
   std::string romo;
@@ -205,37 +199,36 @@ void Contraindications(Ctx& x, State& s) {
     }
   }
   if (!romo.empty()) {
-    BP_AVOID(x, "romosozumab", "BLOCK: " + romo, {"CI-07"});
-    BP_VERBOSE(x,
-               x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
-                      "Romosozumab must not be started: " + romo +
-                          " (boxed warning: no initiation within " + Int(x.P(&CP::romo_cv_months)) +
-                          " months of a myocardial infarction or stroke).",
-                      {"CI-07"}));
+    x.AvoidAgent("romosozumab", "BLOCK: " + romo, {"CI-07"});
+    x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
+           "Romosozumab must not be started: " + romo + " (boxed warning: no initiation within " +
+               Int(x.P(&CP::romo_cv_months)) + " months of a myocardial infarction or stroke).",
+           {"CI-07"});
   }
   if (!f.female || f.menopause == Menopause::kPre)
-    BP_AVOID(x, "romosozumab",
-             f.male ? "not labelled for men in the US" : "US indication: postmenopausal women only",
-             {"CI-07", "SEL-08"});
+    x.AvoidAgent(
+        "romosozumab",
+        f.male ? "not labelled for men in the US" : "US indication: postmenopausal women only",
+        {"CI-07", "SEL-08"});
   if (HasIntolerance(p, Intolerance::kRomosozumab))
-    BP_AVOID(x, "romosozumab", "BLOCK: hypersensitivity", {"CI-07"});
+    x.AvoidAgent("romosozumab", "BLOCK: hypersensitivity", {"CI-07"});
   int romo_doses = 0;
   for (const auto& m : p.medications)
     if (m.agent == Agent::kRomosozumab && m.doses_received) romo_doses += *m.doses_received;
   if (x.P(&CP::romo_max_doses).Met(romo_doses)) {
-    BP_AVOID(x, "romosozumab",
-             "BLOCK: " + Int(romo_doses) + " doses received (maximum " +
-                 Num(x.P(&CP::romo_max_doses).value, 0) + ")",
-             {"SEQ-02"});
-    BP_VERBOSE(x, x.Fired("SEQ-02", Int(romo_doses) + " romosozumab doses"));
+    x.AvoidAgent("romosozumab",
+                 "BLOCK: " + Int(romo_doses) + " doses received (maximum " +
+                     Num(x.P(&CP::romo_max_doses).value, 0) + ")",
+                 {"SEQ-02"});
+    x.Fired("SEQ-02", Int(romo_doses) + " romosozumab doses");
   } else {
-    BP_VERBOSE(x, x.NotFired("SEQ-02"));
+    x.NotFired("SEQ-02");
   }
-  BP_VERBOSE(x, x.Trace("CI-07", x.Avoided("romosozumab") ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("SEL-08", f.male ? Outcome::kFired : Outcome::kNotFired,
-                        f.male ? "man: romosozumab excluded; abaloparatide, teriparatide, "
-                                 "zoledronic acid, denosumab, alendronate, risedronate labelled"
-                               : ""));
+  x.Trace("CI-07", x.Avoided("romosozumab") ? Outcome::kFired : Outcome::kNotFired);
+  x.Trace("SEL-08", f.male ? Outcome::kFired : Outcome::kNotFired,
+          f.male ? "man: romosozumab excluded; abaloparatide, teriparatide, "
+                   "zoledronic acid, denosumab, alendronate, risedronate labelled"
+                 : "");
 
   // CI-08 / CI-09 / SEQ-03 / SEQ-04: PTH analogs.
   std::vector<std::string> pth;
@@ -254,29 +247,29 @@ void Contraindications(Ctx& x, State& s) {
   if (!pth.empty()) {
     std::string t;
     for (const auto& r : pth) t += (t.empty() ? "" : ", ") + r;
-    BP_AVOID(x, "teriparatide", "AVOID (specialist may override): " + t, {"CI-08", "D5"});
-    BP_AVOID(x, "abaloparatide", "AVOID (specialist may override): " + t, {"CI-09", "D5"});
-    BP_VERBOSE(x, x.Warn("pth_analog_contraindication", Severity::kWarning,
-                         "Teriparatide and abaloparatide should be avoided: " + t + ".",
-                         {"CI-08", "CI-09"}));
+    x.AvoidAgent("teriparatide", "AVOID (specialist may override): " + t, {"CI-08", "D5"});
+    x.AvoidAgent("abaloparatide", "AVOID (specialist may override): " + t, {"CI-09", "D5"});
+    x.Warn("pth_analog_contraindication", Severity::kWarning,
+           "Teriparatide and abaloparatide should be avoided: " + t + ".", {"CI-08", "CI-09"});
   }
   if (s.pathologic) {
-    BP_AVOID(x, "teriparatide", "AVOID until malignancy is excluded (possible pathologic fracture)",
-             {"VCF-03", "CI-08"});
-    BP_AVOID(x, "abaloparatide",
-             "AVOID until malignancy is excluded (possible pathologic fracture)",
-             {"VCF-03", "CI-09"});
+    x.AvoidAgent("teriparatide",
+                 "AVOID until malignancy is excluded (possible pathologic fracture)",
+                 {"VCF-03", "CI-08"});
+    x.AvoidAgent("abaloparatide",
+                 "AVOID until malignancy is excluded (possible pathologic fracture)",
+                 {"VCF-03", "CI-09"});
   }
   if (s.malignancy) {
-    BP_AVOID(x, "teriparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-08"});
-    BP_AVOID(x, "abaloparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-09"});
+    x.AvoidAgent("teriparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-08"});
+    x.AvoidAgent("abaloparatide", "AVOID: bone metastases or myeloma", {"CTIBL-04", "CI-09"});
   }
   if (x.f.HasActive(p, ConditionCode::kHyperparathyroidism))
-    BP_AVOID(x, "abaloparatide", "AVOID: pre-existing hyperparathyroidism", {"CI-09"});
+    x.AvoidAgent("abaloparatide", "AVOID: pre-existing hyperparathyroidism", {"CI-09"});
   if (HasIntolerance(p, Intolerance::kTeriparatide))
-    BP_AVOID(x, "teriparatide", "BLOCK: hypersensitivity", {"CI-08"});
+    x.AvoidAgent("teriparatide", "BLOCK: hypersensitivity", {"CI-08"});
   if (HasIntolerance(p, Intolerance::kAbaloparatide))
-    BP_AVOID(x, "abaloparatide", "BLOCK: hypersensitivity", {"CI-09"});
+    x.AvoidAgent("abaloparatide", "BLOCK: hypersensitivity", {"CI-09"});
   double tptd_months = 0, abl_months = 0;
   for (const auto& m : p.medications) {
     if (m.agent != Agent::kTeriparatide && m.agent != Agent::kAbaloparatide) continue;
@@ -286,57 +279,51 @@ void Contraindications(Ctx& x, State& s) {
     (m.agent == Agent::kTeriparatide ? tptd_months : abl_months) += months;
   }
   if (x.P(&CP::abl_max_months).Met(tptd_months + abl_months)) {
-    BP_AVOID(x, "abaloparatide",
-             "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) +
-                 " months (limit " + Num(x.P(&CP::abl_max_months).value, 0) + ")",
-             {"SEQ-04", "CI-09", "D4"});
-    BP_VERBOSE(x, x.Fired("SEQ-04", Num(tptd_months + abl_months) + " months of PTH analogs"));
+    x.AvoidAgent("abaloparatide",
+                 "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) +
+                     " months (limit " + Num(x.P(&CP::abl_max_months).value, 0) + ")",
+                 {"SEQ-04", "CI-09", "D4"});
+    x.Fired("SEQ-04", Num(tptd_months + abl_months) + " months of PTH analogs");
   } else {
-    BP_VERBOSE(x, x.NotFired("SEQ-04"));
+    x.NotFired("SEQ-04");
   }
   if (x.P(&CP::tptd_max_months).Met(tptd_months + abl_months)) {
-    BP_VERBOSE(x, x.Fired("SEQ-03", "teriparatide/abaloparatide for " +
-                                        Num(tptd_months + abl_months) + " months"));
-    BP_VERBOSE(x, x.Warn("teriparatide_beyond_24_months", Severity::kWarning,
-                         "Teriparatide beyond " + Num(x.P(&CP::tptd_max_months).value, 0) +
-                             " months only if the patient remains at or has returned to high "
-                             "fracture risk (label revised 2020).",
-                         {"SEQ-03", "D4"}));
+    x.Fired("SEQ-03",
+            "teriparatide/abaloparatide for " + Num(tptd_months + abl_months) + " months");
+    x.Warn("teriparatide_beyond_24_months", Severity::kWarning,
+           "Teriparatide beyond " + Num(x.P(&CP::tptd_max_months).value, 0) +
+               " months only if the patient remains at or has returned to high "
+               "fracture risk (label revised 2020).",
+           {"SEQ-03", "D4"});
   } else {
-    BP_VERBOSE(x, x.NotFired("SEQ-03"));
+    x.NotFired("SEQ-03");
   }
-  BP_VERBOSE(
-      x,
-      x.Trace("D4", (tptd_months + abl_months) > 0 ? Outcome::kFired : Outcome::kNotFired,
-              "teriparatide beyond 24 months warns; abaloparatide blocks at 24 months cumulative"));
-  BP_VERBOSE(x, x.Trace("CI-08", x.Avoided("teriparatide") ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x,
-             x.Trace("CI-09", x.Avoided("abaloparatide") ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("D5", pth.empty() ? Outcome::kNotFired : Outcome::kFired,
-                        "hypersensitivity blocks; the osteosarcoma-risk list is 'avoid'"));
+  x.Trace("D4", (tptd_months + abl_months) > 0 ? Outcome::kFired : Outcome::kNotFired,
+          "teriparatide beyond 24 months warns; abaloparatide blocks at 24 months cumulative");
+  x.Trace("CI-08", x.Avoided("teriparatide") ? Outcome::kFired : Outcome::kNotFired);
+  x.Trace("CI-09", x.Avoided("abaloparatide") ? Outcome::kFired : Outcome::kNotFired);
+  x.Trace("D5", pth.empty() ? Outcome::kNotFired : Outcome::kFired,
+          "hypersensitivity blocks; the osteosarcoma-risk list is 'avoid'");
 
   // CI-10: raloxifene.
   if (FindCondition(p, ConditionCode::kVenousThromboembolism, false))
-    BP_AVOID(x, "raloxifene", "BLOCK: active or past venous thromboembolism", {"CI-10"});
-  if (pregnant) BP_AVOID(x, "raloxifene", "BLOCK: pregnancy", {"CI-10"});
-  BP_VERBOSE(x, x.Trace("CI-10", x.Avoided("raloxifene") ? Outcome::kFired : Outcome::kNotFired));
+    x.AvoidAgent("raloxifene", "BLOCK: active or past venous thromboembolism", {"CI-10"});
+  if (pregnant) x.AvoidAgent("raloxifene", "BLOCK: pregnancy", {"CI-10"});
+  x.Trace("CI-10", x.Avoided("raloxifene") ? Outcome::kFired : Outcome::kNotFired);
 
   // CI-11: hypocalcemia gate.
   if (f.hypocalcemia) {
-    BP_VERBOSE(x, x.Fired("CI-11", "hypocalcemia"));
-    BP_VERBOSE(
-        x,
-        x.Warn("hypocalcemia_correct_before_antiresorptive", Severity::kCritical,
-               std::string("Low calcium (") +
-                   (f.ionized_calcium ? "ionized " + Num(f.ionized_calcium->value, 2) + " mmol/L"
-                    : f.corrected_calcium ? "corrected " + Num(*f.corrected_calcium, 2) + " mg/dL"
-                                          : std::string("recorded hypocalcemia")) +
-                   "): correct before any bisphosphonate, denosumab or romosozumab.",
-               {"CI-11", "CALC-04", "PRE-02"}));
+    x.Fired("CI-11", "hypocalcemia");
+    x.Warn("hypocalcemia_correct_before_antiresorptive", Severity::kCritical,
+           std::string("Low calcium (") +
+               (f.ionized_calcium     ? "ionized " + Num(f.ionized_calcium->value, 2) + " mmol/L"
+                : f.corrected_calcium ? "corrected " + Num(*f.corrected_calcium, 2) + " mg/dL"
+                                      : std::string("recorded hypocalcemia")) +
+               "): correct before any bisphosphonate, denosumab or romosozumab.",
+           {"CI-11", "CALC-04", "PRE-02"});
   } else {
-    BP_VERBOSE(x,
-               x.Trace("CI-11", f.calcium_known ? Outcome::kNotFired : Outcome::kInsufficientData,
-                       f.calcium_known ? "" : "calcium unknown"));
+    x.Trace("CI-11", f.calcium_known ? Outcome::kNotFired : Outcome::kInsufficientData,
+            f.calcium_known ? "" : "calcium unknown");
   }
   // CI-06b: denosumab in advanced CKD (evaluated where denosumab is in play, below).
   // CI-06c monitoring in predisposed patients: see Monitoring().

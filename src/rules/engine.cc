@@ -75,27 +75,20 @@ ProfileTexts MakeProfileTexts(const CompiledProfile& c) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------------------------
-
-Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile,
-                              ProfileComparison comparison) {
+Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile) {
   auto main = CompileProfile(kb, profile);
   if (!main) return main.errors();
   Engine e;
   e.kb_ = &kb;
-  e.comparison_ = comparison;
   e.main_ = std::make_unique<CompiledProfile>(std::move(main).value());
+  e.texts_.push_back(std::make_unique<ProfileTexts>(MakeProfileTexts(*e.main_)));
   for (const auto& p : kb.profiles) {
     if (p.name == profile) continue;
     auto other = CompileProfile(kb, p.name);
     if (!other) return other.errors();
     e.others_.push_back(std::make_unique<CompiledProfile>(std::move(other).value()));
-    e.others_share_facts_.push_back(SameFactsParameters(*e.main_, *e.others_.back()));
+    e.texts_.push_back(std::make_unique<ProfileTexts>(MakeProfileTexts(*e.others_.back())));
   }
-  std::vector<const CompiledProfile*> others;
-  for (const auto& o : e.others_) others.push_back(o.get());
-  e.diffs_ = std::make_unique<ProfileDiffs>(std::move(others));
-  e.texts_ = std::make_unique<ProfileTexts>(MakeProfileTexts(*e.main_));
   return e;
 }
 
@@ -108,91 +101,28 @@ const std::string& Engine::profile() const { return main_->name; }
 
 namespace {
 
-// verbose=false decides treatment, tier and therapy only (for the other profiles).
-// What guideline_disagreement compares.
-struct Decisions {
-  std::optional<bool> treatment_indicated;
-  RiskTier risk_tier = RiskTier::kIndeterminate;
-  TherapyClass therapy = TherapyClass::kNone;
-  explicit Decisions(const Assessment& a)
-      : treatment_indicated(a.treatment_indicated),
-        risk_tier(a.risk_tier),
-        therapy(a.therapy_recommended) {}
-  friend bool operator==(const Decisions&, const Decisions&) = default;
-};
-
-// What the steps from Tier on read of the first four (Demographics, Indication, Glucocorticoids,
-// CancerTreatment): their State and the indication and tier they set. A run under another
-// profile with the same facts and the same value of every parameter those four steps read
-// would reach exactly this, so it starts from here (Engine::Assess). The same after Tier, for the
-// steps after it (Indeterminate to Selection): they read nothing else of the steps before them.
-struct StepState {
-  State s;
-  std::optional<bool> treatment_indicated;
-  RiskTier risk_tier = RiskTier::kIndeterminate;
-  void Capture(const State& state, const Assessment& a) {
-    s = state;
-    treatment_indicated = a.treatment_indicated;
-    risk_tier = a.risk_tier;
-  }
-  bool Same(const State& state, const Assessment& a) const {
-    return a.treatment_indicated == treatment_indicated && a.risk_tier == risk_tier && state == s;
-  }
-};
-
-// `reads`: records the profile parameters the decisions read, up to the end of Selection (where
-// the other profiles' runs stop), in three segments: the first four steps, Tier, and the steps
-// after it; `at_selection` receives the decisions there. `capture` receives the state before
-// Tier, `after_tier` the state after it; `resume` starts from a state before Tier instead of
-// running the first four steps. `stop_after_tier`: a run under another profile that reads the
-// same value of every parameter the steps after Tier read ends after Tier when its state equals
-// that one; it would decide the same. Returns true when it ended there.
-bool Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
-            Assessment& a, bool verbose, ProfileReads* reads = nullptr,
-            std::optional<Decisions>* at_selection = nullptr, StepState* capture = nullptr,
-            const StepState* resume = nullptr, StepState* after_tier = nullptr,
-            const StepState* stop_after_tier = nullptr, const ProfileTexts* texts = nullptr) {
+// Runs the steps for `p` under profile `c` into `a`. verbose=false (the other profiles, for
+// guideline_disagreement) runs the decision core only, up to the end of Selection: treatment,
+// tier and therapy, which is what guideline_disagreement compares.
+void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
+            const ProfileTexts& texts, Assessment& a, bool verbose) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
-  x.texts = texts;
-  x.reads = reads;
-  if (verbose) {
-    // Typical sizes (every golden case, vignette and example): one allocation each, no regrowth.
-    a.trace.reserve(160);
-    a.treatment_reasons.reserve(4);
-    a.monitoring.reserve(4);
-    a.warnings.reserve(4);
-    a.agents.reserve(3);
-    a.alternatives.reserve(4);
-  }
+  x.texts = &texts;
   State s;
-  if (resume) {
-    s = resume->s;
-    a.treatment_indicated = resume->treatment_indicated;
-    a.risk_tier = resume->risk_tier;
-  } else {
-    Demographics(x, s);
-    Indication(x, s);
-    Glucocorticoids(x, s);
-    CancerTreatment(x, s);
-    if (capture) capture->Capture(s, a);
-    if (reads) reads->StartSegment();  // Tier's reads
-  }
+  Demographics(x, s);
+  Indication(x, s);
+  Glucocorticoids(x, s);
+  CancerTreatment(x, s);
   Tier(x, s);
   // GIOP very high may raise the tier after RISK-01 (the higher tier wins).
   if (s.giop_very_high && x.a.treatment_indicated == true) x.a.risk_tier = RiskTier::kVeryHigh;
-  if (after_tier) after_tier->Capture(s, a);
-  if (reads) reads->StartSegment();  // the reads of the steps after Tier
-  if (stop_after_tier && stop_after_tier->Same(s, a)) return true;
   Indeterminate(x, s);
   Holidays(x, s);
   Osteomalacia(x, s);
   Contraindications(x, s);
   Selection(x, s);
-  // The other profiles' runs stop here.
-  x.reads = nullptr;
-  if (at_selection) at_selection->emplace(a);
-  if (!verbose) return false;
+  if (!verbose) return;
   Infusion(x, s);
   Vertebral(x, s);
   Referrals(x, s);
@@ -208,7 +138,6 @@ bool Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
            "A fracture is marked as possibly pathologic: exclude malignancy before osteoporosis "
            "treatment.",
            {"RISK-04", "CALC-08"});
-  return false;
 }
 
 const char* TierName(RiskTier t) { return ToString(t).data(); }
@@ -227,15 +156,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   a.knowledge_version = Text::Static(kb_->version);
   a.profile = main_->name;
   const Facts facts = DeriveFacts(p, as_of, *main_, arena);
-  ProfileReads reads(*diffs_);
-  std::optional<Decisions> at_selection;
-  StepState before_tier, after_tier;
-  Decide(p, facts, *main_, *kb_, a, /*verbose=*/true, &reads, &at_selection, &before_tier, nullptr,
-         &after_tier, nullptr, texts_.get());
-  // A profile that would run exactly as this one did up to the end of Selection decides the
-  // same there; these are the final decisions unless a later step changed them (none does).
-  const bool skip_unaffected =
-      comparison_ == ProfileComparison::kSkipUnaffected && at_selection == Decisions(a);
+  Decide(p, facts, *main_, *kb_, *texts_[0], a, /*verbose=*/true);
 
   // Guideline disagreement: would another shipped profile decide differently?
   // The other profiles' assessments never leave this function, whose `a` holds the arena: their
@@ -245,28 +166,9 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   Cat diff;
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
-    // Same facts, and the same value of every parameter read (the reads' segments):
-    // - by the first four steps: start at Tier with their result;
-    // - by Tier too, and the steps after it: the same decisions;
-    // - by the steps after Tier: the same decisions if Tier leaves the same state (then the
-    //   decisions at Selection are the same, and they are the final ones here).
-    const bool compare = others_share_facts_[i] && i < ProfileDiffs::kMaxOthers &&
-                         comparison_ == ProfileComparison::kSkipUnaffected;
-    const std::uint32_t bit = compare ? std::uint32_t{1} << i : 0;
-    const bool before = compare && (reads.Differing(0) & bit) == 0;
-    const bool rest = compare && skip_unaffected && (reads.Differing(2) & bit) == 0;
-    if (rest && before && (reads.Differing(1) & bit) == 0) continue;
     Assessment b(unowned);
-    if (compare) {
-      if (Decide(p, facts, *other, *kb_, b, /*verbose=*/false, nullptr, nullptr, nullptr,
-                 before ? &before_tier : nullptr, nullptr, rest ? &after_tier : nullptr))
-        continue;
-    } else if (others_share_facts_[i]) {
-      Decide(p, facts, *other, *kb_, b, /*verbose=*/false);
-    } else {
-      const Facts other_facts = DeriveFacts(p, as_of, *other, arena);
-      Decide(p, other_facts, *other, *kb_, b, /*verbose=*/false);
-    }
+    const Facts other_facts = DeriveFacts(p, as_of, *other, arena);
+    Decide(p, other_facts, *other, *kb_, *texts_[i + 1], b, /*verbose=*/false);
     const bool treatment = b.treatment_indicated != a.treatment_indicated;
     const bool tier = b.risk_tier != a.risk_tier;
     const bool therapy = b.therapy_recommended != a.therapy_recommended;

@@ -57,29 +57,6 @@ const Medication* FindMedicationAny(const Patient& p, Agent a) {
   return nullptr;
 }
 
-bool SameFactsParameters(const CompiledProfile& a, const CompiledProfile& b) {
-  // Bitwise: equal bits compute equal facts.
-  auto same = [](const auto& x, const auto& y) { return std::memcmp(&x, &y, sizeof x) == 0; };
-  auto same_t = [&](const Threshold& x, const Threshold& y) {
-    return same(x.value, y.value) && x.cmp == y.cmp;
-  };
-  return same_t(a.menopause_assumed_age, b.menopause_assumed_age) &&
-         same_t(a.tscore_population_min_age_men, b.tscore_population_min_age_men) &&
-         a.crcl_weight == b.crcl_weight && same(a.bw, b.bw) && same(a.cg, b.cg) &&
-         same(a.ckd_epi, b.ckd_epi) && same(a.ca_albumin_factor, b.ca_albumin_factor) &&
-         same(a.ca_albumin_reference, b.ca_albumin_reference) &&
-         same_t(a.hypoca_ionized, b.hypoca_ionized) &&
-         same_t(a.hypoca_corrected, b.hypoca_corrected) &&
-         same_t(a.gc_acr_min_dose, b.gc_acr_min_dose) &&
-         same_t(a.gc_acr_min_days, b.gc_acr_min_days) &&
-         same(a.gc_bands.low_below_mg, b.gc_bands.low_below_mg) &&
-         same(a.gc_bands.high_from_mg, b.gc_bands.high_from_mg) &&
-         a.gc_bands.high_inclusive == b.gc_bands.high_inclusive &&
-         same(a.gc_low_mof, b.gc_low_mof) && same(a.gc_low_hip, b.gc_low_hip) &&
-         same(a.gc_high_mof, b.gc_high_mof) && same(a.gc_high_hip, b.gc_high_hip) &&
-         a.fracture_same_event_days == b.fracture_same_event_days;
-}
-
 Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena* arena) {
   Facts f(arena);
   f.as_of = as_of;

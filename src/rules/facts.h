@@ -118,10 +118,6 @@ struct Facts {
 // no arena) from the heap.
 Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena* arena = nullptr);
 
-// True when DeriveFacts reads the same parameter values from both profiles, so that the facts
-// derived under one serve the other. Lists every parameter DeriveFacts reads: keep it in step.
-bool SameFactsParameters(const CompiledProfile& a, const CompiledProfile& b);
-
 // Helpers shared by the decisions.
 bool HasCondition(const Patient& p, ConditionCode c);  // active conditions only
 const Condition* FindCondition(const Patient& p, ConditionCode c, bool active_only = true);

@@ -22,12 +22,10 @@ void Glucocorticoids(Ctx& x, State& s) {
       std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
         return IsOsteoporosisDrug(m.agent) && m.status == MedStatus::kActive;
       });
-  // Without a glucocorticoid dose neither rule can indicate treatment (GIOP-LEGACY needs the
-  // dose, and so does the ACR scope, gc_applies_acr): the profile's choice changes only texts.
-  const GiopProfile giop = f.gc_dose_mg ? x.P(&CP::giop_profile) : x.Unrecorded(&CP::giop_profile);
+  const GiopProfile giop = x.P(&CP::giop_profile);
   if (giop == GiopProfile::kSeed000) {
-    for (std::string_view r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, "profile uses GIOP-LEGACY"));
-    BP_VERBOSE(x, x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use"));
+    for (std::string_view r : kAcrRules) x.NotFired(r, "profile uses GIOP-LEGACY");
+    x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use");
     const bool long_enough =
         f.gc_days_actual &&
         *f.gc_days_actual >=
@@ -36,37 +34,36 @@ void Glucocorticoids(Ctx& x, State& s) {
     if (f.gc_dose_mg && x.P(&CP::giop_legacy_dose).Met(*f.gc_dose_mg) && long_enough &&
         ((f.t_min && x.P(&CP::giop_legacy_tscore).MetTenths(*f.t_min)) || f.fragility_events)) {
       s.giop_indicated = true;
-      BP_VERBOSE(x, x.Fired("GIOP-LEGACY",
-                            "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for >= " +
-                                Num(x.P(&CP::giop_legacy_months).value, 0) + " months with " +
-                                (f.fragility_events ? "a fragility fracture"
-                                                    : "T-score " + Tn(*f.t_min))));
-      BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                        St{"giop_legacy",
-                           "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
-                           "oral bisphosphonate first.",
-                           {"GIOP-LEGACY"}}));
+      x.Fired("GIOP-LEGACY",
+              "glucocorticoid " + Num(*f.gc_dose_mg) +
+                  " mg/day for >= " + Num(x.P(&CP::giop_legacy_months).value, 0) + " months with " +
+                  (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min)));
+      x.a.treatment_reasons.push_back(
+          St{"giop_legacy",
+             "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
+             "oral bisphosphonate first.",
+             {"GIOP-LEGACY"}});
     } else {
-      BP_VERBOSE(x, x.NotFired("GIOP-LEGACY"));
+      x.NotFired("GIOP-LEGACY");
     }
   } else {
-    BP_VERBOSE(x, x.NotFired("GIOP-LEGACY", "profile uses ACR 2022"));
+    x.NotFired("GIOP-LEGACY", "profile uses ACR 2022");
     if (!f.gc_applies_acr) {
-      for (std::string_view r : kAcrRules) BP_VERBOSE(x, x.NotFired(r, x.Texts().giop_acr_scope));
-      BP_VERBOSE(x, x.NotFired("D6"));
-      BP_VERBOSE(x, x.NotFired("D8"));
-      BP_VERBOSE(x, x.NotFired("D9"));
+      for (std::string_view r : kAcrRules) x.NotFired(r, x.Texts().giop_acr_scope);
+      x.NotFired("D6");
+      x.NotFired("D8");
+      x.NotFired("D9");
     } else {
-      BP_VERBOSE(x, x.Fired("GIOP-01", "glucocorticoid " + Num(*f.gc_dose_mg) +
-                                           " mg/day for > 3 months (actual or planned)"));
-      BP_VERBOSE(x, x.Fired("D9",
-                            "glucocorticoid use triggers a fracture-risk assessment, not an "
-                            "automatic prescription"));
-      BP_VERBOSE(x, x.a.monitoring.push_back(
-                        St{"giop_bmd",
-                           "On glucocorticoids: BMD (with vertebral fracture assessment or spine "
-                           "X-ray) within 6 months of starting, then every 1-2 years.",
-                           {"GIOP-01", "MON-02"}}));
+      x.Fired("GIOP-01", "glucocorticoid " + Num(*f.gc_dose_mg) +
+                             " mg/day for > 3 months (actual or planned)");
+      x.Fired("D9",
+              "glucocorticoid use triggers a fracture-risk assessment, not an "
+              "automatic prescription");
+      x.a.monitoring.push_back(
+          St{"giop_bmd",
+             "On glucocorticoids: BMD (with vertebral fracture assessment or spine "
+             "X-ray) within 6 months of starting, then every 1-2 years.",
+             {"GIOP-01", "MON-02"}});
       enum { kLow, kModerate, kHigh, kVeryHigh, kUnknown } cat = kLow;
       std::string why;
       const bool young = x.AgeKnown() && x.P(&CP::giop_young_age).Met(x.Age());
@@ -78,7 +75,7 @@ void Glucocorticoids(Ctx& x, State& s) {
       if (!x.AgeKnown()) {
         cat = kUnknown;
       } else if (young) {
-        BP_VERBOSE(x, x.NotFired("GIOP-02", x.Texts().giop_young_no_frax));
+        x.NotFired("GIOP-02", x.Texts().giop_young_no_frax);
         if (prior_fx || vh_dose || vh_cum) {
           cat = kVeryHigh;
           if (x.verbose)
@@ -94,16 +91,15 @@ void Glucocorticoids(Ctx& x, State& s) {
           cat = kModerate;
           if (x.verbose) why = "continuing high-dose glucocorticoid with Z-score " + Tn(*f.z_min);
         }
-        BP_VERBOSE(x, x.Trace("GIOP-07", Outcome::kFired,
-                              "age under " + Num(x.P(&CP::giop_young_age).value, 0) + ": " +
-                                  (why.empty() ? "low risk" : why)));
+        x.Trace("GIOP-07", Outcome::kFired,
+                "age under " + Num(x.P(&CP::giop_young_age).value, 0) + ": " +
+                    (why.empty() ? "low risk" : why));
         for (std::string_view r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"})
-          BP_VERBOSE(x, x.NotFired(r, x.Texts().giop_young));
+          x.NotFired(r, x.Texts().giop_young);
       } else {
-        BP_VERBOSE(x, x.NotFired("GIOP-07", x.Texts().giop_not_young));
-        BP_VERBOSE(x,
-                   x.Trace("GIOP-02", f.frax_present ? Outcome::kFired : Outcome::kInsufficientData,
-                           f.frax_present ? "adjusted FRAX used" : "no FRAX"));
+        x.NotFired("GIOP-07", x.Texts().giop_not_young);
+        x.Trace("GIOP-02", f.frax_present ? Outcome::kFired : Outcome::kInsufficientData,
+                f.frax_present ? "adjusted FRAX used" : "no FRAX");
         auto frax_ge = [&](const Threshold& mof, const Threshold& hip) {
           return (f.frax_mof && mof.Met(*f.frax_mof)) || (f.frax_hip && hip.Met(*f.frax_hip));
         };
@@ -131,53 +127,50 @@ void Glucocorticoids(Ctx& x, State& s) {
         } else if (!f.t_min && !f.frax_present) {
           cat = kUnknown;
         }
-        BP_VERBOSE(x, x.Trace("GIOP-03", cat == kVeryHigh ? Outcome::kFired : Outcome::kNotFired,
-                              cat == kVeryHigh ? why : ""));
-        BP_VERBOSE(x, x.Trace("GIOP-04", cat == kHigh ? Outcome::kFired : Outcome::kNotFired,
-                              cat == kHigh ? why : ""));
-        BP_VERBOSE(
-            x, x.Trace("GIOP-05", cat == kModerate ? Outcome::kFired : Outcome::kNotFired,
-                       cat == kModerate ? why + " (ACR moderate is reported as tier high)" : ""));
-        BP_VERBOSE(x, x.Trace("GIOP-06", cat == kLow ? Outcome::kFired : Outcome::kNotFired,
-                              cat == kLow ? "low risk" : ""));
+        x.Trace("GIOP-03", cat == kVeryHigh ? Outcome::kFired : Outcome::kNotFired,
+                cat == kVeryHigh ? why : "");
+        x.Trace("GIOP-04", cat == kHigh ? Outcome::kFired : Outcome::kNotFired,
+                cat == kHigh ? why : "");
+        x.Trace("GIOP-05", cat == kModerate ? Outcome::kFired : Outcome::kNotFired,
+                cat == kModerate ? why + " (ACR moderate is reported as tier high)" : "");
+        x.Trace("GIOP-06", cat == kLow ? Outcome::kFired : Outcome::kNotFired,
+                cat == kLow ? "low risk" : "");
       }
       if (cat == kUnknown) {
-        BP_VERBOSE(
-            x, x.Insufficient("GIOP-08",
-                              "no age, T-score or FRAX to classify glucocorticoid fracture risk"));
-        BP_VERBOSE(x, x.Missing("bmd", "glucocorticoid fracture-risk category (GIOP-03..06)"));
-        BP_VERBOSE(x, x.NotFired("D6"));
-        BP_VERBOSE(x, x.NotFired("D8"));
+        x.Insufficient("GIOP-08",
+                       "no age, T-score or FRAX to classify glucocorticoid fracture risk");
+        x.Missing("bmd", "glucocorticoid fracture-risk category (GIOP-03..06)");
+        x.NotFired("D6");
+        x.NotFired("D8");
       } else if (cat >= kModerate) {
         s.giop_indicated = true;
         s.giop_very_high = cat == kVeryHigh;
-        BP_VERBOSE(x, x.Fired("D6", "ACR 2022 treats moderate, high and very high risk"));
-        BP_VERBOSE(x,
-                   x.Trace("D8", s.giop_very_high && vh_dose ? Outcome::kFired : Outcome::kNotFired,
-                           s.giop_very_high && vh_dose
-                               ? "very-high-dose glucocorticoid: very high tier, anabolic first"
-                               : ""));
-        BP_VERBOSE(x, x.Fired("GIOP-08", std::string("ACR ") +
-                                             (cat == kVeryHigh ? "very high"
-                                              : cat == kHigh   ? "high"
-                                                               : "moderate") +
-                                             " risk: treatment indicated"));
-        BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                          St{"giop",
-                             std::string("Glucocorticoid-induced osteoporosis, ACR ") +
-                                 (cat == kVeryHigh ? "very high"
-                                  : cat == kHigh   ? "high"
-                                                   : "moderate") +
-                                 " risk (" + why + "): treatment indicated.",
-                             {"GIOP-08", "GIOP-01",
-                              cat == kVeryHigh ? "GIOP-03"
-                              : cat == kHigh   ? "GIOP-04"
-                              : young          ? "GIOP-07"
-                                               : "GIOP-05"}}));
+        x.Fired("D6", "ACR 2022 treats moderate, high and very high risk");
+        x.Trace("D8", s.giop_very_high && vh_dose ? Outcome::kFired : Outcome::kNotFired,
+                s.giop_very_high && vh_dose
+                    ? "very-high-dose glucocorticoid: very high tier, anabolic first"
+                    : "");
+        x.Fired("GIOP-08", std::string("ACR ") +
+                               (cat == kVeryHigh ? "very high"
+                                : cat == kHigh   ? "high"
+                                                 : "moderate") +
+                               " risk: treatment indicated");
+        x.a.treatment_reasons.push_back(
+            St{"giop",
+               std::string("Glucocorticoid-induced osteoporosis, ACR ") +
+                   (cat == kVeryHigh ? "very high"
+                    : cat == kHigh   ? "high"
+                                     : "moderate") +
+                   " risk (" + why + "): treatment indicated.",
+               {"GIOP-08", "GIOP-01",
+                cat == kVeryHigh ? "GIOP-03"
+                : cat == kHigh   ? "GIOP-04"
+                : young          ? "GIOP-07"
+                                 : "GIOP-05"}});
       } else {
-        BP_VERBOSE(x, x.NotFired("GIOP-08", "ACR low risk"));
-        BP_VERBOSE(x, x.NotFired("D6"));
-        BP_VERBOSE(x, x.NotFired("D8"));
+        x.NotFired("GIOP-08", "ACR low risk");
+        x.NotFired("D6");
+        x.NotFired("D8");
       }
     }
   }
@@ -189,14 +182,11 @@ void Glucocorticoids(Ctx& x, State& s) {
         (giop_tier == RiskTier::kVeryHigh))
       x.a.risk_tier = giop_tier;
     if (f.gc_applies_acr && !bone_drug_active) {
-      BP_VERBOSE(
-          x,
-          x.Warn(
-              "glucocorticoid_start_protection_now", Severity::kWarning,
-              "Systemic glucocorticoid " + Num(*f.gc_dose_mg) +
-                  " mg/day for more than 3 months and treatment indicated, with no bone-protective "
-                  "drug active: start bone protection now.",
-              {"GIOP-01", "GIOP-08"}));
+      x.Warn("glucocorticoid_start_protection_now", Severity::kWarning,
+             "Systemic glucocorticoid " + Num(*f.gc_dose_mg) +
+                 " mg/day for more than 3 months and treatment indicated, with no bone-protective "
+                 "drug active: start bone protection now.",
+             {"GIOP-01", "GIOP-08"});
     }
   }
 }

@@ -40,21 +40,19 @@ void Infusion(Ctx& x, State& s) {
                                        : std::string("undated")) +
                " (must be within " + Int(x.P(&CP::creatinine_max_age_days)) + " days): repeat it.");
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.creatinine (within " + Int(x.P(&CP::creatinine_max_age_days)) +
-                                  " days)",
-                              "zoledronic acid renal check (PRE-01)"));
-      BP_VERBOSE(
-          x, x.Stale("creatinine older than " + Int(x.P(&CP::creatinine_max_age_days)) + " days"));
+      x.Missing("labs.creatinine (within " + Int(x.P(&CP::creatinine_max_age_days)) + " days)",
+                "zoledronic acid renal check (PRE-01)");
+      x.Stale("creatinine older than " + Int(x.P(&CP::creatinine_max_age_days)) + " days");
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) +
                     " mL/min (>= " + Num(x.P(&CP::za_crcl).value, 0) + ").");
     }
-    BP_VERBOSE(x, x.Trace("PRE-01",
-                          k.status == CheckStatus::kFail      ? Outcome::kFired
-                          : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
-                                                              : Outcome::kNotFired,
-                          k.text));
+    x.Trace("PRE-01",
+            k.status == CheckStatus::kFail      ? Outcome::kFired
+            : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
+                                                : Outcome::kNotFired,
+            k.text);
     checks.push_back(std::move(k));
   }
   // Acute renal impairment.
@@ -76,10 +74,9 @@ void Infusion(Ctx& x, State& s) {
     // ago says what to correct, not that the infusion can follow the correction.
     if (src && !fresh && f.hypocalcemia) {
       missing = true;
-      BP_VERBOSE(x,
-                 x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
-                           "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(x, x.Stale("calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days"));
+      x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
+                "zoledronic acid calcium check (PRE-02)");
+      x.Stale("calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days");
     }
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
@@ -95,21 +92,20 @@ void Infusion(Ctx& x, State& s) {
       k.text = Keep("Calcium normal but older than " + Int(x.P(&CP::calcium_max_age_days)) +
                     " days: repeat it.");
       missing = true;
-      BP_VERBOSE(x,
-                 x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
-                           "zoledronic acid calcium check (PRE-02)"));
-      BP_VERBOSE(x, x.Stale("calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days"));
+      x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
+                "zoledronic acid calcium check (PRE-02)");
+      x.Stale("calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days");
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep(f.ionized_calcium
                         ? "Ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L: normal."
                         : "Corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL: normal.");
     }
-    BP_VERBOSE(x, x.Trace("PRE-02",
-                          k.status == CheckStatus::kFail      ? Outcome::kFired
-                          : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
-                                                              : Outcome::kNotFired,
-                          k.text));
+    x.Trace("PRE-02",
+            k.status == CheckStatus::kFail      ? Outcome::kFired
+            : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
+                                                : Outcome::kNotFired,
+            k.text);
     checks.push_back(std::move(k));
   }
   // PRE-03 vitamin D.
@@ -118,15 +114,13 @@ void Infusion(Ctx& x, State& s) {
     if (!f.vitd) {
       k.text = "25-OH vitamin D not measured.";
       missing = true;
-      BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh", "zoledronic acid vitamin D check (PRE-03)"));
+      x.Missing("labs.vitamin_d_25oh", "zoledronic acid vitamin D check (PRE-03)");
     } else if (x.P(&CP::za_min_vitd).Met(f.vitd->value)) {
       if (!f.vitd->Fresh(x.P(&CP::vitd_max_age_days))) {
         missing = true;  // stale before correctable (CONV-ZA-STATUS)
-        BP_VERBOSE(x, x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) +
-                                    " days)",
-                                "zoledronic acid vitamin D check (PRE-03)"));
-        BP_VERBOSE(x,
-                   x.Stale("vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days"));
+        x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) + " days)",
+                  "zoledronic acid vitamin D check (PRE-03)");
+        x.Stale("vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days");
       }
       k.status = CheckStatus::kFail;
       k.text =
@@ -141,21 +135,20 @@ void Infusion(Ctx& x, State& s) {
       k.text = Keep("25-OH vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) +
                     " days: repeat it.");
       missing = true;
-      BP_VERBOSE(
-          x, x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) + " days)",
-                       "zoledronic acid vitamin D check (PRE-03)"));
-      BP_VERBOSE(x, x.Stale("vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days"));
+      x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) + " days)",
+                "zoledronic acid vitamin D check (PRE-03)");
+      x.Stale("vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days");
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " +
                     Num(x.P(&CP::za_min_vitd).value, 0) + ").");
     }
-    BP_VERBOSE(x, x.Trace("PRE-03",
-                          k.status == CheckStatus::kFail      ? Outcome::kFired
-                          : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
-                                                              : Outcome::kNotFired,
-                          k.text));
-    BP_VERBOSE(x, x.Trace("D12", Outcome::kFired, x.Texts().d12));
+    x.Trace("PRE-03",
+            k.status == CheckStatus::kFail      ? Outcome::kFired
+            : k.status == CheckStatus::kUnknown ? Outcome::kInsufficientData
+                                                : Outcome::kNotFired,
+            k.text);
+    x.Trace("D12", Outcome::kFired, x.Texts().d12);
     checks.push_back(std::move(k));
   }
   // PRE-04 dosing interval.
@@ -183,9 +176,8 @@ void Infusion(Ctx& x, State& s) {
                                " (>= " + Int(x.P(&CP::za_interval_months)) + " months ago)."
                          : "No previous zoledronic acid dose recorded.");
     }
-    BP_VERBOSE(
-        x, x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired,
-                   k.text));
+    x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired,
+            k.text);
     checks.push_back(std::move(k));
   }
   // PRE-06 hypersensitivity, PRE-05 pregnancy.
@@ -195,7 +187,7 @@ void Infusion(Ctx& x, State& s) {
                       hyper ? "Hypersensitivity or intolerance to zoledronic acid recorded."
                             : "No hypersensitivity recorded.",
                       {"PRE-06"}});
-  BP_VERBOSE(x, x.Trace("PRE-06", hyper ? Outcome::kFired : Outcome::kNotFired));
+  x.Trace("PRE-06", hyper ? Outcome::kFired : Outcome::kNotFired);
   const bool pregnant = x.f.HasActive(p, ConditionCode::kPregnancy);
   const bool may_be_pregnant = f.female && f.menopause != Menopause::kPost;
   checks.push_back(Pc{PreCheckKind::kPregnancy,
@@ -206,7 +198,7 @@ void Infusion(Ctx& x, State& s) {
                       : may_be_pregnant ? "Confirm the patient is not pregnant before the infusion."
                                         : "Not applicable (no reproductive potential recorded).",
                       {"PRE-05", "CI-12"}});
-  BP_VERBOSE(x, x.Trace("PRE-05", pregnant ? Outcome::kFired : Outcome::kNotFired));
+  x.Trace("PRE-05", pregnant ? Outcome::kFired : Outcome::kNotFired);
   // PRE-12 acute condition.
   const bool acute = s.neuro_deficit || s.pathologic;
   checks.push_back(Pc{PreCheckKind::kAcuteCondition,
@@ -217,7 +209,7 @@ void Infusion(Ctx& x, State& s) {
                           ? "Possibly pathologic fracture: defer until malignancy is excluded."
                           : "No acute spine emergency or suspected pathologic fracture.",
                       {"PRE-12"}});
-  BP_VERBOSE(x, x.Trace("PRE-12", acute ? Outcome::kFired : Outcome::kNotFired));
+  x.Trace("PRE-12", acute ? Outcome::kFired : Outcome::kNotFired);
   // PRE-08 hydration, PRE-07 dental, PRE-10 acetaminophen: advice, never blocking.
   const bool dehydrated = p.hydration_adequate.has_value() && !*p.hydration_adequate;
   checks.push_back(Pc{
@@ -228,8 +220,8 @@ void Infusion(Ctx& x, State& s) {
             "and NSAIDs."
           : "Drink fluids before the infusion (at least 2 glasses); review diuretics and NSAIDs.",
       {"PRE-08"}});
-  BP_VERBOSE(x, x.Trace("PRE-08", dehydrated ? Outcome::kFired : Outcome::kNotFired,
-                        dehydrated ? "not adequately hydrated" : "advice"));
+  x.Trace("PRE-08", dehydrated ? Outcome::kFired : Outcome::kNotFired,
+          dehydrated ? "not adequately hydrated" : "advice");
   const bool dental = p.dental.invasive_procedure_planned.value_or(false);
   checks.push_back(Pc{PreCheckKind::kDentalReview,
                       CheckStatus::kAdvice,
@@ -239,32 +231,32 @@ void Infusion(Ctx& x, State& s) {
                           ? "Dental examination within 6 months recorded."
                           : "Oral examination before starting, especially with ONJ risk factors.",
                       {"PRE-07"}});
-  BP_VERBOSE(x, x.Trace("PRE-07", dental ? Outcome::kFired : Outcome::kNotFired));
+  x.Trace("PRE-07", dental ? Outcome::kFired : Outcome::kNotFired);
   checks.push_back(
       Pc{PreCheckKind::kAcetaminophenProphylaxis,
          CheckStatus::kAdvice,
          "Flu-like acute-phase symptoms are common within 3 days of the first infusion; "
          "acetaminophen after the infusion may reduce them.",
          {"PRE-10"}});
-  BP_VERBOSE(x, x.Trace("PRE-10", Outcome::kFired, "advice"));
+  x.Trace("PRE-10", Outcome::kFired, "advice");
   // PRE-09 atypical femoral fracture screen.
   const bool aff = FindCondition(p, ConditionCode::kAtypicalFemoralFracture, false) != nullptr ||
                    std::any_of(p.fractures.begin(), p.fractures.end(),
                                [](const Fracture& fx) { return fx.atypical.value_or(false); });
   if (aff) {
-    BP_VERBOSE(x, x.Fired("PRE-09", "atypical femoral fracture on record"));
-    BP_VERBOSE(x, x.Warn("atypical_femoral_fracture_screen", Severity::kWarning,
-                         "Atypical femoral fracture on record: bisphosphonates and denosumab need "
-                         "specialist review.",
-                         {"PRE-09"}));
+    x.Fired("PRE-09", "atypical femoral fracture on record");
+    x.Warn("atypical_femoral_fracture_screen", Severity::kWarning,
+           "Atypical femoral fracture on record: bisphosphonates and denosumab need "
+           "specialist review.",
+           {"PRE-09"});
   } else {
-    BP_VERBOSE(x, x.NotFired("PRE-09"));
+    x.NotFired("PRE-09");
   }
   if (FindCondition(p, ConditionCode::kOsteonecrosisOfJaw, false))
-    BP_VERBOSE(x, x.Warn("onj_dental_risk", Severity::kWarning,
-                         "Osteonecrosis of the jaw on record: antiresorptives need specialist and "
-                         "dental review.",
-                         {"PRE-07", "CI-01"}));
+    x.Warn("onj_dental_risk", Severity::kWarning,
+           "Osteonecrosis of the jaw on record: antiresorptives need specialist and "
+           "dental review.",
+           {"PRE-07", "CI-01"});
 
   // Status, first match wins.
   ZaStatus st;
@@ -301,34 +293,32 @@ void Infusion(Ctx& x, State& s) {
                               {"PRE-01", "PRE-02", "PRE-03", "PRE-04", "PRE-05", "PRE-06"}});
   }
   a.za_status = st;
-  BP_VERBOSE(x, x.Fired("CONV-ZA-STATUS", ToString(st).data()));  // a static wire name
-  if (!x.stale_traced) BP_VERBOSE(x, x.NotFired("CONV-STALE"));
+  x.Fired("CONV-ZA-STATUS", ToString(st).data());  // a static wire name
+  if (!x.stale_traced) x.NotFired("CONV-STALE");
 
   // Vitamin D warnings.
   if (f.vitd && (a.treatment_indicated == true || a.therapy_recommended != TherapyClass::kNone)) {
     if (x.P(&CP::za_min_vitd).Met(f.vitd->value)) {
-      BP_VERBOSE(x, x.Warn("vitamin_d_deficiency_correct_first", Severity::kWarning,
-                           "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
-                               Desc(x.P(&CP::za_min_vitd), "ng/mL") +
-                               ": replete before starting an antiresorptive.",
-                           {"PRE-03", "D12"}));
+      x.Warn("vitamin_d_deficiency_correct_first", Severity::kWarning,
+             "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
+                 Desc(x.P(&CP::za_min_vitd), "ng/mL") +
+                 ": replete before starting an antiresorptive.",
+             {"PRE-03", "D12"});
     } else if (x.P(&CP::vitd_target).Met(f.vitd->value)) {
-      BP_VERBOSE(x, x.Warn("vitamin_d_below_aace_target", Severity::kInfo,
-                           "25-OH vitamin D " + Num(f.vitd->value) +
-                               " ng/mL is below the AACE target of " +
-                               Num(x.P(&CP::vitd_target).value, 0) + " ng/mL.",
-                           {"PRE-03", "D12"}));
+      x.Warn("vitamin_d_below_aace_target", Severity::kInfo,
+             "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL is below the AACE target of " +
+                 Num(x.P(&CP::vitd_target).value, 0) + " ng/mL.",
+             {"PRE-03", "D12"});
     }
   }
   if (dehydrated && (a.therapy_recommended == TherapyClass::kIvZoledronicAcid))
-    BP_VERBOSE(x, x.Warn("hydrate_before_infusion", Severity::kWarning,
-                         "Not adequately hydrated: hydrate before the zoledronic acid infusion.",
-                         {"PRE-08"}));
+    x.Warn("hydrate_before_infusion", Severity::kWarning,
+           "Not adequately hydrated: hydrate before the zoledronic acid infusion.", {"PRE-08"});
   if (dental && a.treatment_indicated == true)
-    BP_VERBOSE(x, x.Warn("dental_review_before_antiresorptive", Severity::kWarning,
-                         "Invasive dental work is planned: complete it (or review with the "
-                         "dentist) before starting an antiresorptive.",
-                         {"PRE-07"}));
+    x.Warn("dental_review_before_antiresorptive", Severity::kWarning,
+           "Invasive dental work is planned: complete it (or review with the "
+           "dentist) before starting an antiresorptive.",
+           {"PRE-07"});
 }
 
 const Topic kInfusionTopic{"infusion", kRules};

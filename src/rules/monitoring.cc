@@ -42,26 +42,26 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                        .Met(100.0 * (f.ctx_base->value - f.ctx_follow->value) / f.ctx_base->value);
     }
     if (response_known && !responded && oral_active) {
-      BP_VERBOSE(x, x.Warn("bone_turnover_nonresponse", Severity::kWarning,
-                           "Neither P1NP nor CTX fell by the least significant change on an oral "
-                           "bisphosphonate: check adherence, dosing technique and absorption; "
-                           "consider IV zoledronic acid.",
-                           {"MON-01", "SEL-03"}));
-      BP_VERBOSE(x, x.Fired("MON-01", "no bone turnover response"));
+      x.Warn("bone_turnover_nonresponse", Severity::kWarning,
+             "Neither P1NP nor CTX fell by the least significant change on an oral "
+             "bisphosphonate: check adherence, dosing technique and absorption; "
+             "consider IV zoledronic acid.",
+             {"MON-01", "SEL-03"});
+      x.Fired("MON-01", "no bone turnover response");
     } else {
-      BP_VERBOSE(x, x.Fired("MON-01", response_known ? "adequate response" : "markers to measure"));
+      x.Fired("MON-01", response_known ? "adequate response" : "markers to measure");
     }
   } else {
-    BP_VERBOSE(x, x.NotFired("MON-01"));
+    x.NotFired("MON-01");
   }
   if (a.treatment_indicated == true || oral_active) {
     a.monitoring.push_back(
         St{"dxa",
            "Repeat DXA 1-2 years after starting or changing therapy, then less often once stable.",
            {"MON-02"}});
-    BP_VERBOSE(x, x.Fired("MON-02", "DXA follow-up"));
+    x.Fired("MON-02", "DXA follow-up");
   } else {
-    BP_VERBOSE(x, x.NotFired("MON-02"));
+    x.NotFired("MON-02");
   }
   const bool za = rec == TherapyClass::kIvZoledronicAcid ||
                   FindMedication(p, Agent::kZoledronicAcid, MedStatus::kActive);
@@ -71,9 +71,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
         "Serum creatinine and Cockcroft-Gault CrCl before every zoledronic acid dose; consider a "
         "post-dose check in older patients, with baseline impairment or on diuretics.",
         {"MON-03", "PRE-01"}});
-    BP_VERBOSE(x, x.Fired("MON-03", "zoledronic acid"));
+    x.Fired("MON-03", "zoledronic acid");
   } else {
-    BP_VERBOSE(x, x.NotFired("MON-03"));
+    x.NotFired("MON-03");
   }
   const bool dmab =
       rec == TherapyClass::kDenosumab || FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
@@ -89,9 +89,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                                 "Predisposed to hypocalcemia: calcium, phosphorus and magnesium "
                                 "10-14 days after each denosumab dose.",
                                 {"CI-06c", "MON-04"}});
-      BP_VERBOSE(x, x.Fired("CI-06c", "predisposed to hypocalcemia"));
+      x.Fired("CI-06c", "predisposed to hypocalcemia");
     } else {
-      BP_VERBOSE(x, x.NotFired("CI-06c"));
+      x.NotFired("CI-06c");
     }
     if ((f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr)) ||
         x.f.HasActive(p, ConditionCode::kDialysis))
@@ -101,10 +101,10 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                                 {"MON-04", "CI-06b"}});
     a.adjuncts.push_back(St{
         "calcium_vitd_dmab", "Calcium and vitamin D supplementation with denosumab.", {"CI-06"}});
-    BP_VERBOSE(x, x.Fired("MON-04", "denosumab"));
+    x.Fired("MON-04", "denosumab");
   } else {
-    BP_VERBOSE(x, x.NotFired("MON-04"));
-    BP_VERBOSE(x, x.NotFired("CI-06c"));
+    x.NotFired("MON-04");
+    x.NotFired("CI-06c");
   }
   const bool romo = rec == TherapyClass::kAnabolic &&
                     std::any_of(a.agents.begin(), a.agents.end(),
@@ -114,9 +114,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                               "Romosozumab: watch for symptoms of myocardial infarction or stroke; "
                               "stop if either occurs.",
                               {"MON-05", "CI-07"}});
-    BP_VERBOSE(x, x.Fired("MON-05", "romosozumab"));
+    x.Fired("MON-05", "romosozumab");
   } else {
-    BP_VERBOSE(x, x.NotFired("MON-05"));
+    x.NotFired("MON-05");
   }
   const bool pth = (rec == TherapyClass::kAnabolic &&
                     std::any_of(a.agents.begin(), a.agents.end(),
@@ -130,9 +130,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
                               "Teriparatide or abaloparatide: serum calcium if symptomatic or at "
                               "risk; urinary calcium with a stone history.",
                               {"MON-06"}});
-    BP_VERBOSE(x, x.Fired("MON-06", "PTH analog"));
+    x.Fired("MON-06", "PTH analog");
   } else {
-    BP_VERBOSE(x, x.NotFired("MON-06"));
+    x.NotFired("MON-06");
   }
 
   // LAB-01..03 work-up.
@@ -145,12 +145,11 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
            "Baseline secondary-cause tests: CBC; calcium, albumin, phosphate, creatinine/eGFR, "
            "alkaline phosphatase, liver enzymes; 25-OH vitamin D; magnesium.",
            {"LAB-01", "D23"}});
-    BP_VERBOSE(x,
-               x.Fired("LAB-01", "osteoporosis, fragility fracture or tier not 'not indicated'"));
-    BP_VERBOSE(x, x.Fired("D23", "laboratory list from AACE"));
+    x.Fired("LAB-01", "osteoporosis, fragility fracture or tier not 'not indicated'");
+    x.Fired("D23", "laboratory list from AACE");
   } else {
-    BP_VERBOSE(x, x.NotFired("LAB-01"));
-    BP_VERBOSE(x, x.NotFired("D23"));
+    x.NotFired("LAB-01");
+    x.NotFired("D23");
   }
   const bool targeted = (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min)) ||
                         s.outside_population || s.treatment_failure;
@@ -164,9 +163,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     if (x.AgeKnown() && x.Age() > 50) t += ", SPEP with serum free light chains";
     t += "; consider urinary free cortisol or dexamethasone suppression, and tryptase.";
     a.workup.push_back(St{"targeted_labs", t, {"LAB-02"}});
-    BP_VERBOSE(x, x.Fired("LAB-02", "low Z-score, young patient or fracture on therapy"));
+    x.Fired("LAB-02", "low Z-score, young patient or fracture on therapy");
   } else {
-    BP_VERBOSE(x, x.NotFired("LAB-02"));
+    x.NotFired("LAB-02");
   }
   // LAB-03 results that trigger referral; osteomalacia defers antiresorptives.
   std::vector<std::string> abn;
@@ -187,13 +186,13 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   if (!abn.empty()) {
     std::string t;
     for (const auto& r : abn) t += (t.empty() ? "" : ", ") + r;
-    BP_VERBOSE(x, x.Fired("LAB-03", t));
+    x.Fired("LAB-03", t);
     x.Refer(
         Destination::kOsteoporosisSpecialist, Urgency::kRoutine,
         "Osteoporosis specialist: laboratory results suggesting another bone disease (" + t + ").",
         {"LAB-03", "REF-02"});
   } else {
-    BP_VERBOSE(x, x.NotFired("LAB-03"));
+    x.NotFired("LAB-03");
   }
   // Adjuncts for everyone treated or assessed.
   if (a.treatment_indicated == true) {
@@ -211,11 +210,11 @@ void Osteomalacia(Ctx& x, State& s) {
                              (f.vitd && x.P(&CP::vitd_osteomalacia).Met(f.vitd->value) && f.alp &&
                               f.alp->AboveReference(x.P(&CP::alp_high)));
   if (s.osteomalacia_suspected && x.a.treatment_indicated == true)
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back(St{
-                      "osteomalacia",
-                      "Suspected osteomalacia (very low vitamin D with high alkaline phosphatase, "
-                      "or recorded): treat it and defer antiresorptives.",
-                      {"LAB-03"}}));
+    x.a.treatment_reasons.push_back(
+        St{"osteomalacia",
+           "Suspected osteomalacia (very low vitamin D with high alkaline phosphatase, "
+           "or recorded): treat it and defer antiresorptives.",
+           {"LAB-03"}});
 }
 
 const Topic kMonitoringTopic{"monitoring", kRules};

@@ -302,13 +302,4 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   return c;
 }
 
-ProfileDiffs::ProfileDiffs(std::vector<const CompiledProfile*> others)
-    : others_(std::move(others)),
-      cells_(std::make_unique<std::atomic<std::uint64_t>[]>(sizeof(CompiledProfile))) {
-  for (std::size_t i = 0; i < others_.size() && i < kMaxOthers; ++i)
-    known_ |= std::uint32_t{1} << i;
-  for (std::size_t i = 0; i < sizeof(CompiledProfile); ++i)
-    cells_[i].store(0, std::memory_order_relaxed);
-}
-
 }  // namespace bp

@@ -26,10 +26,9 @@ void Referrals(Ctx& x, State& s) {
     if (e.fragility && RecentMonths(e.date, f.as_of, x.P(&CP::fls_window_months))) fls_fx = &e;
   if (fls_fx && x.AgeKnown() && x.P(&CP::fls_min_age).Met(x.Age())) {
     if (prior(Destination::kFractureLiaisonService, fls_fx->date)) {
-      BP_VERBOSE(
-          x, x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture"));
+      x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture");
     } else {
-      BP_VERBOSE(x, x.Fired("REF-01", "fragility fracture " + FxName(*fls_fx)));
+      x.Fired("REF-01", "fragility fracture " + FxName(*fls_fx));
       x.Refer(Destination::kFractureLiaisonService, Urgency::kRoutine,
               "Fragility fracture (" + FxName(*fls_fx) + ") within " +
                   Int(x.P(&CP::fls_window_months)) +
@@ -38,8 +37,8 @@ void Referrals(Ctx& x, State& s) {
               {"REF-01"});
     }
   } else {
-    BP_VERBOSE(x, x.NotFired("REF-01", fls_fx ? "age below " + Num(x.P(&CP::fls_min_age).value, 0)
-                                              : "no recent fragility fracture"));
+    x.NotFired("REF-01", fls_fx ? "age below " + Num(x.P(&CP::fls_min_age).value, 0)
+                                : "no recent fragility fracture");
   }
   // REF-02 specialist.
   // Texts are literals or kept in the arena; the list is the arena's too.
@@ -83,14 +82,14 @@ void Referrals(Ctx& x, State& s) {
   if (young) {
     spec.push_back(
         {"(f) premenopausal woman or man under 50 with a fragility fracture", {"REF-07"}});
-    BP_VERBOSE(x, x.Fired("REF-07", "young patient with a fragility fracture"));
+    x.Fired("REF-07", "young patient with a fragility fracture");
   } else {
-    BP_VERBOSE(x, x.NotFired("REF-07"));
+    x.NotFired("REF-07");
   }
   if (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min))
-    BP_VERBOSE(x, x.Fired("REF-08", "Z-score " + Tn(*f.z_min)));
+    x.Fired("REF-08", "Z-score " + Tn(*f.z_min));
   else
-    BP_VERBOSE(x, x.NotFired("REF-08"));
+    x.NotFired("REF-08");
   if (a.risk_tier == RiskTier::kVeryHigh) {
     spec.push_back({"(g) very high fracture risk: consider anabolic therapy (expedited)",
                     {"REF-02", "RISK-01"}});
@@ -119,16 +118,14 @@ void Referrals(Ctx& x, State& s) {
     for (auto& [t, r] : spec)
       x.Refer(Destination::kOsteoporosisSpecialist, spec_urgency,
               "Osteoporosis specialist: " + Cat(t.view()) + ".", r);
-    BP_VERBOSE(x, x.Fired("REF-02", spec.front().first));
+    x.Fired("REF-02", spec.front().first);
   } else {
-    BP_VERBOSE(x, x.NotFired("REF-02"));
+    x.NotFired("REF-02");
   }
-  BP_VERBOSE(
-      x, x.Trace("D27",
-                 f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
-                 x.Texts().d27));
-  BP_VERBOSE(x, x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired,
-                        "transplant: warning and referral, not a block"));
+  x.Trace("D27", f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
+          x.Texts().d27);
+  x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired,
+          "transplant: warning and referral, not a block");
 
   // Denosumab in advanced CKD (CI-06b, REF-06, REF-02j).
   const bool dmab_in_play = a.therapy_recommended == TherapyClass::kDenosumab ||
@@ -141,27 +138,26 @@ void Referrals(Ctx& x, State& s) {
     const std::string t =
         dialysis ? "dialysis"
                  : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + Desc(x.P(&CP::denosumab_egfr), "");
-    BP_VERBOSE(x, x.Fired("CI-06b", t));
-    BP_VERBOSE(x, x.Fired("D10", "denosumab never simply preferred in advanced CKD"));
-    BP_VERBOSE(x,
-               x.Warn("denosumab_severe_ckd_hypocalcemia", Severity::kCritical,
-                      "Denosumab with " + t +
-                          ": risk of severe, sometimes fatal hypocalcemia (boxed warning). CKD-MBD "
-                          "evaluation first and supervision by a clinician with CKD-MBD expertise.",
-                      {"CI-06b", "D10"}));
+    x.Fired("CI-06b", t);
+    x.Fired("D10", "denosumab never simply preferred in advanced CKD");
+    x.Warn("denosumab_severe_ckd_hypocalcemia", Severity::kCritical,
+           "Denosumab with " + t +
+               ": risk of severe, sometimes fatal hypocalcemia (boxed warning). CKD-MBD "
+               "evaluation first and supervision by a clinician with CKD-MBD expertise.",
+           {"CI-06b", "D10"});
     x.Refer(Destination::kNephrology, Urgency::kRoutine,
             "Denosumab considered with " + t +
                 ": CKD-MBD evaluation (iPTH, calcium, 25(OH)D, 1,25(OH)2D) before deciding.",
             {"CI-06b", "REF-06", "REF-02"});
-    BP_VERBOSE(x, x.Fired("REF-06", t));
+    x.Fired("REF-06", t);
     x.a.workup.push_back(St{"ckd_mbd",
                             "CKD-MBD work-up before denosumab: intact PTH, calcium, phosphate, "
                             "25(OH)D, 1,25(OH)2D; consider bone turnover markers or bone biopsy.",
                             {"CI-06b"}});
   } else {
-    BP_VERBOSE(x, x.NotFired("CI-06b"));
-    BP_VERBOSE(x, x.NotFired("D10"));
-    BP_VERBOSE(x, x.NotFired("REF-06"));
+    x.NotFired("CI-06b");
+    x.NotFired("D10");
+    x.NotFired("REF-06");
   }
   // REF-03 infusion centre.
   const bool za_chosen = a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
@@ -189,32 +185,31 @@ void Referrals(Ctx& x, State& s) {
     }
     x.Refer(Destination::kInfusionCenter, urgent ? Urgency::kUrgent : Urgency::kRoutine, t,
             urgent ? RuleIds{"REF-03", "SEQ-05"} : RuleIds{"REF-03"});
-    BP_VERBOSE(x, x.Fired("REF-03", urgent ? "time-critical transition from denosumab"
-                                           : "zoledronic acid eligible"));
+    x.Fired("REF-03",
+            urgent ? "time-critical transition from denosumab" : "zoledronic acid eligible");
   } else {
-    BP_VERBOSE(x, x.NotFired("REF-03", za_chosen ? "pre-infusion checks not all passed"
-                                                 : "zoledronic acid not the chosen therapy"));
+    x.NotFired("REF-03", za_chosen ? "pre-infusion checks not all passed"
+                                   : "zoledronic acid not the chosen therapy");
   }
   // REF-04 primary care.
   if (a.treatment_indicated == false) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine,
             "Calcium, vitamin D, exercise, falls prevention and repeat DXA.", {"REF-04", "TX-05"});
-    BP_VERBOSE(x, x.Fired("REF-04", "not indicated: lifestyle and re-screening"));
+    x.Fired("REF-04", "not indicated: lifestyle and re-screening");
   } else if (za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine,
             "Replete vitamin D or correct calcium, then refer for the infusion.",
             {"REF-04", "PRE-02", "PRE-03"});
-    BP_VERBOSE(x, x.Fired("REF-04", "correct before infusion"));
+    x.Fired("REF-04", "correct before infusion");
   } else if (a.therapy_recommended == TherapyClass::kOralBisphosphonate &&
              !a.FindReferral(Destination::kOsteoporosisSpecialist)) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine,
             "Oral bisphosphonate managed in primary care.", {"REF-04", "SEL-02"});
-    BP_VERBOSE(x, x.Fired("REF-04", "oral bisphosphonate in primary care"));
+    x.Fired("REF-04", "oral bisphosphonate in primary care");
   } else {
-    BP_VERBOSE(x, x.NotFired("REF-04"));
+    x.NotFired("REF-04");
   }
-  BP_VERBOSE(x, x.Trace("REF-05", a.FindReferral(Destination::kOncology) ? Outcome::kFired
-                                                                         : Outcome::kNotFired));
+  x.Trace("REF-05", a.FindReferral(Destination::kOncology) ? Outcome::kFired : Outcome::kNotFired);
   // Dental.
   if (p.dental.invasive_procedure_planned.value_or(false) && a.treatment_indicated == true)
     x.Refer(Destination::kDental, Urgency::kRoutine,

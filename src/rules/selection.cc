@@ -68,22 +68,20 @@ void Selection(Ctx& x, State& s) {
     x.AddRegimen(to, "denosumab", {rule, "SEL-05"});
   };
 
-  BP_VERBOSE(x, x.Fired("SEL-00", "contraindications, then pre-infusion checks, then preference"));
-  BP_VERBOSE(x, x.Trace("SEL-05", Outcome::kFired,
-                        "routes: zoledronic acid the only infusion; denosumab, romosozumab, "
-                        "teriparatide, abaloparatide subcutaneous"));
-  BP_VERBOSE(
-      x, x.Trace("D17", Outcome::kFired, "only zoledronic acid is routed to the infusion centre"));
-  BP_VERBOSE(
-      x, x.Trace("D28", Outcome::kFired, "zoledronic acid infused over no less than 15 minutes"));
-  BP_VERBOSE(x, x.Trace("D16", Outcome::kFired,
-                        "ACP 2023 grades romosozumab evidence moderate certainty (display only)"));
+  x.Fired("SEL-00", "contraindications, then pre-infusion checks, then preference");
+  x.Trace("SEL-05", Outcome::kFired,
+          "routes: zoledronic acid the only infusion; denosumab, romosozumab, "
+          "teriparatide, abaloparatide subcutaneous");
+  x.Trace("D17", Outcome::kFired, "only zoledronic acid is routed to the infusion centre");
+  x.Trace("D28", Outcome::kFired, "zoledronic acid infused over no less than 15 minutes");
+  x.Trace("D16", Outcome::kFired,
+          "ACP 2023 grades romosozumab evidence moderate certainty (display only)");
 
   // Nothing to select.
   if (a.treatment_indicated == false) {
     a.therapy_recommended = TherapyClass::kNone;
     for (std::string_view r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
-      BP_VERBOSE(x, x.NotFired(r, "treatment not indicated"));
+      x.NotFired(r, "treatment not indicated");
     return;
   }
   if (a.risk_tier == RiskTier::kIndeterminate || s.neuro_deficit || s.osteomalacia_suspected) {
@@ -95,14 +93,13 @@ void Selection(Ctx& x, State& s) {
         : s.neuro_deficit
             ? "acute vertebral fracture with a neurological deficit: the emergency comes first"
             : "suspected osteomalacia: treat it before any antiresorptive";
-    BP_VERBOSE(x, a.sequence.push_back(
-                      St{"specialist_decision",
-                         std::string("No osteoporosis drug is selected now (") + why + ").",
-                         {s.neuro_deficit                           ? "PRE-12"
-                          : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04"
-                                                                    : "LAB-03"}}));
+    a.sequence.push_back(St{"specialist_decision",
+                            std::string("No osteoporosis drug is selected now (") + why + ").",
+                            {s.neuro_deficit                           ? "PRE-12"
+                             : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04"
+                                                                       : "LAB-03"}});
     for (std::string_view r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
-      BP_VERBOSE(x, x.NotFired(r, "a specialist decides first"));
+      x.NotFired(r, "a specialist decides first");
     return;
   }
 
@@ -259,22 +256,17 @@ void Selection(Ctx& x, State& s) {
   }
   a.therapy_recommended = chosen;
   if (!x.verbose) return;  // the other profiles compare the class only
-  // The rest only lists the returned assessment's regimens and texts.
-  const TextOnly regimens_and_texts(x);
-  BP_VERBOSE(x, x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired,
-                        very_high ? Str(why) : Str("not very high risk")));
-  BP_VERBOSE(x,
-             x.Trace("SEL-02", chosen == TherapyClass::kOralBisphosphonate ? Outcome::kFired
-                                                                           : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("SEL-03", s.oral_unsuitable ? Outcome::kFired : Outcome::kNotFired,
-                        s.oral_unsuitable ? "oral bisphosphonates unsuitable" : ""));
-  BP_VERBOSE(x, x.Trace("SEL-04",
-                        chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired));
-  BP_VERBOSE(x, x.Trace("D14", Outcome::kFired,
-                        x.P(&CP::denosumab_first_line)
-                            ? "denosumab listed among first-line options (profile)"
-                            : "denosumab second line (ACP 2023)"));
-  BP_VERBOSE(x, a.treatment_reasons.push_back(St{"therapy", why, why_rules}));
+  x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired,
+          very_high ? Str(why) : Str("not very high risk"));
+  x.Trace("SEL-02",
+          chosen == TherapyClass::kOralBisphosphonate ? Outcome::kFired : Outcome::kNotFired);
+  x.Trace("SEL-03", s.oral_unsuitable ? Outcome::kFired : Outcome::kNotFired,
+          s.oral_unsuitable ? "oral bisphosphonates unsuitable" : "");
+  x.Trace("SEL-04", chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired);
+  x.Trace("D14", Outcome::kFired,
+          x.P(&CP::denosumab_first_line) ? "denosumab listed among first-line options (profile)"
+                                         : "denosumab second line (ACP 2023)");
+  a.treatment_reasons.push_back(St{"therapy", why, why_rules});
 
   // Regimens for the chosen class, preferred first.
   switch (chosen) {
@@ -308,11 +300,11 @@ void Selection(Ctx& x, State& s) {
   if (chosen != TherapyClass::kAnabolic && very_high && !dmab_active)
     for (std::string_view ag : s.anabolic_candidates) x.AddRegimen(a.alternatives, ag, {"SEL-01"});
   if (x.P(&CP::first_line_equal_options) && chosen == TherapyClass::kOralBisphosphonate)
-    BP_VERBOSE(x, a.treatment_reasons.push_back(
-                      St{"equal_options",
-                         "Under this profile (AACE 2020) zoledronic acid and denosumab are equal "
-                         "first-line options with oral bisphosphonates.",
-                         {"SEL-02", "D14"}}));
+    a.treatment_reasons.push_back(
+        St{"equal_options",
+           "Under this profile (AACE 2020) zoledronic acid and denosumab are equal "
+           "first-line options with oral bisphosphonates.",
+           {"SEL-02", "D14"}});
 }
 
 const Topic kSelectionTopic{"selection", kRules};

@@ -28,28 +28,6 @@
 #include "rules/facts.h"
 #include "rules/params.h"
 
-// Statements, trace entries and missing-data notes are only built for the assessment that is
-// returned; the runs under the other profiles (guideline_disagreement) need only the decisions.
-#define BP_VERBOSE(ctx, ...)               \
-  do {                                     \
-    if ((ctx).verbose) {                   \
-      const TextOnly bp_text_only_((ctx)); \
-      __VA_ARGS__;                         \
-    }                                      \
-  } while (0)
-
-// AvoidAgent for the returned assessment; the other profiles only record which agents are
-// avoided (Avoided() reads that), so the text and rule ids are not built for them.
-#define BP_AVOID(ctx, agent, text, ...)           \
-  do {                                            \
-    if ((ctx).verbose) {                          \
-      const TextOnly bp_text_only_((ctx));        \
-      (ctx).AvoidAgent(agent, text, __VA_ARGS__); \
-    } else {                                      \
-      (ctx).MarkAvoided(agent);                   \
-    }                                             \
-  } while (0)
-
 namespace bp {
 
 namespace rules {
@@ -397,35 +375,27 @@ class Ctx {
   const Facts& f;
   const KnowledgeBase& kb;
   Assessment& a;
-  bool verbose = true;                  // false: decisions only (see BP_VERBOSE)
-  const ProfileTexts* texts = nullptr;  // the profile's, for a verbose run
+  // false for the other profiles' runs (guideline_disagreement): they decide, and the Ctx
+  // calls that write trace entries, missing data, warnings and referrals write nothing.
+  bool verbose = true;
+  const ProfileTexts* texts = nullptr;  // the profile's
   const ProfileTexts& Texts() const { return *texts; }
   unsigned avoided = 0;  // bit per kAvoidable agent
 
-  // A parameter of the profile: the decision code reaches the profile only through P. While
-  // `reads` is set (the returned assessment's run, up to the end of Selection), each read is
-  // recorded, except inside BP_VERBOSE and BP_AVOID's text (texts decide nothing): another
-  // profile equal in every recorded parameter would decide the same (Engine::Assess).
+  // A parameter of the profile: the decision code reaches the profile only through P.
   template <typename T>
-  [[gnu::always_inline]] const T& P(T CompiledProfile::*field) {
-    const T& v = profile_.*field;
-    if (reads) reads->Record(profile_, v);
-    return v;
-  }
-  // A parameter read without recording it, where the caller has shown that the value changes
-  // only texts, not decisions (say why at the call).
-  template <typename T>
-  const T& Unrecorded(T CompiledProfile::*field) const {
+  const T& P(T CompiledProfile::*field) const {
     return profile_.*field;
   }
-  ProfileReads* reads = nullptr;
 
   // The rule id is a literal (static). (Brace-initialized: clang 14, which builds the fuzzers,
   // has no parenthesized aggregate initialization for emplace_back.)
   void Trace(std::string_view rule, Outcome o, Str&& because) {
+    if (!verbose) return;
     a.trace.push_back(TraceEntry{Text::Static(rule), o, std::move(because.t)});
   }
   void Trace(std::string_view rule, Outcome o) {
+    if (!verbose) return;
     a.trace.push_back(TraceEntry{Text::Static(rule), o, Text()});
   }
   void Fired(std::string_view rule, Str&& because) {
@@ -445,6 +415,7 @@ class Ctx {
     Trace(rule, Outcome::kInsufficientData, std::move(because));
   }
   void Missing(Str field, Str needed_for) {
+    if (!verbose) return;
     for (auto& m : a.missing_data)
       if (m.field == field.t) {
         if (m.needed_for.find(needed_for.t) == std::string_view::npos)
@@ -454,6 +425,7 @@ class Ctx {
     a.missing_data.push_back({std::move(field.t), std::move(needed_for.t)});
   }
   void Warn(std::string_view code, Severity sev, Str text, RuleIds rules) {
+    if (!verbose) return;
     for (auto& w : a.warnings)
       if (w.code == code) {
         if (sev > w.severity) {
@@ -467,6 +439,7 @@ class Ctx {
     a.warnings.push_back({Text::Static(code), sev, std::move(text.t), std::move(rules)});
   }
   void Refer(Destination to, Urgency u, Str text, RuleIds rules) {
+    if (!verbose) return;
     for (auto& r : a.referrals)
       if (r.to == to) {
         if (u > r.urgency) r.urgency = u;
@@ -525,16 +498,6 @@ class Ctx {
 
  private:
   const CompiledProfile& profile_;
-};
-
-// Suspends recording of profile reads, for code that only writes texts.
-struct TextOnly {
-  Ctx& x;
-  ProfileReads* saved;
-  explicit TextOnly(Ctx& c) : x(c), saved(c.reads) { c.reads = nullptr; }
-  ~TextOnly() { x.reads = saved; }
-  TextOnly(const TextOnly&) = delete;
-  TextOnly& operator=(const TextOnly&) = delete;
 };
 
 // ---------------------------------------------------------------------------------------------

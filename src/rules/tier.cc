@@ -34,25 +34,25 @@ void Tier(Ctx& x, State& s) {
     }
   }
   if (s.treatment_failure) {
-    BP_VERBOSE(x, x.Warn("treatment_failure", Severity::kWarning,
-                         "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
-                             Desc(x.P(&CP::treatment_failure_months), "months") + " on " +
-                             std::string(ToString(fx_on_drug->agent)) +
-                             ": possible treatment failure; check adherence and secondary causes.",
-                         {"RISK-01", "REF-02"}));
+    x.Warn("treatment_failure", Severity::kWarning,
+           "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
+               Desc(x.P(&CP::treatment_failure_months), "months") + " on " +
+               std::string(ToString(fx_on_drug->agent)) +
+               ": possible treatment failure; check adherence and secondary causes.",
+           {"RISK-01", "REF-02"});
   }
 
   if (x.a.treatment_indicated != true) {
     for (std::string_view r :
          {"RISK-01", "RISK-02", "RISK-P-ES", "RISK-P-SEED004", "D1", "D2", "D3", "D13"})
-      BP_VERBOSE(x, x.NotFired(r, "treatment not indicated or undetermined"));
+      x.NotFired(r, "treatment not indicated or undetermined");
     if (x.a.treatment_indicated == false)
-      BP_VERBOSE(x, x.Fired("RISK-03", "not indicated"));
+      x.Fired("RISK-03", "not indicated");
     else
-      BP_VERBOSE(x, x.NotFired("RISK-03"));
+      x.NotFired("RISK-03");
     return;
   }
-  BP_VERBOSE(x, x.NotFired("RISK-03"));
+  x.NotFired("RISK-03");
 
   // Very-high-risk criteria met; their texts only for the returned assessment.
   // At most 9 criteria apply (AACE (a) to (g) with FRAX MOF and hip, and seed 004's age).
@@ -101,10 +101,10 @@ void Tier(Ctx& x, State& s) {
       add_vh([&] {
         return Cat("T-score " + Tn(*f.t_min) + " with a fragility fracture (severe osteoporosis)");
       });
-    BP_VERBOSE(x, x.Trace("RISK-P-ES", vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
-                          vh_count == 0 ? "high risk (Endocrine Society)" : vh.front()));
-    BP_VERBOSE(x, x.NotFired("RISK-01", "profile uses RISK-P-ES"));
-    BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
+    x.Trace("RISK-P-ES", vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
+            vh_count == 0 ? "high risk (Endocrine Society)" : vh.front());
+    x.NotFired("RISK-01", "profile uses RISK-P-ES");
+    x.NotFired("RISK-P-SEED004");
   } else {
     // (a) recent fragility fracture.
     for (const auto& e : f.events)
@@ -167,71 +167,67 @@ void Tier(Ctx& x, State& s) {
                    " (seed-004 criterion, unsourced)");
       });
       if (x.verbose) vh_rules.push_back("D3");
-      BP_VERBOSE(x, x.Fired("D3", "age criterion enabled by the profile"));
+      x.Fired("D3", "age criterion enabled by the profile");
     } else {
-      BP_VERBOSE(x,
-                 x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile"));
+      x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile");
     }
-    BP_VERBOSE(x, x.Trace(model_rule, vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
-                          vh_count == 0 ? Str("no very-high-risk criterion") : Str(vh.front())));
+    x.Trace(model_rule, vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
+            vh_count == 0 ? Str("no very-high-risk criterion") : Str(vh.front()));
     if (x.P(&CP::risk_model) == RiskModel::kAace2020) {
-      BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
-      BP_VERBOSE(x, x.NotFired("RISK-P-SEED004"));
+      x.NotFired("RISK-P-ES");
+      x.NotFired("RISK-P-SEED004");
     } else {
-      BP_VERBOSE(x, x.NotFired("RISK-01", "profile uses RISK-P-SEED004"));
-      BP_VERBOSE(x, x.NotFired("RISK-P-ES"));
+      x.NotFired("RISK-01", "profile uses RISK-P-SEED004");
+      x.NotFired("RISK-P-ES");
     }
     if (x.P(&CP::vh_use_falls) && !p.falls.count_past_year && !p.falls.injurious && vh_count == 0)
-      BP_VERBOSE(x, x.Missing("falls.count_past_year",
-                              "very-high-risk criterion: high fall risk (RISK-01f)"));
+      x.Missing("falls.count_past_year", "very-high-risk criterion: high fall risk (RISK-01f)");
   }
-  BP_VERBOSE(x, x.Trace("D1", Outcome::kFired, x.Texts().d1));
-  BP_VERBOSE(x, x.Trace("D2", Outcome::kFired, x.Texts().d2));
-  BP_VERBOSE(x, x.Trace("D13", Outcome::kFired, x.Texts().d13));
+  x.Trace("D1", Outcome::kFired, x.Texts().d1);
+  x.Trace("D2", Outcome::kFired, x.Texts().d2);
+  x.Trace("D13", Outcome::kFired, x.Texts().d13);
   if (boundary) {
-    BP_VERBOSE(
-        x, x.Warn("very_high_risk_boundary", Severity::kInfo,
-                  "A value sits exactly on a very-high-risk threshold (FRAX " +
-                      Desc(x.P(&CP::vh_frax_mof), "%") + " / " + Desc(x.P(&CP::vh_frax_hip), "%") +
-                      ", T-score " + Desc(x.P(&CP::vh_tscore), "") +
-                      "): guidelines differ at this boundary.",
-                  {"D1", "D2"}));
+    x.Warn("very_high_risk_boundary", Severity::kInfo,
+           "A value sits exactly on a very-high-risk threshold (FRAX " +
+               Desc(x.P(&CP::vh_frax_mof), "%") + " / " + Desc(x.P(&CP::vh_frax_hip), "%") +
+               ", T-score " + Desc(x.P(&CP::vh_tscore), "") +
+               "): guidelines differ at this boundary.",
+           {"D1", "D2"});
   }
   if (vh_count != 0) {
     x.a.risk_tier = RiskTier::kVeryHigh;
     Cat all("Very high fracture risk: ");
     for (std::size_t i = 0; i < vh_texts; ++i) all.Append(i ? "; " : "").Append(vh[i]);
     all.Append(".");
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back(St{"very_high_risk", all, vh_rules}));
-    BP_VERBOSE(x, x.NotFired("RISK-02"));
+    x.a.treatment_reasons.push_back(St{"very_high_risk", all, vh_rules});
+    x.NotFired("RISK-02");
   } else {
     x.a.risk_tier = RiskTier::kHigh;
-    BP_VERBOSE(x, x.Fired("RISK-02", "indicated, no very-high-risk criterion"));
-    BP_VERBOSE(x, x.a.treatment_reasons.push_back(
-                      St{"high_risk",
-                         "High fracture risk (indicated, no very-high-risk criterion).",
-                         {"RISK-02", model_rule}}));
+    x.Fired("RISK-02", "indicated, no very-high-risk criterion");
+    x.a.treatment_reasons.push_back(
+        St{"high_risk",
+           "High fracture risk (indicated, no very-high-risk criterion).",
+           {"RISK-02", model_rule}});
   }
 }
 
 // RISK-04: possibly pathologic fracture or malignancy: a specialist decides.
 void Indeterminate(Ctx& x, State& s) {
   if (s.pathologic || s.malignancy) {
-    BP_VERBOSE(x, x.Fired("RISK-04", s.pathologic ? "a fracture may be pathologic"
-                                                  : "bone metastases or myeloma"));
+    x.Fired("RISK-04",
+            s.pathologic ? "a fracture may be pathologic" : "bone metastases or myeloma");
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
-    BP_VERBOSE(
-        x, x.a.treatment_reasons.push_back(St{
-               "possibly_pathologic",
-               s.pathologic
-                   ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
-                     "flags for malignancy or infection): no osteoporosis drug until a specialist "
-                     "has excluded malignancy."
-                   : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
-               {"RISK-04"}}));
+    x.a.treatment_reasons.push_back(
+        St{"possibly_pathologic",
+           s.pathologic
+               ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
+                 "flags for malignancy or infection): no osteoporosis drug until a specialist "
+                 "has excluded malignancy."
+               : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
+           {"RISK-04"}});
   } else {
-    BP_VERBOSE(x, x.NotFired("RISK-04"));
+    x.NotFired("RISK-04");
   }
   if (x.a.risk_tier == RiskTier::kIndeterminate) x.a.treatment_indicated = std::nullopt;
 }
