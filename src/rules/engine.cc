@@ -186,9 +186,11 @@ bool Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
   if (stop_after_tier && stop_after_tier->Same(s, a)) return true;
   Indeterminate(x, s);
   Holidays(x, s);
+  Course(x, s);
   Osteomalacia(x, s);
   Contraindications(x, s);
   Selection(x, s);
+  CourseTherapy(x, s);
   // The other profiles' runs stop here.
   x.reads = nullptr;
   if (at_selection) at_selection->emplace(a);
@@ -208,6 +210,7 @@ bool Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
            "A fracture is marked as possibly pathologic: exclude malignancy before osteoporosis "
            "treatment.",
            {"RISK-04", "CALC-08"});
+  CourseFinish(x, s);
   return false;
 }
 
@@ -227,6 +230,17 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   a.knowledge_version = Text::Static(kb_->version);
   a.profile = main_->name;
   const Facts facts = DeriveFacts(p, as_of, *main_, arena);
+  // CONV-02: a deceased patient gets patient_deceased and nothing else; no profile is compared.
+  if (Deceased(p, as_of)) {
+    Ctx x(p, facts, *main_, *kb_, a);
+    x.texts = texts_.get();
+    DeceasedAssessment(x);
+    for (std::string_view id : ImplementedRules())
+      if (id != "CONV-02")
+        a.trace.push_back({Text::Static(id), Outcome::kNotFired, "patient deceased"});
+    arena->Seal();
+    return a;
+  }
   ProfileReads reads(*diffs_);
   std::optional<Decisions> at_selection;
   StepState before_tier, after_tier;
@@ -304,7 +318,7 @@ std::span<const std::string_view> Engine::ImplementedRules() {
          {&kDemographicsTopic, &kIndicationTopic, &kTierTopic, &kGlucocorticoidsTopic,
           &kCancerTopic, &kHolidaysTopic, &kContraindicationsTopic, &kSelectionTopic,
           &kInfusionTopic, &kVertebralTopic, &kReferralsTopic, &kMedicationsTopic,
-          &kMonitoringTopic, &kEngineTopic})
+          &kMonitoringTopic, &kCourseTopic, &kEngineTopic})
       for (std::string_view id : t->rules)
         if (std::find(all.begin(), all.end(), id) == all.end()) all.push_back(id);
     return all;
