@@ -15,45 +15,53 @@ std::string_view FindFile(std::string_view path) {
   return {};
 }
 
-std::string Key(const Coding& c) {
-  std::string k;
-  k.reserve(c.system.size() + 1 + c.code.size());
-  k.append(c.system).append(1, '|').append(c.code);
+// "system|code" in a per-thread buffer (no allocation once it has grown).
+const std::string& Key(const Coding& c) {
+  thread_local std::string k;
+  k.assign(c.system).append(1, '|').append(c.code);
   return k;
+}
+
+bool SameCode(const std::string& want, const Coding& c) {
+  return want.size() == c.system.size() + 1 + c.code.size() &&
+         want.compare(0, c.system.size(), c.system) == 0 && want[c.system.size()] == '|' &&
+         want.compare(c.system.size() + 1, std::string::npos, c.code) == 0;
 }
 
 }  // namespace
 
 double MeasureKnowledge::Param(std::string_view name) const {
-  auto it = params_.find(std::string(name));
+  auto it = params_.find(name);
   if (it == params_.end()) std::abort();  // the loader checked every name the code uses
   return it->second.value;
 }
 
 const std::string& MeasureKnowledge::ParamUnit(std::string_view name) const {
-  auto it = params_.find(std::string(name));
+  auto it = params_.find(name);
   if (it == params_.end()) std::abort();  // the loader checked every name the code uses
   return it->second.unit;
 }
 
 const std::string& MeasureKnowledge::Code(std::string_view name) const {
-  auto it = codes_.find(std::string(name));
+  auto it = codes_.find(name);
   if (it == codes_.end()) std::abort();  // the loader checked every name the code uses
   return it->second;
 }
 
 bool MeasureKnowledge::InValueSet(std::string_view valueset, const Concept& cc) const {
-  auto it = valuesets_.find(std::string(valueset));
+  auto it = valuesets_.find(valueset);
   if (it == valuesets_.end()) return false;
-  for (const auto& c : cc)
-    if (it->second.codes.count(Key(c))) return true;
+  for (const auto& c : cc) {
+    auto hit = code_sets_.find(Key(c));
+    if (hit != code_sets_.end() && (hit->second & it->second.bit)) return true;
+  }
   return false;
 }
 
 bool MeasureKnowledge::HasCode(std::string_view code_name, const Concept& cc) const {
   const std::string& want = Code(code_name);
   for (const auto& c : cc)
-    if (Key(c) == want) return true;
+    if (SameCode(want, c)) return true;
   return false;
 }
 
@@ -119,11 +127,14 @@ Result<MeasureKnowledge> MeasureKnowledge::Load(std::string_view id,
       ValueSet set;
       set.url = str(s, "url");
       set.version = str(s, "version");
+      if (k.valuesets_.size() >= 64)
+        return Error{"internal", vs_path, "more than 64 value sets for one measure"};
+      set.bit = std::uint64_t{1} << k.valuesets_.size();
       simdjson::dom::array codes;
       if (s["codes"].get(codes) == simdjson::SUCCESS)
         for (auto c : codes) {
           std::string_view cs;
-          if (c.get(cs) == simdjson::SUCCESS) set.codes.emplace(cs);
+          if (c.get(cs) == simdjson::SUCCESS) k.code_sets_[std::string(cs)] |= set.bit;
         }
       k.valuesets_[str(s, "name")] = std::move(set);
     }

@@ -6,10 +6,11 @@
 // afterwards.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "common/result.h"
@@ -61,13 +62,16 @@ class MeasureKnowledge {
     double value = 0;
     std::string unit;
   };
-  std::unordered_map<std::string, ParamValue> params_;
-  std::unordered_map<std::string, std::string> codes_;
+  // Names are looked up without allocating (transparent comparison); codes once per coding, in
+  // one table from "system|code" to the set of value sets (bits) holding it.
+  std::map<std::string, ParamValue, std::less<>> params_;
+  std::map<std::string, std::string, std::less<>> codes_;
   struct ValueSet {
     std::string url, version;
-    std::unordered_set<std::string> codes;
+    std::uint64_t bit = 0;
   };
-  std::unordered_map<std::string, ValueSet> valuesets_;
+  std::map<std::string, ValueSet, std::less<>> valuesets_;
+  std::unordered_map<std::string, std::uint64_t> code_sets_;
 };
 
 }  // namespace bp::measures
