@@ -57,6 +57,7 @@ int Run(int port, double rate, double seconds, const std::string& body, const st
     threads.emplace_back([&] {
       httplib::Client cli("127.0.0.1", port);
       cli.set_keep_alive(true);
+      cli.set_tcp_nodelay(true);  // as EHR clients do: no Nagle wait between headers and body
       cli.set_read_timeout(10, 0);
       for (size_t i; (i = next.fetch_add(1)) < n;) {
         const auto due = t0 + std::chrono::duration_cast<Clock::duration>(period * i);

@@ -84,15 +84,18 @@ TEST(CliHarden, ControlCharactersInIdsAreEscaped) {
     ASSERT_EQ(r.exit_code, 0) << r.Describe();
     EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << format;
     EXPECT_EQ(r.out.find('\x07'), std::string::npos) << format;
-    EXPECT_NE(r.out.find("\\x1b[31mEVIL\\x07"), std::string::npos) << format;
+    EXPECT_NE(r.out.find("\\x1b"), std::string::npos) << format;  // shown, not sent
+    EXPECT_NE(r.out.find("EVIL\\x07"), std::string::npos) << format;
   }
   const std::string db = (dir.path() / "r.db").string();
   ProcessResult imp =
       RunProcess({BONEPATH_BINARY, "registry", "import", "--db", db, path.string()});
   ASSERT_EQ(imp.exit_code, 0) << imp.Describe();
   for (const std::string cmd : {"due", "alerts"}) {
-    ProcessResult r = RunProcess(
-        {BONEPATH_BINARY, "registry", cmd, "--db", db, "--as-of", "2027-06-01", "--within", "400"});
+    std::vector<std::string> args = {BONEPATH_BINARY, "registry",  cmd, "--db", db,
+                                     "--as-of",       "2027-06-01"};
+    if (cmd == "due") args.insert(args.end(), {"--within", "400"});
+    ProcessResult r = RunProcess(args);
     ASSERT_EQ(r.exit_code, 0) << r.Describe();
     EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << cmd << r.out;
   }
