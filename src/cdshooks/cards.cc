@@ -76,42 +76,25 @@ class Builder {
 
   json Cards() { return cards_; }
 
-  // "- `PRE-01` Title: citation; citation" for each rule, as the assessment renderers cite.
+  // The rule ids and a link to the full assessment, where each rule's title, values and
+  // citations are: the card stays short (it once ran to 4.9 KB, mostly citations).
   std::string RulesMarkdown(const RuleIds& rules) const {
-    std::string out = "\n\n**Rules and sources** (bonepath, knowledge " + c_.kb->version +
-                      ", profile " + c_.assessment->profile + "):\n";
+    std::string out = "\n\n**Rules and sources:** ";
     std::set<std::string> seen;
     for (const std::string_view id_view : rules) {
       const std::string id(id_view);
       if (!seen.insert(id).second) continue;
-      out += "\n- `" + id + "`";
-      const RuleDef* r = c_.kb->FindRule(id);
-      if (!r) continue;
-      out += " " + r->title;
-      std::string cites;
-      for (const auto& key : r->citations) {
-        const Reference* ref = c_.kb->FindReference(key);
-        if (!ref) continue;
-        cites += (cites.empty() ? "" : "; ");
-        cites += ref->url.empty() ? ref->citation : "[" + ref->citation + "](" + ref->url + ")";
-      }
-      if (!cites.empty()) out += ": " + cites;
+      out += (seen.size() > 1 ? ", `" : "`") + id + "`";
     }
+    out += " (knowledge " + c_.kb->version + ", profile " + c_.assessment->profile +
+           "); values, reasoning and citations in the [full assessment](" + c_.assessment_url +
+           ").";
     if (!c_.unavailable.empty()) {
       out += "\n\n*Not available from the EHR:* ";
       for (size_t i = 0; i < c_.unavailable.size(); ++i) out += (i ? ", " : "") + c_.unavailable[i];
       out += ". The engine reports what this data would decide in the full assessment.";
     }
     return out;
-  }
-
-  std::string SourceUrl(const RuleIds& rules) const {
-    for (const auto& id : rules)
-      if (const RuleDef* r = c_.kb->FindRule(id))
-        for (const auto& key : r->citations)
-          if (const Reference* ref = c_.kb->FindReference(key); ref && !ref->url.empty())
-            return ref->url;
-    return c_.source_url;
   }
 
   // Adds one card unless a card with this code is already there.
@@ -126,7 +109,7 @@ class Builder {
     card["detail"] = body + RulesMarkdown(rules);
     card["source"] = {
         {"label", "bonepath osteoporosis decision support"},
-        {"url", SourceUrl(rules)},
+        {"url", c_.source_url},
         {"topic",
          {{"system", "https://bonepath.org/cds-hooks/card"}, {"code", code}, {"display", code}}}};
     if (!suggestions.empty()) {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "fhir/codes.h"
+#include "io/line_reader.h"
 
 namespace bp {
 namespace {
@@ -1613,13 +1614,19 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
   std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[)";
   std::vector<std::string> labels;
   bool first = true;
+  // Regular files only (a link to /dev/zero or a FIFO is refused without blocking), lines and
+  // the gathered bundle bounded while reading.
+  constexpr size_t kMaxLine = 16u << 20, kMaxBundle = 256u << 20;
   for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) return Error{"io", f.string(), "cannot read"};
+    auto in = LineReader::Open(f.string(), kMaxLine);
+    if (!in) return in.errors();
     std::string line;
     size_t n = 0;
-    while (std::getline(in, line)) {
+    while (in->Next(&line)) {
       ++n;
+      if (bundle.size() + line.size() > kMaxBundle)
+        return Error{"too_large", dir,
+                     "the export is larger than " + std::to_string(kMaxBundle) + " bytes"};
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       // Patient lines are kept (they are few) so that an unknown id is reported with the list.
       if (opt.patient_id && line.find(*opt.patient_id) == std::string::npos &&
@@ -1633,6 +1640,7 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
       bundle += '}';
       labels.push_back(f.filename().string() + ":" + std::to_string(n));
     }
+    if (in->error()) return *in->error();
   }
   bundle += "]}";
   // Room for simdjson's padding, so that the bundle is parsed where it is (no second copy).
@@ -1643,11 +1651,12 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
   if (!res && res.error().code == "invalid_json") {
     // Find the offending line for the message.
     for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
+      auto in = LineReader::Open(f.string(), kMaxLine);
+      if (!in) return in.errors();
       std::string line;
       size_t n = 0;
       simdjson::dom::parser p;
-      while (std::getline(in, line)) {
+      while (in->Next(&line)) {
         ++n;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         element e;

@@ -192,7 +192,11 @@ Result<std::vector<ImportOutcome>> Registry::Import(const std::vector<ImportItem
     if (!w) return w.errors();
     writes.push_back(std::move(*w));
   }
-  if (storage::Status st = store_.SavePatients(writes); !st) return st.errors();
+  auto created = store_.SavePatients(writes);
+  if (!created) return created.errors();
+  // What was committed decides "new" or "updated", not what was seen before the transaction.
+  for (size_t i = 0; i < outcomes.size() && i < created->size(); ++i)
+    outcomes[i].updated = !(*created)[i];
   return outcomes;
 }
 
@@ -487,8 +491,18 @@ std::string DueToJson(const std::vector<DueEntry>& due, Date, int) {
 }
 
 namespace {
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+// One CSV cell (RFC 4180 quoting). A cell a spreadsheet would run as a formula (starting with
+// = + - @, a tab or a carriage return: "=HYPERLINK(...)", "+cmd|...") is neutralised with a
+// leading apostrophe and quoted (OWASP CSV injection); NUL bytes are dropped.
+std::string CsvField(const std::string& raw) {
+  std::string s;
+  s.reserve(raw.size() + 1);
+  for (char c : raw)
+    if (c != '\0') s += c;
+  const bool formula =
+      !s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos;
+  if (formula) s.insert(s.begin(), '\'');
+  if (!formula && s.find_first_of(",\"\n\r\t") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';
