@@ -42,10 +42,12 @@ void Medications(Ctx& x, State& s) {
                            : "denosumab recommended");
     a.sequence.push_back(
         St{"denosumab_plan",
-           "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about 6 "
-           "months after the last injection "
-           "(no later than 7 months; oral alendronate if zoledronic acid is not possible), "
-           "then CTX 3 and 6 months after the infusion; repeat if CTX stays high.",
+           "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about " +
+               Int(x.P(&CP::dmab_transition_months)) +
+               " months after the last injection (no later than " +
+               Num(x.P(&CP::dmab_overdue_months).value, 0) +
+               " months; oral alendronate if zoledronic acid is not possible), then CTX 3 "
+               "and 6 months after the infusion; repeat if CTX stays high.",
            {"SEQ-05"}});
     a.sequence.push_back(St{"denosumab_review",
                             "Reassess after 5-10 years; if still at high risk continue "

@@ -160,7 +160,8 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     if (f.male) t += ", total testosterone (+/- LH/FSH)";
     if (f.female && f.menopause == Menopause::kPre)
       t += ", estradiol/FSH/LH/prolactin if menstrual disturbance";
-    if (x.AgeKnown() && x.Age() > 50) t += ", SPEP with serum free light chains";
+    if (x.AgeKnown() && x.P(&CP::myeloma_screen_age).Met(x.Age()))
+      t += ", SPEP with serum free light chains";
     t += "; consider urinary free cortisol or dexamethasone suppression, and tryptase.";
     a.workup.push_back(St{"targeted_labs", t, {"LAB-02"}});
     x.Fired("LAB-02", "low Z-score, young patient or fracture on therapy");

@@ -266,6 +266,7 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   c.treatment_failure_months = r.T("treatment_failure_months");
 
   c.fls_min_age = r.T("fls_min_age");
+  c.myeloma_screen_age = r.T("myeloma_screen_min_age_years");
   c.fls_window_months = r.I("fls_window_months");
   c.va_min_pain_weeks = r.T("va_min_pain_weeks");
   c.surgery_referral_for_deformity = r.B("surgery_referral_for_deformity");

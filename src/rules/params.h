@@ -153,6 +153,7 @@ struct CompiledProfile {
   Threshold romo_max_doses, tptd_max_months, abl_max_months, treatment_failure_months;
 
   Threshold fls_min_age;
+  Threshold myeloma_screen_age;  // LAB-02: the myeloma screen above this age
   int fls_window_months = 0;
   Threshold va_min_pain_weeks, vcf_conservative_max_months, calcitonin_max_days, young_age;
   bool surgery_referral_for_deformity = false;

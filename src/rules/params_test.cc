@@ -57,4 +57,5 @@ TEST(Threshold, ValueMatchesPrintfG) {
   }
 }
 
+}  // namespace
 }  // namespace bp
