@@ -28,7 +28,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   const std::string header = "Bearer " + std::string(reinterpret_cast<const char*>(data), size);
   auto got = v->Verify(header, "http://127.0.0.1:8080/cds-services/bonepath-patient-view");
-  if (!got && (got.error().code != "unauthorized" || got.error().message.empty()))
-    __builtin_trap();
+  if (!got && (got.error().code != "unauthorized" || got.error().message.empty())) __builtin_trap();
   return 0;
 }

@@ -386,7 +386,7 @@ namespace {
 // Issue 15: `registry due --format csv` wrote ids such as =HYPERLINK(...) as they were.
 TEST(DueCsv, FormulaCellsAreNeutralisedAndNulDropped) {
   std::vector<DueEntry> due;
-  for (const std::string id :
+  for (const std::string& id :
        {std::string("=HYPERLINK(\"http://evil\",\"x\")"), std::string("+cmd|' /C calc'!A0"),
         std::string("@SUM(1+1)"), std::string("-2+3"), std::string("\tx"), std::string("\rx"),
         std::string("a\0b", 3), std::string("plain-id")}) {

@@ -94,6 +94,8 @@ TEST_F(JwksRotationTest, OldKeysAreReloadedSoAWithdrawnKeyStopsWorking) {
   ASSERT_TRUE(v);
   WriteJwks({&key2_});  // key-1 withdrawn, but the verifier has no reason to look yet
   const auto age = JwtVerifier::kJwksMaxAge;
+  // About key age, not token lifetime: allow the long-lived token this test needs.
+  (*v)->set_max_lifetime(3 * age);
   const long long long_exp = 2 * age.count();  // the token outlives the test's clock jumps
   EXPECT_TRUE(
       (*v)->Verify(Token(key1_, "key-1", long_exp), kAud, t0 + age - std::chrono::seconds(1)));
@@ -112,6 +114,28 @@ TEST_F(JwksRotationTest, FailedReloadKeepsTheKeysHeld) {
   EXPECT_FALSE((*v)->Verify(Token(key2_, "key-2"), kAud, t0));  // reload tried, failed
   EXPECT_EQ((*v)->LoadCount(kIss), 1);
   EXPECT_TRUE((*v)->Verify(Token(key1_, "key-1"), kAud, t0 + std::chrono::seconds(1)));
+}
+
+}  // namespace
+}  // namespace bp::server
+
+namespace bp::server {
+namespace {
+
+// Issue 15: a padding-only segment gave 500; nbf and the lifetime were not checked.
+TEST_F(JwksRotationTest, PaddingNbfAndLifetimeAreChecked) {
+  WriteJwks({&key1_});
+  const auto t0 = Clock::now();
+  auto v = JwtVerifier::Create({kIss + "=" + jwks_}, nullptr, t0);
+  ASSERT_TRUE(v);
+  for (const char* t : {"Bearer ====.e30.AAAA", "Bearer e30.====.AAAA", "Bearer =.=.="}) {
+    auto r = (*v)->Verify(t, kAud, t0);
+    ASSERT_FALSE(r) << t;
+    EXPECT_EQ(r.error().code, "unauthorized") << t;
+  }
+  auto r = (*v)->Verify(Token(key1_, "key-1", 3600), kAud, t0);  // one hour: over 5 minutes
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("lifetime"), std::string::npos) << r.error().message;
 }
 
 }  // namespace
