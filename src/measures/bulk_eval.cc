@@ -104,6 +104,7 @@ std::optional<Error> Group(const std::vector<bulk::NdjsonFile>& files, const Bul
       files, lo,
       [&](int w, std::string_view line, const bulk::LineRef& where) -> std::optional<Error> {
         WorkerState& s = ws[static_cast<std::size_t>(w)];
+        if (!MayHoldMeasureResource(line)) return std::nullopt;
         simdjson::dom::element r;
         if (auto e = ParseLine(s.parser, line, where, r)) return e;
         std::string_view type;
@@ -214,6 +215,7 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
       listing->files, lo,
       [&](int wi, std::string_view line, const bulk::LineRef& where) -> std::optional<Error> {
         const std::size_t w = static_cast<std::size_t>(wi);
+        if (!MayHoldMeasureResource(line)) return std::nullopt;
         simdjson::dom::element r;
         if (auto e = ParseLine(parsers[w], line, where, r)) return e;
         std::string_view type;

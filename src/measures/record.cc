@@ -198,6 +198,25 @@ bool IsMeasureResourceType(std::string_view t) {
          t == "Medication";
 }
 
+bool MayHoldMeasureResource(std::string_view json) {
+  static constexpr std::string_view kKey = "\"resourceType\"";
+  std::size_t pos = 0;
+  bool any = false;
+  while ((pos = json.find(kKey, pos)) != std::string_view::npos) {
+    any = true;
+    pos += kKey.size();
+    while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\t' || json[pos] == ':' ||
+                                 json[pos] == '\r' || json[pos] == '\n'))
+      ++pos;
+    if (pos >= json.size() || json[pos] != '"') return true;  // not a plain string: parse it
+    const std::size_t end = json.find('"', pos + 1);
+    if (end == std::string_view::npos) return true;
+    if (IsMeasureResourceType(json.substr(pos + 1, end - pos - 1))) return true;
+    pos = end + 1;
+  }
+  return !any;  // no resourceType at all: let the parser report it
+}
+
 std::string SubjectOf(element r) {
   std::string_view type;
   if (r["resourceType"].get(type) != simdjson::SUCCESS) return {};

@@ -128,6 +128,11 @@ using MedicationIndex = std::map<std::string, MedicationFact, std::less<>>;
 // Resource types the measures read; everything else is skipped unparsed.
 bool IsMeasureResourceType(std::string_view type);
 
+// False when no "resourceType" in the JSON text names a type the measures read, so that the
+// line can be skipped without parsing (Practitioner, Organization, Coverage, ... in a Bulk Data
+// export). Conservative: true whenever a measure type appears as any resourceType value.
+bool MayHoldMeasureResource(std::string_view json);
+
 // The patient a resource belongs to: Patient.id, or the id in subject/patient/beneficiary
 // ("Patient/123", "urn:uuid:123"). Empty when it names none.
 std::string SubjectOf(simdjson::dom::element resource);

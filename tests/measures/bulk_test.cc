@@ -17,6 +17,7 @@
 
 #include "bulk/ndjson.h"
 #include "measures/bulk_eval.h"
+#include "measures/record.h"
 
 namespace bp {
 namespace {
@@ -218,3 +219,19 @@ TEST(MeasureCommand, FolderSummaryBundleIndividualAndErrors) {
 
 }  // namespace
 }  // namespace bp
+
+namespace bp::measures {
+namespace {
+
+TEST(BulkMeasure, SkipsOnlyLinesWithoutAMeasureResourceType) {
+  EXPECT_FALSE(MayHoldMeasureResource(R"({"resourceType":"Practitioner","id":"x"})"));
+  EXPECT_FALSE(MayHoldMeasureResource(R"({"resourceType" : "Organization"})"));
+  EXPECT_TRUE(MayHoldMeasureResource(R"({"resourceType":"Encounter","id":"x"})"));
+  // A measure type anywhere (e.g. after a contained resource) keeps the line.
+  EXPECT_TRUE(MayHoldMeasureResource(
+      R"({"contained":[{"resourceType":"Practitioner"}],"resourceType":"Condition"})"));
+  EXPECT_TRUE(MayHoldMeasureResource("not json"));  // the parser reports it
+}
+
+}  // namespace
+}  // namespace bp::measures

@@ -8,7 +8,7 @@ stored in the case as a test MeasureReport, like the official ones; tests/measur
 runs them.
 
 Usage (needs node and the npm packages that bench/measures/side_by_side.sh installs):
-  NODE_PATH=bench/measures/node_modules python3 tests/measures/boundary/make_cases.py
+  NODE_PATH=bench/measures/.reference/node_modules python3 tests/measures/boundary/make_cases.py
 """
 import copy
 import glob
@@ -228,7 +228,7 @@ def cms645_cases():
 
 
 def main():
-    node_path = os.environ.get("NODE_PATH") or os.path.join(ROOT, "bench/measures/node_modules")
+    node_path = os.environ.get("NODE_PATH") or os.path.join(ROOT, "bench/measures/.reference/node_modules")
     for measure, gen in [("cms249", cms249_cases), ("cms645", cms645_cases)]:
         cases = gen()
         outdir = os.path.join(HERE, measure)
