@@ -25,7 +25,7 @@ struct AssessArgs {
 int ReportErrors(const std::string& file, const Errors& errs, bool json) {
   std::fputs(FormatErrorsForStderr(file, errs).c_str(), stderr);
   if (json) std::cout << ErrorsToJson(errs) << "\n";
-  return kExitBadInput;
+  return ExitStatus(errs);
 }
 
 int RunAssess(const AssessArgs& a) {

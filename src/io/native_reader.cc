@@ -221,12 +221,12 @@ class Reader {
 
   // Past kMaxErrors, violations are counted, not stored: a hostile 5 MB input could otherwise
   // produce millions of messages. Finish() reports the count.
-  void Add(std::string code, std::string path, std::string message) {
+  void Add(ErrorCode code, std::string path, std::string message) {
     if (errs_.size() >= kMaxErrors) {
       ++dropped_;
       return;
     }
-    errs_.push_back({std::move(code), std::move(path), std::move(message)});
+    errs_.push_back({code, std::move(path), std::move(message)});
   }
   Errors Finish() {
     if (dropped_ > 0)

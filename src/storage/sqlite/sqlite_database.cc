@@ -18,7 +18,7 @@ constexpr int kTransactionAttempts = 5;
 
 Error DbError(sqlite3* db, int rc, std::string_view what) {
   const bool busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
-  return Error{busy ? "db_busy" : "db", "",
+  return Error{busy ? ErrorCode::kDbBusy : ErrorCode::kDb, "",
                std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
 }
 
@@ -72,7 +72,8 @@ class SqliteDatabase final : public Database {
     char* msg = nullptr;
     const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &msg);
     if (rc != SQLITE_OK) {
-      Error e{rc == SQLITE_BUSY ? "db_busy" : "db", "", msg ? msg : sqlite3_errstr(rc)};
+      Error e{rc == SQLITE_BUSY ? ErrorCode::kDbBusy : ErrorCode::kDb, "",
+              msg ? msg : sqlite3_errstr(rc)};
       sqlite3_free(msg);
       return e;
     }
