@@ -16,7 +16,7 @@ pkg_check_modules(BP_LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 
 bp_library(bp_cdshooks cdshooks)
 target_link_libraries(bp_cdshooks PUBLIC bp_fhir bp_io bp_knowledge bp_rules
-  PRIVATE nlohmann_json::nlohmann_json fmt::fmt)
+  PRIVATE nlohmann_json::nlohmann_json fmt::fmt OpenSSL::Crypto)
 
 bp_library(bp_server server)
 target_link_libraries(bp_server PUBLIC bp_cdshooks PkgConfig::BP_HTTPLIB Threads::Threads
@@ -53,4 +53,13 @@ if(TARGET bonepath_integration_tests)
   target_compile_definitions(bonepath_integration_tests PRIVATE BONEPATH_HAVE_SERVER=1
     BONEPATH_SERVER_BINARY="$<TARGET_FILE:bonepath_server>")
   add_dependencies(bonepath_integration_tests bonepath_server bonepath_postgres)
+endif()
+
+# bench/cds_load.sh's load generator: fresh ES384 JWTs per call (tests/support/jwt_keys.h).
+if(BONEPATH_BENCH)
+  add_executable(cds_loadgen ${CMAKE_SOURCE_DIR}/bench/cds_loadgen.cc)
+  target_include_directories(cds_loadgen PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+  target_link_libraries(cds_loadgen PRIVATE PkgConfig::BP_HTTPLIB PkgConfig::BP_LIBJWT
+    OpenSSL::Crypto Threads::Threads nlohmann_json::nlohmann_json)
+  set_target_properties(cds_loadgen PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 endif()

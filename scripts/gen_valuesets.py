@@ -179,12 +179,16 @@ def osteoporosis_tables(vs):
         ("446847001", "vertebral", "Fracture of vertebra", "SNOMED CT"),
         ("269062008", "humerus", "Fracture of proximal humerus", "SNOMED CT"),
         ("15574005", "pelvis", "Fracture of pelvis", "SNOMED CT"),
+        ("71642004", "other", "Fracture of skull", "SNOMED CT [P]"),
     ]
     for code, site, disp, src in sct_fx:
         if src == "not used":
             continue
-        out.append({"system": "sct", "code": code, "domain": "fracture", "value": site,
-                    "display": disp, "source": src})
+        row = {"system": "sct", "code": code, "domain": "fracture", "value": site,
+               "display": disp, "source": src}
+        if code == "71642004":
+            row["kind"] = "excluded_site"
+        out.append(row)
     icd_fx = [("S720", "hip"), ("S721", "hip"), ("S722", "hip"), ("S220", "vertebral"),
               ("S320", "vertebral"), ("M485", "vertebral"), ("S525", "wrist"), ("S52", "forearm"),
               ("S422", "humerus"), ("S423", "humerus"), ("S421", "other"), ("S420", "clavicle"),
@@ -196,6 +200,20 @@ def osteoporosis_tables(vs):
         prefixes.append({"system": "icd10cm", "prefix": p, "domain": "fracture", "value": site,
                          "source": "catalogue §1.6 (ICD-10-CM injury codes used for low-trauma "
                                    "events; [P])"})
+    # Catalogue §6 CONV-01: skull and face, fingers and toes are outside the fragility-fracture
+    # definitions (dropped at import, listed as ignored); neoplastic or other-disease
+    # pathological fractures are suspected pathologic [P].
+    for p, note in [("S02", "S02 skull and facial bones"), ("S625", "S62.5 thumb"),
+                    ("S626", "S62.6 other finger"), ("S924", "S92.4 great toe"),
+                    ("S925", "S92.5 lesser toe")]:
+        prefixes.append({"system": "icd10cm", "prefix": p, "domain": "fracture",
+                         "value": "other", "kind": "excluded_site",
+                         "source": f"catalogue §6 CONV-01 (ICD-10-CM {note}) [P]"})
+    for p, note in [("M845", "M84.5 pathological fracture in neoplastic disease"),
+                    ("M846", "M84.6 pathological fracture in other disease")]:
+        prefixes.append({"system": "icd10cm", "prefix": p, "domain": "fracture",
+                         "value": "other", "kind": "pathologic", "unsited": True,
+                         "source": f"catalogue §6 CONV-01 (ICD-10-CM {note}) [P]"})
     prefixes.append({"system": "icd10cm", "prefix": "Z87310", "domain": "fracture",
                      "value": "other", "osteoporotic": True, "unsited": True,
                      "source": "catalogue §1.6 (Z87.310 personal history of osteoporosis "
@@ -206,6 +224,17 @@ def osteoporosis_tables(vs):
 def condition_tables(vs):
     codes = []
     codes += vs_entries(vs, "Hyperparathyroidism", "condition", lambda d, c, s: "hyperparathyroidism")
+
+    # Catalogue §6.E/§6.H.5: the generic code stays; a code that names the kind adds it.
+    def hpt_kind(d, c, s):
+        dl = d.lower()
+        if "secondary" in dl or "renal" in dl or "vitamin d deficiency" in dl:
+            return "secondary_hyperparathyroidism"
+        if "primary" in dl or "parathyromatosis" in dl:
+            return "primary_hyperparathyroidism"
+        return None
+
+    codes += vs_entries(vs, "Hyperparathyroidism", "condition", hpt_kind)
     codes += vs_entries(vs, "Hyperthyroidism", "condition", lambda d, c, s: "hyperthyroidism")
 
     def malab(d, c, s):
@@ -279,6 +308,16 @@ def condition_tables(vs):
         ("254837009", "breast_cancer", {}, "Malignant neoplasm of breast",
          "SNOMED CT (Synthea breast cancer module)"),
         ("77386006", "pregnancy", {}, "Pregnancy", "SNOMED CT"),
+        ("72892002", "pregnancy", {}, "Normal pregnancy", "SNOMED CT (Synthea pregnancy module)"),
+        ("36348003", "primary_hyperparathyroidism", {}, "Primary hyperparathyroidism",
+         "SNOMED CT"),
+        ("5758002", "bacteremia_or_endocarditis", {}, "Bacteremia", "SNOMED CT [P]"),
+        ("56819008", "bacteremia_or_endocarditis", {}, "Endocarditis", "SNOMED CT [P]"),
+        ("363346000", "active_malignancy", {}, "Malignant neoplastic disease",
+         "SNOMED CT [P]"),
+        ("254837009", "active_malignancy", {}, "Malignant neoplasm of breast",
+         "SNOMED CT (Synthea breast cancer module)"),
+        ("109989006", "active_malignancy", {}, "Multiple myeloma", cat),
         ("14669001", "acute_kidney_injury", {}, "Acute renal failure syndrome", "SNOMED CT"),
         ("128053003", "venous_thromboembolism", {}, "Deep venous thrombosis", "SNOMED CT"),
         ("59282003", "venous_thromboembolism", {}, "Pulmonary embolism", "SNOMED CT"),
@@ -297,7 +336,16 @@ def condition_tables(vs):
     pre = [
         ("M85", "osteopenia", {}, "M85.8- other disorders of bone density (osteopenia)"),
         ("E210", "hyperparathyroidism", {}, "E21.0 primary"),
+        ("E210", "primary_hyperparathyroidism", {}, "E21.0 primary"),
         ("E211", "hyperparathyroidism", {}, "E21.1 secondary NEC"),
+        ("E211", "secondary_hyperparathyroidism", {}, "E21.1 secondary NEC"),
+        ("N2581", "secondary_hyperparathyroidism", {}, "N25.81 secondary, renal origin"),
+        ("R7881", "bacteremia_or_endocarditis", {}, "R78.81 bacteremia [P]"),
+        ("A40", "bacteremia_or_endocarditis", {}, "A40 streptococcal sepsis [P]"),
+        ("A41", "bacteremia_or_endocarditis", {}, "A41 other sepsis [P]"),
+        ("I33", "bacteremia_or_endocarditis", {}, "I33 acute and subacute endocarditis [P]"),
+        ("M462", "bacteremia_or_endocarditis", {}, "M46.2 osteomyelitis of vertebra [P]"),
+        ("M463", "bacteremia_or_endocarditis", {}, "M46.3 infection of intervertebral disc [P]"),
         ("E212", "hyperparathyroidism", {}, "E21.2 other"),
         ("E213", "hyperparathyroidism", {}, "E21.3 unspecified"),
         ("N2581", "hyperparathyroidism", {}, "N25.81 secondary, renal origin"),
@@ -366,6 +414,12 @@ def condition_tables(vs):
         ("I824", "venous_thromboembolism", {}, "I82.4 deep vein thrombosis of lower extremity"),
         ("E559", "osteomalacia", {}, "not used"),
     ]
+    for p in [f"C{i}" for i in range(0, 10)] + ["C40", "C41", "C43"] + \
+            [f"C{i}" for i in range(45, 50)]:
+        if p in ("C4",):
+            continue
+        pre.append((p, "active_malignancy", {},
+                    "C00-C96 malignant neoplasms except C44 other skin [P] (catalogue §6.E)"))
     prefixes = []
     for p, value, attrs, note in pre:
         if note == "not used":

@@ -76,42 +76,25 @@ class Builder {
 
   json Cards() { return cards_; }
 
-  // "- `PRE-01` Title: citation; citation" for each rule, as the assessment renderers cite.
+  // The rule ids and a link to the full assessment, where each rule's title, values and
+  // citations are: the card stays short (it once ran to 4.9 KB, mostly citations).
   std::string RulesMarkdown(const RuleIds& rules) const {
-    std::string out = "\n\n**Rules and sources** (bonepath, knowledge " + c_.kb->version +
-                      ", profile " + c_.assessment->profile + "):\n";
+    std::string out = "\n\n**Rules and sources:** ";
     std::set<std::string> seen;
     for (const std::string_view id_view : rules) {
       const std::string id(id_view);
       if (!seen.insert(id).second) continue;
-      out += "\n- `" + id + "`";
-      const RuleDef* r = c_.kb->FindRule(id);
-      if (!r) continue;
-      out += " " + r->title;
-      std::string cites;
-      for (const auto& key : r->citations) {
-        const Reference* ref = c_.kb->FindReference(key);
-        if (!ref) continue;
-        cites += (cites.empty() ? "" : "; ");
-        cites += ref->url.empty() ? ref->citation : "[" + ref->citation + "](" + ref->url + ")";
-      }
-      if (!cites.empty()) out += ": " + cites;
+      out += (seen.size() > 1 ? ", `" : "`") + id + "`";
     }
+    out += " (knowledge " + c_.kb->version + ", profile " + c_.assessment->profile +
+           "); values, reasoning and citations in the [full assessment](" + c_.assessment_url +
+           ").";
     if (!c_.unavailable.empty()) {
       out += "\n\n*Not available from the EHR:* ";
       for (size_t i = 0; i < c_.unavailable.size(); ++i) out += (i ? ", " : "") + c_.unavailable[i];
       out += ". The engine reports what this data would decide in the full assessment.";
     }
     return out;
-  }
-
-  std::string SourceUrl(const RuleIds& rules) const {
-    for (const auto& id : rules)
-      if (const RuleDef* r = c_.kb->FindRule(id))
-        for (const auto& key : r->citations)
-          if (const Reference* ref = c_.kb->FindReference(key); ref && !ref->url.empty())
-            return ref->url;
-    return c_.source_url;
   }
 
   // Adds one card unless a card with this code is already there.
@@ -126,7 +109,7 @@ class Builder {
     card["detail"] = body + RulesMarkdown(rules);
     card["source"] = {
         {"label", "bonepath osteoporosis decision support"},
-        {"url", SourceUrl(rules)},
+        {"url", c_.source_url},
         {"topic",
          {{"system", "https://bonepath.org/cds-hooks/card"}, {"code", code}, {"display", code}}}};
     if (!suggestions.empty()) {
@@ -348,7 +331,11 @@ class Builder {
         FromWarning("estrogen_raloxifene_not_recommended");
       // Any other reason the engine gives to avoid the drafted agent.
       for (const Avoid& av : c_.assessment->avoid) {
-        if (av.agent != ToString(ag) || av.text.rfind("BLOCK", 0) != 0) continue;
+        // A BLOCK, or a course the engine stops (COURSE rules): signing it is a critical card.
+        const bool course_stop = std::any_of(av.rules.begin(), av.rules.end(), [](const auto& r) {
+          return std::string_view(r).rfind("COURSE-", 0) == 0;
+        });
+        if (av.agent != ToString(ag) || (av.text.rfind("BLOCK", 0) != 0 && !course_stop)) continue;
         if (cards_.size() > 0 && CoveredByCard(ag)) continue;
         Add("avoid_" + av.agent, Severity::kCritical, av.agent + ": " + av.text, av.text, av.rules);
       }
@@ -391,6 +378,8 @@ class Builder {
 }  // namespace
 
 json BuildCards(const CardContext& c, std::vector<IssuedCard>* issued) {
+  // Catalogue §6 CONV-02: no card for a deceased patient.
+  if (c.assessment && c.assessment->HasWarning("patient_deceased")) return json::array();
   Builder b(c, issued);
   const std::string& hook = c.service->hook;
   if (hook == "patient-view")

@@ -36,7 +36,7 @@ struct CardContext {
   std::vector<DraftOrder> drafts;        // order hooks: the selected draft orders
   std::optional<Date> encounter_start;   // encounter-discharge: start of the stay
   std::string assessment_url;            // absolute link to the assessment page
-  std::string source_url;                // bonepath's public URL
+  std::string source_url;                // the page about bonepath (GET /about)
   std::vector<std::string> unavailable;  // prefetch keys with no data
   Date today;
 };

@@ -1,13 +1,16 @@
 #include "cdshooks/cds_service.h"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
+#include <stdexcept>
 
 #include "cdshooks/cards.h"
 #include "cdshooks/discovery.h"
@@ -46,6 +49,28 @@ std::string EncodeQuery(std::string_view q) {
   return out;
 }
 
+// The scheme and authority of an absolute http(s) URL, lower-cased ("https://fhir.example:8443"),
+// or empty when the URL is not one this service fetches from: user info ('@'), a backslash, or
+// any character a host and port do not have is refused, so that a prefix test cannot be fooled.
+std::string OriginOf(std::string_view url) {
+  size_t start = 0;
+  if (url.rfind("http://", 0) == 0) {
+    start = 7;
+  } else if (url.rfind("https://", 0) == 0) {
+    start = 8;
+  } else {
+    return "";
+  }
+  const size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  const std::string_view authority = url.substr(start, end - start);
+  if (authority.empty()) return "";
+  for (char c : authority)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
+        c != '[' && c != ']')
+      return "";
+  return Lower(url.substr(0, end));
+}
+
 struct Request {
   std::string hook;
   std::string fhir_server;
@@ -61,8 +86,12 @@ struct Request {
 
 // `r` keeps the parsed document; the pointers in it point into r->doc (no copies of a large
 // prefetch).
-std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body, Request* out) {
+std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body,
+                                  int max_prefetch_keys, Request* out) {
   Request& r = *out;
+  if (!JsonDepthWithin(body))
+    return Error{kErrInvalidJson, "",
+                 "request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
   r.doc = json::parse(body, nullptr, false);
   const json& doc = r.doc;
   if (doc.is_discarded()) return Error{kErrInvalidJson, "", "request body is not valid JSON"};
@@ -78,8 +107,8 @@ std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body, 
   if (doc.contains("fhirServer") && !doc["fhirServer"].is_null()) {
     if (!doc["fhirServer"].is_string()) return Schema("fhirServer", "must be a string (URL)");
     r.fhir_server = doc["fhirServer"].get<std::string>();
-    if (r.fhir_server.rfind("http://", 0) != 0 && r.fhir_server.rfind("https://", 0) != 0)
-      return Schema("fhirServer", "must be an absolute http(s) URL");
+    if (OriginOf(r.fhir_server).empty())
+      return Schema("fhirServer", "must be an absolute http(s) URL without user information");
     while (!r.fhir_server.empty() && r.fhir_server.back() == '/') r.fhir_server.pop_back();
   }
   if (doc.contains("fhirAuthorization") && !doc["fhirAuthorization"].is_null()) {
@@ -118,6 +147,8 @@ std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body, 
   }
   if (doc.contains("prefetch") && !doc["prefetch"].is_null()) {
     if (!doc["prefetch"].is_object()) return Schema("prefetch", "must be an object");
+    if (doc["prefetch"].size() > static_cast<size_t>(max_prefetch_keys))
+      return Schema("prefetch", "at most " + std::to_string(max_prefetch_keys) + " keys");
     r.prefetch = &doc["prefetch"];
   }
   return std::nullopt;
@@ -153,6 +184,32 @@ class Gathered {
   std::set<std::string> types_;
 };
 
+// What one hook call may fetch: from the fhirServer origin only (the EHR's token goes nowhere
+// else), within one deadline and a number of pages for the whole call.
+struct Fetcher {
+  const FhirSource* fhir = nullptr;
+  std::string bearer;
+  std::string origin;  // of fhirServer; empty: nothing is fetched
+  std::chrono::steady_clock::time_point deadline;
+  int pages_left = 0;
+  bool partial = false;
+
+  bool Allowed(std::string_view url) const {
+    return fhir && !origin.empty() && OriginOf(url) == origin;
+  }
+  std::chrono::milliseconds Budget() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                 std::chrono::steady_clock::now());
+  }
+  // Null when the URL is not allowed, the deadline has passed, or the fetch failed.
+  std::optional<std::string> Get(const std::string& url) {
+    if (!Allowed(url) || Budget().count() <= 0) return std::nullopt;
+    auto body = fhir->Get(url, bearer, Budget());
+    if (!body) return std::nullopt;
+    return std::move(*body);
+  }
+};
+
 // A searchset (or any Bundle) page: its resources, and the `next` link if any.
 std::string AddBundle(const json& b, Gathered* g) {
   if (b.contains("entry") && b["entry"].is_array())
@@ -166,22 +223,27 @@ std::string AddBundle(const json& b, Gathered* g) {
   return "";
 }
 
-// Follows `next` links (absolute URLs from the server that produced the page).
-void FollowPages(std::string next, const FhirSource* fhir, const std::string& bearer, int max_pages,
-                 Gathered* g, bool* partial) {
-  for (int page = 0; !next.empty(); ++page) {
-    if (!fhir || page >= max_pages) {
-      *partial = true;
+// Follows `next` links on the fhirServer origin; a link elsewhere, the page cap or the deadline
+// leave the search partial.
+void FollowPages(std::string next, Fetcher* f, Gathered* g) {
+  while (!next.empty()) {
+    if (f->pages_left <= 0 || !f->Allowed(next)) {
+      f->partial = true;
       return;
     }
-    auto body = fhir->Get(next, bearer);
+    --f->pages_left;
+    auto body = f->Get(next);
     if (!body) {
-      *partial = true;
+      f->partial = true;
+      return;
+    }
+    if (!JsonDepthWithin(*body)) {
+      f->partial = true;
       return;
     }
     const json& b = g->Keep(json::parse(*body, nullptr, false));
     if (!b.is_object() || b.value("resourceType", "") != "Bundle") {
-      *partial = true;
+      f->partial = true;
       return;
     }
     next = AddBundle(b, g);
@@ -189,13 +251,12 @@ void FollowPages(std::string next, const FhirSource* fhir, const std::string& be
 }
 
 // A prefetch value or fetched body: true when it carried data of the expected shape.
-bool Absorb(const json& v, const FhirSource* fhir, const std::string& bearer, int max_pages,
-            Gathered* g, bool* partial) {
+bool Absorb(const json& v, Fetcher* f, Gathered* g) {
   if (!v.is_object()) return false;  // null, or not a resource
   const std::string type = v.value("resourceType", "");
   if (type.empty() || type == "OperationOutcome") return false;
   if (type == "Bundle") {
-    FollowPages(AddBundle(v, g), fhir, bearer, max_pages, g, partial);
+    FollowPages(AddBundle(v, g), f, g);
     return true;
   }
   g->Add(v);
@@ -241,17 +302,23 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
                  "no CDS service \"" + std::string(service_id.substr(0, 64)) + "\""};
   try {
     Request r;
-    if (auto err = ParseRequest(*svc, body, &r)) return *err;
+    if (auto err = ParseRequest(*svc, body, opt_.max_prefetch_keys, &r)) return *err;
     CdsOutcome out;
     out.service_id = svc->id;
 
     // 1. Prefetch: whatever came, under whatever key.
     Gathered g;
     std::set<std::string> satisfied;  // template keys
-    bool partial = false;
+    Fetcher f;
+    f.fhir = fhir;
+    f.bearer = r.bearer;
+    f.origin = r.fhir_server.empty() ? "" : OriginOf(r.fhir_server);
+    f.deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.fetch_deadline_ms);
+    f.pages_left = opt_.max_pages;
     if (r.prefetch && r.prefetch->is_object()) {
       for (const auto& [key, value] : r.prefetch->items()) {
-        const bool data = Absorb(value, fhir, r.bearer, opt_.max_pages, &g, &partial);
+        const bool data = Absorb(value, &f, &g);
         if (!data) continue;
         for (const auto& t : svc->prefetch)
           if (KeyOf(key) == KeyOf(t.key) || KeyOf(key) == Lower(t.resource_type))
@@ -265,10 +332,9 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
       if (fhir && !r.fhir_server.empty()) {
         const std::string url =
             r.fhir_server + "/" + EncodeQuery(ExpandTemplate(t.query, r.context, today));
-        auto res = fhir->Get(url, r.bearer);
-        if (res) {
+        if (auto res = f.Get(url); res && JsonDepthWithin(*res)) {
           const json& v = g.Keep(json::parse(*res, nullptr, false));
-          got = !v.is_discarded() && Absorb(v, fhir, r.bearer, opt_.max_pages, &g, &partial);
+          got = !v.is_discarded() && Absorb(v, &f, &g);
         }
         if (got) out.fetched.push_back(t.key);
       }
@@ -279,13 +345,13 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
                            " resource is required and was neither "
                            "prefetched nor available from fhirServer" +
                            (r.fhir_server.empty() ? std::string(" (no fhirServer in the request)")
-                                                  : " (" + r.fhir_server + ")") +
+                                                  : std::string(" (fetch failed or timed out)")) +
                            "; prefetch it with: " + t.query};
         }
         out.unavailable.push_back(t.key);
       }
     }
-    if (partial) out.unavailable.push_back("further search pages");
+    if (f.partial) out.unavailable.push_back("further search pages");
 
     // 3. The record, through the FHIR reader.
     std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[)";
@@ -370,7 +436,7 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     cc.drafts = std::move(drafts);
     cc.encounter_start = encounter_start;
     cc.assessment_url = opt_.public_url + "/assessment/" + out.assessment_id;
-    cc.source_url = opt_.public_url;
+    cc.source_url = opt_.public_url + "/about";  // a page a person reads, not the JSON API
     cc.unavailable = out.unavailable;
     cc.today = today;
     json cards = BuildCards(cc, &out.cards);
@@ -385,6 +451,9 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
 }
 
 Result<std::vector<FeedbackItem>> ParseFeedback(std::string_view body) {
+  if (!JsonDepthWithin(body))
+    return Error{kErrInvalidJson, "",
+                 "feedback body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
   json doc = json::parse(body, nullptr, false);
   if (doc.is_discarded()) return Error{kErrInvalidJson, "", "feedback body is not valid JSON"};
   if (!doc.is_object() || !doc.contains("feedback") || !doc["feedback"].is_array())
@@ -435,17 +504,31 @@ std::string OperationOutcomeJson(const Error& e, std::string_view issue_code) {
       -1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string NewUuid() {
-  thread_local std::mt19937_64 rng{[] {
-    std::random_device rd;
-    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  }()};
-  const uint64_t hi = rng(), lo = rng();
-  unsigned char b[16];
-  for (int i = 0; i < 8; ++i) {
-    b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
-    b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+bool JsonDepthWithin(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
   }
+  return true;
+}
+
+std::string NewUuid() {
+  // Page ids are capabilities (the page needs no login): OpenSSL's CSPRNG, never a PRNG.
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) throw std::runtime_error("RAND_bytes failed");
   b[6] = (b[6] & 0x0F) | 0x40;
   b[8] = (b[8] & 0x3F) | 0x80;
   char out[37];

@@ -21,6 +21,7 @@
 // Thread safety: a CdsService is immutable after Create; Handle may be called concurrently.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,15 +49,20 @@ class FhirSource {
  public:
   virtual ~FhirSource() = default;
   // GET an absolute URL with `Accept: application/fhir+json` and, when `bearer` is not empty,
-  // `Authorization: Bearer <bearer>`. The body on 2xx; otherwise an error with code unavailable
-  // and a message naming the status or transport failure (never the body).
-  virtual Result<std::string> Get(const std::string& url, const std::string& bearer) const = 0;
+  // `Authorization: Bearer <bearer>`, within `budget` (connection and transfer together). The
+  // body on 2xx; otherwise an error with code unavailable and a message naming the status or
+  // transport failure (never the body). The caller decides where a token may go: CdsService sends
+  // the EHR's token only to the request's fhirServer origin.
+  virtual Result<std::string> Get(const std::string& url, const std::string& bearer,
+                                  std::chrono::milliseconds budget) const = 0;
 };
 
 struct ServiceOptions {
   std::string public_url = "http://127.0.0.1:8080";  // base for links; no trailing slash
   std::string profile = "us-composite";
-  int max_pages = 20;  // `next` links followed per prefetch search (bounds a hostile server)
+  int max_pages = 20;            // `next` links followed per hook call, all searches together
+  int max_prefetch_keys = 32;    // prefetch entries accepted in one request (more: 400)
+  int fetch_deadline_ms = 4000;  // all fetches of one hook call together
 };
 
 // One card as issued, for feedback statistics.
@@ -122,6 +128,13 @@ Result<std::vector<FeedbackItem>> ParseFeedback(std::string_view body);
 
 // A FHIR OperationOutcome (issue severity error) for an error response body.
 std::string OperationOutcomeJson(const Error& e, std::string_view issue_code);
+
+// Outside JSON is parsed only when its nesting is at most this deep (a request with 100,000
+// nested arrays once overflowed the stack of the recursive serializer).
+inline constexpr int kMaxJsonDepth = 64;
+// True when the arrays and objects of `text` (strings skipped) nest at most `max_depth` deep.
+// A bound checked before a parse, not a parser: malformed text is left to the parser.
+bool JsonDepthWithin(std::string_view text, int max_depth = kMaxJsonDepth);
 
 // A random RFC 4122 version-4 UUID.
 std::string NewUuid();

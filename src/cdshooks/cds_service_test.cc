@@ -47,7 +47,8 @@ class FakeFhir : public FhirSource {
  public:
   std::map<std::string, std::string> pages;  // URL prefix -> body
   mutable std::vector<std::string> asked;
-  Result<std::string> Get(const std::string& url, const std::string&) const override {
+  Result<std::string> Get(const std::string& url, const std::string&,
+                          std::chrono::milliseconds) const override {
     asked.push_back(url);
     for (const auto& [prefix, body] : pages)
       if (url.rfind(prefix, 0) == 0) return body;
@@ -70,7 +71,11 @@ void ExpectCardInvariants(const json& resp) {
     EXPECT_TRUE(c["source"]["label"].is_string());
     EXPECT_EQ(c["source"]["url"].get<std::string>().rfind("http", 0), 0u);
     const std::string detail = c["detail"].get<std::string>();
-    EXPECT_NE(detail.find("**Rules and sources**"), std::string::npos);
+    EXPECT_NE(detail.find("**Rules and sources:**"), std::string::npos);
+    // Issue 15: the detail is short and links to the full assessment; source.url is a page.
+    EXPECT_LT(detail.size(), 1500u) << detail;
+    EXPECT_NE(detail.find("/assessment/"), std::string::npos);
+    EXPECT_NE(c["source"]["url"].get<std::string>().find("/about"), std::string::npos);
     EXPECT_NE(detail.find("`"), std::string::npos);  // at least one rule id
     if (c.contains("suggestions")) {
       EXPECT_EQ(c["selectionBehavior"], "at-most-one");
@@ -197,20 +202,26 @@ Chart Renal(double weight_kg) {
 
 // ---- discovery ----
 
-TEST(CdsDiscovery, FourServicesWithFilteredBoundedTemplates) {
-  json d = json::parse(DiscoveryJson());
+// Issue 15: discovery was 168 KB, the conditions URL 22,416 characters, and {{today-5y}} is not
+// a CDS Hooks token.
+TEST(CdsDiscovery, FourServicesWithShortStandardTemplates) {
+  const std::string doc = DiscoveryJson();
+  EXPECT_LT(doc.size(), 8192u);
+  json d = json::parse(doc);
   ASSERT_EQ(d["services"].size(), 4u);
   std::set<std::string> hooks;
   for (const auto& s : d["services"]) {
     hooks.insert(s["hook"].get<std::string>());
-    const std::string obs = s["prefetch"]["observations"];
-    EXPECT_NE(obs.find("http://loinc.org|38267-1"), std::string::npos);
-    EXPECT_NE(obs.find("&date=ge{{today-5y}}"), std::string::npos);
-    EXPECT_NE(s["prefetch"]["conditions"].get<std::string>().find("http://snomed.info/sct|"),
-              std::string::npos);
-    EXPECT_NE(s["prefetch"]["medicationRequests"].get<std::string>().find("rxnorm|"),
-              std::string::npos);
+    for (const auto& [key, q] : s["prefetch"].items()) {
+      const std::string query = q;
+      EXPECT_LT(query.size(), 200u) << key;
+      // Every token names a context field.
+      for (size_t i = query.find("{{"); i != std::string::npos; i = query.find("{{", i + 2))
+        EXPECT_EQ(query.compare(i, 10, "{{context."), 0) << key << ": " << query;
+    }
     EXPECT_EQ(s["prefetch"]["patient"], "Patient/{{context.patientId}}");
+    EXPECT_NE(s["prefetch"]["observations"].get<std::string>().find("category="),
+              std::string::npos);
   }
   EXPECT_EQ(hooks, (std::set<std::string>{"patient-view", "order-select", "order-sign",
                                           "encounter-discharge"}));
@@ -453,3 +464,29 @@ TEST(CdsPatientView, DenosumabOverdue) {
 }  // namespace
 }  // namespace bp::cds
 #endif  // BONEPATH_HAVE_SERVER
+
+namespace bp::cds {
+namespace {
+
+// Issue 15 item 1: nesting is bounded before any parse of outside JSON.
+TEST(JsonDepth, CountsArraysAndObjectsOutsideStrings) {
+  EXPECT_TRUE(JsonDepthWithin(R"({"a":[{"b":[1]}]})", 4));
+  EXPECT_FALSE(JsonDepthWithin(R"({"a":[{"b":[1]}]})", 3));
+  EXPECT_TRUE(JsonDepthWithin(R"({"a":"[[[[[[\"[[[["})", 1));
+  EXPECT_FALSE(JsonDepthWithin(std::string(100000, '[') + std::string(100000, ']')));
+  EXPECT_TRUE(JsonDepthWithin(std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']')));
+}
+
+TEST(JsonDepth, ADeepRequestIsA400NotACrash) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string body =
+      R"({"hook":"patient-view","hookInstance":"x","context":{"patientId":"p1"},)"
+      R"("prefetch":{"patient":{"resourceType":"Patient","id":"p1","x":)" +
+      deep + "}}}";
+  auto out = Service().Handle("bonepath-patient-view", body, nullptr, kToday);
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().code, kErrInvalidJson);
+}
+
+}  // namespace
+}  // namespace bp::cds

@@ -1,82 +1,32 @@
 #include "cdshooks/discovery.h"
 
 #include <cctype>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
-
-#include "knowledge/embedded.h"
 
 namespace bp::cds {
 namespace {
 
 using nlohmann::json;
 
-// FHIR system URIs of the short keys used in knowledge/valuesets/.
-const std::map<std::string, std::string>& SystemUris() {
-  static const std::map<std::string, std::string> m = {
-      {"loinc", "http://loinc.org"},
-      {"sct", "http://snomed.info/sct"},
-      {"rxnorm", "http://www.nlm.nih.gov/research/umls/rxnorm"},
-  };
-  return m;
-}
-
-json EmbeddedJson(std::string_view path) {
-  for (const auto& f : EmbeddedKnowledgeFiles())
-    if (f.path == path) return json::parse(f.content, nullptr, false);
-  return json();
-}
-
-// "system|code,system|code,..." for the codes of `files` in `system` whose domain is listed.
-std::string CodeList(std::initializer_list<std::string_view> files, const std::string& system,
-                     const std::set<std::string>& domains) {
-  const std::string& uri = SystemUris().at(system);
-  std::set<std::string> seen;
-  std::string out;
-  for (std::string_view file : files) {
-    json doc = EmbeddedJson(file);
-    if (!doc.is_object() || !doc.contains("codes") || !doc["codes"].is_array()) continue;
-    for (const auto& c : doc["codes"]) {
-      if (!c.is_object()) continue;
-      if (c.value("system", "") != system || !domains.count(c.value("domain", ""))) continue;
-      const std::string code = c.value("code", "");
-      if (code.empty() || !seen.insert(code).second) continue;
-      if (!out.empty()) out += ',';
-      out += uri + "|" + code;
-    }
-  }
-  return out;
-}
-
+// Short, standard templates (CDS Hooks 2.0 prefetch tokens name context fields only): searches
+// by patient, bounded by category where FHIR defines one, with no code lists. The codes are
+// filtered on this side (the FHIR reader keeps what knowledge/valuesets/ knows and ignores the
+// rest), so every URL stays far below the 8 KB many servers accept, ICD-10-CM coded conditions
+// are found too, and further pages are fetched when needed (cds_service.h).
 std::vector<PrefetchTemplate> CommonTemplates() {
-  const std::string observations =
-      CodeList({"valuesets/observations.json"}, "loinc", {"dxa", "dxa_panel", "lab", "vital"});
-  // Conditions by SNOMED CT only: the ICD-10-CM tables are prefix-matched by the reader and a
-  // token search cannot express a prefix; SNOMED is what problem lists carry (docs/cds-hooks.md).
-  const std::string conditions =
-      CodeList({"valuesets/osteoporosis.json", "valuesets/conditions.json"}, "sct",
-               {"condition", "fracture", "menopause"});
-  const std::string medications = CodeList({"valuesets/medications.json"}, "rxnorm", {"agent"});
   return {
       {"patient", "Patient", "Patient/{{context.patientId}}", true},
-      // DXA and laboratory values older than five years no longer decide anything: the reader
-      // takes the latest value and flags stale laboratory results.
+      // DXA results are imaging observations (US Core), laboratory and vital signs the rest.
       {"observations", "Observation",
-       "Observation?patient={{context.patientId}}&code=" + observations + "&date=ge{{today-5y}}",
+       "Observation?patient={{context.patientId}}&category=laboratory,vital-signs,imaging,exam",
        false},
-      // Fractures count at any age (prior fracture is a risk factor): no date bound.
-      {"conditions", "Condition", "Condition?patient={{context.patientId}}&code=" + conditions,
-       false},
-      // Ten years covers the longest treatment history a rule looks at (bisphosphonate holiday).
+      {"conditions", "Condition", "Condition?patient={{context.patientId}}", false},
       {"medicationRequests", "MedicationRequest",
-       "MedicationRequest?patient={{context.patientId}}&code=" + medications +
-           "&authoredon=ge{{today-10y}}",
-       false},
+       "MedicationRequest?patient={{context.patientId}}&intent=order,plan", false},
       {"medicationStatements", "MedicationStatement",
-       "MedicationStatement?patient={{context.patientId}}&code=" + medications, false},
-      {"allergies", "AllergyIntolerance",
-       "AllergyIntolerance?patient={{context.patientId}}&code=" + medications, false},
+       "MedicationStatement?patient={{context.patientId}}", false},
+      {"allergies", "AllergyIntolerance", "AllergyIntolerance?patient={{context.patientId}}",
+       false},
   };
 }
 

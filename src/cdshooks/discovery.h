@@ -1,8 +1,8 @@
 // The CDS Hooks 2.0 discovery document of bonepath: four services (patient-view, order-select,
-// order-sign, encounter-discharge) and their prefetch templates. Templates are code-filtered
-// (LOINC, SNOMED CT and RxNorm codes taken from knowledge/valuesets/, the reader's own tables)
-// and date-bounded where history beyond a window does not change a decision, so the EHR sends
-// the bone-health record rather than the whole chart.
+// order-sign, encounter-discharge) and their prefetch templates. Templates are short and
+// standard: searches by {{context.patientId}}, bounded by category where FHIR has one; codes are
+// filtered on this side by the FHIR reader (knowledge/valuesets/), so URLs stay short and
+// ICD-10-CM coded conditions are not missed.
 //
 // The same templates drive the fetch of whatever the EHR did not prefetch (cds_service.h).
 //

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/command.h"
@@ -20,10 +21,25 @@ struct AssessArgs {
   std::string profile = "us-composite";
   std::string as_of;
   std::string patient;
+  std::string color = "auto";
 };
 
+// --color=always|never|auto; auto: colour on a terminal unless NO_COLOR is set (no-color.org).
+bool UseColor(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return isatty(STDOUT_FILENO) != 0;
+}
+
 int ReportErrors(const std::string& file, const Errors& errs, bool json) {
-  std::fputs(FormatErrorsForStderr(file, errs).c_str(), stderr);
+  // An error whose path is the file (or option) itself is printed once: "--as-of: ...", not
+  // "--as-of: --as-of: ...". The JSON keeps the path.
+  Errors shown = errs;
+  for (auto& e : shown)
+    if (e.path == file) e.path.clear();
+  std::fputs(FormatErrorsForStderr(file, shown).c_str(), stderr);
   if (json) std::cout << ErrorsToJson(errs) << "\n";
   return ExitStatus(errs);
 }
@@ -54,7 +70,7 @@ int RunAssess(const AssessArgs& a) {
   else if (a.format == "html")
     std::cout << RenderHtml(out, kb);
   else
-    std::cout << RenderText(out, kb, isatty(STDOUT_FILENO) != 0);
+    std::cout << RenderText(out, kb, UseColor(a.color));
   std::cout.flush();
   return std::cout ? kExitOk : kExitInternal;
 }
@@ -65,13 +81,17 @@ const CommandRegistrar kReg("assess", [](CLI::App& app, int* status) {
       "assess",
       "Assess one patient: a native record, a FHIR R4 Bundle, a Bulk Data folder or - (stdin)");
   cmd->add_option("file", args->file, "patient.json | bundle.json | export-dir | -")->required();
-  cmd->add_option("--format", args->format, "text | json | markdown | html")
+  cmd->add_option("--format", args->format, "text | json | markdown | html (default text)")
       ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
   cmd->add_option("--profile", args->profile, "guideline profile (default us-composite)");
   cmd->add_option("--as-of", args->as_of,
                   "assessment date YYYY-MM-DD (default: the record's as_of, else today)");
   cmd->add_option("--patient", args->patient,
                   "patient id in a multi-patient Bundle or a Bulk Data folder");
+  cmd->add_option("--color", args->color,
+                  "colour in text output: auto (a terminal, unless NO_COLOR is set) | always | "
+                  "never (default auto)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->callback([args, status] { *status = RunAssess(*args); });
 });
 

@@ -6,12 +6,20 @@
 
 #include "cli/command.h"
 #include "cli/server_commands.h"
+#include "io/render_util.h"
 #include "server/feedback_store.h"
+#include "storage/database.h"
 
 namespace bp::cli {
 namespace {
 
 int RunReport(const std::string& db) {
+  // Reading must not create: a mistyped --db is an error, not a new empty database.
+  if (auto missing = storage::MissingDatabase(db)) {
+    std::fprintf(stderr, "bonepath: %s: %s\n", render::EscapeControl(db).c_str(),
+                 missing->message.c_str());
+    return kExitBadInput;
+  }
   auto store = server::FeedbackStore::Open(db);
   if (!store) {
     std::fprintf(stderr, "bonepath: %s: %s\n", db.c_str(), store.error().message.c_str());
@@ -46,10 +54,11 @@ int RunReport(const std::string& db) {
               "override%");
   for (const auto& [card, t] : by_card) {
     const long long n = t.accepted + t.overridden;
-    std::printf("%-48s %8lld %9lld %10lld %8.1f%%\n", card.c_str(), n, t.accepted, t.overridden,
+    std::printf("%-48s %8lld %9lld %10lld %8.1f%%\n", render::EscapeControl(card).c_str(), n,
+                t.accepted, t.overridden,
                 n ? 100.0 * static_cast<double>(t.overridden) / static_cast<double>(n) : 0.0);
     for (const auto& [reason, c] : t.reasons)
-      std::printf("    override reason %-40s %lld\n", reason.c_str(), c);
+      std::printf("    override reason %-40s %lld\n", render::EscapeControl(reason).c_str(), c);
   }
   return kExitOk;
 }

@@ -125,9 +125,9 @@ static CommandRegistrar reg("knowledge", [](CLI::App& app, int* status) {
       "knowledge",
       "Render the knowledge base (every rule with its statement, thresholds, sources and seeds) "
       "for clinical review, grouped by topic");
-  cmd->add_option("--format", opts.format, "Output format")
-      ->check(CLI::IsMember({"markdown", "json", "html"}))
-      ->capture_default_str();
+  CLI::Option* format = cmd->add_option("--format", opts.format, "Output format")
+                            ->check(CLI::IsMember({"markdown", "json", "html"}))
+                            ->capture_default_str();
   cmd->add_option("--topic", opts.topic, "Only this topic (e.g. infusion)");
   cmd->add_flag("--questions", opts.questions,
                 "Only the seed documents' questions with the knowledge base's answers (Markdown)")
@@ -140,8 +140,17 @@ static CommandRegistrar reg("knowledge", [](CLI::App& app, int* status) {
                     "Check the knowledge files in this directory (e.g. knowledge/) instead of "
                     "the ones built into this binary");
   check->callback([status] { *status = RunCheck(opts.dir); });
-  cmd->callback([check, status] {
+  cmd->callback([check, format, status] {
     if (check->parsed()) return;  // `knowledge check` ran its own callback
+    // The questions exist in Markdown only: another format is refused, not silently ignored.
+    if (opts.questions && format->count() > 0 && opts.format != "markdown") {
+      std::fprintf(stderr,
+                   "bonepath knowledge: --format: --questions is written in Markdown only, not "
+                   "%s\n",
+                   opts.format.c_str());
+      *status = kExitBadInput;
+      return;
+    }
     *status = RunRender(opts.format, opts.topic, opts.questions);
   });
 });

@@ -17,7 +17,9 @@
 #include "cli/input.h"
 #include "cli/server_commands.h"
 #include "io/assessment_json.h"
+#include "io/line_reader.h"
 #include "io/native_reader.h"
+#include "io/render_util.h"
 #include "knowledge/loader.h"
 #include "registry/registry.h"
 #include "registry/windows.h"
@@ -28,7 +30,12 @@
 namespace bp::cli {
 namespace {
 
+// Text from records (ids, texts) as printed to a terminal: control characters escaped.
+std::string Shown(const std::string& s) { return render::EscapeControl(s); }
+
 constexpr std::size_t kMaxRecordBytes = 256u * 1024 * 1024;
+// One NDJSON line is one native record: far smaller than a file.
+constexpr std::size_t kMaxNdjsonLine = 16u * 1024 * 1024;
 
 struct RegistryArgs {
   std::string db = "bonepath.db";
@@ -83,8 +90,13 @@ struct Session {
   std::unique_ptr<registry::Registry> reg;
 };
 
-Result<Session> Open(const RegistryArgs& a) {
+// `read_only`: the command only reads, so a database that does not exist is an error rather
+// than created empty.
+Result<Session> Open(const RegistryArgs& a, bool read_only = false) {
   const KnowledgeBase& kb = EmbeddedKnowledge();
+  if (read_only)
+    if (auto missing = storage::MissingDatabase(a.db))
+      return Error{"db_open", "--db", missing->message};
   auto engine = Engine::Create(kb, a.profile);
   if (!engine) return engine.errors();
   auto store = storage::OpenRegistryStore(a.db);
@@ -158,23 +170,30 @@ int RunImport(const RegistryArgs& a) {
   // then they are imported in batches (one transaction each) without holding them all.
   std::vector<Source> sources;
   for (const auto& f : a.files) sources.push_back({f, f, ""});
-  std::ifstream nd;
+  // The NDJSON file: a regular file only, read line by line with each line bounded while it is
+  // read (a 2 GB file without a newline is refused after kMaxNdjsonLine, not buffered).
   if (!a.ndjson.empty()) {
-    nd.open(a.ndjson);
-    if (!nd) return Fail({{"io", a.ndjson, "cannot be read"}}, json);
+    auto probe = LineReader::Open(a.ndjson, kMaxNdjsonLine);
+    if (!probe) return Fail(probe.errors(), json);
   }
+  Errors read_error;
   auto for_each_source = [&](const std::function<bool(const Source&)>& fn) {
     for (const auto& s : sources)
       if (!fn(s)) return false;
     if (!a.ndjson.empty()) {
-      nd.clear();
-      nd.seekg(0);
+      auto nd = LineReader::Open(a.ndjson, kMaxNdjsonLine);
+      if (!nd) {
+        read_error = nd.errors();
+        return false;
+      }
       std::string line;
-      std::size_t n = 0;
-      while (std::getline(nd, line)) {
-        ++n;
+      while (nd->Next(&line)) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        if (!fn({a.ndjson + ":" + std::to_string(n), "", line})) return false;
+        if (!fn({a.ndjson + ":" + std::to_string(nd->line_number()), "", line})) return false;
+      }
+      if (nd->error()) {
+        read_error = {*nd->error()};
+        return false;
       }
     }
     return true;
@@ -189,6 +208,7 @@ int RunImport(const RegistryArgs& a) {
     }
     return bad.size() < 500;
   });
+  if (!read_error.empty()) return Fail(read_error, json);
   if (!bad.empty()) {
     std::fprintf(stderr, "bonepath registry import: nothing imported (%zu problem(s))\n",
                  bad.size());
@@ -221,6 +241,7 @@ int RunImport(const RegistryArgs& a) {
     if (static_cast<int>(batch.size()) >= a.batch) return flush();
     return true;
   });
+  if (!ok && failure.empty()) failure = read_error;
   if (!ok || !flush()) {
     std::fprintf(stderr, "bonepath registry import: stopped after %zu record(s)\n",
                  created + updated);
@@ -285,7 +306,7 @@ int RunDue(const RegistryArgs& a) {
   if (!as_of) return Fail(as_of.errors(), json);
   auto within = ParseWithin(a.within, registry::EmbeddedWindows().within_default_days);
   if (!within) return Fail(within.errors(), json);
-  auto session = Open(a);
+  auto session = Open(a, /*read_only=*/true);
   if (!session) return Fail(session.errors(), json);
   auto due = session->reg->Due(*as_of, *within);
   if (!due) return Fail(due.errors(), json);
@@ -302,7 +323,7 @@ int RunDue(const RegistryArgs& a) {
     }
     for (const auto& e : *due) {
       std::printf("%-9s %-20s %-16s %-10s  %-10s  %4dd  %s\n",
-                  std::string(registry::ToString(e.status)).c_str(), e.patient_id.c_str(),
+                  std::string(registry::ToString(e.status)).c_str(), Shown(e.patient_id).c_str(),
                   e.agent.c_str(), e.last_dose.ToString().c_str(), e.due_date.ToString().c_str(),
                   e.days_late, e.booked ? e.booked->ToString().c_str() : "-");
     }
@@ -335,8 +356,8 @@ int RunChecklist(const RegistryArgs& a) {
   }
   const Assessment& as = c->assessment;
   std::printf("Pre-infusion checklist for %s on %s (knowledge %s, profile %s)\n",
-              c->patient_id.c_str(), c->date.ToString().c_str(), as.knowledge_version.c_str(),
-              as.profile.c_str());
+              Shown(c->patient_id).c_str(), c->date.ToString().c_str(),
+              as.knowledge_version.c_str(), as.profile.c_str());
   std::printf("Zoledronic acid: %s\n", std::string(ToString(as.za_status)).c_str());
   for (const auto& r : as.za_reasons) std::printf("  - %s\n", r.text.c_str());
   std::printf("\nChecks:\n");
@@ -361,7 +382,7 @@ int RunAlerts(const RegistryArgs& a) {
   const bool json = a.format == "json";
   auto as_of = ParseDateArg("--as-of", a.as_of, Date::TodayUtc());
   if (!as_of) return Fail(as_of.errors(), json);
-  auto session = Open(a);
+  auto session = Open(a, /*read_only=*/true);
   if (!session) return Fail(session.errors(), json);
   auto alerts = session->reg->Alerts(*as_of);
   if (!alerts) return Fail(alerts.errors(), json);
@@ -372,14 +393,14 @@ int RunAlerts(const RegistryArgs& a) {
   std::printf("Alerts as of %s: %zu\n", as_of->ToString().c_str(), alerts->size());
   for (const auto& x : *alerts) {
     std::printf("  [%s] %s %s: %s\n", std::string(ToString(x.severity)).c_str(),
-                x.patient_id.c_str(), x.code.c_str(), x.text.c_str());
+                Shown(x.patient_id).c_str(), x.code.c_str(), Shown(x.text).c_str());
   }
   return kExitOk;
 }
 
 int RunHistory(const RegistryArgs& a) {
   const bool json = a.format == "json";
-  auto session = Open(a);
+  auto session = Open(a, /*read_only=*/true);
   if (!session) return Fail(session.errors(), json);
   auto h = session->reg->History(a.patient);
   if (!h)
@@ -390,8 +411,8 @@ int RunHistory(const RegistryArgs& a) {
     std::cout << registry::HistoryToJson(a.patient, *h, *doses) << "\n";
     return kExitOk;
   }
-  std::printf("History of %s: %zu assessment(s), %zu dose(s)\n", a.patient.c_str(), h->size(),
-              doses->size());
+  std::printf("History of %s: %zu assessment(s), %zu dose(s)\n", Shown(a.patient).c_str(),
+              h->size(), doses->size());
   for (const auto& r : *h) {
     const auto out = nlohmann::json::parse(r.output_json, nullptr, false);
     std::string summary;

@@ -65,6 +65,26 @@ const CommandRegistrar kReg("serve", [](CLI::App& app, int* status) {
   cmd->add_option("--profile", opt->profile, "guideline profile (default us-composite)");
   cmd->add_option("--threads", opt->threads, "worker threads (default 8)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--max-token-lifetime", opt->max_token_lifetime_s,
+                  "seconds a JWT may live from iat to exp (default 300)")
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--cors-origin", opt->cors_origins,
+                  "browser origin allowed to call the service (repeatable; none by default)");
+  cmd->add_option("--max-connections-per-client", opt->max_connections_per_client,
+                  "open connections one client address may hold (default 32)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--max-pending", opt->max_pending,
+                  "requests waiting for a worker beyond which the service answers 503 (default 64)")
+      ->check(CLI::Range(0, 100000));
+  cmd->add_option("--header-timeout-ms", opt->header_timeout_ms,
+                  "total time a client has to send a request's headers (default 5000)")
+      ->check(CLI::Range(100, 600000));
+  cmd->add_option("--request-timeout-ms", opt->request_timeout_ms,
+                  "total time a client has to send a request's headers and body (default 10000)")
+      ->check(CLI::Range(100, 600000));
+  cmd->add_option("--assessment-ttl", opt->assessment_ttl_s,
+                  "seconds an assessment page stays available (default 3600)")
+      ->check(CLI::Range(1, 86400 * 7));
   cmd->callback([opt, status] { *status = RunServe(*opt); });
 });
 

@@ -1,5 +1,9 @@
 #include "cli/input.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +11,7 @@
 #include <sstream>
 
 #include "fhir/fhir_reader.h"
+#include "io/line_reader.h"
 #include "io/native_reader.h"
 
 namespace bp::cli {
@@ -29,21 +34,29 @@ Result<std::string> ReadInput(const std::string& path, std::size_t max_bytes) {
     }
     return data;
   }
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Error{"io", path, "no such file or directory"};
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Error{"io", path, "cannot read: " + ec.message()};
-  if (size > max_bytes)
+  // A regular file only: a FIFO would block, a device (/dev/zero) would never end.
+  auto fd = OpenRegularFile(path);
+  if (!fd) return fd.errors();
+  struct stat st {};
+  fstat(*fd, &st);
+  const auto size = static_cast<size_t>(st.st_size);
+  if (size > max_bytes) {
+    ::close(*fd);
     return Error{
         "too_large", path,
         "file is " + std::to_string(size) + " bytes; the limit is " + std::to_string(max_bytes)};
+  }
   // One read of the known size: a 2.8 MB bundle through istreambuf_iterator cost ~5 ms.
-  std::FILE* in = std::fopen(path.c_str(), "rb");
-  if (in == nullptr) return Error{"io", path, "cannot open the file"};
   data.reserve(size + kFhirInputPadding);  // room for simdjson's padding: parsed in place
   data.resize(size);
-  const size_t got = size ? std::fread(data.data(), 1, size, in) : 0;
-  std::fclose(in);
+  size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::read(*fd, data.data() + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(*fd);
   if (got != size) return Error{"io", path, "cannot read the whole file"};
   return data;
 }

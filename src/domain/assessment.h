@@ -64,6 +64,25 @@ struct Warning {
   RuleIds rules;
 };
 
+// One osteoporosis course on record and the decision for it (assessment therapy.current;
+// catalogue §6 COURSE-03/04). Plain heap strings: few per assessment.
+struct CurrentCourse {
+  Agent agent = Agent::kAlendronate;
+  std::optional<Route> route;
+  CourseState state = CourseState::kActive;
+  CourseAction decision = CourseAction::kNone;
+  std::string switch_to;  // agent or class; empty: null
+  std::optional<int> doses_received;
+  std::optional<DosesSource> doses_source;
+  std::optional<double> cumulative_months;
+  std::optional<Date> start;
+  std::optional<Date> last_dose;
+  std::optional<Date> next_due;  // never before as_of
+  std::optional<StopReason> stop_reason;
+  std::string text;
+  std::vector<std::string_view> rules;  // static or knowledge-owned ids
+};
+
 struct MissingData {
   Text field;
   Text needed_for;
@@ -142,6 +161,7 @@ struct Assessment {
   List<Regimen> alternatives;
   List<Avoid> avoid;
   List<Statement> sequence;
+  std::vector<CurrentCourse> current;  // therapy.current
 
   ZaStatus za_status = ZaStatus::kNotIndicated;
   List<Statement> za_reasons;

@@ -91,6 +91,10 @@ constexpr std::pair<ConditionCode, std::string_view> kConditionCodeNames[] = {
     {ConditionCode::kVenousThromboembolism, "venous_thromboembolism"},
     {ConditionCode::kHypophosphatasia, "hypophosphatasia"},
     {ConditionCode::kOsteomalacia, "osteomalacia"},
+    {ConditionCode::kPrimaryHyperparathyroidism, "primary_hyperparathyroidism"},
+    {ConditionCode::kSecondaryHyperparathyroidism, "secondary_hyperparathyroidism"},
+    {ConditionCode::kBacteremiaOrEndocarditis, "bacteremia_or_endocarditis"},
+    {ConditionCode::kActiveMalignancy, "active_malignancy"},
 };
 constexpr std::pair<Agent, std::string_view> kAgentNames[] = {
     {Agent::kAlendronate, "alendronate"},
@@ -165,6 +169,9 @@ constexpr std::pair<Destination, std::string_view> kDestinationNames[] = {
     {Destination::kOncology, "oncology"},
     {Destination::kPrimaryCare, "primary_care"},
     {Destination::kDental, "dental"},
+    {Destination::kObstetrics, "obstetrics"},
+    {Destination::kInfectiousDisease, "infectious_disease"},
+    {Destination::kOrthopedics, "orthopedics"},
 };
 constexpr std::pair<RiskTier, std::string_view> kRiskTierNames[] = {
     {RiskTier::kNotIndicated, "not_indicated"},
@@ -206,6 +213,22 @@ constexpr std::pair<CheckStatus, std::string_view> kCheckStatusNames[] = {
     {CheckStatus::kFail, "fail"},
     {CheckStatus::kUnknown, "unknown"},
     {CheckStatus::kAdvice, "advice"},
+};
+constexpr std::pair<CourseState, std::string_view> kCourseStateNames[] = {
+    {CourseState::kActive, "active"},       {CourseState::kOverdue, "overdue"},
+    {CourseState::kHeld, "held"},           {CourseState::kHoliday, "holiday"},
+    {CourseState::kCompleted, "completed"}, {CourseState::kStopped, "stopped"},
+};
+constexpr std::pair<CourseAction, std::string_view> kCourseActionNames[] = {
+    {CourseAction::kContinue, "continue"}, {CourseAction::kStop, "stop"},
+    {CourseAction::kSwitch, "switch"},     {CourseAction::kHoliday, "holiday"},
+    {CourseAction::kResume, "resume"},     {CourseAction::kTransition, "transition"},
+    {CourseAction::kHold, "hold"},         {CourseAction::kNone, "none"},
+};
+constexpr std::pair<DosesSource, std::string_view> kDosesSourceNames[] = {
+    {DosesSource::kRecorded, "recorded"},
+    {DosesSource::kCounted, "counted"},
+    {DosesSource::kEstimated, "estimated"},
 };
 constexpr std::pair<Urgency, std::string_view> kUrgencyNames[] = {
     {Urgency::kRoutine, "routine"},
@@ -364,6 +387,24 @@ std::span<const std::pair<CheckStatus, std::string_view>> AllNames<CheckStatus>(
 }
 template std::string_view ToString<CheckStatus>(CheckStatus);
 template std::optional<CheckStatus> Parse<CheckStatus>(std::string_view);
+template <>
+std::span<const std::pair<CourseState, std::string_view>> AllNames<CourseState>() {
+  return kCourseStateNames;
+}
+template std::string_view ToString<CourseState>(CourseState);
+template std::optional<CourseState> Parse<CourseState>(std::string_view);
+template <>
+std::span<const std::pair<CourseAction, std::string_view>> AllNames<CourseAction>() {
+  return kCourseActionNames;
+}
+template std::string_view ToString<CourseAction>(CourseAction);
+template std::optional<CourseAction> Parse<CourseAction>(std::string_view);
+template <>
+std::span<const std::pair<DosesSource, std::string_view>> AllNames<DosesSource>() {
+  return kDosesSourceNames;
+}
+template std::string_view ToString<DosesSource>(DosesSource);
+template std::optional<DosesSource> Parse<DosesSource>(std::string_view);
 template <>
 std::span<const std::pair<Urgency, std::string_view>> AllNames<Urgency>() {
   return kUrgencyNames;

@@ -84,7 +84,11 @@ enum class ConditionCode {
   kAcuteKidneyInjury,
   kVenousThromboembolism,
   kHypophosphatasia,
-  kOsteomalacia
+  kOsteomalacia,
+  kPrimaryHyperparathyroidism,
+  kSecondaryHyperparathyroidism,
+  kBacteremiaOrEndocarditis,
+  kActiveMalignancy
 };
 enum class Agent {
   kAlendronate,
@@ -143,7 +147,10 @@ enum class Destination {
   kNephrology,
   kOncology,
   kPrimaryCare,
-  kDental
+  kDental,
+  kObstetrics,
+  kInfectiousDisease,
+  kOrthopedics
 };
 
 // Output vocabularies.
@@ -178,6 +185,10 @@ enum class PreCheckKind {
   kAcetaminophenProphylaxis
 };
 enum class CheckStatus { kPass, kFail, kUnknown, kAdvice };
+// therapy.current (catalogue §6 COURSE-03, COURSE-04).
+enum class CourseState { kActive, kOverdue, kHeld, kHoliday, kCompleted, kStopped };
+enum class CourseAction { kContinue, kStop, kSwitch, kHoliday, kResume, kTransition, kHold, kNone };
+enum class DosesSource { kRecorded, kCounted, kEstimated };
 enum class Urgency { kRoutine, kUrgent, kImmediate };  // ordered: higher is more urgent
 enum class Severity { kInfo, kWarning, kCritical };
 enum class Outcome { kFired, kNotFired, kInsufficientData };

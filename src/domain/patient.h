@@ -26,6 +26,8 @@ struct BmdMeasurement {
   BmdSite site = BmdSite::kLumbarSpine;
   std::optional<Tenths> t_score;
   std::optional<Tenths> z_score;
+  std::optional<double> bmd_g_cm2;  // areal BMD at the site
+  std::optional<double> lsc_g_cm2;  // the facility's least significant change, when reported
 };
 
 struct Frax {
@@ -74,6 +76,9 @@ struct Medication {
   std::optional<double> dose_mg_per_day;  // glucocorticoid: prednisone-equivalent
   std::optional<StopReason> stop_reason;
   std::optional<Route> route;
+  std::optional<double> dose_mg;  // injected/infused agents: mg per administration
+  bool held = false;              // on hold (FHIR on-hold): not stopped, no dose now
+  std::vector<Date> dose_dates;   // every dose given, when known (sorted, as recorded)
 };
 
 struct OralBisphosphonateBarriers {
@@ -133,6 +138,9 @@ struct Patient {
   Dental dental;
   std::optional<bool> hydration_adequate;
   std::vector<PriorReferral> prior_referrals;
+  std::optional<bool> deceased;
+  std::optional<Date> deceased_date;  // implies deceased
+  std::optional<bool> breastfeeding;
 };
 
 }  // namespace bp

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "fhir/codes.h"
+#include "io/line_reader.h"
 
 namespace bp {
 namespace {
@@ -28,12 +29,21 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// MedicationStatement and MedicationRequest share their status codes but for the planned one
-// ("intended" vs "draft"); cancelled, entered-in-error and unknown give nullopt (not counted).
-std::optional<MedStatus> MapMedStatus(std::string_view status, std::string_view planned) {
+// Catalogue §6 COURSE-01: MedicationStatement and MedicationRequest status codes normalised to
+// the native values. on-hold is an active course on hold (*held); the planned code differs
+// ("intended" vs "draft"); a cancelled request is stopped; entered-in-error, not-taken and
+// unknown give nullopt (not counted; unknown is reported by the caller).
+std::optional<MedStatus> MapMedStatus(std::string_view status, std::string_view planned,
+                                      bool* held) {
+  *held = false;
   if (status == "active") return MedStatus::kActive;
+  if (status == "on-hold") {
+    *held = true;
+    return MedStatus::kActive;
+  }
   if (status == "completed") return MedStatus::kCompleted;
-  if (status == "stopped" || status == "on-hold") return MedStatus::kStopped;
+  if (status == "stopped" || (planned == "draft" && status == "cancelled"))
+    return MedStatus::kStopped;
   if (status == planned) return MedStatus::kPlanned;
   return std::nullopt;
 }
@@ -53,11 +63,12 @@ constexpr std::string_view kRuleLabCodes = "FHIR-LAB-CODES";
 constexpr std::string_view kRuleAsOf = "FHIR-AFTER-AS-OF";
 constexpr std::string_view kRuleFrax = "FHIR-FRAX";
 constexpr std::string_view kRuleIntolerance = "FHIR-INTOLERANCE";
+constexpr std::string_view kRuleConv01 = "CONV-01";  // catalogue §6: fractures coded by site
 
 constexpr std::string_view kRules[] = {
-    kRuleTscore38265, kRuleMenopause, kRuleDxRecorded,    kRule443165006,  kRuleConditionStatus,
-    kRuleUnits,       kRuleLatest,    kRuleMedIngredient, kRuleMedStatus,  kRuleBodySite,
-    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance};
+    kRuleTscore38265, kRuleMenopause, kRuleDxRecorded,    kRule443165006,   kRuleConditionStatus,
+    kRuleUnits,       kRuleLatest,    kRuleMedIngredient, kRuleMedStatus,   kRuleBodySite,
+    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance, kRuleConv01};
 
 // ---- small DOM helpers (error codes only: nothing here throws) ----
 
@@ -184,6 +195,7 @@ struct FxCand {
   std::optional<Date> date;
   bool osteoporotic = false;
   bool unsited = false;
+  bool pathologic = false;
   std::string ref;
 };
 
@@ -195,6 +207,8 @@ struct MedEvent {
   std::optional<Date> end;
   std::optional<Route> route;
   std::optional<double> dose_mg_per_day;
+  std::optional<double> dose_mg;  // per administration (injected/infused agents)
+  bool held = false;
   bool by_name = false;
   std::string ref;
 };
@@ -398,9 +412,26 @@ void Reader::DoPatient(const Entry& e) {
               "\" gives no sex for clinical use: sex unknown, sex-dependent calculations take the "
               "more cautious value",
           Severity::kInfo);
-  if (auto dd = Str(e.res, "deceasedDateTime"); !dd.empty())
-    Issue(e.loc + ".deceasedDateTime", "the patient died on " + std::string(dd),
-          Severity::kWarning);
+  // Catalogue §6 CONV-02: deceased[x]; absent means alive.
+  if (auto db = Field(e.res, "deceasedBoolean")) {
+    bool v = false;
+    if (db->get_bool().get(v))
+      Issue(e.loc + ".deceasedBoolean", "deceasedBoolean must be true or false: not used");
+    else
+      p.deceased = v;
+  }
+  if (auto dd = Field(e.res, "deceasedDateTime")) {
+    auto d = ParseFhirDate(AsStr(*dd));
+    if (!d) {
+      Issue(e.loc + ".deceasedDateTime",
+            "deceasedDateTime is not a FHIR dateTime: the patient is taken as deceased, date "
+            "unknown");
+      p.deceased = true;
+    } else {
+      p.deceased_date = d;
+      if (!opt_.as_of || *d <= *opt_.as_of) p.deceased = true;
+    }
+  }
 }
 
 // ---- Observation ----
@@ -671,9 +702,14 @@ void Reader::DoCondition(const Entry& e) {
         break;
       }
       case Domain::kFracture: {
+        if (c->kind == "excluded_site") {
+          Ignore(e.ref, "site excluded from fragility-fracture definitions");
+          Trace(kRuleConv01, e.ref);
+          return;
+        }
         auto site = Parse<FractureSite>(c->value);
         if (!site) break;
-        fx_.push_back({*site, onset, c->osteoporotic, c->unsited, e.ref});
+        fx_.push_back({*site, onset, c->osteoporotic, c->unsited, c->kind == "pathologic", e.ref});
         if (inactive) Trace(kRuleConditionStatus, e.ref);
         break;
       }
@@ -768,6 +804,28 @@ std::optional<double> StrengthMg(std::string_view text) {
   return std::atof(t.substr(start, pos - start).c_str());
 }
 
+// Dose of one unit of an injectable product: "5 MG" strength, or volume x concentration
+// ("1 ML denosumab 60 MG/ML Prefilled Syringe" = 60 mg; "100 ML zoledronic acid 0.04 MG/ML").
+std::optional<double> ProductDoseMg(std::string_view text) {
+  if (auto s = StrengthMg(text)) return s;
+  const std::string t = fhir::Lower(text);
+  auto number_before = [&](size_t pos) -> std::optional<double> {
+    size_t start = pos;
+    while (start > 0 &&
+           (std::isdigit(static_cast<unsigned char>(t[start - 1])) || t[start - 1] == '.'))
+      --start;
+    if (start == pos) return std::nullopt;
+    return std::atof(t.substr(start, pos - start).c_str());
+  };
+  const auto conc = t.find(" mg/ml");
+  const auto vol = t.find(" ml ");
+  if (conc == std::string::npos || vol == std::string::npos || vol > conc) return std::nullopt;
+  auto c = number_before(conc);
+  auto v = number_before(vol);
+  if (!c || !v) return std::nullopt;
+  return *c * *v;
+}
+
 void Reader::DoMedication(const Entry& e) {
   auto concepts = MedConcepts(e.res, e);
   if (concepts.empty()) {
@@ -789,13 +847,18 @@ void Reader::DoMedication(const Entry& e) {
   if (!c->note.empty())
     Issue(e.loc + ".medication[x]", e.ref + ": " + std::string(c->note), Severity::kInfo);
   std::optional<MedStatus> st;
+  bool held = false;
   if (e.type == "MedicationAdministration") {
+    // COURSE-01: a completed administration is one dose on its effective date.
     m.kind = MedEvent::Kind::kAdministration;
     if (status == "completed" || status == "in-progress") st = MedStatus::kActive;
     m.date = EffectiveDate(e.res, e.loc, "effective");
   } else if (e.type == "MedicationStatement") {
     m.kind = MedEvent::Kind::kStatement;
-    st = MapMedStatus(status, "intended");
+    st = MapMedStatus(status, "intended", &held);
+    if (status == "unknown")
+      Issue(e.loc + ".status",
+            e.ref + ": status unknown: not counted as a course (no dose on record confirms it)");
     if (auto p = Field(e.res, "effectivePeriod")) {
       m.date = ParseFhirDate(Str(*p, "start"));
       m.end = ParseFhirDate(Str(*p, "end"));
@@ -805,7 +868,7 @@ void Reader::DoMedication(const Entry& e) {
     if (!m.date) m.date = ParseFhirDate(Str(e.res, "dateAsserted"));
   } else {
     m.kind = MedEvent::Kind::kOrder;
-    st = MapMedStatus(status, "draft");
+    st = MapMedStatus(status, "draft", &held);
     const std::string_view intent = Str(e.res, "intent");
     if (st == MedStatus::kActive && (intent == "proposal" || intent == "plan"))
       st = MedStatus::kPlanned;
@@ -827,7 +890,8 @@ void Reader::DoMedication(const Entry& e) {
     return;
   }
   m.status = *st;
-  if (status == "on-hold" || status == "draft" || status == "intended")
+  m.held = held;
+  if (status == "on-hold" || status == "draft" || status == "intended" || status == "cancelled")
     Trace(kRuleMedStatus, e.ref);
   if (AfterAsOf(m.date, e, "date")) return;
   // Route from the dosage or the product text where the agent has several.
@@ -845,6 +909,27 @@ void Reader::DoMedication(const Entry& e) {
     m.route = Route::kOral;
   else if (route_text.find("subcutaneous") != std::string::npos)
     m.route = Route::kSubcutaneous;
+  // Dose per administration of injected/infused agents (tells the oncology products apart).
+  if (m.route != Route::kOral) {
+    const std::string product = CodeText(Field(e.res, "medicationCodeableConcept"));
+    std::optional<element> dq;
+    for (element di : Items(e.res, "dosageInstruction")) {
+      for (element dr : Items(di, "doseAndRate")) {
+        dq = Field(dr, "doseQuantity");
+        break;
+      }
+      break;
+    }
+    if (auto d = Field(e.res, "dosage"); d && !dq) dq = Field(*d, "dose");
+    if (dq) {
+      double v = 0;
+      auto f = Field(*dq, "value");
+      const std::string u =
+          fhir::NormaliseUnit(Str(*dq, "code").empty() ? Str(*dq, "unit") : Str(*dq, "code"));
+      if (f && !f->get_double().get(v) && u == "mg") m.dose_mg = v;
+    }
+    if (!m.dose_mg) m.dose_mg = ProductDoseMg(product);
+  }
   // Glucocorticoids: prednisone-equivalent mg/day from the dose and timing (catalogue §1.7).
   if (*agent == Agent::kGlucocorticoid) {
     double factor = 0;
@@ -1189,7 +1274,7 @@ void Reader::FinishBmd() {
       if (p.bmd[i].date == b.date && p.bmd[i].site == b.site &&
           !(b.is_t ? p.bmd[i].t_score : p.bmd[i].z_score))
         idx = i;
-    if (idx == p.bmd.size()) p.bmd.push_back({b.date, b.site, {}, {}});
+    if (idx == p.bmd.size()) p.bmd.push_back({b.date, b.site, {}, {}, {}, {}});
     (b.is_t ? p.bmd[idx].t_score : p.bmd[idx].z_score) = b.value;
     const std::string base = "/bmd/" + std::to_string(idx);
     auto& prov = out_.provenance[base + (b.is_t ? "/t_score" : "/z_score")];
@@ -1328,6 +1413,7 @@ void Reader::FinishFractures() {
       same->f.site = c.site;
       same->sited = true;
     }
+    if (c.pathologic) same->f.pathologic_suspected = true;
     if (c.osteoporotic) {
       // Coded as due to osteoporosis: a fragility fracture, not a malignancy red flag.
       same->f.mechanism = FractureMechanism::kFragility;
@@ -1344,28 +1430,43 @@ void Reader::FinishFractures() {
       out_.provenance[ptr + "/mechanism"] = ev.refs;
     }
     out_.provenance[ptr] = ev.refs;
+    // CONV-01: a site code alone leaves the mechanism unknown (never defaulted).
+    if (!ev.f.mechanism_recorded || ev.f.pathologic_suspected)
+      for (const auto& r : ev.refs) Trace(kRuleConv01, r);
     p.fractures.push_back(ev.f);
   }
 }
 
 void Reader::FinishMedications() {
   Patient& p = out_.patient;
-  std::map<Agent, std::vector<const MedEvent*>> by_agent;
-  for (const MedEvent& m : meds_) by_agent[m.agent].push_back(&m);
-  for (auto& [agent, evs] : by_agent) {
+  // One entry per agent and product strength: the oncology products (zoledronic acid 4 mg,
+  // denosumab 120 mg) stay apart from the osteoporosis ones (catalogue §6 COURSE-01). Records
+  // without a dose stay apart too (a missing dose is read as the osteoporosis product); the
+  // course model merges the entries of one course.
+  std::map<std::pair<Agent, long>, std::vector<const MedEvent*>> by_key;
+  constexpr long kNoDose = -1;
+  for (const MedEvent& m : meds_)
+    by_key[{m.agent, m.dose_mg ? std::lround(*m.dose_mg * 10) : kNoDose}].push_back(&m);
+  for (auto& [key, evs] : by_key) {
+    const Agent agent = key.first;
     Medication med;
     med.agent = agent;
     std::vector<std::string> refs;
     const MedEvent* latest_order = nullptr;
-    int doses = 0;
     bool by_name = false;
+    std::vector<Date> admin_dates;
+    int undated_admins = 0;
     for (const MedEvent* m : evs) {
       refs.push_back(m->ref);
       by_name = by_name || m->by_name;
       if (m->date && (!med.start || *m->date < *med.start)) med.start = m->date;
       if (m->route) med.route = m->route;
+      if (m->dose_mg) med.dose_mg = m->dose_mg;
       if (m->kind == MedEvent::Kind::kAdministration) {
-        ++doses;
+        if (m->date)
+          admin_dates.push_back(*m->date);
+        else
+          ++undated_admins;
         if (m->date && (!med.last_dose || *m->date > *med.last_dose)) med.last_dose = m->date;
         continue;
       }
@@ -1375,12 +1476,21 @@ void Reader::FinishMedications() {
     if (latest_order) {
       // The most recent order or statement says where the treatment stands.
       med.status = latest_order->status;
+      med.held = latest_order->held;
       if (med.status != MedStatus::kActive && med.status != MedStatus::kPlanned)
         med.end = latest_order->end ? latest_order->end : latest_order->date;
       if (latest_order->dose_mg_per_day) med.dose_mg_per_day = latest_order->dose_mg_per_day;
     } else {
       med.status = MedStatus::kActive;  // administrations only: a course in progress
     }
+    // COURSE-01: doses are distinct administration dates; records within the merge window
+    // (the fracture window, +-3 days) are one dose.
+    std::sort(admin_dates.begin(), admin_dates.end());
+    const int window = std::max(0, ct_.params().fracture_merge_window_days);
+    for (const Date& d : admin_dates)
+      if (med.dose_dates.empty() || DaysBetween(med.dose_dates.back(), d) > window)
+        med.dose_dates.push_back(d);
+    const int doses = static_cast<int>(med.dose_dates.size()) + undated_admins;
     if (doses > 0) med.doses_received = doses;
     // An order is not a dose: last_dose comes from administrations only.
     const std::string ptr = "/medications/" + std::to_string(p.medications.size());
@@ -1453,7 +1563,8 @@ void Reader::Finish() {
       {kRuleLabCodes, "lab read from an equivalent LOINC code"},
       {kRuleAsOf, "dated after as_of: not used"},
       {kRuleFrax, "FRAX read"},
-      {kRuleIntolerance, "intolerance recorded"}};
+      {kRuleIntolerance, "intolerance recorded"},
+      {kRuleConv01, "fracture coded by site: mechanism unknown, or site outside the definitions"}};
   for (std::string_view rule : kRules) {
     auto it = trace_.find(std::string(rule));
     if (it == trace_.end()) continue;
@@ -1503,13 +1614,19 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
   std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[)";
   std::vector<std::string> labels;
   bool first = true;
+  // Regular files only (a link to /dev/zero or a FIFO is refused without blocking), lines and
+  // the gathered bundle bounded while reading.
+  constexpr size_t kMaxLine = 16u << 20, kMaxBundle = 256u << 20;
   for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) return Error{"io", f.string(), "cannot read"};
+    auto in = LineReader::Open(f.string(), kMaxLine);
+    if (!in) return in.errors();
     std::string line;
     size_t n = 0;
-    while (std::getline(in, line)) {
+    while (in->Next(&line)) {
       ++n;
+      if (bundle.size() + line.size() > kMaxBundle)
+        return Error{"too_large", dir,
+                     "the export is larger than " + std::to_string(kMaxBundle) + " bytes"};
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       // Patient lines are kept (they are few) so that an unknown id is reported with the list.
       if (opt.patient_id && line.find(*opt.patient_id) == std::string::npos &&
@@ -1523,6 +1640,7 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
       bundle += '}';
       labels.push_back(f.filename().string() + ":" + std::to_string(n));
     }
+    if (in->error()) return *in->error();
   }
   bundle += "]}";
   // Room for simdjson's padding, so that the bundle is parsed where it is (no second copy).
@@ -1533,11 +1651,12 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
   if (!res && res.error().code == "invalid_json") {
     // Find the offending line for the message.
     for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
+      auto in = LineReader::Open(f.string(), kMaxLine);
+      if (!in) return in.errors();
       std::string line;
       size_t n = 0;
       simdjson::dom::parser p;
-      while (std::getline(in, line)) {
+      while (in->Next(&line)) {
         ++n;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         element e;

@@ -105,6 +105,10 @@ class Writer {
     char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), v);
     out_.append(buf.data(), end);
   }
+  void Integer(long long v) {
+    BeforeValue();
+    out_ += std::to_string(v);
+  }
   void Number(const std::optional<double>& v) {
     if (v)
       Number(*v);
@@ -299,6 +303,59 @@ std::string ReviewSummary(const KnowledgeBase& kb) {
   return s;
 }
 
+// therapy.current: the courses on record and the decision for each (catalogue §6 COURSE-04).
+void WriteCourses(Writer& w, const std::vector<CurrentCourse>& courses) {
+  const auto date = [&w](std::string_view key, const std::optional<Date>& d) {
+    w.Key(key);
+    if (d)
+      w.String(d->ToString());
+    else
+      w.Null();
+  };
+  w.Key("current");
+  w.BeginArray();
+  for (const auto& c : courses) {
+    w.BeginObject();
+    w.Field("agent", ToString(c.agent));
+    if (c.route) w.Field("route", ToString(*c.route));
+    w.Field("state", ToString(c.state));
+    w.Field("decision", ToString(c.decision));
+    w.Key("switch_to");
+    if (c.switch_to.empty())
+      w.Null();
+    else
+      w.String(c.switch_to);
+    w.Key("doses_received");
+    if (c.doses_received)
+      w.Integer(*c.doses_received);
+    else
+      w.Null();
+    w.Key("doses_source");
+    if (c.doses_source)
+      w.String(ToString(*c.doses_source));
+    else
+      w.Null();
+    w.Key("cumulative_months");
+    w.Number(c.cumulative_months ? std::optional<double>(std::round(*c.cumulative_months * 10) / 10)
+                                 : std::nullopt);
+    date("start", c.start);
+    date("last_dose", c.last_dose);
+    date("next_due", c.next_due);
+    w.Key("stop_reason");
+    if (c.stop_reason)
+      w.String(ToString(*c.stop_reason));
+    else
+      w.Null();
+    if (!c.text.empty()) w.Field("text", c.text);
+    w.Key("rules");
+    w.BeginArray();
+    for (auto r : c.rules) w.String(r);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 void WriteTrace(Writer& w, const TraceEntry& t, const KnowledgeBase& kb) {
   w.BeginObject();
   w.Field("rule", t.rule);
@@ -401,6 +458,7 @@ std::string AssessmentToJson(const Assessment& a, const KnowledgeBase& kb, int i
   }
   w.EndArray();
   WriteStatements(w, "sequence", a.sequence);
+  if (!a.current.empty()) WriteCourses(w, a.current);
   w.EndObject();
 
   w.Key("infusion");

@@ -400,7 +400,12 @@ class Reader {
                                 bool check_after_as_of = true) {
     const json* v = Field(obj, key);
     if (!v) return std::nullopt;
-    const std::string p = Join(path, key);
+    return DateAt(*v, Join(path, key), check_after_as_of);
+  }
+
+  // A date value at path `p` (a field or an array element).
+  std::optional<Date> DateAt(const json& jv, const std::string& p, bool check_after_as_of = true) {
+    const json* v = &jv;
     if (!v->is_string()) {
       Add("schema", p, fmt::format("expected a date string YYYY-MM-DD, got {}", TypeName(*v)));
       return std::nullopt;
@@ -474,7 +479,7 @@ class Reader {
   void ReadMedication(const json& j, const std::string& p, Patient& pt) {
     if (!CheckObject(j, p,
                      {"agent", "status", "start", "end", "last_dose", "doses_received",
-                      "dose_mg_per_day", "stop_reason", "route"},
+                      "dose_mg_per_day", "stop_reason", "route", "dose_mg", "held", "dose_dates"},
                      {"agent", "status"}))
       return;
     Medication m;
@@ -490,6 +495,12 @@ class Reader {
     m.dose_mg_per_day = Number(j, "dose_mg_per_day", p, AtLeast(0));
     m.stop_reason = Enum<StopReason>(j, "stop_reason", p);
     m.route = Enum<Route>(j, "route", p);
+    m.dose_mg = Number(j, "dose_mg", p, AtLeast(0));
+    m.held = Bool(j, "held", p).value_or(false);
+    Array(j, "dose_dates", p, [&](const json& v, const std::string& ip) {
+      if (auto d = DateAt(v, ip)) m.dose_dates.push_back(*d);
+    });
+    std::sort(m.dose_dates.begin(), m.dose_dates.end());
     if (m.start && m.end && *m.end < *m.start)
       Add("inconsistent", Join(p, "end"),
           fmt::format("end {} is before start {}", m.end->ToString(), m.start->ToString()));
@@ -544,7 +555,10 @@ class Reader {
                  "spine",
                  "dental",
                  "hydration_adequate",
-                 "prior_referrals"},
+                 "prior_referrals",
+                 "deceased",
+                 "deceased_date",
+                 "breastfeeding"},
                 {"id", "sex"});
     if (const json* s = Field(j, "schema"); s && *s != "bonepath.patient/1")
       Add("schema", "schema", fmt::format("must be \"bonepath.patient/1\", got {}", Quote(*s)));
@@ -559,12 +573,16 @@ class Reader {
     pt.height_cm = Number(j, "height_cm", root, AboveUpTo(0, 260));
 
     Array(j, "bmd", root, [&](const json& b, const std::string& p) {
-      if (!CheckObject(b, p, {"date", "site", "t_score", "z_score"}, {"site"})) return;
+      if (!CheckObject(b, p, {"date", "site", "t_score", "z_score", "bmd_g_cm2", "lsc_g_cm2"},
+                       {"site"}))
+        return;
       BmdMeasurement m;
       m.date = DateField(b, "date", p);
       auto site = Enum<BmdSite>(b, "site", p);
       if (auto t = Number(b, "t_score", p, Between(-10, 10))) m.t_score = ToTenths(*t);
       if (auto z = Number(b, "z_score", p, Between(-10, 10))) m.z_score = ToTenths(*z);
+      m.bmd_g_cm2 = Number(b, "bmd_g_cm2", p, Between(0, 3));
+      m.lsc_g_cm2 = Number(b, "lsc_g_cm2", p, Between(0, 1));
       if (!site) return;
       m.site = *site;
       pt.bmd.push_back(m);
@@ -666,6 +684,13 @@ class Reader {
       x.to = *to;
       pt.prior_referrals.push_back(x);
     });
+    pt.deceased = Bool(j, "deceased", root);
+    // A date of death after as_of is a retrospective assessment, not a contradiction.
+    pt.deceased_date = DateField(j, "deceased_date", root, /*check_after_as_of=*/false);
+    if (pt.deceased == false && pt.deceased_date)
+      Add("inconsistent", "deceased_date",
+          "a date of death is given while deceased is false; give one or the other");
+    pt.breastfeeding = Bool(j, "breastfeeding", root);
   }
 
   bool record_as_of_given() const { return record_as_of_given_; }
@@ -744,6 +769,11 @@ Result<Patient> ReadNativePatient(std::string_view json_text, const KnowledgeBas
       if (d.date > *as_of)
         reader.Add("inconsistent", d.path,
                    fmt::format("{} is after as_of {}", d.date.ToString(), ref));
+    if (pt.deceased_date && *pt.deceased_date > *as_of)
+      reader.Issue(
+          "deceased_date",
+          fmt::format("the date of death is after as_of {}: assessed as of that date", ref),
+          Severity::kInfo);
     if (pt.birth_date && pt.age_years && *pt.birth_date <= *as_of) {
       const int computed = CompletedYears(*pt.birth_date, *as_of);
       if (std::fabs(*pt.age_years - computed) >= 1.0)

@@ -487,5 +487,72 @@ TEST(NativeReader, AgreesWithTheSchemaOnStructure) {
   }
 }
 
+// The fields the contracts added for patients on treatment (catalogue §6.E).
+TEST(NativeReader, CourseFieldsAreRead) {
+  auto r = Read(Record(
+      {{"deceased", true},
+       {"deceased_date", "2026-01-10"},
+       {"breastfeeding", false},
+       {"bmd",
+        {{{"site", "total_hip"}, {"t_score", -2.1}, {"bmd_g_cm2", 0.712}, {"lsc_g_cm2", 0.025}}}},
+       {"conditions", {{{"code", "primary_hyperparathyroidism"}}}},
+       {"prior_referrals", {{{"to", "obstetrics"}}}},
+       {"medications",
+        {{{"agent", "denosumab"},
+          {"status", "active"},
+          {"dose_mg", 60},
+          {"held", true},
+          {"dose_dates", {"2025-09-01", "2025-03-01"}}}}}}));
+  ASSERT_TRUE(r) << r.errors()[0].path << ": " << r.errors()[0].message;
+  const Patient& p = r.value();
+  EXPECT_EQ(p.deceased, true);
+  ASSERT_TRUE(p.deceased_date);
+  EXPECT_EQ(p.breastfeeding, false);
+  ASSERT_EQ(p.bmd.size(), 1u);
+  EXPECT_DOUBLE_EQ(*p.bmd[0].bmd_g_cm2, 0.712);
+  EXPECT_DOUBLE_EQ(*p.bmd[0].lsc_g_cm2, 0.025);
+  EXPECT_EQ(p.conditions[0].code, ConditionCode::kPrimaryHyperparathyroidism);
+  EXPECT_EQ(p.prior_referrals[0].to, Destination::kObstetrics);
+  ASSERT_EQ(p.medications.size(), 1u);
+  EXPECT_EQ(p.medications[0].dose_mg, 60);
+  EXPECT_TRUE(p.medications[0].held);
+  ASSERT_EQ(p.medications[0].dose_dates.size(), 2u);
+  EXPECT_LT(p.medications[0].dose_dates[0], p.medications[0].dose_dates[1]);  // sorted
+}
+
+TEST(NativeReader, MalformedCourseFieldsNameTheField) {
+  auto r = Read(Record({{"deceased", "yes"},
+                        {"breastfeeding", 1},
+                        {"bmd", {{{"site", "total_hip"}, {"bmd_g_cm2", 4}, {"lsc_g_cm2", -1}}}},
+                        {"medications",
+                         {{{"agent", "denosumab"},
+                           {"status", "active"},
+                           {"dose_mg", -60},
+                           {"held", "no"},
+                           {"dose_dates", {"2025-09-01", "2025-13-01", 7, "2026-05-01"}}}}}}));
+  ASSERT_FALSE(r);
+  for (const char* path :
+       {"deceased", "breastfeeding", "bmd[0].bmd_g_cm2", "bmd[0].lsc_g_cm2",
+        "medications[0].dose_mg", "medications[0].held", "medications[0].dose_dates[1]",
+        "medications[0].dose_dates[2]", "medications[0].dose_dates[3]"})
+    EXPECT_TRUE(FindError(r.errors(), path)) << path;
+}
+
+TEST(NativeReader, DeceasedFalseWithADateIsInconsistent) {
+  auto r = Read(Record({{"deceased", false}, {"deceased_date", "2026-01-10"}}));
+  ASSERT_FALSE(r);
+  const Error* e = FindError(r.errors(), "deceased_date");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, "inconsistent");
+}
+
+TEST(NativeReader, DeathAfterAsOfIsANoteNotAnError) {
+  std::vector<InputIssue> issues;
+  auto r = Read(Record({{"deceased_date", "2026-06-10"}}), &issues);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(std::any_of(issues.begin(), issues.end(),
+                          [](const InputIssue& i) { return i.path == "deceased_date"; }));
+}
+
 }  // namespace
 }  // namespace bp

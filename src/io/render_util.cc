@@ -31,7 +31,7 @@ std::string HtmlEscape(std::string_view s) {
         out += c;
     }
   }
-  return out;
+  return EscapeControl(out, /*keep_whitespace=*/true);
 }
 
 std::string MdEscape(std::string_view s) {
@@ -81,7 +81,7 @@ std::string MdEscape(std::string_view s) {
     if (escape) out += '\\';
     out += c;
   }
-  return out;
+  return EscapeControl(out, /*keep_whitespace=*/true);
 }
 
 std::string MdCode(std::string_view s) {
@@ -104,7 +104,7 @@ std::string OneLine(std::string_view s) {
     if (c == '\r') continue;
     out += (c == '\n' || c == '\t') ? ' ' : c;
   }
-  return out;
+  return EscapeControl(out, /*keep_whitespace=*/true);
 }
 
 std::string HtmlId(std::string_view prefix, std::string_view s) {
@@ -113,6 +113,31 @@ std::string HtmlId(std::string_view prefix, std::string_view s) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '-' || c == '_';
     out += ok ? c : '_';
+  }
+  return out;
+}
+
+std::string EscapeControl(std::string_view s, bool keep_whitespace) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (keep_whitespace && (c == '\n' || c == '\r' || c == '\t')) {
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+      const auto d = static_cast<unsigned char>(s[++i]);
+      out += "\\u00";
+      out += kHex[d >> 4];
+      out += kHex[d & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
   }
   return out;
 }
@@ -155,6 +180,12 @@ std::string Label(Destination d) {
       return "primary care";
     case Destination::kDental:
       return "dental";
+    case Destination::kObstetrics:
+      return "obstetrics";
+    case Destination::kInfectiousDisease:
+      return "infectious diseases";
+    case Destination::kOrthopedics:
+      return "orthopaedics";
   }
   return Humanize(ToString(d));
 }

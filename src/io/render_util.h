@@ -16,7 +16,8 @@
 
 namespace bp::render {
 
-// HTML text and attribute escaping (& < > " ').
+// HTML text and attribute escaping (& < > " '); control characters other than line breaks and
+// tabs as visible escapes (EscapeControl).
 std::string HtmlEscape(std::string_view s);
 // Escapes the characters Markdown would interpret (and raw HTML), and folds line breaks into
 // spaces so that one statement stays one list item.
@@ -27,6 +28,11 @@ std::string MdCode(std::string_view s);
 std::string OneLine(std::string_view s);
 // An HTML id fragment built from `s` ([A-Za-z0-9_-] kept, anything else becomes '_').
 std::string HtmlId(std::string_view prefix, std::string_view s);
+// Control characters (C0, DEL, C1) as visible escapes (\x1b, \u009b), so that text from
+// outside (a patient id, an EHR's override reason, a request path) cannot drive a terminal or
+// forge a line in a log. Everything else is kept as it is; `keep_whitespace` keeps line breaks
+// and tabs (HtmlEscape, MdEscape and OneLine escape the rest of the control characters).
+std::string EscapeControl(std::string_view s, bool keep_whitespace = false);
 // True for an absolute http(s) URL without characters that could break out of an attribute.
 bool IsSafeUrl(std::string_view url);
 

@@ -192,7 +192,11 @@ Result<std::vector<ImportOutcome>> Registry::Import(const std::vector<ImportItem
     if (!w) return w.errors();
     writes.push_back(std::move(*w));
   }
-  if (storage::Status st = store_.SavePatients(writes); !st) return st.errors();
+  auto created = store_.SavePatients(writes);
+  if (!created) return created.errors();
+  // What was committed decides "new" or "updated", not what was seen before the transaction.
+  for (size_t i = 0; i < outcomes.size() && i < created->size(); ++i)
+    outcomes[i].updated = !(*created)[i];
   return outcomes;
 }
 
@@ -266,6 +270,14 @@ Result<storage::PatientWrite> Registry::PrepareImport(const ImportItem& item,
                                std::move(a)};
 }
 
+namespace {
+// Catalogue §6 CONV-02: a patient who had died by `as_of` is booked and listed for nothing.
+bool DeceasedBy(const Patient& p, Date as_of) {
+  if (p.deceased_date) return *p.deceased_date <= as_of;
+  return p.deceased.value_or(false);
+}
+}  // namespace
+
 Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_view agent, Date date,
                                   bool planned, Date today) {
   const AgentWindow* w = windows_.Find(agent);
@@ -285,6 +297,11 @@ Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_vie
                                       std::to_string(windows_.booking_horizon_months) +
                                       " months ahead (the booking horizon)");
   }
+  if (planned) {
+    auto p = LoadForAssessment(patient_id, today);
+    if (p && DeceasedBy(*p, today))
+      return Error{"inconsistent", "patient", "the patient is recorded as deceased: no booking"};
+  }
   storage::DoseRecord d;
   d.patient_id = patient_id;
   d.agent = std::string(agent);
@@ -301,7 +318,16 @@ Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_vie
 Result<std::vector<DueEntry>> Registry::Due(Date as_of, int within_days) {
   auto s = store_.DoseSummaries();
   if (!s) return s.errors();
-  return ComputeDue(*s, windows_, as_of, within_days);
+  std::vector<DueEntry> due = ComputeDue(*s, windows_, as_of, within_days);
+  // Deceased patients leave the due list.
+  std::map<std::string, bool> deceased;
+  for (const auto& e : due) {
+    if (deceased.count(e.patient_id)) continue;
+    auto p = LoadForAssessment(e.patient_id, as_of);
+    deceased[e.patient_id] = p && DeceasedBy(*p, as_of);
+  }
+  std::erase_if(due, [&](const DueEntry& e) { return deceased[e.patient_id]; });
+  return due;
 }
 
 Result<ChecklistResult> Registry::Checklist(const std::string& patient_id, Date date) {
@@ -343,9 +369,14 @@ Result<std::vector<Alert>> Registry::Alerts(Date as_of) {
   auto ids = store_.PatientIds();
   if (!ids) return ids.errors();
   std::set<std::pair<std::string, std::string>> raised;  // (patient, code)
+  std::set<std::string> dead;                            // deceased: no alert at all
   for (const std::string& id : *ids) {
     auto p = LoadForAssessment(id, as_of);
     if (!p) return p.errors();
+    if (DeceasedBy(*p, as_of)) {
+      dead.insert(id);
+      continue;
+    }
     const Assessment a = engine_.Assess(*p, as_of);
     bool any = false;
     for (const Warning& w : a.warnings) {
@@ -373,7 +404,8 @@ Result<std::vector<Alert>> Registry::Alerts(Date as_of) {
   // The registry's own dose data: a lapse the record alone does not show, and anabolic courses
   // reaching their last dose with no antiresorptive given or booked after them.
   for (const DueEntry& e : ComputeDue(*summaries, windows_, as_of, 0)) {
-    if (e.agent != "denosumab" || e.status != DueStatus::kOverdue) continue;
+    if (e.agent != "denosumab" || e.status != DueStatus::kOverdue || dead.count(e.patient_id))
+      continue;
     if (raised.count({e.patient_id, "denosumab_dose_overdue"})) continue;
     out.push_back({e.patient_id, "denosumab_dose_overdue", Severity::kCritical,
                    "Denosumab overdue: last dose " + e.last_dose.ToString() + ", due " +
@@ -383,6 +415,7 @@ Result<std::vector<Alert>> Registry::Alerts(Date as_of) {
   std::map<std::string, std::vector<const storage::DoseSummary*>> by_patient;
   for (const auto& s : *summaries) by_patient[s.patient_id].push_back(&s);
   for (const auto& [id, list] : by_patient) {
+    if (dead.count(id)) continue;
     for (const auto* s : list) {
       const bool anabolic = std::count(windows_.anabolic_agents.begin(),
                                        windows_.anabolic_agents.end(), s->agent) > 0;
@@ -458,8 +491,18 @@ std::string DueToJson(const std::vector<DueEntry>& due, Date, int) {
 }
 
 namespace {
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+// One CSV cell (RFC 4180 quoting). A cell a spreadsheet would run as a formula (starting with
+// = + - @, a tab or a carriage return: "=HYPERLINK(...)", "+cmd|...") is neutralised with a
+// leading apostrophe and quoted (OWASP CSV injection); NUL bytes are dropped.
+std::string CsvField(const std::string& raw) {
+  std::string s;
+  s.reserve(raw.size() + 1);
+  for (char c : raw)
+    if (c != '\0') s += c;
+  const bool formula =
+      !s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos;
+  if (formula) s.insert(s.begin(), '\'');
+  if (!formula && s.find_first_of(",\"\n\r\t") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';

@@ -296,6 +296,48 @@ TEST_P(RegistryTest, KilledImportLeavesOnlyWholePatients) {
   }
 }
 
+// Issue 15: four concurrent importers of the same 5,000 patients claimed 5,970 "new". Each
+// importer now reports what its own transactions committed: the "new" counts add up to the
+// number of patients.
+TEST_P(RegistryTest, ConcurrentImportersReportWhatTheyCommitted) {
+  constexpr int kPatients = 60, kImporters = 4;
+  pid_t kids[kImporters];
+  for (int k = 0; k < kImporters; ++k) {
+    kids[k] = fork();
+    ASSERT_GE(kids[k], 0);
+    if (kids[k] == 0) {
+      auto store = storage::OpenRegistryStore(scratch_->url());
+      auto engine = Engine::Create(EmbeddedKnowledge());
+      if (!store || !engine) _exit(200);
+      Registry reg(**store, EmbeddedKnowledge(), *engine, EmbeddedWindows());
+      int created = 0;
+      std::vector<Registry::ImportItem> batch;
+      auto flush = [&] {
+        auto r = reg.Import(batch);
+        if (!r) _exit(201);
+        for (const auto& o : *r) created += o.updated ? 0 : 1;
+        batch.clear();
+      };
+      for (int i = 0; i < kPatients; ++i) {
+        batch.push_back(Item(Record("p-" + std::to_string(i))));
+        if (batch.size() == 5) flush();
+      }
+      if (!batch.empty()) flush();
+      _exit(created);  // 0..kPatients
+    }
+  }
+  int total_new = 0;
+  for (pid_t kid : kids) {
+    int status = 0;
+    waitpid(kid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_LE(WEXITSTATUS(status), kPatients);
+    total_new += WEXITSTATUS(status);
+  }
+  EXPECT_EQ(*store_->CountPatients(), kPatients);
+  EXPECT_EQ(total_new, kPatients);
+}
+
 INSTANTIATE_TEST_SUITE_P(Registry, RegistryTest, ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& info) { return info.param; });
 
@@ -329,6 +371,58 @@ TEST(RegistryWindows, MatchTheSpecAndTheEngineParameters) {
     for (const auto& r : a.rules) EXPECT_NE(kb.FindRule(r), nullptr) << r;
   }
   for (const auto& r : w.alert_rules) EXPECT_NE(kb.FindRule(r), nullptr) << r;
+}
+
+}  // namespace
+}  // namespace bp::registry
+
+namespace bp::registry {
+namespace {
+
+// Issue 15: `registry due --format csv` wrote ids such as =HYPERLINK(...) as they were.
+TEST(DueCsv, FormulaCellsAreNeutralisedAndNulDropped) {
+  std::vector<DueEntry> due;
+  for (const std::string id :
+       {std::string("=HYPERLINK(\"http://evil\",\"x\")"), std::string("+cmd|' /C calc'!A0"),
+        std::string("@SUM(1+1)"), std::string("-2+3"), std::string("\tx"), std::string("\rx"),
+        std::string("a\0b", 3), std::string("plain-id")}) {
+    DueEntry e;
+    e.patient_id = id;
+    e.agent = "denosumab";
+    e.last_dose = e.due_date = e.overdue_date = kToday;
+    due.push_back(e);
+  }
+  const std::string csv = DueToCsv(due);
+  std::vector<std::string> first_cells;
+  size_t start = csv.find('\n') + 1;
+  while (start < csv.size()) {
+    // The first cell: quoted (up to the closing quote before a comma) or plain.
+    std::string cell;
+    if (csv[start] == '"') {
+      size_t i = start + 1;
+      for (; i < csv.size(); ++i) {
+        if (csv[i] == '"' && i + 1 < csv.size() && csv[i + 1] == '"') {
+          cell += '"';
+          ++i;
+        } else if (csv[i] == '"') {
+          break;
+        } else {
+          cell += csv[i];
+        }
+      }
+      start = csv.find('\n', i) + 1;
+    } else {
+      cell = csv.substr(start, csv.find(',', start) - start);
+      start = csv.find('\n', start) + 1;
+    }
+    first_cells.push_back(cell);
+  }
+  ASSERT_EQ(first_cells.size(), due.size()) << csv;
+  for (size_t i = 0; i + 2 < first_cells.size(); ++i)
+    EXPECT_EQ(first_cells[i][0], '\'') << first_cells[i];
+  EXPECT_EQ(first_cells[6], "ab");
+  EXPECT_EQ(first_cells[7], "plain-id");
+  EXPECT_EQ(csv.find('\0'), std::string::npos);
 }
 
 }  // namespace

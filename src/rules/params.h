@@ -16,6 +16,7 @@
 #include "domain/enums.h"
 #include "domain/knowledge.h"
 #include "domain/text.h"
+#include "rules/course.h"
 
 namespace bp {
 
@@ -165,6 +166,13 @@ struct CompiledProfile {
   Threshold alp_high, alp_low, phosphate_low, vitd_osteomalacia;
   int fracture_same_event_days = 0;
 
+  // Patients already on treatment (catalogue §6).
+  CourseParams course;
+  CourseLimits course_limits;
+  Threshold review_high_risk_hip_t, hyperca_ionized, possible_fragility_min_age;
+  bool presume_hip_vertebral_fragility = true;  // possible_fragility_presumed_for_treatment
+  int pregnancy_current_months = 0;
+
   std::vector<CompiledRegimen> regimens;  // refer to the KnowledgeBase
   const CompiledRegimen* FindRegimen(std::string_view agent) const {
     for (const auto& r : regimens)
@@ -174,85 +182,5 @@ struct CompiledProfile {
 };
 
 Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view profile);
-
-// Which other profiles differ from a main profile in a parameter, for Engine::Assess: a run
-// under another profile (on the same facts) that reads the same value of every parameter a run
-// of the main profile read decides the same. The answer for a parameter is worked out on its
-// first read (with the equality of its type) and kept for the engine's life, one cell per byte
-// offset of CompiledProfile: threads that work it out at once store the same answer.
-class ProfileDiffs {
- public:
-  static constexpr std::size_t kMaxOthers = 32;  // one bit each; the engine runs any beyond
-  explicit ProfileDiffs(std::vector<const CompiledProfile*> others);
-
-  // The other profiles (bit i: the i-th) whose value of the parameter at `offset` in `main`
-  // differs from the main profile's. `field` is that parameter of the main profile.
-  template <typename T>
-  std::uint32_t Differing(std::size_t offset, const T& field) const {
-    const std::uint64_t cell = cells_[offset].load(std::memory_order_relaxed);
-    if (static_cast<std::uint32_t>(cell) == known_) return static_cast<std::uint32_t>(cell >> 32);
-    return Learn(offset, field);
-  }
-
- private:
-  template <typename T>
-  [[gnu::noinline]] std::uint32_t Learn(std::size_t offset, const T& field) const {
-    std::uint32_t differ = 0;
-    for (std::size_t i = 0; i < others_.size() && i < kMaxOthers; ++i) {
-      const auto* other = reinterpret_cast<const char*>(others_[i]) + offset;
-      if (!(*reinterpret_cast<const T*>(other) == field)) differ |= std::uint32_t{1} << i;
-    }
-    cells_[offset].store(known_ | (std::uint64_t{differ} << 32), std::memory_order_relaxed);
-    return differ;
-  }
-  std::vector<const CompiledProfile*> others_;
-  std::uint32_t known_ = 0;  // a bit for each other profile: a learnt cell has all of them
-  std::unique_ptr<std::atomic<std::uint64_t>[]> cells_;
-};
-
-// The parameters a run read, as the other profiles that differ in any of them (ProfileDiffs), in
-// up to kSegments stretches of the run (StartSegment), so that the engine can tell which
-// profiles read the same values up to a step, or after it. The engine records through Ctx::P,
-// which is the only way its decision code reaches a profile.
-class ProfileReads {
- public:
-  static constexpr std::size_t kSegments = 3;
-  explicit ProfileReads(const ProfileDiffs& diffs) : diffs_(diffs) {}
-
-  template <typename T>
-  void Record(const CompiledProfile& profile, const T& field) {
-    // As integers (wrapping, well defined): a field outside `profile` gives a huge offset.
-    const auto offset = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(&field) -
-                                                 reinterpret_cast<std::uintptr_t>(&profile));
-    if (offset >= sizeof(CompiledProfile)) {  // not a field of `profile`: nothing can be shown
-      differing_[segment_] = ~std::uint32_t{0};
-      return;
-    }
-    std::uint64_t& word = seen_[offset / 64];
-    const std::uint64_t bit = std::uint64_t{1} << (offset % 64);
-    if (word & bit) return;
-    word |= bit;
-    differing_[segment_] |= diffs_.Differing(offset, field);
-  }
-  // Starts the next segment (the last one goes on): a parameter read from here on counts in it
-  // even if it was read before.
-  void StartSegment() {
-    seen_.fill(0);
-    if (segment_ + 1 < kSegments) ++segment_;
-  }
-  // The other profiles that differ in a parameter read in `segment`, or in any segment.
-  std::uint32_t Differing(std::size_t segment) const { return differing_[segment]; }
-  std::uint32_t Differing() const {
-    std::uint32_t all = 0;
-    for (std::uint32_t d : differing_) all |= d;
-    return all;
-  }
-
- private:
-  const ProfileDiffs& diffs_;
-  std::array<std::uint64_t, (sizeof(CompiledProfile) + 63) / 64> seen_{};
-  std::array<std::uint32_t, kSegments> differing_{};
-  std::size_t segment_ = 0;
-};
 
 }  // namespace bp

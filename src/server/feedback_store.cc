@@ -62,6 +62,24 @@ Result<int> FeedbackStore::RecordFeedback(const std::string& service_id,
   return added;
 }
 
+Result<bool> FeedbackStore::RememberJti(const std::string& issuer, const std::string& jti,
+                                        long long keep_until, long long now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (now - last_purge_ >= 60) {
+    last_purge_ = now;
+    if (auto p = db_->Exec("DELETE FROM jwt_replay WHERE expires < $1",
+                           Params{static_cast<std::int64_t>(now)});
+        !p)
+      return p.errors();
+  }
+  auto r = db_->Exec(
+      "INSERT INTO jwt_replay (issuer, jti, expires) VALUES ($1, $2, $3) "
+      "ON CONFLICT (issuer, jti) DO NOTHING",
+      Params{issuer, jti, static_cast<std::int64_t>(keep_until)});
+  if (!r) return r.errors();
+  return *r == 1;
+}
+
 Result<std::vector<FeedbackRow>> FeedbackStore::Report() {
   std::lock_guard<std::mutex> lock(mu_);
   auto rows = db_->Query(

@@ -36,6 +36,10 @@ class FeedbackStore {
   // Returns how many items were new (the rest were already stored).
   Result<int> RecordFeedback(const std::string& service_id,
                              const std::vector<cds::FeedbackItem>& items);
+  // The JWT replay record (jwt_verifier.h ReplayStore): true when (issuer, jti) is new and now
+  // recorded until keep_until; false when it was recorded before. Purges expired rows now and then.
+  Result<bool> RememberJti(const std::string& issuer, const std::string& jti, long long keep_until,
+                           long long now);
   // Counts by card kind, outcome and override reason.
   Result<std::vector<FeedbackRow>> Report();
 
@@ -43,6 +47,7 @@ class FeedbackStore {
   FeedbackStore() = default;
   std::unique_ptr<storage::Database> db_;
   std::mutex mu_;
+  long long last_purge_ = 0;
 };
 
 }  // namespace bp::server

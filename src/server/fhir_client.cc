@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+
 namespace bp::server {
 namespace {
 
@@ -25,7 +27,9 @@ size_t Write(char* data, size_t size, size_t n, void* user) {
 
 void CurlFhirSource::GlobalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-Result<std::string> CurlFhirSource::Get(const std::string& url, const std::string& bearer) const {
+Result<std::string> CurlFhirSource::Get(const std::string& url, const std::string& bearer,
+                                        std::chrono::milliseconds budget) const {
+  const long timeout_ms = std::max(1L, std::min(timeout_ms_, static_cast<long>(budget.count())));
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     return Error{cds::kErrUnavailable, "fhirServer", "not an http(s) URL"};
   CURL* h = curl_easy_init();
@@ -42,8 +46,8 @@ Result<std::string> CurlFhirSource::Get(const std::string& url, const std::strin
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Write);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms_);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms_ / 2 > 0 ? timeout_ms_ / 2 : 1);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms / 2 > 0 ? timeout_ms / 2 : 1L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a token must not follow a redirect
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -18,7 +18,11 @@ class CurlFhirSource : public cds::FhirSource {
 
   explicit CurlFhirSource(long timeout_ms = 5000, size_t max_bytes = 16u << 20)
       : timeout_ms_(timeout_ms), max_bytes_(max_bytes) {}
-  Result<std::string> Get(const std::string& url, const std::string& bearer) const override;
+  Result<std::string> Get(const std::string& url, const std::string& bearer,
+                          std::chrono::milliseconds budget) const override;
+  Result<std::string> Get(const std::string& url, const std::string& bearer) const {
+    return Get(url, bearer, std::chrono::milliseconds(timeout_ms_));
+  }
 
  private:
   long timeout_ms_;

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cdshooks/cds_service.h"
+
 namespace bp::server {
 namespace {
 
@@ -24,6 +26,12 @@ Error Unauthorized(std::string why) {
 
 // base64url (no padding) -> bytes; empty optional on bad input.
 std::optional<std::string> B64Url(std::string_view in) {
+  // Unpadded base64url only (RFC 7515 §2): padding, or a length no encoding has, is refused
+  // (a segment of "====" once reached a negative size).
+  if (in.empty() || in.size() % 4 == 1 ||
+      in.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+          std::string_view::npos)
+    return std::nullopt;
   std::string s(in);
   for (char& c : s) {
     if (c == '-')
@@ -38,6 +46,7 @@ std::optional<std::string> B64Url(std::string_view in) {
                       reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
   if (n < 0) return std::nullopt;
   size_t pad = 0;
+  if (static_cast<size_t>(n) < s.size() - in.size()) return std::nullopt;
   for (size_t i = s.size(); i > 0 && s[i - 1] == '='; --i) ++pad;
   out.resize(static_cast<size_t>(n) - pad);
   return out;
@@ -114,7 +123,7 @@ std::string ReadFile(const std::string& path, bool* ok) {
 
 std::vector<PemKey> JwksToPem(std::string_view jwks, std::vector<std::string>* why) {
   std::vector<PemKey> out;
-  json doc = json::parse(jwks, nullptr, false);
+  json doc = cds::JsonDepthWithin(jwks) ? json::parse(jwks, nullptr, false) : json();
   if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
     why->push_back("not a JWKS (an object with a \"keys\" array)");
     return out;
@@ -260,6 +269,8 @@ Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::s
   auto head_raw = B64Url(std::string_view(token).substr(0, d1));
   auto body_raw = B64Url(std::string_view(token).substr(d1 + 1, d2 - d1 - 1));
   if (!head_raw || !body_raw) return Unauthorized("token header or payload is not base64url");
+  if (!cds::JsonDepthWithin(*head_raw, 8) || !cds::JsonDepthWithin(*body_raw, 8))
+    return Unauthorized("token header or payload nests too deeply");
   json head = json::parse(*head_raw, nullptr, false), body = json::parse(*body_raw, nullptr, false);
   if (!head.is_object() || !body.is_object())
     return Unauthorized("token header or payload is not JSON");
@@ -310,11 +321,28 @@ Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::s
   if (!aud_ok)
     return Unauthorized("aud does not name this service endpoint (" + std::string(audience) + ")");
   const long long t = EpochSeconds(now);
-  if (!body.contains("exp") || !body["exp"].is_number()) return Unauthorized("exp missing");
-  if (!body.contains("iat") || !body["iat"].is_number()) return Unauthorized("iat missing");
-  const long long exp = body["exp"].get<long long>(), iat = body["iat"].get<long long>();
+  // NumericDate: a number of seconds; a value past any date this service meets is refused rather
+  // than converted (a double beyond long long is undefined behaviour).
+  auto numeric = [&](const char* name) -> std::optional<long long> {
+    if (!body.contains(name) || !body[name].is_number()) return std::nullopt;
+    const double d = body[name].get<double>();
+    if (!(d > -1e12 && d < 1e12)) return std::nullopt;
+    return static_cast<long long>(d);
+  };
+  const auto exp_claim = numeric("exp"), iat_claim = numeric("iat");
+  if (!exp_claim) return Unauthorized("exp missing or not a date");
+  if (!iat_claim) return Unauthorized("iat missing or not a date");
+  const long long exp = *exp_claim, iat = *iat_claim;
   if (exp + kLeeway.count() < t) return Unauthorized("token expired");
   if (iat - kLeeway.count() > t) return Unauthorized("iat is in the future");
+  if (body.contains("nbf")) {
+    const auto nbf = numeric("nbf");
+    if (!nbf) return Unauthorized("nbf is not a date");
+    if (*nbf - kLeeway.count() > t) return Unauthorized("token not valid yet (nbf)");
+  }
+  if (exp - iat > max_lifetime_.count())
+    return Unauthorized("token lifetime (exp - iat) exceeds " +
+                        std::to_string(max_lifetime_.count()) + " s");
   if (!body.contains("jti") || !body["jti"].is_string() || body["jti"].get<std::string>().empty())
     return Unauthorized("jti missing");
   VerifiedToken v{iss, body.value("sub", ""), body["jti"].get<std::string>()};
@@ -326,6 +354,12 @@ Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::s
         s = s->second + kLeeway.count() < t ? seen_jti_.erase(s) : std::next(s);
     }
     if (!seen_jti_.emplace(iss + " " + v.jti, exp).second) return Unauthorized("jti replayed");
+  }
+  // The durable record (a restart must not forget what was accepted), kept until exp + leeway.
+  if (replay_) {
+    auto fresh = replay_(iss, v.jti, exp + kLeeway.count(), t);
+    if (!fresh) return Error{"internal", "", "the token replay record is unavailable"};
+    if (!*fresh) return Unauthorized("jti replayed");
   }
   return v;
 }

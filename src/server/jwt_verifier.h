@@ -2,9 +2,11 @@
 // Clients"): signature by a trusted issuer's key (JWKS from a file or URL, loaded at start),
 // algorithm ES384 or RS384 only (`none` and HMAC are rejected before any key is tried, so a
 // public key can never serve as an HMAC secret), `aud` equal to the URL of the service
-// endpoint being invoked, `exp` in the future, `iat` not in the future, `jti` present and not
-// seen before from that issuer (replay). Signatures are checked by libjwt (OpenSSL); JWKs are
-// turned into PEM public keys with OpenSSL.
+// endpoint being invoked, `exp` in the future, `iat` not in the future, `nbf` (when present) not
+// in the future, a lifetime `exp - iat` of at most max_lifetime (5 minutes by default), `jti`
+// present and not seen before from that issuer (replay; in memory, and in the service database
+// through the replay store so that a restart forgets nothing while the token is valid). Signatures
+// are checked by libjwt (OpenSSL); JWKs are turned into PEM public keys with OpenSSL.
 //
 // Key rotation: EHRs rotate their signing keys and withdraw compromised ones. An issuer's JWKS
 // (file or URL) is loaded again when a token names a key id the issuer's keys do not have, at
@@ -16,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +53,14 @@ class JwtVerifier {
   Result<VerifiedToken> Verify(std::string_view authorization, std::string_view audience,
                                Clock::time_point now = Clock::now());
 
+  // The durable replay record: true when (issuer, jti) was not seen before and is now recorded
+  // until `keep_until` (epoch seconds); false for a replay. `now` lets the store purge.
+  using ReplayStore = std::function<Result<bool>(const std::string& issuer, const std::string& jti,
+                                                 long long keep_until, long long now)>;
+  void set_replay_store(ReplayStore store) { replay_ = std::move(store); }
+  // Tokens whose exp - iat is longer than this are refused (default 5 minutes).
+  void set_max_lifetime(std::chrono::seconds s) { max_lifetime_ = s; }
+
   // Allowed clock difference between EHR and service for exp / iat.
   static constexpr std::chrono::seconds kLeeway{60};
   // Key rotation (see above): the shortest time between two loads of one issuer's JWKS, and the
@@ -81,6 +92,8 @@ class JwtVerifier {
                                       long long now);
 
   UrlLoader fetch_ = nullptr;
+  ReplayStore replay_;
+  std::chrono::seconds max_lifetime_{300};
   std::mutex keys_mu_;
   std::map<std::string, Issuer> issuers_;  // guarded by keys_mu_
   std::mutex mu_;

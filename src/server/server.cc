@@ -11,12 +11,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cdshooks/cds_service.h"
+#include "io/knowledge_render.h"
 #include "io/render.h"
+#include "io/render_util.h"
 #include "server/error_table.h"
 #include "server/feedback_store.h"
 #include "server/fhir_client.h"
 #include "server/jwt_verifier.h"
 #include "server/registry_routes.h"
+#include "server/transport.h"
 #include "storage/registry_store.h"
 
 namespace bp::server {
@@ -24,34 +27,17 @@ namespace {
 
 constexpr const char* kJson = "application/json";
 
-// Connections handed to the pool but not yet finished; requests beyond the bound answer 503 at
-// once instead of queueing without limit.
-class BoundedPool : public httplib::TaskQueue {
- public:
-  BoundedPool(size_t threads, std::atomic<int>* pending) : pool_(threads), pending_(pending) {}
-  void enqueue(std::function<void()> fn) override {
-    pending_->fetch_add(1);
-    pool_.enqueue([fn = std::move(fn), p = pending_] {
-      fn();
-      p->fetch_sub(1);
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
-
- private:
-  httplib::ThreadPool pool_;
-  std::atomic<int>* pending_;
-};
-
-// Recent assessments for the page linked from the cards, oldest evicted first.
+// Recent assessments for the page linked from the cards, oldest evicted first; a page expires
+// `ttl` after the call that produced it.
 class AssessmentCache {
  public:
-  explicit AssessmentCache(size_t cap) : cap_(cap) {}
+  using Clock = std::chrono::steady_clock;
+  AssessmentCache(size_t cap, std::chrono::seconds ttl) : cap_(cap), ttl_(ttl) {}
   void Put(const std::string& id, std::shared_ptr<const Assessment> a) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!map_.emplace(id, std::move(a)).second) return;
+    if (!map_.emplace(id, Entry{std::move(a), Clock::now() + ttl_}).second) return;
     order_.push_back(id);
-    while (order_.size() > cap_) {
+    while (order_.size() > cap_ || (!order_.empty() && Expired(order_.front()))) {
       map_.erase(order_.front());
       order_.pop_front();
     }
@@ -59,22 +45,38 @@ class AssessmentCache {
   std::shared_ptr<const Assessment> Get(const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = map_.find(id);
-    return it == map_.end() ? nullptr : it->second;
+    if (it == map_.end() || Clock::now() >= it->second.expires) return nullptr;
+    return it->second.assessment;
   }
 
  private:
+  struct Entry {
+    std::shared_ptr<const Assessment> assessment;
+    Clock::time_point expires;
+  };
+  bool Expired(const std::string& id) const {
+    auto it = map_.find(id);
+    return it == map_.end() || Clock::now() >= it->second.expires;
+  }
   size_t cap_;
+  std::chrono::seconds ttl_;
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const Assessment>> map_;
+  std::map<std::string, Entry> map_;
   std::deque<std::string> order_;
 };
 
 thread_local std::chrono::steady_clock::time_point t_start;
 
-// The path as logged: ids that are capabilities or patient-linked are not written to the log.
+// The path as logged: ids that are capabilities or patient-linked are not written to the log,
+// and control characters (a decoded %0a would forge a log line) are escaped.
 std::string LogPath(const std::string& path) {
   if (path.rfind("/assessment/", 0) == 0) return "/assessment/{id}";
-  return path.size() > 128 ? path.substr(0, 128) + "..." : path;
+  std::string p = path.size() > 128 ? path.substr(0, 128) + "..." : path;
+  if (p.rfind("/registry/patients/", 0) == 0) {
+    const size_t end = p.find('/', 19);
+    p = "/registry/patients/{id}" + (end == std::string::npos ? std::string() : p.substr(end));
+  }
+  return render::EscapeControl(p);
 }
 
 }  // namespace
@@ -87,11 +89,12 @@ struct CdsServer::Impl {
   std::unique_ptr<FeedbackStore> store;
   std::unique_ptr<storage::RegistryStore> registry;
   CurlFhirSource fhir;
-  AssessmentCache cache{2000};
-  httplib::Server http;
-  std::atomic<int> pending{0};
+  AssessmentCache cache;
+  std::unique_ptr<GuardedServer> http;
+  std::string about_html;
 
-  explicit Impl(size_t cache_size) : cache(cache_size) {}
+  explicit Impl(const ServerOptions& o)
+      : cache(o.assessment_cache, std::chrono::seconds(o.assessment_ttl_s)) {}
 
   void SendError(httplib::Response& res, const Error& e) {
     const HttpError h = MapError(e.code);
@@ -100,91 +103,179 @@ struct CdsServer::Impl {
     res.set_content(cds::OperationOutcomeJson(e, h.issue_code), "application/fhir+json");
   }
 
-  // True when the call may proceed; otherwise the 401 is already in `res`.
+  // True when the call may proceed; otherwise the 401 is already in `res`, the reason is logged
+  // (never the token), and the connection closes after it (the body is not read).
   bool Authorize(const httplib::Request& req, httplib::Response& res) {
     if (!verifier) return true;
     auto v = verifier->Verify(req.get_header_value("Authorization"), opt.public_url + req.path);
     if (v) return true;
+    spdlog::warn("401 {} {}: {}", req.method, LogPath(req.path),
+                 render::EscapeControl(v.error().message));
     SendError(res, v.error());
+    CloseAfterResponse(res);
     return false;
   }
 
-  void Routes() {
-    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      t_start = std::chrono::steady_clock::now();
-      res.set_header("Access-Control-Allow-Origin", "*");
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-      res.set_header("Cache-Control", "no-store");
-      // The registry routes carry patient data: the same JWT as the CDS Hooks calls.
-      if (req.path.rfind("/registry/", 0) == 0 && req.method != "OPTIONS" && !Authorize(req, res))
-        return httplib::Server::HandlerResponse::Handled;
-      if (pending.load() > opt.max_pending) {
-        res.status = 503;
-        res.set_header("Retry-After", "1");
-        SendError(res, Error{"unavailable", "", "server busy"});
-        res.status = 503;
-        return httplib::Server::HandlerResponse::Handled;
+  // The CORS origin answered: the request's Origin when it is one of --cors-origin, else none.
+  void Cors(const httplib::Request& req, httplib::Response& res) const {
+    const std::string origin = req.get_header_value("Origin");
+    if (origin.empty()) return;
+    for (const auto& o : opt.cors_origins)
+      if (o == origin) {
+        res.set_header("Access-Control-Allow-Origin", origin);
+        res.set_header("Vary", "Origin");
+        res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+        res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        return;
       }
-      return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  // A POST body, read only after the pre-routing checks (authorization, declared length), and
+  // bounded whatever its transfer encoding (a chunked body has no Content-Length to refuse).
+  bool ReadBody(const httplib::ContentReader& reader, httplib::Response& res, std::string* body) {
+    bool too_large = false;
+    const bool ok = reader([&](const char* data, size_t n) {
+      if (body->size() + n > opt.max_body_bytes) {
+        too_large = true;
+        return false;
+      }
+      body->append(data, n);
+      return true;
     });
-    http.Options(R"(.*)",
-                 [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
-    http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    if (too_large) {
+      SendError(res, {"too_large", "",
+                      "request body larger than " + std::to_string(opt.max_body_bytes) + " bytes"});
+      CloseAfterResponse(res);
+      return false;
+    }
+    if (!ok) {
+      SendError(res, {"invalid_json", "", "request body incomplete"});
+      CloseAfterResponse(res);
+      return false;
+    }
+    return true;
+  }
+
+  httplib::Server::HandlerResponse PreRouting(const httplib::Request& req, httplib::Response& res) {
+    using HR = httplib::Server::HandlerResponse;
+    t_start = std::chrono::steady_clock::now();
+    Cors(req, res);
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    if (req.method == "OPTIONS") return HR::Unhandled;
+    const bool has_body =
+        req.has_header("Transfer-Encoding") ||
+        (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+    if (has_body && req.method != "POST") {
+      SendError(res, {"schema", "", "a " + req.method + " request carries no body"});
+      CloseAfterResponse(res);
+      return HR::Handled;
+    }
+    // Authorization before the body is read: an unauthenticated client cannot make the service
+    // read (or hold a worker for) a large or slow body.
+    const bool hook = req.method == "POST" && req.path.rfind("/cds-services/", 0) == 0;
+    if ((hook || req.path.rfind("/registry/", 0) == 0) && !Authorize(req, res)) return HR::Handled;
+    if (req.has_header("Content-Length")) {
+      const std::string len = req.get_header_value("Content-Length");
+      const bool digits = !len.empty() && len.size() <= 18 &&
+                          len.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoull(len) > opt.max_body_bytes) {
+        SendError(res,
+                  {"too_large", "",
+                   "request body larger than " + std::to_string(opt.max_body_bytes) + " bytes"});
+        CloseAfterResponse(res);
+        return HR::Handled;
+      }
+    }
+    return HR::Unhandled;
+  }
+
+  void Routes() {
+    httplib::Server& h = *http;
+    h.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return PreRouting(req, res);
+    });
+    h.Options(R"(.*)", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    h.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(nlohmann::json{{"status", "ok"}, {"knowledge", kb->version}}.dump(), kJson);
     });
-    http.Get("/cds-services", [this](const httplib::Request&, httplib::Response& res) {
+    h.Get("/cds-services", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(service->DiscoveryJson(), kJson);
     });
-    http.Post(R"(/cds-services/([A-Za-z0-9._-]+))",
-              [this](const httplib::Request& req, httplib::Response& res) {
-                const std::string id = req.matches[1];
-                if (!service->Knows(id))
-                  return SendError(res, {"unknown_service", "", "no CDS service \"" + id + "\""});
-                if (!Authorize(req, res)) return;
-                auto out = service->Handle(id, req.body, &fhir, Date::TodayUtc());
-                if (!out) return SendError(res, out.error());
-                if (auto r = store->RecordCards(id, out->cards); !r)
-                  spdlog::warn("cards not recorded for feedback: {}", r.error().message);
-                cache.Put(out->assessment_id, out->assessment);
-                res.set_content(out->response_json, kJson);
-              });
-    http.Post(R"(/cds-services/([A-Za-z0-9._-]+)/feedback)", [this](const httplib::Request& req,
-                                                                    httplib::Response& res) {
+    h.Post(R"(/cds-services/([A-Za-z0-9._-]+))",
+           [this](const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader) {
+             const std::string id = req.matches[1];
+             if (!service->Knows(id)) {
+               CloseAfterResponse(res);
+               return SendError(res, {"unknown_service", "", "no CDS service \"" + id + "\""});
+             }
+             std::string body;
+             if (!ReadBody(reader, res, &body)) return;
+             auto out = service->Handle(id, body, &fhir, Date::TodayUtc());
+             if (!out) return SendError(res, out.error());
+             if (auto r = store->RecordCards(id, out->cards); !r)
+               spdlog::warn("cards not recorded for feedback: {}",
+                            render::EscapeControl(r.error().message));
+             cache.Put(out->assessment_id, out->assessment);
+             res.set_content(out->response_json, kJson);
+           });
+    h.Post(R"(/cds-services/([A-Za-z0-9._-]+)/feedback)", [this](const httplib::Request& req,
+                                                                 httplib::Response& res,
+                                                                 const httplib::ContentReader&
+                                                                     reader) {
       const std::string id = req.matches[1];
-      if (!service->Knows(id))
+      if (!service->Knows(id)) {
+        CloseAfterResponse(res);
         return SendError(res, {"unknown_service", "", "no CDS service \"" + id + "\""});
-      if (!Authorize(req, res)) return;
-      auto items = cds::ParseFeedback(req.body);
+      }
+      std::string body;
+      if (!ReadBody(reader, res, &body)) return;
+      auto items = cds::ParseFeedback(body);
       if (!items) return SendError(res, items.error());
       auto n = store->RecordFeedback(id, *items);
       if (!n)
         return SendError(res, Error{"internal", "", "feedback not stored: " + n.error().message});
       res.set_content(nlohmann::json{{"received", items->size()}, {"stored", *n}}.dump(), kJson);
     });
-    http.Get(R"(/assessment/([A-Za-z0-9-]+))", [this](const httplib::Request& req,
-                                                      httplib::Response& res) {
+    // The page behind each card's source.url: what bonepath is and what it knows (every rule
+    // with its statement, thresholds, sources and review status), for a person to read.
+    h.Get("/about", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Content-Security-Policy",
+                     "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+      res.set_content(about_html, "text/html; charset=utf-8");
+    });
+    h.Get(R"(/assessment/([A-Za-z0-9-]+))", [this](const httplib::Request& req,
+                                                   httplib::Response& res) {
       auto a = cache.Get(req.matches[1]);
       if (!a)
-        return SendError(
-            res, {"not_found", "", "no such assessment (they are kept for recent calls only)"});
-      res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+        return SendError(res, {"not_found", "",
+                               "no such assessment (pages are kept for recent calls only, and "
+                               "expire)"});
+      res.set_header("Content-Security-Policy",
+                     "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+      res.set_header("X-Frame-Options", "DENY");
+      res.set_header("Referrer-Policy", "no-referrer");
       res.set_content(RenderHtml(*a, *kb), "text/html; charset=utf-8");
     });
-    http.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+    h.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;
-      if (res.status == 413) return SendError(res, {"too_large", "", "request body too large"});
+      if (res.status == 413) {
+        CloseAfterResponse(res);
+        return SendError(res, {"too_large", "", "request body too large"});
+      }
       if (res.status == 404) return SendError(res, {"not_found", "", "no such endpoint"});
     });
-    http.set_exception_handler(
+    h.set_exception_handler(
         [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           SendError(res, {"internal", "", "internal error"});
         });
-    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    h.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - t_start)
                           .count();
-      spdlog::info("{} {} {} {:.3f}ms", req.method, LogPath(req.path), res.status, us / 1000.0);
+      spdlog::info("{} {} {} {:.3f}ms", render::EscapeControl(req.method), LogPath(req.path),
+                   res.status, us / 1000.0);
     });
   }
 };
@@ -203,7 +294,7 @@ Result<std::unique_ptr<CdsServer>> CdsServer::Create(ServerOptions opt, const Kn
         "no trusted issuer: give --trusted-issuer ISS=JWKS (or --no-auth for development)"};
   CurlFhirSource::GlobalInit();
   auto s = std::unique_ptr<CdsServer>(new CdsServer());
-  s->impl_ = std::make_unique<Impl>(opt.assessment_cache);
+  s->impl_ = std::make_unique<Impl>(opt);
   Impl& m = *s->impl_;
   m.kb = &kb;
   if (!opt.no_auth) {
@@ -214,6 +305,14 @@ Result<std::unique_ptr<CdsServer>> CdsServer::Create(ServerOptions opt, const Kn
   auto store = FeedbackStore::Open(opt.db);
   if (!store) return store.errors();
   m.store = std::move(*store);
+  if (m.verifier) {
+    m.verifier->set_max_lifetime(std::chrono::seconds(opt.max_token_lifetime_s));
+    FeedbackStore* st = m.store.get();
+    m.verifier->set_replay_store(
+        [st](const std::string& iss, const std::string& jti, long long keep_until, long long now) {
+          return st->RememberJti(iss, jti, keep_until, now);
+        });
+  }
   cds::ServiceOptions so;
   so.public_url = opt.public_url;
   so.profile = opt.profile;
@@ -221,23 +320,27 @@ Result<std::unique_ptr<CdsServer>> CdsServer::Create(ServerOptions opt, const Kn
   if (!svc) return svc.errors();
   m.service = std::make_unique<cds::CdsService>(std::move(*svc));
   m.opt = std::move(opt);
-  m.http.new_task_queue = [&m] {
-    return new BoundedPool(static_cast<size_t>(std::max(1, m.opt.threads)), &m.pending);
-  };
-  m.http.set_payload_max_length(m.opt.max_body_bytes);
-  m.http.set_read_timeout(m.opt.read_timeout_s, 0);
-  m.http.set_write_timeout(m.opt.write_timeout_s, 0);
-  m.http.set_keep_alive_max_count(1000);
-  m.http.set_keep_alive_timeout(5);
-  // Headers and body go out in separate writes; without this, Nagle's algorithm and the
-  // client's delayed ACK add ~40 ms to every keep-alive response.
-  m.http.set_tcp_nodelay(true);
+  TransportLimits lim;
+  lim.workers = std::max(1, m.opt.threads);
+  lim.max_queued = std::max(0, m.opt.max_pending);
+  lim.max_per_client = std::max(1, m.opt.max_connections_per_client);
+  lim.max_connections = std::max(1, m.opt.max_connections);
+  lim.header_deadline_ms = m.opt.header_timeout_ms;
+  lim.request_deadline_ms = m.opt.request_timeout_ms;
+  lim.write_timeout_ms = m.opt.write_timeout_s * 1000;
+  m.http = std::make_unique<GuardedServer>(lim);
+  m.http->set_payload_max_length(m.opt.max_body_bytes);
+  m.http->set_keep_alive_max_count(1000);
+  m.http->set_keep_alive_timeout(5);
+  auto about = RenderKnowledgeHtml(kb);
+  if (!about) return about.errors();
+  m.about_html = std::move(*about);
   m.Routes();
   // The infusion and injection registry (src/registry) over the same database.
   auto registry = storage::OpenRegistryStore(m.opt.db);
   if (!registry) return registry.errors();
   m.registry = std::move(*registry);
-  RegisterRegistryRoutes(m.http, *m.registry, kb, m.service->engine());
+  RegisterRegistryRoutes(*m.http, *m.registry, kb, m.service->engine());
   return s;
 }
 
@@ -245,16 +348,17 @@ Result<int> CdsServer::Bind() {
   Impl& m = *impl_;
   int port = m.opt.port;
   if (port == 0) {
-    port = m.http.bind_to_any_port(m.opt.host);
+    port = m.http->bind_to_any_port(m.opt.host);
     if (port <= 0) return Error{"io", "--host", "cannot bind " + m.opt.host};
-  } else if (!m.http.bind_to_port(m.opt.host, port)) {
+  } else if (!m.http->bind_to_port(m.opt.host, port)) {
     return Error{"io", "--port", "cannot bind " + m.opt.host + ":" + std::to_string(port)};
   }
+  m.http->RaiseBacklog(std::max(128, m.opt.max_connections));
   return port;
 }
 
-bool CdsServer::Run() { return impl_->http.listen_after_bind(); }
-void CdsServer::Stop() { impl_->http.stop(); }
+bool CdsServer::Run() { return impl_->http->listen_after_bind(); }
+void CdsServer::Stop() { impl_->http->stop(); }
 const std::string& CdsServer::public_url() const { return impl_->opt.public_url; }
 
 }  // namespace bp::server

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <map>
 
 #include "storage/postgres/postgres_database.h"
@@ -101,6 +102,16 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path_or_url) {
     return OpenPostgresDatabase(path_or_url);
   }
   return OpenSqliteDatabase(path_or_url);
+}
+
+std::optional<Error> MissingDatabase(const std::string& path_or_url) {
+  if (path_or_url.rfind("postgresql://", 0) == 0 || path_or_url.rfind("postgres://", 0) == 0 ||
+      path_or_url == ":memory:")
+    return std::nullopt;
+  std::error_code ec;
+  if (std::filesystem::exists(path_or_url, ec)) return std::nullopt;
+  return Error{"db_open", path_or_url,
+               "no database here (a command that only reads does not create one)"};
 }
 
 std::string NowUtcTimestamp() {

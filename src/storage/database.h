@@ -97,6 +97,11 @@ class Database {
 // private in-memory database). Does not migrate: call Migrate().
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path_or_url);
 
+// For commands that only read: an error (code db_open) when `path_or_url` names a SQLite file
+// that does not exist (opening it would create an empty database); nullopt otherwise (a URL, or
+// an existing file).
+std::optional<Error> MissingDatabase(const std::string& path_or_url);
+
 // The current UTC time as YYYY-MM-DDTHH:MM:SSZ (stored timestamps).
 std::string NowUtcTimestamp();
 

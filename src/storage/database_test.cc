@@ -1,6 +1,10 @@
 #include "storage/database.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "storage/test_support.h"
 
@@ -85,6 +89,55 @@ TEST(RedactUrl, HidesThePassword) {
   EXPECT_EQ(RedactUrl("postgresql://u:secret@h:5432/db"), "postgresql://u:***@h:5432/db");
   EXPECT_EQ(RedactUrl("postgresql://u@h/db"), "postgresql://u@h/db");
   EXPECT_EQ(RedactUrl("bonepath.db"), "bonepath.db");
+}
+
+}  // namespace
+}  // namespace bp::storage
+
+namespace bp::storage {
+namespace {
+
+// Issue 15: a database corrupted in the middle kept being written. quick_check at open refuses
+// it with a clear error, and nothing is written.
+TEST(SqliteIntegrity, ACorruptedStoreIsRefusedAtOpen) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("bonepath-corrupt-" + std::to_string(getpid()) + ".db"))
+                               .string();
+  std::filesystem::remove(path);
+  {
+    auto db = OpenDatabase(path);
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE((*db)->Migrate());
+    ASSERT_TRUE((*db)->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+    for (int i = 0; i < 300; ++i)
+      ASSERT_TRUE(
+          (*db)->Exec("INSERT INTO cds_cards (uuid, service_id, code, indicator, "
+                      "issued_at) VALUES ($1, 's', 'c', 'info', 't')",
+                      {std::string(40, 'a') + std::to_string(i)}));
+    ASSERT_TRUE((*db)->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  }
+  // Garbage over pages in the middle of the file (not the header).
+  const auto size = std::filesystem::file_size(path);
+  ASSERT_GT(size, 5 * 4096u);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2 / 4096 * 4096));
+    const std::string junk(2 * 4096, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  auto db = OpenDatabase(path);
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, "db_corrupt") << db.error().message;
+  EXPECT_NE(db.error().message.find("damaged"), std::string::npos) << db.error().message;
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+}
+
+TEST(MissingDatabase, OnlyForAFileThatIsNotThere) {
+  EXPECT_TRUE(MissingDatabase("/nonexistent/typo.db"));
+  EXPECT_FALSE(MissingDatabase(":memory:"));
+  EXPECT_FALSE(MissingDatabase("postgresql://u@h/db"));
 }
 
 }  // namespace

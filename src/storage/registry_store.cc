@@ -19,13 +19,19 @@ class SqlRegistryStore final : public RegistryStore {
  public:
   explicit SqlRegistryStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
-  Status SavePatients(const std::vector<PatientWrite>& batch) override {
-    return db_->Transaction([&](Database& db) -> Status {
-      for (const PatientWrite& w : batch) {
-        if (Status st = SaveOne(db, w); !st) return st;
+  Result<std::vector<bool>> SavePatients(const std::vector<PatientWrite>& batch) override {
+    std::vector<bool> created;
+    Status st = db_->Transaction([&](Database& db) -> Status {
+      created.assign(batch.size(), false);  // a retried transaction starts again
+      for (size_t i = 0; i < batch.size(); ++i) {
+        auto c = SaveOne(db, batch[i]);
+        if (!c) return c.errors();
+        created[i] = *c;
       }
       return Ok{};
     });
+    if (!st) return st.errors();
+    return created;
   }
 
   Result<std::optional<StoredPatient>> GetPatient(const std::string& id) override {
@@ -163,15 +169,24 @@ class SqlRegistryStore final : public RegistryStore {
   }
 
  private:
-  static Status SaveOne(Database& db, const PatientWrite& w) {
+  // True when this transaction created the patient. Insert first and update only when the row
+  // was there: what the writer reports is what it committed, with concurrent importers too (a
+  // concurrent insert of the same id makes this one wait, then update).
+  static Result<bool> SaveOne(Database& db, const PatientWrite& w) {
     const StoredPatient& p = w.patient;
-    auto up = db.Exec(
+    auto ins = db.Exec(
         "INSERT INTO patients (id, record_json, source_kind, source_sha256, created_at, "
-        "updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (id) DO UPDATE SET "
-        "record_json = excluded.record_json, source_kind = excluded.source_kind, "
-        "source_sha256 = excluded.source_sha256, updated_at = excluded.updated_at",
+        "updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (id) DO NOTHING",
         {p.id, p.record_json, p.source_kind, p.source_sha256, p.updated_at});
-    if (!up) return up.errors();
+    if (!ins) return ins.errors();
+    const bool created = *ins == 1;
+    if (!created) {
+      auto up = db.Exec(
+          "UPDATE patients SET record_json = $2, source_kind = $3, source_sha256 = $4, "
+          "updated_at = $5 WHERE id = $1",
+          {p.id, p.record_json, p.source_kind, p.source_sha256, p.updated_at});
+      if (!up) return up.errors();
+    }
     auto del = db.Exec("DELETE FROM patient_agents WHERE patient_id = $1", {p.id});
     if (!del) return del.errors();
     for (const AgentLine& a : w.agents) {
@@ -189,7 +204,7 @@ class SqlRegistryStore final : public RegistryStore {
       if (auto r = InsertDose(db, d); !r) return r.errors();
     }
     if (auto r = InsertAssessment(db, w.assessment); !r) return r.errors();
-    return Ok{};
+    return created;
   }
 
   static Result<std::int64_t> InsertDose(Database& db, const DoseRecord& d) {

@@ -91,7 +91,9 @@ class RegistryStore {
  public:
   virtual ~RegistryStore() = default;
 
-  virtual Status SavePatients(const std::vector<PatientWrite>& batch) = 0;
+  // For each patient of the batch, true when this call created it (false: it replaced a stored
+  // record), as committed.
+  virtual Result<std::vector<bool>> SavePatients(const std::vector<PatientWrite>& batch) = 0;
   virtual Result<std::optional<StoredPatient>> GetPatient(const std::string& id) = 0;
   virtual Result<std::vector<std::string>> PatientIds() = 0;
   virtual Result<std::int64_t> CountPatients() = 0;

@@ -58,6 +58,11 @@ TEST(ServiceCommands, ServeHelpComesFromBonepathServer) {
 TEST(ServiceCommands, RegistryArgumentsArePassedThrough) {
   TempDir dir;
   const std::string db = (dir.path() / "registry.db").string();
+  // `due` only reads (issue 15: it must not create a store): an import creates the database.
+  ProcessResult imp =
+      RunProcess({BONEPATH_BINARY, "registry", "import", "--db", db,
+                  BONEPATH_SOURCE_DIR "/examples/osteoporosis-recent-hip-fracture.json"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.Describe();
   ProcessResult r = RunProcess({BONEPATH_BINARY, "registry", "due", "--db", db, "--as-of",
                                 "2026-03-01", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.Describe();

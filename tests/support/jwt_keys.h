@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,8 @@ struct Claims {
   std::string aud;
   long long exp_offset = 300;
   long long iat_offset = 0;
-  std::string jti;  // empty: fresh
+  std::string jti;                      // empty: fresh
+  std::optional<long long> nbf_offset;  // no nbf claim unless set
 };
 
 inline std::atomic<int> g_jti{0};
@@ -98,6 +100,7 @@ inline std::string Sign(jwt_alg_t alg, const std::string& key, const std::string
   jwt_add_grant(j, "aud", c.aud.c_str());
   jwt_add_grant_int(j, "exp", now + c.exp_offset);
   jwt_add_grant_int(j, "iat", now + c.iat_offset);
+  if (c.nbf_offset) jwt_add_grant_int(j, "nbf", now + *c.nbf_offset);
   const std::string jti =
       c.jti.empty() ? "jti-" + std::to_string(++g_jti) + "-" + std::to_string(now) : c.jti;
   jwt_add_grant(j, "jti", jti.c_str());

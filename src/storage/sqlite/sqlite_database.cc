@@ -33,12 +33,17 @@ class SqliteDatabase final : public Database {
   std::string_view dialect() const override { return "sqlite"; }
 
   Result<std::int64_t> Exec(std::string_view sql, const Params& params) override {
+    if (corrupt_) return Corrupt();
     auto stmt = Prepare(sql, params);
     if (!stmt) return stmt.errors();
     int rc;
     while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
     }
     sqlite3_reset(*stmt);
+    if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) {
+      corrupt_ = true;  // no further write to a damaged file
+      return Corrupt();
+    }
     if (rc != SQLITE_DONE) return DbError(db_, rc, "exec");
     return static_cast<std::int64_t>(sqlite3_changes(db_));
   }
@@ -81,6 +86,7 @@ class SqliteDatabase final : public Database {
   }
 
   Status Transaction(const std::function<Status(Database&)>& body) override {
+    if (corrupt_) return Corrupt();
     for (int attempt = 1;; ++attempt) {
       if (in_transaction_) return Error{"internal", "", "transactions do not nest"};
       Status begin = ExecScript("BEGIN IMMEDIATE");
@@ -144,6 +150,26 @@ class SqliteDatabase final : public Database {
     return stmt;
   }
 
+  static Error Corrupt() {
+    return Error{"db_corrupt", "",
+                 "the database file is damaged; nothing more is written to it (restore it from a "
+                 "backup)"};
+  }
+
+ public:
+  // SQLite's quick_check (O(size), no index cross-check): a damaged store is found at open,
+  // before anything is written to it.
+  Status QuickCheck() {
+    auto rows = Query("PRAGMA quick_check", {});
+    if (!rows || rows->size() != 1 || (*rows)[0].Text(0) != "ok") {
+      corrupt_ = true;
+      return Corrupt();
+    }
+    return Ok{};
+  }
+
+ private:
+  bool corrupt_ = false;
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
   bool in_transaction_ = false;
@@ -169,9 +195,21 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path) {
                                              "PRAGMA foreign_keys=ON;";
   if (Status st = out->ExecScript(pragmas); !st) {
     Error e = st.error();
-    e.code = "db_open";
-    e.message = "cannot open " + path + ": " + e.message;
+    const bool damaged = e.message.find("malformed") != std::string::npos ||
+                         e.message.find("not a database") != std::string::npos;
+    e.code = damaged ? "db_corrupt" : "db_open";
+    e.message = "cannot open " + path + ": " +
+                (damaged ? "the database file is damaged (" + e.message +
+                               "); nothing is written to it (restore it from a backup)"
+                         : e.message);
     return e;
+  }
+  if (path != ":memory:") {
+    if (Status st = out->QuickCheck(); !st) {
+      Error e = st.error();
+      e.message = path + ": " + e.message;
+      return e;
+    }
   }
   return Result<std::unique_ptr<Database>>(std::unique_ptr<Database>(std::move(out)));
 }

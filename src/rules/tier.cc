@@ -1,0 +1,237 @@
+// The risk tier, and the indeterminate outcome when the data cannot decide.
+#include "rules/steps.h"
+
+namespace bp::rules {
+
+namespace {
+
+// The rules this topic implements (the registration: see Topic in steps.h).
+constexpr std::string_view kRules[] = {
+    "RISK-01",        "RISK-02", "RISK-03", "RISK-04", "RISK-P-ES",
+    "RISK-P-SEED004", "D1",      "D2",      "D3",      "D13"};
+}  // namespace
+
+// RISK: tier for an indicated patient in the T-score population.
+void Tier(Ctx& x, State& s) {
+  const Facts& f = x.f;
+  const Patient& p = x.p;
+  const char* model_rule = x.P(&CP::risk_model) == RiskModel::kAace2020 ? "RISK-01"
+                           : x.P(&CP::risk_model) == RiskModel::kEndocrineSociety
+                               ? "RISK-P-ES"
+                               : "RISK-P-SEED004";
+  // Fracture on therapy / treatment failure (RISK-01b, REF-02b).
+  const Medication* fx_on_drug = nullptr;
+  const FractureEvent* fx_on_drug_event = nullptr;
+  for (const auto& e : f.events) {
+    if (!e.fragility || !e.date) continue;
+    for (const auto& m : p.medications) {
+      if (!IsOsteoporosisDrug(m.agent) || !OnAt(m, *e.date)) continue;
+      if (x.P(&CP::risk_model) == RiskModel::kSeed004 && !IsBisphosphonate(m.agent)) continue;
+      fx_on_drug = &m;
+      fx_on_drug_event = &e;
+      if (m.start && x.P(&CP::treatment_failure_months).Met(CompletedMonths(*m.start, *e.date)))
+        s.treatment_failure = true;
+    }
+  }
+  if (s.treatment_failure) {
+    x.Warn("treatment_failure", Severity::kWarning,
+           "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
+               Desc(x.P(&CP::treatment_failure_months), "months") + " on " +
+               std::string(ToString(fx_on_drug->agent)) +
+               ": possible treatment failure; check adherence and secondary causes.",
+           {"RISK-01", "REF-02"});
+  }
+
+  if (x.a.treatment_indicated != true) {
+    for (std::string_view r :
+         {"RISK-01", "RISK-02", "RISK-P-ES", "RISK-P-SEED004", "D1", "D2", "D3", "D13"})
+      x.NotFired(r, "treatment not indicated or undetermined");
+    if (x.a.treatment_indicated == false)
+      x.Fired("RISK-03", "not indicated");
+    else
+      x.NotFired("RISK-03");
+    return;
+  }
+  x.NotFired("RISK-03");
+
+  // Very-high-risk criteria met; their texts only for the returned assessment.
+  // At most 9 criteria apply (AACE (a) to (g) with FRAX MOF and hip, and seed 004's age).
+  int vh_count = 0;
+  std::array<Text, 12> vh;
+  std::size_t vh_texts = 0;
+  auto add_vh = [&](auto&& text) {
+    ++vh_count;
+    if (x.verbose && vh_texts < vh.size()) vh[vh_texts++] = Keep(text());
+  };
+  RuleIds vh_rules;
+  if (x.verbose) vh_rules.push_back(model_rule);
+  const auto months_recent = x.P(&CP::vh_recent_fx_months);
+  auto frax_vh = [&](const Threshold& mof, const Threshold& hip, bool& boundary) {
+    bool hit = false;
+    if (f.frax_mof) {
+      const bool m = f.frax_gc_adjusted_here ? mof.Met(*f.frax_mof)
+                                             : mof.MetTenths(*p.frax->major_osteoporotic_pct);
+      if (m) {
+        hit = true;
+        add_vh([&] {
+          return Cat("FRAX major osteoporotic " + Num(*f.frax_mof) + " % " + Desc(mof, "%"));
+        });
+      }
+      if (std::abs(*f.frax_mof - mof.value) < 1e-9) boundary = true;
+    }
+    if (f.frax_hip) {
+      const bool h =
+          f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip) : hip.MetTenths(*p.frax->hip_pct);
+      if (h) {
+        hit = true;
+        add_vh([&] { return Cat("FRAX hip " + Num(*f.frax_hip) + " % " + Desc(hip, "%")); });
+      }
+      if (std::abs(*f.frax_hip - hip.value) < 1e-9) boundary = true;
+    }
+    return hit;
+  };
+
+  bool boundary = false;
+  if (x.P(&CP::risk_model) == RiskModel::kEndocrineSociety) {
+    int vert = 0;
+    for (const auto& e : f.events)
+      if (e.fragility && e.site == FractureSite::kVertebral) ++vert;
+    if (vert >= 2) add_vh([&] { return Cat("multiple vertebral fractures"); });
+    if (f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min) && f.fragility_events)
+      add_vh([&] {
+        return Cat("T-score " + Tn(*f.t_min) + " with a fragility fracture (severe osteoporosis)");
+      });
+    x.Trace("RISK-P-ES", vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
+            vh_count == 0 ? "high risk (Endocrine Society)" : vh.front());
+    x.NotFired("RISK-01", "profile uses RISK-P-ES");
+    x.NotFired("RISK-P-SEED004");
+  } else {
+    // (a) recent fragility fracture.
+    for (const auto& e : f.events)
+      if (e.fragility && RecentMonths(e.date, f.as_of, months_recent)) {
+        add_vh([&] {
+          return Cat("fragility fracture within " + Int(months_recent) + " months (" + FxName(e) +
+                     ", " + Int(DaysBetween(*e.date, f.as_of)) + " days ago)");
+        });
+        break;
+      }
+    // (b) fracture on an osteoporosis drug.
+    if (fx_on_drug)
+      add_vh([&] { return Cat("fracture while on " + std::string(ToString(fx_on_drug->agent))); });
+    // (c) multiple fragility fractures.
+    if (f.fragility_events >= 2)
+      add_vh([&] { return Cat(Int(f.fragility_events) + " fragility fractures"); });
+    // (d) fracture on a bone-harming drug.
+    if (x.P(&CP::vh_use_fracture_on_harmful_drug)) {
+      for (const auto& e : f.events) {
+        if (!e.fragility || !e.date) continue;
+        for (const auto& m : p.medications) {
+          const bool harmful =
+              m.agent == Agent::kAromataseInhibitor ||
+              m.agent == Agent::kAndrogenDeprivationTherapy ||
+              (m.agent == Agent::kGnrhAgonist && x.f.male) ||
+              (m.agent == Agent::kGlucocorticoid && m.start &&
+               x.P(&CP::gc_harmful_drug_months).Met(CompletedMonths(*m.start, *e.date)));
+          if (harmful && OnAt(m, *e.date)) {
+            add_vh([&] { return Cat("fracture while on " + std::string(ToString(m.agent))); });
+            break;
+          }
+        }
+      }
+    }
+    // (e) T-score.
+    if (f.t_min) {
+      if (x.P(&CP::vh_tscore).MetTenths(*f.t_min))
+        add_vh(
+            [&] { return Cat("T-score " + Tn(*f.t_min) + " " + Desc(x.P(&CP::vh_tscore), "")); });
+      if (*f.t_min == static_cast<int>(std::lround(x.P(&CP::vh_tscore).value * 10)))
+        boundary = true;
+    }
+    // (f) falls.
+    if (x.P(&CP::vh_use_falls)) {
+      if ((p.falls.count_past_year && x.P(&CP::vh_falls).Met(*p.falls.count_past_year)) ||
+          p.falls.injurious.value_or(false))
+        add_vh([&] {
+          return Cat("high fall risk (" +
+                     (p.falls.count_past_year ? Int(*p.falls.count_past_year) + " falls"
+                                              : Cat("injurious fall")) +
+                     " in the past year)");
+        });
+    }
+    // (g) FRAX.
+    frax_vh(x.P(&CP::vh_frax_mof), x.P(&CP::vh_frax_hip), boundary);
+    // seed 004: age.
+    if (x.P(&CP::vh_age_enabled) && x.AgeKnown() && x.P(&CP::vh_age).Met(x.Age())) {
+      add_vh([&] {
+        return Cat("age " + Num(x.Age(), 0) + " " + Desc(x.P(&CP::vh_age), "years") +
+                   " (seed-004 criterion, unsourced)");
+      });
+      if (x.verbose) vh_rules.push_back("D3");
+      x.Fired("D3", "age criterion enabled by the profile");
+    } else {
+      x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile");
+    }
+    x.Trace(model_rule, vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
+            vh_count == 0 ? Str("no very-high-risk criterion") : Str(vh.front()));
+    if (x.P(&CP::risk_model) == RiskModel::kAace2020) {
+      x.NotFired("RISK-P-ES");
+      x.NotFired("RISK-P-SEED004");
+    } else {
+      x.NotFired("RISK-01", "profile uses RISK-P-SEED004");
+      x.NotFired("RISK-P-ES");
+    }
+    if (x.P(&CP::vh_use_falls) && !p.falls.count_past_year && !p.falls.injurious && vh_count == 0)
+      x.Missing("falls.count_past_year", "very-high-risk criterion: high fall risk (RISK-01f)");
+  }
+  x.Trace("D1", Outcome::kFired, x.Texts().d1);
+  x.Trace("D2", Outcome::kFired, x.Texts().d2);
+  x.Trace("D13", Outcome::kFired, x.Texts().d13);
+  if (boundary) {
+    x.Warn("very_high_risk_boundary", Severity::kInfo,
+           "A value sits exactly on a very-high-risk threshold (FRAX " +
+               Desc(x.P(&CP::vh_frax_mof), "%") + " / " + Desc(x.P(&CP::vh_frax_hip), "%") +
+               ", T-score " + Desc(x.P(&CP::vh_tscore), "") +
+               "): guidelines differ at this boundary.",
+           {"D1", "D2"});
+  }
+  if (vh_count != 0) {
+    x.a.risk_tier = RiskTier::kVeryHigh;
+    Cat all("Very high fracture risk: ");
+    for (std::size_t i = 0; i < vh_texts; ++i) all.Append(i ? "; " : "").Append(vh[i]);
+    all.Append(".");
+    x.a.treatment_reasons.push_back(St{"very_high_risk", all, vh_rules});
+    x.NotFired("RISK-02");
+  } else {
+    x.a.risk_tier = RiskTier::kHigh;
+    x.Fired("RISK-02", "indicated, no very-high-risk criterion");
+    x.a.treatment_reasons.push_back(
+        St{"high_risk",
+           "High fracture risk (indicated, no very-high-risk criterion).",
+           {"RISK-02", model_rule}});
+  }
+}
+
+// RISK-04: possibly pathologic fracture or malignancy: a specialist decides.
+void Indeterminate(Ctx& x, State& s) {
+  if (s.pathologic || s.malignancy) {
+    x.Fired("RISK-04",
+            s.pathologic ? "a fracture may be pathologic" : "bone metastases or myeloma");
+    x.a.treatment_indicated = std::nullopt;
+    x.a.risk_tier = RiskTier::kIndeterminate;
+    x.a.treatment_reasons.push_back(
+        St{"possibly_pathologic",
+           s.pathologic
+               ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
+                 "flags for malignancy or infection): no osteoporosis drug until a specialist "
+                 "has excluded malignancy."
+               : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
+           {"RISK-04"}});
+  } else {
+    x.NotFired("RISK-04");
+  }
+  if (x.a.risk_tier == RiskTier::kIndeterminate) x.a.treatment_indicated = std::nullopt;
+}
+
+const Topic kTierTopic{"tier", kRules};
+
+}  // namespace bp::rules
