@@ -41,6 +41,7 @@ class ErrorCode {
     kDb,              // the store failed
     kDbBusy,          // the store is locked by another writer
     kDbOpen,          // the store cannot be opened
+    kDbCorrupt,       // the store is damaged: nothing is written to it
     // The HTTP service.
     kUnauthorized,        // no or a bad bearer token
     kUnknownService,      // no CDS service by that id
@@ -73,6 +74,7 @@ class ErrorCode {
       {"db", kExitInternal, 500, "exception"},
       {"db_busy", kExitInternal, 503, "transient"},
       {"db_open", kExitBadInput, 500, "exception"},
+      {"db_corrupt", kExitInternal, 500, "exception"},
       {"unauthorized", kExitBadInput, 401, "login"},
       {"unknown_service", kExitBadInput, 404, "not-found"},
       {"not_found", kExitBadInput, 404, "not-found"},

@@ -197,7 +197,7 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path) {
     Error e = st.error();
     const bool damaged = e.message.find("malformed") != std::string::npos ||
                          e.message.find("not a database") != std::string::npos;
-    e.code = damaged ? "db_corrupt" : "db_open";
+    e.code = damaged ? ErrorCode::kDbCorrupt : ErrorCode::kDbOpen;
     e.message = "cannot open " + path + ": " +
                 (damaged ? "the database file is damaged (" + e.message +
                                "); nothing is written to it (restore it from a backup)"
