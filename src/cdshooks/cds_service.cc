@@ -498,7 +498,7 @@ std::string OperationOutcomeJson(const Error& e, std::string_view issue_code) {
   json issue = {{"severity", "error"},
                 {"code", std::string(issue_code)},
                 {"diagnostics", e.message},
-                {"details", {{"text", e.code}}}};
+                {"details", {{"text", std::string(e.code.name())}}}};
   if (!e.path.empty()) issue["expression"] = json::array({e.path});
   return json{{"resourceType", "OperationOutcome"}, {"issue", json::array({issue})}}.dump(
       -1, ' ', false, json::error_handler_t::replace);

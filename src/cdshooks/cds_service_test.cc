@@ -175,7 +175,9 @@ json Request(const std::string& hook, const Chart& c, const std::vector<json>& d
 
 json Call(const std::string& service, const json& req, const FhirSource* fhir = nullptr) {
   auto out = Service().Handle(service, req.dump(), fhir, kToday);
-  EXPECT_TRUE(out.has_value()) << (out ? "" : out.error().code + ": " + out.error().message);
+  EXPECT_TRUE(out.has_value()) << (out ? ""
+                                       : std::string(out.error().code.name()) + ": " +
+                                             out.error().message);
   if (!out) return json::object();
   json resp = json::parse(out->response_json);
   ExpectCardInvariants(resp);

@@ -41,7 +41,7 @@ int ReportErrors(const std::string& file, const Errors& errs, bool json) {
     if (e.path == file) e.path.clear();
   std::fputs(FormatErrorsForStderr(file, shown).c_str(), stderr);
   if (json) std::cout << ErrorsToJson(errs) << "\n";
-  return kExitBadInput;
+  return ExitStatus(errs);
 }
 
 int RunAssess(const AssessArgs& a) {

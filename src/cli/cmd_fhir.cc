@@ -25,7 +25,7 @@ struct FhirArgs {
 
 int Fail(const std::string& where, const Errors& errs) {
   std::fputs(FormatErrorsForStderr(where, errs).c_str(), stderr);
-  return kExitBadInput;
+  return ExitStatus(errs);
 }
 
 int RunExtract(const FhirArgs& a) {

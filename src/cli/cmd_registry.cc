@@ -57,10 +57,7 @@ struct RegistryArgs {
 };
 
 int Fail(const Errors& errs, bool json, std::string_view where = "registry") {
-  int rc = kExitBadInput;
-  for (const Error& e : errs) {
-    if (e.code == "db" || e.code == "db_busy" || e.code == "internal") rc = kExitInternal;
-  }
+  const int rc = ExitStatus(errs);
   std::fputs(FormatErrorsForStderr(where, errs).c_str(), stderr);
   if (json) std::cout << ErrorsToJson(errs) << "\n";
   return rc;
@@ -216,7 +213,7 @@ int RunImport(const RegistryArgs& a) {
     std::fprintf(stderr, "bonepath registry import: nothing imported (%zu problem(s))\n",
                  bad.size());
     if (json) std::cout << ErrorsToJson(bad) << "\n";
-    return kExitBadInput;
+    return ExitStatus(bad);
   }
   auto session = Open(a);
   if (!session) return Fail(session.errors(), json);

@@ -6,12 +6,15 @@
 #include <functional>
 #include <string>
 
+#include "common/result.h"
+
 namespace bp::cli {
 
-// Exit statuses of the CLI contract.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitInternal = 1;
-inline constexpr int kExitBadInput = 2;
+// Exit statuses of the CLI contract: kExitOk, kExitInternal, kExitBadInput and ExitStatus(errors)
+// come from the one error table (common/error_code.h, common/result.h).
+using bp::kExitBadInput;
+using bp::kExitInternal;
+using bp::kExitOk;
 
 // `setup` adds the sub-command to `app` and binds its callback. The callback's exit status is
 // stored in `*status` (main returns it).

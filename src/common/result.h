@@ -9,19 +9,31 @@
 #include <variant>
 #include <vector>
 
+#include "common/error_code.h"
+
 namespace bp {
 
-// What went wrong, where in the input, and which class of problem (the codes of the CLI
-// contract: invalid_json, schema, unit, date, inconsistent, unsupported, too_large, io,
-// internal).
+// What went wrong, where in the input, and which class of problem (common/error_code.h lists
+// the codes and maps them to exit and HTTP statuses). `path` names the field; neither `path`
+// nor `message` may carry patient data.
 struct Error {
-  std::string code;
+  ErrorCode code;
   std::string path;
   std::string message;
 };
 
 // Several violations found in one input; the first is the headline.
 using Errors = std::vector<Error>;
+
+// The exit status for a failed command: internal (1) when any error is ours or the store's,
+// else bad input (2). REQUIRES: !errors.empty() for a failure (empty gives kExitOk).
+inline int ExitStatus(const Errors& errors) {
+  if (errors.empty()) return kExitOk;
+  int rc = kExitBadInput;
+  for (const Error& e : errors)
+    if (e.code.exit_status() == kExitInternal) rc = kExitInternal;
+  return rc;
+}
 
 template <typename T>
 class Result {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "common/json.h"
 #include "fhir/codes.h"
 #include "io/line_reader.h"
 
@@ -1071,13 +1073,27 @@ void Reader::DoRiskAssessment(const Entry& e) {
 
 Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::string>* labels,
                                  bool padded) {
-  simdjson::dom::parser parser;
-  element doc;
-  // Unpadded input is copied into a padded buffer by simdjson (realloc_if_needed).
-  if (auto err = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/!padded).get(doc)) {
-    return Error{"invalid_json", "",
-                 std::string("not valid JSON: ") + simdjson::error_message(err)};
+  // The one JSON layer: nesting, duplicate keys (with their path), one BOM rule. The callers
+  // bound the size. Unpadded input is copied into a padded buffer.
+  jsonparse::Parser parser(
+      jsonparse::Limits{.max_bytes = SIZE_MAX, .max_depth = jsonparse::kMaxDepth});
+  auto parsed = parser.Parse(text, padded);
+  if (!parsed) {
+    Error e = parsed.error();
+    // In a Bulk export, entry i is a line of a file: name the line.
+    if (labels && e.path.starts_with("entry[")) {
+      const std::size_t close = e.path.find(']');
+      const std::string index = e.path.substr(6, close == std::string::npos ? 0 : close - 6);
+      const std::size_t i = index.empty() ? SIZE_MAX : std::strtoull(index.c_str(), nullptr, 10);
+      if (i < labels->size()) {
+        std::string rest = e.path.substr(close + 1);
+        if (rest.starts_with(".resource")) rest.erase(0, 9);
+        e.path = (*labels)[i] + (rest.empty() ? "" : ":" + rest.substr(rest[0] == '.' ? 1 : 0));
+      }
+    }
+    return e;
   }
+  const element doc = *parsed;
   const std::string_view root_type = Str(doc, "resourceType");
   if (root_type.empty())
     return Error{"schema", "resourceType", "not a FHIR resource: no \"resourceType\""};
@@ -1655,12 +1671,12 @@ Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& 
       if (!in) return in.errors();
       std::string line;
       size_t n = 0;
-      simdjson::dom::parser p;
+      jsonparse::Parser p(
+          jsonparse::Limits{.max_bytes = SIZE_MAX, .max_depth = jsonparse::kMaxDepth});
       while (in->Next(&line)) {
         ++n;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        element e;
-        if (p.parse(line).get(e))
+        if (!p.Parse(line))
           return Error{"invalid_json", f.filename().string() + ":" + std::to_string(n),
                        "line " + std::to_string(n) + " is not valid JSON"};
       }

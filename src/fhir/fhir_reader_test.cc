@@ -489,7 +489,7 @@ TEST(FhirOfficialExamples, EveryHandledResourceAndBundleReadsOrFailsClearly) {
     } else {
       ++rejected;
       EXPECT_FALSE(x.error().message.empty()) << name;
-      EXPECT_FALSE(x.error().code.empty()) << name;
+      EXPECT_FALSE(x.error().code.name().empty()) << name;
     }
   }
   fs::remove_all(tmp);

@@ -380,7 +380,7 @@ std::string Dump(const json& j, int indent) {
 
 json ErrorJson(const Error& e) {
   json o = json::object();
-  o["code"] = e.code;
+  o["code"] = std::string(e.code.name());
   o["path"] = e.path;
   o["message"] = e.message;
   return o;

@@ -7,73 +7,35 @@
 #include <climits>
 #include <cmath>
 #include <initializer_list>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include "common/json.h"
 
 namespace bp {
 namespace {
 
-using json = nlohmann::json;
+using simdjson::dom::element;
+namespace jp = jsonparse;
 
-// A valid record nests three levels (record > spine > red_flags); anything far deeper is not a
-// patient, and refusing it before parsing bounds the parser's memory.
-constexpr int kMaxNestingDepth = 64;
 // Input values quoted back in messages are cut so that a huge string cannot flood stderr.
 constexpr std::size_t kMaxQuotedBytes = 80;
 constexpr std::size_t kMaxErrors = 500;
 
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 // The offending value as JSON text, cut on a UTF-8 boundary.
-std::string Quote(const json& j) {
-  std::string s = Dump(j);
-  if (s.size() <= kMaxQuotedBytes) return s;
-  std::size_t cut = kMaxQuotedBytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  s.resize(cut);
-  return s + "...";
-}
-
-const char* TypeName(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float:
-      return "a number";
-    default:
-      return "an unsupported value";
-  }
-}
+std::string Quote(element j) { return jp::Quote(j, kMaxQuotedBytes); }
+std::string Quote(std::string_view s) { return jp::QuoteString(s, kMaxQuotedBytes); }
 
 std::string Join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
 // The path of a field named by the input itself (an unknown key): plain when it is an
-// identifier, else bracketed and JSON-quoted, so that a key holding control characters or
-// megabytes cannot corrupt the one-line-per-error stderr format.
-std::string JoinInputKey(const std::string& path, const std::string& key) {
-  const bool plain = !key.empty() && key.size() <= kMaxQuotedBytes &&
-                     std::all_of(key.begin(), key.end(), [](char c) {
-                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                              (c >= '0' && c <= '9') || c == '_' || c == '-';
-                     });
-  if (plain) return Join(path, key);
-  return path + "[" + Quote(json(key)) + "]";
+// identifier, else bracketed and JSON-quoted (jsonparse::JoinKey), so that a key holding control
+// characters or megabytes cannot corrupt the one-line-per-error stderr format.
+std::string JoinInputKey(const std::string& path, std::string_view key) {
+  return jp::JoinKey(path, key);
 }
-std::string Index(const std::string& path, std::size_t i) {
-  return path + "[" + std::to_string(i) + "]";
-}
+std::string Index(const std::string& path, std::size_t i) { return jp::JoinIndex(path, i); }
 
 // JSON Schema counts string length in code points, not bytes.
 std::size_t CodePoints(std::string_view s) {
@@ -133,70 +95,6 @@ std::string NormalizeUnit(std::string_view u) {
   return out;
 }
 
-// Records where the parser stopped, without exceptions, for the invalid_json message.
-class ParseErrorCapture : public nlohmann::json_sax<json> {
- public:
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t, const std::string&,
-                   const nlohmann::detail::exception& ex) override {
-    message = ex.what();
-    return false;
-  }
-  std::string message;
-};
-
-std::string DescribeParseError(std::string_view text) {
-  ParseErrorCapture capture;
-  json::sax_parse(text, &capture, json::input_format_t::json, /*strict=*/true,
-                  /*ignore_comments=*/false);
-  std::string m = capture.message;
-  // Drop nlohmann's "[json.exception.parse_error.101] " prefix; keep "parse error at line..".
-  if (auto p = m.find("] "); !m.empty() && m[0] == '[' && p != std::string::npos) m.erase(0, p + 2);
-  if (m.size() > 200) {
-    m.resize(200);
-    m += "...";
-  }
-  // The "last read" excerpt may hold raw input bytes: keep messages printable ASCII.
-  for (char& c : m)
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
-  return m.empty() ? "not valid JSON" : m;
-}
-
-int MaxNesting(std::string_view text) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"')
-      in_string = true;
-    else if (c == '[' || c == '{')
-      max_depth = std::max(max_depth, ++depth);
-    else if (c == ']' || c == '}')
-      --depth;
-    if (max_depth > kMaxNestingDepth) break;
-  }
-  return max_depth;
-}
-
 struct Bounds {
   std::optional<double> min;
   std::optional<double> max;
@@ -221,12 +119,12 @@ class Reader {
 
   // Past kMaxErrors, violations are counted, not stored: a hostile 5 MB input could otherwise
   // produce millions of messages. Finish() reports the count.
-  void Add(std::string code, std::string path, std::string message) {
+  void Add(ErrorCode code, std::string path, std::string message) {
     if (errs_.size() >= kMaxErrors) {
       ++dropped_;
       return;
     }
-    errs_.push_back({std::move(code), std::move(path), std::move(message)});
+    errs_.push_back({code, std::move(path), std::move(message)});
   }
   Errors Finish() {
     if (dropped_ > 0)
@@ -238,14 +136,16 @@ class Reader {
   }
 
   // Reports unknown and missing fields; false when `j` is not an object.
-  bool CheckObject(const json& j, const std::string& path,
+  bool CheckObject(element j, const std::string& path,
                    std::initializer_list<std::string_view> allowed,
                    std::initializer_list<std::string_view> required = {}) {
-    if (!j.is_object()) {
-      Add("schema", path, fmt::format("expected an object, got {}", TypeName(j)));
+    simdjson::dom::object o;
+    if (j.get(o) != simdjson::SUCCESS) {
+      Add("schema", path, fmt::format("expected an object, got {}", jp::TypeName(j)));
       return false;
     }
-    for (const auto& [key, value] : j.items()) {
+    for (auto field : o) {
+      const std::string_view key = field.key;
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       if (errs_.size() >= kMaxErrors) {  // counted only: skip the costly suggestion
         ++dropped_;
@@ -261,7 +161,7 @@ class Reader {
       }
       if (best.empty() && key.size() >= 3 && key.size() <= 64) {
         for (auto a : allowed) {
-          if (a.starts_with(key) || std::string_view(key).starts_with(a)) {
+          if (a.starts_with(key) || key.starts_with(a)) {
             best = a;
             break;
           }
@@ -278,25 +178,28 @@ class Reader {
       Add("schema", JoinInputKey(path, key), msg);
     }
     for (auto r : required)
-      if (!j.contains(r)) Add("schema", Join(path, r), "required field is missing");
+      if (o.at_key(r).error() != simdjson::SUCCESS)
+        Add("schema", Join(path, r), "required field is missing");
     return true;
   }
 
-  const json* Field(const json& obj, std::string_view key) {
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
+  // The member `key` of `obj`; nullopt when absent or when `obj` is not an object.
+  std::optional<element> Field(element obj, std::string_view key) {
+    element v;
+    if (obj.at_key(key).get(v) != simdjson::SUCCESS) return std::nullopt;
+    return v;
   }
 
-  std::optional<std::string> String(const json& obj, std::string_view key, const std::string& path,
+  std::optional<std::string> String(element obj, std::string_view key, const std::string& path,
                                     std::size_t min_len = 0, std::size_t max_len = SIZE_MAX) {
-    const json* v = Field(obj, key);
+    const std::optional<element> v = Field(obj, key);
     if (!v) return std::nullopt;
     const std::string p = Join(path, key);
-    if (!v->is_string()) {
-      Add("schema", p, fmt::format("expected a string, got {}", TypeName(*v)));
+    std::string_view s;
+    if (v->get(s) != simdjson::SUCCESS) {
+      Add("schema", p, fmt::format("expected a string, got {}", jp::TypeName(*v)));
       return std::nullopt;
     }
-    const std::string& s = v->get_ref<const std::string&>();
     const std::size_t n = CodePoints(s);
     if (n < min_len) {
       Add("schema", p, fmt::format("must be at least {} character(s) long", min_len));
@@ -306,23 +209,23 @@ class Reader {
       Add("schema", p, fmt::format("must be at most {} characters long, got {}", max_len, n));
       return std::nullopt;
     }
-    return s;
+    return std::string(s);
   }
 
-  std::optional<double> Number(const json& obj, std::string_view key, const std::string& path,
+  std::optional<double> Number(element obj, std::string_view key, const std::string& path,
                                const Bounds& b = {}) {
-    const json* v = Field(obj, key);
+    const std::optional<element> v = Field(obj, key);
     if (!v) return std::nullopt;
     return NumberValue(*v, Join(path, key), b);
   }
 
-  std::optional<double> NumberValue(const json& v, const std::string& p, const Bounds& b) {
+  std::optional<double> NumberValue(element v, const std::string& p, const Bounds& b) {
     if (!v.is_number()) {
-      Add("schema", p, fmt::format("expected a number, got {}", TypeName(v)));
+      Add("schema", p, fmt::format("expected a number, got {}", jp::TypeName(v)));
       return std::nullopt;
     }
-    const double x = v.get<double>();
-    if (!std::isfinite(x)) {
+    double x = 0;
+    if (v.get_double().get(x) != simdjson::SUCCESS || !std::isfinite(x)) {
       Add("schema", p, "number out of range");
       return std::nullopt;
     }
@@ -345,17 +248,17 @@ class Reader {
   }
 
   // JSON Schema "integer": any number with no fractional part (2.0 included).
-  std::optional<int> Integer(const json& obj, std::string_view key, const std::string& path,
+  std::optional<int> Integer(element obj, std::string_view key, const std::string& path,
                              const Bounds& b = {}) {
-    const json* v = Field(obj, key);
+    const std::optional<element> v = Field(obj, key);
     if (!v) return std::nullopt;
     const std::string p = Join(path, key);
     if (!v->is_number()) {
-      Add("schema", p, fmt::format("expected an integer, got {}", TypeName(*v)));
+      Add("schema", p, fmt::format("expected an integer, got {}", jp::TypeName(*v)));
       return std::nullopt;
     }
-    const double x = v->get<double>();
-    if (!std::isfinite(x) || std::floor(x) != x) {
+    double x = 0;
+    if (v->get_double().get(x) != simdjson::SUCCESS || !std::isfinite(x) || std::floor(x) != x) {
       Add("schema", p, fmt::format("expected an integer, got {}", Quote(*v)));
       return std::nullopt;
     }
@@ -369,48 +272,51 @@ class Reader {
     return static_cast<int>(x);
   }
 
-  std::optional<bool> Bool(const json& obj, std::string_view key, const std::string& path) {
-    const json* v = Field(obj, key);
+  std::optional<bool> Bool(element obj, std::string_view key, const std::string& path) {
+    const std::optional<element> v = Field(obj, key);
     if (!v) return std::nullopt;
-    if (!v->is_boolean()) {
-      Add("schema", Join(path, key), fmt::format("expected true or false, got {}", TypeName(*v)));
+    bool b = false;
+    if (v->get(b) != simdjson::SUCCESS) {
+      Add("schema", Join(path, key),
+          fmt::format("expected true or false, got {}", jp::TypeName(*v)));
       return std::nullopt;
     }
-    return v->get<bool>();
+    return b;
   }
 
   template <typename E>
-  std::optional<E> EnumValue(const json& v, const std::string& p) {
-    if (v.is_string()) {
-      if (auto e = Parse<E>(v.get_ref<const std::string&>())) return e;
+  std::optional<E> EnumValue(element v, const std::string& p) {
+    std::string_view s;
+    if (v.get(s) == simdjson::SUCCESS) {
+      if (auto e = Parse<E>(s)) return e;
     }
     Add("schema", p, fmt::format("{} is not one of: {}", Quote(v), AllowedList<E>()));
     return std::nullopt;
   }
 
   template <typename E>
-  std::optional<E> Enum(const json& obj, std::string_view key, const std::string& path) {
-    const json* v = Field(obj, key);
+  std::optional<E> Enum(element obj, std::string_view key, const std::string& path) {
+    const std::optional<element> v = Field(obj, key);
     if (!v) return std::nullopt;
     return EnumValue<E>(*v, Join(path, key));
   }
 
   // A date field; remembered for the after-as_of check unless `check_after_as_of` is false.
-  std::optional<Date> DateField(const json& obj, std::string_view key, const std::string& path,
+  std::optional<Date> DateField(element obj, std::string_view key, const std::string& path,
                                 bool check_after_as_of = true) {
-    const json* v = Field(obj, key);
+    const std::optional<element> v = Field(obj, key);
     if (!v) return std::nullopt;
     return DateAt(*v, Join(path, key), check_after_as_of);
   }
 
   // A date value at path `p` (a field or an array element).
-  std::optional<Date> DateAt(const json& jv, const std::string& p, bool check_after_as_of = true) {
-    const json* v = &jv;
-    if (!v->is_string()) {
-      Add("schema", p, fmt::format("expected a date string YYYY-MM-DD, got {}", TypeName(*v)));
+  std::optional<Date> DateAt(element jv, const std::string& p, bool check_after_as_of = true) {
+    const std::optional<element> v = jv;
+    std::string_view s;
+    if (v->get(s) != simdjson::SUCCESS) {
+      Add("schema", p, fmt::format("expected a date string YYYY-MM-DD, got {}", jp::TypeName(*v)));
       return std::nullopt;
     }
-    const std::string& s = v->get_ref<const std::string&>();
     const bool shape =
         s.size() == 10 && s[4] == '-' && s[7] == '-' &&
         std::all_of(s.begin(), s.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
@@ -429,18 +335,20 @@ class Reader {
 
   // An array field: calls `each(item, item_path)` per element. Absent: nothing.
   template <typename F>
-  void Array(const json& obj, std::string_view key, const std::string& path, F each) {
-    const json* v = Field(obj, key);
+  void Array(element obj, std::string_view key, const std::string& path, F each) {
+    const std::optional<element> v = Field(obj, key);
     if (!v) return;
     const std::string p = Join(path, key);
-    if (!v->is_array()) {
-      Add("schema", p, fmt::format("expected an array, got {}", TypeName(*v)));
+    simdjson::dom::array a;
+    if (v->get(a) != simdjson::SUCCESS) {
+      Add("schema", p, fmt::format("expected an array, got {}", jp::TypeName(*v)));
       return;
     }
-    for (std::size_t i = 0; i < v->size(); ++i) each((*v)[i], Index(p, i));
+    std::size_t i = 0;
+    for (element x : a) each(x, Index(p, i++));
   }
 
-  void ReadLab(const json& j, const std::string& p, Patient& pt) {
+  void ReadLab(element j, const std::string& p, Patient& pt) {
     if (!CheckObject(
             j, p, {"test", "value", "unit", "date", "baseline", "reference_low", "reference_high"},
             {"test", "value", "unit"}))
@@ -459,7 +367,7 @@ class Reader {
     auto conv = FindLabUnit(kb_, *test, *unit);
     if (!conv) {
       Add("unit", Join(p, "unit"),
-          fmt::format("{} is not a unit for {} (accepted: {})", Quote(json(*unit)), ToString(*test),
+          fmt::format("{} is not a unit for {} (accepted: {})", Quote(*unit), ToString(*test),
                       AcceptedUnits(kb_, *test)));
       return;
     }
@@ -476,7 +384,7 @@ class Reader {
     pt.labs.push_back(std::move(lab));
   }
 
-  void ReadMedication(const json& j, const std::string& p, Patient& pt) {
+  void ReadMedication(element j, const std::string& p, Patient& pt) {
     if (!CheckObject(j, p,
                      {"agent", "status", "start", "end", "last_dose", "doses_received",
                       "dose_mg_per_day", "stop_reason", "route", "dose_mg", "held", "dose_dates"},
@@ -497,7 +405,7 @@ class Reader {
     m.route = Enum<Route>(j, "route", p);
     m.dose_mg = Number(j, "dose_mg", p, AtLeast(0));
     m.held = Bool(j, "held", p).value_or(false);
-    Array(j, "dose_dates", p, [&](const json& v, const std::string& ip) {
+    Array(j, "dose_dates", p, [&](element v, const std::string& ip) {
       if (auto d = DateAt(v, ip)) m.dose_dates.push_back(*d);
     });
     std::sort(m.dose_dates.begin(), m.dose_dates.end());
@@ -510,7 +418,7 @@ class Reader {
     pt.medications.push_back(std::move(m));
   }
 
-  void ReadSpine(const json& j, const std::string& p, Patient& pt) {
+  void ReadSpine(element j, const std::string& p, Patient& pt) {
     if (!CheckObject(j, p,
                      {"neurological_deficit", "instability", "deformity", "pulmonary_dysfunction",
                       "pain", "weeks_of_conservative_care", "on_analgesics", "red_flags"}))
@@ -524,13 +432,13 @@ class Reader {
     s.pain = Enum<SpinePain>(j, "pain", p);
     s.weeks_of_conservative_care = Number(j, "weeks_of_conservative_care", p, AtLeast(0));
     s.on_analgesics = Bool(j, "on_analgesics", p);
-    if (j.contains("red_flags")) s.red_flags_recorded = true;
-    Array(j, "red_flags", p, [&](const json& v, const std::string& ip) {
+    if (Field(j, "red_flags")) s.red_flags_recorded = true;
+    Array(j, "red_flags", p, [&](element v, const std::string& ip) {
       if (auto f = EnumValue<RedFlag>(v, ip)) s.red_flags.push_back(*f);
     });
   }
 
-  void ReadRecord(const json& j, Patient& pt) {
+  void ReadRecord(element j, Patient& pt) {
     const std::string root;
     CheckObject(j, root,
                 {"schema",
@@ -560,11 +468,13 @@ class Reader {
                  "deceased_date",
                  "breastfeeding"},
                 {"id", "sex"});
-    if (const json* s = Field(j, "schema"); s && *s != "bonepath.patient/1")
+    std::string_view schema;
+    if (auto s = Field(j, "schema");
+        s && (s->get(schema) != simdjson::SUCCESS || schema != "bonepath.patient/1"))
       Add("schema", "schema", fmt::format("must be \"bonepath.patient/1\", got {}", Quote(*s)));
     if (auto id = String(j, "id", root, 1, 128)) pt.id = *id;
     pt.as_of = DateField(j, "as_of", root, /*check_after_as_of=*/false);
-    record_as_of_given_ = j.contains("as_of");
+    record_as_of_given_ = Field(j, "as_of").has_value();
     if (auto sex = Enum<Sex>(j, "sex", root)) pt.sex = *sex;
     pt.birth_date = DateField(j, "birth_date", root, /*check_after_as_of=*/false);
     pt.age_years = Number(j, "age_years", root, Between(0, 120));
@@ -572,7 +482,7 @@ class Reader {
     pt.weight_kg = Number(j, "weight_kg", root, AboveUpTo(0, 400));
     pt.height_cm = Number(j, "height_cm", root, AboveUpTo(0, 260));
 
-    Array(j, "bmd", root, [&](const json& b, const std::string& p) {
+    Array(j, "bmd", root, [&](element b, const std::string& p) {
       if (!CheckObject(b, p, {"date", "site", "t_score", "z_score", "bmd_g_cm2", "lsc_g_cm2"},
                        {"site"}))
         return;
@@ -588,7 +498,7 @@ class Reader {
       pt.bmd.push_back(m);
     });
 
-    if (const json* f = Field(j, "frax")) {
+    if (auto f = Field(j, "frax")) {
       const std::string p = "frax";
       if (CheckObject(
               *f, p,
@@ -604,7 +514,7 @@ class Reader {
       }
     }
 
-    Array(j, "fractures", root, [&](const json& fr, const std::string& p) {
+    Array(j, "fractures", root, [&](element fr, const std::string& p) {
       if (!CheckObject(
               fr, p,
               {"site", "vertebral_level", "date", "mechanism", "pathologic_suspected", "atypical"},
@@ -625,9 +535,9 @@ class Reader {
       pt.fractures.push_back(std::move(x));
     });
 
-    Array(j, "labs", root, [&](const json& l, const std::string& p) { ReadLab(l, p, pt); });
+    Array(j, "labs", root, [&](element l, const std::string& p) { ReadLab(l, p, pt); });
 
-    Array(j, "conditions", root, [&](const json& c, const std::string& p) {
+    Array(j, "conditions", root, [&](element c, const std::string& p) {
       if (!CheckObject(c, p, {"code", "onset", "active", "stage"}, {"code"})) return;
       Condition x;
       auto code = Enum<ConditionCode>(c, "code", p);
@@ -640,13 +550,13 @@ class Reader {
     });
 
     Array(j, "medications", root,
-          [&](const json& m, const std::string& p) { ReadMedication(m, p, pt); });
+          [&](element m, const std::string& p) { ReadMedication(m, p, pt); });
 
-    Array(j, "intolerances", root, [&](const json& v, const std::string& p) {
+    Array(j, "intolerances", root, [&](element v, const std::string& p) {
       if (auto i = EnumValue<Intolerance>(v, p)) pt.intolerances.push_back(*i);
     });
 
-    if (const json* b = Field(j, "oral_bisphosphonate_barriers")) {
+    if (auto b = Field(j, "oral_bisphosphonate_barriers")) {
       const std::string p = "oral_bisphosphonate_barriers";
       if (CheckObject(*b, p,
                       {"cannot_remain_upright_30_60_min", "cannot_follow_dosing_instructions",
@@ -657,25 +567,25 @@ class Reader {
         x.adherence_concern = Bool(*b, "adherence_concern", p);
       }
     }
-    if (const json* pr = Field(j, "preferences")) {
+    if (auto pr = Field(j, "preferences")) {
       if (CheckObject(*pr, "preferences", {"prefers_annual_infusion"}))
         pt.prefers_annual_infusion = Bool(*pr, "prefers_annual_infusion", "preferences");
     }
-    if (const json* fa = Field(j, "falls")) {
+    if (auto fa = Field(j, "falls")) {
       if (CheckObject(*fa, "falls", {"count_past_year", "injurious"})) {
         pt.falls.count_past_year = Integer(*fa, "count_past_year", "falls", AtLeast(0));
         pt.falls.injurious = Bool(*fa, "injurious", "falls");
       }
     }
-    if (const json* sp = Field(j, "spine")) ReadSpine(*sp, "spine", pt);
-    if (const json* d = Field(j, "dental")) {
+    if (auto sp = Field(j, "spine")) ReadSpine(*sp, "spine", pt);
+    if (auto d = Field(j, "dental")) {
       if (CheckObject(*d, "dental", {"invasive_procedure_planned", "exam_within_6_months"})) {
         pt.dental.invasive_procedure_planned = Bool(*d, "invasive_procedure_planned", "dental");
         pt.dental.exam_within_6_months = Bool(*d, "exam_within_6_months", "dental");
       }
     }
     pt.hydration_adequate = Bool(j, "hydration_adequate", root);
-    Array(j, "prior_referrals", root, [&](const json& r, const std::string& p) {
+    Array(j, "prior_referrals", root, [&](element r, const std::string& p) {
       if (!CheckObject(r, p, {"to", "date"}, {"to"})) return;
       PriorReferral x;
       auto to = Enum<Destination>(r, "to", p);
@@ -731,24 +641,14 @@ std::string AcceptedUnits(const KnowledgeBase& kb, LabTest test) {
 Result<Patient> ReadNativePatient(std::string_view json_text, const KnowledgeBase& kb,
                                   std::vector<InputIssue>* issues,
                                   const NativeReadOptions& options) {
-  if (json_text.size() > options.max_input_bytes)
-    return Error{"too_large", "",
-                 fmt::format("input is {} bytes; the limit is {} bytes", json_text.size(),
-                             options.max_input_bytes)};
-  if (std::all_of(json_text.begin(), json_text.end(),
-                  [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }))
-    return Error{"invalid_json", "", "empty input"};
-  if (MaxNesting(json_text) > kMaxNestingDepth)
-    return Error{
-        "too_large", "",
-        fmt::format("nested deeper than {} levels; a patient record nests 3", kMaxNestingDepth)};
-
-  // Exceptions off: malformed input is a value, never a throw.
-  const json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Error{"invalid_json", "", DescribeParseError(json_text)};
+  // Size, byte-order mark, nesting, syntax and duplicate keys: the one JSON layer.
+  jp::Parser parser(jp::Limits{.max_bytes = options.max_input_bytes, .max_depth = jp::kMaxDepth});
+  auto parsed = parser.Parse(json_text);
+  if (!parsed) return parsed.errors();
+  const element j = *parsed;
   if (!j.is_object())
     return Error{"schema", "",
-                 fmt::format("a patient record must be a JSON object, got {}", TypeName(j))};
+                 fmt::format("a patient record must be a JSON object, got {}", jp::TypeName(j))};
 
   Patient pt;
   Reader reader(kb, issues);

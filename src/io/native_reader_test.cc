@@ -294,7 +294,7 @@ TEST(NativeReader, ReportsEveryViolation) {
                         {"intolerances", {"denosumab", "aspirin"}}}));
   ASSERT_FALSE(r.has_value());
   std::map<std::string, std::string> got;
-  for (const auto& e : r.errors()) got[e.path] = e.code;
+  for (const auto& e : r.errors()) got[e.path] = std::string(e.code.name());
   const std::map<std::string, std::string> want = {{"sex", "schema"},
                                                    {"weight_kg", "schema"},
                                                    {"bogus", "schema"},

@@ -10,6 +10,7 @@
 #include "fhir/fhir_reader.h"
 #include "io/assessment_json.h"
 #include "io/native_reader.h"
+#include "io/patient_json.h"
 
 namespace bp::registry {
 namespace {
@@ -102,13 +103,9 @@ Registry::Registry(storage::RegistryStore& store, const KnowledgeBase& kb, const
                    const Windows& windows)
     : store_(store), kb_(kb), engine_(engine), windows_(windows) {}
 
-std::string Registry::NativeJson(const Patient& p) const {
-  FhirExtract x;
-  x.patient = p;
-  const json doc = json::parse(FhirExtractToJson(x, -1), nullptr, false);
-  if (doc.is_discarded() || !doc.contains("patient")) return "{}";
-  return doc.at("patient").dump();
-}
+// The stored record is the native record (io/patient_json.h), written directly: no round trip
+// through the `fhir extract` document.
+std::string Registry::NativeJson(const Patient& p) const { return PatientToJson(p, kb_); }
 
 void Registry::MergeDoses(Patient& p, const std::vector<storage::DoseRecord>& doses,
                           Date as_of) const {

@@ -1,10 +1,12 @@
-// The one table from error codes (common/result.h and cdshooks/cds_service.h) to HTTP statuses
-// and FHIR OperationOutcome issue codes, applied once at the edge of the HTTP service.
+// The HTTP side of the one error table (common/error_code.h), applied once at the edge of the
+// HTTP service.
 //
 // Thread safety: a constant table.
 #pragma once
 
 #include <string_view>
+
+#include "common/error_code.h"
 
 namespace bp::server {
 
@@ -13,7 +15,6 @@ struct HttpError {
   std::string_view issue_code;  // OperationOutcome.issue.code (FHIR IssueType)
 };
 
-// Unknown codes map to 500 / exception.
-HttpError MapError(std::string_view code);
+inline HttpError MapError(ErrorCode code) { return {code.http_status(), code.issue_code()}; }
 
 }  // namespace bp::server

@@ -17,15 +17,8 @@ struct RegistryState {
   const KnowledgeBase& kb;
 };
 
-int HttpStatus(const Error& e) {
-  if (e.code == "unknown_patient") return 404;
-  if (e.code == "db_busy") return 503;
-  if (e.code == "db" || e.code == "internal" || e.code == "db_open") return 500;
-  return 400;
-}
-
 void SendErrors(httplib::Response& res, const Errors& errs) {
-  res.status = HttpStatus(errs.front());
+  res.status = errs.front().code.http_status();  // the one table, common/error_code.h
   res.set_content(ErrorsToJson(errs), "application/json");
 }
 

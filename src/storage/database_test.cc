@@ -68,10 +68,10 @@ TEST_P(DatabaseTest, ParametersRoundTripAndTransactionsRollBack) {
     if (auto r = tx.Exec("INSERT INTO t (a) VALUES ($1)", {std::string("gone")}); !r) {
       return r.errors();
     }
-    return Error{"test", "", "abort"};
+    return Error{"internal", "", "abort"};
   });
   EXPECT_FALSE(failed);
-  EXPECT_EQ(failed.error().code, "test");
+  EXPECT_EQ(failed.error().code, "internal");
   auto rows = d.Query("SELECT a, b, c FROM t WHERE b = $1", {std::int64_t{42}});
   ASSERT_TRUE(rows) << rows.error().message;
   ASSERT_EQ(rows->size(), 1u);

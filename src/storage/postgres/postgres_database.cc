@@ -119,7 +119,7 @@ class PostgresDatabase final : public Database {
     const bool retry = sqlstate == "40001" || sqlstate == "40P01";
     std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    return Error{retry ? "db_busy" : "db", "", std::string(what) + ": " + msg};
+    return Error{retry ? ErrorCode::kDbBusy : ErrorCode::kDb, "", std::string(what) + ": " + msg};
   }
 
   PGconn* conn_;

@@ -18,7 +18,7 @@ constexpr int kTransactionAttempts = 5;
 
 Error DbError(sqlite3* db, int rc, std::string_view what) {
   const bool busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
-  return Error{busy ? "db_busy" : "db", "",
+  return Error{busy ? ErrorCode::kDbBusy : ErrorCode::kDb, "",
                std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
 }
 
@@ -77,7 +77,8 @@ class SqliteDatabase final : public Database {
     char* msg = nullptr;
     const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &msg);
     if (rc != SQLITE_OK) {
-      Error e{rc == SQLITE_BUSY ? "db_busy" : "db", "", msg ? msg : sqlite3_errstr(rc)};
+      Error e{rc == SQLITE_BUSY ? ErrorCode::kDbBusy : ErrorCode::kDb, "",
+              msg ? msg : sqlite3_errstr(rc)};
       sqlite3_free(msg);
       return e;
     }
@@ -196,7 +197,7 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path) {
     Error e = st.error();
     const bool damaged = e.message.find("malformed") != std::string::npos ||
                          e.message.find("not a database") != std::string::npos;
-    e.code = damaged ? "db_corrupt" : "db_open";
+    e.code = damaged ? ErrorCode::kDbCorrupt : ErrorCode::kDbOpen;
     e.message = "cannot open " + path + ": " +
                 (damaged ? "the database file is damaged (" + e.message +
                                "); nothing is written to it (restore it from a backup)"
