@@ -257,8 +257,9 @@ TEST_F(CourseProperties, NoDueDateBeforeAsOfAndEveryClassHasAnAgent) {
         ASSERT_GE(*c.next_due, kAsOf) << "patient " << i;
       }
     const TherapyClass t = a.therapy_recommended;
-    if (t != TherapyClass::kNone && t != TherapyClass::kSpecialistDecision)
+    if (t != TherapyClass::kNone && t != TherapyClass::kSpecialistDecision) {
       ASSERT_FALSE(a.agents.empty()) << "patient " << i << ": " << ToString(t);
+    }
   }
 }
 

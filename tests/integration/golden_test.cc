@@ -130,7 +130,7 @@ const Engine* EngineFor(const std::string& profile, std::string* error) {
   if (it != engines.end()) return it->second.get();
   auto created = Engine::Create(EmbeddedKnowledge(), profile);
   if (!created) {
-    *error = created.error().code + ": " + created.error().message;
+    *error = std::string(created.error().code.name()) + ": " + created.error().message;
     return nullptr;
   }
   auto e = std::make_unique<Engine>(std::move(created).value());
