@@ -157,6 +157,35 @@ std::string Cut(std::string s, std::size_t max_bytes) {
 
 Parser::Parser(Limits limits) : limits_(limits) {}
 
+namespace {
+// True when, reading from the start, more than max_depth arrays or objects are open at once
+// (brackets inside strings are skipped), in text made only of JSON's characters. Used only to
+// classify a parse that already failed.
+bool OpensDeeperThan(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (in_string) {
+      if (ch == '\\')
+        ++i;
+      else if (ch == '"')
+        in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > max_depth) return true;
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      --depth;
+    } else if (std::string_view(" \t\r\n,:-+.0123456789eEtrufalsn").find(ch) ==
+               std::string_view::npos) {
+      return false;  // not JSON text at all (random bytes): an ordinary syntax error
+    }
+  }
+  return false;
+}
+}  // namespace
+
 Result<element> Parser::Parse(std::string_view text, bool padded) {
   if (text.size() > limits_.max_bytes)
     return Error{"too_large", "",
@@ -179,6 +208,11 @@ Result<element> Parser::Parse(std::string_view text, bool padded) {
                    "nested deeper than " + std::to_string(limits_.max_depth) + " levels"};
     if (err == simdjson::CAPACITY || err == simdjson::MEMALLOC)
       return Error{"too_large", "", "input too large to parse"};
+    // Broken input that also opens more containers than the limit (100,000 '[' with no end) is
+    // reported as too deeply nested, the limit it breaks first when read from the start.
+    if (OpensDeeperThan(text, limits_.max_depth))
+      return Error{"too_large", "",
+                   "nested deeper than " + std::to_string(limits_.max_depth) + " levels"};
     return Error{"invalid_json", "", Describe(err)};
   }
   Checker c{limits_.max_depth, std::nullopt};

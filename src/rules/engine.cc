@@ -164,9 +164,6 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     Ctx x(p, facts, *main_, *kb_, a);
     x.texts = texts_[0].get();
     DeceasedAssessment(x);
-    for (std::string_view id : ImplementedRules())
-      if (id != "CONV-02")
-        a.trace.push_back({Text::Static(id), Outcome::kNotFired, "patient deceased"});
     arena->Seal();
     return a;
   }
