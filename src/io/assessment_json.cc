@@ -347,10 +347,7 @@ void WriteCourses(Writer& w, const std::vector<CurrentCourse>& courses) {
     else
       w.Null();
     if (!c.text.empty()) w.Field("text", c.text);
-    w.Key("rules");
-    w.BeginArray();
-    for (auto r : c.rules) w.String(r);
-    w.EndArray();
+    w.StringArray("rules", c.rules);
     w.EndObject();
   }
   w.EndArray();
