@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything bonepath needs to build and test on Debian 12 (apt-get), then configures and
-# builds the project into build/ (RelWithDebInfo, Ninja, profile-guided).
+# builds the project into build/ (RelWithDebInfo, Ninja; profile-guided only on request).
 #
 # Idempotent: apt is skipped when every package is already installed, so a second run is fast and
 # works offline. Runs as root, or through sudo when not root.
@@ -9,8 +9,9 @@
 #   BONEPATH_BUILD_DIR   build directory (default: build)
 #   BONEPATH_JOBS        parallel build jobs (default: number of cores)
 #   BONEPATH_SKIP_BUILD  1: install dependencies only
-#   BONEPATH_PGO         0: no profile-guided optimization (default 1: scripts/pgo.sh trains a
-#                        profile once, in build-pgo-train/ and build-pgo-profile/)
+#   BONEPATH_PGO         1: the opt-in release build with profile-guided optimization
+#                        (scripts/pgo.sh trains a profile in build-pgo-train/ and
+#                        build-pgo-profile/); default 0: a plain optimised build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,7 +61,7 @@ export BONEPATH_JOBS="$jobs"
 # build on the bundled examples (scripts/pgo.sh), unless a profile trained on these sources is
 # already there.
 pgo=(-DBONEPATH_PGO=OFF)
-if [[ "${BONEPATH_PGO:-1}" == 1 ]]; then
+if [[ "${BONEPATH_PGO:-0}" == 1 ]]; then
   profile="$PWD/build-pgo-profile"
   trained=0
   if [[ ! -d "$profile" ]] || [[ -z "$(find "$profile" -name '*.gcda' -print -quit)" ]]; then
