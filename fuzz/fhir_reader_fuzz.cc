@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     if (x.errors().empty()) __builtin_trap();
     for (const auto& e : x.errors())
-      if (!KnownCode(e.code) || e.message.empty()) __builtin_trap();
+      if (!KnownCode(e.code.name()) || e.message.empty()) __builtin_trap();
   }
   return 0;
 }

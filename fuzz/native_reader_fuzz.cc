@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     if (result.errors().empty()) __builtin_trap();
     for (const auto& e : result.errors())
-      if (!KnownCode(e.code) || e.message.empty()) __builtin_trap();
+      if (!KnownCode(e.code.name()) || e.message.empty()) __builtin_trap();
     // The error channel must render whatever the input held.
     (void)bp::ErrorsToJson(result.errors());
     (void)bp::FormatErrorsForStderr("fuzz.json", result.errors());
