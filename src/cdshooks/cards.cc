@@ -331,7 +331,11 @@ class Builder {
         FromWarning("estrogen_raloxifene_not_recommended");
       // Any other reason the engine gives to avoid the drafted agent.
       for (const Avoid& av : c_.assessment->avoid) {
-        if (av.agent != ToString(ag) || av.text.rfind("BLOCK", 0) != 0) continue;
+        // A BLOCK, or a course the engine stops (COURSE rules): signing it is a critical card.
+        const bool course_stop = std::any_of(av.rules.begin(), av.rules.end(), [](const auto& r) {
+          return std::string_view(r).rfind("COURSE-", 0) == 0;
+        });
+        if (av.agent != ToString(ag) || (av.text.rfind("BLOCK", 0) != 0 && !course_stop)) continue;
         if (cards_.size() > 0 && CoveredByCard(ag)) continue;
         Add("avoid_" + av.agent, Severity::kCritical, av.agent + ": " + av.text, av.text, av.rules);
       }
@@ -374,6 +378,8 @@ class Builder {
 }  // namespace
 
 json BuildCards(const CardContext& c, std::vector<IssuedCard>* issued) {
+  // Catalogue §6 CONV-02: no card for a deceased patient.
+  if (c.assessment && c.assessment->HasWarning("patient_deceased")) return json::array();
   Builder b(c, issued);
   const std::string& hook = c.service->hook;
   if (hook == "patient-view")
