@@ -307,9 +307,14 @@ TEST(CourseDecision, NoDueDateBeforeAsOf) {
       for (MedStatus s : {MedStatus::kActive, MedStatus::kStopped, MedStatus::kCompleted}) {
         const CourseDecision d =
             Decide(Model({Med(a, s, kAsOf.AddMonths(-months - 6), kAsOf.AddMonths(-months), 2)}));
-        for (const auto& c : d.current)
-          if (c.next_due) EXPECT_GE(*c.next_due, kAsOf) << ToString(a) << " " << months;
-        if (d.za_next_due) EXPECT_GE(*d.za_next_due, kAsOf);
+        for (const auto& c : d.current) {
+          if (c.next_due) {
+            EXPECT_GE(*c.next_due, kAsOf) << ToString(a) << " " << months;
+          }
+        }
+        if (d.za_next_due) {
+          EXPECT_GE(*d.za_next_due, kAsOf);
+        }
       }
     }
 }

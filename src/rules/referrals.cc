@@ -180,11 +180,19 @@ void Referrals(Ctx& x, State& s) {
       const Medication* d = nullptr;
       for (const auto& m : p.medications)
         if (m.agent == Agent::kDenosumab) d = &m;
-      if (d && d->last_dose)
+      // COURSE-25: a transition already late is due now, never on a past date.
+      if (d && d->last_dose &&
+          d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value)) < f.as_of)
+        t = Keep(
+            "Time-critical: zoledronic acid infusion now (due " + Dt(f.as_of) +
+            "; the transition is overdue since " +
+            Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
+            ").");
+      else if (d && d->last_dose)
         t = Keep(
             "Time-critical: zoledronic acid infusion about " +
-            Dt(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months))) + " (" +
-            Int(x.P(&CP::dmab_transition_months)) +
+            Dt(std::max(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months)), f.as_of)) +
+            " (" + Int(x.P(&CP::dmab_transition_months)) +
             " months after the last denosumab injection), no later than " +
             Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
             ".");

@@ -228,7 +228,9 @@ TEST_F(CourseProperties, NothingOfferedInPregnancyNoBisphosphonateAfterAff) {
         ASSERT_FALSE(pregnant) << "patient " << i << ": " << r.agent.view() << " in pregnancy";
         ASSERT_FALSE(aff && IsBp(r.agent.view())) << "patient " << i << ": after an AFF";
       }
-    if (pregnant) ASSERT_NE(a.za_status, ZaStatus::kEligible) << i;
+    if (pregnant) {
+      ASSERT_NE(a.za_status, ZaStatus::kEligible) << i;
+    }
   }
 }
 
@@ -251,7 +253,9 @@ TEST_F(CourseProperties, NoDueDateBeforeAsOfAndEveryClassHasAnAgent) {
   for (std::size_t i = 0; i < cases_->size(); ++i) {
     const Assessment& a = (*cases_)[i].second;
     for (const auto& c : a.current)
-      if (c.next_due) ASSERT_GE(*c.next_due, kAsOf) << "patient " << i;
+      if (c.next_due) {
+        ASSERT_GE(*c.next_due, kAsOf) << "patient " << i;
+      }
     const TherapyClass t = a.therapy_recommended;
     if (t != TherapyClass::kNone && t != TherapyClass::kSpecialistDecision) {
       ASSERT_FALSE(a.agents.empty()) << "patient " << i << ": " << ToString(t);
@@ -269,9 +273,12 @@ TEST_F(CourseProperties, OneVoice) {
     }
     // Concurrent courses may continue one and stop another only under pregnancy (all stop).
     ASSERT_FALSE(cont && stop) << "patient " << i;
-    if (a.risk_tier == RiskTier::kIndeterminate) ASSERT_FALSE(a.treatment_indicated) << i;
-    if (a.treatment_indicated == false)
+    if (a.risk_tier == RiskTier::kIndeterminate) {
+      ASSERT_FALSE(a.treatment_indicated) << i;
+    }
+    if (a.treatment_indicated == false) {
       ASSERT_EQ(a.therapy_recommended, TherapyClass::kNone) << "patient " << i;
+    }
   }
 }
 
