@@ -490,6 +490,18 @@ class Decider {
       if ((e.start && d >= *e.start) || d >= in_.as_of.AddMonths(-in_.romo_cv_months)) return true;
     return false;
   }
+  // A specialist decision (COURSE-04) goes with an indication: a course under way is its
+  // evidence (COURSE-05); without a course and without an indication nothing is recommended
+  // (the rule's specialist referral stands).
+  void SpecialistNeedsIndication(const Episode& e) {
+    if (d_.target != CourseTarget::kSpecialist || in_.indicated == true) return;
+    if (e.Ongoing()) {
+      d_.indicated = std::optional<bool>(true);
+      d_.tier_floor_high = true;
+    } else {
+      d_.target = CourseTarget::kNewStart;
+    }
+  }
   bool HardStops(int ci);
   bool Limits(int ci);
   bool Failure(int ci);
@@ -516,6 +528,12 @@ class Decider {
 void Decider::Transition(Agent from, std::vector<std::string_view> rules) {
   rules.push_back("COURSE-17");
   d_.target = CourseTarget::kAntiresorptive;
+  // A transition is a recommendation to treat now (COURSE-04): the anabolic course is the
+  // evidence of an indication when TX/RISK could not establish one (COURSE-05).
+  if (in_.indicated != true) {
+    d_.indicated = std::optional<bool>(true);
+    d_.tier_floor_high = true;
+  }
   Seq("course_transition",
       "After " + Human(from) +
           ": start an antiresorptive without a gap (within a month of the last romosozumab dose, "
@@ -619,6 +637,7 @@ bool Decider::HardStops(int ci) {
       d_.target = HighTier() ? CourseTarget::kPthAnalog : CourseTarget::kSpecialist;
     else
       d_.target = CourseTarget::kSpecialist;
+    SpecialistNeedsIndication(e);
     return true;
   }
   if (stopped) return true;
@@ -646,6 +665,7 @@ bool Decider::HardStops(int ci) {
     }
     Fired("COURSE-08", "active osteonecrosis of the jaw");
     d_.target = CourseTarget::kSpecialist;
+    SpecialistNeedsIndication(e);
     return true;
   }
   if (in_.onj_resolved) {
@@ -1120,6 +1140,15 @@ void Decider::AfterCourse() {
 }
 
 void Decider::Fill() {
+  // COURSE-04: every course decision but a holiday recommends treatment now (a specialist gate
+  // decides on its own): the course is the evidence of the indication TX/RISK could not
+  // establish (COURSE-05).
+  if (!in_.specialist_gate && !in_.pregnant && !in_.breastfeeding &&
+      d_.target != CourseTarget::kNewStart && d_.target != CourseTarget::kNothing &&
+      !d_.indicated && in_.indicated != true) {
+    d_.indicated = std::optional<bool>(true);
+    d_.tier_floor_high = true;
+  }
   for (int i = 0; i < static_cast<int>(m_.episodes.size()); ++i) {
     const Episode& e = m_.episodes[i];
     if (e.oncology || !IsCourseAgent(e.agent)) continue;
@@ -1214,6 +1243,22 @@ CourseDecision Decider::Run() {
     return std::move(d_);
   }
   if (in_.specialist_gate) {
+    // The bisphosphonate maxima (COURSE-12, COURSE-13) hold whoever decides next.
+    if (cur && !cur->oncology) {
+      const bool oral_max = IsOralBp(*cur) && m_.oral_bp_years >= lim_.oral_max_years;
+      const bool za_max = cur->agent == Agent::kZoledronicAcid && m_.za_doses >= lim_.za_max_doses;
+      const std::vector<std::string_view> rules = {oral_max ? "COURSE-12" : "COURSE-13"};
+      if (oral_max)
+        for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
+          Avoid(a, "course maximum reached (clinician override)", rules);
+      if (za_max) {
+        Avoid(Agent::kZoledronicAcid, "course maximum reached (clinician override)", rules);
+        d_.za_course_limit = true;
+      }
+      if (oral_max || za_max)
+        Warn("bisphosphonate_max_duration_reached", kWarn,
+             "The bisphosphonate course has reached its maximum.", rules);
+    }
     if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab) {
       d_.target = CourseTarget::kSpecialist;
       Seq("course_continue",

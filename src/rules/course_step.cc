@@ -181,21 +181,7 @@ void Course(Ctx& x, State& s) {
   } else {
     x.NotFired("VCF-03b");
   }
-  if (phpt || f.hypercalcemia) {
-    const std::string why = phpt ? "primary hyperparathyroidism: may worsen hypercalcemia"
-                                 : "hypercalcemia: may worsen it";
-    for (auto ag : {"teriparatide", "abaloparatide"})
-      x.AvoidAgent(ag, "AVOID (specialist may override): " + why,
-                   {ag[0] == 't' ? "CI-08" : "CI-09", "CALC-04"});
-    if (phpt && a.treatment_indicated == true) s.course_gate = s.phpt_gate = true;
-  }
-  if (advanced_ckd && (a.treatment_indicated == true || f.fragility_events > 0)) {
-    s.course_gate = s.ckd_gate = true;
-    x.Fired("SEL-09", "eGFR below 30 or dialysis");
-  } else {
-    x.NotFired("SEL-09");
-  }
-  // The course.
+  // The course model, and the inputs of its decision.
   const CourseParams& cp = x.P(&CP::course);
   const CourseLimits& cl = x.P(&CP::course_limits);
   const CourseModel m = DeriveCourses(p, f.as_of, cp);
@@ -203,7 +189,6 @@ void Course(Ctx& x, State& s) {
   in.as_of = f.as_of;
   in.pregnant = pregnant;
   in.breastfeeding = breastfeeding;
-  in.specialist_gate = s.course_gate || s.pathologic;
   in.advanced_ckd = advanced_ckd;
   in.hypocalcemia = f.hypocalcemia;
   in.calcium_unknown_or_stale =
@@ -259,6 +244,61 @@ void Course(Ctx& x, State& s) {
         in.intolerant.push_back(Agent::kRomosozumab);
         break;
     }
+  // Hypercalcemia and primary hyperparathyroidism: PTH analogs avoided (CI-08, CI-09).
+  if (phpt || f.hypercalcemia) {
+    const std::string why = phpt ? "primary hyperparathyroidism: may worsen hypercalcemia"
+                                 : "hypercalcemia: may worsen it";
+    for (auto ag : {"teriparatide", "abaloparatide"})
+      x.AvoidAgent(ag, "AVOID (specialist may override): " + why,
+                   {ag[0] == 't' ? "CI-08" : "CI-09", "CALC-04"});
+  }
+  // The gates of SEL-09 (advanced CKD) and LAB-03 (primary hyperparathyroidism) apply when
+  // treatment is indicated, and the course decides that as it would without the gate: a course
+  // under way or a transition is the evidence of an indication (COURSE-04, COURSE-05, COURSE-26),
+  // a drug holiday without a restart trigger is not indicated (COURSE-20). SEL-09 also applies
+  // when a fracture makes treatment likely and nothing decided the indication.
+  const bool earlier_gate = s.course_gate || s.pathologic;  // pregnancy, infection, malignancy
+  bool want_ckd = false, want_phpt = false;
+  std::optional<bool> course_indicated = a.treatment_indicated;
+  if (advanced_ckd || phpt) {
+    in.specialist_gate = earlier_gate;
+    const CourseDecision plain = DecideCourse(m, cp, cl, in);
+    if (!earlier_gate) {
+      if (plain.indicated) course_indicated = *plain.indicated;
+      if (plain.tier_floor_high) course_indicated = true;
+      if (s.outside_population && plain.target == CourseTarget::kContinueCurrent)
+        course_indicated = true;
+    }
+    want_ckd = course_indicated == true || (!course_indicated && f.fragility_events > 0);
+    want_ckd = want_ckd && advanced_ckd;
+    want_phpt = phpt && course_indicated == true;
+  }
+  if (want_phpt) s.course_gate = s.phpt_gate = true;
+  if (want_ckd) {
+    s.course_gate = s.ckd_gate = true;
+    x.Fired("SEL-09", "eGFR below 30 or dialysis");
+    // Before the course decision and Selection, so that neither offers or continues them
+    // (an active denosumab course is never simply stopped, §6.H.11).
+    x.AvoidAgent("romosozumab", "AVOID: advanced CKD (hypocalcemia, cardiovascular risk)",
+                 {"SEL-09"});
+    bool dmab_on = false;
+    for (const auto& e : x.p.medications)
+      dmab_on = dmab_on || (e.agent == Agent::kDenosumab && e.status == MedStatus::kActive);
+    if (!dmab_on)
+      x.AvoidAgent("denosumab", "AVOID: advanced CKD (boxed warning: CKD-MBD evaluation first)",
+                   {"SEL-09"});
+  } else {
+    x.NotFired("SEL-09");
+  }
+  // Under the gate, the indication the course gives stands (the gate decides the therapy).
+  if ((want_ckd || want_phpt) && !earlier_gate && course_indicated == true &&
+      a.treatment_indicated != true) {
+    a.treatment_indicated = true;
+    if (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate)
+      a.risk_tier = RiskTier::kHigh;
+    x.Fired("COURSE-05", "tier floored at high: on treatment, pre-treatment risk unknown");
+  }
+  in.specialist_gate = s.course_gate || s.pathologic;
   x.course = DecideCourse(m, cp, cl, in);
   const CourseDecision& d = x.course;
   s.course_target = d.target;
@@ -273,6 +313,11 @@ void Course(Ctx& x, State& s) {
   // Treatment decided by the course (not over a gate: the gate's indeterminate tier stands).
   if (!s.course_gate && !s.pathologic) {
     if (d.indicated) a.treatment_indicated = *d.indicated;
+    // Treatment indicated by the course: an indeterminate or not-indicated tier is floored at
+    // high (§6.H.7; indeterminate always goes with indicated null).
+    if (a.treatment_indicated == true &&
+        (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate))
+      a.risk_tier = RiskTier::kHigh;
     if (d.tier_floor_high &&
         (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate)) {
       a.risk_tier = RiskTier::kHigh;
@@ -442,6 +487,43 @@ void CourseTherapy(Ctx& x, State& s) {
         break;
     }
   }
+  // COURSE-05 continues only an agent that is neither blocked nor avoided. An avoidance found
+  // after the course decision (CI: bone metastases, hypercalcemia, advanced CKD...) stops the
+  // course and the specialist decides what follows. Active denosumab is the exception
+  // (§6.H.11): it is never simply stopped; the specialist supervises it, and it is not avoided.
+  for (auto& c : x.course.current) {
+    if (c.decision != CourseAction::kContinue) continue;
+    const std::string_view name =
+        c.agent == Agent::kIbandronate
+            ? (c.route == Route::kIntravenous ? "ibandronate_iv" : "ibandronate_oral")
+            : ToString(c.agent);
+    if (!x.Avoided(name)) continue;
+    if (c.agent == Agent::kDenosumab) {
+      x.avoided &= ~(1u << AvoidBit("denosumab"));
+      std::erase_if(a.avoid, [](const auto& v) { return v.agent == "denosumab"; });
+      continue;
+    }
+    std::string reason;
+    for (const auto& v : a.avoid)
+      if (v.agent == name) reason = v.text.str();
+    std::string human(ToString(c.agent));
+    std::replace(human.begin(), human.end(), '_', ' ');
+    c.decision = CourseAction::kStop;
+    c.switch_to = "specialist_decision";
+    c.text = "stop: " + reason;
+    c.rules = {"COURSE-05", "COURSE-24"};
+    for (auto& q : x.course.sequence)
+      if (q.code == "course_continue") {
+        q.code = "course_stop";
+        q.text = "Stop " + human + " (" + reason + "); the specialist decides what follows.";
+        q.rules = {"COURSE-05", "COURSE-24"};
+      }
+    x.course.referrals.push_back({"osteoporosis_specialist",
+                                  static_cast<int>(Urgency::kRoutine),
+                                  human + " stopped: " + reason,
+                                  {"COURSE-24"}});
+    if (s.course_target == CourseTarget::kContinueCurrent) specialist();
+  }
   // COURSE-24: no agent is offered and avoided at once.
   auto drop = [&](List<Regimen>& l) {
     for (auto it = l.begin(); it != l.end();) {
@@ -548,14 +630,6 @@ void CourseFinish(Ctx& x, State& s) {
                           "CKD-MBD tests: corrected or ionized calcium, phosphate, intact PTH, "
                           "25-OH vitamin D, 1,25-dihydroxyvitamin D, alkaline phosphatase.",
                           {"SEL-09"}});
-    for (auto ag : {"romosozumab"})
-      x.AvoidAgent(ag, "AVOID: advanced CKD (hypocalcemia, cardiovascular risk)", {"SEL-09"});
-    bool dmab_on = false;
-    for (const auto& e : x.p.medications)
-      dmab_on = dmab_on || (e.agent == Agent::kDenosumab && e.status == MedStatus::kActive);
-    if (!dmab_on)
-      x.AvoidAgent("denosumab", "AVOID: advanced CKD (boxed warning: CKD-MBD evaluation first)",
-                   {"SEL-09"});
   }
   if (f.hypercalcemia || s.phpt_gate) {
     x.Warn("hypercalcemia_evaluate", Severity::kWarning,

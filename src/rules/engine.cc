@@ -164,6 +164,9 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     Ctx x(p, facts, *main_, *kb_, a);
     x.texts = texts_[0].get();
     DeceasedAssessment(x);
+    // Every other rule did not run (CONV-02: "every other rule not_fired").
+    for (std::string_view id : ImplementedRules())
+      if (id != "CONV-02") x.NotFired(id, "patient deceased");
     arena->Seal();
     return a;
   }

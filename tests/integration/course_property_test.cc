@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -25,6 +26,7 @@
 #include "domain/assessment.h"
 #include "domain/patient.h"
 #include "io/assessment_json.h"
+#include "io/patient_json.h"
 #include "knowledge/loader.h"
 #include "rules/engine.h"
 
@@ -178,9 +180,24 @@ class CourseProperties : public ::testing::Test {
   }
   static Engine* engine_;
   static std::vector<std::pair<Patient, Assessment>>* cases_;
+
+ public:
+  static const std::vector<std::pair<Patient, Assessment>>* Cases() { return cases_; }
 };
 Engine* CourseProperties::engine_ = nullptr;
 std::vector<std::pair<Patient, Assessment>>* CourseProperties::cases_ = nullptr;
+
+// "patient i", and with BONEPATH_PROPERTY_DUMP set the record and the rules that fired.
+std::string Who(std::size_t i) {
+  std::string s = "patient " + std::to_string(i);
+  if (std::getenv("BONEPATH_PROPERTY_DUMP") == nullptr) return s;
+  const auto& [p, a] = (*CourseProperties::Cases())[i];
+  s += "\n  record: " + PatientToJson(p, EmbeddedKnowledge()) + "\n  fired:";
+  for (const auto& t : a.trace)
+    if (t.outcome == Outcome::kFired) s += " " + t.rule.str() + " (" + t.because.str() + ")";
+  s += "\n  output: " + AssessmentToJson(a, EmbeddedKnowledge(), -1);
+  return s;
+}
 
 bool Avoided(const Assessment& a, std::string_view agent) {
   for (const auto& v : a.avoid)
@@ -201,7 +218,7 @@ TEST_F(CourseProperties, NoAgentIsOfferedAndAvoided) {
     const Assessment& a = (*cases_)[i].second;
     for (const auto* list : {&a.agents, &a.alternatives})
       for (const auto& r : *list)
-        ASSERT_FALSE(Avoided(a, r.agent.view())) << "patient " << i << ": " << r.agent.view();
+        ASSERT_FALSE(Avoided(a, r.agent.view())) << Who(i) << ": " << r.agent.view();
   }
 }
 
@@ -213,7 +230,7 @@ TEST_F(CourseProperties, ABlockedCourseIsNeverContinued) {
       std::string agent(ToString(c.agent));
       if (c.agent == Agent::kIbandronate)
         agent = c.route == Route::kIntravenous ? "ibandronate_iv" : "ibandronate_oral";
-      ASSERT_FALSE(Avoided(a, agent)) << "patient " << i << ": " << agent << " continued";
+      ASSERT_FALSE(Avoided(a, agent)) << Who(i) << ": " << agent << " continued";
     }
   }
 }
@@ -225,11 +242,11 @@ TEST_F(CourseProperties, NothingOfferedInPregnancyNoBisphosphonateAfterAff) {
     const bool aff = a.HasWarning("atypical_femoral_fracture");
     for (const auto* list : {&a.agents, &a.alternatives})
       for (const auto& r : *list) {
-        ASSERT_FALSE(pregnant) << "patient " << i << ": " << r.agent.view() << " in pregnancy";
-        ASSERT_FALSE(aff && IsBp(r.agent.view())) << "patient " << i << ": after an AFF";
+        ASSERT_FALSE(pregnant) << Who(i) << ": " << r.agent.view() << " in pregnancy";
+        ASSERT_FALSE(aff && IsBp(r.agent.view())) << Who(i) << ": after an AFF";
       }
     if (pregnant) {
-      ASSERT_NE(a.za_status, ZaStatus::kEligible) << i;
+      ASSERT_NE(a.za_status, ZaStatus::kEligible) << Who(i);
     }
   }
 }
@@ -245,7 +262,7 @@ TEST_F(CourseProperties, ActiveDenosumabNeverEndsWithNothing) {
                           (c.state == CourseState::kActive || c.state == CourseState::kOverdue ||
                            c.state == CourseState::kHeld));
     if (!dmab_active) continue;
-    ASSERT_NE(a.therapy_recommended, TherapyClass::kNone) << "patient " << i;
+    ASSERT_NE(a.therapy_recommended, TherapyClass::kNone) << Who(i);
   }
 }
 
@@ -254,11 +271,11 @@ TEST_F(CourseProperties, NoDueDateBeforeAsOfAndEveryClassHasAnAgent) {
     const Assessment& a = (*cases_)[i].second;
     for (const auto& c : a.current)
       if (c.next_due) {
-        ASSERT_GE(*c.next_due, kAsOf) << "patient " << i;
+        ASSERT_GE(*c.next_due, kAsOf) << Who(i);
       }
     const TherapyClass t = a.therapy_recommended;
     if (t != TherapyClass::kNone && t != TherapyClass::kSpecialistDecision) {
-      ASSERT_FALSE(a.agents.empty()) << "patient " << i << ": " << ToString(t);
+      ASSERT_FALSE(a.agents.empty()) << Who(i) << ": " << ToString(t);
     }
   }
 }
@@ -272,12 +289,12 @@ TEST_F(CourseProperties, OneVoice) {
       stop = stop || st.code == "course_stop";
     }
     // Concurrent courses may continue one and stop another only under pregnancy (all stop).
-    ASSERT_FALSE(cont && stop) << "patient " << i;
+    ASSERT_FALSE(cont && stop) << Who(i);
     if (a.risk_tier == RiskTier::kIndeterminate) {
-      ASSERT_FALSE(a.treatment_indicated) << i;
+      ASSERT_FALSE(a.treatment_indicated) << Who(i);
     }
     if (a.treatment_indicated == false) {
-      ASSERT_EQ(a.therapy_recommended, TherapyClass::kNone) << "patient " << i;
+      ASSERT_EQ(a.therapy_recommended, TherapyClass::kNone) << Who(i);
     }
   }
 }
@@ -288,11 +305,11 @@ TEST_F(CourseProperties, DeceasedPatientsGetNothingElse) {
     const auto& [p, a] = (*cases_)[i];
     if (!a.HasWarning("patient_deceased")) continue;
     ++n;
-    ASSERT_EQ(a.warnings.size(), 1u) << i;
-    ASSERT_TRUE(a.referrals.empty()) << i;
-    ASSERT_TRUE(a.agents.empty() && a.alternatives.empty() && a.avoid.empty()) << i;
-    ASSERT_TRUE(a.missing_data.empty()) << i;
-    ASSERT_EQ(a.therapy_recommended, TherapyClass::kNone) << i;
+    ASSERT_EQ(a.warnings.size(), 1u) << Who(i);
+    ASSERT_TRUE(a.referrals.empty()) << Who(i);
+    ASSERT_TRUE(a.agents.empty() && a.alternatives.empty() && a.avoid.empty()) << Who(i);
+    ASSERT_TRUE(a.missing_data.empty()) << Who(i);
+    ASSERT_EQ(a.therapy_recommended, TherapyClass::kNone) << Who(i);
   }
   EXPECT_GT(n, 50);
 }
@@ -301,7 +318,7 @@ TEST_F(CourseProperties, JsonValidatesAgainstTheSchema) {
   for (std::size_t i = 0; i < cases_->size(); i += 40) {
     const std::string j = AssessmentToJson((*cases_)[i].second, EmbeddedKnowledge(), -1);
     const std::string why = testing_harness::SchemaViolations(nlohmann::json::parse(j));
-    ASSERT_TRUE(why.empty()) << "patient " << i << ": " << why;
+    ASSERT_TRUE(why.empty()) << Who(i) << ": " << why;
   }
 }
 
