@@ -1,5 +1,6 @@
 #include "measures/bulk_eval.h"
 
+#include <malloc.h>
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -19,6 +20,12 @@ struct FileCloser {
   }
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
+
+// Write buffers of the partition files: 256 KiB each, fewer when there are many files, so that
+// all of them together stay within 16 MiB.
+std::size_t SpillBufferBytes(std::size_t files) {
+  return std::clamp<std::size_t>((16u << 20) / std::max<std::size_t>(files, 1), 4096, 256u << 10);
+}
 
 std::uint64_t HashId(std::string_view s) {
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a
@@ -60,9 +67,16 @@ class TempDir {
   std::string path_;
 };
 
+struct IdHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct WorkerState {
   simdjson::dom::parser parser;
-  std::unordered_map<std::string, PatientRecord> records;
+  // Looked up by a view of the subject; the key is copied only for a new patient.
+  std::unordered_map<std::string, PatientRecord, IdHash, std::equal_to<>> records;
+  std::pair<const std::string, PatientRecord>* last = nullptr;  // stable: map nodes do not move
   MedicationIndex meds;
 };
 
@@ -115,9 +129,15 @@ std::optional<Error> Group(const std::vector<bulk::NdjsonFile>& files, const Bul
         if (type == "Medication") {
           e = AddMedication(r, s.meds);
         } else {
-          std::string subject = SubjectOf(r);
+          const std::string_view subject = SubjectView(r);
           if (subject.empty()) return std::nullopt;
-          e = AddResource(r, s.records[subject]);
+          // Exports often list one patient's resources together: try the last one first.
+          if (!s.last || s.last->first != subject) {
+            auto it = s.records.find(subject);
+            if (it == s.records.end()) it = s.records.try_emplace(std::string(subject)).first;
+            s.last = &*it;
+          }
+          e = AddResource(r, s.last->second);
         }
         if (e) {
           e->message = Where(where) + ": " + e->message;
@@ -147,17 +167,17 @@ std::optional<Error> Group(const std::vector<bulk::NdjsonFile>& files, const Bul
 
 void EvaluateRecords(const Measure& m, const std::vector<PatientRecord>& patients,
                      const MedicationIndex& meds, const MeasurementPeriod& mp, int threads,
-                     const PatientSink& sink) {
+                     const PatientSink& sink, bool evidence) {
   threads = std::max(1, std::min<int>(threads, static_cast<int>(patients.size())));
   if (threads <= 1) {
-    for (const auto& p : patients) sink(m.EvaluatePatient(p, meds, mp));
+    for (const auto& p : patients) sink(m.EvaluatePatient(p, meds, mp, evidence));
     return;
   }
   std::vector<PatientResult> results(patients.size());
   bulk::RunWorkers(threads, [&](int w) {
     for (std::size_t i = static_cast<std::size_t>(w); i < patients.size();
          i += static_cast<std::size_t>(threads))
-      results[i] = m.EvaluatePatient(patients[i], meds, mp);
+      results[i] = m.EvaluatePatient(patients[i], meds, mp, evidence);
   });
   for (const auto& r : results) sink(r);
 }
@@ -167,6 +187,10 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
                                   const PatientSink& sink, BulkStats* stats) {
   auto listing = bulk::ListNdjsonFiles(dir);
   if (!listing) return listing.error();
+  // Partitions are built and freed one after another: keep freed memory in the process for the
+  // next one (the peak is unchanged) instead of returning it and faulting it in again.
+  ::mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+  ::mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   BulkStats st;
   st.files = listing->files.size();
   st.skipped_entries = listing->skipped;
@@ -183,7 +207,7 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
     std::vector<PatientRecord> patients;
     MedicationIndex meds;
     if (auto e = Group(listing->files, opt, patients, meds)) return e;
-    EvaluateRecords(m, patients, meds, mp, threads, count_sink);
+    EvaluateRecords(m, patients, meds, mp, threads, count_sink, opt.evidence);
     if (stats) *stats = st;
     return std::nullopt;
   }
@@ -199,13 +223,17 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
   const auto med_path = [&](std::size_t w) {
     return tmp->path() + "/medication-w" + std::to_string(w) + ".ndjson";
   };
+  const std::size_t spill_buffer = SpillBufferBytes(nthreads * (k + 1));
   for (std::size_t w = 0; w < nthreads; ++w) {
     for (std::size_t p = 0; p < k; ++p) {
       parts[w].emplace_back(std::fopen(part_path(w, p).c_str(), "wb"));
       if (!parts[w].back()) return Error{"io", tmp->path(), "cannot write a temporary file"};
+      // Large writes: the default 4 KiB buffer costs a system call per few lines.
+      std::setvbuf(parts[w].back().get(), nullptr, _IOFBF, spill_buffer);
     }
     med_files[w].reset(std::fopen(med_path(w).c_str(), "wb"));
     if (!med_files[w]) return Error{"io", tmp->path(), "cannot write a temporary file"};
+    std::setvbuf(med_files[w].get(), nullptr, _IOFBF, spill_buffer);
   }
   std::vector<simdjson::dom::parser> parsers(nthreads);
   bulk::LineOptions lo;
@@ -226,7 +254,7 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
         if (type == "Medication") {
           out = med_files[w].get();
         } else {
-          const std::string subject = SubjectOf(r);
+          const std::string_view subject = SubjectView(r);
           if (subject.empty()) return std::nullopt;
           out = parts[w][HashId(subject) % k].get();
         }
@@ -256,7 +284,7 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
     std::vector<PatientRecord> patients;
     MedicationIndex meds;
     if (auto e = Group(files, opt, patients, meds)) return e;
-    EvaluateRecords(m, patients, meds, mp, threads, count_sink);
+    EvaluateRecords(m, patients, meds, mp, threads, count_sink, opt.evidence);
     for (std::size_t w = 0; w < nthreads; ++w) std::filesystem::remove(part_path(w, p), ec);
   }
   if (stats) *stats = st;

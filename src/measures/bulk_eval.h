@@ -23,6 +23,7 @@ struct BulkOptions {
   std::uint64_t budget_bytes = 48u * 1024 * 1024;  // raw NDJSON per partition
   std::size_t max_line_bytes = 64u * 1024 * 1024;
   std::string temp_dir;  // default: $TMPDIR or /tmp
+  bool evidence = true;  // fill PatientResult::evaluated_resources (individual reports)
 };
 
 struct BulkStats {
@@ -40,6 +41,6 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
 // `sink` in input order.
 void EvaluateRecords(const Measure& m, const std::vector<PatientRecord>& patients,
                      const MedicationIndex& meds, const MeasurementPeriod& mp, int threads,
-                     const PatientSink& sink);
+                     const PatientSink& sink, bool evidence = true);
 
 }  // namespace bp::measures
