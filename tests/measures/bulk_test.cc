@@ -198,6 +198,22 @@ TEST(MeasureCommand, FolderSummaryBundleIndividualAndErrors) {
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(b["resourceType"], "Bundle");
   EXPECT_EQ(b["entry"].size(), 49u);
+  // Individual reports from a folder name the evidence (a summary does not need it and skips
+  // it) and add up to the summary.
+  std::vector<int> sums(s["group"][0]["population"].size(), 0);
+  for (const auto& e : b["entry"]) {
+    const json& r = e["resource"];
+    EXPECT_EQ(r["type"], "individual");
+    const auto& pops = r["group"][0]["population"];
+    ASSERT_EQ(pops.size(), sums.size());
+    for (std::size_t i = 0; i < sums.size(); ++i) sums[i] += pops[i]["count"].get<int>();
+    ASSERT_TRUE(r.contains("evaluatedResource"));
+    if (pops[0]["count"] == 1) {
+      EXPECT_GE(r["evaluatedResource"].size(), 2u) << r["subject"];
+    }
+  }
+  for (std::size_t i = 0; i < sums.size(); ++i)
+    EXPECT_EQ(s["group"][0]["population"][i]["count"], sums[i]) << i;
   const std::string one = std::string(BONEPATH_TEST_DATA) +
                           "/ecqm/cms249/tests-30cb1708-54d7-4268-bc37-5e7b4d31e789-bundle.json";
   json i = json::parse(RunCli("measure CMS249 " + one, &rc));
