@@ -11,6 +11,8 @@
 #include <memory>
 #include <unordered_map>
 
+#include "measures/record_codec.h"
+
 namespace bp::measures {
 namespace {
 
@@ -216,26 +218,28 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
   if (!tmp) return tmp.error();
   const std::size_t nthreads = static_cast<std::size_t>(threads);
   std::vector<std::vector<File>> parts(nthreads);
-  std::vector<File> med_files(nthreads);
   const auto part_path = [&](std::size_t w, std::size_t p) {
-    return tmp->path() + "/p" + std::to_string(p) + "-w" + std::to_string(w) + ".ndjson";
+    return tmp->path() + "/p" + std::to_string(p) + "-w" + std::to_string(w) + ".bin";
   };
-  const auto med_path = [&](std::size_t w) {
-    return tmp->path() + "/medication-w" + std::to_string(w) + ".ndjson";
-  };
-  const std::size_t spill_buffer = SpillBufferBytes(nthreads * (k + 1));
+  const std::size_t spill_buffer = SpillBufferBytes(nthreads * k);
   for (std::size_t w = 0; w < nthreads; ++w) {
     for (std::size_t p = 0; p < k; ++p) {
       parts[w].emplace_back(std::fopen(part_path(w, p).c_str(), "wb"));
       if (!parts[w].back()) return Error{"io", tmp->path(), "cannot write a temporary file"};
-      // Large writes: the default 4 KiB buffer costs a system call per few lines.
+      // Large writes: the default 4 KiB buffer costs a system call per few frames.
       std::setvbuf(parts[w].back().get(), nullptr, _IOFBF, spill_buffer);
     }
-    med_files[w].reset(std::fopen(med_path(w).c_str(), "wb"));
-    if (!med_files[w]) return Error{"io", tmp->path(), "cannot write a temporary file"};
-    std::setvbuf(med_files[w].get(), nullptr, _IOFBF, spill_buffer);
   }
-  std::vector<simdjson::dom::parser> parsers(nthreads);
+  // Each line is parsed and read into facts once, here, so that errors name the export's file;
+  // the facts go to the partition in binary (record_codec.h). Medications are shared by every
+  // partition: they stay in memory.
+  struct SpillState {
+    simdjson::dom::parser parser;
+    PatientRecord scratch;
+    std::string frame;
+    MedicationIndex meds;
+  };
+  std::vector<SpillState> ss(nthreads);
   bulk::LineOptions lo;
   lo.threads = threads;
   lo.max_line_bytes = opt.max_line_bytes;
@@ -243,49 +247,73 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
       listing->files, lo,
       [&](int wi, std::string_view line, const bulk::LineRef& where) -> std::optional<Error> {
         const std::size_t w = static_cast<std::size_t>(wi);
+        SpillState& s = ss[w];
         if (!MayHoldMeasureResource(line)) return std::nullopt;
         simdjson::dom::element r;
-        if (auto e = ParseLine(parsers[w], line, where, r)) return e;
+        if (auto e = ParseLine(s.parser, line, where, r)) return e;
         std::string_view type;
         if (r["resourceType"].get(type) != simdjson::SUCCESS)
           return Error{"schema", *where.path, Where(where) + ": no resourceType"};
         if (!IsMeasureResourceType(type)) return std::nullopt;
-        std::FILE* out = nullptr;
+        std::optional<Error> e;
+        std::string_view subject;
         if (type == "Medication") {
-          out = med_files[w].get();
+          e = AddMedication(r, s.meds);
         } else {
-          const std::string_view subject = SubjectView(r);
+          subject = SubjectView(r);
           if (subject.empty()) return std::nullopt;
-          out = parts[w][HashId(subject) % k].get();
+          s.scratch = PatientRecord{};
+          e = AddResource(r, s.scratch);
         }
-        if (std::fwrite(line.data(), 1, line.size(), out) != line.size() ||
-            std::fputc('\n', out) == EOF)
+        if (e) {
+          e->message = Where(where) + ": " + e->message;
+          e->path = *where.path;
+          return e;
+        }
+        if (subject.empty()) return std::nullopt;  // a Medication
+        s.frame.clear();
+        EncodeFacts(type, subject, s.scratch, s.frame);
+        std::FILE* out = parts[w][HashId(subject) % k].get();
+        if (std::fwrite(s.frame.data(), 1, s.frame.size(), out) != s.frame.size())
           return Error{"io", tmp->path(), "cannot write a temporary file"};
         return std::nullopt;
       });
   if (err) return err;
   for (auto& v : parts)
-    for (auto& f : v) f.reset();
-  for (auto& f : med_files) f.reset();
-  parsers.clear();
-  // Pass 2: one partition at a time.
-  std::vector<bulk::NdjsonFile> med_list;
+    for (auto& f : v)
+      if (f && std::fflush(f.get()) != 0)
+        return Error{"io", tmp->path(), "cannot write a temporary file"};
+  parts.clear();
+  MedicationIndex meds;
+  for (auto& s : ss)
+    for (auto& [id, med] : s.meds) meds.insert_or_assign(id, std::move(med));
+  ss.clear();
+  // Pass 2: one partition at a time, decoded without parsing JSON.
   std::error_code ec;
-  for (std::size_t w = 0; w < nthreads; ++w) {
-    const auto size = std::filesystem::file_size(med_path(w), ec);
-    if (!ec && size > 0) med_list.push_back({med_path(w), size});
-  }
+  std::string data;
   for (std::size_t p = 0; p < k; ++p) {
-    std::vector<bulk::NdjsonFile> files = med_list;
+    RecordMap records;
     for (std::size_t w = 0; w < nthreads; ++w) {
-      const auto size = std::filesystem::file_size(part_path(w, p), ec);
-      if (!ec && size > 0) files.push_back({part_path(w, p), size});
+      const std::string path = part_path(w, p);
+      File f(std::fopen(path.c_str(), "rb"));
+      if (!f) return Error{"io", tmp->path(), "cannot read a temporary file"};
+      const auto size = std::filesystem::file_size(path, ec);
+      if (ec) return Error{"io", tmp->path(), "cannot read a temporary file"};
+      data.resize(static_cast<std::size_t>(size));
+      if (std::fread(data.data(), 1, data.size(), f.get()) != data.size() ||
+          !DecodeFactsInto(data, records))
+        return Error{"io", tmp->path(), "cannot read a temporary file"};
+      f.reset();
+      std::filesystem::remove(path, ec);
     }
     std::vector<PatientRecord> patients;
-    MedicationIndex meds;
-    if (auto e = Group(files, opt, patients, meds)) return e;
+    patients.reserve(records.size());
+    for (auto& [id, rec] : records)
+      if (!rec.id.empty()) patients.push_back(std::move(rec));  // only patients with a Patient
+    records.clear();
+    std::sort(patients.begin(), patients.end(),
+              [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
     EvaluateRecords(m, patients, meds, mp, threads, count_sink, opt.evidence);
-    for (std::size_t w = 0; w < nthreads; ++w) std::filesystem::remove(part_path(w, p), ec);
   }
   if (stats) *stats = st;
   return std::nullopt;
