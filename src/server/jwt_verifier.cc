@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cdshooks/cds_service.h"
+#include "cdshooks/outside_json.h"
 
 namespace bp::server {
 namespace {
@@ -123,7 +124,12 @@ std::string ReadFile(const std::string& path, bool* ok) {
 
 std::vector<PemKey> JwksToPem(std::string_view jwks, std::vector<std::string>* why) {
   std::vector<PemKey> out;
-  json doc = cds::JsonDepthWithin(jwks) ? json::parse(jwks, nullptr, false) : json();
+  auto parsed = cds::ParseOutsideJson(jwks);
+  if (!parsed) {
+    why->push_back("JWKS: " + parsed.error().message);
+    return out;
+  }
+  const json doc = std::move(*parsed);
   if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
     why->push_back("not a JWKS (an object with a \"keys\" array)");
     return out;
@@ -269,11 +275,15 @@ Result<VerifiedToken> JwtVerifier::Verify(std::string_view authorization, std::s
   auto head_raw = B64Url(std::string_view(token).substr(0, d1));
   auto body_raw = B64Url(std::string_view(token).substr(d1 + 1, d2 - d1 - 1));
   if (!head_raw || !body_raw) return Unauthorized("token header or payload is not base64url");
-  if (!cds::JsonDepthWithin(*head_raw, 8) || !cds::JsonDepthWithin(*body_raw, 8))
-    return Unauthorized("token header or payload nests too deeply");
-  json head = json::parse(*head_raw, nullptr, false), body = json::parse(*body_raw, nullptr, false);
+  // Token parts are flat objects: a small nesting limit, and a duplicate claim is refused.
+  const jsonparse::Limits part_limits{.max_bytes = 16 * 1024, .max_depth = 8};
+  auto head_json = cds::ParseOutsideJson(*head_raw, part_limits);
+  if (!head_json) return Unauthorized("token header: " + head_json.error().message);
+  auto body_json = cds::ParseOutsideJson(*body_raw, part_limits);
+  if (!body_json) return Unauthorized("token payload: " + body_json.error().message);
+  const json head = std::move(*head_json), body = std::move(*body_json);
   if (!head.is_object() || !body.is_object())
-    return Unauthorized("token header or payload is not JSON");
+    return Unauthorized("token header or payload is not a JSON object");
   const std::string alg =
       head.contains("alg") && head["alg"].is_string() ? head["alg"].get<std::string>() : "";
   if (alg != "ES384" && alg != "RS384")
