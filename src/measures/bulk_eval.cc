@@ -101,6 +101,19 @@ void MergeRecord(PatientRecord& dst, PatientRecord& src) {
   Append(dst.medication_requests, src.medication_requests);
 }
 
+// The records of the patients that have a Patient resource, by id; empties `records`.
+template <typename Map>
+std::vector<PatientRecord> SortedPatients(Map& records) {
+  std::vector<PatientRecord> patients;
+  patients.reserve(records.size());
+  for (auto& [id, rec] : records)
+    if (!rec.id.empty()) patients.push_back(std::move(rec));
+  records.clear();
+  std::sort(patients.begin(), patients.end(),
+            [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
+  return patients;
+}
+
 std::optional<Error> ParseLine(simdjson::dom::parser& parser, std::string_view line,
                                const bulk::LineRef& where, simdjson::dom::element& out) {
   if (parser.parse(line.data(), line.size()).get(out) != simdjson::SUCCESS || !out.is_object())
@@ -155,13 +168,7 @@ std::optional<Error> Group(const std::vector<bulk::NdjsonFile>& files, const Bul
   }
   for (auto& s : ws)
     for (auto& [id, m] : s.meds) meds.insert_or_assign(id, std::move(m));
-  patients.clear();
-  patients.reserve(all.size());
-  for (auto& [id, rec] : all)
-    if (!rec.id.empty()) patients.push_back(std::move(rec));  // only patients with a Patient
-  all.clear();
-  std::sort(patients.begin(), patients.end(),
-            [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
+  patients = SortedPatients(all);
   return std::nullopt;
 }
 
@@ -306,13 +313,7 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
       f.reset();
       std::filesystem::remove(path, ec);
     }
-    std::vector<PatientRecord> patients;
-    patients.reserve(records.size());
-    for (auto& [id, rec] : records)
-      if (!rec.id.empty()) patients.push_back(std::move(rec));  // only patients with a Patient
-    records.clear();
-    std::sort(patients.begin(), patients.end(),
-              [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
+    const std::vector<PatientRecord> patients = SortedPatients(records);
     EvaluateRecords(m, patients, meds, mp, threads, count_sink, opt.evidence);
   }
   if (stats) *stats = st;
