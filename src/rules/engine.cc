@@ -216,11 +216,13 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
 std::span<const std::string_view> Engine::ImplementedRules() {
   static const std::vector<std::string_view> ids = [] {
     std::vector<std::string_view> all;
-    for (const Topic* t :
-         {&kDemographicsTopic, &kIndicationTopic, &kTierTopic, &kGlucocorticoidsTopic,
-          &kCancerTopic, &kHolidaysTopic, &kContraindicationsTopic, &kSelectionTopic,
-          &kInfusionTopic, &kVertebralTopic, &kReferralsTopic, &kMedicationsTopic,
-          &kMonitoringTopic, &kCourseTopic, &kEngineTopic})
+    for (const Topic* t : {&kDemographicsTopic,      &kIndicationTopic,  &kTierTopic,
+                           &kGlucocorticoidsTopic,   &kCancerTopic,      &kHolidaysTopic,
+                           &kContraindicationsTopic, &kSelectionTopic,   &kInfusionTopic,
+                           &kVertebralTopic,         &kReferralsTopic,   &kMedicationsTopic,
+                           &kMonitoringTopic,        &kCourseModelTopic, &kCourseStopsTopic,
+                           &kCourseDecisionTopic,    &kCourseGatesTopic, &kCourseTherapyTopic,
+                           &kCourseFinishTopic,      &kEngineTopic})
       for (std::string_view id : t->rules)
         if (std::find(all.begin(), all.end(), id) == all.end()) all.push_back(id);
     return all;
