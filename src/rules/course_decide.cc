@@ -7,6 +7,13 @@
 
 namespace bp::course_detail {
 
+namespace {
+std::string words(std::string w) {
+  std::replace(w.begin(), w.end(), '_', ' ');
+  return w;
+}
+}  // namespace
+
 bool Decider::Failure(int ci) {
   const Episode& e = m_.episodes[ci];
   if (!e.Ongoing()) return false;
@@ -59,7 +66,8 @@ bool Decider::Failure(int ci) {
       to = "specialist_decision";
     }
     Seq("course_switch",
-        "Switch from " + Human(e.agent) + " after a fracture on treatment (to " + to + ").",
+        "Switch from " + Human(e.agent) + " after a fracture on treatment (to " +
+            (to == "specialist_decision" ? std::string("a specialist's choice") : words(to)) + ").",
         {"COURSE-18", "COURSE-19"});
     Decide(ci, CourseAction::kSwitch, to, "fracture on treatment", {"COURSE-18", "COURSE-19"});
     Fired("COURSE-19", "switch from " + Human(e.agent));

@@ -588,6 +588,13 @@ void Course(Ctx& x, State& s);
 void CourseTherapy(Ctx& x, State& s);
 void CourseFinish(Ctx& x, State& s);
 
+// An enum's wire name as words, for text a person reads ("zoledronic_acid" -> "zoledronic acid").
+inline std::string render_words(std::string_view wire) {
+  std::string w(wire);
+  std::replace(w.begin(), w.end(), '_', ' ');
+  return w;
+}
+
 // A topic's registration: the rule ids its steps implement. Engine::ImplementedRules is the
 // union of every topic's list (engine.cc), which `bonepath knowledge check` compares with the
 // rules in knowledge/.
