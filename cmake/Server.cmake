@@ -15,18 +15,16 @@ pkg_check_modules(BP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(BP_LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 
 bp_library(bp_cdshooks cdshooks)
-target_link_libraries(bp_cdshooks PUBLIC bp_fhir bp_io bp_knowledge bp_rules
+target_link_libraries(bp_cdshooks PUBLIC bp_fhir bp_knowledge bp_rules bp_domain bp_common
   PRIVATE nlohmann_json::nlohmann_json fmt::fmt OpenSSL::Crypto)
 
 bp_library(bp_server server)
-target_link_libraries(bp_server PUBLIC bp_cdshooks PkgConfig::BP_HTTPLIB Threads::Threads
+target_link_libraries(bp_server PUBLIC bp_cdshooks bp_registry bp_io bp_rules bp_domain bp_common
+  PkgConfig::BP_HTTPLIB Threads::Threads
   PRIVATE PkgConfig::BP_LIBJWT OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3
   spdlog::spdlog nlohmann_json::nlohmann_json fmt::fmt)
-if(TARGET bp_storage)  # the service database (feedback, migrations/0100_cds_feedback.sql)
-  target_link_libraries(bp_server PUBLIC bp_storage)
-else()
-  message(FATAL_ERROR "bp_server needs bp_storage (cmake/Storage.cmake)")
-endif()
+# The service database (feedback, migrations/0100_cds_feedback.sql).
+target_link_libraries(bp_server PUBLIC bp_storage)
 target_compile_definitions(bp_server PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
 
 # bonepath-server: `bonepath serve`, `bonepath feedback` and `bonepath registry`, which bonepath

@@ -48,15 +48,19 @@ add_custom_command(
   DEPENDS ${_bp_migration_files} ${CMAKE_SOURCE_DIR}/cmake/Storage.cmake
   COMMENT "Embedding storage migrations")
 
-file(GLOB_RECURSE _bp_storage_srcs CONFIGURE_DEPENDS
-  ${CMAKE_SOURCE_DIR}/src/storage/*.cc ${CMAKE_SOURCE_DIR}/src/registry/*.cc)
+file(GLOB_RECURSE _bp_storage_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/storage/*.cc)
 list(FILTER _bp_storage_srcs EXCLUDE REGEX "_test\\.cc$|/postgres_database\\.cc$")
 add_library(bp_storage STATIC ${_bp_storage_srcs} ${_bp_migrations_cc})
 target_include_directories(bp_storage PUBLIC ${CMAKE_SOURCE_DIR}/src)
-target_link_libraries(bp_storage
-  PUBLIC bp_fhir bp_io bp_rules bp_knowledge
-  PRIVATE bp_platform SQLite::SQLite3 OpenSSL::Crypto ${CMAKE_DL_LIBS} nlohmann_json::nlohmann_json fmt::fmt)
+target_link_libraries(bp_storage PUBLIC bp_common
+  PRIVATE bp_platform SQLite::SQLite3 ${CMAKE_DL_LIBS})
 target_compile_definitions(bp_storage PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
+
+# The registry (due lists, checklists, alerts) over the store: assesses stored patients.
+bp_library(bp_registry registry)
+target_link_libraries(bp_registry
+  PUBLIC bp_storage bp_fhir bp_io bp_rules bp_knowledge bp_domain bp_common
+  PRIVATE OpenSSL::Crypto nlohmann_json::nlohmann_json fmt::fmt)
 
 # The PostgreSQL adapter, as the module bonepath-postgres.so that bp_storage loads for
 # postgresql:// URLs (src/storage/postgres/postgres_module.h): only it links libpq. It exports its
@@ -80,7 +84,7 @@ endif()
 # which includes the storage tests: link the library into it once that directory is processed.
 function(_bp_storage_link_tests)
   if(TARGET bonepath_unit_tests)
-    target_link_libraries(bonepath_unit_tests PRIVATE bp_storage)
+    target_link_libraries(bonepath_unit_tests PRIVATE bp_storage bp_registry)
     add_dependencies(bonepath_unit_tests bonepath_postgres)
     target_compile_definitions(bonepath_unit_tests PRIVATE
       BONEPATH_BINARY_FOR_STORAGE_TESTS="$<TARGET_FILE:bonepath>")

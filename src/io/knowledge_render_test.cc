@@ -135,10 +135,12 @@ TEST(KnowledgeRender, SeedQuestionAnswers) {
   EXPECT_NE(s.find("Reclast label."), std::string::npos);
 }
 
-// The shipped knowledge: checked once the rules are in (skipped while it holds none).
+// The shipped knowledge: empty or missing knowledge fails here rather than skipping.
 TEST(KnowledgeRender, EmbeddedInfusionTopic) {
   const KnowledgeBase& kb = EmbeddedKnowledge();
-  if (kb.FindRule("PRE-01") == nullptr) GTEST_SKIP() << "embedded knowledge lacks PRE-01 yet";
+  ASSERT_FALSE(kb.rules.empty()) << "the embedded knowledge holds no rules";
+  ASSERT_NE(kb.FindRule("PRE-01"), nullptr) << "the embedded knowledge lacks PRE-01";
+  ASSERT_FALSE(KnowledgeTopics(kb).empty()) << "the embedded knowledge has no topics";
   auto md = RenderKnowledgeMarkdown(kb, "infusion");
   ASSERT_TRUE(md);
   EXPECT_NE(md->find("PRE-01"), std::string::npos);
