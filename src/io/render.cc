@@ -160,8 +160,8 @@ Section DecisionSection(const Assessment& a) {
   for (CheckStatus want : kOrder)
     for (const auto& c : a.pre_infusion)
       if (c.status == want)
-        it.push_back(
-            {Label(c.status) + ": " + Label(c.check), "", c.text, c.rules, CheckTone(c.status), 1});
+        it.push_back({Label(c.status, c.check) + ": " + Label(c.check), "", c.text, c.rules,
+                      CheckTone(c.status), 1});
   return s;
 }
 

@@ -269,6 +269,24 @@ std::string Label(PreCheckKind k) {
   return Humanize(ToString(k));
 }
 
+std::string Label(CheckStatus s, PreCheckKind k) {
+  if (s != CheckStatus::kFail) return Label(s);
+  switch (k) {
+    case PreCheckKind::kSerumCalcium:
+    case PreCheckKind::kVitaminD:
+    case PreCheckKind::kDosingInterval:
+    case PreCheckKind::kHydration:
+      return "Correct first";
+    case PreCheckKind::kCreatinineClearance:
+    case PreCheckKind::kAcuteRenalImpairment:
+    case PreCheckKind::kHypersensitivity:
+    case PreCheckKind::kPregnancy:
+      return "Contraindication";
+    default:
+      return "Not met";
+  }
+}
+
 std::string Label(CheckStatus s) {
   switch (s) {
     case CheckStatus::kPass:

@@ -47,6 +47,10 @@ std::string Label(RiskTier t);
 std::string Label(ZaStatus s);
 std::string Label(PreCheckKind k);
 std::string Label(CheckStatus s);
+// A pre-infusion check's status as a person acts on it: "Correct first" only for what can be
+// corrected (calcium, vitamin D, hydration, the dosing interval; catalogue §6.H.1), never for a
+// contraindication such as a creatinine clearance below the label limit or a pregnancy.
+std::string Label(CheckStatus s, PreCheckKind k);
 std::string Label(Urgency u);
 std::string Label(Severity s);
 std::string Label(Route r);

@@ -178,6 +178,17 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   // nothing).
   const std::shared_ptr<Arena> unowned(std::shared_ptr<Arena>(), arena);
   Cat diff;
+  std::string said;  // the same for a person: profile titles, no enum names
+  auto title = [&](const std::string& name) -> std::string {
+    for (const auto& pd : kb_->profiles)
+      if (pd.name == name && !pd.title.empty()) return pd.title;
+    return name;
+  };
+  auto words = [](std::string_view v) {
+    std::string w(v);
+    std::replace(w.begin(), w.end(), '_', ' ');
+    return w;
+  };
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
     Assessment b(unowned);
@@ -197,12 +208,21 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
       diff.Append(treatment || tier ? ", " : "")
           .Append("therapy ")
           .Append(ToString(b.therapy_recommended));
+    said += (said.empty() ? "" : "; ") + title(other->name) + ": ";
+    if (treatment)
+      said += std::string("treatment indicated ") +
+              (b.treatment_indicated ? (*b.treatment_indicated ? "yes" : "no") : "undetermined");
+    if (tier)
+      said += (treatment ? ", " : "") + std::string("risk tier ") + words(TierName(b.risk_tier));
+    if (therapy)
+      said += (treatment || tier ? ", " : "") + std::string("therapy ") +
+              words(ToString(b.therapy_recommended));
   }
   if (!diff.empty()) {
     a.warnings.push_back({"guideline_disagreement",
                           Severity::kInfo,
-                          Keep("Other guideline profiles would decide differently (" + diff +
-                               "). This assessment uses " + main_->name + "."),
+                          Keep("Other guideline profiles would decide differently (" + said +
+                               "). This assessment uses " + title(main_->name) + "."),
                           {"CONV-PROFILE-DISAGREEMENT"}});
     a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kFired, Keep(diff)});
   } else {
@@ -216,11 +236,13 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
 std::span<const std::string_view> Engine::ImplementedRules() {
   static const std::vector<std::string_view> ids = [] {
     std::vector<std::string_view> all;
-    for (const Topic* t :
-         {&kDemographicsTopic, &kIndicationTopic, &kTierTopic, &kGlucocorticoidsTopic,
-          &kCancerTopic, &kHolidaysTopic, &kContraindicationsTopic, &kSelectionTopic,
-          &kInfusionTopic, &kVertebralTopic, &kReferralsTopic, &kMedicationsTopic,
-          &kMonitoringTopic, &kCourseTopic, &kEngineTopic})
+    for (const Topic* t : {&kDemographicsTopic,      &kIndicationTopic,  &kTierTopic,
+                           &kGlucocorticoidsTopic,   &kCancerTopic,      &kHolidaysTopic,
+                           &kContraindicationsTopic, &kSelectionTopic,   &kInfusionTopic,
+                           &kVertebralTopic,         &kReferralsTopic,   &kMedicationsTopic,
+                           &kMonitoringTopic,        &kCourseModelTopic, &kCourseStopsTopic,
+                           &kCourseDecisionTopic,    &kCourseGatesTopic, &kCourseTherapyTopic,
+                           &kCourseFinishTopic,      &kEngineTopic})
       for (std::string_view id : t->rules)
         if (std::find(all.begin(), all.end(), id) == all.end()) all.push_back(id);
     return all;

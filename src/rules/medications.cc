@@ -31,9 +31,13 @@ void Medications(Ctx& x, State& s) {
     if (dmab && (dmab->status == MedStatus::kStopped || dmab->status == MedStatus::kCompleted) &&
         s.dmab_transition) {
       sev = Severity::kCritical;
-      t = "Denosumab stopped with no follow-on antiresorptive planned: give zoledronic acid "
-          "about " +
-          Int(x.P(&CP::dmab_transition_months)) +
+      // Zoledronic acid is named only when it can be given (one voice: no warning suggests an
+      // agent the decision avoids).
+      const bool za_possible = !s.za_contraindicated && !x.Avoided("zoledronic_acid");
+      t = std::string("Denosumab stopped with no follow-on antiresorptive planned: give ") +
+          (za_possible ? "zoledronic acid"
+                       : "a follow-on antiresorptive chosen by the specialist") +
+          " about " + Int(x.P(&CP::dmab_transition_months)) +
           " months after the last injection (no later than " +
           Num(x.P(&CP::dmab_overdue_months).value, 0) + ") to prevent rebound vertebral fractures.";
     }

@@ -125,9 +125,14 @@ void Referrals(Ctx& x, State& s) {
         {"outside the T-score population with a secondary cause or recorded diagnosis", {"TX-06"}});
   if (s.osteomalacia_suspected) spec.push_back({"suspected osteomalacia", {"LAB-03"}});
   if (!spec.empty()) {
-    for (auto& [t, r] : spec)
+    for (auto& [t, r] : spec) {
+      // The item letter of REF-02 ("(g) ...") is for the trace, not for the person reading.
+      std::string_view said = t.view();
+      if (said.size() > 4 && said[0] == '(' && said[2] == ')' && said[3] == ' ')
+        said.remove_prefix(4);
       x.Refer(Destination::kOsteoporosisSpecialist, spec_urgency,
-              "Osteoporosis specialist: " + Cat(t.view()) + ".", r);
+              "Osteoporosis specialist: " + Cat(said) + ".", r);
+    }
     x.Fired("REF-02", spec.front().first);
   } else {
     x.NotFired("REF-02");

@@ -381,7 +381,7 @@ class Ctx {
   const ProfileTexts* texts = nullptr;  // the profile's
   const ProfileTexts& Texts() const { return *texts; }
   unsigned avoided = 0;   // bit per kAvoidable agent
-  CourseDecision course;  // the course decision of this run (course_step.cc)
+  CourseDecision course;  // the course decision of this run (course_gates.cc)
 
   // A parameter of the profile: the decision code reaches the profile only through P.
   template <typename T>
@@ -530,7 +530,7 @@ struct State {
   AgentList anabolic_candidates;
   bool oral_candidates_any = false;
   AgentList oral_candidates;
-  // Patients already on treatment (course_step.cc).
+  // Patients already on treatment (course_gates.cc, course_therapy.cc, course_finish.cc).
   CourseTarget course_target = CourseTarget::kNewStart;
   bool course_gate = false;  // a specialist gate of the course order (CI-12, VCF-03b, SEL-09...)
   bool pregnancy_gate = false, lactation_gate = false, infection = false, phpt_gate = false,
@@ -579,13 +579,21 @@ void Referrals(Ctx& x, State& s);
 void Medications(Ctx& x, State& s);
 void MonitoringAndWorkup(Ctx& x, State& s);
 void Osteomalacia(Ctx& x, State& s);
-// Patients already on treatment (course_step.cc): CONV-02 before everything, the gates and the
+// Patients already on treatment (course_gates.cc, course_therapy.cc, course_finish.cc): CONV-02
+// before everything, the gates and the
 // course decision after the tier, its therapy after Selection, its outputs at the end.
 bool Deceased(const Patient& p, Date as_of);
 void DeceasedAssessment(Ctx& x);
 void Course(Ctx& x, State& s);
 void CourseTherapy(Ctx& x, State& s);
 void CourseFinish(Ctx& x, State& s);
+
+// An enum's wire name as words, for text a person reads ("zoledronic_acid" -> "zoledronic acid").
+inline std::string render_words(std::string_view wire) {
+  std::string w(wire);
+  std::replace(w.begin(), w.end(), '_', ' ');
+  return w;
+}
 
 // A topic's registration: the rule ids its steps implement. Engine::ImplementedRules is the
 // union of every topic's list (engine.cc), which `bonepath knowledge check` compares with the
@@ -608,7 +616,14 @@ extern const Topic kVertebralTopic;
 extern const Topic kReferralsTopic;
 extern const Topic kMedicationsTopic;
 extern const Topic kMonitoringTopic;
-extern const Topic kCourseTopic;
+// Patients already on treatment (catalogue §6): the course model, its decision in two parts,
+// the steps around it (gates, therapy, outputs).
+extern const Topic kCourseModelTopic;
+extern const Topic kCourseStopsTopic;
+extern const Topic kCourseDecisionTopic;
+extern const Topic kCourseGatesTopic;
+extern const Topic kCourseTherapyTopic;
+extern const Topic kCourseFinishTopic;
 extern const Topic kEngineTopic;  // engine.cc: the conventions applied around the steps
 
 }  // namespace rules

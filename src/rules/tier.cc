@@ -37,7 +37,7 @@ void Tier(Ctx& x, State& s) {
     x.Warn("treatment_failure", Severity::kWarning,
            "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
                Desc(x.P(&CP::treatment_failure_months), "months") + " on " +
-               std::string(ToString(fx_on_drug->agent)) +
+               render_words(ToString(fx_on_drug->agent)) +
                ": possible treatment failure; check adherence and secondary causes.",
            {"RISK-01", "REF-02"});
   }
@@ -117,7 +117,7 @@ void Tier(Ctx& x, State& s) {
       }
     // (b) fracture on an osteoporosis drug.
     if (fx_on_drug)
-      add_vh([&] { return Cat("fracture while on " + std::string(ToString(fx_on_drug->agent))); });
+      add_vh([&] { return Cat("fracture while on " + render_words(ToString(fx_on_drug->agent))); });
     // (c) multiple fragility fractures.
     if (f.fragility_events >= 2)
       add_vh([&] { return Cat(Int(f.fragility_events) + " fragility fractures"); });
@@ -133,7 +133,7 @@ void Tier(Ctx& x, State& s) {
               (m.agent == Agent::kGlucocorticoid && m.start &&
                x.P(&CP::gc_harmful_drug_months).Met(CompletedMonths(*m.start, *e.date)));
           if (harmful && OnAt(m, *e.date)) {
-            add_vh([&] { return Cat("fracture while on " + std::string(ToString(m.agent))); });
+            add_vh([&] { return Cat("fracture while on " + render_words(ToString(m.agent))); });
             break;
           }
         }

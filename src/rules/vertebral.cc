@@ -77,7 +77,11 @@ void Vertebral(Ctx& x, State& s) {
   }
   if (red) {
     std::string flags;
-    for (auto rf : sp.red_flags) flags += (flags.empty() ? "" : ", ") + std::string(ToString(rf));
+    for (auto rf : sp.red_flags) {
+      std::string said(ToString(rf));  // the red flag in words, not its code
+      std::replace(said.begin(), said.end(), '_', ' ');
+      flags += (flags.empty() ? "" : ", ") + said;
+    }
     if (coded_malignancy) flags += std::string(flags.empty() ? "" : ", ") + "active malignancy";
     if (flags.empty()) flags = "suspected pathologic fracture";
     x.Fired("VCF-03", flags);

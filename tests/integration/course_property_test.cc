@@ -28,6 +28,7 @@
 #include "io/assessment_json.h"
 #include "io/patient_json.h"
 #include "knowledge/loader.h"
+#include "one_voice.h"
 #include "rules/engine.h"
 
 namespace bp {
@@ -296,6 +297,17 @@ TEST_F(CourseProperties, OneVoice) {
     if (a.treatment_indicated == false) {
       ASSERT_EQ(a.therapy_recommended, TherapyClass::kNone) << Who(i);
     }
+  }
+}
+
+// The one-voice checks of one_voice.h (contradictions, jargon) over every generated patient.
+TEST_F(CourseProperties, OneVoiceTextsAndContradictions) {
+  int reports = 0;
+  for (std::size_t i = 0; i < cases_->size() && reports < 10; ++i) {
+    const std::string problems = one_voice::Problems((*cases_)[i].second);
+    if (problems.empty()) continue;
+    ADD_FAILURE() << Who(i) << problems;
+    ++reports;
   }
 }
 

@@ -1,0 +1,482 @@
+// The course decision, part 2 (catalogue §6): treatment failure and the switch (COURSE-18,
+// 19), the reviews (COURSE-12, 13, 14), what follows a course (holiday, restart, denosumab
+// transition: COURSE-14, 20, 21), other agents and concurrent courses (COURSE-23), pregnancy
+// (COURSE-09), therapy.current (COURSE-22, 25) and the order the steps run in (Decider::Run).
+#include "rules/course_decider.h"
+#include "rules/steps.h"
+
+namespace bp::course_detail {
+
+namespace {
+std::string words(std::string w) {
+  std::replace(w.begin(), w.end(), '_', ' ');
+  return w;
+}
+}  // namespace
+
+bool Decider::Failure(int ci) {
+  const Episode& e = m_.episodes[ci];
+  if (!e.Ongoing()) return false;
+  for (const Date& fx : in_.fragility_fractures) {
+    const std::optional<Date> from = e.first_dose ? e.first_dose : e.start;
+    if (!from || fx < *from) continue;
+    CourseModel one;
+    one.as_of = m_.as_of;
+    one.episodes.push_back(e);
+    if (!one.OnCourseAt(fx, cp_)) continue;
+    const double months = CalendarMonths(*from, fx);
+    if (months < lim_.failure_min_months) {
+      Fired("COURSE-18", "fracture " + fx.ToString() + " after " +
+                             std::to_string(static_cast<int>(months)) + " months of " +
+                             Human(e.agent) + ": not a treatment failure (less than " +
+                             std::to_string(lim_.failure_min_months) + " months)");
+      continue;
+    }
+    d_.treatment_failure = true;
+    Warn("treatment_failure", kWarn,
+         "Fragility fracture on " + fx.ToString() + " after " +
+             std::to_string(static_cast<int>(months)) + " months on " + Human(e.agent) +
+             ": check adherence, vitamin D and calcium, and secondary causes before calling it "
+             "failure.",
+         {"COURSE-18"});
+    if (IsOralBp(e)) {
+      for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
+        Avoid(a, "treatment failure on " + Human(e.agent), {"COURSE-18"});
+    } else if (e.agent != Agent::kDenosumab && !IsCourseAnabolic(e.agent)) {
+      Avoid(e.agent, "treatment failure on this agent", {"COURSE-18"});
+    }
+    const bool recent = fx >= in_.as_of.AddMonths(-12);
+    Refer(Destination::kOsteoporosisSpecialist, recent ? kUrgent : kRoutine,
+          "fracture on " + Human(e.agent) + ": treatment failure", {"COURSE-18", "REF-02"});
+    Fired("COURSE-18", "fracture " + fx.ToString() + " on " + Human(e.agent));
+    std::string to;
+    if (IsCourseBisphosphonate(e.agent)) {
+      d_.target = in_.tier == RiskTier::kVeryHigh ? CourseTarget::kAnabolic
+                                                  : CourseTarget::kNonBisphosphonate;
+      to = in_.tier == RiskTier::kVeryHigh ? "anabolic" : "denosumab";
+    } else if (e.agent == Agent::kDenosumab) {
+      d_.target = in_.romo_eligible ? CourseTarget::kAnabolic : CourseTarget::kSpecialist;
+      to = in_.romo_eligible ? "romosozumab" : "specialist_decision";
+      Avoid(Agent::kTeriparatide, "PTH analog alone after denosumab: transient bone loss",
+            {"COURSE-19"});
+      Avoid(Agent::kAbaloparatide, "PTH analog alone after denosumab: transient bone loss",
+            {"COURSE-19"});
+    } else {
+      d_.target = CourseTarget::kSpecialist;
+      to = "specialist_decision";
+    }
+    Seq("course_switch",
+        "Switch from " + Human(e.agent) + " after a fracture on treatment (to " +
+            (to == "specialist_decision" ? std::string("a specialist's choice") : words(to)) + ").",
+        {"COURSE-18", "COURSE-19"});
+    Decide(ci, CourseAction::kSwitch, to, "fracture on treatment", {"COURSE-18", "COURSE-19"});
+    Fired("COURSE-19", "switch from " + Human(e.agent));
+    if (e.agent == Agent::kDenosumab)
+      Warn("denosumab_discontinuation_rebound", kWarn,
+           "Continue denosumab until the next agent starts: no gap.", {"COURSE-19"});
+    return true;
+  }
+  return false;
+}
+
+bool Decider::Reviews(int ci) {
+  const Episode& e = m_.episodes[ci];
+  if (!e.Ongoing()) return false;
+  const bool oral = IsOralBp(e) && m_.oral_bp_years >= lim_.oral_review_years;
+  const bool za =
+      e.agent == Agent::kZoledronicAcid && !e.oncology && m_.za_doses >= lim_.za_review_doses;
+  if (oral || za) {
+    const std::vector<std::string_view> rules = {oral ? "COURSE-12" : "COURSE-13"};
+    const std::string amount =
+        oral ? std::to_string(static_cast<int>(m_.oral_bp_years)) + " years of oral bisphosphonate"
+             : std::to_string(m_.za_doses) + " zoledronic acid doses";
+    Fired(rules[0], amount);
+    if (in_.high_risk_at_review == false) {
+      d_.target = CourseTarget::kNothing;
+      d_.holiday = true;
+      d_.indicated = std::optional<bool>(false);
+      const Date start = e.agent == Agent::kZoledronicAcid && e.last_dose
+                             ? e.last_dose->AddMonths(cp_.za_due_months)
+                             : in_.as_of;
+      const Date review = std::max(start.AddMonths(12 * lim_.holiday_review_years), in_.as_of);
+      Warn("drug_holiday_reassessment_due", kInfo,
+           amount + ": reviewed, not at high risk: drug holiday.", rules);
+      Warn("drug_holiday_in_progress", kInfo,
+           "Drug holiday; next review " + review.ToString() + ".", {"COURSE-20"});
+      Seq("course_holiday",
+          amount + ", not at high risk: start a drug holiday; next review " + review.ToString() +
+              ".",
+          {rules[0], "COURSE-20"});
+      Decide(ci, CourseAction::kHoliday, "", "drug holiday; next review " + review.ToString(),
+             {rules[0], "COURSE-20"});
+      return true;
+    }
+    if (in_.high_risk_at_review == true) {
+      Warn("drug_holiday_reassessment_due", kInfo,
+           amount + ": reviewed, still at high risk: continue up to " +
+               (oral ? std::to_string(static_cast<int>(lim_.oral_max_years)) + " years"
+                     : std::to_string(lim_.za_max_doses) + " doses") +
+               ".",
+           rules);
+      Continue(ci, "reviewed: still at high risk", rules);
+      return true;
+    }
+    Warn("drug_holiday_reassessment_due", kWarn,
+         amount + ": review due, data missing: continue meanwhile and get a DXA.", rules);
+    d_.workup.push_back(
+        {"dxa_review", 0, "DXA (total hip, femoral neck, spine) for the course review.", rules});
+    d_.missing.push_back({"bmd", 0, "a DXA within 24 months, needed for the course review", {}});
+    Continue(ci, "review data missing: continue meanwhile", rules);
+    return true;
+  }
+  if (e.agent == Agent::kDenosumab && !e.oncology) {
+    const bool review =
+        m_.dmab_years >= lim_.dmab_review_years ||
+        (!m_.dmab_first_dose && m_.dmab_doses >= lim_.dmab_review_doses_unknown_start);
+    Warn("denosumab_discontinuation_rebound", kWarn,
+         "Denosumab must never stop without a follow-on antiresorptive.", {"COURSE-14"});
+    if (review) {
+      const bool second = m_.dmab_years >= lim_.dmab_second_review_years;
+      Warn("denosumab_course_review_due", kInfo,
+           second
+               ? "Denosumab for 10 years or more: long-term continuation is reasonable if still "
+                 "at high risk; review."
+               : "Denosumab for 5 years or more: review; continue, or plan a transition; never a "
+                 "holiday.",
+           {"COURSE-14"});
+      Refer(Destination::kOsteoporosisSpecialist, kRoutine,
+            "denosumab 5-10-year review: continue or plan a transition (never a holiday)",
+            {"COURSE-14", "REF-02"});
+    }
+    Fired("COURSE-14", "denosumab course");
+    Continue(ci, review ? "course review due" : "", {"COURSE-14"});
+    return true;
+  }
+  return false;
+}
+
+void Decider::AfterCourse() {
+  // No ongoing course: a finished anabolic, a holiday, a stopped denosumab.
+  const Episode* last_anabolic = nullptr;
+  int last_ana_i = -1;
+  for (int i = 0; i < static_cast<int>(m_.episodes.size()); ++i) {
+    const Episode& e = m_.episodes[i];
+    if (!IsCourseAnabolic(e.agent) || e.Ongoing()) continue;
+    const std::optional<Date> last = e.last_dose ? e.last_dose : e.end;
+    if (!last || m_.AntiresorptiveAfter(*last)) continue;
+    const std::optional<Date> prev =
+        last_anabolic ? (last_anabolic->last_dose ? last_anabolic->last_dose : last_anabolic->end)
+                      : std::nullopt;
+    if (!last_anabolic || !prev || *last > *prev) {
+      last_anabolic = &e;
+      last_ana_i = i;
+    }
+  }
+  if (last_anabolic) {
+    const std::optional<Date> last =
+        last_anabolic->last_dose ? last_anabolic->last_dose : last_anabolic->end;
+    Transition(last_anabolic->agent, {});
+    if (last && in_.as_of > last->AddMonths(lim_.anabolic_followup_critical_months))
+      Warn("anabolic_requires_antiresorptive_followup", kCrit,
+           "The " + Human(last_anabolic->agent) + " course ended on " + last->ToString() +
+               " with no antiresorptive since: start one now.",
+           {"COURSE-17"});
+    Decide(last_ana_i, CourseAction::kTransition, "antiresorptive",
+           "course ended: an antiresorptive follows without a gap", {"COURSE-17"});
+    return;
+  }
+  const Episode* cur = m_.Current();
+  if (!cur) return;
+  const int ci = m_.current;
+  if (cur->agent == Agent::kDenosumab && !cur->oncology && cur->last_dose) {
+    // Stopped within the 7-month window: transition about 6 months after the last injection.
+    const Date due = std::max(cur->last_dose->AddMonths(cp_.dmab_due_months), in_.as_of);
+    d_.target = CourseTarget::kZoledronicNow;
+    d_.indicated = std::optional<bool>(true);
+    d_.tier_floor_high = true;
+    Seq("course_transition",
+        "Denosumab stopped: give zoledronic acid on " + due.ToString() +
+            " (about 6 months after the last injection, no later than 7), then CTX 3 and 6 months "
+            "after the infusion.",
+        {"COURSE-14", "SEQ-05"});
+    Decide(ci, CourseAction::kTransition, "zoledronic_acid", "transition due " + due.ToString(),
+           {"COURSE-14", "SEQ-05"});
+    d_.za_next_due = due;
+    Warn("denosumab_discontinuation_rebound", kWarn,
+         "Denosumab stopped: zoledronic acid must follow on time to prevent rebound fractures.",
+         {"COURSE-14", "SEQ-05"});
+    Refer(Destination::kInfusionCenter, kUrgent,
+          "zoledronic acid after denosumab, due " + due.ToString(), {"COURSE-14", "SEQ-05"});
+    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "denosumab stopped: transition",
+          {"COURSE-14"});
+    Fired("COURSE-14", "denosumab stopped, transition due");
+    return;
+  }
+  if (cur->state == CourseState::kHoliday) {
+    const Date start = cur->agent == Agent::kZoledronicAcid && cur->last_dose
+                           ? cur->last_dose->AddMonths(cp_.za_due_months)
+                           : cur->end.value_or(cur->last_dose.value_or(in_.as_of));
+    bool fracture = false;
+    for (const Date& d : in_.fragility_fractures) fracture = fracture || d > start;
+    if (fracture) {
+      d_.target = CourseTarget::kNewStart;
+      d_.indicated = std::optional<bool>(true);
+      Warn("drug_holiday_restart_due", kWarn,
+           "A fragility fracture during the drug holiday: restart treatment (not a treatment "
+           "failure).",
+           {"COURSE-21"});
+      Seq("course_resume", "Drug holiday ended by a fracture: restart treatment.", {"COURSE-21"});
+      Decide(ci, CourseAction::kResume, "", "fracture during the holiday", {"COURSE-21"});
+      Fired("COURSE-21", "fracture during the holiday");
+      return;
+    }
+    const Date review = start.AddMonths(12 * lim_.holiday_review_years);
+    d_.target = CourseTarget::kNothing;
+    d_.holiday = true;
+    d_.indicated = std::optional<bool>(false);
+    if (in_.as_of >= review) {
+      Warn("drug_holiday_reassessment_due", kWarn,
+           "Drug holiday since " + start.ToString() + ": review due (DXA, fracture review).",
+           {"COURSE-21"});
+      d_.workup.push_back({"dxa_review",
+                           0,
+                           "DXA (total hip, same machine) for the holiday review.",
+                           {"COURSE-21"}});
+    }
+    const Date next = std::max(review, in_.as_of);
+    Warn("drug_holiday_in_progress", kInfo,
+         "Drug holiday since " + start.ToString() + "; next review " + next.ToString() + ".",
+         {"COURSE-20"});
+    Seq("course_holiday",
+        "Drug holiday since " + start.ToString() + "; next review " + next.ToString() + ".",
+        {"COURSE-20"});
+    Decide(ci, CourseAction::kHoliday, "", "drug holiday; next review " + next.ToString(),
+           {"COURSE-20"});
+    Fired("COURSE-20", "drug holiday");
+  }
+}
+
+void Decider::Fill() {
+  // COURSE-04: every course decision but a holiday recommends treatment now (a specialist gate
+  // decides on its own): the course is the evidence of the indication TX/RISK could not
+  // establish (COURSE-05).
+  if (!in_.specialist_gate && !in_.pregnant && !in_.breastfeeding &&
+      d_.target != CourseTarget::kNewStart && d_.target != CourseTarget::kNothing &&
+      !d_.indicated && in_.indicated != true) {
+    d_.indicated = std::optional<bool>(true);
+    d_.tier_floor_high = true;
+  }
+  for (int i = 0; i < static_cast<int>(m_.episodes.size()); ++i) {
+    const Episode& e = m_.episodes[i];
+    if (e.oncology || !IsCourseAgent(e.agent)) continue;
+    CurrentCourse c;
+    c.agent = e.agent;
+    c.route = e.route;
+    c.state = e.state;
+    c.doses_received = e.Injected() ? e.doses : std::nullopt;
+    c.doses_source = e.Injected() ? e.doses_source : std::nullopt;
+    c.cumulative_months = e.months;
+    c.start = e.start;
+    c.last_dose = e.last_dose;
+    c.stop_reason = e.stop_reason;
+    if (e.stop_reason)
+      Fired("COURSE-22", Human(e.agent) + " stopped: " + std::string(ToString(*e.stop_reason)));
+    if (auto it = decisions_.find(i); it != decisions_.end()) {
+      c.decision = it->second.action;
+      c.switch_to = it->second.switch_to;
+      c.text = it->second.text;
+      c.rules = it->second.rules;
+      if (c.decision == CourseAction::kContinue) {
+        c.next_due = NextDue(e);
+        if (c.next_due && e.last_dose && DueAfter(e, *e.last_dose) < in_.as_of)
+          Fired("COURSE-25",
+                Human(e.agent) + " due " + DueAfter(e, *e.last_dose).ToString() + ": due now");
+      }
+      if (c.decision == CourseAction::kResume && e.agent == Agent::kDenosumab)
+        c.next_due = in_.as_of;
+    } else {
+      c.rules.push_back("COURSE-03");
+    }
+    if (c.rules.empty()) c.rules.push_back("COURSE-04");
+    d_.current.push_back(std::move(c));
+  }
+}
+
+CourseDecision Decider::Run() {
+  for (Agent a : in_.intolerant) Exclude(a);
+  for (const auto& e : m_.episodes)
+    if ((e.stop_reason == StopReason::kIntolerance || e.stop_reason == StopReason::kAdverseEvent) &&
+        !e.Ongoing()) {
+      if (IsOralBp(e)) {
+        for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
+          Avoid(a, "previously stopped for intolerance (clinician may override)", {"COURSE-01"});
+      } else {
+        Avoid(e.agent, "previously stopped for intolerance (clinician may override)",
+              {"COURSE-01"});
+      }
+    }
+  const int ci = m_.current;
+  const Episode* cur = m_.Current();
+  // Step 2: pregnancy or lactation stops every course (COURSE-09); other gates make it the
+  // specialist's, but a patient on denosumab is never left with nothing (§6.H.11).
+  if (in_.pregnant || in_.breastfeeding) {
+    for (int i = 0; i < static_cast<int>(m_.episodes.size()); ++i) {
+      const Episode& e = m_.episodes[i];
+      if (e.oncology || !e.Ongoing()) continue;
+      Seq("course_stop",
+          "Stop " + Human(e.agent) + ": " + (in_.pregnant ? "pregnancy" : "breastfeeding") +
+              "; specialist and obstetric decision.",
+          {"COURSE-09", "CI-12"});
+      Decide(i, CourseAction::kStop, "specialist_decision",
+             std::string(in_.pregnant ? "pregnancy" : "breastfeeding") + ": stop",
+             {"COURSE-09", "CI-12"});
+      if (e.agent == Agent::kDenosumab)
+        Warn("denosumab_discontinuation_rebound", kCrit,
+             "Denosumab stopped for pregnancy or breastfeeding: the specialist must plan what "
+             "follows after delivery.",
+             {"COURSE-09"});
+      Fired("COURSE-09", Human(e.agent) + " stopped");
+    }
+    d_.target = CourseTarget::kSpecialist;
+    Fill();
+    return std::move(d_);
+  }
+  if (cur && cur->Ongoing() && !m_.concurrent.empty()) {
+    d_.target = CourseTarget::kSpecialist;
+    Seq("course_continue",
+        "Two osteoporosis courses at once (" + Human(cur->agent) + ", " +
+            Human(m_.episodes[m_.concurrent.front()].agent) +
+            "): the specialist decides; neither is stopped here.",
+        {"COURSE-23"});
+    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "concurrent osteoporosis courses",
+          {"COURSE-23"});
+    Decide(ci, CourseAction::kContinue, "", "concurrent courses: specialist decision",
+           {"COURSE-23"});
+    for (int i : m_.concurrent)
+      Decide(i, CourseAction::kContinue, "", "concurrent courses: specialist decision",
+             {"COURSE-23"});
+    Fired("COURSE-23", "concurrent courses");
+    Fill();
+    return std::move(d_);
+  }
+  if (in_.specialist_gate) {
+    // The bisphosphonate maxima (COURSE-12, COURSE-13) hold whoever decides next.
+    if (cur && !cur->oncology) {
+      const bool oral_max = IsOralBp(*cur) && m_.oral_bp_years >= lim_.oral_max_years;
+      const bool za_max = cur->agent == Agent::kZoledronicAcid && m_.za_doses >= lim_.za_max_doses;
+      const std::vector<std::string_view> rules = {oral_max ? "COURSE-12" : "COURSE-13"};
+      if (oral_max)
+        for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
+          Avoid(a, "course maximum reached (clinician override)", rules);
+      if (za_max) {
+        Avoid(Agent::kZoledronicAcid, "course maximum reached (clinician override)", rules);
+        d_.za_course_limit = true;
+      }
+      if (oral_max || za_max)
+        Warn("bisphosphonate_max_duration_reached", kWarn,
+             "The bisphosphonate course has reached its maximum.", rules);
+    }
+    if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab) {
+      d_.target = CourseTarget::kSpecialist;
+      Seq("course_continue",
+          "Denosumab: specialist-supervised continuation or a planned exit; never simply stop.",
+          {"COURSE-14"});
+      Decide(ci, CourseAction::kContinue, "", "specialist-supervised continuation", {"COURSE-14"});
+      Refer(Destination::kOsteoporosisSpecialist, kUrgent,
+            "specialist-supervised continuation of denosumab or a planned exit", {"COURSE-14"});
+      Warn("denosumab_discontinuation_rebound", kWarn,
+           "Denosumab must never stop without a follow-on antiresorptive.", {"COURSE-14"});
+    } else if (cur && cur->Ongoing()) {
+      d_.target = CourseTarget::kSpecialist;
+      Decide(ci, CourseAction::kNone, "specialist_decision",
+             "the specialist decides whether this course continues", {"COURSE-04"});
+    }
+    if (!cur || !cur->Ongoing() || cur->agent != Agent::kDenosumab) {
+      // The gate decides; a stopped denosumab still needs its follow-on.
+    }
+    Fill();
+    return std::move(d_);
+  }
+  if (cur && cur->Ongoing()) {
+    if (HardStops(ci) || Limits(ci) || Failure(ci) || Reviews(ci)) {
+      Fill();
+      return std::move(d_);
+    }
+    if (cur->agent == Agent::kIbandronate && cur->Injected()) {
+      d_.target = CourseTarget::kZoledronicNow;
+      const Date due = NextDue(*cur).value_or(in_.as_of);
+      d_.za_next_due = due;
+      Seq("course_switch",
+          "Intravenous ibandronate: switch to zoledronic acid at the next due date (" +
+              due.ToString() + ").",
+          {"COURSE-23"});
+      Decide(ci, CourseAction::kSwitch, "zoledronic_acid", "switch at the next due date",
+             {"COURSE-23"});
+      Fired("COURSE-23", "IV ibandronate");
+    } else if (cur->agent == Agent::kRaloxifene) {
+      if (HighTier() || !in_.raloxifene_allowed) {
+        d_.target = CourseTarget::kNewStart;
+        Seq("course_switch", "Raloxifene: switch to the first-line treatment for the risk tier.",
+            {"COURSE-23"});
+        Decide(ci, CourseAction::kSwitch, "first_line", "switch to first-line treatment",
+               {"COURSE-23"});
+        Fired("COURSE-23", "raloxifene");
+      } else {
+        Continue(ci, "", {"COURSE-23"});
+      }
+    } else {
+      Continue(ci, "", {});
+    }
+    // Hard stops also apply when the course itself is not stopped (AFF/ONJ with denosumab).
+    Fill();
+    return std::move(d_);
+  }
+  // No ongoing course: hard stops still shape the next agent.
+  if (cur) {
+    if (HardStops(ci)) {
+      Fill();
+      return std::move(d_);
+    }
+    if (Limits(ci)) {
+      Fill();
+      return std::move(d_);
+    }
+  } else if (in_.aff || in_.onj_active || in_.onj_resolved) {
+    Episode none;
+    none.state = CourseState::kStopped;
+    CourseModel tmp = m_;
+    tmp.episodes.push_back(none);
+    // AFF/ONJ without a course: the same avoidances for new starts.
+    Decider sub(tmp, cp_, lim_, in_);
+    sub.d_ = std::move(d_);
+    sub.HardStops(static_cast<int>(tmp.episodes.size()) - 1);
+    d_ = std::move(sub.d_);
+    d_.current.clear();
+    Fill();
+    return std::move(d_);
+  }
+  AfterCourse();
+  Fill();
+  return std::move(d_);
+}
+
+}  // namespace bp::course_detail
+
+namespace bp {
+
+CourseDecision DecideCourse(const CourseModel& m, const CourseParams& cp, const CourseLimits& lim,
+                            const CourseInputs& in) {
+  return course_detail::Decider(m, cp, lim, in).Run();
+}
+
+}  // namespace bp
+
+namespace bp::rules {
+namespace {
+// The rules this file implements (the registration: see Topic in steps.h).
+constexpr std::string_view kRules[] = {"COURSE-09", "COURSE-12", "COURSE-13", "COURSE-14",
+                                       "COURSE-15", "COURSE-18", "COURSE-19", "COURSE-20",
+                                       "COURSE-21", "COURSE-22", "COURSE-23"};
+}  // namespace
+const Topic kCourseDecisionTopic{"course failure, reviews and holidays", kRules};
+}  // namespace bp::rules

@@ -1,0 +1,126 @@
+// Internal to src/rules: the course decision (catalogue §6, COURSE-04..25) as one class whose
+// steps live in course_stops.cc (continue, hard stops, end-of-course limits) and course_decide.cc
+// (failure, reviews, after a course, the order they run in). Not for use outside src/rules.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/course.h"
+
+namespace bp::course_detail {
+
+inline constexpr int kWarn = static_cast<int>(Severity::kWarning);
+inline constexpr int kCrit = static_cast<int>(Severity::kCritical);
+inline constexpr int kInfo = static_cast<int>(Severity::kInfo);
+inline constexpr int kRoutine = static_cast<int>(Urgency::kRoutine);
+inline constexpr int kUrgent = static_cast<int>(Urgency::kUrgent);
+
+inline std::string Name(Agent a) { return std::string(ToString(a)); }
+inline std::string Human(Agent a) {
+  std::string s = Name(a);
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+inline bool IsOralBp(const Episode& e) { return IsCourseBisphosphonate(e.agent) && !e.Injected(); }
+
+class Decider {
+ public:
+  Decider(const CourseModel& m, const CourseParams& cp, const CourseLimits& lim,
+          const CourseInputs& in)
+      : m_(m), cp_(cp), lim_(lim), in_(in) {}
+
+  CourseDecision Run();
+
+ private:
+  void Warn(std::string code, int sev, std::string text, std::vector<std::string_view> rules) {
+    d_.warnings.push_back({std::move(code), sev, std::move(text), std::move(rules)});
+  }
+  void Avoid(Agent a, std::string text, std::vector<std::string_view> rules) {
+    d_.avoid.push_back({Name(a), 0, std::move(text), std::move(rules)});
+    Exclude(a);
+  }
+  void Exclude(Agent a) {
+    if (std::find(d_.excluded.begin(), d_.excluded.end(), a) == d_.excluded.end())
+      d_.excluded.push_back(a);
+  }
+  void Refer(Destination to, int urgency, std::string text, std::vector<std::string_view> rules) {
+    d_.referrals.push_back({Name2(to), urgency, std::move(text), std::move(rules)});
+  }
+  static std::string Name2(Destination d) { return std::string(ToString(d)); }
+  void Seq(std::string code, std::string text, std::vector<std::string_view> rules) {
+    d_.sequence.push_back({std::move(code), 0, std::move(text), std::move(rules)});
+  }
+  void Fired(std::string_view rule, std::string because) {
+    d_.trace.push_back({std::string(rule), 1, std::move(because), {rule}});
+  }
+  void Decide(int episode, CourseAction a, std::string switch_to, std::string text,
+              std::vector<std::string_view> rules) {
+    decisions_[episode] = {a, std::move(switch_to), std::move(text), std::move(rules)};
+  }
+  Date DueAfter(const Episode& e, Date last) const {
+    switch (e.agent) {
+      case Agent::kZoledronicAcid:
+        return last.AddMonths(cp_.za_due_months);
+      case Agent::kDenosumab:
+        return last.AddMonths(cp_.dmab_due_months);
+      case Agent::kRomosozumab:
+        return last.AddMonths(cp_.romo_due_months);
+      case Agent::kIbandronate:
+        return last.AddMonths(cp_.ibn_iv_due_months);
+      default:
+        return last;
+    }
+  }
+  std::optional<Date> NextDue(const Episode& e) const {
+    if (!e.Injected() || !e.last_dose) return std::nullopt;
+    return std::max(DueAfter(e, *e.last_dose), in_.as_of);
+  }
+  bool HighTier() const { return in_.tier == RiskTier::kHigh || in_.tier == RiskTier::kVeryHigh; }
+  bool MiStrokeOnRomo(const Episode& e) const {
+    if (in_.mi_stroke_undated) return true;
+    for (const Date& d : in_.mi_stroke_dates)
+      if ((e.start && d >= *e.start) || d >= in_.as_of.AddMonths(-in_.romo_cv_months)) return true;
+    return false;
+  }
+  // A specialist decision (COURSE-04) goes with an indication: a course under way is its
+  // evidence (COURSE-05); without a course and without an indication nothing is recommended
+  // (the rule's specialist referral stands).
+  void SpecialistNeedsIndication(const Episode& e) {
+    if (d_.target != CourseTarget::kSpecialist || in_.indicated == true) return;
+    if (e.Ongoing()) {
+      d_.indicated = std::optional<bool>(true);
+      d_.tier_floor_high = true;
+    } else {
+      d_.target = CourseTarget::kNewStart;
+    }
+  }
+  bool HardStops(int ci);
+  bool Limits(int ci);
+  bool Failure(int ci);
+  bool Reviews(int ci);
+  void Continue(int ci, std::string why, std::vector<std::string_view> rules);
+  void AfterCourse();
+  void Transition(Agent from, std::vector<std::string_view> rules);
+  void Fill();
+
+  struct Choice {
+    CourseAction action = CourseAction::kNone;
+    std::string switch_to;
+    std::string text;
+    std::vector<std::string_view> rules;
+  };
+  const CourseModel& m_;
+  const CourseParams& cp_;
+  const CourseLimits& lim_;
+  const CourseInputs& in_;
+  CourseDecision d_;
+  std::map<int, Choice> decisions_;
+};
+
+}  // namespace bp::course_detail

@@ -1,0 +1,270 @@
+// Patients already on treatment (catalogue §6), at the end of a verbose run: the outputs of
+// the gates, of CALC-09 and of the course decision (statements, warnings, referrals,
+// therapy.current), the one-voice clean-up, and the disagreements the engine chose (D34-D44).
+#include "rules/course.h"
+#include "rules/steps.h"
+
+namespace bp::rules {
+
+namespace {
+
+// Statement codes of the course decision, static (Text::Static).
+std::string_view CourseCode(std::string_view code) {
+  static constexpr std::string_view kCodes[] = {
+      "course_continue", "course_stop",       "course_switch", "course_holiday",
+      "course_resume",   "course_transition", "course_hold"};
+  for (auto c : kCodes)
+    if (c == code) return c;
+  return "course_continue";
+}
+
+RuleIds Ids(const std::vector<std::string_view>& rules) {
+  RuleIds r;
+  for (auto id : rules) r.push_back(id);
+  return r;
+}
+
+// A warning code from the knowledge base (the text lives as long as the knowledge).
+std::string_view WarningCode(const KnowledgeBase& kb, std::string_view code) {
+  for (const auto& w : kb.warnings)
+    if (w.code == code) return w.code;
+  return {};
+}
+
+// The rules this file implements (the registration: see Topic in steps.h).
+constexpr std::string_view kRules[] = {"COURSE-25", "CALC-09", "D34", "D35", "D36", "D37", "D38",
+                                       "D39",       "D40",     "D41", "D42", "D43", "D44"};
+
+}  // namespace
+
+// At the end of a verbose run: the course's statements, warnings, referrals and
+// therapy.current; the gates' outputs; the one-voice clean-up.
+void CourseFinish(Ctx& x, State& s) {
+  Assessment& a = x.a;
+  const Facts& f = x.f;
+  const CourseDecision& d = x.course;
+  const bool indicated_for_cards = a.treatment_indicated == true;
+  (void)indicated_for_cards;
+  // Gates.
+  if (s.pregnancy_gate || s.lactation_gate) {
+    x.Warn(s.pregnancy_gate ? "pregnancy_osteoporosis_drugs_withheld"
+                            : "lactation_osteoporosis_drugs_withheld",
+           s.pregnancy_gate ? Severity::kCritical : Severity::kWarning,
+           s.pregnancy_gate
+               ? "Pregnancy: no osteoporosis drug is started and active ones are stopped; "
+                 "calcium and vitamin D, glucocorticoid minimisation, falls and fracture care; "
+                 "specialist and obstetric decision."
+               : "Breastfeeding: no osteoporosis drug is started and active ones are stopped; "
+                 "specialist decision.",
+           {"CI-12"});
+    x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kUrgent,
+            s.pregnancy_gate ? "pregnancy with osteoporosis or a fracture: specialist and "
+                               "obstetric decision"
+                             : "breastfeeding with osteoporosis or a fracture: specialist decision",
+            {"CI-12", "REF-02"});
+    if (s.pregnancy_gate)
+      x.Refer(Destination::kObstetrics, Urgency::kUrgent,
+              "pregnancy: obstetric decision with the bone specialist", {"CI-12"});
+    a.za_status = s.pregnancy_gate ? ZaStatus::kContraindicated : ZaStatus::kDeferred;
+  }
+  if (s.infection) {
+    x.Warn("spinal_infection_suspected", Severity::kCritical,
+           "Vertebral fracture with fever or a bloodstream infection: suspected vertebral "
+           "osteomyelitis or discitis.",
+           {"VCF-03b"});
+    x.Warn("pathologic_fracture_suspected", Severity::kWarning,
+           "The vertebral fracture may be caused by infection: osteoporosis treatment waits.",
+           {"VCF-03b"});
+    const bool deficit = x.p.spine.neurological_deficit.value_or(false);
+    x.Refer(Destination::kSpineSurgery, deficit ? Urgency::kImmediate : Urgency::kUrgent,
+            "suspected spinal infection: spine surgery and infectious-disease evaluation",
+            {"VCF-03b"});
+    x.Refer(Destination::kInfectiousDisease, deficit ? Urgency::kImmediate : Urgency::kUrgent,
+            "suspected spinal infection", {"VCF-03b"});
+    a.workup.push_back(St{"spinal_infection",
+                          "Two sets of blood cultures, ESR, CRP and CBC; MRI of the spine without "
+                          "and with IV contrast; image-guided biopsy if the cultures give no "
+                          "organism.",
+                          {"VCF-03b"}});
+    a.za_status = ZaStatus::kDeferred;
+  }
+  if (s.ckd_gate) {
+    const bool recent_fx = std::any_of(f.events.begin(), f.events.end(), [&](const auto& e) {
+      return e.date && WithinMonths(*e.date, f.as_of, 12);
+    });
+    const Urgency u = recent_fx ? Urgency::kUrgent : Urgency::kRoutine;
+    // The rules SEL-09 replaces for selection still decide here: denosumab is not simply
+    // preferred (D10, CI-06b) and nephrology sees the patient (REF-06).
+    x.Fired("CI-06b", "eGFR below 30 or dialysis: denosumab a specialist decision (SEL-09)");
+    x.Fired("D10", "advanced CKD: specialist decision after CKD-MBD evaluation (SEL-09)");
+    x.Fired("REF-06", "advanced CKD: nephrology (SEL-09)");
+    x.Warn("advanced_ckd_specialist_decision", Severity::kWarning,
+           "eGFR below 30 or dialysis: CKD-MBD evaluation first; every osteoporosis drug is a "
+           "specialist decision.",
+           {"SEL-09"});
+    x.Refer(Destination::kNephrology, u, "advanced CKD: CKD-MBD evaluation before treatment",
+            {"SEL-09"});
+    x.Refer(Destination::kOsteoporosisSpecialist, u,
+            "advanced CKD: the osteoporosis drug is a specialist decision", {"SEL-09"});
+    a.workup.push_back(St{"ckd_mbd",
+                          "CKD-MBD tests: corrected or ionized calcium, phosphate, intact PTH, "
+                          "25-OH vitamin D, 1,25-dihydroxyvitamin D, alkaline phosphatase.",
+                          {"SEL-09"}});
+  }
+  if (f.hypercalcemia || s.phpt_gate) {
+    x.Warn("hypercalcemia_evaluate", Severity::kWarning,
+           f.hypercalcemia
+               ? std::string("Calcium above the upper limit") +
+                     (f.hypercalcemia_fallback
+                          ? " (upper limit not reported; fallback " +
+                                Num(x.P(&CP::hyperca_corrected).value) + " mg/dL used)"
+                          : "") +
+                     ": repeat calcium, intact PTH, 25-OH vitamin D, creatinine, 24-hour urine "
+                     "calcium; PTH analogs avoided."
+               : std::string("Primary hyperparathyroidism: PTH analogs avoided; "
+                             "parathyroidectomy evaluation."),
+           {"CALC-04", "CI-08", "CI-09", "LAB-03"});
+    if (s.phpt_gate) {
+      x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine,
+              "primary hyperparathyroidism with osteoporosis: parathyroidectomy evaluation",
+              {"LAB-03", "REF-02"});
+      if (a.za_status != ZaStatus::kNotIndicated) a.za_status = ZaStatus::kDeferred;
+    }
+  }
+  // CALC-09: fractures of unknown mechanism at 50 or over.
+  bool possible = false;
+  for (const auto& e : f.events) {
+    if (!e.possible_fragility) continue;
+    possible = true;
+    x.Warn("fracture_mechanism_unknown", Severity::kWarning,
+           e.presumed ? "A " + std::string(ToString(e.site)) +
+                            " fracture with no recorded mechanism is presumed a fragility "
+                            "fracture for treatment; the fracture liaison service confirms it."
+                      : "A " + std::string(ToString(e.site)) +
+                            " fracture with no recorded mechanism counts for fracture liaison "
+                            "case finding only until its mechanism is recorded.",
+           {"CALC-09"});
+    x.Missing("fractures[" + std::to_string(e.first_index) + "].mechanism",
+              "needed to confirm a fragility fracture; decides treatment for non-hip, "
+              "non-vertebral sites (CALC-09)");
+  }
+  if (possible)
+    x.Fired("CALC-09", "fracture of unknown mechanism at 50 or over");
+  else
+    x.NotFired("CALC-09");
+  // The course model (COURSE-01..04).
+  if (!d.current.empty()) {
+    std::string list;
+    for (const auto& c : d.current)
+      list += (list.empty() ? "" : ", ") + std::string(ToString(c.agent)) + " " +
+              std::string(ToString(c.state)) + " -> " + std::string(ToString(c.decision));
+    x.Fired("COURSE-01", Int(d.current.size()) + " course(s) on record");
+    x.Fired("COURSE-02", "exposure counted at " + f.as_of.ToString());
+    x.Fired("COURSE-03", list);
+    x.Fired("COURSE-04", "decision written to therapy.current");
+  }
+  if (s.course_outside_population) {
+    x.Fired("COURSE-26", "outside the T-score population, on a course: the course decides");
+    x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine,
+            "on an osteoporosis course outside the T-score population", {"COURSE-26", "REF-07"});
+  }
+  // The course.
+  for (const auto& t : d.trace)
+    if (!t.rules.empty()) x.Fired(t.rules.front(), t.text);
+  std::vector<Statement> course_statements;
+  for (const auto& q : d.sequence)
+    course_statements.push_back(St{Text::Static(CourseCode(q.code)), q.text, Ids(q.rules)});
+  if (!course_statements.empty()) {
+    // The course decision is the first statement; the older sequence statements that contradict
+    // it (continue vs stop) go.
+    const bool stops = std::any_of(d.sequence.begin(), d.sequence.end(),
+                                   [](const auto& q) { return q.code != "course_continue"; });
+    if (stops)
+      std::erase_if(a.sequence, [](const Statement& st) {
+        return st.code == "continue_after_review" || st.code == "denosumab_review";
+      });
+    List<Statement> merged(a.sequence.get_allocator());
+    for (auto& st : course_statements) merged.push_back(std::move(st));
+    for (auto& st : a.sequence) merged.push_back(std::move(st));
+    a.sequence = std::move(merged);
+  }
+  for (const auto& w : d.warnings) {
+    const std::string_view code = WarningCode(x.kb, w.code);
+    if (code.empty()) continue;
+    x.Warn(code, static_cast<Severity>(w.level), w.text, Ids(w.rules));
+  }
+  for (const auto& r : d.referrals)
+    if (auto to = Parse<Destination>(r.code))
+      x.Refer(*to, static_cast<Urgency>(r.level), r.text, Ids(r.rules));
+  for (const auto& w : d.workup) a.workup.push_back(St{"course_workup", w.text, Ids(w.rules)});
+  for (const auto& mdat : d.missing) x.Missing(mdat.code, mdat.text);
+  a.current = d.current;
+  if (d.za_course_limit && a.za_status != ZaStatus::kNotIndicated)
+    a.za_status = ZaStatus::kDeferred;
+  if (a.HasWarning("atypical_femoral_fracture") && a.za_status == ZaStatus::kContraindicated &&
+      !s.pregnancy_gate && !s.za_contraindicated)
+    a.za_status = ZaStatus::kDeferred;  // AFF: not a label contraindication (COURSE-07)
+  if (s.infection && !s.pathologic)
+    std::erase_if(a.referrals, [](const Referral& r) { return r.to == Destination::kOncology; });
+  // No infusion booking when zoledronic acid is not what is recommended now.
+  if (a.therapy_recommended != TherapyClass::kIvZoledronicAcid &&
+      std::none_of(a.alternatives.begin(), a.alternatives.end(),
+                   [](const Regimen& r) { return r.agent == "zoledronic_acid"; }) &&
+      (s.course_target != CourseTarget::kNewStart || s.course_gate))
+    std::erase_if(a.referrals,
+                  [](const Referral& r) { return r.to == Destination::kInfusionCenter; });
+  // Where the sources disagree, what the engine chose (D34-D44), when it applied.
+  auto has = [&](std::string_view code) { return a.HasWarning(code); };
+  auto fired_any = [&](std::string_view rule) {
+    return std::any_of(a.trace.begin(), a.trace.end(), [&](const TraceEntry& t) {
+      return t.rule == rule && t.outcome == Outcome::kFired;
+    });
+  };
+  const struct {
+    std::string_view id;
+    bool fired;
+    const char* because;
+  } disagreements[] = {
+      {"D34", has("atypical_femoral_fracture"),
+       "AFF: bisphosphonates blocked, not only interrupted"},
+      {"D35", s.pregnancy_gate,
+       "pregnancy: zoledronic acid blocked (label warning; engine policy)"},
+      {"D36", has("romosozumab_cardiovascular_contraindication"),
+       "myocardial infarction or stroke: romosozumab not started or stopped"},
+      {"D37", has("pth_analog_cumulative_limit"), "one cumulative PTH-analog counter"},
+      {"D38", has("bisphosphonate_max_duration_reached"),
+       "after the bisphosphonate maximum: a non-bisphosphonate or a holiday"},
+      {"D39", fired_any("COURSE-17"), "after an anabolic: the profile's antiresorptive order"},
+      {"D40", fired_any("COURSE-15"),
+       "lapsed denosumab: resume if active, zoledronic acid if stopped"},
+      {"D41", fired_any("CALC-09"), "unknown mechanism: FLS case finding; hip/spine presumed"},
+      {"D42", d.treatment_failure,
+       "treatment_failure (contract) and treatment_failure_possible (IOF)"},
+      {"D43",
+       d.treatment_failure && std::any_of(d.current.begin(), d.current.end(),
+                                          [](const CurrentCourse& c) {
+                                            return c.agent == Agent::kDenosumab &&
+                                                   c.decision == CourseAction::kSwitch;
+                                          }),
+       "after denosumab: romosozumab, not a PTH analog alone"},
+      {"D44", f.hypercalcemia && f.hypercalcemia_fallback,
+       "no laboratory upper limit: the fallback upper limit was used"},
+  };
+  for (const auto& dg : disagreements) {
+    if (dg.fired)
+      x.Fired(dg.id, dg.because);
+    else
+      x.NotFired(dg.id);
+  }
+  // Every rule of the course topics that did not fire says so.
+  for (const Topic* t : {&kCourseModelTopic, &kCourseStopsTopic, &kCourseDecisionTopic,
+                         &kCourseGatesTopic, &kCourseTherapyTopic, &kCourseFinishTopic})
+    for (auto id : t->rules)
+      if (!fired_any(id) && std::none_of(a.trace.begin(), a.trace.end(),
+                                         [&](const TraceEntry& e) { return e.rule == id; }))
+        x.NotFired(id);
+}
+
+const Topic kCourseFinishTopic{"course outputs", kRules};
+
+}  // namespace bp::rules

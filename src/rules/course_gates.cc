@@ -1,0 +1,319 @@
+// Patients already on treatment (catalogue §6), the steps before Selection: deceased patients
+// (CONV-02) and, after the tier, the specialist gates of the course order (CI-12, VCF-03b,
+// SEL-09, CI-08/09 hypercalcemia) and the course decision (rules/course.h). The therapy it asks
+// for is in course_therapy.cc, its outputs in course_finish.cc.
+#include "rules/course.h"
+#include "rules/steps.h"
+
+namespace bp::rules {
+
+namespace {
+
+RuleIds Ids(const std::vector<std::string_view>& rules) {
+  RuleIds r;
+  for (auto id : rules) r.push_back(id);
+  return r;
+}
+
+// The avoid names of an agent (ibandronate has two routes).
+void AvoidNames(std::string_view agent, std::vector<std::string_view>* out) {
+  if (agent == "ibandronate") {
+    out->push_back("ibandronate_oral");
+    out->push_back("ibandronate_iv");
+    return;
+  }
+  for (auto a : kAvoidable)
+    if (a == agent) out->push_back(a);
+}
+
+bool PregnancyCurrent(Ctx& x) {
+  for (const auto& c : x.p.conditions) {
+    if (c.code != ConditionCode::kPregnancy || !c.active) continue;
+    if (!c.onset || *c.onset >= x.f.as_of.AddMonths(-x.P(&CP::pregnancy_current_months)))
+      return true;
+  }
+  return false;
+}
+
+bool CkdG4Plus(const Patient& p) {
+  for (const auto& c : p.conditions)
+    if (c.active && c.code == ConditionCode::kChronicKidneyDisease &&
+        (c.stage == "G4" || c.stage == "G5" || c.stage == "G5D"))
+      return true;
+  return false;
+}
+
+bool AdvancedCkd(Ctx& x) {
+  const Facts& f = x.f;
+  if (f.HasActive(x.p, ConditionCode::kDialysis) || CkdG4Plus(x.p)) return true;
+  return f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr);
+}
+
+// A recent vertebral fracture (12 months, or undated with back pain) for VCF-03/03b.
+bool RecentVertebral(Ctx& x) {
+  const Facts& f = x.f;
+  for (const auto& e : f.events) {
+    if (e.site != FractureSite::kVertebral) continue;
+    if (e.date ? WithinMonths(*e.date, f.as_of, x.P(&CP::fls_window_months))
+               : (x.p.spine.pain && *x.p.spine.pain != SpinePain::kNone))
+      return true;
+  }
+  return false;
+}
+
+bool HasRedFlag(const Patient& p, RedFlag r) {
+  return std::find(p.spine.red_flags.begin(), p.spine.red_flags.end(), r) !=
+         p.spine.red_flags.end();
+}
+
+// COURSE-12/13 high risk at the review; nullopt when the DXA to decide it is missing.
+std::optional<bool> HighRiskAtReview(Ctx& x, const State& s) {
+  const Facts& f = x.f;
+  bool major_fx = false;
+  for (const auto& e : f.events)
+    if (e.fragility && (e.HipOrVertebral() || e.site == FractureSite::kHumerus ||
+                        e.site == FractureSite::kWrist || e.site == FractureSite::kForearm))
+      major_fx = true;
+  const bool hip_low =
+      f.t_hip_latest && x.P(&CP::review_high_risk_hip_t).MetTenths(*f.t_hip_latest);
+  const bool frax = (f.frax_mof && x.P(&CP::tx_frax_mof).Met(*f.frax_mof)) ||
+                    (f.frax_hip && x.P(&CP::tx_frax_hip).Met(*f.frax_hip));
+  const bool gc = f.gc_active && f.gc_dose_mg && *f.gc_dose_mg >= x.P(&CP::gc_bands).high_from_mg;
+  if (hip_low || major_fx || s.treatment_failure || frax || gc ||
+      x.a.risk_tier == RiskTier::kVeryHigh)
+    return true;
+  if (!f.latest_dxa || *f.latest_dxa < f.as_of.AddMonths(-24)) return std::nullopt;
+  return false;
+}
+
+void Avoid(Ctx& x, std::string_view agent, const std::string& text, RuleIds rules) {
+  std::vector<std::string_view> names;
+  AvoidNames(agent, &names);
+  for (auto n : names) x.AvoidAgent(n, text, rules);
+}
+
+void Gate(Ctx& x, State& s, std::optional<bool> indicated, RiskTier tier) {
+  s.course_gate = true;
+  x.a.treatment_indicated = indicated;
+  x.a.risk_tier = tier;
+}
+
+}  // namespace
+
+// CONV-02: a deceased patient gets no recommendation at all.
+bool Deceased(const Patient& p, Date as_of) {
+  if (p.deceased_date) return *p.deceased_date <= as_of;
+  return p.deceased.value_or(false);
+}
+
+void DeceasedAssessment(Ctx& x) {
+  Assessment& a = x.a;
+  a.treatment_indicated = false;
+  a.risk_tier = RiskTier::kNotIndicated;
+  a.therapy_recommended = TherapyClass::kNone;
+  a.za_status = ZaStatus::kNotIndicated;
+  x.Warn("patient_deceased", Severity::kCritical,
+         x.p.deceased_date ? "The patient died on " + x.p.deceased_date->ToString() +
+                                 ": no recommendation is made."
+                           : std::string("The patient is recorded as deceased: no recommendation "
+                                         "is made."),
+         {"CONV-02"});
+  x.Fired("CONV-02", "patient deceased");
+}
+
+// The gates (step 2 of the course order) and the course decision, after the tier.
+void Course(Ctx& x, State& s) {
+  const Facts& f = x.f;
+  const Patient& p = x.p;
+  Assessment& a = x.a;
+  // Specialist gates.
+  const bool pregnant = PregnancyCurrent(x);
+  const bool breastfeeding = p.breastfeeding.value_or(false);
+  const bool recent_vcf = RecentVertebral(x);
+  const bool infection = recent_vcf && (HasRedFlag(p, RedFlag::kFeverOrInfection) ||
+                                        f.HasActive(p, ConditionCode::kBacteremiaOrEndocarditis));
+  const bool advanced_ckd = AdvancedCkd(x);
+  const bool phpt = f.HasActive(p, ConditionCode::kPrimaryHyperparathyroidism) ||
+                    (f.HasActive(p, ConditionCode::kHyperparathyroidism) &&
+                     !f.HasActive(p, ConditionCode::kSecondaryHyperparathyroidism) &&
+                     !CkdG4Plus(p) && !f.HasActive(p, ConditionCode::kDialysis));
+  s.infection = infection;
+  if (pregnant || breastfeeding) {
+    Gate(x, s, std::nullopt, RiskTier::kIndeterminate);
+    s.pregnancy_gate = pregnant;
+    s.lactation_gate = breastfeeding && !pregnant;
+    const char* why = pregnant ? "BLOCK: pregnancy (no osteoporosis drug is started; active ones "
+                                 "are stopped; specialist and obstetric decision)"
+                               : "BLOCK: breastfeeding (no osteoporosis drug is started; "
+                                 "specialist decision)";
+    for (auto ag : kAvoidable) x.AvoidAgent(ag, why, {"CI-12"});
+    x.Fired("CI-12", pregnant ? "pregnancy" : "breastfeeding");
+  }
+  if (infection) {
+    Gate(x, s, std::nullopt, RiskTier::kIndeterminate);
+    x.Fired("VCF-03b", "vertebral fracture with fever or a bloodstream infection");
+  } else {
+    x.NotFired("VCF-03b");
+  }
+  // The course model, and the inputs of its decision.
+  const CourseParams& cp = x.P(&CP::course);
+  const CourseLimits& cl = x.P(&CP::course_limits);
+  const CourseModel m = DeriveCourses(p, f.as_of, cp);
+  CourseInputs in;
+  in.as_of = f.as_of;
+  in.pregnant = pregnant;
+  in.breastfeeding = breastfeeding;
+  in.advanced_ckd = advanced_ckd;
+  in.hypocalcemia = f.hypocalcemia;
+  in.calcium_unknown_or_stale =
+      !f.calcium_known ||
+      !((f.ionized_calcium && f.ionized_calcium->Fresh(x.P(&CP::calcium_max_age_days))) ||
+        (f.calcium && f.calcium->Fresh(x.P(&CP::calcium_max_age_days))));
+  for (const auto& c : p.conditions)
+    if (c.code == ConditionCode::kMyocardialInfarction || c.code == ConditionCode::kStroke) {
+      if (c.onset)
+        in.mi_stroke_dates.push_back(*c.onset);
+      else
+        in.mi_stroke_undated = true;
+    }
+  in.romo_cv_months = x.P(&CP::romo_cv_months);
+  bool aff = f.HasActive(p, ConditionCode::kAtypicalFemoralFracture) ||
+             FindCondition(p, ConditionCode::kAtypicalFemoralFracture, false);
+  for (const auto& e : f.events) aff = aff || e.atypical;
+  in.aff = aff;
+  if (const Condition* onj = FindCondition(p, ConditionCode::kOsteonecrosisOfJaw, false)) {
+    in.onj_active = onj->active;
+    in.onj_resolved = !onj->active;
+  }
+  in.indicated = a.treatment_indicated;
+  in.tier = a.risk_tier;
+  in.high_risk_at_review = HighRiskAtReview(x, s);
+  for (const auto& e : f.events)
+    if (e.fragility && e.date) in.fragility_fractures.push_back(*e.date);
+  in.romo_eligible =
+      f.female && f.menopause == Menopause::kPost && !f.hypocalcemia && !advanced_ckd &&
+      !in.mi_stroke_undated &&
+      std::none_of(in.mi_stroke_dates.begin(), in.mi_stroke_dates.end(),
+                   [&](Date d) { return d >= f.as_of.AddMonths(-in.romo_cv_months); });
+  in.raloxifene_allowed = !x.P(&CP::estrogen_raloxifene_warning);
+  for (Intolerance i : p.intolerances) switch (i) {
+      case Intolerance::kOralBisphosphonate:
+        in.intolerant.push_back(Agent::kAlendronate);
+        in.intolerant.push_back(Agent::kRisedronate);
+        in.intolerant.push_back(Agent::kIbandronate);
+        break;
+      case Intolerance::kZoledronicAcid:
+        in.intolerant.push_back(Agent::kZoledronicAcid);
+        break;
+      case Intolerance::kDenosumab:
+        in.intolerant.push_back(Agent::kDenosumab);
+        break;
+      case Intolerance::kTeriparatide:
+        in.intolerant.push_back(Agent::kTeriparatide);
+        break;
+      case Intolerance::kAbaloparatide:
+        in.intolerant.push_back(Agent::kAbaloparatide);
+        break;
+      case Intolerance::kRomosozumab:
+        in.intolerant.push_back(Agent::kRomosozumab);
+        break;
+    }
+  // Hypercalcemia and primary hyperparathyroidism: PTH analogs avoided (CI-08, CI-09).
+  if (phpt || f.hypercalcemia) {
+    const std::string why = phpt ? "primary hyperparathyroidism: may worsen hypercalcemia"
+                                 : "hypercalcemia: may worsen it";
+    for (auto ag : {"teriparatide", "abaloparatide"})
+      x.AvoidAgent(ag, "AVOID (specialist may override): " + why,
+                   {ag[0] == 't' ? "CI-08" : "CI-09", "CALC-04"});
+  }
+  // The gates of SEL-09 (advanced CKD) and LAB-03 (primary hyperparathyroidism) apply when
+  // treatment is indicated, and the course decides that as it would without the gate: a course
+  // under way or a transition is the evidence of an indication (COURSE-04, COURSE-05, COURSE-26),
+  // a drug holiday without a restart trigger is not indicated (COURSE-20). SEL-09 also applies
+  // when a fracture makes treatment likely and nothing decided the indication.
+  const bool earlier_gate = s.course_gate || s.pathologic;  // pregnancy, infection, malignancy
+  bool want_ckd = false, want_phpt = false;
+  std::optional<bool> course_indicated = a.treatment_indicated;
+  if (advanced_ckd || phpt) {
+    in.specialist_gate = earlier_gate;
+    const CourseDecision plain = DecideCourse(m, cp, cl, in);
+    if (!earlier_gate) {
+      if (plain.indicated) course_indicated = *plain.indicated;
+      if (plain.tier_floor_high) course_indicated = true;
+      if (s.outside_population && plain.target == CourseTarget::kContinueCurrent)
+        course_indicated = true;
+    }
+    want_ckd = course_indicated == true || (!course_indicated && f.fragility_events > 0);
+    want_ckd = want_ckd && advanced_ckd;
+    want_phpt = phpt && course_indicated == true;
+  }
+  if (want_phpt) s.course_gate = s.phpt_gate = true;
+  if (want_ckd) {
+    s.course_gate = s.ckd_gate = true;
+    x.Fired("SEL-09", "eGFR below 30 or dialysis");
+    // Before the course decision and Selection, so that neither offers or continues them
+    // (an active denosumab course is never simply stopped, §6.H.11).
+    x.AvoidAgent("romosozumab", "AVOID: advanced CKD (hypocalcemia, cardiovascular risk)",
+                 {"SEL-09"});
+    bool dmab_on = false;
+    for (const auto& e : x.p.medications)
+      dmab_on = dmab_on || (e.agent == Agent::kDenosumab && e.status == MedStatus::kActive);
+    if (!dmab_on)
+      x.AvoidAgent("denosumab", "AVOID: advanced CKD (boxed warning: CKD-MBD evaluation first)",
+                   {"SEL-09"});
+  } else {
+    x.NotFired("SEL-09");
+  }
+  // Under the gate, the indication the course gives stands (the gate decides the therapy).
+  if ((want_ckd || want_phpt) && !earlier_gate && course_indicated == true &&
+      a.treatment_indicated != true) {
+    a.treatment_indicated = true;
+    if (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate)
+      a.risk_tier = RiskTier::kHigh;
+    x.Fired("COURSE-05", "tier floored at high: on treatment, pre-treatment risk unknown");
+  }
+  in.specialist_gate = s.course_gate || s.pathologic;
+  x.course = DecideCourse(m, cp, cl, in);
+  const CourseDecision& d = x.course;
+  s.course_target = d.target;
+  if (s.outside_population && d.target == CourseTarget::kContinueCurrent && !s.course_gate) {
+    s.course_outside_population = true;
+    a.treatment_indicated = true;
+    if (a.risk_tier == RiskTier::kIndeterminate || a.risk_tier == RiskTier::kNotIndicated)
+      a.risk_tier = RiskTier::kHigh;
+  }
+  s.treatment_failure = s.treatment_failure || d.treatment_failure;
+  for (const auto& av : d.avoid) Avoid(x, av.code, av.text, Ids(av.rules));
+  // Treatment decided by the course (not over a gate: the gate's indeterminate tier stands).
+  if (!s.course_gate && !s.pathologic) {
+    if (d.indicated) a.treatment_indicated = *d.indicated;
+    // Treatment indicated by the course: an indeterminate or not-indicated tier is floored at
+    // high (§6.H.7; indeterminate always goes with indicated null).
+    if (a.treatment_indicated == true &&
+        (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate))
+      a.risk_tier = RiskTier::kHigh;
+    if (d.tier_floor_high &&
+        (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate)) {
+      a.risk_tier = RiskTier::kHigh;
+      a.treatment_indicated = true;
+      x.Fired("COURSE-05",
+              "tier floored at high: on treatment, pre-treatment risk "
+              "unknown");
+    }
+    if (d.holiday) {
+      s.holiday = true;
+      a.treatment_indicated = false;
+      // The tier may stay high during a holiday (catalogue §6.H.7); without one it is
+      // not_indicated.
+      if (a.risk_tier == RiskTier::kIndeterminate) a.risk_tier = RiskTier::kNotIndicated;
+    }
+  }
+}
+
+namespace {
+// The rules this file implements (the registration: see Topic in steps.h).
+constexpr std::string_view kRules[] = {"CONV-02", "SEL-09", "VCF-03b", "COURSE-26"};
+}  // namespace
+const Topic kCourseGatesTopic{"course gates", kRules};
+
+}  // namespace bp::rules

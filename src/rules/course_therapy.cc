@@ -1,0 +1,236 @@
+// Patients already on treatment (catalogue §6), after Selection: the therapy the course
+// decision asks for (COURSE-04), a course stopped when its agent is avoided (COURSE-05), and
+// the invariant that no agent is offered and avoided at once (COURSE-24).
+#include "rules/course.h"
+#include "rules/steps.h"
+
+namespace bp::rules {
+
+// After Selection: the therapy the course decision asks for, then COURSE-24.
+void CourseTherapy(Ctx& x, State& s) {
+  Assessment& a = x.a;
+  auto clear = [&] {
+    a.agents.clear();
+    a.alternatives.clear();
+  };
+  auto oral_ok = [&] {
+    return s.oral_candidates_any && !x.Avoided("alendronate") && !x.Avoided("risedronate");
+  };
+  const bool za_ok = !s.za_contraindicated && !x.Avoided("zoledronic_acid");
+  const bool dmab_ok = !x.Avoided("denosumab");
+  auto set = [&](TherapyClass c, std::initializer_list<std::string_view> agents) {
+    a.therapy_recommended = c;
+    clear();
+    for (auto ag : agents)
+      if (!x.Avoided(ag)) x.AddRegimen(a.agents, ag, {"COURSE-04"});
+  };
+  auto antiresorptive = [&](bool allow_oral) {
+    if (allow_oral && oral_ok()) {
+      a.therapy_recommended = TherapyClass::kOralBisphosphonate;
+      clear();
+      for (auto ag : s.oral_candidates) x.AddRegimen(a.agents, ag, {"COURSE-17"});
+      if (za_ok) x.AddRegimen(a.alternatives, "zoledronic_acid", {"COURSE-17"});
+      if (dmab_ok) x.AddRegimen(a.alternatives, "denosumab", {"COURSE-17"});
+      return true;
+    }
+    if (za_ok) {
+      set(TherapyClass::kIvZoledronicAcid, {"zoledronic_acid"});
+      if (dmab_ok) x.AddRegimen(a.alternatives, "denosumab", {"COURSE-17"});
+      return true;
+    }
+    if (dmab_ok) {
+      set(TherapyClass::kDenosumab, {"denosumab"});
+      return true;
+    }
+    return false;
+  };
+  auto anabolic = [&](bool romo_first) {
+    static constexpr std::string_view kOrder[] = {"romosozumab", "abaloparatide", "teriparatide"};
+    std::vector<std::string_view> ok;
+    for (auto ag : kOrder)
+      if (!x.Avoided(ag) && (romo_first || ag != "romosozumab")) ok.push_back(ag);
+    if (ok.empty()) return false;
+    a.therapy_recommended = TherapyClass::kAnabolic;
+    clear();
+    x.AddRegimen(a.agents, ok.front(), {"COURSE-19"});
+    for (std::size_t i = 1; i < ok.size(); ++i) x.AddRegimen(a.alternatives, ok[i], {"COURSE-19"});
+    return true;
+  };
+  auto specialist = [&] {
+    a.therapy_recommended = TherapyClass::kSpecialistDecision;
+    clear();
+  };
+  const bool romo_ok = x.f.female && x.f.menopause == Menopause::kPost;
+  if (s.course_gate || s.pathologic) {
+    specialist();
+  } else {
+    switch (s.course_target) {
+      case CourseTarget::kNewStart:
+        break;
+      case CourseTarget::kContinueCurrent: {
+        const CurrentCourse* e = nullptr;
+        for (const auto& c : x.course.current)
+          if (c.decision == CourseAction::kContinue) e = &c;
+        if (!e) break;
+        const char* cls = nullptr;
+        switch (e->agent) {
+          case Agent::kAlendronate:
+          case Agent::kRisedronate:
+          case Agent::kIbandronate:
+            a.therapy_recommended = TherapyClass::kOralBisphosphonate;
+            cls = "oral";
+            break;
+          case Agent::kZoledronicAcid:
+            a.therapy_recommended = TherapyClass::kIvZoledronicAcid;
+            break;
+          case Agent::kDenosumab:
+            a.therapy_recommended = TherapyClass::kDenosumab;
+            break;
+          case Agent::kTeriparatide:
+          case Agent::kAbaloparatide:
+          case Agent::kRomosozumab:
+            a.therapy_recommended = TherapyClass::kAnabolic;
+            break;
+          default:
+            break;
+        }
+        (void)cls;
+        if (a.therapy_recommended != TherapyClass::kNone &&
+            a.therapy_recommended != TherapyClass::kSpecialistDecision) {
+          clear();
+          std::string_view ag = ToString(e->agent);
+          if (e->agent == Agent::kIbandronate) ag = "ibandronate_oral";
+          x.AddRegimen(a.agents, ag, {"COURSE-05"});
+        }
+        break;
+      }
+      case CourseTarget::kAntiresorptive:
+        if (!antiresorptive(true)) specialist();
+        break;
+      case CourseTarget::kNonBisphosphonate:
+        if (a.risk_tier == RiskTier::kVeryHigh ? !anabolic(romo_ok) : !dmab_ok) {
+          if (dmab_ok)
+            set(TherapyClass::kDenosumab, {"denosumab"});
+          else
+            specialist();
+        } else if (a.risk_tier != RiskTier::kVeryHigh) {
+          set(TherapyClass::kDenosumab, {"denosumab"});
+        }
+        break;
+      case CourseTarget::kAnabolic:
+        if (!anabolic(romo_ok)) {
+          if (dmab_ok) {
+            set(TherapyClass::kDenosumab, {"denosumab"});
+            if (za_ok) x.AddRegimen(a.alternatives, "zoledronic_acid", {"COURSE-19"});
+          } else {
+            specialist();
+          }
+        }
+        break;
+      case CourseTarget::kPthAnalog:
+        if (!anabolic(false)) specialist();
+        break;
+      case CourseTarget::kZoledronicNow:
+        if (za_ok) {
+          set(TherapyClass::kIvZoledronicAcid, {"zoledronic_acid"});
+        } else if (dmab_ok) {
+          set(TherapyClass::kDenosumab, {"denosumab"});
+        } else if (!antiresorptive(true)) {
+          specialist();
+        }
+        break;
+      case CourseTarget::kDenosumabNow:
+        if (dmab_ok) {
+          set(TherapyClass::kDenosumab, {"denosumab"});
+          if (za_ok) x.AddRegimen(a.alternatives, "zoledronic_acid", {"COURSE-15"});
+        } else if (!antiresorptive(true)) {
+          specialist();
+        }
+        break;
+      case CourseTarget::kSpecialist:
+        specialist();
+        break;
+      case CourseTarget::kNothing:
+        a.therapy_recommended = TherapyClass::kNone;
+        a.treatment_indicated = false;
+        clear();
+        break;
+    }
+  }
+  // COURSE-05 continues only an agent that is neither blocked nor avoided. An avoidance found
+  // after the course decision (CI: bone metastases, hypercalcemia, advanced CKD...) stops the
+  // course and the specialist decides what follows. Active denosumab is the exception
+  // (§6.H.11): it is never simply stopped; the specialist supervises it, and it is not avoided.
+  for (auto& c : x.course.current) {
+    if (c.decision != CourseAction::kContinue) continue;
+    const std::string_view name =
+        c.agent == Agent::kIbandronate
+            ? (c.route == Route::kIntravenous ? "ibandronate_iv" : "ibandronate_oral")
+            : ToString(c.agent);
+    if (!x.Avoided(name)) continue;
+    if (c.agent == Agent::kDenosumab) {
+      x.avoided &= ~(1u << AvoidBit("denosumab"));
+      std::erase_if(a.avoid, [](const auto& v) { return v.agent == "denosumab"; });
+      continue;
+    }
+    std::string reason;
+    for (const auto& v : a.avoid)
+      if (v.agent == name) reason = v.text.str();
+    std::string human(ToString(c.agent));
+    std::replace(human.begin(), human.end(), '_', ' ');
+    c.decision = CourseAction::kStop;
+    c.switch_to = "specialist_decision";
+    c.text = "stop: " + reason;
+    c.rules = {"COURSE-05", "COURSE-24"};
+    for (auto& q : x.course.sequence)
+      if (q.code == "course_continue") {
+        q.code = "course_stop";
+        q.text = "Stop " + human + " (" + reason + "); the specialist decides what follows.";
+        q.rules = {"COURSE-05", "COURSE-24"};
+      }
+    x.course.referrals.push_back({"osteoporosis_specialist",
+                                  static_cast<int>(Urgency::kRoutine),
+                                  human + " stopped: " + reason,
+                                  {"COURSE-24"}});
+    if (s.course_target == CourseTarget::kContinueCurrent) specialist();
+  }
+  // COURSE-24: no agent is offered and avoided at once.
+  auto drop = [&](List<Regimen>& l) {
+    for (auto it = l.begin(); it != l.end();) {
+      if (x.Avoided(it->agent.view())) {
+        x.Fired("COURSE-24", std::string(it->agent.view()) + " removed: it has an avoid entry");
+        it = l.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  };
+  drop(a.agents);
+  drop(a.alternatives);
+  const TherapyClass t = a.therapy_recommended;
+  // The other profiles' runs build no regimen lists: only the returned assessment is checked.
+  if (x.verbose && a.agents.empty() && t != TherapyClass::kNone &&
+      t != TherapyClass::kSpecialistDecision) {
+    if (!a.alternatives.empty()) {
+      a.agents.push_back(a.alternatives.front());
+      a.alternatives.erase(a.alternatives.begin());
+      const std::string_view ag = a.agents.front().agent.view();
+      a.therapy_recommended =
+          ag == "zoledronic_acid" ? TherapyClass::kIvZoledronicAcid
+          : ag == "denosumab"     ? TherapyClass::kDenosumab
+          : (ag == "romosozumab" || ag == "teriparatide" || ag == "abaloparatide")
+              ? TherapyClass::kAnabolic
+              : TherapyClass::kOralBisphosphonate;
+    } else {
+      a.therapy_recommended = TherapyClass::kSpecialistDecision;
+    }
+  }
+}
+
+namespace {
+// The rules this file implements (the registration: see Topic in steps.h).
+constexpr std::string_view kRules[] = {"COURSE-04", "COURSE-24"};
+}  // namespace
+const Topic kCourseTherapyTopic{"course therapy", kRules};
+
+}  // namespace bp::rules
