@@ -415,17 +415,20 @@ TEST_F(HardenServe, IdleSocketsDoNotStallHealthz) {
 
 // Issue 15 item 4: connections per client are limited, and the answer beyond is 503.
 TEST_F(HardenServe, ConnectionsPerClientAreLimited) {
-  Service s(dir_, *key_, {"--max-connections-per-client", "4"});
+  // The held connections send nothing; a long header deadline keeps the service from closing
+  // them while a loaded machine runs this test slowly (they would otherwise go after 5 s).
+  Service s(dir_, *key_, {"--max-connections-per-client", "4", "--header-timeout-ms", "120000"});
   std::vector<std::unique_ptr<Raw>> held;
   for (int i = 0; i < 4; ++i) held.push_back(std::make_unique<Raw>(s.port()));
   // The start-up health checks' connections may still be closing on a loaded machine, so a
   // fifth connection is tried until they are gone (at most 20 s); it must then be refused.
+  // Each try asks the service to close after answering, so an answer never waits for keep-alive.
   std::string resp;
   for (int attempt = 0; attempt < 40; ++attempt) {
     std::this_thread::sleep_for(500ms);
     Raw extra(s.port());
     ASSERT_TRUE(extra.ok());
-    extra.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    extra.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     resp = extra.Receive(15s);
     if (StatusOf(resp) == 503) break;
   }
