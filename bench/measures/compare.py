@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compares the populations of every patient: the reference engine's lines (run_reference.js)
 against bonepath's individual MeasureReports (a Bundle). Prints each difference; exit 1 if any.
-Usage: compare.py REF.jsonl BONEPATH_BUNDLE.json"""
+With EXPECTED, also fails unless both sides hold exactly that many patients.
+Usage: compare.py REF.jsonl BONEPATH_BUNDLE.json [EXPECTED]"""
 import json
 import sys
 
@@ -30,6 +31,12 @@ def main():
             if a.get(code, 0) != b.get(code, 0):
                 diffs += 1
                 print("patient %s: %s reference=%s bonepath=%s" % (pid, code, a.get(code), b.get(code)))
+    if len(sys.argv) > 3:
+        want = int(sys.argv[3])
+        for name, side in (("reference", ref), ("bonepath", ours)):
+            if len(side) != want:
+                diffs += 1
+                print("%s has %d patients, expected %d" % (name, len(side), want))
     print("compared %d patients: %d differences" % (len(set(ref) | set(ours)), diffs))
     return 1 if diffs else 0
 

@@ -1,6 +1,7 @@
 #include "cdshooks/cards.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -42,31 +43,87 @@ std::string IndicatorOf(Severity s) {
   return "info";
 }
 
-// The RxNorm code to order an agent with: the first product code the value sets list for it
-// (a code with a route; notes mark products not meant for osteoporosis, e.g. oncology strength).
-std::optional<std::pair<std::string, std::string>> RxNormFor(Agent agent) {
-  static const json table = [] {
-    for (const auto& f : EmbeddedKnowledgeFiles())
-      if (f.path == "valuesets/medications.json") return json::parse(f.content, nullptr, false);
-    return json();
-  }();
-  if (!table.is_object() || !table.contains("codes")) return std::nullopt;
-  const std::string name(ToString(agent));
-  std::optional<std::pair<std::string, std::string>> fallback;
-  for (const auto& c : table["codes"]) {
-    if (!c.is_object() || c.value("value", "") != name || c.value("system", "") != "rxnorm")
-      continue;
-    if (c.contains("note")) continue;
-    std::pair<std::string, std::string> v{c.value("code", ""), c.value("display", "")};
-    if (c.contains("route")) return v;
-    if (!fallback) fallback = v;
+// An internal review mark ("[U]", "[V]", "[P]", "(IN)") in a string: such text never reaches
+// the EHR (a mark once leaked into an order's display).
+bool CarriesReviewMark(std::string_view s) {
+  if (s.find("(IN)") != std::string_view::npos) return true;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '[') continue;
+    size_t j = i + 1;
+    while (j < s.size() && j - i <= 4 &&
+           (std::isupper(static_cast<unsigned char>(s[j])) ||
+            std::isdigit(static_cast<unsigned char>(s[j]))))
+      ++j;
+    if (j > i + 1 && j < s.size() && s[j] == ']') return true;
   }
-  return fallback;
+  return false;
 }
 
-const RegimenDef* RegimenFor(const KnowledgeBase& kb, std::string_view agent) {
-  for (const auto& r : kb.regimens)
-    if (r.agent == agent) return &r;
+// An orderable product of knowledge/orderables.json: an RxNorm SCD with a structured dosage.
+struct Product {
+  std::string id, agent, purpose, code, display, text, label, instruction;
+  json dose, route, timing;
+};
+
+struct Orderables {
+  std::string rxnorm = kRxNorm;
+  std::string route_system;
+  std::vector<Product> products;
+  json fls;  // the fracture liaison referral's code, or null
+};
+
+// Read once from the embedded knowledge; an entry whose EHR-facing text carries a review mark,
+// or that lacks a field an order needs, is left out (no suggestion rather than a bad order).
+const Orderables& OrderablesTable() {
+  static const Orderables table = [] {
+    Orderables t;
+    json doc;
+    for (const auto& f : EmbeddedKnowledgeFiles())
+      if (f.path == "orderables.json") doc = json::parse(f.content, nullptr, false);
+    if (!doc.is_object()) return t;
+    t.rxnorm = doc.value("rxnorm_system", std::string(kRxNorm));
+    t.route_system = doc.value("route_system", "");
+    if (doc.contains("products") && doc["products"].is_array())
+      for (const auto& p : doc["products"]) {
+        if (!p.is_object()) continue;
+        Product x;
+        x.id = p.value("id", "");
+        x.agent = p.value("agent", "");
+        x.purpose = p.value("purpose", "");
+        x.code = p.value("code", "");
+        x.display = p.value("display", "");
+        x.text = p.value("text", "");
+        x.label = p.value("label", "");
+        x.instruction = p.value("instruction", "");
+        x.dose = p.value("dose", json());
+        x.route = p.value("route", json());
+        x.timing = p.value("timing", json());
+        if (x.agent.empty() || x.code.empty() || x.text.empty() || x.label.empty() ||
+            !x.dose.is_object() || !x.timing.is_object() || !x.route.is_object())
+          continue;
+        if (CarriesReviewMark(x.display) || CarriesReviewMark(x.text) ||
+            CarriesReviewMark(x.label) || CarriesReviewMark(x.instruction) ||
+            CarriesReviewMark(x.route.value("display", "")))
+          continue;
+        t.products.push_back(std::move(x));
+      }
+    if (doc.contains("referral") && doc["referral"].is_object() &&
+        doc["referral"].contains("fracture_liaison_service")) {
+      const json& r = doc["referral"]["fracture_liaison_service"];
+      if (r.is_object() && !CarriesReviewMark(r.value("display", "")) &&
+          !CarriesReviewMark(r.value("text", "")))
+        t.fls = r;
+    }
+    return t;
+  }();
+  return table;
+}
+
+// The product to order an agent with (by the knowledge's agent name), or for a purpose
+// ("vitamin_d_repletion"); null when the knowledge lists none.
+const Product* ProductFor(std::string_view agent, std::string_view purpose = "") {
+  for (const Product& p : OrderablesTable().products)
+    if (purpose.empty() ? (p.agent == agent && p.purpose.empty()) : p.purpose == purpose) return &p;
   return nullptr;
 }
 
@@ -184,30 +241,73 @@ class Builder {
                : "25-OH vitamin D: unknown.";
   }
 
-  json OrderSuggestion(Agent agent, const std::string& label, const DraftOrder* replaces) const {
-    auto rx = RxNormFor(agent);
-    if (!rx) return json::array();
-    json med = {
-        {"resourceType", "MedicationRequest"},
-        {"status", "draft"},
-        {"intent", "order"},
-        {"medicationCodeableConcept",
-         {{"coding",
-           json::array({{{"system", kRxNorm}, {"code", rx->first}, {"display", rx->second}}})},
-          {"text", std::string(ToString(agent))}}},
-        {"subject", {{"reference", "Patient/" + c_.patient->id}}},
-        {"authoredOn", c_.today.ToString()}};
-    if (const RegimenDef* r = RegimenFor(*c_.kb, ToString(agent)))
-      med["dosageInstruction"] = json::array({{{"text", r->dose + ", " + r->interval}}});
+  // A draft MedicationRequest for a product: RxNorm SCD, structured dose, route and timing.
+  json Order(const Product& p) const {
+    const Orderables& t = OrderablesTable();
+    json coding = {{"system", t.rxnorm}, {"code", p.code}};
+    if (!p.display.empty()) coding["display"] = p.display;
+    json route_coding = {{"system", t.route_system}, {"code", p.route.value("code", "")}};
+    if (p.route.contains("display")) route_coding["display"] = p.route["display"];
+    json dosage = {{"timing", {{"repeat", p.timing}}},
+                   {"route", {{"coding", json::array({route_coding})}}},
+                   {"doseAndRate", json::array({{{"doseQuantity",
+                                                  {{"value", p.dose.value("value", 0.0)},
+                                                   {"unit", p.dose.value("unit", "")},
+                                                   {"system", "http://unitsofmeasure.org"},
+                                                   {"code", p.dose.value("unit", "")}}}}})}};
+    if (!p.instruction.empty()) dosage["text"] = p.instruction;
+    return {{"resourceType", "MedicationRequest"},
+            {"status", "draft"},
+            {"intent", "order"},
+            {"medicationCodeableConcept", {{"coding", json::array({coding})}, {"text", p.text}}},
+            {"subject", {{"reference", "Patient/" + c_.patient->id}}},
+            {"authoredOn", c_.today.ToString()},
+            {"dosageInstruction", json::array({dosage})}};
+  }
+
+  // Removes a draft order (CDS Hooks 2.0 action type "delete", by the draft's resource id).
+  static json DeleteDraft(const DraftOrder& d) {
+    return {{"type", "delete"},
+            {"description", "Remove the draft " + std::string(ToString(d.agent)) + " order"},
+            {"resourceId", json::array({d.ref})}};
+  }
+
+  // One suggestion: order the product, and remove the draft it replaces (if any).
+  json OrderSuggestion(const Product& p, const DraftOrder* replaces,
+                       const std::string& label_suffix = "") const {
     json actions = json::array();
-    actions.push_back({{"type", "create"}, {"description", label}, {"resource", med}});
-    if (replaces && !replaces->ref.empty())
-      actions.push_back(
-          {{"type", "delete"},
-           {"description", "Remove the draft " + std::string(ToString(replaces->agent)) + " order"},
-           {"resourceId", json::array({replaces->ref})}});
-    return json::array(
-        {{{"label", label}, {"uuid", NewUuid()}, {"isRecommended", true}, {"actions", actions}}});
+    actions.push_back({{"type", "create"}, {"description", p.label}, {"resource", Order(p)}});
+    if (replaces && !replaces->ref.empty()) actions.push_back(DeleteDraft(*replaces));
+    return {{"label", p.label + label_suffix},
+            {"uuid", NewUuid()},
+            {"isRecommended", true},
+            {"actions", actions}};
+  }
+
+  // The engine's first recommended agent, other than `not_this`, that is not blocked for the
+  // patient and has an orderable product.
+  const Product* Alternative(Agent not_this) const {
+    for (const Regimen& r : c_.assessment->agents) {
+      if (r.agent == ToString(not_this)) continue;
+      bool blocked = false;
+      for (const Avoid& av : c_.assessment->avoid)
+        if (av.agent == r.agent && av.text.rfind("BLOCK", 0) == 0) blocked = true;
+      if (blocked) continue;
+      if (const Product* p = ProductFor(r.agent)) return p;
+    }
+    return nullptr;
+  }
+
+  // The referral's code from the knowledge (SNOMED CT), with the service named in text.
+  static json FlsCode() {
+    const json& k = OrderablesTable().fls;
+    const std::string text = k.is_object() ? k.value("text", "") : "";
+    json code = {{"text", text.empty() ? "Referral to fracture liaison service" : text}};
+    if (k.is_object() && k.contains("code"))
+      code["coding"] = json::array({{{"system", k.value("system", "")},
+                                     {"code", k.value("code", "")},
+                                     {"display", k.value("display", "")}}});
+    return code;
   }
 
   json FlsSuggestion(const Referral& r) const {
@@ -217,10 +317,15 @@ class Builder {
                {"status", "draft"},
                {"intent", "order"},
                {"priority", r.urgency == Urgency::kRoutine ? "routine" : "urgent"},
-               {"code", {{"text", "Referral to fracture liaison service"}}},
+               {"code", FlsCode()},
                {"subject", {{"reference", "Patient/" + c_.patient->id}}},
                {"authoredOn", c_.today.ToString()},
                {"reasonCode", json::array({{{"text", reason}}})}};
+    if (!c_.fracture_refs.empty()) {
+      json refs = json::array();
+      for (const auto& ref : c_.fracture_refs) refs.push_back({{"reference", ref}});
+      sr["reasonReference"] = refs;
+    }
     return json::array({{{"label", "Refer to the fracture liaison service"},
                          {"uuid", NewUuid()},
                          {"isRecommended", true},
@@ -269,8 +374,8 @@ class Builder {
                   (r.interval.empty() ? "" : ", " + r.interval);
           rules.insert(rules.end(), r.rules.begin(), r.rules.end());
         }
-        if (auto agent = Parse<Agent>(a.agents.front().agent))
-          sugg = OrderSuggestion(*agent, "Order " + a.agents.front().agent, nullptr);
+        if (const Product* p = ProductFor(a.agents.front().agent))
+          sugg = json::array({OrderSuggestion(*p, nullptr)});
       }
       Add("treatment_gap", Severity::kWarning,
           "Osteoporosis treatment indicated but none active (risk tier: " +
@@ -298,7 +403,16 @@ class Builder {
             c_.assessment->derived.crcl_ml_min
                 ? "CrCl " + Num1(*c_.assessment->derived.crcl_ml_min) + " mL/min: "
                 : "";
-        FromWarning("zoledronic_acid_renal_contraindication", crcl, RenalValues());
+        // The critical card acts: remove the draft, or replace it with the engine's alternative.
+        json sugg = json::array();
+        if (!d.ref.empty())
+          sugg.push_back({{"label", "Remove the draft zoledronic acid order"},
+                          {"uuid", NewUuid()},
+                          {"isRecommended", false},
+                          {"actions", json::array({DeleteDraft(d)})}});
+        if (const Product* alt = Alternative(Agent::kZoledronicAcid))
+          sugg.push_back(OrderSuggestion(*alt, &d, " instead"));
+        FromWarning("zoledronic_acid_renal_contraindication", crcl, RenalValues(), sugg);
         FromWarning("renal_function_borderline", crcl, RenalValues());
       }
       if (IsAntiresorptive(ag) || ag == Agent::kRomosozumab) {
@@ -308,11 +422,14 @@ class Builder {
                         ? "Calcium " + Num1(*d2.corrected_calcium_mg_dl) + " mg/dL: "
                         : "",
                     CalciumValues());
+        json repletion = json::array();
+        if (const Product* p = ProductFor("", "vitamin_d_repletion"))
+          repletion.push_back(OrderSuggestion(*p, nullptr));
         FromWarning("vitamin_d_deficiency_correct_first",
                     d2.vitamin_d_25oh_ng_ml
                         ? "25-OH vitamin D " + Num1(*d2.vitamin_d_25oh_ng_ml) + " ng/mL: "
                         : "",
-                    VitaminDValues());
+                    VitaminDValues(), repletion);
       }
       if (ag == Agent::kDenosumab)
         FromWarning("denosumab_severe_ckd_hypocalcemia", "", RenalValues());
@@ -322,8 +439,8 @@ class Builder {
         // Offered unless the engine rules zoledronic acid out; its own pre-infusion checks
         // (CrCl, calcium, vitamin D) then run when the suggested order is signed.
         if (za != ZaStatus::kContraindicated && za != ZaStatus::kNotIndicated)
-          sugg = OrderSuggestion(Agent::kZoledronicAcid,
-                                 "Order zoledronic acid 5 mg IV yearly instead", &d);
+          if (const Product* p = ProductFor(ToString(Agent::kZoledronicAcid)))
+            sugg.push_back(OrderSuggestion(*p, &d, " instead"));
         FromWarning("oral_bisphosphonate_unsuitable", "", "", sugg);
       }
       if (ag == Agent::kRomosozumab) FromWarning("romosozumab_cardiovascular_contraindication");
@@ -331,7 +448,11 @@ class Builder {
         FromWarning("estrogen_raloxifene_not_recommended");
       // Any other reason the engine gives to avoid the drafted agent.
       for (const Avoid& av : c_.assessment->avoid) {
-        if (av.agent != ToString(ag) || av.text.rfind("BLOCK", 0) != 0) continue;
+        // A BLOCK, or a course the engine stops (COURSE rules): signing it is a critical card.
+        const bool course_stop = std::any_of(av.rules.begin(), av.rules.end(), [](const auto& r) {
+          return std::string_view(r).rfind("COURSE-", 0) == 0;
+        });
+        if (av.agent != ToString(ag) || (av.text.rfind("BLOCK", 0) != 0 && !course_stop)) continue;
         if (cards_.size() > 0 && CoveredByCard(ag)) continue;
         Add("avoid_" + av.agent, Severity::kCritical, av.agent + ": " + av.text, av.text, av.rules);
       }
@@ -374,6 +495,8 @@ class Builder {
 }  // namespace
 
 json BuildCards(const CardContext& c, std::vector<IssuedCard>* issued) {
+  // Catalogue §6 CONV-02: no card for a deceased patient.
+  if (c.assessment && c.assessment->HasWarning("patient_deceased")) return json::array();
   Builder b(c, issued);
   const std::string& hook = c.service->hook;
   if (hook == "patient-view")

@@ -33,11 +33,12 @@ struct CardContext {
   const Assessment* assessment = nullptr;
   const Patient* patient = nullptr;
   const KnowledgeBase* kb = nullptr;
-  std::vector<DraftOrder> drafts;        // order hooks: the selected draft orders
-  std::optional<Date> encounter_start;   // encounter-discharge: start of the stay
-  std::string assessment_url;            // absolute link to the assessment page
-  std::string source_url;                // the page about bonepath (GET /about)
-  std::vector<std::string> unavailable;  // prefetch keys with no data
+  std::vector<DraftOrder> drafts;          // order hooks: the selected draft orders
+  std::optional<Date> encounter_start;     // encounter-discharge: start of the stay
+  std::string assessment_url;              // absolute link to the assessment page
+  std::string source_url;                  // the page about bonepath (GET /about)
+  std::vector<std::string> unavailable;    // prefetch keys with no data
+  std::vector<std::string> fracture_refs;  // "Condition/id" of the latest fragility fracture
   Date today;
 };
 

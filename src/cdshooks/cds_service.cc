@@ -14,6 +14,7 @@
 
 #include "cdshooks/cards.h"
 #include "cdshooks/discovery.h"
+#include "cdshooks/outside_json.h"
 #include "fhir/fhir_reader.h"
 
 namespace bp::cds {
@@ -89,12 +90,14 @@ struct Request {
 std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body,
                                   int max_prefetch_keys, Request* out) {
   Request& r = *out;
-  if (!JsonDepthWithin(body))
-    return Error{kErrInvalidJson, "",
-                 "request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
-  r.doc = json::parse(body, nullptr, false);
+  auto parsed = ParseOutsideJson(body);
+  if (!parsed) {
+    Error e = parsed.error();
+    e.message = "request body: " + e.message;
+    return e;
+  }
+  r.doc = std::move(*parsed);
   const json& doc = r.doc;
-  if (doc.is_discarded()) return Error{kErrInvalidJson, "", "request body is not valid JSON"};
   if (!doc.is_object()) return Schema("", "request body must be a JSON object");
   if (!doc.contains("hook") || !doc["hook"].is_string())
     return Schema("hook", "\"hook\" is required and must be a string");
@@ -237,11 +240,12 @@ void FollowPages(std::string next, Fetcher* f, Gathered* g) {
       f->partial = true;
       return;
     }
-    if (!JsonDepthWithin(*body)) {
+    auto page = ParseOutsideJson(*body);
+    if (!page) {  // not JSON, too deep, a duplicate key: the search stays partial
       f->partial = true;
       return;
     }
-    const json& b = g->Keep(json::parse(*body, nullptr, false));
+    const json& b = g->Keep(std::move(*page));
     if (!b.is_object() || b.value("resourceType", "") != "Bundle") {
       f->partial = true;
       return;
@@ -273,6 +277,33 @@ std::optional<Date> DatePrefix(const json& v) {
   if (!v.is_string()) return std::nullopt;
   const std::string s = v.get<std::string>();
   return s.size() >= 10 ? Date::Parse(std::string_view(s).substr(0, 10)) : std::nullopt;
+}
+
+// The Condition resources the latest fragility (or unknown-mechanism) fracture was read from,
+// as references ("Condition/id"), for a referral's reasonReference.
+std::vector<std::string> LatestFragilityFractureRefs(
+    const Patient& p, const std::map<std::string, std::vector<std::string>>& provenance) {
+  std::optional<size_t> best;
+  for (size_t i = 0; i < p.fractures.size(); ++i) {
+    const Fracture& f = p.fractures[i];
+    if (f.mechanism == FractureMechanism::kHighTrauma) continue;
+    if (!best || (f.date && (!p.fractures[*best].date || *p.fractures[*best].date <= *f.date)))
+      best = i;
+  }
+  std::vector<std::string> out;
+  if (!best) return out;
+  auto it = provenance.find("/fractures/" + std::to_string(*best));
+  if (it == provenance.end()) return out;
+  constexpr std::string_view kCondition = "Condition/";
+  for (const std::string& ref : it->second) {
+    const std::string_view id =
+        std::string_view(ref).substr(std::min(ref.size(), kCondition.size()));
+    if (ref.rfind(kCondition, 0) == 0 && !id.empty() &&
+        id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.") ==
+            std::string_view::npos)
+      out.push_back(ref);
+  }
+  return out;
 }
 
 }  // namespace
@@ -332,9 +363,8 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
       if (fhir && !r.fhir_server.empty()) {
         const std::string url =
             r.fhir_server + "/" + EncodeQuery(ExpandTemplate(t.query, r.context, today));
-        if (auto res = f.Get(url); res && JsonDepthWithin(*res)) {
-          const json& v = g.Keep(json::parse(*res, nullptr, false));
-          got = !v.is_discarded() && Absorb(v, &f, &g);
+        if (auto res = f.Get(url)) {
+          if (auto v = ParseOutsideJson(*res)) got = Absorb(g.Keep(std::move(*v)), &f, &g);
         }
         if (got) out.fetched.push_back(t.key);
       }
@@ -438,6 +468,7 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     cc.assessment_url = opt_.public_url + "/assessment/" + out.assessment_id;
     cc.source_url = opt_.public_url + "/about";  // a page a person reads, not the JSON API
     cc.unavailable = out.unavailable;
+    cc.fracture_refs = LatestFragilityFractureRefs(patient, extract->provenance);
     cc.today = today;
     json cards = BuildCards(cc, &out.cards);
     out.response_json = json{{"cards", cards}, {"systemActions", json::array()}}.dump(
@@ -451,11 +482,13 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
 }
 
 Result<std::vector<FeedbackItem>> ParseFeedback(std::string_view body) {
-  if (!JsonDepthWithin(body))
-    return Error{kErrInvalidJson, "",
-                 "feedback body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded()) return Error{kErrInvalidJson, "", "feedback body is not valid JSON"};
+  auto parsed = ParseOutsideJson(body);
+  if (!parsed) {
+    Error e = parsed.error();
+    e.message = "feedback body: " + e.message;
+    return e;
+  }
+  const json doc = std::move(*parsed);
   if (!doc.is_object() || !doc.contains("feedback") || !doc["feedback"].is_array())
     return Schema("feedback", "\"feedback\" is required and must be an array");
   std::vector<FeedbackItem> out;
@@ -502,27 +535,6 @@ std::string OperationOutcomeJson(const Error& e, std::string_view issue_code) {
   if (!e.path.empty()) issue["expression"] = json::array({e.path});
   return json{{"resourceType", "OperationOutcome"}, {"issue", json::array({issue})}}.dump(
       -1, ' ', false, json::error_handler_t::replace);
-}
-
-bool JsonDepthWithin(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
 }
 
 std::string NewUuid() {

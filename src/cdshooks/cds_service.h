@@ -129,13 +129,6 @@ Result<std::vector<FeedbackItem>> ParseFeedback(std::string_view body);
 // A FHIR OperationOutcome (issue severity error) for an error response body.
 std::string OperationOutcomeJson(const Error& e, std::string_view issue_code);
 
-// Outside JSON is parsed only when its nesting is at most this deep (a request with 100,000
-// nested arrays once overflowed the stack of the recursive serializer).
-inline constexpr int kMaxJsonDepth = 64;
-// True when the arrays and objects of `text` (strings skipped) nest at most `max_depth` deep.
-// A bound checked before a parse, not a parser: malformed text is left to the parser.
-bool JsonDepthWithin(std::string_view text, int max_depth = kMaxJsonDepth);
-
 // A random RFC 4122 version-4 UUID.
 std::string NewUuid();
 

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cdshooks/discovery.h"
+#include "cdshooks/outside_json.h"
 #include "knowledge/loader.h"
 
 namespace bp::cds {
@@ -468,16 +469,31 @@ TEST(CdsPatientView, DenosumabOverdue) {
 namespace bp::cds {
 namespace {
 
-// Issue 15 item 1: nesting is bounded before any parse of outside JSON.
-TEST(JsonDepth, CountsArraysAndObjectsOutsideStrings) {
-  EXPECT_TRUE(JsonDepthWithin(R"({"a":[{"b":[1]}]})", 4));
-  EXPECT_FALSE(JsonDepthWithin(R"({"a":[{"b":[1]}]})", 3));
-  EXPECT_TRUE(JsonDepthWithin(R"({"a":"[[[[[[\"[[[["})", 1));
-  EXPECT_FALSE(JsonDepthWithin(std::string(100000, '[') + std::string(100000, ']')));
-  EXPECT_TRUE(JsonDepthWithin(std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']')));
+// Issue 15 item 1: outside JSON goes through the JSON layer, which bounds nesting before any
+// tree is built and rejects duplicate keys with their path.
+TEST(OutsideJson, NestingIsBoundedAndDuplicateKeysNamed) {
+  const auto nest = [](size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+  EXPECT_TRUE(ParseOutsideJson(nest(jsonparse::kMaxDepth)));
+  auto deep = ParseOutsideJson(nest(jsonparse::kMaxDepth + 1));
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, "too_large");
+  deep = ParseOutsideJson(nest(100000));
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, "too_large");
+  EXPECT_TRUE(ParseOutsideJson(R"({"a":"[[[[[[\"[[[["})"));
+  auto dup = ParseOutsideJson(R"({"a":[{"b":1},{"w":80,"w":40}]})");
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, "invalid_json");
+  EXPECT_EQ(dup.error().path, "a[1].w");
+  EXPECT_EQ(dup.error().message.find("80"), std::string::npos);  // no input bytes
+  auto ok = ParseOutsideJson("\xEF\xBB\xBF{\"n\":1.5,\"i\":-3,\"u\":18446744073709551615}");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ((*ok)["n"], 1.5);
+  EXPECT_EQ((*ok)["i"], -3);
+  EXPECT_EQ((*ok)["u"], 18446744073709551615ull);
 }
 
-TEST(JsonDepth, ADeepRequestIsA400NotACrash) {
+TEST(OutsideJson, ADeepRequestIsTooLargeNotACrash) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   const std::string body =
       R"({"hook":"patient-view","hookInstance":"x","context":{"patientId":"p1"},)"
@@ -485,7 +501,7 @@ TEST(JsonDepth, ADeepRequestIsA400NotACrash) {
       deep + "}}}";
   auto out = Service().Handle("bonepath-patient-view", body, nullptr, kToday);
   ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().code, kErrInvalidJson);
+  EXPECT_EQ(out.error().code, "too_large");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/input.h"
+#include "cli/wrap.h"
 #include "io/assessment_json.h"
 #include "io/render.h"
 #include "knowledge/loader.h"
@@ -70,7 +71,7 @@ int RunAssess(const AssessArgs& a) {
   else if (a.format == "html")
     std::cout << RenderHtml(out, kb);
   else
-    std::cout << RenderText(out, kb, UseColor(a.color));
+    std::cout << WrapText(RenderText(out, kb, UseColor(a.color)), TerminalWidth());
   std::cout.flush();
   return std::cout ? kExitOk : kExitInternal;
 }

@@ -86,6 +86,7 @@ int Run(const MeasureArgs& a) {
     if (report == "individual") open_bundle();
     measures::BulkOptions bo;
     bo.threads = threads;
+    bo.evidence = report == "individual";
     auto err = measures::EvaluateBulk(
         **m, a.input, mp, bo,
         [&](const measures::PatientResult& r) {

@@ -80,7 +80,7 @@ struct CurrentCourse {
   std::optional<Date> next_due;  // never before as_of
   std::optional<StopReason> stop_reason;
   std::string text;
-  RuleIds rules;
+  std::vector<std::string_view> rules;  // static or knowledge-owned ids
 };
 
 struct MissingData {

@@ -65,11 +65,12 @@ constexpr std::string_view kRuleLabCodes = "FHIR-LAB-CODES";
 constexpr std::string_view kRuleAsOf = "FHIR-AFTER-AS-OF";
 constexpr std::string_view kRuleFrax = "FHIR-FRAX";
 constexpr std::string_view kRuleIntolerance = "FHIR-INTOLERANCE";
+constexpr std::string_view kRuleConv01 = "CONV-01";  // catalogue §6: fractures coded by site
 
 constexpr std::string_view kRules[] = {
-    kRuleTscore38265, kRuleMenopause, kRuleDxRecorded,    kRule443165006,  kRuleConditionStatus,
-    kRuleUnits,       kRuleLatest,    kRuleMedIngredient, kRuleMedStatus,  kRuleBodySite,
-    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance};
+    kRuleTscore38265, kRuleMenopause, kRuleDxRecorded,    kRule443165006,   kRuleConditionStatus,
+    kRuleUnits,       kRuleLatest,    kRuleMedIngredient, kRuleMedStatus,   kRuleBodySite,
+    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance, kRuleConv01};
 
 // ---- small DOM helpers (error codes only: nothing here throws) ----
 
@@ -705,6 +706,7 @@ void Reader::DoCondition(const Entry& e) {
       case Domain::kFracture: {
         if (c->kind == "excluded_site") {
           Ignore(e.ref, "site excluded from fragility-fracture definitions");
+          Trace(kRuleConv01, e.ref);
           return;
         }
         auto site = Parse<FractureSite>(c->value);
@@ -1444,35 +1446,23 @@ void Reader::FinishFractures() {
       out_.provenance[ptr + "/mechanism"] = ev.refs;
     }
     out_.provenance[ptr] = ev.refs;
+    // CONV-01: a site code alone leaves the mechanism unknown (never defaulted).
+    if (!ev.f.mechanism_recorded || ev.f.pathologic_suspected)
+      for (const auto& r : ev.refs) Trace(kRuleConv01, r);
     p.fractures.push_back(ev.f);
   }
 }
 
 void Reader::FinishMedications() {
   Patient& p = out_.patient;
-  // One course per agent and product strength: the oncology products (zoledronic acid 4 mg,
+  // One entry per agent and product strength: the oncology products (zoledronic acid 4 mg,
   // denosumab 120 mg) stay apart from the osteoporosis ones (catalogue §6 COURSE-01). Records
-  // without a dose join the agent's only dosed group.
+  // without a dose stay apart too (a missing dose is read as the osteoporosis product); the
+  // course model merges the entries of one course.
   std::map<std::pair<Agent, long>, std::vector<const MedEvent*>> by_key;
   constexpr long kNoDose = -1;
   for (const MedEvent& m : meds_)
     by_key[{m.agent, m.dose_mg ? std::lround(*m.dose_mg * 10) : kNoDose}].push_back(&m);
-  for (auto it = by_key.begin(); it != by_key.end();) {
-    if (it->first.second != kNoDose) {
-      ++it;
-      continue;
-    }
-    std::vector<std::pair<Agent, long>> dosed;
-    for (const auto& [k, v] : by_key)
-      if (k.first == it->first.first && k.second != kNoDose) dosed.push_back(k);
-    if (dosed.size() != 1) {
-      ++it;
-      continue;
-    }
-    auto& target = by_key[dosed.front()];
-    target.insert(target.end(), it->second.begin(), it->second.end());
-    it = by_key.erase(it);
-  }
   for (auto& [key, evs] : by_key) {
     const Agent agent = key.first;
     Medication med;
@@ -1589,7 +1579,8 @@ void Reader::Finish() {
       {kRuleLabCodes, "lab read from an equivalent LOINC code"},
       {kRuleAsOf, "dated after as_of: not used"},
       {kRuleFrax, "FRAX read"},
-      {kRuleIntolerance, "intolerance recorded"}};
+      {kRuleIntolerance, "intolerance recorded"},
+      {kRuleConv01, "fracture coded by site: mechanism unknown, or site outside the definitions"}};
   for (std::string_view rule : kRules) {
     auto it = trace_.find(std::string(rule));
     if (it == trace_.end()) continue;

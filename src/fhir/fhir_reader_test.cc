@@ -500,5 +500,79 @@ TEST(FhirOfficialExamples, EveryHandledResourceAndBundleReadsOrFailsClearly) {
               rejected);
 }
 
+// Catalogue §6 COURSE-01, CONV-01, CONV-02: statuses, doses from administrations, product
+// strength, site-coded fractures without a mechanism, dropped sites, death.
+TEST(FhirCourse, AdministrationsCountDosesAndSitesKeepAnUnknownMechanism) {
+  const std::string b = Bundle(
+      std::string(kPatient) +
+      // Hip fracture coded by site only (Synthea style): mechanism unknown, not fragility.
+      R"(,{"resource":{"resourceType":"Condition","id":"f1","code":{"coding":[{"system":"http://snomed.info/sct","code":"5913000"}]},"onsetDateTime":"2026-01-05"}})"
+      // Skull fracture: dropped as outside fragility-fracture definitions.
+      R"(,{"resource":{"resourceType":"Condition","id":"f2","code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"S02.0XXA"}]},"onsetDateTime":"2025-06-01"}})"
+      // Three zoledronic acid administrations, two of them 2 days apart: two doses.
+      R"(,{"resource":{"resourceType":"MedicationAdministration","id":"a1","status":"completed","medicationCodeableConcept":{"text":"zoledronic acid 5 MG in 100 ML Injection"},"effectiveDateTime":"2024-03-01"}})"
+      R"(,{"resource":{"resourceType":"MedicationAdministration","id":"a2","status":"completed","medicationCodeableConcept":{"text":"zoledronic acid 5 MG in 100 ML Injection"},"effectiveDateTime":"2024-03-03"}})"
+      R"(,{"resource":{"resourceType":"MedicationAdministration","id":"a3","status":"completed","medicationCodeableConcept":{"text":"zoledronic acid 5 MG in 100 ML Injection"},"effectiveDateTime":"2025-03-02"}})"
+      R"(,{"resource":{"resourceType":"MedicationAdministration","id":"a4","status":"not-done","medicationCodeableConcept":{"text":"zoledronic acid 5 MG in 100 ML Injection"},"effectiveDateTime":"2025-09-02"}})"
+      // Denosumab order on hold: an active course, held.
+      R"(,{"resource":{"resourceType":"MedicationRequest","id":"m1","status":"on-hold","intent":"order","medicationCodeableConcept":{"text":"denosumab 60 MG/ML Prefilled Syringe"},"authoredOn":"2025-01-01"}})"
+      // Oncology denosumab (120 mg): kept apart from the osteoporosis product.
+      R"(,{"resource":{"resourceType":"MedicationAdministration","id":"a5","status":"completed","medicationCodeableConcept":{"text":"denosumab 120 MG Injection"},"effectiveDateTime":"2025-02-01"}})");
+  FhirOptions opt;
+  opt.as_of = Date::FromYmd(2026, 3, 1);
+  auto x = ReadFhirBundle(b, Kb(), opt);
+  ASSERT_TRUE(x) << x.error().message;
+  const Patient& p = x->patient;
+  ASSERT_EQ(p.fractures.size(), 1u);
+  EXPECT_EQ(p.fractures[0].site, FractureSite::kHip);
+  EXPECT_EQ(p.fractures[0].mechanism, FractureMechanism::kUnknown);
+  EXPECT_FALSE(p.fractures[0].mechanism_recorded);
+  EXPECT_TRUE(std::any_of(x->ignored.begin(), x->ignored.end(),
+                          [](const FhirIgnored& i) { return i.resource == "Condition/f2"; }));
+  const Medication* za = FindMed(p, Agent::kZoledronicAcid);
+  ASSERT_NE(za, nullptr);
+  EXPECT_EQ(za->doses_received, 2);
+  ASSERT_EQ(za->dose_dates.size(), 2u);
+  EXPECT_EQ(za->last_dose->ToString(), "2025-03-02");
+  ASSERT_TRUE(za->dose_mg);
+  EXPECT_DOUBLE_EQ(*za->dose_mg, 5);
+  int dmab_courses = 0;
+  for (const auto& m : p.medications) {
+    if (m.agent != Agent::kDenosumab) continue;
+    ++dmab_courses;
+    if (m.dose_mg && *m.dose_mg >= 100) {
+      EXPECT_EQ(m.doses_received, 1);
+    } else {
+      EXPECT_EQ(m.status, MedStatus::kActive);
+      EXPECT_TRUE(m.held);
+    }
+  }
+  EXPECT_EQ(dmab_courses, 2);
+  EXPECT_FALSE(p.deceased.has_value());
+}
+
+TEST(FhirCourse, DeceasedPatient) {
+  const std::string b = Bundle(
+      R"({"resource":{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1940-01-01","deceasedDateTime":"2026-01-10T08:00:00Z"}})"
+      R"(,{"resource":{"resourceType":"Condition","id":"f1","code":{"coding":[{"system":"http://snomed.info/sct","code":"5913000"}]},"onsetDateTime":"2025-12-05"}})");
+  FhirOptions opt;
+  opt.as_of = Date::FromYmd(2026, 3, 1);
+  auto x = ReadFhirBundle(b, Kb(), opt);
+  ASSERT_TRUE(x) << x.error().message;
+  EXPECT_EQ(x->patient.deceased, true);
+  EXPECT_EQ(x->patient.deceased_date, Date::FromYmd(2026, 1, 10));
+  // Assessed before the death: alive then.
+  opt.as_of = Date::FromYmd(2025, 12, 31);
+  auto y = ReadFhirBundle(b, Kb(), opt);
+  ASSERT_TRUE(y);
+  EXPECT_NE(y->patient.deceased, true);
+  const std::string c = Bundle(
+      R"({"resource":{"resourceType":"Patient","id":"p1","gender":"male","deceasedBoolean":true}})"
+      R"(,{"resource":{"resourceType":"Condition","id":"f1","code":{"coding":[{"system":"http://snomed.info/sct","code":"5913000"}]},"onsetDateTime":"2025-12-05"}})");
+  auto z = ReadFhirBundle(c, Kb(), opt);
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z->patient.deceased, true);
+}
+
 }  // namespace
 }  // namespace bp

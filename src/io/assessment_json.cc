@@ -347,7 +347,10 @@ void WriteCourses(Writer& w, const std::vector<CurrentCourse>& courses) {
     else
       w.Null();
     if (!c.text.empty()) w.Field("text", c.text);
-    w.StringArray("rules", c.rules);
+    w.Key("rules");
+    w.BeginArray();
+    for (auto r : c.rules) w.String(r);
+    w.EndArray();
     w.EndObject();
   }
   w.EndArray();

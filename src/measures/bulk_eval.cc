@@ -1,5 +1,6 @@
 #include "measures/bulk_eval.h"
 
+#include <malloc.h>
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -10,6 +11,8 @@
 #include <memory>
 #include <unordered_map>
 
+#include "measures/record_codec.h"
+
 namespace bp::measures {
 namespace {
 
@@ -19,6 +22,12 @@ struct FileCloser {
   }
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
+
+// Write buffers of the partition files: 256 KiB each, fewer when there are many files, so that
+// all of them together stay within 16 MiB.
+std::size_t SpillBufferBytes(std::size_t files) {
+  return std::clamp<std::size_t>((16u << 20) / std::max<std::size_t>(files, 1), 4096, 256u << 10);
+}
 
 std::uint64_t HashId(std::string_view s) {
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a
@@ -60,9 +69,16 @@ class TempDir {
   std::string path_;
 };
 
+struct IdHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct WorkerState {
   simdjson::dom::parser parser;
-  std::unordered_map<std::string, PatientRecord> records;
+  // Looked up by a view of the subject; the key is copied only for a new patient.
+  std::unordered_map<std::string, PatientRecord, IdHash, std::equal_to<>> records;
+  std::pair<const std::string, PatientRecord>* last = nullptr;  // stable: map nodes do not move
   MedicationIndex meds;
 };
 
@@ -115,9 +131,15 @@ std::optional<Error> Group(const std::vector<bulk::NdjsonFile>& files, const Bul
         if (type == "Medication") {
           e = AddMedication(r, s.meds);
         } else {
-          std::string subject = SubjectOf(r);
+          const std::string_view subject = SubjectView(r);
           if (subject.empty()) return std::nullopt;
-          e = AddResource(r, s.records[subject]);
+          // Exports often list one patient's resources together: try the last one first.
+          if (!s.last || s.last->first != subject) {
+            auto it = s.records.find(subject);
+            if (it == s.records.end()) it = s.records.try_emplace(std::string(subject)).first;
+            s.last = &*it;
+          }
+          e = AddResource(r, s.last->second);
         }
         if (e) {
           e->message = Where(where) + ": " + e->message;
@@ -147,17 +169,17 @@ std::optional<Error> Group(const std::vector<bulk::NdjsonFile>& files, const Bul
 
 void EvaluateRecords(const Measure& m, const std::vector<PatientRecord>& patients,
                      const MedicationIndex& meds, const MeasurementPeriod& mp, int threads,
-                     const PatientSink& sink) {
+                     const PatientSink& sink, bool evidence) {
   threads = std::max(1, std::min<int>(threads, static_cast<int>(patients.size())));
   if (threads <= 1) {
-    for (const auto& p : patients) sink(m.EvaluatePatient(p, meds, mp));
+    for (const auto& p : patients) sink(m.EvaluatePatient(p, meds, mp, evidence));
     return;
   }
   std::vector<PatientResult> results(patients.size());
   bulk::RunWorkers(threads, [&](int w) {
     for (std::size_t i = static_cast<std::size_t>(w); i < patients.size();
          i += static_cast<std::size_t>(threads))
-      results[i] = m.EvaluatePatient(patients[i], meds, mp);
+      results[i] = m.EvaluatePatient(patients[i], meds, mp, evidence);
   });
   for (const auto& r : results) sink(r);
 }
@@ -167,6 +189,10 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
                                   const PatientSink& sink, BulkStats* stats) {
   auto listing = bulk::ListNdjsonFiles(dir);
   if (!listing) return listing.error();
+  // Partitions are built and freed one after another: keep freed memory in the process for the
+  // next one (the peak is unchanged) instead of returning it and faulting it in again.
+  ::mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+  ::mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   BulkStats st;
   st.files = listing->files.size();
   st.skipped_entries = listing->skipped;
@@ -183,7 +209,7 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
     std::vector<PatientRecord> patients;
     MedicationIndex meds;
     if (auto e = Group(listing->files, opt, patients, meds)) return e;
-    EvaluateRecords(m, patients, meds, mp, threads, count_sink);
+    EvaluateRecords(m, patients, meds, mp, threads, count_sink, opt.evidence);
     if (stats) *stats = st;
     return std::nullopt;
   }
@@ -192,22 +218,28 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
   if (!tmp) return tmp.error();
   const std::size_t nthreads = static_cast<std::size_t>(threads);
   std::vector<std::vector<File>> parts(nthreads);
-  std::vector<File> med_files(nthreads);
   const auto part_path = [&](std::size_t w, std::size_t p) {
-    return tmp->path() + "/p" + std::to_string(p) + "-w" + std::to_string(w) + ".ndjson";
+    return tmp->path() + "/p" + std::to_string(p) + "-w" + std::to_string(w) + ".bin";
   };
-  const auto med_path = [&](std::size_t w) {
-    return tmp->path() + "/medication-w" + std::to_string(w) + ".ndjson";
-  };
+  const std::size_t spill_buffer = SpillBufferBytes(nthreads * k);
   for (std::size_t w = 0; w < nthreads; ++w) {
     for (std::size_t p = 0; p < k; ++p) {
       parts[w].emplace_back(std::fopen(part_path(w, p).c_str(), "wb"));
       if (!parts[w].back()) return Error{"io", tmp->path(), "cannot write a temporary file"};
+      // Large writes: the default 4 KiB buffer costs a system call per few frames.
+      std::setvbuf(parts[w].back().get(), nullptr, _IOFBF, spill_buffer);
     }
-    med_files[w].reset(std::fopen(med_path(w).c_str(), "wb"));
-    if (!med_files[w]) return Error{"io", tmp->path(), "cannot write a temporary file"};
   }
-  std::vector<simdjson::dom::parser> parsers(nthreads);
+  // Each line is parsed and read into facts once, here, so that errors name the export's file;
+  // the facts go to the partition in binary (record_codec.h). Medications are shared by every
+  // partition: they stay in memory.
+  struct SpillState {
+    simdjson::dom::parser parser;
+    PatientRecord scratch;
+    std::string frame;
+    MedicationIndex meds;
+  };
+  std::vector<SpillState> ss(nthreads);
   bulk::LineOptions lo;
   lo.threads = threads;
   lo.max_line_bytes = opt.max_line_bytes;
@@ -215,49 +247,73 @@ std::optional<Error> EvaluateBulk(const Measure& m, const std::string& dir,
       listing->files, lo,
       [&](int wi, std::string_view line, const bulk::LineRef& where) -> std::optional<Error> {
         const std::size_t w = static_cast<std::size_t>(wi);
+        SpillState& s = ss[w];
         if (!MayHoldMeasureResource(line)) return std::nullopt;
         simdjson::dom::element r;
-        if (auto e = ParseLine(parsers[w], line, where, r)) return e;
+        if (auto e = ParseLine(s.parser, line, where, r)) return e;
         std::string_view type;
         if (r["resourceType"].get(type) != simdjson::SUCCESS)
           return Error{"schema", *where.path, Where(where) + ": no resourceType"};
         if (!IsMeasureResourceType(type)) return std::nullopt;
-        std::FILE* out = nullptr;
+        std::optional<Error> e;
+        std::string_view subject;
         if (type == "Medication") {
-          out = med_files[w].get();
+          e = AddMedication(r, s.meds);
         } else {
-          const std::string subject = SubjectOf(r);
+          subject = SubjectView(r);
           if (subject.empty()) return std::nullopt;
-          out = parts[w][HashId(subject) % k].get();
+          s.scratch = PatientRecord{};
+          e = AddResource(r, s.scratch);
         }
-        if (std::fwrite(line.data(), 1, line.size(), out) != line.size() ||
-            std::fputc('\n', out) == EOF)
+        if (e) {
+          e->message = Where(where) + ": " + e->message;
+          e->path = *where.path;
+          return e;
+        }
+        if (subject.empty()) return std::nullopt;  // a Medication
+        s.frame.clear();
+        EncodeFacts(type, subject, s.scratch, s.frame);
+        std::FILE* out = parts[w][HashId(subject) % k].get();
+        if (std::fwrite(s.frame.data(), 1, s.frame.size(), out) != s.frame.size())
           return Error{"io", tmp->path(), "cannot write a temporary file"};
         return std::nullopt;
       });
   if (err) return err;
   for (auto& v : parts)
-    for (auto& f : v) f.reset();
-  for (auto& f : med_files) f.reset();
-  parsers.clear();
-  // Pass 2: one partition at a time.
-  std::vector<bulk::NdjsonFile> med_list;
+    for (auto& f : v)
+      if (f && std::fflush(f.get()) != 0)
+        return Error{"io", tmp->path(), "cannot write a temporary file"};
+  parts.clear();
+  MedicationIndex meds;
+  for (auto& s : ss)
+    for (auto& [id, med] : s.meds) meds.insert_or_assign(id, std::move(med));
+  ss.clear();
+  // Pass 2: one partition at a time, decoded without parsing JSON.
   std::error_code ec;
-  for (std::size_t w = 0; w < nthreads; ++w) {
-    const auto size = std::filesystem::file_size(med_path(w), ec);
-    if (!ec && size > 0) med_list.push_back({med_path(w), size});
-  }
+  std::string data;
   for (std::size_t p = 0; p < k; ++p) {
-    std::vector<bulk::NdjsonFile> files = med_list;
+    RecordMap records;
     for (std::size_t w = 0; w < nthreads; ++w) {
-      const auto size = std::filesystem::file_size(part_path(w, p), ec);
-      if (!ec && size > 0) files.push_back({part_path(w, p), size});
+      const std::string path = part_path(w, p);
+      File f(std::fopen(path.c_str(), "rb"));
+      if (!f) return Error{"io", tmp->path(), "cannot read a temporary file"};
+      const auto size = std::filesystem::file_size(path, ec);
+      if (ec) return Error{"io", tmp->path(), "cannot read a temporary file"};
+      data.resize(static_cast<std::size_t>(size));
+      if (std::fread(data.data(), 1, data.size(), f.get()) != data.size() ||
+          !DecodeFactsInto(data, records))
+        return Error{"io", tmp->path(), "cannot read a temporary file"};
+      f.reset();
+      std::filesystem::remove(path, ec);
     }
     std::vector<PatientRecord> patients;
-    MedicationIndex meds;
-    if (auto e = Group(files, opt, patients, meds)) return e;
-    EvaluateRecords(m, patients, meds, mp, threads, count_sink);
-    for (std::size_t w = 0; w < nthreads; ++w) std::filesystem::remove(part_path(w, p), ec);
+    patients.reserve(records.size());
+    for (auto& [id, rec] : records)
+      if (!rec.id.empty()) patients.push_back(std::move(rec));  // only patients with a Patient
+    records.clear();
+    std::sort(patients.begin(), patients.end(),
+              [](const PatientRecord& a, const PatientRecord& b) { return a.id < b.id; });
+    EvaluateRecords(m, patients, meds, mp, threads, count_sink, opt.evidence);
   }
   if (stats) *stats = st;
   return std::nullopt;

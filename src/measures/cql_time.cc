@@ -346,69 +346,43 @@ std::string DateTime::ToString() const {
 
 int DateTime::EpochDay() const { return static_cast<int>(DaysFromCivil(f_[0], f_[1], f_[2])); }
 
-Tri Before(const DateTime& a, const DateTime& b, Precision p) {
-  switch (Compare(a, b, p)) {
+namespace {
+
+// The answer of a point comparison for each outcome of Compare; null when unknown.
+Tri Answer(Cmp c, bool if_less, bool if_equal, bool if_greater) {
+  switch (c) {
     case Cmp::kLess:
-      return true;
+      return if_less;
     case Cmp::kEqual:
+      return if_equal;
     case Cmp::kGreater:
-      return false;
+      return if_greater;
     case Cmp::kUnknown:
       break;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+Tri Before(const DateTime& a, const DateTime& b, Precision p) {
+  return Answer(Compare(a, b, p), true, false, false);
 }
 
 Tri After(const DateTime& a, const DateTime& b, Precision p) {
-  switch (Compare(a, b, p)) {
-    case Cmp::kGreater:
-      return true;
-    case Cmp::kEqual:
-    case Cmp::kLess:
-      return false;
-    case Cmp::kUnknown:
-      break;
-  }
-  return std::nullopt;
+  return Answer(Compare(a, b, p), false, false, true);
 }
 
 Tri SameOrBefore(const DateTime& a, const DateTime& b, Precision p) {
-  switch (Compare(a, b, p)) {
-    case Cmp::kLess:
-    case Cmp::kEqual:
-      return true;
-    case Cmp::kGreater:
-      return false;
-    case Cmp::kUnknown:
-      break;
-  }
-  return std::nullopt;
+  return Answer(Compare(a, b, p), true, true, false);
 }
 
 Tri SameOrAfter(const DateTime& a, const DateTime& b, Precision p) {
-  switch (Compare(a, b, p)) {
-    case Cmp::kGreater:
-    case Cmp::kEqual:
-      return true;
-    case Cmp::kLess:
-      return false;
-    case Cmp::kUnknown:
-      break;
-  }
-  return std::nullopt;
+  return Answer(Compare(a, b, p), false, true, true);
 }
 
 Tri SameAs(const DateTime& a, const DateTime& b, Precision p) {
-  switch (Compare(a, b, p)) {
-    case Cmp::kEqual:
-      return true;
-    case Cmp::kGreater:
-    case Cmp::kLess:
-      return false;
-    case Cmp::kUnknown:
-      break;
-  }
-  return std::nullopt;
+  return Answer(Compare(a, b, p), false, true, false);
 }
 
 Tri Before(const std::optional<DateTime>& a, const std::optional<DateTime>& b, Precision p) {

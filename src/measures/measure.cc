@@ -5,7 +5,7 @@
 namespace bp::measures {
 
 PatientResult Measure::EvaluatePatient(const PatientRecord& p, const MedicationIndex& meds,
-                                       const MeasurementPeriod& mp) const {
+                                       const MeasurementPeriod& mp, bool evidence) const {
   const Criteria c = Evaluate(p, meds, mp);
   const bool ip = IsTrue(c.initial_population);
   const bool den = ip && IsTrue(c.denominator);
@@ -15,8 +15,10 @@ PatientResult Measure::EvaluatePatient(const PatientRecord& p, const MedicationI
   const bool denexcep = den && !denex && !numer && IsTrue(c.denominator_exception);
   PatientResult r;
   r.patient_id = p.id;
+  r.member.reserve(k_.populations.size());
   std::vector<std::string> ev;
-  const auto add = [&ev](const Evidence& e) {
+  const auto add = [&ev, evidence](const Evidence& e) {
+    if (!evidence) return;
     for (const Resource* x : e) ev.push_back(x->Reference());
   };
   for (const auto& pop : k_.populations) {
@@ -41,6 +43,7 @@ PatientResult Measure::EvaluatePatient(const PatientRecord& p, const MedicationI
     }
     r.member.push_back(m);
   }
+  if (!evidence) return r;
   if (!p.id.empty()) ev.insert(ev.begin(), "Patient/" + p.id);
   // Keep first-seen order, drop repeats.
   std::vector<std::string> uniq;

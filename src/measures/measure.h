@@ -47,9 +47,10 @@ class Measure {
   // The measure's CQL for one patient.
   virtual Criteria Evaluate(const PatientRecord& p, const MedicationIndex& meds,
                             const MeasurementPeriod& mp) const = 0;
-  // Evaluate, then the population rules.
+  // Evaluate, then the population rules. Without `evidence`, evaluated_resources stays empty
+  // (summary reports do not show it, and naming the resources is most of a summary's cost).
   PatientResult EvaluatePatient(const PatientRecord& p, const MedicationIndex& meds,
-                                const MeasurementPeriod& mp) const;
+                                const MeasurementPeriod& mp, bool evidence = true) const;
 
  protected:
   explicit Measure(MeasureKnowledge k) : k_(std::move(k)) {}

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "knowledge/embedded.h"
+#include "measures/terminology.h"
 
 namespace bp::measures {
 namespace {
@@ -13,19 +14,6 @@ std::string_view FindFile(std::string_view path) {
   for (const auto& f : EmbeddedKnowledgeFiles())
     if (f.path == path) return f.content;
   return {};
-}
-
-// "system|code" in a per-thread buffer (no allocation once it has grown).
-const std::string& Key(const Coding& c) {
-  thread_local std::string k;
-  k.assign(c.system).append(1, '|').append(c.code);
-  return k;
-}
-
-bool SameCode(const std::string& want, const Coding& c) {
-  return want.size() == c.system.size() + 1 + c.code.size() &&
-         want.compare(0, c.system.size(), c.system) == 0 && want[c.system.size()] == '|' &&
-         want.compare(c.system.size() + 1, std::string::npos, c.code) == 0;
 }
 
 }  // namespace
@@ -45,24 +33,21 @@ const std::string& MeasureKnowledge::ParamUnit(std::string_view name) const {
 const std::string& MeasureKnowledge::Code(std::string_view name) const {
   auto it = codes_.find(name);
   if (it == codes_.end()) std::abort();  // the loader checked every name the code uses
-  return it->second;
+  return it->second.text;
 }
 
 bool MeasureKnowledge::InValueSet(std::string_view valueset, const Concept& cc) const {
-  auto it = valuesets_.find(valueset);
-  if (it == valuesets_.end()) return false;
-  for (const auto& c : cc) {
-    auto hit = code_sets_.find(Key(c));
-    if (hit != code_sets_.end() && (hit->second & it->second.bit)) return true;
-  }
-  return false;
+  auto it = valueset_bits_.find(valueset);
+  if (it == valueset_bits_.end()) return false;
+  const std::uint64_t bit = it->second;
+  return cc.Any([&](std::uint32_t t) { return t < term_sets_.size() && (term_sets_[t] & bit); });
 }
 
 bool MeasureKnowledge::HasCode(std::string_view code_name, const Concept& cc) const {
-  const std::string& want = Code(code_name);
-  for (const auto& c : cc)
-    if (SameCode(want, c)) return true;
-  return false;
+  auto it = codes_.find(code_name);
+  if (it == codes_.end()) std::abort();  // the loader checked every name the code uses
+  const std::uint32_t want = it->second.term;
+  return want != 0 && cc.Any([want](std::uint32_t t) { return t == want; });
 }
 
 std::vector<std::pair<std::string, std::string>> MeasureKnowledge::ValueSetVersions() const {
@@ -84,6 +69,8 @@ Result<MeasureKnowledge> MeasureKnowledge::Load(std::string_view id,
   if (main.empty() || vs.empty())
     return Error{"internal", main_path, "knowledge file missing for measure " + std::string(id)};
   MeasureKnowledge k;
+  const Terminology& terms = Terminology::Get();
+  k.term_sets_.assign(terms.Size() + 1, 0);
   simdjson::dom::parser parser;
   simdjson::dom::element j;
   if (parser.parse(main.data(), main.size()).get(j) != simdjson::SUCCESS)
@@ -117,7 +104,10 @@ Result<MeasureKnowledge> MeasureKnowledge::Load(std::string_view id,
     }
   }
   if (j["codes"].get(a) == simdjson::SUCCESS)
-    for (auto c : a) k.codes_[str(c, "name")] = str(c, "code");
+    for (auto c : a) {
+      const std::string code = str(c, "code");
+      k.codes_[str(c, "name")] = {code, terms.FindKey(code)};
+    }
   simdjson::dom::parser parser2;
   simdjson::dom::element v;
   if (parser2.parse(vs.data(), vs.size()).get(v) != simdjson::SUCCESS)
@@ -134,8 +124,9 @@ Result<MeasureKnowledge> MeasureKnowledge::Load(std::string_view id,
       if (s["codes"].get(codes) == simdjson::SUCCESS)
         for (auto c : codes) {
           std::string_view cs;
-          if (c.get(cs) == simdjson::SUCCESS) k.code_sets_[std::string(cs)] |= set.bit;
+          if (c.get(cs) == simdjson::SUCCESS) k.term_sets_[terms.FindKey(cs)] |= set.bit;
         }
+      k.valueset_bits_[str(s, "name")] = set.bit;
       k.valuesets_[str(s, "name")] = std::move(set);
     }
   }

@@ -62,16 +62,27 @@ class MeasureKnowledge {
     double value = 0;
     std::string unit;
   };
-  // Names are looked up without allocating (transparent comparison); codes once per coding, in
-  // one table from "system|code" to the set of value sets (bits) holding it.
-  std::map<std::string, ParamValue, std::less<>> params_;
-  std::map<std::string, std::string, std::less<>> codes_;
+  // Names are looked up without allocating (transparent hashing); a concept's codings are
+  // terminology ids (terminology.h), so membership is one bit test per coding.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename V>
+  using ByName = std::unordered_map<std::string, V, NameHash, std::equal_to<>>;
+  ByName<ParamValue> params_;
+  struct CodeValue {
+    std::string text;        // "system|code" or a bare value
+    std::uint32_t term = 0;  // its terminology id
+  };
+  ByName<CodeValue> codes_;
   struct ValueSet {
     std::string url, version;
     std::uint64_t bit = 0;
   };
-  std::map<std::string, ValueSet, std::less<>> valuesets_;
-  std::unordered_map<std::string, std::uint64_t> code_sets_;
+  std::map<std::string, ValueSet, std::less<>> valuesets_;  // ordered: ValueSetVersions
+  ByName<std::uint64_t> valueset_bits_;
+  std::vector<std::uint64_t> term_sets_;  // by terminology id: the value sets (bits) holding it
 };
 
 }  // namespace bp::measures

@@ -2,6 +2,12 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "measures/terminology.h"
+
 namespace bp::measures {
 namespace {
 
@@ -9,18 +15,58 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
+// An element's path, joined only when an error names it (reading allocates nothing).
+struct Path {
+  std::array<std::string_view, 4> parts{};
+  Path(const char* a) : parts{a} {}       // NOLINT(google-explicit-constructor): literals
+  Path(std::string_view a) : parts{a} {}  // NOLINT(google-explicit-constructor)
+  Path operator+(std::string_view s) const {
+    Path p = *this;
+    for (auto& x : p.parts)
+      if (x.empty()) {
+        x = s;
+        return p;
+      }
+    p.parts.back() = s;  // deeper than any path the measures read: never reached
+    return p;
+  }
+  std::string str() const {
+    std::string out;
+    for (auto x : parts) out.append(x);
+    return out;
+  }
+};
+
+// `prefix` + `suffix` in a fixed buffer ("onset" + "DateTime"): FHIR choice element names.
+class Key {
+ public:
+  Key(std::string_view prefix, std::string_view suffix) {
+    n_ = std::min(prefix.size() + suffix.size(), buf_.size());
+    const std::size_t np = std::min(prefix.size(), n_);
+    prefix.copy(buf_.data(), np);
+    suffix.copy(buf_.data() + np, n_ - np);
+  }
+  std::string_view view() const { return {buf_.data(), n_}; }
+
+ private:
+  std::array<char, 48> buf_{};
+  std::size_t n_ = 0;
+};
+
 // Reads the elements of one resource; the first malformed element is kept as the error.
 class Reader {
  public:
-  explicit Reader(std::string type) : type_(std::move(type)) {}
+  explicit Reader(std::string_view type) : type_(type) {}
 
   std::optional<Error>& error() { return error_; }
 
-  void Fail(const std::string& path, const std::string& what) {
-    if (!error_) error_ = Error{"schema", type_ + "." + path, type_ + "." + path + ": " + what};
+  void Fail(const Path& path, const std::string& what) {
+    if (error_) return;
+    const std::string where = std::string(type_) + "." + path.str();
+    error_ = Error{"schema", where, where + ": " + what};
   }
 
-  std::string Str(element e, const char* key, const std::string& path) {
+  std::string_view StrView(element e, std::string_view key, const Path& path) {
     element v;
     if (e[key].get(v) != simdjson::SUCCESS || v.is_null()) return {};
     std::string_view s;
@@ -28,12 +74,21 @@ class Reader {
       Fail(path, "not a string");
       return {};
     }
-    return std::string(s);
+    return s;
   }
 
-  std::optional<DateTime> Time(element e, const char* key, const std::string& path) {
+  std::string Str(element e, std::string_view key, const Path& path) {
+    return std::string(StrView(e, key, path));
+  }
+
+  std::optional<DateTime> Time(element e, std::string_view key, const Path& path) {
     element v;
-    if (e[key].get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
+    if (e[key].get(v) != simdjson::SUCCESS) return std::nullopt;
+    return TimeValue(v, path);
+  }
+
+  std::optional<DateTime> TimeValue(element v, const Path& path) {
+    if (v.is_null()) return std::nullopt;
     std::string_view s;
     if (v.get(s) != simdjson::SUCCESS) {
       Fail(path, "not a date/time string");
@@ -44,7 +99,7 @@ class Reader {
     return d;
   }
 
-  std::optional<bool> Bool(element e, const char* key, const std::string& path) {
+  std::optional<bool> Bool(element e, std::string_view key, const Path& path) {
     element v;
     if (e[key].get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
     bool b = false;
@@ -55,7 +110,7 @@ class Reader {
     return b;
   }
 
-  std::optional<long long> Int(element e, const char* key, const std::string& path) {
+  std::optional<long long> Int(element e, std::string_view key, const Path& path) {
     element v;
     if (e[key].get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
     int64_t i = 0;
@@ -66,7 +121,7 @@ class Reader {
     return i;
   }
 
-  std::optional<double> Num(element e, const char* key, const std::string& path) {
+  std::optional<double> Num(element e, std::string_view key, const Path& path) {
     element v;
     if (e[key].get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
     double d = 0;
@@ -77,7 +132,7 @@ class Reader {
     return d;
   }
 
-  Concept CodeableConcept(element e, const char* key, const std::string& path) {
+  Concept CodeableConcept(element e, std::string_view key, const Path& path) {
     element v;
     Concept c;
     if (e[key].get(v) != simdjson::SUCCESS || v.is_null()) return c;
@@ -85,7 +140,7 @@ class Reader {
     return c;
   }
 
-  void ReadConcept(element v, const std::string& path, Concept& c) {
+  void ReadConcept(element v, const Path& path, Concept& c) {
     if (!v.is_object()) {
       Fail(path, "not a CodeableConcept");
       return;
@@ -97,17 +152,19 @@ class Reader {
       Fail(path + ".coding", "not an array");
       return;
     }
+    const Terminology& terms = Terminology::Get();
     for (element coding : codings) {
       if (!coding.is_object()) {
         Fail(path + ".coding", "not a Coding");
         return;
       }
-      c.push_back({Str(coding, "system", path + ".coding.system"),
-                   Str(coding, "code", path + ".coding.code")});
+      const std::string_view system = StrView(coding, "system", path + ".coding.system");
+      const std::string_view code = StrView(coding, "code", path + ".coding.code");
+      c.Add(terms.Find(system, code));
     }
   }
 
-  std::vector<Concept> Concepts(element e, const char* key, const std::string& path) {
+  std::vector<Concept> Concepts(element e, std::string_view key, const Path& path) {
     std::vector<Concept> out;
     element v;
     if (e[key].get(v) != simdjson::SUCCESS || v.is_null()) return out;
@@ -124,9 +181,14 @@ class Reader {
     return out;
   }
 
-  std::optional<Quantity> ReadQuantity(element e, const char* key, const std::string& path) {
+  std::optional<Quantity> ReadQuantity(element e, std::string_view key, const Path& path) {
     element v;
-    if (e[key].get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
+    if (e[key].get(v) != simdjson::SUCCESS) return std::nullopt;
+    return QuantityValue(v, path);
+  }
+
+  std::optional<Quantity> QuantityValue(element v, const Path& path) {
+    if (v.is_null()) return std::nullopt;
     if (!v.is_object()) {
       Fail(path, "not a Quantity");
       return std::nullopt;
@@ -138,40 +200,56 @@ class Reader {
     q.unit = Str(v, "code", path + ".code");
     if (q.unit.empty()) q.unit = Str(v, "unit", path + ".unit");
     if (q.unit.empty()) q.unit = "1";
-    q.comparator = !Str(v, "comparator", path + ".comparator").empty();
+    q.comparator = !StrView(v, "comparator", path + ".comparator").empty();
     return q;
   }
 
-  // `prefix`DateTime / `prefix`Period / `prefix`Age|Duration.
-  TimeChoice Choice(element e, const std::string& prefix) {
+  // `prefix`DateTime / `prefix`Instant / `prefix`Period / `prefix`Age|Duration, in that order of
+  // preference; the object's fields are scanned once for all five names.
+  TimeChoice Choice(element e, std::string_view prefix) {
+    static constexpr std::array<std::string_view, 5> kSuffix = {"DateTime", "Instant", "Period",
+                                                                "Age", "Duration"};
+    std::array<element, 5> found;
+    std::array<bool, 5> has{};
+    object o;
+    if (e.get(o) == simdjson::SUCCESS) {
+      for (const auto field : o) {
+        std::string_view key = field.key;
+        if (!key.starts_with(prefix)) continue;
+        key.remove_prefix(prefix.size());
+        for (std::size_t i = 0; i < kSuffix.size(); ++i)
+          if (!has[i] && key == kSuffix[i]) {
+            found[i] = field.value;
+            has[i] = true;
+          }
+      }
+    }
     TimeChoice t;
-    const std::string dt = prefix + "DateTime";
-    const std::string inst = prefix + "Instant";
-    const std::string per = prefix + "Period";
-    if (auto d = Time(e, dt.c_str(), dt)) {
-      t.kind = TimeChoice::Kind::kDateTime;
-      t.at = d;
-      return t;
+    for (std::size_t i = 0; i < 2; ++i) {  // DateTime, Instant
+      if (!has[i]) continue;
+      const Key name(prefix, kSuffix[i]);
+      if (auto d = TimeValue(found[i], name.view())) {
+        t.kind = TimeChoice::Kind::kDateTime;
+        t.at = d;
+        return t;
+      }
     }
-    if (auto d = Time(e, inst.c_str(), inst)) {
-      t.kind = TimeChoice::Kind::kDateTime;
-      t.at = d;
-      return t;
-    }
-    element p;
-    if (e[per].get(p) == simdjson::SUCCESS && !p.is_null()) {
+    if (has[2] && !found[2].is_null()) {
+      const Key per(prefix, kSuffix[2]);
+      const element p = found[2];
       if (!p.is_object()) {
-        Fail(per, "not a Period");
+        Fail(per.view(), "not a Period");
         return t;
       }
       t.kind = TimeChoice::Kind::kPeriod;
-      t.start = Time(p, "start", per + ".start");
-      t.end = Time(p, "end", per + ".end");
+      t.start = Time(p, "start", Path(per.view()) + ".start");
+      t.end = Time(p, "end", Path(per.view()) + ".end");
       return t;
     }
-    for (const char* q : {"Age", "Duration"}) {
-      const std::string key = prefix + q;
-      if (auto v = ReadQuantity(e, key.c_str(), key)) {
+    for (std::size_t i = 3; i < 5; ++i) {  // Age, Duration
+      if (!has[i]) continue;
+      const Key name(prefix, kSuffix[i]);
+      if (auto v = QuantityValue(found[i], name.view())) {
         t.kind = TimeChoice::Kind::kQuantity;
         t.quantity = v;
         return t;
@@ -181,13 +259,13 @@ class Reader {
   }
 
  private:
-  std::string type_;
+  std::string_view type_;
   std::optional<Error> error_;
 };
 
-std::string LastSegment(std::string_view ref) {
+std::string_view LastSegment(std::string_view ref) {
   const auto slash = ref.find_last_of("/:");
-  return std::string(slash == std::string_view::npos ? ref : ref.substr(slash + 1));
+  return slash == std::string_view::npos ? ref : ref.substr(slash + 1);
 }
 
 }  // namespace
@@ -202,7 +280,11 @@ bool MayHoldMeasureResource(std::string_view json) {
   static constexpr std::string_view kKey = "\"resourceType\"";
   std::size_t pos = 0;
   bool any = false;
-  while ((pos = json.find(kKey, pos)) != std::string_view::npos) {
+  while (pos < json.size()) {
+    // memmem skips ahead far faster than string_view::find's first-character scan.
+    const void* hit = ::memmem(json.data() + pos, json.size() - pos, kKey.data(), kKey.size());
+    if (!hit) break;
+    pos = static_cast<std::size_t>(static_cast<const char*>(hit) - json.data());
     any = true;
     pos += kKey.size();
     while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\t' || json[pos] == ':' ||
@@ -217,23 +299,25 @@ bool MayHoldMeasureResource(std::string_view json) {
   return !any;  // no resourceType at all: let the parser report it
 }
 
-std::string SubjectOf(element r) {
+std::string_view SubjectView(element r) {
   std::string_view type;
   if (r["resourceType"].get(type) != simdjson::SUCCESS) return {};
   if (type == "Patient") {
     std::string_view id;
     if (r["id"].get(id) != simdjson::SUCCESS) return {};
-    return std::string(id);
+    return id;
   }
-  for (const char* key : {"subject", "patient", "beneficiary"}) {
+  for (std::string_view key : {"subject", "patient", "beneficiary"}) {
     std::string_view ref;
     if (r[key]["reference"].get(ref) == simdjson::SUCCESS) {
-      if (ref.rfind("Patient/", 0) == 0 || ref.rfind("urn:uuid:", 0) == 0) return LastSegment(ref);
+      if (ref.starts_with("Patient/") || ref.starts_with("urn:uuid:")) return LastSegment(ref);
       return {};
     }
   }
   return {};
 }
+
+std::string SubjectOf(element r) { return std::string(SubjectView(r)); }
 
 std::optional<Error> AddMedication(element r, MedicationIndex& index) {
   Reader rd("Medication");
@@ -250,10 +334,10 @@ std::optional<Error> AddResource(element r, PatientRecord& rec) {
   std::string_view type;
   if (r["resourceType"].get(type) != simdjson::SUCCESS)
     return Error{"schema", "resourceType", "resourceType: missing or not a string"};
-  Reader rd{std::string(type)};
-  const std::string id = rd.Str(r, "id", "id");
+  Reader rd{type};
+  std::string id = rd.Str(r, "id", "id");
   if (type == "Patient") {
-    rec.id = id;
+    rec.id = std::move(id);
     rec.gender = rd.Str(r, "gender", "gender");
     if (auto b = rd.Time(r, "birthDate", "birthDate")) {
       if (b->fields() > 3)
@@ -263,7 +347,7 @@ std::optional<Error> AddResource(element r, PatientRecord& rec) {
     }
   } else if (type == "Encounter") {
     EncounterFact e;
-    e.type = "Encounter", e.id = id;
+    e.type = "Encounter", e.id = std::move(id);
     e.status = rd.Str(r, "status", "status");
     e.type_ = rd.Concepts(r, "type", "type");
     element p;
@@ -279,7 +363,7 @@ std::optional<Error> AddResource(element r, PatientRecord& rec) {
     rec.encounters.push_back(std::move(e));
   } else if (type == "Condition") {
     ConditionFact c;
-    c.type = "Condition", c.id = id;
+    c.type = "Condition", c.id = std::move(id);
     c.code = rd.CodeableConcept(r, "code", "code");
     c.clinical_status = rd.CodeableConcept(r, "clinicalStatus", "clinicalStatus");
     c.verification_status = rd.CodeableConcept(r, "verificationStatus", "verificationStatus");
@@ -288,7 +372,7 @@ std::optional<Error> AddResource(element r, PatientRecord& rec) {
     rec.conditions.push_back(std::move(c));
   } else if (type == "Procedure") {
     ProcedureFact p;
-    p.type = "Procedure", p.id = id;
+    p.type = "Procedure", p.id = std::move(id);
     p.status = rd.Str(r, "status", "status");
     p.code = rd.CodeableConcept(r, "code", "code");
     p.performed = rd.Choice(r, "performed");
@@ -296,7 +380,7 @@ std::optional<Error> AddResource(element r, PatientRecord& rec) {
     rec.procedures.push_back(std::move(p));
   } else if (type == "Observation") {
     ObservationFact o;
-    o.type = "Observation", o.id = id;
+    o.type = "Observation", o.id = std::move(id);
     o.status = rd.Str(r, "status", "status");
     o.code = rd.CodeableConcept(r, "code", "code");
     o.category = rd.Concepts(r, "category", "category");
@@ -307,7 +391,7 @@ std::optional<Error> AddResource(element r, PatientRecord& rec) {
     rec.observations.push_back(std::move(o));
   } else if (type == "ServiceRequest") {
     ServiceRequestFact s;
-    s.type = "ServiceRequest", s.id = id;
+    s.type = "ServiceRequest", s.id = std::move(id);
     s.status = rd.Str(r, "status", "status");
     s.intent = rd.Str(r, "intent", "intent");
     s.code = rd.CodeableConcept(r, "code", "code");
@@ -316,7 +400,7 @@ std::optional<Error> AddResource(element r, PatientRecord& rec) {
     rec.service_requests.push_back(std::move(s));
   } else if (type == "MedicationRequest") {
     MedicationRequestFact m;
-    m.type = "MedicationRequest", m.id = id;
+    m.type = "MedicationRequest", m.id = std::move(id);
     m.status = rd.Str(r, "status", "status");
     m.intent = rd.Str(r, "intent", "intent");
     m.medication = rd.CodeableConcept(r, "medicationCodeableConcept", "medicationCodeableConcept");
@@ -350,7 +434,7 @@ std::optional<Error> AddResource(element r, PatientRecord& rec) {
               }
             }
             if (timing["repeat"].get(repeat) == simdjson::SUCCESS && repeat.is_object()) {
-              const std::string rp = "dosageInstruction.timing.repeat.";
+              const Path rp("dosageInstruction.timing.repeat.");
               f.frequency = rd.Int(repeat, "frequency", rp + "frequency");
               f.frequency_max = rd.Int(repeat, "frequencyMax", rp + "frequencyMax");
               f.period = rd.Num(repeat, "period", rp + "period");

@@ -5,6 +5,8 @@
 // Thread safety: value types; a RecordBuilder is used by one thread at a time.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,11 +23,35 @@ class element;
 
 namespace bp::measures {
 
-struct Coding {
-  std::string system, code;
+// A CodeableConcept as the measures ask of it (`in "Value Set"`, `~ "Code"`): the terminology ids
+// (terminology.h) of its codings that some supported measure refers to. Codings no measure refers
+// to can never make either question true, so they are not kept; nor is the text. Up to two ids are
+// held inline, so that reading a concept allocates nothing in the common case.
+class Concept {
+ public:
+  void Add(std::uint32_t term) {
+    if (term == 0) return;
+    if (n_ < kInline)
+      inline_[n_++] = term;
+    else
+      more_.push_back(term);
+  }
+  bool empty() const { return n_ == 0; }
+  template <typename F>
+  bool Any(F&& f) const {
+    for (std::uint8_t i = 0; i < n_; ++i)
+      if (f(inline_[i])) return true;
+    for (std::uint32_t t : more_)
+      if (f(t)) return true;
+    return false;
+  }
+
+ private:
+  static constexpr std::uint8_t kInline = 2;
+  std::array<std::uint32_t, kInline> inline_{};
+  std::uint8_t n_ = 0;
+  std::vector<std::uint32_t> more_;
 };
-// A CodeableConcept (its codings; the text is not used by the measures).
-using Concept = std::vector<Coding>;
 
 // FHIR Quantity as FHIRHelpers.ToQuantity reads it: the unit is code, else unit, else '1'.
 struct Quantity {
@@ -44,8 +70,13 @@ struct TimeChoice {
 };
 
 struct Resource {
-  std::string type, id;  // "Encounter", "abc"
-  std::string Reference() const { return type + "/" + id; }
+  std::string_view type;  // "Encounter": a literal, never the input's text
+  std::string id;         // "abc"
+  std::string Reference() const {
+    std::string r;
+    r.reserve(type.size() + 1 + id.size());
+    return r.append(type).append(1, '/').append(id);
+  }
 };
 
 struct EncounterFact : Resource {
@@ -136,6 +167,8 @@ bool MayHoldMeasureResource(std::string_view json);
 // The patient a resource belongs to: Patient.id, or the id in subject/patient/beneficiary
 // ("Patient/123", "urn:uuid:123"). Empty when it names none.
 std::string SubjectOf(simdjson::dom::element resource);
+// The same as a view into the parsed document (valid while the parser holds it).
+std::string_view SubjectView(simdjson::dom::element resource);
 
 // Adds one resource to `record` (Patient fills the demographics). Errors name the element
 // ("Encounter.period.start") and never quote patient data. Resources of other types are ignored.

@@ -267,6 +267,14 @@ Result<storage::PatientWrite> Registry::PrepareImport(const ImportItem& item,
                                std::move(a)};
 }
 
+namespace {
+// Catalogue §6 CONV-02: a patient who had died by `as_of` is booked and listed for nothing.
+bool DeceasedBy(const Patient& p, Date as_of) {
+  if (p.deceased_date) return *p.deceased_date <= as_of;
+  return p.deceased.value_or(false);
+}
+}  // namespace
+
 Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_view agent, Date date,
                                   bool planned, Date today) {
   const AgentWindow* w = windows_.Find(agent);
@@ -286,6 +294,11 @@ Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_vie
                                       std::to_string(windows_.booking_horizon_months) +
                                       " months ahead (the booking horizon)");
   }
+  if (planned) {
+    auto p = LoadForAssessment(patient_id, today);
+    if (p && DeceasedBy(*p, today))
+      return Error{"inconsistent", "patient", "the patient is recorded as deceased: no booking"};
+  }
   storage::DoseRecord d;
   d.patient_id = patient_id;
   d.agent = std::string(agent);
@@ -302,7 +315,16 @@ Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_vie
 Result<std::vector<DueEntry>> Registry::Due(Date as_of, int within_days) {
   auto s = store_.DoseSummaries();
   if (!s) return s.errors();
-  return ComputeDue(*s, windows_, as_of, within_days);
+  std::vector<DueEntry> due = ComputeDue(*s, windows_, as_of, within_days);
+  // Deceased patients leave the due list.
+  std::map<std::string, bool> deceased;
+  for (const auto& e : due) {
+    if (deceased.count(e.patient_id)) continue;
+    auto p = LoadForAssessment(e.patient_id, as_of);
+    deceased[e.patient_id] = p && DeceasedBy(*p, as_of);
+  }
+  std::erase_if(due, [&](const DueEntry& e) { return deceased[e.patient_id]; });
+  return due;
 }
 
 Result<ChecklistResult> Registry::Checklist(const std::string& patient_id, Date date) {
@@ -344,9 +366,14 @@ Result<std::vector<Alert>> Registry::Alerts(Date as_of) {
   auto ids = store_.PatientIds();
   if (!ids) return ids.errors();
   std::set<std::pair<std::string, std::string>> raised;  // (patient, code)
+  std::set<std::string> dead;                            // deceased: no alert at all
   for (const std::string& id : *ids) {
     auto p = LoadForAssessment(id, as_of);
     if (!p) return p.errors();
+    if (DeceasedBy(*p, as_of)) {
+      dead.insert(id);
+      continue;
+    }
     const Assessment a = engine_.Assess(*p, as_of);
     bool any = false;
     for (const Warning& w : a.warnings) {
@@ -374,7 +401,8 @@ Result<std::vector<Alert>> Registry::Alerts(Date as_of) {
   // The registry's own dose data: a lapse the record alone does not show, and anabolic courses
   // reaching their last dose with no antiresorptive given or booked after them.
   for (const DueEntry& e : ComputeDue(*summaries, windows_, as_of, 0)) {
-    if (e.agent != "denosumab" || e.status != DueStatus::kOverdue) continue;
+    if (e.agent != "denosumab" || e.status != DueStatus::kOverdue || dead.count(e.patient_id))
+      continue;
     if (raised.count({e.patient_id, "denosumab_dose_overdue"})) continue;
     out.push_back({e.patient_id, "denosumab_dose_overdue", Severity::kCritical,
                    "Denosumab overdue: last dose " + e.last_dose.ToString() + ", due " +
@@ -384,6 +412,7 @@ Result<std::vector<Alert>> Registry::Alerts(Date as_of) {
   std::map<std::string, std::vector<const storage::DoseSummary*>> by_patient;
   for (const auto& s : *summaries) by_patient[s.patient_id].push_back(&s);
   for (const auto& [id, list] : by_patient) {
+    if (dead.count(id)) continue;
     for (const auto* s : list) {
       const bool anabolic = std::count(windows_.anabolic_agents.begin(),
                                        windows_.anabolic_agents.end(), s->agent) > 0;

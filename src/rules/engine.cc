@@ -119,9 +119,11 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
   if (s.giop_very_high && x.a.treatment_indicated == true) x.a.risk_tier = RiskTier::kVeryHigh;
   Indeterminate(x, s);
   Holidays(x, s);
+  Course(x, s);
   Osteomalacia(x, s);
   Contraindications(x, s);
   Selection(x, s);
+  CourseTherapy(x, s);
   if (!verbose) return;
   Infusion(x, s);
   Vertebral(x, s);
@@ -138,6 +140,7 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
            "A fracture is marked as possibly pathologic: exclude malignancy before osteoporosis "
            "treatment.",
            {"RISK-04", "CALC-08"});
+  CourseFinish(x, s);
 }
 
 const char* TierName(RiskTier t) { return ToString(t).data(); }
@@ -156,6 +159,17 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   a.knowledge_version = Text::Static(kb_->version);
   a.profile = main_->name;
   const Facts facts = DeriveFacts(p, as_of, *main_, arena);
+  // CONV-02: a deceased patient gets patient_deceased and nothing else; no profile is compared.
+  if (Deceased(p, as_of)) {
+    Ctx x(p, facts, *main_, *kb_, a);
+    x.texts = texts_[0].get();
+    DeceasedAssessment(x);
+    // Every other rule did not run (CONV-02: "every other rule not_fired").
+    for (std::string_view id : ImplementedRules())
+      if (id != "CONV-02") x.NotFired(id, "patient deceased");
+    arena->Seal();
+    return a;
+  }
   Decide(p, facts, *main_, *kb_, *texts_[0], a, /*verbose=*/true);
 
   // Guideline disagreement: would another shipped profile decide differently?
@@ -206,7 +220,7 @@ std::span<const std::string_view> Engine::ImplementedRules() {
          {&kDemographicsTopic, &kIndicationTopic, &kTierTopic, &kGlucocorticoidsTopic,
           &kCancerTopic, &kHolidaysTopic, &kContraindicationsTopic, &kSelectionTopic,
           &kInfusionTopic, &kVertebralTopic, &kReferralsTopic, &kMedicationsTopic,
-          &kMonitoringTopic, &kEngineTopic})
+          &kMonitoringTopic, &kCourseTopic, &kEngineTopic})
       for (std::string_view id : t->rules)
         if (std::find(all.begin(), all.end(), id) == all.end()) all.push_back(id);
     return all;

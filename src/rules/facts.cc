@@ -189,6 +189,17 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
     f.hypocalcemia = true;
     f.calcium_known = true;
   }
+  // CALC-04 (catalogue §6): hypercalcemia above the lab's upper limit, else the fallback; the
+  // corrected value is compared unrounded. Total calcium without albumin counts when already high.
+  if (f.ionized_calcium) {
+    f.hypercalcemia = f.ionized_calcium->AboveReference(c.hyperca_ionized);
+    f.hypercalcemia_fallback = !(f.ionized_calcium->lab && f.ionized_calcium->lab->reference_high);
+  } else if (f.calcium) {
+    LabValue v = *f.calcium;
+    if (f.corrected_calcium) v.value = *f.corrected_calcium;
+    f.hypercalcemia = v.AboveReference(c.hyperca_corrected);
+    f.hypercalcemia_fallback = !(f.calcium->lab && f.calcium->lab->reference_high);
+  }
 
   // BMD: the lowest T-score on record establishes the diagnosis (D32), radius counts (D33).
   for (const auto& b : p.bmd) {
@@ -302,7 +313,26 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
     e.first_index = i;
     f.events.push_back(std::move(e));
   }
+  // CALC-08R / CALC-09: an atypical femoral fracture is not a fragility fracture; a fracture of
+  // unknown mechanism at 50 or over (at the fracture) is a possible fragility fracture, presumed
+  // one for treatment at the hip and spine under the default profile.
+  for (auto& e : f.events) {
+    if (e.atypical) e.fragility = false;
+    if (!e.mechanism_unknown || e.fragility || e.pathologic || e.atypical) continue;
+    std::optional<double> age_at = f.age;
+    if (p.birth_date && e.date)
+      age_at = CompletedYears(*p.birth_date, *e.date);
+    else if (f.age && e.date && *e.date <= as_of)
+      age_at = *f.age - CompletedYears(*e.date, as_of);
+    if (!age_at || !c.possible_fragility_min_age.Met(*age_at)) continue;
+    e.possible_fragility = true;
+    if (c.presume_hip_vertebral_fragility && e.HipOrVertebral()) {
+      e.fragility = true;
+      e.presumed = true;
+    }
+  }
   for (const auto& e : f.events) {
+    if (e.possible_fragility) f.any_possible_fragility = true;
     if (e.fragility) {
       ++f.fragility_events;
       if (e.HipOrVertebral()) f.any_hip_vert_fragility = true;

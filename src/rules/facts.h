@@ -41,8 +41,10 @@ struct FractureEvent {
   bool mechanism_unknown = false;
   bool pathologic = false;
   bool atypical = false;
-  std::string_view level;  // the Patient's (which outlives the Facts)
-  int first_index = 0;     // position in Patient::fractures of the event's first record
+  std::string_view level;           // the Patient's (which outlives the Facts)
+  int first_index = 0;              // position in Patient::fractures of the event's first record
+  bool possible_fragility = false;  // CALC-09: unknown mechanism, 50 or over at the fracture
+  bool presumed = false;            // CALC-09: presumed fragility for treatment (hip, spine)
   bool HipOrVertebral() const {
     return site == FractureSite::kHip || site == FractureSite::kVertebral;
   }
@@ -74,6 +76,8 @@ struct Facts {
   std::optional<double> corrected_calcium;
   bool hypocalcemia = false;
   bool calcium_known = false;
+  bool hypercalcemia = false;           // CALC-04 (catalogue §6): above the upper limit
+  bool hypercalcemia_fallback = false;  // compared with the fallback (no lab range)
 
   std::optional<Tenths> t_min;  // lowest on record (D32), any site incl. 1/3 radius (D33)
   std::optional<BmdSite> t_min_site;
@@ -103,6 +107,7 @@ struct Facts {
   bool any_hip_vert_fragility = false;
   bool any_pathologic = false;
   bool any_mechanism_unknown = false;
+  bool any_possible_fragility = false;
 
   // Bit c set: an active condition with code c (codes below 64; see HasActive).
   std::uint64_t active_conditions = 0;

@@ -31,7 +31,22 @@ void Indication(Ctx& x, State& s) {
     return e.site == FractureSite::kVertebral;
   });
   s.neuro_deficit = s.vertebral_fx && p.spine.neurological_deficit.value_or(false);
-  s.pathologic = f.any_pathologic || (s.vertebral_fx && !p.spine.red_flags.empty());
+  // Catalogue §6.H.4 (VCF-03R): a fracture marked pathologic, or a recent vertebral fracture
+  // (12 months, or undated with back pain) with spine red flags or an active coded malignancy.
+  bool recent_vertebral = false;
+  for (const auto& e : f.events)
+    if (e.site == FractureSite::kVertebral &&
+        (e.date ? WithinMonths(*e.date, f.as_of, x.P(&CP::fls_window_months))
+                : (p.spine.pain && *p.spine.pain != SpinePain::kNone)))
+      recent_vertebral = true;
+  const bool coded_malignancy = x.f.HasActive(p, ConditionCode::kBoneMetastases) ||
+                                x.f.HasActive(p, ConditionCode::kSkeletalMalignancy) ||
+                                x.f.HasActive(p, ConditionCode::kMultipleMyeloma) ||
+                                x.f.HasActive(p, ConditionCode::kProstateCancer) ||
+                                x.f.HasActive(p, ConditionCode::kBreastCancer) ||
+                                x.f.HasActive(p, ConditionCode::kActiveMalignancy);
+  s.pathologic =
+      f.any_pathologic || (recent_vertebral && (!p.spine.red_flags.empty() || coded_malignancy));
   s.malignancy = x.f.HasActive(p, ConditionCode::kBoneMetastases) ||
                  x.f.HasActive(p, ConditionCode::kMultipleMyeloma) ||
                  x.f.HasActive(p, ConditionCode::kSkeletalMalignancy);

@@ -290,6 +290,48 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
   c.vitd_osteomalacia = r.T("vitd_osteomalacia_ng_ml");
   c.fracture_same_event_days = r.I("fracture_same_event_days");
 
+  CourseParams& cp = c.course;
+  cp.oral_gap_months = r.I("course_merge_gap_oral_months");
+  cp.za_due_months = r.I("za_interval_months");
+  cp.za_overdue_after_months = r.I("za_overdue_after_months");
+  cp.dmab_due_months = r.I("dmab_interval_months");
+  cp.dmab_overdue_after_months = r.I("dmab_overdue_months");
+  cp.romo_due_months = r.I("romo_interval_months");
+  cp.romo_overdue_after_weeks = r.I("romo_overdue_after_weeks");
+  cp.ibn_iv_due_months = r.I("ibn_iv_interval_months");
+  cp.ibn_iv_overdue_extra_weeks = r.I("ibn_iv_overdue_extra_weeks");
+  cp.recent_course_months = r.I("course_recent_months");
+  cp.dose_merge_days = r.I("fracture_same_event_days");
+  cp.za_osteoporosis_min_mg = r.N("za_osteoporosis_dose_mg");
+  cp.dmab_oncology_min_mg = r.N("dmab_oncology_dose_mg");
+  cp.oral_review_years = r.I("bp_oral_reassess_years");
+  cp.za_review_doses = r.I("za_reassess_after_doses");
+  CourseLimits& cl = c.course_limits;
+  cl.romo_max_doses = r.I("romo_max_doses");
+  cl.pth_max_months = r.N("pth_cumulative_max_months");
+  cl.oral_review_years = r.N("bp_oral_reassess_years");
+  cl.oral_max_years = r.N("bp_oral_max_years_high_risk");
+  cl.za_review_doses = r.I("za_reassess_after_doses");
+  cl.za_max_doses = r.I("za_max_doses_high_risk");
+  cl.dmab_review_years = r.N("dmab_review_years");
+  cl.dmab_second_review_years = r.N("dmab_second_review_years");
+  cl.dmab_review_doses_unknown_start = r.I("dmab_review_doses_unknown_start");
+  cl.holiday_review_years = r.I("holiday_review_years");
+  cl.failure_min_months = r.I("treatment_failure_months");
+  cl.anabolic_followup_critical_months = r.I("anabolic_followup_critical_months");
+  const std::string lapse = r.S("dmab_lapse_action");
+  if (lapse != "resume" && lapse != "zoledronic_acid")
+    r.Bad("dmab_lapse_action must be resume or zoledronic_acid");
+  cl.lapse_resume = lapse == "resume";
+  c.review_high_risk_hip_t = r.T("review_high_risk_hip_t");
+  c.hyperca_ionized = r.T("hyperca_ionized_mmol_l");
+  c.possible_fragility_min_age = r.T("possible_fragility_min_age");
+  const std::string presumed = r.S("possible_fragility_presumed_for_treatment");
+  if (presumed != "hip_vertebral" && presumed != "none")
+    r.Bad("possible_fragility_presumed_for_treatment must be hip_vertebral or none");
+  c.presume_hip_vertebral_fragility = presumed == "hip_vertebral";
+  c.pregnancy_current_months = r.I("pregnancy_current_months");
+
   if (!r.errors().empty()) return r.errors();
   for (const RegimenDef& d : kb.regimens) {
     CompiledRegimen cr;

@@ -16,6 +16,7 @@
 #include "domain/enums.h"
 #include "domain/knowledge.h"
 #include "domain/text.h"
+#include "rules/course.h"
 
 namespace bp {
 
@@ -165,6 +166,13 @@ struct CompiledProfile {
 
   Threshold alp_high, alp_low, phosphate_low, vitd_osteomalacia;
   int fracture_same_event_days = 0;
+
+  // Patients already on treatment (catalogue §6).
+  CourseParams course;
+  CourseLimits course_limits;
+  Threshold review_high_risk_hip_t, hyperca_ionized, possible_fragility_min_age;
+  bool presume_hip_vertebral_fragility = true;  // possible_fragility_presumed_for_treatment
+  int pregnancy_current_months = 0;
 
   std::vector<CompiledRegimen> regimens;  // refer to the KnowledgeBase
   const CompiledRegimen* FindRegimen(std::string_view agent) const {

@@ -21,16 +21,26 @@ void Referrals(Ctx& x, State& s) {
     return false;
   };
   // REF-01 FLS.
+  // REF-01R: fragility or possible fragility (CALC-09) fractures; none under pathologic or
+  // infection work-up, atypical or high-trauma.
   const FractureEvent* fls_fx = nullptr;
-  for (const auto& e : f.events)
-    if (e.fragility && RecentMonths(e.date, f.as_of, x.P(&CP::fls_window_months))) fls_fx = &e;
-  if (fls_fx && x.AgeKnown() && x.P(&CP::fls_min_age).Met(x.Age())) {
+  for (const auto& e : f.events) {
+    if (e.pathologic || e.atypical || s.infection ||
+        (s.pathologic && e.site == FractureSite::kVertebral))
+      continue;
+    if ((e.fragility || e.possible_fragility) &&
+        RecentMonths(e.date, f.as_of, x.P(&CP::fls_window_months)))
+      fls_fx = &e;
+  }
+  if (fls_fx && x.AgeKnown() &&
+      (fls_fx->possible_fragility || x.P(&CP::fls_min_age).Met(x.Age()))) {
     if (prior(Destination::kFractureLiaisonService, fls_fx->date)) {
       x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture");
     } else {
       x.Fired("REF-01", "fragility fracture " + FxName(*fls_fx));
       x.Refer(Destination::kFractureLiaisonService, Urgency::kRoutine,
-              "Fragility fracture (" + FxName(*fls_fx) + ") within " +
+              Cat(fls_fx->possible_fragility ? "Mechanism not recorded: FLS to confirm. " : "") +
+                  "Fragility fracture (" + FxName(*fls_fx) + ") within " +
                   Int(x.P(&CP::fls_window_months)) +
                   " months: fracture liaison service for investigation, falls assessment, "
                   "treatment and follow-up.",
@@ -170,11 +180,19 @@ void Referrals(Ctx& x, State& s) {
       const Medication* d = nullptr;
       for (const auto& m : p.medications)
         if (m.agent == Agent::kDenosumab) d = &m;
-      if (d && d->last_dose)
+      // COURSE-25: a transition already late is due now, never on a past date.
+      if (d && d->last_dose &&
+          d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value)) < f.as_of)
+        t = Keep(
+            "Time-critical: zoledronic acid infusion now (due " + Dt(f.as_of) +
+            "; the transition is overdue since " +
+            Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
+            ").");
+      else if (d && d->last_dose)
         t = Keep(
             "Time-critical: zoledronic acid infusion about " +
-            Dt(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months))) + " (" +
-            Int(x.P(&CP::dmab_transition_months)) +
+            Dt(std::max(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months)), f.as_of)) +
+            " (" + Int(x.P(&CP::dmab_transition_months)) +
             " months after the last denosumab injection), no later than " +
             Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
             ".");

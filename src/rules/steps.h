@@ -380,7 +380,8 @@ class Ctx {
   bool verbose = true;
   const ProfileTexts* texts = nullptr;  // the profile's
   const ProfileTexts& Texts() const { return *texts; }
-  unsigned avoided = 0;  // bit per kAvoidable agent
+  unsigned avoided = 0;   // bit per kAvoidable agent
+  CourseDecision course;  // the course decision of this run (course_step.cc)
 
   // A parameter of the profile: the decision code reaches the profile only through P.
   template <typename T>
@@ -529,6 +530,11 @@ struct State {
   AgentList anabolic_candidates;
   bool oral_candidates_any = false;
   AgentList oral_candidates;
+  // Patients already on treatment (course_step.cc).
+  CourseTarget course_target = CourseTarget::kNewStart;
+  bool course_gate = false;  // a specialist gate of the course order (CI-12, VCF-03b, SEL-09...)
+  bool pregnancy_gate = false, lactation_gate = false, infection = false, phpt_gate = false,
+       ckd_gate = false, course_outside_population = false;
   friend bool operator==(const State&, const State&) = default;
 };
 
@@ -573,6 +579,13 @@ void Referrals(Ctx& x, State& s);
 void Medications(Ctx& x, State& s);
 void MonitoringAndWorkup(Ctx& x, State& s);
 void Osteomalacia(Ctx& x, State& s);
+// Patients already on treatment (course_step.cc): CONV-02 before everything, the gates and the
+// course decision after the tier, its therapy after Selection, its outputs at the end.
+bool Deceased(const Patient& p, Date as_of);
+void DeceasedAssessment(Ctx& x);
+void Course(Ctx& x, State& s);
+void CourseTherapy(Ctx& x, State& s);
+void CourseFinish(Ctx& x, State& s);
 
 // A topic's registration: the rule ids its steps implement. Engine::ImplementedRules is the
 // union of every topic's list (engine.cc), which `bonepath knowledge check` compares with the
@@ -595,6 +608,7 @@ extern const Topic kVertebralTopic;
 extern const Topic kReferralsTopic;
 extern const Topic kMedicationsTopic;
 extern const Topic kMonitoringTopic;
+extern const Topic kCourseTopic;
 extern const Topic kEngineTopic;  // engine.cc: the conventions applied around the steps
 
 }  // namespace rules

@@ -36,7 +36,18 @@ void Vertebral(Ctx& x, State& s) {
   const auto& sp = p.spine;
   const bool neuro = sp.neurological_deficit.value_or(false);
   const bool instab = sp.instability.value_or(false);
-  const bool red = !sp.red_flags.empty() || vcf->pathologic;
+  // VCF-03R: malignancy red flags (incl. an active coded malignancy); fever alone is VCF-03b
+  // (suspected spinal infection: spine surgery and infectious disease, not oncology).
+  const bool coded_malignancy = f.HasActive(p, ConditionCode::kBoneMetastases) ||
+                                f.HasActive(p, ConditionCode::kSkeletalMalignancy) ||
+                                f.HasActive(p, ConditionCode::kMultipleMyeloma) ||
+                                f.HasActive(p, ConditionCode::kProstateCancer) ||
+                                f.HasActive(p, ConditionCode::kBreastCancer) ||
+                                f.HasActive(p, ConditionCode::kActiveMalignancy);
+  bool malignancy_flag = vcf->pathologic || coded_malignancy;
+  for (auto rf : sp.red_flags)
+    malignancy_flag = malignancy_flag || rf != RedFlag::kFeverOrInfection;
+  const bool red = malignancy_flag || s.infection;
   const bool deformity = sp.deformity && *sp.deformity != Deformity::kNone;
   const bool worsening =
       sp.pain == SpinePain::kSevereWorsening || sp.pulmonary_dysfunction.value_or(false);
@@ -67,11 +78,13 @@ void Vertebral(Ctx& x, State& s) {
   if (red) {
     std::string flags;
     for (auto rf : sp.red_flags) flags += (flags.empty() ? "" : ", ") + std::string(ToString(rf));
+    if (coded_malignancy) flags += std::string(flags.empty() ? "" : ", ") + "active malignancy";
     if (flags.empty()) flags = "suspected pathologic fracture";
     x.Fired("VCF-03", flags);
-    x.Refer(Destination::kOncology, Urgency::kUrgent,
-            "Vertebral fracture with red flags (" + flags + "): possible malignancy or infection.",
-            {"VCF-03", "REF-05"});
+    if (malignancy_flag)
+      x.Refer(Destination::kOncology, Urgency::kUrgent,
+              "Vertebral fracture with red flags (" + flags + "): possible malignancy.",
+              {"VCF-03", "REF-05"});
     if (neuro || instab)
       x.Refer(Destination::kSpineSurgery, Urgency::kUrgent,
               "Possible pathologic vertebral fracture with neurological deficit or instability.",

@@ -17,6 +17,8 @@
 // Thread safety: Verify may be called concurrently (the replay cache has its own mutex).
 #pragma once
 
+struct evp_pkey_st;  // OpenSSL EVP_PKEY
+
 #include <chrono>
 #include <functional>
 #include <map>
@@ -77,6 +79,9 @@ class JwtVerifier {
     std::string kid;
     std::string kty;  // RSA | EC
     std::string pem;
+    // The key decoded once when the JWKS is loaded (decoding the PEM on every call cost more
+    // than the signature check); shared read-only by the worker threads. Null: unusable.
+    std::shared_ptr<evp_pkey_st> pkey;
   };
   using Keys = std::vector<Key>;
   struct Issuer {

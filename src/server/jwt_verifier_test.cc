@@ -138,5 +138,29 @@ TEST_F(JwksRotationTest, PaddingNbfAndLifetimeAreChecked) {
   EXPECT_NE(r.error().message.find("lifetime"), std::string::npos) << r.error().message;
 }
 
+// Issue 15: token parts go through the JSON layer: a claim given twice (which value would count?)
+// or a part nested deeply is a 401 with the reason, never a parse by another rule.
+TEST_F(JwksRotationTest, DuplicateClaimsAndDeepPartsAreRefused) {
+  WriteJwks({&key1_});
+  const auto t0 = Clock::now();
+  auto v = JwtVerifier::Create({kIss + "=" + jwks_}, nullptr, t0);
+  ASSERT_TRUE(v);
+  const auto b64 = [](const std::string& s) {
+    return testing_jwt::B64Url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  };
+  const std::string head = b64(R"({"alg":"ES384","kid":"key-1"})");
+  auto r = (*v)->Verify(
+      "Bearer " + head + "." + b64(R"({"iss":"x","iss":")" + kIss + R"(","exp":1})") + ".AAAA",
+      kAud, t0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "unauthorized");
+  EXPECT_NE(r.error().message.find("duplicate key"), std::string::npos) << r.error().message;
+  r = (*v)->Verify(
+      "Bearer " + head + "." + b64(std::string(20, '[') + std::string(20, ']')) + ".AAAA", kAud,
+      t0);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("nested deeper"), std::string::npos) << r.error().message;
+}
+
 }  // namespace
 }  // namespace bp::server

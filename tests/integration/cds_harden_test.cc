@@ -623,7 +623,9 @@ TEST_F(HardenServe, DeepNestingIsRefusedNotACrash) {
        {deep, R"({"resourceType":"Patient","id":"p1","x":)" + deep + "}"}) {
     auto r = Post(s, kPv, head + patient + "}}", Token(s, kPv));
     ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 400) << r->body.substr(0, 300);
+    // The JSON layer's nesting limit: too_large (413), named, before any tree is built.
+    EXPECT_EQ(r->status, 413) << r->body.substr(0, 300);
+    EXPECT_NE(r->body.find("too_large"), std::string::npos) << r->body.substr(0, 300);
     EXPECT_TRUE(s.Alive());
   }
   json req = PatientView("p1");
@@ -646,9 +648,9 @@ TEST_F(HardenServe, DeepNestingIsRefusedNotACrash) {
 }
 
 // Issue 15: duplicate keys decided differently on the command line (first) and in the service
-// (last); the service must reject them, naming the path. Enabled when the JSON layer (its
-// duplicate-key rejection) is wired into the service; until then nlohmann keeps the last value.
-TEST_F(HardenServe, DISABLED_DuplicateKeysAreRejectedWithThePath) {
+// (last); the service rejects them through the JSON layer, naming the path, in the body, in
+// prefetch, in a fetched FHIR page and in a token's claims.
+TEST_F(HardenServe, DuplicateKeysAreRejectedWithThePath) {
   Service s(dir_, *key_, {});
   const std::string body =
       R"({"hook":"patient-view","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",)"
@@ -658,7 +660,168 @@ TEST_F(HardenServe, DISABLED_DuplicateKeysAreRejectedWithThePath) {
   auto r = Post(s, kPv, body, Token(s, kPv));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400) << r->body;
-  EXPECT_NE(r->body.find("patientId"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("invalid_json"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("context.patientId"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("p2"), std::string::npos) << r->body;  // no input values echoed
+  // A weight given twice inside prefetch (80 vs 40 kg once changed CrCl two-fold).
+  json req = PatientView("p1");
+  std::string dup = req.dump();
+  const std::string marker = R"("resourceType":"Patient")";
+  ASSERT_NE(dup.find(marker), std::string::npos);
+  dup.insert(dup.find(marker), R"("gender":"male",)");  // "gender":"female" is there already
+  r = Post(s, kPv, dup, Token(s, kPv));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("prefetch.patient.gender"), std::string::npos) << r->body;
+  // The same Patient from the FHIR server: the page is not used (412: the Patient is required).
+  Endpoint fhir([&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"resourceType":"Patient","id":"p1","gender":"male","gender":"female"})",
+                    "application/fhir+json");
+  });
+  req["prefetch"].erase("patient");
+  req["fhirServer"] = fhir.base();
+  r = Post(s, kPv, req.dump(), Token(s, kPv));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 412) << r->body;
+  EXPECT_TRUE(s.Alive());
+}
+
+// A woman of 75, 40 kg, creatinine 2.5 mg/dL (CrCl about 12 mL/min), 25-OH vitamin D 12 ng/mL
+// and an osteoporotic hip fracture two months ago, recorded as Condition/fx1.
+json Chart(const std::string& hook, const json& draft) {
+  auto obs = [](const std::string& id, const std::string& loinc, double v, const std::string& u) {
+    return json{
+        {"resource",
+         {{"resourceType", "Observation"},
+          {"id", id},
+          {"status", "final"},
+          {"code", {{"coding", json::array({{{"system", "http://loinc.org"}, {"code", loinc}}})}}},
+          {"subject", {{"reference", "Patient/p1"}}},
+          {"effectiveDateTime", "2026-11-20"},
+          {"valueQuantity", {{"value", v}, {"unit", u}}}}}};
+  };
+  json req = {
+      {"hook", hook},
+      {"hookInstance", "11111111-2222-4333-8444-555555555555"},
+      {"context", {{"userId", "Practitioner/1"}, {"patientId", "p1"}}},
+      {"prefetch",
+       {{"patient",
+         {{"resourceType", "Patient"},
+          {"id", "p1"},
+          {"gender", "female"},
+          {"birthDate", "1951-01-01"}}},
+        {"observations",
+         {{"resourceType", "Bundle"},
+          {"type", "searchset"},
+          {"entry", json::array({obs("w", "29463-7", 40, "kg"), obs("cr", "2160-0", 2.5, "mg/dL"),
+                                 obs("vd", "62292-8", 12, "ng/mL")})}}},
+        {"conditions",
+         {{"resourceType", "Bundle"},
+          {"type", "searchset"},
+          {"entry",
+           json::array({{{"resource",
+                          {{"resourceType", "Condition"},
+                           {"id", "fx1"},
+                           {"clinicalStatus",
+                            {{"coding", json::array({{{"system",
+                                                       "http://terminology.hl7.org/CodeSystem/"
+                                                       "condition-clinical"},
+                                                      {"code", "active"}}})}}},
+                           {"code",
+                            {{"coding", json::array({{{"system", "http://snomed.info/sct"},
+                                                      {"code", "431031001"}}})}}},
+                           {"subject", {{"reference", "Patient/p1"}}},
+                           {"onsetDateTime", "2026-10-01"}}}}})}}},
+        {"medicationRequests", {{"resourceType", "Bundle"}, {"type", "searchset"}}}}}};
+  if (!draft.is_null())
+    req["context"]["draftOrders"] = {{"resourceType", "Bundle"},
+                                     {"type", "collection"},
+                                     {"entry", json::array({{{"resource", draft}}})}};
+  return req;
+}
+
+const json* CardWith(const json& resp, const std::string& code) {
+  for (const auto& c : resp["cards"])
+    if (c["source"]["topic"]["code"] == code) return &c;
+  return nullptr;
+}
+
+// Every suggested MedicationRequest is an orderable product with a structured dosage.
+void ExpectSignable(const json& med) {
+  EXPECT_EQ(med["resourceType"], "MedicationRequest");
+  const json& coding = med["medicationCodeableConcept"]["coding"][0];
+  EXPECT_EQ(coding["system"], "http://www.nlm.nih.gov/research/umls/rxnorm");
+  EXPECT_NE(coding["code"], "46041");  // an ingredient, not a product
+  const json& dosage = med["dosageInstruction"][0];
+  EXPECT_TRUE(dosage["doseAndRate"][0]["doseQuantity"]["value"].is_number()) << dosage.dump();
+  EXPECT_EQ(dosage["doseAndRate"][0]["doseQuantity"]["system"], "http://unitsofmeasure.org");
+  EXPECT_TRUE(dosage["timing"]["repeat"]["periodUnit"].is_string()) << dosage.dump();
+  EXPECT_EQ(dosage["route"]["coding"][0]["system"], "http://snomed.info/sct");
+}
+
+// Issue 15, EHR integration: critical cards carry actions (remove the draft, order the
+// alternative, order the repletion), orders are signable products, no review mark leaks.
+TEST_F(HardenServe, CriticalCardsCarryActionsAndSignableOrders) {
+  Service s(dir_, *key_, {});
+  const std::string os = "/cds-services/bonepath-order-sign";
+  const json draft = {
+      {"resourceType", "MedicationRequest"},
+      {"id", "za-draft"},
+      {"status", "draft"},
+      {"intent", "order"},
+      {"medicationCodeableConcept",
+       {{"coding", json::array({{{"system", "http://www.nlm.nih.gov/research/umls/rxnorm"},
+                                 {"code", "705824"}}})}}},
+      {"subject", {{"reference", "Patient/p1"}}}};
+  auto r = Post(s, os, Chart("order-sign", draft).dump(), Token(s, os));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  for (const char* mark : {"[U]", "[V]", "[P]", "(IN)"})
+    EXPECT_EQ(r->body.find(mark), std::string::npos) << mark;
+  const json resp = json::parse(r->body);
+  const json* renal = CardWith(resp, "zoledronic_acid_renal_contraindication");
+  ASSERT_NE(renal, nullptr) << r->body;
+  EXPECT_EQ((*renal)["indicator"], "critical");
+  ASSERT_TRUE(renal->contains("suggestions")) << renal->dump();
+  bool removes = false;
+  for (const auto& sg : (*renal)["suggestions"])
+    for (const auto& a : sg["actions"]) {
+      if (a["type"] == "delete") {
+        EXPECT_EQ(a["resourceId"], json::array({"MedicationRequest/za-draft"}));
+        removes = true;
+      } else {
+        EXPECT_EQ(a["type"], "create");
+        ExpectSignable(a["resource"]);
+        // The alternative is not the drug the card stops.
+        EXPECT_NE(a["resource"]["medicationCodeableConcept"]["coding"][0]["code"], "705824");
+      }
+    }
+  EXPECT_TRUE(removes) << renal->dump();
+  const json* vitd = CardWith(resp, "vitamin_d_deficiency_correct_first");
+  ASSERT_NE(vitd, nullptr) << r->body;
+  ASSERT_TRUE(vitd->contains("suggestions")) << vitd->dump();
+  const json& rep = (*vitd)["suggestions"][0]["actions"][0];
+  EXPECT_EQ(rep["type"], "create");
+  ExpectSignable(rep["resource"]);
+  EXPECT_EQ(rep["resource"]["medicationCodeableConcept"]["coding"][0]["code"], "1367410");
+  EXPECT_EQ(rep["resource"]["dosageInstruction"][0]["timing"]["repeat"]["count"], 8);
+
+  // patient-view: the fracture liaison referral is coded and points at the fracture.
+  auto v = Post(s, kPv, Chart("patient-view", json()).dump(), Token(s, kPv));
+  ASSERT_TRUE(v);
+  ASSERT_EQ(v->status, 200) << v->body;
+  for (const char* mark : {"[U]", "[V]", "[P]", "(IN)"})
+    EXPECT_EQ(v->body.find(mark), std::string::npos) << mark;
+  const json pv = json::parse(v->body);
+  const json* fls = CardWith(pv, "fracture_liaison_referral");
+  ASSERT_NE(fls, nullptr) << v->body;
+  const json& sr = (*fls)["suggestions"][0]["actions"][0]["resource"];
+  EXPECT_EQ(sr["resourceType"], "ServiceRequest");
+  EXPECT_EQ(sr["code"]["coding"][0]["system"], "http://snomed.info/sct");
+  EXPECT_EQ(sr["code"]["coding"][0]["code"], "3457005");
+  EXPECT_EQ(sr["reasonReference"], json::array({{{"reference", "Condition/fx1"}}}));
+  if (const json* gap = CardWith(pv, "treatment_gap"); gap && gap->contains("suggestions"))
+    ExpectSignable((*gap)["suggestions"][0]["actions"][0]["resource"]);
 }
 
 }  // namespace

@@ -1,11 +1,20 @@
 // Issue 15 reproductions on the command line: unbounded bulk input, control characters in what
 // is printed, read-only commands creating stores, unknown commands, doubled error prefixes and
 // formats silently ignored. Each test runs the real binary.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "run_process.h"
 
@@ -160,6 +169,96 @@ TEST(CliHarden, ColorFollowsTheFlagAndNoColor) {
   unsetenv("NO_COLOR");
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+}
+
+// Runs `argv` with stdout and stderr on a pseudo-terminal `cols` columns wide (and COLUMNS
+// unset, or set to `columns_env`), returning what it printed. Empty on failure to set up.
+std::string RunOnTerminal(const std::vector<std::string>& argv, unsigned short cols,
+                          const char* columns_env) {
+  const int master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return "";
+  const char* name = ptsname(master);
+  if (name == nullptr) return "";
+  const std::string slave_name = name;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    const int slave = open(slave_name.c_str(), O_RDWR);
+    if (slave < 0) _exit(126);
+    termios t{};
+    if (tcgetattr(slave, &t) == 0) {
+      t.c_oflag &= ~static_cast<tcflag_t>(ONLCR);  // "\n" stays "\n"
+      tcsetattr(slave, TCSANOW, &t);
+    }
+    winsize ws{};
+    ws.ws_col = cols;
+    ws.ws_row = 50;
+    ioctl(slave, TIOCSWINSZ, &ws);
+    dup2(slave, STDOUT_FILENO);
+    dup2(slave, STDERR_FILENO);
+    const int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, STDIN_FILENO);
+    if (columns_env)
+      setenv("COLUMNS", columns_env, 1);
+    else
+      unsetenv("COLUMNS");
+    setenv("NO_COLOR", "1", 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    if (poll(&p, 1, 30000) <= 0) break;
+    const ssize_t n = read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO once the child has closed the terminal
+    out.append(buf, static_cast<size_t>(n));
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  close(master);
+  return out;
+}
+
+size_t LongestLine(const std::string& text) {
+  size_t longest = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    size_t cols = 0;
+    for (unsigned char c : line)
+      if ((c & 0xC0) != 0x80) ++cols;  // UTF-8: count characters
+    longest = std::max(longest, cols);
+  }
+  return longest;
+}
+
+// Issue 15, command line: text output is wrapped to the terminal's width (the window size, or
+// COLUMNS), and left as it is when stdout is not a terminal.
+TEST(CliHarden, TextOutputWrapsToTheTerminalWidth) {
+  const std::vector<std::string> argv = {BONEPATH_BINARY, "assess", kExample, "--as-of",
+                                         "2026-06-01"};
+  ProcessResult piped = RunProcess(argv);
+  ASSERT_EQ(piped.exit_code, 0) << piped.Describe();
+  ASSERT_GT(LongestLine(piped.out), 72u) << "the example no longer has long lines";
+
+  const std::string narrow = RunOnTerminal(argv, 72, nullptr);
+  ASSERT_FALSE(narrow.empty());
+  EXPECT_LE(LongestLine(narrow), 72u) << narrow;
+  const std::string env = RunOnTerminal(argv, 200, "60");  // COLUMNS wins over the window
+  ASSERT_FALSE(env.empty());
+  EXPECT_LE(LongestLine(env), 60u) << env;
+  // Wrapping moves line breaks only: the words are the same, in the same order.
+  auto words = [](const std::string& t) {
+    std::istringstream in(t);
+    std::vector<std::string> w;
+    for (std::string x; in >> x;) w.push_back(x);
+    return w;
+  };
+  EXPECT_EQ(words(narrow), words(piped.out));
 }
 
 }  // namespace

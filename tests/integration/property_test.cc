@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <initializer_list>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,7 @@
 #include "domain/enums.h"
 #include "domain/patient.h"
 #include "io/assessment_json.h"
+#include "io/patient_json.h"
 #include "knowledge/loader.h"
 #include "rules/engine.h"
 
@@ -239,6 +241,13 @@ std::string Describe(const Patient& p, const Assessment& a) {
     << (a.treatment_indicated ? (*a.treatment_indicated ? "true" : "false") : "null")
     << " tier=" << ToString(a.risk_tier) << " therapy=" << ToString(a.therapy_recommended)
     << " za=" << ToString(a.za_status) << " crcl=" << a.derived.crcl_ml_min.value_or(-1);
+  // BONEPATH_PROPERTY_DUMP=1: the record and the rules that fired, to reproduce a failure.
+  if (std::getenv("BONEPATH_PROPERTY_DUMP") != nullptr) {
+    s << "\n    record: " << PatientToJson(p, EmbeddedKnowledge()) << "\n    fired:";
+    for (const auto& t : a.trace)
+      if (t.outcome == Outcome::kFired)
+        s << " " << t.rule.view() << " (" << t.because.view() << ")";
+  }
   return s.str();
 }
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "bulk/ndjson.h"
 #include "measures/bulk_eval.h"
@@ -129,35 +130,76 @@ void WriteDeckAsNdjson(const std::string& folder, const fs::path& out) {
   }
 }
 
+// The partitioned path (facts spilled in binary by patient) gives every patient the same
+// populations and evidence as the in-memory path, for both measures, on 1 and 3 threads.
 TEST(BulkMeasure, PartitionedEqualsInMemory) {
+  for (const auto& [id, folder, cases] :
+       {std::tuple{"CMS249", "cms249", 53u}, std::tuple{"CMS645", "cms645", 49u}}) {
+    TempDir d;
+    WriteDeckAsNdjson(folder, d.path());
+    auto m = measures::MakeMeasure(id);
+    ASSERT_TRUE(m.has_value());
+    const measures::MeasurementPeriod mp{
+        measures::DateTime::MakeDateTime(2025, 1, 1, 0, 0, 0, 0, 0),
+        measures::DateTime::MakeDateTime(2025, 12, 31, 23, 59, 59, 999, 0)};
+    using Seen = std::map<std::string, std::pair<std::vector<bool>, std::vector<std::string>>>;
+    Seen one;
+    measures::BulkOptions o;
+    measures::BulkStats st;
+    ASSERT_FALSE(measures::EvaluateBulk(
+                     **m, d.path().string(), mp, o,
+                     [&](const measures::PatientResult& r) {
+                       one[r.patient_id] = {r.member, r.evaluated_resources};
+                     },
+                     &st)
+                     .has_value());
+    EXPECT_EQ(st.partitions, 1u);
+    EXPECT_EQ(one.size(), cases);
+    for (int threads : {1, 3}) {
+      Seen many;
+      o.budget_bytes = 4096;  // forces many partitions
+      o.threads = threads;
+      o.temp_dir = d.path().string();
+      ASSERT_FALSE(measures::EvaluateBulk(
+                       **m, d.path().string(), mp, o,
+                       [&](const measures::PatientResult& r) {
+                         many[r.patient_id] = {r.member, r.evaluated_resources};
+                       },
+                       &st)
+                       .has_value());
+      EXPECT_GT(st.partitions, 10u);
+      EXPECT_EQ(one, many) << id << " threads " << threads;
+    }
+    // The temporary partition files are gone.
+    for (const auto& e : fs::directory_iterator(d.path()))
+      EXPECT_EQ(e.path().extension(), ".ndjson") << e.path();
+  }
+}
+
+// A malformed element in a folder large enough to be partitioned is reported with the export's
+// file, not a temporary one.
+TEST(BulkMeasure, PartitionedErrorNamesTheExportFile) {
   TempDir d;
-  WriteDeckAsNdjson("cms249", d.path());
-  auto m = measures::MakeMeasure("CMS249");
+  WriteDeckAsNdjson("cms645", d.path());
+  {
+    std::ofstream f(d.path() / "Patient.ndjson", std::ios::app);
+    f << R"({"resourceType":"Patient","id":"bad","birthDate":"1970-02-30"})"
+      << "\n";
+  }
+  auto m = measures::MakeMeasure("CMS645");
   ASSERT_TRUE(m.has_value());
   const measures::MeasurementPeriod mp{
       measures::DateTime::MakeDateTime(2025, 1, 1, 0, 0, 0, 0, 0),
       measures::DateTime::MakeDateTime(2025, 12, 31, 23, 59, 59, 999, 0)};
-  std::map<std::string, std::vector<bool>> one, many;
   measures::BulkOptions o;
-  measures::BulkStats st;
-  ASSERT_FALSE(measures::EvaluateBulk(
-                   **m, d.path().string(), mp, o,
-                   [&](const measures::PatientResult& r) { one[r.patient_id] = r.member; }, &st)
-                   .has_value());
-  EXPECT_EQ(st.partitions, 1u);
-  EXPECT_EQ(one.size(), 53u);
-  o.budget_bytes = 4096;  // forces many partitions
-  o.threads = 3;
+  o.budget_bytes = 4096;
   o.temp_dir = d.path().string();
-  ASSERT_FALSE(measures::EvaluateBulk(
-                   **m, d.path().string(), mp, o,
-                   [&](const measures::PatientResult& r) { many[r.patient_id] = r.member; }, &st)
-                   .has_value());
-  EXPECT_GT(st.partitions, 10u);
-  EXPECT_EQ(one, many);
-  // The temporary partition files are gone.
-  for (const auto& e : fs::directory_iterator(d.path()))
-    EXPECT_EQ(e.path().extension(), ".ndjson") << e.path();
+  auto err = measures::EvaluateBulk(
+      **m, d.path().string(), mp, o, [](const measures::PatientResult&) {}, nullptr);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_NE(err->message.find("Patient.ndjson"), std::string::npos) << err->message;
+  EXPECT_NE(err->message.find("birthDate"), std::string::npos) << err->message;
+  EXPECT_EQ(err->message.find("1970"), std::string::npos) << err->message;  // no patient data
 }
 
 TEST(BulkMeasure, BadLineNamesTheFile) {
@@ -198,6 +240,22 @@ TEST(MeasureCommand, FolderSummaryBundleIndividualAndErrors) {
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(b["resourceType"], "Bundle");
   EXPECT_EQ(b["entry"].size(), 49u);
+  // Individual reports from a folder name the evidence (a summary does not need it and skips
+  // it) and add up to the summary.
+  std::vector<int> sums(s["group"][0]["population"].size(), 0);
+  for (const auto& e : b["entry"]) {
+    const json& r = e["resource"];
+    EXPECT_EQ(r["type"], "individual");
+    const auto& pops = r["group"][0]["population"];
+    ASSERT_EQ(pops.size(), sums.size());
+    for (std::size_t i = 0; i < sums.size(); ++i) sums[i] += pops[i]["count"].get<int>();
+    ASSERT_TRUE(r.contains("evaluatedResource"));
+    if (pops[0]["count"] == 1) {
+      EXPECT_GE(r["evaluatedResource"].size(), 2u) << r["subject"];
+    }
+  }
+  for (std::size_t i = 0; i < sums.size(); ++i)
+    EXPECT_EQ(s["group"][0]["population"][i]["count"], sums[i]) << i;
   const std::string one = std::string(BONEPATH_TEST_DATA) +
                           "/ecqm/cms249/tests-30cb1708-54d7-4268-bc37-5e7b4d31e789-bundle.json";
   json i = json::parse(RunCli("measure CMS249 " + one, &rc));

@@ -41,14 +41,36 @@ void ExpectRequired(const json& r, const std::string& type) {
   ASSERT_TRUE(r.contains("period"));
   EXPECT_EQ(r["period"]["start"].get<std::string>().size(), 10u);
   EXPECT_EQ(r["period"]["end"].get<std::string>().size(), 10u);
+  EXPECT_LE(r["period"]["start"].get<std::string>(), r["period"]["end"].get<std::string>());
+  if (r.contains("improvementNotation")) {
+    const auto& c = r["improvementNotation"]["coding"][0];
+    EXPECT_EQ(c["system"], "http://terminology.hl7.org/CodeSystem/measure-improvement-notation");
+    EXPECT_TRUE(c["code"] == "increase" || c["code"] == "decrease") << c.dump();
+  }
   ASSERT_TRUE(r.contains("group") && r["group"].is_array() && r["group"].size() == 1);
+  // R4 measure-population codes (required binding), each population once.
+  const std::set<std::string> codes = {"initial-population",    "numerator",
+                                       "numerator-exclusion",   "denominator",
+                                       "denominator-exclusion", "denominator-exception",
+                                       "measure-population",    "measure-population-exclusion",
+                                       "measure-observation"};
+  std::set<std::string> seen;
+  ASSERT_TRUE(r["group"][0]["population"].is_array());
+  EXPECT_FALSE(r["group"][0]["population"].empty());
   for (const auto& p : r["group"][0]["population"]) {
     const auto& coding = p["code"]["coding"][0];
     EXPECT_EQ(coding["system"], "http://terminology.hl7.org/CodeSystem/measure-population");
-    EXPECT_TRUE(coding["code"].is_string());
+    ASSERT_TRUE(coding["code"].is_string());
+    EXPECT_TRUE(codes.count(coding["code"].get<std::string>())) << coding.dump();
+    EXPECT_TRUE(seen.insert(coding["code"].get<std::string>()).second) << coding.dump();
     ASSERT_TRUE(p["count"].is_number_integer());
     EXPECT_GE(p["count"].get<int>(), 0);
   }
+  if (r["group"][0].contains("measureScore")) {
+    EXPECT_TRUE(r["group"][0]["measureScore"]["value"].is_number());
+  }
+  for (const auto& e : r.value("evaluatedResource", json::array()))
+    EXPECT_TRUE(e.contains("reference") && e["reference"].is_string()) << e.dump();
 }
 
 struct Deck {
@@ -78,6 +100,7 @@ TEST(MeasureReport, IndividualHasRequiredElementsAndEvidence) {
       const json j =
           json::parse(IndividualReport(d.measure->knowledge(), r, {"2025-01-01", "2025-12-31"}));
       ExpectRequired(j, "individual");
+      EXPECT_EQ(j["measure"], d.measure->knowledge().url + "|" + d.measure->knowledge().version);
       EXPECT_EQ(j["subject"]["reference"], "Patient/" + c.patients[0].id);
       EXPECT_EQ(j["group"][0]["population"].size(), d.measure->knowledge().populations.size());
       ASSERT_TRUE(j.contains("evaluatedResource"));

@@ -1,0 +1,87 @@
+// The FHIR path end to end (catalogue §6 CONV-01, CALC-09, CONV-02, COURSE-01): a Synthea-style
+// bundle read by the FHIR reader and decided by the engine.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "fhir/fhir_reader.h"
+#include "knowledge/loader.h"
+#include "rules/engine.h"
+
+namespace bp {
+namespace {
+
+const Date kAsOf = Date::FromYmd(2026, 3, 1);
+
+Assessment AssessBundle(const std::string& entries) {
+  const std::string bundle =
+      R"({"resourceType":"Bundle","type":"collection","entry":[)" + entries + "]}";
+  FhirOptions opt;
+  opt.as_of = kAsOf;
+  auto x = ReadFhirBundle(bundle, EmbeddedKnowledge(), opt);
+  EXPECT_TRUE(x) << (x ? "" : x.error().message);
+  static const Engine engine = std::move(Engine::Create(EmbeddedKnowledge())).value();
+  return engine.Assess(x->patient, kAsOf);
+}
+
+const char* kWoman =
+    R"({"resource":{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1950-04-01"}})";
+const char* kHip =
+    R"({"resource":{"resourceType":"Condition","id":"c1","clinicalStatus":{"coding":[{"code":"resolved"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"5913000","display":"Fracture of neck of femur"}]},"onsetDateTime":"2026-01-12T10:00:00Z"}})";
+
+TEST(CourseFhir, SiteCodedHipFractureIsAPresumedFragilityFractureWithFls) {
+  const Assessment a = AssessBundle(std::string(kWoman) + "," + kHip);
+  EXPECT_EQ(a.treatment_indicated, true);
+  EXPECT_TRUE(a.HasWarning("fracture_mechanism_unknown"));
+  const Referral* fls = a.FindReferral(Destination::kFractureLiaisonService);
+  ASSERT_NE(fls, nullptr);
+  EXPECT_EQ(fls->urgency, Urgency::kRoutine);
+  EXPECT_TRUE(std::any_of(a.missing_data.begin(), a.missing_data.end(), [](const MissingData& m) {
+    return m.field.view().find("mechanism") != std::string_view::npos;
+  }));
+}
+
+TEST(CourseFhir, DeceasedPatientGetsPatientDeceasedAndNothingElse) {
+  const Assessment a = AssessBundle(
+      R"({"resource":{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1950-04-01","deceasedDateTime":"2026-02-01"}})"
+      "," +
+      std::string(kHip));
+  ASSERT_EQ(a.warnings.size(), 1u);
+  EXPECT_EQ(a.warnings[0].code, "patient_deceased");
+  EXPECT_TRUE(a.referrals.empty());
+  EXPECT_TRUE(a.agents.empty());
+  EXPECT_EQ(a.therapy_recommended, TherapyClass::kNone);
+  EXPECT_EQ(a.treatment_indicated, false);
+}
+
+TEST(CourseFhir, AdministrationsCountDosesForTheCourseLimit) {
+  std::string entries = kWoman;
+  // Twelve monthly romosozumab administrations, the order still active.
+  for (int i = 0; i < 12; ++i) {
+    const Date d = Date::FromYmd(2025, 3, 1).AddMonths(i);
+    entries +=
+        R"(,{"resource":{"resourceType":"MedicationAdministration","id":"a)" + std::to_string(i) +
+        R"(","status":"completed","medicationCodeableConcept":{"text":"romosozumab-aqqg 105 MG/1.17ML Prefilled Syringe"},"effectiveDateTime":")" +
+        d.ToString() + R"("}})";
+  }
+  entries +=
+      R"(,{"resource":{"resourceType":"MedicationRequest","id":"m1","status":"active","intent":"order","medicationCodeableConcept":{"text":"romosozumab-aqqg 105 MG/1.17ML Prefilled Syringe"},"authoredOn":"2025-02-20"}})";
+  entries +=
+      R"(,{"resource":{"resourceType":"Condition","id":"c2","code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"M80.08XA"}]},"onsetDateTime":"2025-01-10"}})";
+  const Assessment a = AssessBundle(entries);
+  ASSERT_FALSE(a.current.empty());
+  const auto it = std::find_if(a.current.begin(), a.current.end(), [](const CurrentCourse& c) {
+    return c.agent == Agent::kRomosozumab;
+  });
+  ASSERT_NE(it, a.current.end());
+  EXPECT_EQ(it->doses_received, 12);
+  EXPECT_EQ(it->doses_source, DosesSource::kCounted);
+  EXPECT_NE(it->decision, CourseAction::kContinue);
+  EXPECT_TRUE(std::any_of(a.avoid.begin(), a.avoid.end(),
+                          [](const Avoid& v) { return v.agent == "romosozumab"; }));
+  EXPECT_TRUE(a.HasWarning("romosozumab_dose_limit_reached"));
+}
+
+}  // namespace
+}  // namespace bp
