@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -109,6 +110,20 @@ int RunCheck(const std::string& dir) {
       if (!kb.FindWarning(w.code))
         problems.push_back({"registry.json: alerts", "warning \"" + w.code + "\" not in warnings"});
   }
+  // Every file the knowledge names must ship with bonepath. With --dir the repository root is
+  // the directory above it, and the named files must exist there too.
+  std::function<bool(std::string_view)> exists;
+  if (!dir.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path knowledge = fs::absolute(fs::path(dir), ec).lexically_normal();
+    if (!knowledge.has_filename()) knowledge = knowledge.parent_path();  // "knowledge/"
+    exists = [root = knowledge.parent_path()](std::string_view path) {
+      std::error_code e;
+      return fs::exists(root / fs::path(path), e);
+    };
+  }
+  for (auto& p : CheckCitedFiles(files, exists)) problems.push_back(std::move(p));
   std::vector<std::string> table_problems;
   (void)fhir::CodeTables::Build(files, &table_problems);
   for (auto& p : table_problems) problems.push_back({"valuesets", std::move(p)});
