@@ -5,14 +5,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
+#include "fhir/codes.h"
 #include "fhir/fhir_reader.h"
 #include "io/knowledge_render.h"
 #include "knowledge/loader.h"
+#include "knowledge/registry_windows.h"
 #include "rules/engine.h"
 
 namespace bp::cli {
@@ -80,15 +83,61 @@ int RunCheck(const std::string& dir) {
                                             Engine::ImplementedRules().end());
   const auto fhir = FhirImplementedRules();
   implemented.insert(implemented.end(), fhir.begin(), fhir.end());
-  const auto problems = CheckKnowledge(kb, implemented);
+  auto problems = CheckKnowledge(kb, implemented);
+  // The files the core loader leaves to the commands that need them are checked here too: the
+  // registry's windows (their rules, warnings and sources must exist) and the FHIR value sets.
+  const std::span<const EmbeddedFile> files =
+      dir.empty() ? EmbeddedKnowledgeFiles() : std::span<const EmbeddedFile>(disk.views);
+  const auto windows = registry::LoadWindows(files);
+  if (!windows) {
+    for (const auto& e : windows.errors()) problems.push_back({e.path, e.message});
+  } else {
+    auto rule = [&](const std::string& where, const std::string& id) {
+      if (!kb.FindRule(id)) problems.push_back({where, "rule \"" + id + "\" not in the rules"});
+    };
+    auto source = [&](const std::string& where, const std::string& key) {
+      if (!kb.FindReference(key))
+        problems.push_back({where, "source \"" + key + "\" not in bibliography"});
+    };
+    for (const auto& key : windows->sources) source("registry.json", key);
+    for (const auto& a : windows->agents) {
+      const std::string where = "registry.json: " + a.agent;
+      for (const auto& id : a.rules) rule(where, id);
+      for (const auto& key : a.sources) source(where, key);
+    }
+    for (const auto& id : windows->alert_rules) rule("registry.json: alerts", id);
+    for (const auto& w : windows->alert_warnings)
+      if (!kb.FindWarning(w.code))
+        problems.push_back({"registry.json: alerts", "warning \"" + w.code + "\" not in warnings"});
+  }
+  // Every file the knowledge names must ship with bonepath. With --dir the repository root is
+  // the directory above it, and the named files must exist there too.
+  std::function<bool(std::string_view)> exists;
+  if (!dir.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path knowledge = fs::absolute(fs::path(dir), ec).lexically_normal();
+    if (!knowledge.has_filename()) knowledge = knowledge.parent_path();  // "knowledge/"
+    exists = [root = knowledge.parent_path()](std::string_view path) {
+      std::error_code e;
+      return fs::exists(root / fs::path(path), e);
+    };
+  }
+  for (auto& p : CheckCitedFiles(files, exists)) problems.push_back(std::move(p));
+  std::vector<std::string> table_problems;
+  (void)fhir::CodeTables::Build(files, &table_problems);
+  for (auto& p : table_problems) problems.push_back({"valuesets", std::move(p)});
   for (const auto& p : problems)
     std::fprintf(stderr, "%s: %s\n", p.where.c_str(), p.message.c_str());
   if (!problems.empty()) {
     std::fprintf(stderr, "knowledge check: %zu problem(s)\n", problems.size());
     return kExitBadInput;
   }
-  std::printf("knowledge check: %zu rules, %zu references, %zu parameters, %zu profiles: OK\n",
-              kb.rules.size(), kb.bibliography.size(), kb.parameters.size(), kb.profiles.size());
+  std::printf(
+      "knowledge check: %zu rules, %zu references, %zu parameters, %zu profiles, %zu registry "
+      "windows, value sets: OK\n",
+      kb.rules.size(), kb.bibliography.size(), kb.parameters.size(), kb.profiles.size(),
+      windows->agents.size());
   return kExitOk;
 }
 

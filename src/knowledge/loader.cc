@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <string_view>
 
 // simdjson (rather than nlohmann) because every command loads the knowledge base at start: it
 // parses the ~300 KB of core files in well under a millisecond.
@@ -283,6 +284,64 @@ std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,
   for (const auto& u : kb.lab_units)
     for (const auto& a : u.accepted)
       if (a.unit.empty() || a.factor <= 0) out.push_back({u.test, "bad unit conversion"});
+  return out;
+}
+
+std::vector<KnowledgeProblem> CheckCitedFiles(std::span<const EmbeddedFile> files,
+                                              const std::function<bool(std::string_view)>& exists) {
+  // The repository's top folders; a path starting anywhere else is outside it.
+  static const std::set<std::string_view> kRoots = {
+      "knowledge", "docs", "src", "tests", "scripts", "examples", "bench", "fuzz", "cmake"};
+  // Folders of the material bonepath is developed from, which does not ship with it.
+  static const std::set<std::string_view> kOutside = {"shared", "work", "home",     "tmp",
+                                                      "seeds",  "spec", "clinical", "vignettes"};
+  static const std::set<std::string_view> kFileTypes = {
+      "md", "json", "cc", "h", "sql", "txt", "cmake", "sh", "py", "html", "pdf", "ndjson"};
+  std::set<std::string_view> knowledge_files;
+  for (const auto& f : files) knowledge_files.insert(f.path);
+  auto path_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '/' || c == '-';
+  };
+  std::vector<KnowledgeProblem> out;
+  for (const auto& f : files) {
+    const std::string_view text = f.content;
+    std::set<std::string_view> seen;
+    for (std::size_t i = 0; i < text.size();) {
+      if (!path_char(text[i])) {
+        ++i;
+        continue;
+      }
+      std::size_t end = i;
+      while (end < text.size() && path_char(text[end])) ++end;
+      std::string_view tok = text.substr(i, end - i);
+      const bool url = i > 0 && text[i - 1] == ':' && tok.starts_with("//");
+      i = end;
+      while (!tok.empty() && (tok.back() == '.' || tok.back() == '-')) tok.remove_suffix(1);
+      if (url || tok.find('/') == std::string_view::npos || !seen.insert(tok).second) continue;
+      const std::string_view first = tok.substr(0, tok.find('/'));
+      const std::string_view last = tok.substr(tok.rfind('/') + 1);
+      const auto dot = last.rfind('.');
+      const bool has_type = dot != std::string_view::npos && kFileTypes.count(last.substr(dot + 1));
+      const bool rooted = (tok.starts_with("/") || tok.starts_with("../")) && has_type;
+      const bool outside = rooted || kOutside.count(first);
+      if (!has_type && !outside) continue;  // "mL/min", "Observation/abc"
+      const std::string where(f.path);
+      if (knowledge_files.count(tok)) continue;  // relative to knowledge/
+      if (outside) {
+        out.push_back({where, "names \"" + std::string(tok) +
+                                  "\", a file outside the repository: cite the project's own "
+                                  "docs (e.g. docs/conventions.md)"});
+      } else if (!kRoots.count(first)) {
+        continue;  // a path inside another distribution (a measure package's bundle)
+      } else if (first == "knowledge") {
+        if (!knowledge_files.count(tok.substr(first.size() + 1)))
+          out.push_back({where, "names \"" + std::string(tok) + "\", not a knowledge file"});
+      } else if (exists && !exists(tok)) {
+        out.push_back({where, "names \"" + std::string(tok) + "\", not in the repository"});
+      }
+    }
+  }
   return out;
 }
 

@@ -4,8 +4,10 @@
 // Thread safety: Embedded() builds once (function-local static) and is then read-only.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -34,5 +36,17 @@ struct KnowledgeProblem {
 // and every implemented id exists.
 std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,
                                              std::span<const std::string_view> implemented);
+
+// Validates the files the knowledge names, so that a reader can follow every one: a path written
+// anywhere in a knowledge file (a citation, a note, a description: "docs/conventions.md") must lie
+// inside the bonepath repository. A path into the material bonepath is developed from, which does
+// not ship ("shared/spec/README.md", "seeds/..", an absolute or "../" file path) is a problem; so
+// is a knowledge file that is not among `files` ("knowledge/x.json", or "rules/x.json" relative
+// to knowledge/). Other repository paths ("docs/conventions.md") must satisfy `exists` (path
+// relative to the repository root) when it is given, i.e. when the root is known. URLs, and paths
+// inside other distributions ("bundles/measure/x.json" of a measure package), are not checked.
+std::vector<KnowledgeProblem> CheckCitedFiles(
+    std::span<const EmbeddedFile> files,
+    const std::function<bool(std::string_view)>& exists = nullptr);
 
 }  // namespace bp
