@@ -1,13 +1,12 @@
 // The course model (COURSE-01..03) and the course decision (COURSE-04..25) on both sides of
 // every limit: 12 romosozumab doses, 24 PTH-analog months, 5 and 10 oral years, 3 and 6
 // zoledronic acid doses, 7 months since the last denosumab dose.
-#include "rules/course.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "knowledge/loader.h"
+#include "rules/course.h"
 #include "rules/params.h"
 
 namespace bp {
