@@ -9,7 +9,7 @@
 #
 # Environment (all optional):
 #   BONEPATH_BUILD_DIR  main build (default: build)      BONEPATH_ASAN_DIR  (default: build-asan)
-#   BONEPATH_FUZZ_DIR   (default: build-fuzz)            BONEPATH_FUZZ_SECONDS  per fuzzer (30)
+#   BONEPATH_FUZZ_DIR   (default: build-fuzz)            BONEPATH_FUZZ_SECONDS  per fuzzer (15)
 #   BONEPATH_JOBS       parallel jobs (default: cores)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 build_dir="${BONEPATH_BUILD_DIR:-build}"
 asan_dir="${BONEPATH_ASAN_DIR:-build-asan}"
 fuzz_dir="${BONEPATH_FUZZ_DIR:-build-fuzz}"
-fuzz_seconds="${BONEPATH_FUZZ_SECONDS:-30}"
+fuzz_seconds="${BONEPATH_FUZZ_SECONDS:-15}"
 jobs="${BONEPATH_JOBS:-$(nproc)}"
 export BONEPATH_BUILD_DIR="$build_dir" BONEPATH_JOBS="$jobs"
 
