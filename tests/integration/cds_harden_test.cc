@@ -164,38 +164,58 @@ class Service {
  public:
   // `public_url`: the URL tokens name (default this service's own).
   Service(const TempDir& dir, const KeyPair& key, std::vector<std::string> extra,
-          const std::string& public_url = "")
-      : port_(FreePort()) {
+          const std::string& public_url = "") {
     json jwks = {{"keys", json::array({key.jwk})}};
     const auto jwks_path = dir.Write("jwks.json", jwks.dump());
-    base_ = public_url.empty() ? "http://127.0.0.1:" + std::to_string(port_) : public_url;
-    log_ = (dir.path() / ("serve-" + std::to_string(port_) + ".log")).string();
-    std::vector<std::string> args = {BONEPATH_BINARY,
-                                     "serve",
-                                     "--port",
-                                     std::to_string(port_),
-                                     "--db",
-                                     (dir.path() / "cds.db").string(),
-                                     "--public-url",
-                                     base_,
-                                     "--trusted-issuer",
-                                     kIssuer + "=" + jwks_path.string()};
-    for (auto& e : extra) args.push_back(e);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    httplib::Client c("127.0.0.1", port_);
-    for (int i = 0; i < 200; ++i) {
-      if (auto r = c.Get("/healthz"); r && r->status == 200) return;
-      std::this_thread::sleep_for(50ms);
+    // A free port can be taken by a test running in parallel before this process binds it; the
+    // health check would then reach the other test's service. So the process must say it bound
+    // the port (its "listening on port" line) before it counts as started; if it could not bind,
+    // it exits and another port is tried.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      port_ = FreePort();
+      base_ = public_url.empty() ? "http://127.0.0.1:" + std::to_string(port_) : public_url;
+      log_ = (dir.path() / ("serve-" + std::to_string(port_) + ".log")).string();
+      std::vector<std::string> args = {BONEPATH_BINARY,
+                                       "serve",
+                                       "--port",
+                                       std::to_string(port_),
+                                       "--db",
+                                       (dir.path() / "cds.db").string(),
+                                       "--public-url",
+                                       base_,
+                                       "--trusted-issuer",
+                                       kIssuer + "=" + jwks_path.string()};
+      for (auto& e : extra) args.push_back(e);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      pid_ = fork();
+      if (pid_ == 0) {
+        int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execv(argv[0], argv.data());
+        _exit(127);
+      }
+      bool bound = false;
+      for (int i = 0; i < 200 && Alive(); ++i) {
+        if (Log().find("listening on port") != std::string::npos) {
+          bound = true;
+          break;
+        }
+        std::this_thread::sleep_for(50ms);
+      }
+      if (!bound) {
+        if (Alive()) Stop();  // not bound in 10 s: give up on this process
+        pid_ = -1;
+        continue;
+      }
+      httplib::Client c("127.0.0.1", port_);
+      for (int i = 0; i < 200; ++i) {
+        if (auto r = c.Get("/healthz"); r && r->status == 200) return;
+        std::this_thread::sleep_for(50ms);
+      }
+      return;
     }
   }
   ~Service() { Stop(); }
@@ -223,7 +243,7 @@ class Service {
   }
 
  private:
-  int port_;
+  int port_ = 0;
   pid_t pid_ = -1;
   std::string base_, log_;
 };
