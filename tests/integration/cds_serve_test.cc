@@ -13,6 +13,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -166,29 +168,55 @@ class CdsServeTest : public ::testing::Test {
     other_ = new KeyPair(MakeKey(true, "es-1"));
     json jwks = {{"keys", json::array({es_->jwk, rs_->jwk})}};
     const auto jwks_path = dir_->Write("jwks.json", jwks.dump());
-    port_ = FreePort();
-    base_ = "http://127.0.0.1:" + std::to_string(port_);
     db_ = (dir_->path() / "cds.db").string();
-    const std::string port = std::to_string(port_), iss = kIssuer + "=" + jwks_path.string();
-    std::vector<std::string> args = {
-        BONEPATH_BINARY, "serve", "--port",           port, "--db", db_,
-        "--public-url",  base_,   "--trusted-issuer", iss};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string log = (dir_->path() / "serve.log").string();
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    httplib::Client c("127.0.0.1", port_);
-    for (int i = 0; i < 100; ++i) {
-      if (auto r = c.Get("/healthz"); r && r->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // A free port can be taken by a test running in parallel before this process binds it (the
+    // health check would then reach that test's service): the process counts as started only
+    // once its log says it bound the port; if it exits instead, another port is tried.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      port_ = FreePort();
+      base_ = "http://127.0.0.1:" + std::to_string(port_);
+      const std::string port = std::to_string(port_), iss = kIssuer + "=" + jwks_path.string();
+      std::vector<std::string> args = {
+          BONEPATH_BINARY, "serve", "--port",           port, "--db", db_,
+          "--public-url",  base_,   "--trusted-issuer", iss};
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      const std::string log = (dir_->path() / "serve.log").string();
+      pid_ = fork();
+      if (pid_ == 0) {
+        int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execv(argv[0], argv.data());
+        _exit(127);
+      }
+      bool bound = false;
+      int st = 0;
+      for (int i = 0; i < 100 && waitpid(pid_, &st, WNOHANG) == 0; ++i) {
+        std::ifstream in(log, std::ios::binary);
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        if (text.find("listening on port") != std::string::npos) {
+          bound = true;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (!bound) {
+        if (waitpid(pid_, &st, WNOHANG) == 0) {
+          kill(pid_, SIGTERM);
+          waitpid(pid_, &st, 0);
+        }
+        pid_ = -1;
+        continue;
+      }
+      httplib::Client c("127.0.0.1", port_);
+      for (int i = 0; i < 100; ++i) {
+        if (auto r = c.Get("/healthz"); r && r->status == 200) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      return;
     }
   }
   static void TearDownTestSuite() {
