@@ -9,6 +9,7 @@ namespace bp::rules {
 // After Selection: the therapy the course decision asks for, then COURSE-24.
 void CourseTherapy(Ctx& x, State& s) {
   Assessment& a = x.a;
+  const TherapyClass selected = a.therapy_recommended;
   auto clear = [&] {
     a.agents.clear();
     a.alternatives.clear();
@@ -223,6 +224,17 @@ void CourseTherapy(Ctx& x, State& s) {
               : TherapyClass::kOralBisphosphonate;
     } else {
       a.therapy_recommended = TherapyClass::kSpecialistDecision;
+    }
+  }
+  // Selection's reason explains the class Selection chose. Once the course decision has replaced
+  // that class, the reason would contradict the decision (e.g. "continue the anabolic course"
+  // next to "romosozumab course complete: stop it"); the course's own statements say why.
+  if (a.therapy_recommended != selected) {
+    for (auto it = a.treatment_reasons.begin(); it != a.treatment_reasons.end();) {
+      if (it->code.view() == "therapy")
+        it = a.treatment_reasons.erase(it);
+      else
+        ++it;
     }
   }
 }
