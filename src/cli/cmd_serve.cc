@@ -30,7 +30,7 @@ int RunServe(server::ServerOptions opt) {
   }
   auto port = (*srv)->Bind();
   if (!port) {
-    spdlog::error("{}", port.error().message);
+    spdlog::error("{}: {}", port.error().path, port.error().message);
     return kExitInternal;
   }
   std::signal(SIGINT, OnSignal);

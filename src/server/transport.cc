@@ -434,6 +434,13 @@ struct GuardedServer::Impl {
 GuardedServer::GuardedServer(TransportLimits limits) : impl_(std::make_unique<Impl>()) {
   impl_->owner = this;
   impl_->lim = limits;
+  // httplib's default sets SO_REUSEPORT, which lets a second process (any of the same user) bind
+  // the same port and take a share of the EHR's connections. Only SO_REUSEADDR (a restart may
+  // rebind while old connections linger); a port in use is an error at start-up.
+  set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   new_task_queue = [this] {
     impl_->Start();
     return new InlineQueue([this] { impl_->Shutdown(); });

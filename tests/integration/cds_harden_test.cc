@@ -458,6 +458,22 @@ TEST_F(HardenServe, ConnectionsPerClientAreLimited) {
   EXPECT_TRUE(s.Healthy());
 }
 
+// A second service on a port already in use must fail to start, not share the port's
+// connections (httplib's default SO_REUSEPORT let it take a share of them).
+TEST_F(HardenServe, ASecondServiceCannotShareItsPort) {
+  Service s(dir_, *key_, {});
+  TempDir other;
+  const auto r = bp::testing_harness::RunProcess(
+      {"/usr/bin/timeout", "20", BONEPATH_BINARY, "serve", "--no-auth", "--port",
+       std::to_string(s.port()), "--db", (other.path() / "x.db").string()});
+  ASSERT_TRUE(r.spawned);
+  EXPECT_FALSE(r.signaled);
+  EXPECT_NE(r.exit_code, 124) << "the second service ran on the same port";
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_NE((r.out + r.err).find("--port: cannot bind"), std::string::npos) << r.Describe();
+  EXPECT_TRUE(s.Healthy());
+}
+
 // Issue 15 item 4: load is shed (503) before a worker is taken, and /healthz stays up.
 TEST_F(HardenServe, BusyWorkersShed503) {
   Endpoint gate([](const httplib::Request&, httplib::Response&) {});
