@@ -3,8 +3,10 @@
 # patient-view call (a shared Synthea request with a ~20 KB prefetch) carries a fresh ES384 token
 # with its own jti (bench/cds_loadgen.cc signs them before the timed phase). Requests are sent
 # open-loop at fixed rates; latency counts from each request's scheduled time. Prints p50/p99 per
-# rate and the first rate at which p99 exceeds 10 ms. Server and generator share the machine's
-# cores (say so when reporting figures).
+# rate and the first rate at which p99 exceeds 10 ms, and the server's CPU time per call (user +
+# system seconds of the server process over the calls sent at that rate: robust on a busy
+# machine, unlike latency). Server and generator share the machine's cores (say so when
+# reporting figures).
 #
 # Usage: bench/cds_load.sh [BUILD_DIR] [DURATION_S] [RATES] [CONNECTIONS]
 #   e.g. bench/cds_load.sh build 10 "250 500 750 1000 1500" 16
@@ -52,11 +54,18 @@ srv=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 aud="http://127.0.0.1:$port/cds-services/bonepath-patient-view"
+# The server's user + system CPU seconds so far (fields 14 and 15 of /proc/PID/stat, in ticks).
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$srv/stat"; }
 crossed=
 for rate in $rates; do
+  before=$(cpu_s)
   line=$("$gen" run "$port" "$rate" "$duration" "$work/patient-view.json" "$work/private.pem" \
     "$aud" "$conns" || true)
-  echo "$line"
+  after=$(cpu_s)
+  sent=$(sed -n 's/.* sent=\([0-9]*\).*/\1/p' <<<"$line")
+  per_call=$(awk -v a="$after" -v b="$before" -v n="${sent:-0}" \
+    'BEGIN{if (n > 0) printf "%.2f", (a - b) * 1000 / n; else print "?"}')
+  echo "$line server_cpu_ms_per_call=$per_call"
   p99=$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' <<<"$line")
   if [ -z "$crossed" ] && [ -n "$p99" ] && awk -v p="$p99" 'BEGIN{exit !(p > 10)}'; then
     crossed=$rate

@@ -79,26 +79,45 @@ struct Request {
   std::string patient_id;
   std::string encounter_id;
   std::vector<std::pair<std::string, std::string>> context;  // string context fields
-  json doc;                                                  // the whole request
+  json doc;                                                  // the request without its prefetch
   const json* draft_orders = nullptr;                        // Bundle, or null
   std::set<std::string> selections;                          // "MedicationRequest/id"
-  const json* prefetch = nullptr;                            // object, or null
+  std::optional<simdjson::dom::element> prefetch;            // object, in the parsed request body
 };
 
-// `r` keeps the parsed document; the pointers in it point into r->doc (no copies of a large
-// prefetch).
-std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body,
+std::string_view StrField(simdjson::dom::element e, std::string_view key) {
+  simdjson::dom::element v;
+  std::string_view out;
+  if (e.at_key(key).get(v) != simdjson::SUCCESS || v.get(out) != simdjson::SUCCESS) return {};
+  return out;
+}
+
+// `root`: the request body as the JSON layer parsed it. The prefetch (most of a request's bytes)
+// stays in that parsed tree: its resources go to the FHIR reading as they are, never through
+// nlohmann; the rest, small, becomes r->doc, and the pointers in `r` point into it.
+std::optional<Error> ParseRequest(const ServiceDef& svc, simdjson::dom::element root,
                                   int max_prefetch_keys, Request* out) {
   Request& r = *out;
-  auto parsed = ParseOutsideJson(body);
-  if (!parsed) {
-    Error e = parsed.error();
-    e.message = "request body: " + e.message;
-    return e;
+  simdjson::dom::object top;
+  if (root.get(top) != simdjson::SUCCESS) return Schema("", "request body must be a JSON object");
+  std::optional<Error> prefetch_error;  // reported after the other fields, as before
+  r.doc = json::object();
+  for (auto field : top) {
+    if (field.key != "prefetch") {
+      r.doc.emplace(std::string(field.key), OutsideToJson(field.value));
+      continue;
+    }
+    if (field.value.is_null()) continue;
+    simdjson::dom::object p;
+    if (field.value.get(p) != simdjson::SUCCESS) {
+      prefetch_error = Schema("prefetch", "must be an object");
+    } else if (p.size() > static_cast<size_t>(max_prefetch_keys)) {
+      prefetch_error = Schema("prefetch", "at most " + std::to_string(max_prefetch_keys) + " keys");
+    } else {
+      r.prefetch = field.value;
+    }
   }
-  r.doc = std::move(*parsed);
   const json& doc = r.doc;
-  if (!doc.is_object()) return Schema("", "request body must be a JSON object");
   if (!doc.contains("hook") || !doc["hook"].is_string())
     return Schema("hook", "\"hook\" is required and must be a string");
   r.hook = doc["hook"].get<std::string>();
@@ -148,44 +167,66 @@ std::optional<Error> ParseRequest(const ServiceDef& svc, std::string_view body,
         if (s.is_string()) r.selections.insert(s.get<std::string>());
     }
   }
-  if (doc.contains("prefetch") && !doc["prefetch"].is_null()) {
-    if (!doc["prefetch"].is_object()) return Schema("prefetch", "must be an object");
-    if (doc["prefetch"].size() > static_cast<size_t>(max_prefetch_keys))
-      return Schema("prefetch", "at most " + std::to_string(max_prefetch_keys) + " keys");
-    r.prefetch = &doc["prefetch"];
-  }
-  return std::nullopt;
+  return prefetch_error;
+}
+
+std::optional<Date> DatePrefix(std::string_view s) {
+  return s.size() >= 10 ? Date::Parse(s.substr(0, 10)) : std::nullopt;
 }
 
 // The resources gathered for one call, keyed "Type/id" so that prefetch and fetch overlap once.
+// Each is kept as the JSON text of its parsed element (simdjson writes it back as parsed: no
+// conversion and no re-encoding), ready to be the entries of the Bundle the FHIR reader reads.
 class Gathered {
  public:
-  void Add(const json& res) {
-    if (!res.is_object() || !res.contains("resourceType") || !res["resourceType"].is_string())
-      return;
-    const std::string type = res["resourceType"].get<std::string>();
-    if (type == "OperationOutcome" || type == "Bundle") return;
-    types_.insert(type);
-    std::string id =
-        res.contains("id") && res["id"].is_string() ? res["id"].get<std::string>() : "";
-    const std::string key = type + "/" + (id.empty() ? "#" + std::to_string(order_.size()) : id);
+  explicit Gathered(const Request& r) : r_(r) {}
+  void Add(simdjson::dom::element res) {
+    if (!res.is_object()) return;
+    const std::string_view type = StrField(res, "resourceType");
+    if (type.empty() || type == "OperationOutcome" || type == "Bundle") return;
+    types_.emplace(type);
+    const std::string_view id = StrField(res, "id");
+    const std::string key =
+        std::string(type) + "/" + (id.empty() ? "#" + std::to_string(count_) : std::string(id));
     if (!seen_.insert(key).second) return;
-    order_.push_back(&res);
-  }
-  // Keeps a fetched document alive for the call, so resources are referenced, not copied.
-  const json& Keep(json doc) {
-    owned_.push_back(std::move(doc));
-    return owned_.back();
+    if (type == "Patient" && id == r_.patient_id) have_patient_ = true;
+    if (type == "Encounter" && id == r_.encounter_id) {
+      simdjson::dom::element period;
+      if (res.at_key("period").get(period) == simdjson::SUCCESS && period.is_object()) {
+        simdjson::dom::element start;
+        if (period.at_key("start").get(start) == simdjson::SUCCESS) {
+          std::string_view text;
+          encounter_start_ = start.get(text) == simdjson::SUCCESS ? DatePrefix(text) : std::nullopt;
+        }
+      }
+    }
+    entries_ += count_ == 0 ? R"({"resource":)" : R"(,{"resource":)";
+    entries_ += simdjson::minify(res);
+    entries_ += '}';
+    ++count_;
   }
   bool HasType(const std::string& t) const { return types_.count(t) > 0; }
-  const std::vector<const json*>& resources() const { return order_; }
+  // The gathered resources as Bundle entries: `{"resource":...},{"resource":...}`.
+  const std::string& entries() const { return entries_; }
+  bool have_patient() const { return have_patient_; }
+  const std::optional<Date>& encounter_start() const { return encounter_start_; }
 
  private:
-  std::deque<json> owned_;  // deque: references stay valid as it grows
-  std::vector<const json*> order_;
+  const Request& r_;
+  std::string entries_;
+  size_t count_ = 0;
   std::set<std::string> seen_;
-  std::set<std::string> types_;
+  std::set<std::string, std::less<>> types_;
+  bool have_patient_ = false;
+  std::optional<Date> encounter_start_;
 };
+
+// Fetched pages are parsed here (the request body has a parser of its own, in Handle): a page's
+// tree lives until the next page is parsed on this thread.
+jsonparse::Parser& PageParser() {
+  thread_local jsonparse::Parser parser;
+  return parser;
+}
 
 // What one hook call may fetch: from the fhirServer origin only (the EHR's token goes nowhere
 // else), within one deadline and a number of pages for the whole call.
@@ -214,15 +255,21 @@ struct Fetcher {
 };
 
 // A searchset (or any Bundle) page: its resources, and the `next` link if any.
-std::string AddBundle(const json& b, Gathered* g) {
-  if (b.contains("entry") && b["entry"].is_array())
-    for (const auto& e : b["entry"])
-      if (e.is_object() && e.contains("resource")) g->Add(e["resource"]);
-  if (b.contains("link") && b["link"].is_array())
-    for (const auto& l : b["link"])
-      if (l.is_object() && l.value("relation", "") == "next" && l.contains("url") &&
-          l["url"].is_string())
-        return l["url"].get<std::string>();
+std::string AddBundle(simdjson::dom::element b, Gathered* g) {
+  simdjson::dom::array entries, links;
+  if (b.at_key("entry").get(entries) == simdjson::SUCCESS)
+    for (simdjson::dom::element e : entries) {
+      simdjson::dom::element res;
+      if (e.is_object() && e.at_key("resource").get(res) == simdjson::SUCCESS) g->Add(res);
+    }
+  if (b.at_key("link").get(links) == simdjson::SUCCESS)
+    for (simdjson::dom::element l : links) {
+      if (!l.is_object() || StrField(l, "relation") != "next") continue;
+      simdjson::dom::element url;
+      std::string_view text;
+      if (l.at_key("url").get(url) == simdjson::SUCCESS && url.get(text) == simdjson::SUCCESS)
+        return std::string(text);
+    }
   return "";
 }
 
@@ -240,27 +287,26 @@ void FollowPages(std::string next, Fetcher* f, Gathered* g) {
       f->partial = true;
       return;
     }
-    auto page = ParseOutsideJson(*body);
+    auto page = PageParser().Parse(*body);
     if (!page) {  // not JSON, too deep, a duplicate key: the search stays partial
       f->partial = true;
       return;
     }
-    const json& b = g->Keep(std::move(*page));
-    if (!b.is_object() || b.value("resourceType", "") != "Bundle") {
+    if (!page->is_object() || StrField(*page, "resourceType") != "Bundle") {
       f->partial = true;
       return;
     }
-    next = AddBundle(b, g);
+    next = AddBundle(*page, g);
   }
 }
 
 // A prefetch value or fetched body: true when it carried data of the expected shape.
-bool Absorb(const json& v, Fetcher* f, Gathered* g) {
+bool Absorb(simdjson::dom::element v, Fetcher* f, Gathered* g) {
   if (!v.is_object()) return false;  // null, or not a resource
-  const std::string type = v.value("resourceType", "");
+  const std::string_view type = StrField(v, "resourceType");
   if (type.empty() || type == "OperationOutcome") return false;
   if (type == "Bundle") {
-    FollowPages(AddBundle(v, g), f, g);
+    FollowPages(AddBundle(v, g), f, g);  // this page is read before the next is parsed
     return true;
   }
   g->Add(v);
@@ -271,12 +317,6 @@ std::string KeyOf(std::string_view k) {
   std::string s = Lower(k);
   if (!s.empty() && s.back() == 's') s.pop_back();
   return s;
-}
-
-std::optional<Date> DatePrefix(const json& v) {
-  if (!v.is_string()) return std::nullopt;
-  const std::string s = v.get<std::string>();
-  return s.size() >= 10 ? Date::Parse(std::string_view(s).substr(0, 10)) : std::nullopt;
 }
 
 // The Condition resources the latest fragility (or unknown-mechanism) fracture was read from,
@@ -332,13 +372,22 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     return Error{kErrUnknownService, "",
                  "no CDS service \"" + std::string(service_id.substr(0, 64)) + "\""};
   try {
+    // The request body's tree lives until this thread parses the next request (fetched pages
+    // have a parser of their own).
+    thread_local jsonparse::Parser request_parser;
+    auto root = request_parser.Parse(body);
+    if (!root) {
+      Error e = root.error();
+      e.message = "request body: " + e.message;
+      return e;
+    }
     Request r;
-    if (auto err = ParseRequest(*svc, body, opt_.max_prefetch_keys, &r)) return *err;
+    if (auto err = ParseRequest(*svc, *root, opt_.max_prefetch_keys, &r)) return *err;
     CdsOutcome out;
     out.service_id = svc->id;
 
     // 1. Prefetch: whatever came, under whatever key.
-    Gathered g;
+    Gathered g(r);
     std::set<std::string> satisfied;  // template keys
     Fetcher f;
     f.fhir = fhir;
@@ -347,15 +396,22 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     f.deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.fetch_deadline_ms);
     f.pages_left = opt_.max_pages;
-    if (r.prefetch && r.prefetch->is_object()) {
-      for (const auto& [key, value] : r.prefetch->items()) {
-        const bool data = Absorb(value, &f, &g);
-        if (!data) continue;
-        for (const auto& t : svc->prefetch)
-          if (KeyOf(key) == KeyOf(t.key) || KeyOf(key) == Lower(t.resource_type))
-            satisfied.insert(t.key);
-      }
+    // In key order (as before, when the prefetch was an ordered map): the first of two copies
+    // of a resource is the one kept, and the record's entries come in the same order.
+    std::vector<std::pair<std::string_view, simdjson::dom::element>> prefetched;
+    simdjson::dom::object prefetch;
+    if (r.prefetch && r.prefetch->get(prefetch) == simdjson::SUCCESS)
+      for (auto [key, value] : prefetch) prefetched.emplace_back(key, value);
+    std::sort(prefetched.begin(), prefetched.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, value] : prefetched) {
+      const bool data = Absorb(value, &f, &g);
+      if (!data) continue;
+      for (const auto& t : svc->prefetch)
+        if (KeyOf(key) == KeyOf(t.key) || KeyOf(key) == Lower(t.resource_type))
+          satisfied.insert(t.key);
     }
+
     // 2. What is still missing: fetch it with the same templates.
     for (const auto& t : svc->prefetch) {
       if (satisfied.count(t.key) || g.HasType(t.resource_type)) continue;
@@ -364,7 +420,7 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
         const std::string url =
             r.fhir_server + "/" + EncodeQuery(ExpandTemplate(t.query, r.context, today));
         if (auto res = f.Get(url)) {
-          if (auto v = ParseOutsideJson(*res)) got = Absorb(g.Keep(std::move(*v)), &f, &g);
+          if (auto v = PageParser().Parse(*res)) got = Absorb(*v, &f, &g);
         }
         if (got) out.fetched.push_back(t.key);
       }
@@ -384,32 +440,20 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     if (f.partial) out.unavailable.push_back("further search pages");
 
     // 3. The record, through the FHIR reader.
-    std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[)";
-    bool first = true;
-    bool have_patient = false;
-    std::optional<Date> encounter_start;
-    for (const json* rp : g.resources()) {
-      const json& res = *rp;
-      const std::string type = res.value("resourceType", "");
-      if (type == "Patient" && res.value("id", "") == r.patient_id) have_patient = true;
-      if (type == "Encounter" && res.value("id", "") == r.encounter_id && res.contains("period") &&
-          res["period"].is_object() && res["period"].contains("start"))
-        encounter_start = DatePrefix(res["period"]["start"]);
-      bundle += first ? R"({"resource":)" : R"(,{"resource":)";
-      bundle += res.dump(-1, ' ', false, json::error_handler_t::replace);
-      bundle += '}';
-      first = false;
-    }
+    const std::string_view head = R"({"resourceType":"Bundle","type":"collection","entry":[)";
+    std::string bundle;
+    bundle.reserve(head.size() + g.entries().size() + 2 + kFhirInputPadding);  // read in place
+    bundle.append(head).append(g.entries()).append("]}");
     FhirOptions fo;
     fo.as_of = today;
-    if (have_patient) fo.patient_id = r.patient_id;
-    bundle += "]}";
-    auto extract = ReadFhirBundle(bundle, engine_->knowledge(), fo);
+    if (g.have_patient()) fo.patient_id = r.patient_id;
+    auto extract = ReadFhirBundleInPlace(bundle, engine_->knowledge(), fo);
     if (!extract) {
       Error e = extract.error();
       return Error{kErrPrecondition, "prefetch",
                    "the prefetched record cannot be used: " + e.message};
     }
+    const std::optional<Date> encounter_start = g.encounter_start();
     Patient patient = std::move(extract->patient);
     if (patient.id.empty()) patient.id = r.patient_id;
 

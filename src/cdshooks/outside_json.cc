@@ -47,6 +47,8 @@ json ToJson(element e) {
 
 }  // namespace
 
+json OutsideToJson(element e) { return ToJson(e); }
+
 Result<json> ParseOutsideJson(std::string_view text, const jsonparse::Limits& limits) {
   // One reusable parser per thread and limits (a worker parses many bodies); the element is
   // converted before this thread parses again.

@@ -21,4 +21,8 @@ namespace bp::cds {
 Result<nlohmann::json> ParseOutsideJson(std::string_view text,
                                         const jsonparse::Limits& limits = {});
 
+// An element of a document parsed by the JSON layer (depth already bounded) as an
+// nlohmann::json value: for the small parts of a request that the service reads field by field.
+nlohmann::json OutsideToJson(simdjson::dom::element e);
+
 }  // namespace bp::cds

@@ -21,6 +21,7 @@
 
 #include "run_process.h"
 #include "support/jwt_keys.h"
+#include "support/serve_process.h"
 
 namespace {
 
@@ -30,23 +31,12 @@ using bp::testing_jwt::Claims;
 using bp::testing_jwt::KeyPair;
 using bp::testing_jwt::MakeKey;
 using bp::testing_jwt::Sign;
+using bp::testing_serve::ServeProcess;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 const std::string kIssuer = "https://ehr.example.org";
 const std::string kFhirToken = "fhir-token-must-stay-home";
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 // A raw TCP connection to the service, for requests no well-behaved client sends.
 class Raw {
@@ -81,6 +71,11 @@ class Raw {
     }
     return out;
   }
+  // True when the service has sent something or closed the connection, without waiting.
+  bool Answered() {
+    pollfd p{fd_, POLLIN, 0};
+    return !ok_ || (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)));
+  }
   // True when the service closed the connection (EOF or reset) within `wait`.
   bool ClosedWithin(std::chrono::milliseconds wait) {
     const auto end = std::chrono::steady_clock::now() + wait;
@@ -109,7 +104,7 @@ int StatusOf(const std::string& response) {
 class Endpoint {
  public:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
-  explicit Endpoint(Handler h) : port_(FreePort()) {
+  explicit Endpoint(Handler h) {
     srv_.set_keep_alive_max_count(1);
     srv_.Get(R"(.*)", [this, h](const httplib::Request& req, httplib::Response& res) {
       {
@@ -120,7 +115,8 @@ class Endpoint {
       }
       h(req, res);
     });
-    thread_ = std::thread([this] { srv_.listen("127.0.0.1", port_); });
+    port_ = srv_.bind_to_any_port("127.0.0.1");  // bound here: no other process can take it
+    thread_ = std::thread([this] { srv_.listen_after_bind(); });
     while (!srv_.is_running()) std::this_thread::sleep_for(5ms);
   }
   ~Endpoint() {
@@ -149,7 +145,7 @@ class Endpoint {
   }
 
  private:
-  int port_;
+  int port_ = 0;
   httplib::Server srv_;
   std::thread thread_;
   std::mutex mu_;
@@ -160,92 +156,32 @@ class Endpoint {
 };
 
 // One `bonepath serve` process with its own database and issuer key.
-class Service {
+class Service : public ServeProcess {
  public:
   // `public_url`: the URL tokens name (default this service's own).
   Service(const TempDir& dir, const KeyPair& key, std::vector<std::string> extra,
-          const std::string& public_url = "") {
-    json jwks = {{"keys", json::array({key.jwk})}};
-    const auto jwks_path = dir.Write("jwks.json", jwks.dump());
-    // A free port can be taken by a test running in parallel before this process binds it; the
-    // health check would then reach the other test's service. So the process must say it bound
-    // the port (its "listening on port" line) before it counts as started; if it could not bind,
-    // it exits and another port is tried.
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = FreePort();
-      base_ = public_url.empty() ? "http://127.0.0.1:" + std::to_string(port_) : public_url;
-      log_ = (dir.path() / ("serve-" + std::to_string(port_) + ".log")).string();
-      std::vector<std::string> args = {BONEPATH_BINARY,
-                                       "serve",
-                                       "--port",
-                                       std::to_string(port_),
-                                       "--db",
-                                       (dir.path() / "cds.db").string(),
-                                       "--public-url",
-                                       base_,
-                                       "--trusted-issuer",
-                                       kIssuer + "=" + jwks_path.string()};
-      for (auto& e : extra) args.push_back(e);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      pid_ = fork();
-      if (pid_ == 0) {
-        int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execv(argv[0], argv.data());
-        _exit(127);
-      }
-      bool bound = false;
-      for (int i = 0; i < 200 && Alive(); ++i) {
-        if (Log().find("listening on port") != std::string::npos) {
-          bound = true;
-          break;
-        }
-        std::this_thread::sleep_for(50ms);
-      }
-      if (!bound) {
-        if (Alive()) Stop();  // not bound in 10 s: give up on this process
-        pid_ = -1;
-        continue;
-      }
-      httplib::Client c("127.0.0.1", port_);
-      for (int i = 0; i < 200; ++i) {
-        if (auto r = c.Get("/healthz"); r && r->status == 200) return;
-        std::this_thread::sleep_for(50ms);
-      }
-      return;
-    }
-  }
-  ~Service() { Stop(); }
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int st = 0;
-    waitpid(pid_, &st, 0);
-    pid_ = -1;
-  }
-  // True while the process runs (a crash ends it).
-  bool Alive() const {
-    int st = 0;
-    return pid_ > 0 && waitpid(pid_, &st, WNOHANG) == 0;
-  }
-  int port() const { return port_; }
+          const std::string& public_url = "")
+      : ServeProcess(BONEPATH_BINARY, dir.path(),
+                     [&](int port) {
+                       json jwks = {{"keys", json::array({key.jwk})}};
+                       const auto jwks_path = dir.Write("jwks.json", jwks.dump());
+                       std::vector<std::string> args = {"--db",
+                                                        (dir.path() / "cds.db").string(),
+                                                        "--public-url",
+                                                        BaseOf(public_url, port),
+                                                        "--trusted-issuer",
+                                                        kIssuer + "=" + jwks_path.string()};
+                       for (auto& e : extra) args.push_back(e);
+                       return args;
+                     }),
+        base_(BaseOf(public_url, port())) {}
   const std::string& base() const { return base_; }
-  std::string Log() const { return ReadFileBytes(log_); }
-  bool Healthy(int timeout_s = 5) const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_connection_timeout(timeout_s, 0);
-    c.set_read_timeout(timeout_s, 0);
-    auto r = c.Get("/healthz");
-    return r && r->status == 200;
-  }
 
  private:
-  int port_ = 0;
-  pid_t pid_ = -1;
-  std::string base_, log_;
+  static std::string BaseOf(const std::string& public_url, int port) {
+    return public_url.empty() ? "http://127.0.0.1:" + std::to_string(port) : public_url;
+  }
+  std::string base_;
 };
 
 class HardenServe : public ::testing::Test {
@@ -440,17 +376,28 @@ TEST_F(HardenServe, ConnectionsPerClientAreLimited) {
   Service s(dir_, *key_, {"--max-connections-per-client", "4", "--header-timeout-ms", "120000"});
   std::vector<std::unique_ptr<Raw>> held;
   for (int i = 0; i < 4; ++i) held.push_back(std::make_unique<Raw>(s.port()));
-  // The start-up health checks' connections may still be closing on a loaded machine, so a
-  // fifth connection is tried until they are gone (at most 20 s); it must then be refused.
-  // Each try asks the service to close after answering, so an answer never waits for keep-alive.
+  // The start-up health check's connection, closed by this test, still counts until the service
+  // has read its end (on a loaded machine, after the held connections arrive): the service then
+  // rightly refuses a held connection, and only three are held. The service answers a refused
+  // connection (503, then closes it) on the listener thread before it accepts the next one, so
+  // once a later connection has its answer, a refused held one already has its 503: it is
+  // replaced, and the fifth connection tried again. A fifth connection admitted while four held
+  // ones are open fails at once.
   std::string resp;
-  for (int attempt = 0; attempt < 40; ++attempt) {
-    std::this_thread::sleep_for(500ms);
+  for (int attempt = 0; attempt < 20; ++attempt) {
     Raw extra(s.port());
     ASSERT_TRUE(extra.ok());
     extra.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     resp = extra.Receive(15s);
     if (StatusOf(resp) == 503) break;
+    int refused = 0;
+    for (auto& h : held) {
+      if (!h->Answered()) continue;
+      ++refused;
+      h = std::make_unique<Raw>(s.port());
+    }
+    ASSERT_GT(refused, 0) << "a fifth connection was admitted while four were held: " << resp;
+    std::this_thread::sleep_for(100ms);
   }
   EXPECT_EQ(StatusOf(resp), 503) << resp;
   held.clear();

@@ -3,24 +3,19 @@
 // signed with libjwt), and a real FHIR endpoint on 127.0.0.1 (cpp-httplib) serving the shared
 // Synthea records as search results, so the fetch path crosses a socket as in production.
 #ifdef BONEPATH_HAVE_SERVER
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
 #include "run_process.h"
 #include "support/jwt_keys.h"
+#include "support/serve_process.h"
 
 namespace {
 
@@ -30,23 +25,11 @@ using bp::testing_jwt::Claims;
 using bp::testing_jwt::KeyPair;
 using bp::testing_jwt::MakeKey;
 using bp::testing_jwt::Sign;
+using bp::testing_serve::ServeProcess;
 using nlohmann::json;
 
 const std::string kIssuer = "https://ehr.example.org";
 const std::string kFhirToken = "fhir-access-token-123";
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 // A FHIR R4 endpoint over one Synthea record: read Patient/{id}, search by patient (and by code
 // when `code` is given), 10 entries a page with `next` links, bearer token required.
@@ -67,7 +50,6 @@ class FhirServer {
         s.replace(p, urn.size(), "Patient/" + patient_id_);
       r = json::parse(s);
     }
-    port_ = FreePort();
     srv_.Get(R"(/fhir/Patient/([^/?]+))",
              [this](const httplib::Request& req, httplib::Response& res) {
                if (!Auth(req, res)) return;
@@ -129,7 +111,8 @@ class FhirServer {
       }
       res.set_content(b.dump(), "application/fhir+json");
     });
-    thread_ = std::thread([this] { srv_.listen("127.0.0.1", port_); });
+    port_ = srv_.bind_to_any_port("127.0.0.1");  // bound here: no other process can take it
+    thread_ = std::thread([this] { srv_.listen_after_bind(); });
     while (!srv_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ~FhirServer() {
@@ -169,62 +152,19 @@ class CdsServeTest : public ::testing::Test {
     json jwks = {{"keys", json::array({es_->jwk, rs_->jwk})}};
     const auto jwks_path = dir_->Write("jwks.json", jwks.dump());
     db_ = (dir_->path() / "cds.db").string();
-    // A free port can be taken by a test running in parallel before this process binds it (the
-    // health check would then reach that test's service): the process counts as started only
-    // once its log says it bound the port; if it exits instead, another port is tried.
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = FreePort();
-      base_ = "http://127.0.0.1:" + std::to_string(port_);
-      const std::string port = std::to_string(port_), iss = kIssuer + "=" + jwks_path.string();
-      std::vector<std::string> args = {
-          BONEPATH_BINARY, "serve", "--port",           port, "--db", db_,
-          "--public-url",  base_,   "--trusted-issuer", iss};
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      const std::string log = (dir_->path() / "serve.log").string();
-      pid_ = fork();
-      if (pid_ == 0) {
-        int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execv(argv[0], argv.data());
-        _exit(127);
-      }
-      bool bound = false;
-      int st = 0;
-      for (int i = 0; i < 100 && waitpid(pid_, &st, WNOHANG) == 0; ++i) {
-        std::ifstream in(log, std::ios::binary);
-        const std::string text((std::istreambuf_iterator<char>(in)),
-                               std::istreambuf_iterator<char>());
-        if (text.find("listening on port") != std::string::npos) {
-          bound = true;
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (!bound) {
-        if (waitpid(pid_, &st, WNOHANG) == 0) {
-          kill(pid_, SIGTERM);
-          waitpid(pid_, &st, 0);
-        }
-        pid_ = -1;
-        continue;
-      }
-      httplib::Client c("127.0.0.1", port_);
-      for (int i = 0; i < 100; ++i) {
-        if (auto r = c.Get("/healthz"); r && r->status == 200) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      return;
-    }
+    serve_ = new ServeProcess(BONEPATH_BINARY, dir_->path(), [&](int port) {
+      return std::vector<std::string>{"--db",
+                                      db_,
+                                      "--public-url",
+                                      "http://127.0.0.1:" + std::to_string(port),
+                                      "--trusted-issuer",
+                                      kIssuer + "=" + jwks_path.string()};
+    });
+    port_ = serve_->port();
+    base_ = "http://127.0.0.1:" + std::to_string(port_);
   }
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int st = 0;
-      waitpid(pid_, &st, 0);
-    }
+    delete serve_;
     delete dir_;
     delete es_;
     delete rs_;
@@ -252,7 +192,7 @@ class CdsServeTest : public ::testing::Test {
   static inline TempDir* dir_ = nullptr;
   static inline KeyPair *es_ = nullptr, *rs_ = nullptr, *other_ = nullptr;
   static inline int port_ = 0;
-  static inline pid_t pid_ = -1;
+  static inline ServeProcess* serve_ = nullptr;
   static inline std::string base_, db_;
 };
 
