@@ -218,6 +218,50 @@ def osteoporosis_tables(vs):
                      "value": "other", "osteoporotic": True, "unsited": True,
                      "source": "catalogue §1.6 (Z87.310 personal history of osteoporosis "
                                "fracture) [V]"})
+    # Catalogue §6 CONV-01: the mechanism from an external-cause code recorded with the fracture
+    # (same encounter, or within the fracture merge window): a transport accident or a fall from
+    # a height is high trauma; a fall on the same level, or from a height no greater than
+    # standing (bed, chair, furniture: CALC-08 "fall from standing height or less"), is a
+    # fragility fracture. A fall the code does not qualify (W19 unspecified, W10 stairs, W17
+    # other fall from one level to another) leaves the mechanism unknown: "unknown" rows say so
+    # explicitly, so that the reader can tell the code was read.
+    conv = "catalogue §6 CONV-01 (ICD-10-CM {}) [P]"
+    for i in range(100):
+        prefixes.append({"system": "icd10cm", "prefix": f"V{i:02d}", "domain": "external_cause",
+                         "value": "high_trauma",
+                         "source": conv.format("V00-V99 transport accidents")})
+    # V00.8-: accidents with wheelchairs, baby strollers and mobility scooters are pedestrian
+    # conveyance codes, not vehicle crashes; the code alone does not say the energy.
+    prefixes.append({"system": "icd10cm", "prefix": "V008", "domain": "external_cause",
+                     "value": "unknown",
+                     "source": conv.format("V00.8- wheelchair, stroller, mobility scooter: "
+                                           "energy not stated")})
+    for p, value, note in [
+            ("W01", "fragility", "W01 fall on same level from slipping, tripping and stumbling"),
+            ("W18", "fragility", "W18 other slipping, tripping and stumbling and falls"),
+            ("W000", "fragility", "W00.0 fall on same level due to ice and snow"),
+            ("W05", "fragility", "W05 fall from non-moving wheelchair or mobility scooter"),
+            ("W06", "fragility", "W06 fall from bed"),
+            ("W07", "fragility", "W07 fall from chair"),
+            ("W08", "fragility", "W08 fall from other furniture"),
+            ("W11", "high_trauma", "W11 fall on and from ladder"),
+            ("W12", "high_trauma", "W12 fall on and from scaffolding"),
+            ("W13", "high_trauma", "W13 fall from, out of or through building or structure"),
+            ("W14", "high_trauma", "W14 fall from tree"),
+            ("W15", "high_trauma", "W15 fall from cliff"),
+            ("W10", "unknown", "W10 fall on and from stairs and steps: height not stated"),
+            ("W17", "unknown", "W17 other fall from one level to another: height not stated"),
+            ("W19", "unknown", "W19 unspecified fall: height not stated")]:
+        prefixes.append({"system": "icd10cm", "prefix": p, "domain": "external_cause",
+                         "value": value, "source": conv.format(note)})
+    for code, value, disp in [("33036003", "fragility", "Fall on same level (event)"),
+                              ("418399005", "high_trauma", "Motor vehicle accident (event)"),
+                              ("1912002", "unknown", "Fall (event)"),
+                              ("217082002", "unknown", "Accidental fall (event)")]:
+        out.append({"system": "sct", "code": code, "domain": "external_cause", "value": value,
+                    "display": disp,
+                    "source": "catalogue §6 CONV-01 (SNOMED CT equivalent of the external "
+                              "cause) [P]"})
     return out, prefixes
 
 
@@ -664,7 +708,8 @@ def main():
     oc, op = osteoporosis_tables(vs)
     write("osteoporosis.json",
           "Osteoporosis, osteopenia and osteoporotic/low-trauma fracture codes (SNOMED CT, "
-          "ICD-10-CM): condition codes and fracture sites.", oc, op)
+          "ICD-10-CM): condition codes, fracture sites, and external causes of injury that "
+          "give a fracture's mechanism.", oc, op)
     cc, cp = condition_tables(vs)
     write("conditions.json",
           "Secondary causes, contraindications and risk conditions (SNOMED CT, ICD-10-CM, CPT "

@@ -31,7 +31,8 @@ bool ParseDomain(std::string_view s, Domain* d) {
       {"vital", Domain::kVital},
       {"agent", Domain::kAgent},
       {"menopause", Domain::kMenopause},
-      {"intolerance", Domain::kIntolerance}};
+      {"intolerance", Domain::kIntolerance},
+      {"external_cause", Domain::kExternalCause}};
   for (const auto& [n, v] : kNames)
     if (s == n) {
       *d = v;

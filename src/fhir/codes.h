@@ -27,7 +27,8 @@ enum class Domain {
   kVital,
   kAgent,
   kMenopause,
-  kIntolerance
+  kIntolerance,
+  kExternalCause  // value: fragility | high_trauma | unknown (catalogue §6 CONV-01)
 };
 
 // One entry of the value sets. The strings are views into the storage of the CodeTables that

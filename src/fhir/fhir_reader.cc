@@ -496,6 +496,8 @@ void Reader::Finish() {
     auto it = trace_.find(std::string(rule));
     if (it == trace_.end()) continue;
     std::string because(kWhat.at(rule));
+    if (rule == kRuleConv01 && external_cause_read_)
+      because += "; mechanism read from an external cause of injury";
     because += ": ";
     const auto& refs = it->second;
     for (size_t i = 0; i < refs.size() && i < 5; ++i) because += (i ? ", " : "") + refs[i];

@@ -117,6 +117,16 @@ struct FxCand {
   bool unsited = false;
   bool pathologic = false;
   std::string ref;
+  std::string encounter;  // "Encounter/id" or empty
+};
+
+// An external cause of injury (catalogue §6 CONV-01): gives the mechanism of the fracture
+// recorded on the same encounter (or, without encounters, within the merge window).
+struct CauseCand {
+  std::string_view mechanism;  // fragility | high_trauma | unknown (the value set's value)
+  std::optional<Date> date;
+  std::string ref;
+  std::string encounter;
 };
 
 struct MedEvent {
@@ -206,6 +216,7 @@ class Reader {
   std::set<std::string> other_patients_;
   std::set<std::string> unresolved_reported_;
   bool have_patient_resource_ = false;
+  bool external_cause_read_ = false;  // CONV-01 used an external cause (trace wording)
   int order_ = 0;
 
   std::vector<BmdCand> bmd_;
@@ -213,6 +224,7 @@ class Reader {
   std::vector<ValueCand> weight_, height_;
   std::vector<CondCand> conds_;
   std::vector<FxCand> fx_;
+  std::vector<CauseCand> causes_;
   std::vector<MedEvent> meds_;
   std::vector<std::pair<Intolerance, std::string>> intol_;
   std::vector<FraxCand> frax_;
