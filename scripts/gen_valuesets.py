@@ -444,6 +444,8 @@ def condition_tables(vs):
         ("M87180", "osteonecrosis_of_jaw", {}, "M87.180 ONJ due to drugs [P]"),
         ("M8475", "atypical_femoral_fracture", {}, "M84.75- atypical femoral fracture [P]"),
         ("Z331", "pregnancy", {}, "Z33.1 pregnant state [P]"),
+        ("Z34", "pregnancy", {}, "Z34 encounter for supervision of normal pregnancy [P]"),
+        ("O09", "pregnancy", {}, "O09 supervision of high risk pregnancy [P]"),
         ("E221", "hyperprolactinemia", {}, "E22.1 hyperprolactinemia"),
         ("E291", "hypogonadism", {}, "E29.1 testicular hypofunction"),
         ("E283", "hypogonadism", {}, "E28.3 primary ovarian failure"),
@@ -535,6 +537,30 @@ def observation_tables(vs):
                           ("39156-5", "bmi", "Body mass index")):
         codes.append({"system": "loinc", "code": code, "domain": "vital", "value": v,
                       "display": disp, "source": cat2})
+    # Catalogue §1.1 pregnant_or_possible and §6 CI-12R breastfeeding: status Observations and
+    # their coded answers. An "unknown" answer is read as unknown, never as "no".
+    for code, v, disp, src in (
+            ("82810-3", "pregnancy", "Pregnancy status", "catalogue §1.1 (LOINC 82810-3) [P]"),
+            ("63895-7", "breastfeeding", "Breastfeeding status",
+             "LOINC 63895-7 (the breastfeeding field of catalogue §6.E / patient schema) [P]")):
+        codes.append({"system": "loinc", "code": code, "domain": "status", "value": v,
+                      "display": disp, "source": src})
+    for system, code, v, disp in (
+            ("loinc", "LA15173-0", "yes", "Pregnant"),
+            ("loinc", "LA26683-5", "no", "Not pregnant"),
+            ("loinc", "LA4489-6", "unknown", "Unknown"),
+            ("loinc", "LA29252-6", "yes", "Currently breastfeeding"),
+            ("loinc", "LA29253-4", "no", "Not currently breastfeeding"),
+            ("sct", "77386006", "yes", "Patient currently pregnant"),
+            ("sct", "146799005", "yes", "Possible pregnancy"),
+            ("sct", "60001007", "no", "Not pregnant"),
+            ("sct", "261665006", "unknown", "Unknown"),
+            ("sct", "373066001", "yes", "Yes"),
+            ("sct", "373067005", "no", "No")):
+        codes.append({"system": system, "code": code, "domain": "answer", "value": v,
+                      "display": disp,
+                      "source": "LOINC answer list of 82810-3 / 63895-7, SNOMED CT equivalents "
+                                "(catalogue §1.1: pregnant or possibly pregnant) [P]"})
     # The DXA panel and the scan itself (DiagnosticReport / Procedure codes).
     codes.append({"system": "loinc", "code": "83311-1", "domain": "dxa_panel", "value": "panel",
                   "display": "Bone density quantitative measurement by DXA panel",
@@ -715,7 +741,8 @@ def main():
           "Secondary causes, contraindications and risk conditions (SNOMED CT, ICD-10-CM, CPT "
           "for procedures), and codes implying postmenopausal status.", cc, cp)
     write("observations.json",
-          "LOINC codes of DXA T-/Z-scores by site, laboratory tests and anthropometrics.",
+          "LOINC codes of DXA T-/Z-scores by site, laboratory tests, anthropometrics, and "
+          "pregnancy and breastfeeding status with their coded answers.",
           observation_tables(vs))
     mc, mn = medication_tables(vs)
     write("medications.json",

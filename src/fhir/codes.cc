@@ -32,7 +32,9 @@ bool ParseDomain(std::string_view s, Domain* d) {
       {"agent", Domain::kAgent},
       {"menopause", Domain::kMenopause},
       {"intolerance", Domain::kIntolerance},
-      {"external_cause", Domain::kExternalCause}};
+      {"external_cause", Domain::kExternalCause},
+      {"status", Domain::kStatus},
+      {"answer", Domain::kAnswer}};
   for (const auto& [n, v] : kNames)
     if (s == n) {
       *d = v;

@@ -50,12 +50,14 @@ inline constexpr std::string_view kRuleLabCodes = "FHIR-LAB-CODES";
 inline constexpr std::string_view kRuleAsOf = "FHIR-AFTER-AS-OF";
 inline constexpr std::string_view kRuleFrax = "FHIR-FRAX";
 inline constexpr std::string_view kRuleIntolerance = "FHIR-INTOLERANCE";
+inline constexpr std::string_view kRuleStatus = "FHIR-PREGNANCY-LACTATION";
 inline constexpr std::string_view kRuleConv01 = "CONV-01";  // catalogue §6: fractures coded by site
 
 inline constexpr std::string_view kRules[] = {
     kRuleTscore38265, kRuleMenopause, kRuleDxRecorded,    kRule443165006,   kRuleConditionStatus,
     kRuleUnits,       kRuleLatest,    kRuleMedIngredient, kRuleMedStatus,   kRuleBodySite,
-    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance, kRuleConv01};
+    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance, kRuleConv01,
+    kRuleStatus};
 
 // ---- small DOM helpers (error codes only: nothing here throws) ----
 
@@ -129,6 +131,15 @@ struct CauseCand {
   std::string encounter;
 };
 
+// A pregnancy or breastfeeding status Observation (catalogue §1.1, §6 CI-12R).
+struct StatusCand {
+  std::string_view what;      // pregnancy | breastfeeding
+  std::optional<bool> value;  // nullopt: the answer is unknown (never read as "no")
+  std::optional<Date> date;
+  std::string ref;
+  int order = 0;
+};
+
 struct MedEvent {
   Agent agent = Agent::kAlendronate;
   enum class Kind { kOrder, kStatement, kAdministration } kind = Kind::kOrder;
@@ -198,6 +209,7 @@ class Reader {
   void Finish();
   void FinishBmd();
   void FinishLabs();
+  void FinishStatuses();
   void FinishConditions();
   void FinishFractures();
   void FinishMedications();
@@ -228,6 +240,7 @@ class Reader {
   std::vector<MedEvent> meds_;
   std::vector<std::pair<Intolerance, std::string>> intol_;
   std::vector<FraxCand> frax_;
+  std::vector<StatusCand> statuses_;
   std::vector<std::string> menopause_refs_;
   std::map<std::string, std::vector<std::string>> trace_;
   std::vector<std::string> patient_refs_;  // the Patient resource
