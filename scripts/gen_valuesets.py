@@ -218,6 +218,50 @@ def osteoporosis_tables(vs):
                      "value": "other", "osteoporotic": True, "unsited": True,
                      "source": "catalogue §1.6 (Z87.310 personal history of osteoporosis "
                                "fracture) [V]"})
+    # Catalogue §6 CONV-01: the mechanism from an external-cause code recorded with the fracture
+    # (same encounter, or within the fracture merge window): a transport accident or a fall from
+    # a height is high trauma; a fall on the same level, or from a height no greater than
+    # standing (bed, chair, furniture: CALC-08 "fall from standing height or less"), is a
+    # fragility fracture. A fall the code does not qualify (W19 unspecified, W10 stairs, W17
+    # other fall from one level to another) leaves the mechanism unknown: "unknown" rows say so
+    # explicitly, so that the reader can tell the code was read.
+    conv = "catalogue §6 CONV-01 (ICD-10-CM {}) [P]"
+    for i in range(100):
+        prefixes.append({"system": "icd10cm", "prefix": f"V{i:02d}", "domain": "external_cause",
+                         "value": "high_trauma",
+                         "source": conv.format("V00-V99 transport accidents")})
+    # V00.8-: accidents with wheelchairs, baby strollers and mobility scooters are pedestrian
+    # conveyance codes, not vehicle crashes; the code alone does not say the energy.
+    prefixes.append({"system": "icd10cm", "prefix": "V008", "domain": "external_cause",
+                     "value": "unknown",
+                     "source": conv.format("V00.8- wheelchair, stroller, mobility scooter: "
+                                           "energy not stated")})
+    for p, value, note in [
+            ("W01", "fragility", "W01 fall on same level from slipping, tripping and stumbling"),
+            ("W18", "fragility", "W18 other slipping, tripping and stumbling and falls"),
+            ("W000", "fragility", "W00.0 fall on same level due to ice and snow"),
+            ("W05", "fragility", "W05 fall from non-moving wheelchair or mobility scooter"),
+            ("W06", "fragility", "W06 fall from bed"),
+            ("W07", "fragility", "W07 fall from chair"),
+            ("W08", "fragility", "W08 fall from other furniture"),
+            ("W11", "high_trauma", "W11 fall on and from ladder"),
+            ("W12", "high_trauma", "W12 fall on and from scaffolding"),
+            ("W13", "high_trauma", "W13 fall from, out of or through building or structure"),
+            ("W14", "high_trauma", "W14 fall from tree"),
+            ("W15", "high_trauma", "W15 fall from cliff"),
+            ("W10", "unknown", "W10 fall on and from stairs and steps: height not stated"),
+            ("W17", "unknown", "W17 other fall from one level to another: height not stated"),
+            ("W19", "unknown", "W19 unspecified fall: height not stated")]:
+        prefixes.append({"system": "icd10cm", "prefix": p, "domain": "external_cause",
+                         "value": value, "source": conv.format(note)})
+    for code, value, disp in [("33036003", "fragility", "Fall on same level (event)"),
+                              ("418399005", "high_trauma", "Motor vehicle accident (event)"),
+                              ("1912002", "unknown", "Fall (event)"),
+                              ("217082002", "unknown", "Accidental fall (event)")]:
+        out.append({"system": "sct", "code": code, "domain": "external_cause", "value": value,
+                    "display": disp,
+                    "source": "catalogue §6 CONV-01 (SNOMED CT equivalent of the external "
+                              "cause) [P]"})
     return out, prefixes
 
 
@@ -400,6 +444,8 @@ def condition_tables(vs):
         ("M87180", "osteonecrosis_of_jaw", {}, "M87.180 ONJ due to drugs [P]"),
         ("M8475", "atypical_femoral_fracture", {}, "M84.75- atypical femoral fracture [P]"),
         ("Z331", "pregnancy", {}, "Z33.1 pregnant state [P]"),
+        ("Z34", "pregnancy", {}, "Z34 encounter for supervision of normal pregnancy [P]"),
+        ("O09", "pregnancy", {}, "O09 supervision of high risk pregnancy [P]"),
         ("E221", "hyperprolactinemia", {}, "E22.1 hyperprolactinemia"),
         ("E291", "hypogonadism", {}, "E29.1 testicular hypofunction"),
         ("E283", "hypogonadism", {}, "E28.3 primary ovarian failure"),
@@ -491,6 +537,30 @@ def observation_tables(vs):
                           ("39156-5", "bmi", "Body mass index")):
         codes.append({"system": "loinc", "code": code, "domain": "vital", "value": v,
                       "display": disp, "source": cat2})
+    # Catalogue §1.1 pregnant_or_possible and §6 CI-12R breastfeeding: status Observations and
+    # their coded answers. An "unknown" answer is read as unknown, never as "no".
+    for code, v, disp, src in (
+            ("82810-3", "pregnancy", "Pregnancy status", "catalogue §1.1 (LOINC 82810-3) [P]"),
+            ("63895-7", "breastfeeding", "Breastfeeding status",
+             "LOINC 63895-7 (the breastfeeding field of catalogue §6.E / patient schema) [P]")):
+        codes.append({"system": "loinc", "code": code, "domain": "status", "value": v,
+                      "display": disp, "source": src})
+    for system, code, v, disp in (
+            ("loinc", "LA15173-0", "yes", "Pregnant"),
+            ("loinc", "LA26683-5", "no", "Not pregnant"),
+            ("loinc", "LA4489-6", "unknown", "Unknown"),
+            ("loinc", "LA29252-6", "yes", "Currently breastfeeding"),
+            ("loinc", "LA29253-4", "no", "Not currently breastfeeding"),
+            ("sct", "77386006", "yes", "Patient currently pregnant"),
+            ("sct", "146799005", "yes", "Possible pregnancy"),
+            ("sct", "60001007", "no", "Not pregnant"),
+            ("sct", "261665006", "unknown", "Unknown"),
+            ("sct", "373066001", "yes", "Yes"),
+            ("sct", "373067005", "no", "No")):
+        codes.append({"system": system, "code": code, "domain": "answer", "value": v,
+                      "display": disp,
+                      "source": "LOINC answer list of 82810-3 / 63895-7, SNOMED CT equivalents "
+                                "(catalogue §1.1: pregnant or possibly pregnant) [P]"})
     # The DXA panel and the scan itself (DiagnosticReport / Procedure codes).
     codes.append({"system": "loinc", "code": "83311-1", "domain": "dxa_panel", "value": "panel",
                   "display": "Bone density quantitative measurement by DXA panel",
@@ -664,13 +734,15 @@ def main():
     oc, op = osteoporosis_tables(vs)
     write("osteoporosis.json",
           "Osteoporosis, osteopenia and osteoporotic/low-trauma fracture codes (SNOMED CT, "
-          "ICD-10-CM): condition codes and fracture sites.", oc, op)
+          "ICD-10-CM): condition codes, fracture sites, and external causes of injury that "
+          "give a fracture's mechanism.", oc, op)
     cc, cp = condition_tables(vs)
     write("conditions.json",
           "Secondary causes, contraindications and risk conditions (SNOMED CT, ICD-10-CM, CPT "
           "for procedures), and codes implying postmenopausal status.", cc, cp)
     write("observations.json",
-          "LOINC codes of DXA T-/Z-scores by site, laboratory tests and anthropometrics.",
+          "LOINC codes of DXA T-/Z-scores by site, laboratory tests, anthropometrics, and "
+          "pregnancy and breastfeeding status with their coded answers.",
           observation_tables(vs))
     mc, mn = medication_tables(vs)
     write("medications.json",

@@ -31,7 +31,10 @@ bool ParseDomain(std::string_view s, Domain* d) {
       {"vital", Domain::kVital},
       {"agent", Domain::kAgent},
       {"menopause", Domain::kMenopause},
-      {"intolerance", Domain::kIntolerance}};
+      {"intolerance", Domain::kIntolerance},
+      {"external_cause", Domain::kExternalCause},
+      {"status", Domain::kStatus},
+      {"answer", Domain::kAnswer}};
   for (const auto& [n, v] : kNames)
     if (s == n) {
       *d = v;

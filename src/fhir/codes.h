@@ -27,7 +27,10 @@ enum class Domain {
   kVital,
   kAgent,
   kMenopause,
-  kIntolerance
+  kIntolerance,
+  kExternalCause,  // value: fragility | high_trauma | unknown (catalogue §6 CONV-01)
+  kStatus,         // a status Observation code; value: pregnancy | breastfeeding
+  kAnswer          // a coded answer; value: yes | no | unknown
 };
 
 // One entry of the value sets. The strings are views into the storage of the CodeTables that

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ void Reader::DoCondition(const Entry& e) {
   if (!onset) onset = ParseFhirDate(Str(e.res, "recordedDate"));
   if (AfterAsOf(onset, e, "onset[x]")) return;
   const bool inactive = clinical == "inactive" || clinical == "resolved" || clinical == "remission";
+  std::string encounter;
+  if (auto en = Field(e.res, "encounter")) encounter = ResolveRef(Str(*en, "reference"));
   for (const Concept* c : concepts) {
     switch (c->domain) {
       case Domain::kCondition: {
@@ -57,10 +60,14 @@ void Reader::DoCondition(const Entry& e) {
         }
         auto site = Parse<FractureSite>(c->value);
         if (!site) break;
-        fx_.push_back({*site, onset, c->osteoporotic, c->unsited, c->kind == "pathologic", e.ref});
+        fx_.push_back(
+            {*site, onset, c->osteoporotic, c->unsited, c->kind == "pathologic", e.ref, encounter});
         if (inactive) Trace(kRuleConditionStatus, e.ref);
         break;
       }
+      case Domain::kExternalCause:
+        causes_.push_back({c->value, onset, e.ref, encounter});
+        break;
       case Domain::kMenopause:
         menopause_refs_.push_back(e.ref);
         break;
@@ -128,6 +135,7 @@ void Reader::FinishFractures() {
     Fracture f;
     bool sited = false;
     std::vector<std::string> refs;
+    std::set<std::string> encounters;
   };
   std::vector<Event> events;
   auto near = [&](const std::optional<Date>& a, const std::optional<Date>& b) {
@@ -155,6 +163,7 @@ void Reader::FinishFractures() {
       same->f.site = c.site;
       same->sited = true;
     }
+    if (!c.encounter.empty()) same->encounters.insert(c.encounter);
     if (c.pathologic) same->f.pathologic_suspected = true;
     if (c.osteoporotic) {
       // Coded as due to osteoporosis: a fragility fracture, not a malignancy red flag.
@@ -164,6 +173,7 @@ void Reader::FinishFractures() {
     same->refs.push_back(c.ref);
   }
   Patient& p = out_.patient;
+  std::vector<bool> cause_used(causes_.size(), false);
   for (auto& ev : events) {
     const std::string ptr = "/fractures/" + std::to_string(p.fractures.size());
     bool osteo = ev.f.mechanism == FractureMechanism::kFragility;
@@ -171,12 +181,50 @@ void Reader::FinishFractures() {
       for (const auto& r : ev.refs) Trace(kRule443165006, r);
       out_.provenance[ptr + "/mechanism"] = ev.refs;
     }
+    // CONV-01: an external cause of injury on the same encounter (or, when either record has no
+    // encounter, dated within the window) gives the mechanism when it says one; a fall the code
+    // does not qualify leaves it unknown. Causes that disagree leave it unknown too.
+    std::set<std::string_view> said;
+    std::vector<std::string> cause_refs;
+    for (size_t i = 0; i < causes_.size(); ++i) {
+      const CauseCand& k = causes_[i];
+      const bool same_encounter = !k.encounter.empty() && ev.encounters.count(k.encounter);
+      const bool by_date = (k.encounter.empty() || ev.encounters.empty()) && k.date && ev.f.date &&
+                           near(k.date, ev.f.date);
+      if (!same_encounter && !by_date) continue;
+      cause_used[i] = true;
+      Trace(kRuleConv01, k.ref);
+      external_cause_read_ = true;
+      if (k.mechanism == ToString(FractureMechanism::kUnknown)) continue;
+      said.insert(k.mechanism);
+      cause_refs.push_back(k.ref);
+    }
+    if (said.size() > 1) {
+      Issue(ptr + "/mechanism", "external causes of injury disagree (" + cause_refs.front() + ", " +
+                                    cause_refs.back() + "): mechanism left unknown");
+    } else if (said.size() == 1) {
+      const auto m = Parse<FractureMechanism>(*said.begin());
+      if (m && ev.f.mechanism_recorded && ev.f.mechanism != *m) {
+        Issue(ptr + "/mechanism", "coded as due to osteoporosis, but the external cause " +
+                                      cause_refs.front() + " says " + std::string(*said.begin()) +
+                                      ": the osteoporosis code is kept");
+      } else if (m && !ev.f.mechanism_recorded) {
+        ev.f.mechanism = *m;
+        ev.f.mechanism_recorded = true;
+        out_.provenance[ptr + "/mechanism"] = cause_refs;
+      }
+    }
     out_.provenance[ptr] = ev.refs;
     // CONV-01: a site code alone leaves the mechanism unknown (never defaulted).
     if (!ev.f.mechanism_recorded || ev.f.pathologic_suspected)
       for (const auto& r : ev.refs) Trace(kRuleConv01, r);
     p.fractures.push_back(ev.f);
   }
+  for (size_t i = 0; i < causes_.size(); ++i)
+    if (!cause_used[i])
+      Ignore(causes_[i].ref,
+             "external cause of injury with no fracture on the same encounter or within " +
+                 std::to_string(window) + " days");
 }
 
 }  // namespace bp::fhir_reader

@@ -35,7 +35,8 @@ void Reader::DoObservation(const Entry& e) {
   auto concepts = ConceptsOf(code);
   const Concept* hit = nullptr;
   for (const Concept* c : concepts)
-    if (c->domain == Domain::kDxa || c->domain == Domain::kLab || c->domain == Domain::kVital) {
+    if (c->domain == Domain::kDxa || c->domain == Domain::kLab || c->domain == Domain::kVital ||
+        c->domain == Domain::kStatus) {
       hit = c;
       break;
     }
@@ -58,6 +59,33 @@ void Reader::DoObservation(const Entry& e) {
     if (auto d = ParseFhirDate(Str(e.res, "issued"))) date = d;
   }
   if (AfterAsOf(date, e, "effective[x]")) return;
+
+  if (hit && hit->domain == Domain::kStatus) {
+    // Pregnancy or breastfeeding status: a coded answer (LOINC answer list or SNOMED CT) or a
+    // boolean. An answer not understood, or "unknown", stays unknown.
+    StatusCand s{hit->value, std::nullopt, date, e.ref, order_++};
+    bool understood = false;
+    if (auto vb = Field(e.res, "valueBoolean")) {
+      bool v = false;
+      if (!vb->get_bool().get(v)) s.value = v, understood = true;
+    } else {
+      for (const Concept* a : ConceptsOf(Field(e.res, "valueCodeableConcept")))
+        if (a->domain == Domain::kAnswer) {
+          understood = true;
+          if (a->value == "yes") s.value = true;
+          if (a->value == "no") s.value = false;
+          break;
+        }
+    }
+    if (!understood)
+      Issue(e.loc + ".value[x]",
+            e.ref + ": " + std::string(hit->value) +
+                " status answer not recognised: taken as unknown (not as \"no\")",
+            Severity::kInfo);
+    statuses_.push_back(s);
+    Trace(kRuleStatus, e.ref);
+    return;
+  }
 
   auto vq = Field(e.res, "valueQuantity");
   if (!vq) {
@@ -332,6 +360,42 @@ void Reader::FinishBmd() {
     all.push_back(b.ref);
     for (const auto& r : b.extra_refs) {
       if (std::find(all.begin(), all.end(), r) == all.end()) all.push_back(r);
+    }
+  }
+}
+
+void Reader::FinishStatuses() {
+  // Per status, the answers in date order: "yes" and "no" replace what was known; "unknown"
+  // replaces an earlier "no" (stale) but not an earlier "yes" (a pregnancy is not unsaid by
+  // a later "unknown").
+  std::stable_sort(statuses_.begin(), statuses_.end(),
+                   [](const StatusCand& a, const StatusCand& b) { return Later(b, a); });
+  for (std::string_view what : {std::string_view("pregnancy"), std::string_view("breastfeeding")}) {
+    const StatusCand* decided = nullptr;
+    std::optional<bool> value;
+    const StatusCand* last = nullptr;
+    for (const StatusCand& s : statuses_) {
+      if (s.what != what) continue;
+      last = &s;
+      if (s.value) {
+        value = s.value;
+        decided = &s;
+      } else if (value == false) {
+        value.reset();
+        decided = nullptr;
+      }
+    }
+    if (!last) continue;
+    if (!value && !last->value)
+      Issue(last->ref, std::string(what) + " status recorded as unknown: left unknown",
+            Severity::kInfo);
+    if (!decided) continue;
+    if (what == "pregnancy") {
+      if (*value)
+        conds_.push_back({ConditionCode::kPregnancy, decided->date, true, "", decided->ref});
+    } else {
+      out_.patient.breastfeeding = value;
+      out_.provenance["/breastfeeding"] = {decided->ref};
     }
   }
 }

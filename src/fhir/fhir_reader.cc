@@ -452,6 +452,7 @@ void Reader::Finish() {
   }
   FinishBmd();
   FinishLabs();
+  FinishStatuses();
   FinishConditions();
   FinishFractures();
   FinishMedications();
@@ -491,11 +492,14 @@ void Reader::Finish() {
       {kRuleAsOf, "dated after as_of: not used"},
       {kRuleFrax, "FRAX read"},
       {kRuleIntolerance, "intolerance recorded"},
-      {kRuleConv01, "fracture coded by site: mechanism unknown, or site outside the definitions"}};
+      {kRuleConv01, "fracture coded by site: mechanism unknown, or site outside the definitions"},
+      {kRuleStatus, "pregnancy or breastfeeding status read"}};
   for (std::string_view rule : kRules) {
     auto it = trace_.find(std::string(rule));
     if (it == trace_.end()) continue;
     std::string because(kWhat.at(rule));
+    if (rule == kRuleConv01 && external_cause_read_)
+      because += "; mechanism read from an external cause of injury";
     because += ": ";
     const auto& refs = it->second;
     for (size_t i = 0; i < refs.size() && i < 5; ++i) because += (i ? ", " : "") + refs[i];

@@ -50,12 +50,14 @@ inline constexpr std::string_view kRuleLabCodes = "FHIR-LAB-CODES";
 inline constexpr std::string_view kRuleAsOf = "FHIR-AFTER-AS-OF";
 inline constexpr std::string_view kRuleFrax = "FHIR-FRAX";
 inline constexpr std::string_view kRuleIntolerance = "FHIR-INTOLERANCE";
+inline constexpr std::string_view kRuleStatus = "FHIR-PREGNANCY-LACTATION";
 inline constexpr std::string_view kRuleConv01 = "CONV-01";  // catalogue §6: fractures coded by site
 
 inline constexpr std::string_view kRules[] = {
     kRuleTscore38265, kRuleMenopause, kRuleDxRecorded,    kRule443165006,   kRuleConditionStatus,
     kRuleUnits,       kRuleLatest,    kRuleMedIngredient, kRuleMedStatus,   kRuleBodySite,
-    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance, kRuleConv01};
+    kRuleLabCodes,    kRuleAsOf,      kRuleFrax,          kRuleIntolerance, kRuleConv01,
+    kRuleStatus};
 
 // ---- small DOM helpers (error codes only: nothing here throws) ----
 
@@ -117,6 +119,25 @@ struct FxCand {
   bool unsited = false;
   bool pathologic = false;
   std::string ref;
+  std::string encounter;  // "Encounter/id" or empty
+};
+
+// An external cause of injury (catalogue §6 CONV-01): gives the mechanism of the fracture
+// recorded on the same encounter (or, without encounters, within the merge window).
+struct CauseCand {
+  std::string_view mechanism;  // fragility | high_trauma | unknown (the value set's value)
+  std::optional<Date> date;
+  std::string ref;
+  std::string encounter;
+};
+
+// A pregnancy or breastfeeding status Observation (catalogue §1.1, §6 CI-12R).
+struct StatusCand {
+  std::string_view what;      // pregnancy | breastfeeding
+  std::optional<bool> value;  // nullopt: the answer is unknown (never read as "no")
+  std::optional<Date> date;
+  std::string ref;
+  int order = 0;
 };
 
 struct MedEvent {
@@ -188,6 +209,7 @@ class Reader {
   void Finish();
   void FinishBmd();
   void FinishLabs();
+  void FinishStatuses();
   void FinishConditions();
   void FinishFractures();
   void FinishMedications();
@@ -206,6 +228,7 @@ class Reader {
   std::set<std::string> other_patients_;
   std::set<std::string> unresolved_reported_;
   bool have_patient_resource_ = false;
+  bool external_cause_read_ = false;  // CONV-01 used an external cause (trace wording)
   int order_ = 0;
 
   std::vector<BmdCand> bmd_;
@@ -213,9 +236,11 @@ class Reader {
   std::vector<ValueCand> weight_, height_;
   std::vector<CondCand> conds_;
   std::vector<FxCand> fx_;
+  std::vector<CauseCand> causes_;
   std::vector<MedEvent> meds_;
   std::vector<std::pair<Intolerance, std::string>> intol_;
   std::vector<FraxCand> frax_;
+  std::vector<StatusCand> statuses_;
   std::vector<std::string> menopause_refs_;
   std::map<std::string, std::vector<std::string>> trace_;
   std::vector<std::string> patient_refs_;  // the Patient resource
