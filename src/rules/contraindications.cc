@@ -309,7 +309,9 @@ void Contraindications(Ctx& x, State& s) {
     x.NotFired("SEQ-03");
   }
   x.Trace("D4", (tptd_months + abl_months) > 0 ? Outcome::kFired : Outcome::kNotFired,
-          "teriparatide beyond 24 months warns; abaloparatide blocks at 24 months cumulative");
+          Cat("teriparatide beyond " + Num(x.P<&CP::tptd_max_months, "D4">().value, 0) +
+              " months warns; abaloparatide blocks at " +
+              Num(x.P<&CP::abl_max_months, "D4">().value, 0) + " months cumulative"));
   x.Trace("CI-08", x.Avoided("teriparatide") ? Outcome::kFired : Outcome::kNotFired);
   x.Trace("CI-09", x.Avoided("abaloparatide") ? Outcome::kFired : Outcome::kNotFired);
   x.Trace("D5", pth.empty() ? Outcome::kNotFired : Outcome::kFired,

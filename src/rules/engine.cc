@@ -47,9 +47,11 @@ ProfileTexts MakeProfileTexts(const CompiledProfile& c) {
   t.calc07_out = Interned("outside the T-score population (premenopausal woman or man under " +
                           Num(Read<&CP::tscore_population_min_age_men, "CALC-07">(c).value, 0) +
                           "): Z-scores apply");
-  t.d1 = Interned("FRAX very-high-risk thresholds " + Desc(Read<&CP::vh_frax_mof, "D1">(c), "%") +
-                  " / " + Desc(Read<&CP::vh_frax_hip, "D1">(c), "%") +
-                  "; 20 % / 3 % are treatment thresholds only");
+  t.d1 =
+      Interned("FRAX very-high-risk thresholds " + Desc(Read<&CP::vh_frax_mof, "D1">(c), "%") +
+               " / " + Desc(Read<&CP::vh_frax_hip, "D1">(c), "%") + "; " +
+               Num(Read<&CP::tx_frax_mof, "D1">(c).value, 0) + " % / " +
+               Num(Read<&CP::tx_frax_hip, "D1">(c).value, 0) + " % are treatment thresholds only");
   t.d2 = Interned("T-score very-high-risk threshold " + Desc(Read<&CP::vh_tscore, "D2">(c), ""));
   t.d11 = Interned(
       "per-drug renal thresholds: zoledronic acid " + Desc(Read<&CP::za_crcl, "D11">(c), "mL/min") +

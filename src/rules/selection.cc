@@ -139,9 +139,8 @@ void Selection(Ctx& x, State& s) {
     if (dmab_active && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
       if (x.verbose)
-        why =
-            "Continue denosumab every 6 months: it must never stop without a follow-on "
-            "antiresorptive.";
+        why = Keep("Continue denosumab every " + Int(x.P<&CP::dmab_interval_months, "SEQ-05">()) +
+                   " months: it must never stop without a follow-on antiresorptive.");
       if (x.verbose) why_rules = {"SEQ-05", "SEQ-09"};
       return;
     }
@@ -184,10 +183,11 @@ void Selection(Ctx& x, State& s) {
     if (dmab_ok) {
       chosen = TherapyClass::kDenosumab;
       if (x.verbose)
-        why = Keep("Bisphosphonates contraindicated or not tolerated (" +
-                   (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
-                   "): denosumab 60 mg SC every 6 months, with a plan never to stop it without a "
-                   "follow-on.");
+        why =
+            Keep("Bisphosphonates contraindicated or not tolerated (" +
+                 (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
+                 "): denosumab 60 mg SC every " + Int(x.P<&CP::dmab_interval_months, "SEL-04">()) +
+                 " months, with a plan never to stop it without a follow-on.");
       if (x.verbose) why_rules = {"SEL-04", "D14"};
       return;
     }
