@@ -84,6 +84,13 @@ int RunCheck(const std::string& dir) {
   const auto fhir = FhirImplementedRules();
   implemented.insert(implemented.end(), fhir.begin(), fhir.end());
   auto problems = CheckKnowledge(kb, implemented);
+  // Each rule's parameters against what its code reads, and parameters.json against the typed
+  // profile.
+  for (auto& p :
+       CheckRuleParameters(kb, Engine::ParameterReads(), Engine::RulesWithUnattributedReads()))
+    problems.push_back(std::move(p));
+  for (auto& p : CheckTypedParameters(kb, Engine::TypedParameters()))
+    problems.push_back(std::move(p));
   // The files the core loader leaves to the commands that need them are checked here too: the
   // registry's windows (their rules, warnings and sources must exist) and the FHIR value sets.
   const std::span<const EmbeddedFile> files =

@@ -63,6 +63,22 @@ struct ParameterDef {
   ParamValue value;  // the us-composite default
 };
 
+// How the engine holds a parameter (rules/params.h, ParamBindings): the name it resolves, the
+// unit its comparisons assume and the kind of value its typed field takes. `knowledge check`
+// compares these with parameters.json.
+struct TypedParameter {
+  std::string_view name;
+  std::string_view unit;  // "" for a switch or a choice
+  ParamValue::Kind kind = ParamValue::Kind::kNumber;
+};
+
+// A parameter a rule's code reads (rules/params.h, Read): `knowledge check` compares these with
+// each rule's `parameters`.
+struct RuleParameterRead {
+  std::string_view rule;
+  std::string_view parameter;
+};
+
 struct ProfileDef {
   std::string name;
   std::string title;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <string_view>
 
@@ -284,6 +285,67 @@ std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,
   for (const auto& u : kb.lab_units)
     for (const auto& a : u.accepted)
       if (a.unit.empty() || a.factor <= 0) out.push_back({u.test, "bad unit conversion"});
+  return out;
+}
+
+std::vector<KnowledgeProblem> CheckRuleParameters(const KnowledgeBase& kb,
+                                                  std::span<const RuleParameterRead> reads,
+                                                  std::span<const std::string_view> one_way) {
+  std::vector<KnowledgeProblem> out;
+  std::map<std::string, std::set<std::string>, std::less<>> read;
+  for (const auto& r : reads) read[std::string(r.rule)].insert(std::string(r.parameter));
+  const std::set<std::string_view> partial(one_way.begin(), one_way.end());
+  std::set<std::string, std::less<>> known;
+  for (const auto& r : kb.rules) {
+    known.insert(r.id);
+    const std::set<std::string> declared(r.parameters.begin(), r.parameters.end());
+    const auto it = read.find(r.id);
+    const std::set<std::string> none;
+    const std::set<std::string>& code = it == read.end() ? none : it->second;
+    for (const auto& p : code)
+      if (!declared.count(p))
+        out.push_back(
+            {r.id, "the code reads parameter \"" + p + "\", which the rule does not list"});
+    if (partial.count(r.id)) continue;
+    for (const auto& p : declared)
+      if (!code.count(p))
+        out.push_back(
+            {r.id, "the rule lists parameter \"" + p + "\", which its code does not read"});
+  }
+  for (const auto& [rule, params] : read)
+    if (!known.count(rule))
+      out.push_back({rule, "the code reads parameters for a rule the knowledge lacks"});
+  return out;
+}
+
+std::vector<KnowledgeProblem> CheckTypedParameters(const KnowledgeBase& kb,
+                                                   std::span<const TypedParameter> typed) {
+  std::vector<KnowledgeProblem> out;
+  auto kind_name = [](ParamValue::Kind k) {
+    return k == ParamValue::Kind::kNumber ? "a number"
+           : k == ParamValue::Kind::kBool ? "a switch (true/false)"
+                                          : "a text";
+  };
+  std::set<std::string_view> bound;
+  for (const TypedParameter& t : typed) {
+    bound.insert(t.name);
+    const ParameterDef* def = kb.FindParameter(std::string(t.name));
+    const std::string name(t.name);
+    if (!def) {
+      out.push_back(
+          {name, "the engine's typed profile has this parameter; parameters.json lacks it"});
+      continue;
+    }
+    if (def->value.kind != t.kind)
+      out.push_back({name, std::string("parameters.json gives ") + kind_name(def->value.kind) +
+                               ", the engine's typed profile takes " + kind_name(t.kind)});
+    else if (t.kind == ParamValue::Kind::kNumber && def->unit != t.unit)
+      out.push_back({name, "unit \"" + def->unit + "\" in parameters.json, \"" +
+                               std::string(t.unit) + "\" in the engine's typed profile"});
+  }
+  for (const auto& p : kb.parameters)
+    if (!bound.count(p.name))
+      out.push_back({p.name, "no field of the engine's typed profile takes this parameter"});
   return out;
 }
 

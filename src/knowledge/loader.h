@@ -37,6 +37,20 @@ struct KnowledgeProblem {
 std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,
                                              std::span<const std::string_view> implemented);
 
+// Validates that each rule's `parameters` are exactly the parameters its code reads (`reads`,
+// derived from the engine's read sites): a parameter declared but not read, or read but not
+// declared, is a problem. For the rules in `one_way` (topics whose reads do not name their rules
+// yet) only a parameter read but not declared is.
+std::vector<KnowledgeProblem> CheckRuleParameters(const KnowledgeBase& kb,
+                                                  std::span<const RuleParameterRead> reads,
+                                                  std::span<const std::string_view> one_way);
+
+// Validates parameters.json against the engine's typed profile (`typed`): every parameter is
+// resolved by the engine and every parameter the engine resolves exists, with the same unit and
+// kind (number, switch, text).
+std::vector<KnowledgeProblem> CheckTypedParameters(const KnowledgeBase& kb,
+                                                   std::span<const TypedParameter> typed);
+
 // Validates the files the knowledge names, so that a reader can follow every one: a path written
 // anywhere in a knowledge file (a citation, a note, a description: "docs/conventions.md") must lie
 // inside the bonepath repository. A path into the material bonepath is developed from, which does

@@ -52,10 +52,11 @@ void Contraindications(Ctx& x, State& s) {
       const char* agent;
       const Threshold* t;
       const char* rule;
-    } renal[] = {{"alendronate", &x.P(&CP::alendronate_crcl), "CI-02"},
-                 {"risedronate", &x.P(&CP::risedronate_crcl), "CI-03"},
-                 {"ibandronate_oral", &x.P(&CP::ibandronate_crcl), "CI-04"},
-                 {"ibandronate_iv", &x.P(&CP::ibandronate_crcl), "CI-05"}};
+    } renal[] = {
+        {"alendronate", &x.P<&CP::alendronate_crcl, "CI-02", "D11">(), "CI-02"},
+        {"risedronate", &x.P<&CP::risedronate_crcl, "CI-03", "D11">(), "CI-03"},
+        {"ibandronate_oral", &x.P<&CP::ibandronate_crcl, "CI-04", "CI-05", "D11">(), "CI-04"},
+        {"ibandronate_iv", &x.P<&CP::ibandronate_crcl, "CI-04", "CI-05", "D11">(), "CI-05"}};
     for (const auto& r : renal) {
       if (r.t->Met(*f.crcl)) {
         oral_renal = true;
@@ -66,17 +67,21 @@ void Contraindications(Ctx& x, State& s) {
       }
     }
   }
-  x.Trace("CI-02", (esophageal || upright || (f.crcl && x.P(&CP::alendronate_crcl).Met(*f.crcl)))
+  x.Trace("CI-02", (esophageal || upright ||
+                    (f.crcl && x.P<&CP::alendronate_crcl, "CI-02", "D11">().Met(*f.crcl)))
                        ? Outcome::kFired
                        : Outcome::kNotFired);
-  x.Trace("CI-03", (esophageal || upright || (f.crcl && x.P(&CP::risedronate_crcl).Met(*f.crcl)))
+  x.Trace("CI-03", (esophageal || upright ||
+                    (f.crcl && x.P<&CP::risedronate_crcl, "CI-03", "D11">().Met(*f.crcl)))
                        ? Outcome::kFired
                        : Outcome::kNotFired);
-  x.Trace("CI-04", (esophageal || upright || (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl)))
+  x.Trace("CI-04", (esophageal || upright ||
+                    (f.crcl && x.P<&CP::ibandronate_crcl, "CI-04", "CI-05", "D11">().Met(*f.crcl)))
                        ? Outcome::kFired
                        : Outcome::kNotFired);
-  x.Trace("CI-05", (f.crcl && x.P(&CP::ibandronate_crcl).Met(*f.crcl)) ? Outcome::kFired
-                                                                       : Outcome::kNotFired);
+  x.Trace("CI-05", (f.crcl && x.P<&CP::ibandronate_crcl, "CI-04", "CI-05", "D11">().Met(*f.crcl))
+                       ? Outcome::kFired
+                       : Outcome::kNotFired);
   x.Trace("D11", Outcome::kFired, x.Texts().d11);
   x.Trace("D30", oral_renal ? Outcome::kFired : Outcome::kNotFired,
           "each drug's label value, not a 30-35 range");
@@ -123,7 +128,7 @@ void Contraindications(Ctx& x, State& s) {
   s.oral_candidates_any = !s.oral_candidates.empty() && !s.oral_unsuitable;
 
   // CI-01: zoledronic acid.
-  const bool za_renal = f.crcl && x.P(&CP::za_crcl).Met(*f.crcl);
+  const bool za_renal = f.crcl && x.P<&CP::za_crcl, "CI-01", "D11", "D30">().Met(*f.crcl);
   const bool za_intolerance = HasIntolerance(p, Intolerance::kZoledronicAcid);
   if (za_renal || aki || za_intolerance || pregnant) {
     s.za_contraindicated = true;
@@ -133,7 +138,8 @@ void Contraindications(Ctx& x, State& s) {
     std::vector<std::string> za;
     RuleIds za_rules = {"CI-01"};
     if (za_renal) {
-      za.push_back("CrCl " + Num(*f.crcl) + " mL/min " + Desc(x.P(&CP::za_crcl), "mL/min"));
+      za.push_back("CrCl " + Num(*f.crcl) + " mL/min " +
+                   Desc(x.P<&CP::za_crcl, "CI-01", "D11", "D30">(), "mL/min"));
       za_rules.push_back("PRE-01");
       za_rules.push_back("D11");
     }
@@ -151,23 +157,25 @@ void Contraindications(Ctx& x, State& s) {
     x.Trace("CI-01", f.crcl ? Outcome::kNotFired : Outcome::kInsufficientData,
             f.crcl ? "CrCl " + Num(*f.crcl) + " mL/min" : "CrCl unknown");
   }
-  if ((f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)) || aki)
+  if ((f.crcl && x.P<&CP::za_crcl, "CI-01", "D11", "D30">().Met(*f.crcl)) || aki)
     x.Warn("zoledronic_acid_renal_contraindication", Severity::kCritical,
            "Zoledronic acid is contraindicated: " +
-               (f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)
+               (f.crcl && x.P<&CP::za_crcl, "CI-01", "D11", "D30">().Met(*f.crcl)
                     ? "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
-                          Desc(x.P(&CP::za_crcl), "mL/min")
+                          Desc(x.P<&CP::za_crcl, "CI-01", "D11", "D30">(), "mL/min")
                     : std::string("acute renal impairment")) +
                ".",
            {"CI-01", "PRE-01"});
   // Renal borderline (CrCl within the band of a threshold).
   if (f.crcl) {
-    for (const Threshold* t :
-         {&x.P(&CP::za_crcl), &x.P(&CP::alendronate_crcl), &x.P(&CP::risedronate_crcl)}) {
-      if (std::abs(*f.crcl - t->value) <= x.P(&CP::crcl_borderline_band)) {
+    for (const Threshold* t : {&x.P<&CP::za_crcl, "CI-01", "D11", "D30">(),
+                               &x.P<&CP::alendronate_crcl, "CI-02", "D11">(),
+                               &x.P<&CP::risedronate_crcl, "CI-03", "D11">()}) {
+      if (std::abs(*f.crcl - t->value) <= x.P<&CP::crcl_borderline_band, "CI-01", "PRE-01">()) {
         x.Warn("renal_function_borderline", Severity::kWarning,
-               "CrCl " + Num(*f.crcl) + " mL/min is within " + Num(x.P(&CP::crcl_borderline_band)) +
-                   " mL/min of the " + Num(t->value, 0) +
+               "CrCl " + Num(*f.crcl) + " mL/min is within " +
+                   Num(x.P<&CP::crcl_borderline_band, "CI-01", "PRE-01">()) + " mL/min of the " +
+                   Num(t->value, 0) +
                    " mL/min threshold: recheck creatinine, "
                    "hydrate, review nephrotoxic drugs.",
                {"PRE-01"});
@@ -192,9 +200,9 @@ void Contraindications(Ctx& x, State& s) {
     if (!cond->onset) {
       if (cond->active)
         romo += std::string(romo.empty() ? "" : "; ") + name +
-                " with no date recorded (cannot exclude the past " + Int(x.P(&CP::romo_cv_months)) +
-                " months)";
-    } else if (WithinMonths(*cond->onset, f.as_of, x.P(&CP::romo_cv_months))) {
+                " with no date recorded (cannot exclude the past " +
+                Int(x.P<&CP::romo_cv_months, "CI-07">()) + " months)";
+    } else if (WithinMonths(*cond->onset, f.as_of, x.P<&CP::romo_cv_months, "CI-07">())) {
       romo += std::string(romo.empty() ? "" : "; ") + name + " on " + Dt(cond->onset);
     }
   }
@@ -202,7 +210,8 @@ void Contraindications(Ctx& x, State& s) {
     x.AvoidAgent("romosozumab", "BLOCK: " + romo, {"CI-07"});
     x.Warn("romosozumab_cardiovascular_contraindication", Severity::kCritical,
            "Romosozumab must not be started: " + romo + " (boxed warning: no initiation within " +
-               Int(x.P(&CP::romo_cv_months)) + " months of a myocardial infarction or stroke).",
+               Int(x.P<&CP::romo_cv_months, "CI-07">()) +
+               " months of a myocardial infarction or stroke).",
            {"CI-07"});
   }
   if (!f.female || f.menopause == Menopause::kPre)
@@ -215,10 +224,10 @@ void Contraindications(Ctx& x, State& s) {
   int romo_doses = 0;
   for (const auto& m : p.medications)
     if (m.agent == Agent::kRomosozumab && m.doses_received) romo_doses += *m.doses_received;
-  if (x.P(&CP::romo_max_doses).Met(romo_doses)) {
+  if (x.P<&CP::romo_max_doses, "CI-07", "SEQ-02">().Met(romo_doses)) {
     x.AvoidAgent("romosozumab",
                  "BLOCK: " + Int(romo_doses) + " doses received (maximum " +
-                     Num(x.P(&CP::romo_max_doses).value, 0) + ")",
+                     Num(x.P<&CP::romo_max_doses, "CI-07", "SEQ-02">().value, 0) + ")",
                  {"SEQ-02"});
     x.Fired("SEQ-02", Int(romo_doses) + " romosozumab doses");
   } else {
@@ -278,20 +287,21 @@ void Contraindications(Ctx& x, State& s) {
     const double months = CompletedMonths(*m.start, until);
     (m.agent == Agent::kTeriparatide ? tptd_months : abl_months) += months;
   }
-  if (x.P(&CP::abl_max_months).Met(tptd_months + abl_months)) {
+  if (x.P<&CP::abl_max_months, "CI-09", "SEQ-04", "D4">().Met(tptd_months + abl_months)) {
     x.AvoidAgent("abaloparatide",
                  "BLOCK: cumulative PTH-analog exposure " + Num(tptd_months + abl_months) +
-                     " months (limit " + Num(x.P(&CP::abl_max_months).value, 0) + ")",
+                     " months (limit " +
+                     Num(x.P<&CP::abl_max_months, "CI-09", "SEQ-04", "D4">().value, 0) + ")",
                  {"SEQ-04", "CI-09", "D4"});
     x.Fired("SEQ-04", Num(tptd_months + abl_months) + " months of PTH analogs");
   } else {
     x.NotFired("SEQ-04");
   }
-  if (x.P(&CP::tptd_max_months).Met(tptd_months + abl_months)) {
+  if (x.P<&CP::tptd_max_months, "SEQ-03", "D4">().Met(tptd_months + abl_months)) {
     x.Fired("SEQ-03",
             "teriparatide/abaloparatide for " + Num(tptd_months + abl_months) + " months");
     x.Warn("teriparatide_beyond_24_months", Severity::kWarning,
-           "Teriparatide beyond " + Num(x.P(&CP::tptd_max_months).value, 0) +
+           "Teriparatide beyond " + Num(x.P<&CP::tptd_max_months, "SEQ-03", "D4">().value, 0) +
                " months only if the patient remains at or has returned to high "
                "fracture risk (label revised 2020).",
            {"SEQ-03", "D4"});
@@ -299,7 +309,9 @@ void Contraindications(Ctx& x, State& s) {
     x.NotFired("SEQ-03");
   }
   x.Trace("D4", (tptd_months + abl_months) > 0 ? Outcome::kFired : Outcome::kNotFired,
-          "teriparatide beyond 24 months warns; abaloparatide blocks at 24 months cumulative");
+          Cat("teriparatide beyond " + Num(x.P<&CP::tptd_max_months, "D4">().value, 0) +
+              " months warns; abaloparatide blocks at " +
+              Num(x.P<&CP::abl_max_months, "D4">().value, 0) + " months cumulative"));
   x.Trace("CI-08", x.Avoided("teriparatide") ? Outcome::kFired : Outcome::kNotFired);
   x.Trace("CI-09", x.Avoided("abaloparatide") ? Outcome::kFired : Outcome::kNotFired);
   x.Trace("D5", pth.empty() ? Outcome::kNotFired : Outcome::kFired,

@@ -61,7 +61,8 @@ void Demographics(Ctx& x, State& s) {
             std::string("menopausal status not recorded: taken as ") +
                 (*f.menopause == Menopause::kPost ? "postmenopausal" : "premenopausal") +
                 " from age " + Num(x.Age(), 0) + " (cut-off " +
-                Desc(x.P(&CP::menopause_assumed_age), "years") + ")");
+                Desc(x.P<&CP::menopause_assumed_age, "CONV-MENOPAUSE", "CALC-07">(), "years") +
+                ")");
   } else {
     x.NotFired("CONV-MENOPAUSE", "menopausal status recorded or not applicable");
   }
@@ -164,7 +165,8 @@ void Demographics(Ctx& x, State& s) {
   }
   if (f.frax_gc_boundary) {
     x.Warn("glucocorticoid_dose_boundary", Severity::kInfo,
-           "Glucocorticoid dose exactly " + Num(x.P(&CP::gc_bands).high_from_mg) +
+           "Glucocorticoid dose exactly " +
+               Num(x.P<&CP::gc_bands, "CALC-06", "D7">().high_from_mg) +
                " mg/day: sources differ on whether this is the high band (D7). Unadjusted FRAX "
                "MOF " +
                Num(*f.frax_mof_raw) + " %, adjusted " + Num(f.frax_mof.value_or(0)) + " %.",

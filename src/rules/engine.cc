@@ -43,30 +43,40 @@ ProfileTexts MakeProfileTexts(const CompiledProfile& c) {
   ProfileTexts t;
   t.calc07_in =
       Interned("in the T-score population (postmenopausal or perimenopausal woman, or man aged " +
-               Desc(c.tscore_population_min_age_men, "years") + ")");
+               Desc(Read<&CP::tscore_population_min_age_men, "CALC-07">(c), "years") + ")");
   t.calc07_out = Interned("outside the T-score population (premenopausal woman or man under " +
-                          Num(c.tscore_population_min_age_men.value, 0) + "): Z-scores apply");
-  t.d1 = Interned("FRAX very-high-risk thresholds " + Desc(c.vh_frax_mof, "%") + " / " +
-                  Desc(c.vh_frax_hip, "%") + "; 20 % / 3 % are treatment thresholds only");
-  t.d2 = Interned("T-score very-high-risk threshold " + Desc(c.vh_tscore, ""));
-  t.d11 = Interned("per-drug renal thresholds: zoledronic acid " + Desc(c.za_crcl, "mL/min") +
-                   ", alendronate " + Desc(c.alendronate_crcl, "mL/min") +
-                   ", risedronate/ibandronate " + Desc(c.risedronate_crcl, "mL/min") +
-                   " (Cockcroft-Gault, not eGFR)");
-  t.d12 = Interned("minimum " + Num(c.za_min_vitd.value, 0) + " ng/mL blocks; AACE target " +
-                   Num(c.vitd_target.value, 0) + " ng/mL warns");
-  t.d13 = Interned("any fracture in the past " + Int(c.vh_recent_fx_months) +
+                          Num(Read<&CP::tscore_population_min_age_men, "CALC-07">(c).value, 0) +
+                          "): Z-scores apply");
+  t.d1 =
+      Interned("FRAX very-high-risk thresholds " + Desc(Read<&CP::vh_frax_mof, "D1">(c), "%") +
+               " / " + Desc(Read<&CP::vh_frax_hip, "D1">(c), "%") + "; " +
+               Num(Read<&CP::tx_frax_mof, "D1">(c).value, 0) + " % / " +
+               Num(Read<&CP::tx_frax_hip, "D1">(c).value, 0) + " % are treatment thresholds only");
+  t.d2 = Interned("T-score very-high-risk threshold " + Desc(Read<&CP::vh_tscore, "D2">(c), ""));
+  t.d11 = Interned(
+      "per-drug renal thresholds: zoledronic acid " + Desc(Read<&CP::za_crcl, "D11">(c), "mL/min") +
+      ", alendronate " + Desc(Read<&CP::alendronate_crcl, "D11">(c), "mL/min") +
+      ", risedronate/ibandronate " + Desc(Read<&CP::risedronate_crcl, "D11">(c), "mL/min") +
+      " (Cockcroft-Gault, not eGFR)");
+  t.d12 = Interned("minimum " + Num(Read<&CP::za_min_vitd, "D12">(c).value, 0) +
+                   " ng/mL blocks; AACE target " + Num(Read<&CP::vitd_target, "D12">(c).value, 0) +
+                   " ng/mL warns");
+  t.d13 = Interned("any fracture in the past " + Int(Read<&CP::vh_recent_fx_months, "D13">(c)) +
                    " months counts (AACE 2020), not only vertebral or hip");
-  t.d26 = Interned("reassess after " + Num(c.bp_oral_reassess_years.value, 0) + " years oral or " +
-                   Num(c.za_reassess_doses.value, 0) + " years IV");
-  t.d27 = Interned("refer below CrCl " + Num(c.refer_crcl.value, 0) + " mL/min; always at eGFR " +
-                   Desc(c.denosumab_egfr, ""));
-  t.giop_acr_scope = Interned("ACR 2022 scope not met (" + Desc(c.gc_acr_min_dose, "mg/day") +
-                              " for " + Desc(c.gc_acr_min_days, "days") + ")");
-  t.giop_vh_dose = Interned("glucocorticoid " + Desc(c.giop_vh_dose, "mg/day") + " for " +
-                            Desc(c.giop_vh_dose_days, "days"));
-  t.giop_vh_cumulative = Interned("cumulative " + Desc(c.giop_vh_cumulative_g, "g") + " in a year");
-  const std::string young(Num(c.giop_young_age.value, 0).view());
+  t.d26 = Interned("reassess after " + Num(Read<&CP::bp_oral_reassess_years, "D26">(c).value, 0) +
+                   " years oral or " + Num(Read<&CP::za_reassess_doses, "D26">(c).value, 0) +
+                   " years IV");
+  t.d27 = Interned("refer below CrCl " + Num(Read<&CP::refer_crcl, "D27">(c).value, 0) +
+                   " mL/min; always at eGFR " + Desc(Read<&CP::denosumab_egfr, "D27">(c), ""));
+  t.giop_acr_scope = Interned("ACR 2022 scope not met (" +
+                              Desc(Read<&CP::gc_acr_min_dose, "GIOP-01">(c), "mg/day") + " for " +
+                              Desc(Read<&CP::gc_acr_min_days, "GIOP-01">(c), "days") + ")");
+  t.giop_vh_dose =
+      Interned("glucocorticoid " + Desc(Read<&CP::giop_vh_dose, "GIOP-03">(c), "mg/day") + " for " +
+               Desc(Read<&CP::giop_vh_dose_days, "GIOP-03">(c), "days"));
+  t.giop_vh_cumulative = Interned(
+      "cumulative " + Desc(Read<&CP::giop_vh_cumulative_g, "GIOP-03">(c), "g") + " in a year");
+  const std::string young(Num(Read<&CP::giop_young_age, "GIOP-07">(c).value, 0).view());
   t.giop_young = Interned("age under " + Cat(young));
   t.giop_young_no_frax = Interned("under " + Cat(young) + ": FRAX not used");
   t.giop_not_young = Interned("age " + Cat(young) + " or over");
@@ -248,6 +258,25 @@ std::span<const std::string_view> Engine::ImplementedRules() {
     return all;
   }();
   return ids;
+}
+
+std::vector<RuleParameterRead> Engine::ParameterReads() { return RuleParameterReads(); }
+
+std::span<const std::string_view> Engine::RulesWithUnattributedReads() {
+  static const std::vector<std::string_view> ids = [] {
+    std::vector<std::string_view> all;
+    for (const Topic* t : {&kCourseModelTopic, &kCourseStopsTopic, &kCourseDecisionTopic,
+                           &kCourseGatesTopic, &kCourseTherapyTopic, &kCourseFinishTopic})
+      all.insert(all.end(), t->rules.begin(), t->rules.end());
+    return all;
+  }();
+  return ids;
+}
+
+std::vector<TypedParameter> Engine::TypedParameters() {
+  std::vector<TypedParameter> out;
+  for (const ParamBinding& b : ParamBindings()) out.push_back(b.parameter);
+  return out;
 }
 
 }  // namespace bp

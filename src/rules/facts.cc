@@ -77,7 +77,11 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
     if (p.menopausal_status && *p.menopausal_status != Menopause::kUnknown) {
       f.menopause = p.menopausal_status;
     } else if (f.age) {
-      f.menopause = c.menopause_assumed_age.Met(*f.age) ? Menopause::kPost : Menopause::kPre;
+      f.menopause = Read<&CompiledProfile::menopause_assumed_age, "CALC-07", "CONV-MENOPAUSE",
+                         "TX-06", "REF-07">(c)
+                            .Met(*f.age)
+                        ? Menopause::kPost
+                        : Menopause::kPre;
       f.menopause_assumed = true;
     }
   }
@@ -87,7 +91,9 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
   } else if (f.age) {
     // Men, and sex unknown: by the men's age limit (the more cautious reading for a
     // T-score-based decision is to require the same age as for men).
-    f.in_t_population = c.tscore_population_min_age_men.Met(*f.age);
+    f.in_t_population =
+        Read<&CompiledProfile::tscore_population_min_age_men, "CALC-07", "TX-06", "REF-07">(c).Met(
+            *f.age);
   }
 
   // The latest value of each test, in one pass over the labs (P1NP and CTX: the latest baseline
@@ -149,40 +155,56 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
   if (f.creatinine && p.weight_kg && f.age && f.creatinine->value > 0) {
     double weight = *p.weight_kg;
     const bool female_calc = !f.male;
-    if (c.crcl_weight != CrclWeight::kActual && p.height_cm) {
-      const double ibw = calc::IdealBodyWeightKg(*p.height_cm, female_calc, c.bw);
+    if (Read<&CompiledProfile::crcl_weight, "CALC-01", "CALC-02", "D30">(c) !=
+            CrclWeight::kActual &&
+        p.height_cm) {
+      const double ibw = calc::IdealBodyWeightKg(*p.height_cm, female_calc,
+                                                 Read<&CompiledProfile::bw, "CALC-02">(c));
       weight =
-          c.crcl_weight == CrclWeight::kIdeal ? ibw : calc::AdjustedBodyWeightKg(weight, ibw, c.bw);
-      f.crcl_weight_method = c.crcl_weight == CrclWeight::kIdeal ? "ideal" : "adjusted";
+          Read<&CompiledProfile::crcl_weight, "CALC-01", "CALC-02", "D30">(c) == CrclWeight::kIdeal
+              ? ibw
+              : calc::AdjustedBodyWeightKg(weight, ibw, Read<&CompiledProfile::bw, "CALC-02">(c));
+      f.crcl_weight_method =
+          Read<&CompiledProfile::crcl_weight, "CALC-01", "CALC-02", "D30">(c) == CrclWeight::kIdeal
+              ? "ideal"
+              : "adjusted";
     }
-    f.crcl = calc::CockcroftGaultMlMin(*f.age, weight, f.creatinine->value, female_calc, c.cg);
+    f.crcl =
+        calc::CockcroftGaultMlMin(*f.age, weight, f.creatinine->value, female_calc,
+                                  Read<&CompiledProfile::cg, "CALC-01", "CONV-SEX-UNKNOWN">(c));
     f.crcl_sex_assumed = f.sex_unknown;
   }
   // CALC-03: eGFR reported, else CKD-EPI 2021 (unknown sex: the lower of both).
   if (f.egfr_reported) {
     f.egfr = f.egfr_reported->value;
   } else if (f.creatinine && f.age && f.creatinine->value > 0) {
-    const double fem = calc::CkdEpi2021(f.creatinine->value, *f.age, true, c.ckd_epi);
-    const double mal = calc::CkdEpi2021(f.creatinine->value, *f.age, false, c.ckd_epi);
+    const double fem = calc::CkdEpi2021(f.creatinine->value, *f.age, true,
+                                        Read<&CompiledProfile::ckd_epi, "CALC-03">(c));
+    const double mal = calc::CkdEpi2021(f.creatinine->value, *f.age, false,
+                                        Read<&CompiledProfile::ckd_epi, "CALC-03">(c));
     f.egfr = f.female ? fem : f.male ? mal : std::min(fem, mal);
     f.egfr_computed = true;
   }
   // CALC-04: corrected calcium; ionized preferred when present.
   if (f.calcium && f.albumin)
-    f.corrected_calcium = calc::CorrectedCalciumMgDl(f.calcium->value, f.albumin->value,
-                                                     c.ca_albumin_factor, c.ca_albumin_reference);
+    f.corrected_calcium = calc::CorrectedCalciumMgDl(
+        f.calcium->value, f.albumin->value, Read<&CompiledProfile::ca_albumin_factor, "CALC-04">(c),
+        Read<&CompiledProfile::ca_albumin_reference, "CALC-04">(c));
   if (f.ionized_calcium) {
     f.calcium_known = true;
-    f.hypocalcemia = f.ionized_calcium->BelowReference(c.hypoca_ionized);
+    f.hypocalcemia = f.ionized_calcium->BelowReference(
+        Read<&CompiledProfile::hypoca_ionized, "CALC-04", "CI-06", "CI-11", "PRE-02">(c));
   } else if (f.corrected_calcium) {
     f.calcium_known = true;
     // The lab's range applies to total calcium; corrected calcium is compared to it too.
     LabValue corrected = *f.calcium;
     corrected.value = *f.corrected_calcium;
-    f.hypocalcemia = corrected.BelowReference(c.hypoca_corrected);
+    f.hypocalcemia = corrected.BelowReference(
+        Read<&CompiledProfile::hypoca_corrected, "CALC-04", "CI-06", "CI-11", "PRE-02">(c));
   } else if (f.calcium) {
     // Total calcium without albumin: usable when already low, not to call it normal.
-    f.calcium_known = f.calcium->BelowReference(c.hypoca_corrected);
+    f.calcium_known = f.calcium->BelowReference(
+        Read<&CompiledProfile::hypoca_corrected, "CALC-04", "CI-06", "CI-11", "PRE-02">(c));
     f.hypocalcemia = f.calcium_known;
   }
   if (HasCondition(p, ConditionCode::kHypocalcemia)) {
@@ -192,12 +214,14 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
   // CALC-04 (catalogue §6): hypercalcemia above the lab's upper limit, else the fallback; the
   // corrected value is compared unrounded. Total calcium without albumin counts when already high.
   if (f.ionized_calcium) {
-    f.hypercalcemia = f.ionized_calcium->AboveReference(c.hyperca_ionized);
+    f.hypercalcemia = f.ionized_calcium->AboveReference(
+        Read<&CompiledProfile::hyperca_ionized, "CALC-04", "D44">(c));
     f.hypercalcemia_fallback = !(f.ionized_calcium->lab && f.ionized_calcium->lab->reference_high);
   } else if (f.calcium) {
     LabValue v = *f.calcium;
     if (f.corrected_calcium) v.value = *f.corrected_calcium;
-    f.hypercalcemia = v.AboveReference(c.hyperca_corrected);
+    f.hypercalcemia =
+        v.AboveReference(Read<&CompiledProfile::hyperca_corrected, "CALC-04", "D44", "LAB-03">(c));
     f.hypercalcemia_fallback = !(f.calcium->lab && f.calcium->lab->reference_high);
   }
 
@@ -247,9 +271,10 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
            (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned);
   });
   if (any_gc && dose_known) f.gc_dose_mg = dose_sum;
-  if (f.gc_dose_mg && c.gc_acr_min_dose.Met(*f.gc_dose_mg)) {
+  if (f.gc_dose_mg &&
+      Read<&CompiledProfile::gc_acr_min_dose, "CALC-05", "D6", "GIOP-01">(c).Met(*f.gc_dose_mg)) {
     const int days = std::max(f.gc_days_actual.value_or(0), f.gc_days_planned.value_or(0));
-    f.gc_applies_acr = c.gc_acr_min_days.Met(days);
+    f.gc_applies_acr = Read<&CompiledProfile::gc_acr_min_days, "CALC-05", "GIOP-01">(c).Met(days);
     if (f.gc_days_actual)
       f.gc_cumulative_g_year = *f.gc_dose_mg * std::min(*f.gc_days_actual, 365) / 1000.0;
   }
@@ -266,14 +291,20 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
       if (!f.gc_dose_mg) {
         f.frax_gc_adjust_unknown = true;
       } else {
-        const auto band = calc::GlucocorticoidBand(*f.gc_dose_mg, c.gc_bands);
+        const auto band = calc::GlucocorticoidBand(
+            *f.gc_dose_mg, Read<&CompiledProfile::gc_bands, "CALC-06", "D7">(c));
         double mof = 1, hip = 1;
-        if (band == calc::GcBand::kLow) mof = c.gc_low_mof, hip = c.gc_low_hip;
-        if (band == calc::GcBand::kHigh) mof = c.gc_high_mof, hip = c.gc_high_hip;
+        if (band == calc::GcBand::kLow)
+          mof = Read<&CompiledProfile::gc_low_mof, "CALC-06", "GIOP-02">(c),
+          hip = Read<&CompiledProfile::gc_low_hip, "CALC-06", "GIOP-02">(c);
+        if (band == calc::GcBand::kHigh)
+          mof = Read<&CompiledProfile::gc_high_mof, "CALC-06", "GIOP-02">(c),
+          hip = Read<&CompiledProfile::gc_high_hip, "CALC-06", "GIOP-02">(c);
         if (f.frax_mof) *f.frax_mof *= mof;
         if (f.frax_hip) *f.frax_hip *= hip;
         f.frax_gc_adjusted_here = band != calc::GcBand::kMedium;
-        f.frax_gc_boundary = *f.gc_dose_mg == c.gc_bands.high_from_mg;
+        f.frax_gc_boundary =
+            *f.gc_dose_mg == Read<&CompiledProfile::gc_bands, "CALC-06", "D7">(c).high_from_mg;
       }
     }
   }
@@ -284,7 +315,9 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
     FractureEvent* same = nullptr;
     for (auto& e : f.events) {
       if (e.date && fx.date &&
-          std::abs(DaysBetween(*e.date, *fx.date)) <= c.fracture_same_event_days &&
+          std::abs(DaysBetween(*e.date, *fx.date)) <=
+              Read<&CompiledProfile::fracture_same_event_days, "CALC-08", "CONV-FRACTURE-EVENT",
+                   "CONV-01">(c) &&
           Compatible(e.site, fx.site)) {
         same = &e;
         break;
@@ -324,9 +357,11 @@ Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena*
       age_at = CompletedYears(*p.birth_date, *e.date);
     else if (f.age && e.date && *e.date <= as_of)
       age_at = *f.age - CompletedYears(*e.date, as_of);
-    if (!age_at || !c.possible_fragility_min_age.Met(*age_at)) continue;
+    if (!age_at || !Read<&CompiledProfile::possible_fragility_min_age, "CALC-09">(c).Met(*age_at))
+      continue;
     e.possible_fragility = true;
-    if (c.presume_hip_vertebral_fragility && e.HipOrVertebral()) {
+    if (Read<&CompiledProfile::presume_hip_vertebral_fragility, "CALC-09", "D41">(c) &&
+        e.HipOrVertebral()) {
       e.fragility = true;
       e.presumed = true;
     }

@@ -22,21 +22,23 @@ void Glucocorticoids(Ctx& x, State& s) {
       std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
         return IsOsteoporosisDrug(m.agent) && m.status == MedStatus::kActive;
       });
-  const GiopProfile giop = x.P(&CP::giop_profile);
+  const GiopProfile giop = x.P<&CP::giop_profile, "GIOP-01", "GIOP-LEGACY", "D6">();
   if (giop == GiopProfile::kSeed000) {
     for (std::string_view r : kAcrRules) x.NotFired(r, "profile uses GIOP-LEGACY");
     x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use");
     const bool long_enough =
         f.gc_days_actual &&
-        *f.gc_days_actual >=
-            DaysBetween(f.as_of.AddMonths(-static_cast<int>(x.P(&CP::giop_legacy_months).value)),
-                        f.as_of);
-    if (f.gc_dose_mg && x.P(&CP::giop_legacy_dose).Met(*f.gc_dose_mg) && long_enough &&
-        ((f.t_min && x.P(&CP::giop_legacy_tscore).MetTenths(*f.t_min)) || f.fragility_events)) {
+        *f.gc_days_actual >= DaysBetween(f.as_of.AddMonths(-static_cast<int>(
+                                             x.P<&CP::giop_legacy_months, "GIOP-LEGACY">().value)),
+                                         f.as_of);
+    if (f.gc_dose_mg && x.P<&CP::giop_legacy_dose, "GIOP-LEGACY", "D6">().Met(*f.gc_dose_mg) &&
+        long_enough &&
+        ((f.t_min && x.P<&CP::giop_legacy_tscore, "GIOP-LEGACY", "D6">().MetTenths(*f.t_min)) ||
+         f.fragility_events)) {
       s.giop_indicated = true;
       x.Fired("GIOP-LEGACY",
-              "glucocorticoid " + Num(*f.gc_dose_mg) +
-                  " mg/day for >= " + Num(x.P(&CP::giop_legacy_months).value, 0) + " months with " +
+              "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for >= " +
+                  Num(x.P<&CP::giop_legacy_months, "GIOP-LEGACY">().value, 0) + " months with " +
                   (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min)));
       x.a.treatment_reasons.push_back(
           St{"giop_legacy",
@@ -66,11 +68,14 @@ void Glucocorticoids(Ctx& x, State& s) {
              {"GIOP-01", "MON-02"}});
       enum { kLow, kModerate, kHigh, kVeryHigh, kUnknown } cat = kLow;
       std::string why;
-      const bool young = x.AgeKnown() && x.P(&CP::giop_young_age).Met(x.Age());
-      const bool vh_dose = f.gc_dose_mg && x.P(&CP::giop_vh_dose).Met(*f.gc_dose_mg) &&
-                           f.gc_days_actual && x.P(&CP::giop_vh_dose_days).Met(*f.gc_days_actual);
+      const bool young = x.AgeKnown() && x.P<&CP::giop_young_age, "GIOP-07">().Met(x.Age());
+      const bool vh_dose =
+          f.gc_dose_mg && x.P<&CP::giop_vh_dose, "GIOP-03", "GIOP-07", "D8">().Met(*f.gc_dose_mg) &&
+          f.gc_days_actual &&
+          x.P<&CP::giop_vh_dose_days, "GIOP-03", "GIOP-07", "D8">().Met(*f.gc_days_actual);
       const bool vh_cum =
-          f.gc_cumulative_g_year && x.P(&CP::giop_vh_cumulative_g).Met(*f.gc_cumulative_g_year);
+          f.gc_cumulative_g_year &&
+          x.P<&CP::giop_vh_cumulative_g, "GIOP-03", "GIOP-07", "D8">().Met(*f.gc_cumulative_g_year);
       const bool prior_fx = f.fragility_events > 0;
       if (!x.AgeKnown()) {
         cat = kUnknown;
@@ -82,17 +87,18 @@ void Glucocorticoids(Ctx& x, State& s) {
             why = prior_fx  ? "prior osteoporotic fracture"
                   : vh_dose ? x.Texts().giop_vh_dose.view()
                             : x.Texts().giop_vh_cumulative.view();
-        } else if (f.gc_dose_mg && x.P(&CP::giop_young_dose).Met(*f.gc_dose_mg) &&
+        } else if (f.gc_dose_mg && x.P<&CP::giop_young_dose, "GIOP-07">().Met(*f.gc_dose_mg) &&
                    f.gc_days_actual &&
-                   *f.gc_days_actual >= DaysBetween(f.as_of.AddMonths(-static_cast<int>(
-                                                        x.P(&CP::giop_young_months).value)),
-                                                    f.as_of) &&
-                   f.z_min && x.P(&CP::giop_young_zscore).MetTenths(*f.z_min)) {
+                   *f.gc_days_actual >=
+                       DaysBetween(f.as_of.AddMonths(-static_cast<int>(
+                                       x.P<&CP::giop_young_months, "GIOP-07">().value)),
+                                   f.as_of) &&
+                   f.z_min && x.P<&CP::giop_young_zscore, "GIOP-07">().MetTenths(*f.z_min)) {
           cat = kModerate;
           if (x.verbose) why = "continuing high-dose glucocorticoid with Z-score " + Tn(*f.z_min);
         }
         x.Trace("GIOP-07", Outcome::kFired,
-                "age under " + Num(x.P(&CP::giop_young_age).value, 0) + ": " +
+                "age under " + Num(x.P<&CP::giop_young_age, "GIOP-07">().value, 0) + ": " +
                     (why.empty() ? "low risk" : why));
         for (std::string_view r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"})
           x.NotFired(r, x.Texts().giop_young);
@@ -103,25 +109,30 @@ void Glucocorticoids(Ctx& x, State& s) {
         auto frax_ge = [&](const Threshold& mof, const Threshold& hip) {
           return (f.frax_mof && mof.Met(*f.frax_mof)) || (f.frax_hip && hip.Met(*f.frax_hip));
         };
-        if (prior_fx || (f.t_min && x.P(&CP::giop_vh_tscore).MetTenths(*f.t_min)) ||
-            frax_ge(x.P(&CP::giop_vh_frax_mof), x.P(&CP::giop_vh_frax_hip)) || vh_dose || vh_cum) {
+        if (prior_fx || (f.t_min && x.P<&CP::giop_vh_tscore, "GIOP-03">().MetTenths(*f.t_min)) ||
+            frax_ge(x.P<&CP::giop_vh_frax_mof, "GIOP-03">(),
+                    x.P<&CP::giop_vh_frax_hip, "GIOP-03">()) ||
+            vh_dose || vh_cum) {
           cat = kVeryHigh;
           if (!x.verbose) {
           } else if (prior_fx) {
             why = "prior osteoporotic fracture";
-          } else if (f.t_min && x.P(&CP::giop_vh_tscore).MetTenths(*f.t_min)) {
+          } else if (f.t_min && x.P<&CP::giop_vh_tscore, "GIOP-03">().MetTenths(*f.t_min)) {
             why = "T-score " + Tn(*f.t_min);
           } else {
             why = vh_dose  ? x.Texts().giop_vh_dose.view()
                   : vh_cum ? x.Texts().giop_vh_cumulative.view()
                            : "adjusted FRAX at very-high thresholds";
           }
-        } else if ((f.t_min && x.P(&CP::giop_high_tscore).MetTenths(*f.t_min)) ||
-                   frax_ge(x.P(&CP::giop_high_frax_mof), x.P(&CP::giop_high_frax_hip))) {
+        } else if ((f.t_min && x.P<&CP::giop_high_tscore, "GIOP-04">().MetTenths(*f.t_min)) ||
+                   frax_ge(x.P<&CP::giop_high_frax_mof, "GIOP-04">(),
+                           x.P<&CP::giop_high_frax_hip, "GIOP-04">())) {
           cat = kHigh;
           if (x.verbose) why = "T-score or adjusted FRAX in the ACR high range";
-        } else if ((f.t_min && x.P(&CP::giop_mod_tscore).MetTenths(*f.t_min)) ||
-                   frax_ge(x.P(&CP::giop_mod_frax_mof), x.P(&CP::giop_mod_frax_hip))) {
+        } else if ((f.t_min &&
+                    x.P<&CP::giop_mod_tscore, "GIOP-05", "GIOP-06">().MetTenths(*f.t_min)) ||
+                   frax_ge(x.P<&CP::giop_mod_frax_mof, "GIOP-05", "GIOP-06">(),
+                           x.P<&CP::giop_mod_frax_hip, "GIOP-05", "GIOP-06">())) {
           cat = kModerate;
           if (x.verbose) why = "T-score or adjusted FRAX in the ACR moderate range";
         } else if (!f.t_min && !f.frax_present) {

@@ -21,7 +21,7 @@ void Holidays(Ctx& x, State& s) {
                         e.site == FractureSite::kWrist || e.site == FractureSite::kForearm))
       major_fx = true;
   const bool hip_low =
-      f.t_hip_latest && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_hip_latest);
+      f.t_hip_latest && x.P<&CP::tx_tscore_osteoporosis, "SEQ-06">().MetTenths(*f.t_hip_latest);
   const bool still_high =
       hip_low || major_fx || s.treatment_failure || x.a.risk_tier == RiskTier::kVeryHigh;
   // Formatted only where it is shown.
@@ -39,20 +39,20 @@ void Holidays(Ctx& x, State& s) {
       continue;
     }
     const double years = CompletedMonths(*m.start, f.as_of) / 12.0;
-    if (x.P(&CP::bp_oral_reassess_years).Met(years)) {
+    if (x.P<&CP::bp_oral_reassess_years, "SEQ-06", "D26">().Met(years)) {
       oral_due = true;
       x.Fired("SEQ-06", std::string(ToString(m.agent)) + " for " + Num(years) + " years");
       x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
              "Oral bisphosphonate for " + Num(years) +
-                 " years (>= " + Num(x.P(&CP::bp_oral_reassess_years).value, 0) +
+                 " years (>= " + Num(x.P<&CP::bp_oral_reassess_years, "SEQ-06", "D26">().value, 0) +
                  "): reassess fracture risk; continue up to " +
-                 Num(x.P(&CP::bp_oral_max_years), 0) +
+                 Num(x.P<&CP::bp_oral_max_years, "SEQ-06">(), 0) +
                  " years if still high risk, otherwise a drug holiday.",
              {"SEQ-06", "D26"});
-      if (years >= x.P(&CP::bp_oral_max_years))
+      if (years >= x.P<&CP::bp_oral_max_years, "SEQ-06">())
         x.a.sequence.push_back(St{"oral_bp_max",
                                   "Oral bisphosphonate for " + Num(years) + " years: beyond the " +
-                                      Num(x.P(&CP::bp_oral_max_years), 0) +
+                                      Num(x.P<&CP::bp_oral_max_years, "SEQ-06">(), 0) +
                                       "-year maximum for high risk; stop or switch therapy.",
                                   {"SEQ-06"}});
     }
@@ -60,13 +60,13 @@ void Holidays(Ctx& x, State& s) {
   if (!oral_due) x.NotFired("SEQ-06");
   for (const auto& m : p.medications) {
     if (m.agent != Agent::kZoledronicAcid || m.status == MedStatus::kPlanned) continue;
-    if (m.doses_received && x.P(&CP::za_reassess_doses).Met(*m.doses_received)) {
+    if (m.doses_received && x.P<&CP::za_reassess_doses, "SEQ-07", "D26">().Met(*m.doses_received)) {
       za_due = true;
       x.Fired("SEQ-07", Int(*m.doses_received) + " zoledronic acid doses");
       x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
-             Int(*m.doses_received) +
-                 " annual zoledronic acid doses (>= " + Num(x.P(&CP::za_reassess_doses).value, 0) +
-                 "): reassess; continue up to " + Num(x.P(&CP::za_max_doses), 0) +
+             Int(*m.doses_received) + " annual zoledronic acid doses (>= " +
+                 Num(x.P<&CP::za_reassess_doses, "SEQ-07", "D26">().value, 0) +
+                 "): reassess; continue up to " + Num(x.P<&CP::za_max_doses, "SEQ-07">(), 0) +
                  " doses if still high risk, otherwise a drug holiday.",
              {"SEQ-07", "D26"});
     }

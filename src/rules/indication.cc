@@ -36,7 +36,7 @@ void Indication(Ctx& x, State& s) {
   bool recent_vertebral = false;
   for (const auto& e : f.events)
     if (e.site == FractureSite::kVertebral &&
-        (e.date ? WithinMonths(*e.date, f.as_of, x.P(&CP::fls_window_months))
+        (e.date ? WithinMonths(*e.date, f.as_of, x.P<&CP::fls_window_months, "RISK-04">())
                 : (p.spine.pain && *p.spine.pain != SpinePain::kNone)))
       recent_vertebral = true;
   const bool coded_malignancy = x.f.HasActive(p, ConditionCode::kBoneMetastases) ||
@@ -54,10 +54,14 @@ void Indication(Ctx& x, State& s) {
   // DX-01 WHO category.
   if (!x.verbose) {
   } else if (f.t_min) {
-    const char* cat = x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min)
-                          ? (f.fragility_events ? "severe osteoporosis" : "osteoporosis")
-                      : x.P(&CP::tx_tscore_low_bone_mass).MetTenths(*f.t_min) ? "low bone mass"
-                                                                              : "normal";
+    const char* cat =
+        x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03", "TX-04", "D32", "D33">()
+                .MetTenths(*f.t_min)
+            ? (f.fragility_events ? "severe osteoporosis" : "osteoporosis")
+        : x.P<&CP::tx_tscore_low_bone_mass, "DX-01", "TX-03", "TX-04", "TX-05">().MetTenths(
+              *f.t_min)
+            ? "low bone mass"
+            : "normal";
     x.Fired("DX-01", "lowest T-score on record " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
                          (f.t_min_date ? " (" + Dt(f.t_min_date) + ")" : "") + ": " + cat);
     if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa)
@@ -75,8 +79,9 @@ void Indication(Ctx& x, State& s) {
     x.NotFired("D33");
   }
   // DX-02 Z-score.
-  if (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min))
-    x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " + Desc(x.P(&CP::zscore_below_expected), "") +
+  if (f.z_min && x.P<&CP::zscore_below_expected, "DX-02", "TX-06">().MetTenths(*f.z_min))
+    x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " +
+                         Desc(x.P<&CP::zscore_below_expected, "DX-02", "TX-06">(), "") +
                          ": below the expected range for age");
   else
     x.NotFired("DX-02",
@@ -92,7 +97,8 @@ void Indication(Ctx& x, State& s) {
                            x.f.HasActive(p, ConditionCode::kAnorexiaNervosa) ||
                            x.f.HasActive(p, ConditionCode::kHyperprolactinemia) ||
                            x.f.HasActive(p, ConditionCode::kInflammatoryBowelDisease);
-    const bool low_z = f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min);
+    const bool low_z =
+        f.z_min && x.P<&CP::zscore_below_expected, "DX-02", "TX-06">().MetTenths(*f.z_min);
     if (f.fragility_events || low_z || secondary || s.recorded_dx) {
       x.a.treatment_indicated = std::nullopt;
       x.a.risk_tier = RiskTier::kIndeterminate;
@@ -146,18 +152,25 @@ void Indication(Ctx& x, State& s) {
     x.NotFired("TX-01", "no hip or vertebral fragility fracture");
   }
   // TX-02.
-  if (f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min)) {
+  if (f.t_min &&
+      x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03", "TX-04", "D32", "D33">()
+          .MetTenths(*f.t_min)) {
     indicated = true;
     if (x.verbose) {
-      x.Fired("TX-02",
-              "lowest T-score " + Tn(*f.t_min) + " " + Desc(x.P(&CP::tx_tscore_osteoporosis), ""));
+      x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " +
+                           Desc(x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03", "TX-04",
+                                    "D32", "D33">(),
+                                ""));
       RuleIds r = {"TX-02", "DX-01"};
       if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
       if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
       reasons.push_back(St{"osteoporotic_t_score",
                            "Osteoporotic T-score: " + Tn(*f.t_min) + " at " +
                                SiteName(*f.t_min_site) + " (" +
-                               Desc(x.P(&CP::tx_tscore_osteoporosis), "") + ").",
+                               Desc(x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03",
+                                        "TX-04", "D32", "D33">(),
+                                    "") +
+                               ").",
                            r});
     }
   } else {
@@ -176,21 +189,26 @@ void Indication(Ctx& x, State& s) {
   }
   // TX-03 (FRAX).
   const bool low_bone_mass_central =
-      f.t_min_central && !x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min_central) &&
-      x.P(&CP::tx_tscore_low_bone_mass).MetTenths(*f.t_min_central);
+      f.t_min_central &&
+      !x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03", "TX-04", "D32", "D33">()
+           .MetTenths(*f.t_min_central) &&
+      x.P<&CP::tx_tscore_low_bone_mass, "DX-01", "TX-03", "TX-04", "TX-05">().MetTenths(
+          *f.t_min_central);
   const bool frax_population =
-      x.P(&CP::tx_frax_requires_low_bone_mass)
+      x.P<&CP::tx_frax_requires_low_bone_mass, "TX-03", "D18">()
           ? low_bone_mass_central
-          : !(f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min));
+          : !(f.t_min &&
+              x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03", "TX-04", "D32", "D33">()
+                  .MetTenths(*f.t_min));
   const bool us_model = !p.frax || p.frax->model.empty() || p.frax->model == "US" ||
                         p.frax->model == "us" || p.frax->model == "USA";
   // CALC-07: FRAX applies from 40 to 90. Under 40 it is not used; over 90 the FRAX tool computes
   // at 90, so a reported figure is used as the age-90 estimate (said in the trace).
-  const bool frax_too_young = x.AgeKnown() && !x.P(&CP::frax_min_age).Met(x.Age());
-  if (f.frax_present && x.AgeKnown() && !x.P(&CP::frax_max_age).Met(x.Age()))
+  const bool frax_too_young = x.AgeKnown() && !x.P<&CP::frax_min_age, "CALC-07">().Met(x.Age());
+  if (f.frax_present && x.AgeKnown() && !x.P<&CP::frax_max_age, "CALC-07">().Met(x.Age()))
     x.Fired("CALC-07", "age " + Num(x.Age(), 0) +
                            " is above FRAX's range: the FRAX figure is the age-" +
-                           Num(x.P(&CP::frax_max_age).value, 0) + " estimate");
+                           Num(x.P<&CP::frax_max_age, "CALC-07">().value, 0) + " estimate");
   auto frax_meets = [&](const Threshold& mof, const Threshold& hip) {
     // Reported FRAX compared in tenths; adjusted FRAX unrounded.
     bool m = false, h = false;
@@ -203,21 +221,21 @@ void Indication(Ctx& x, State& s) {
   };
   bool tx03_missing = false;
   if (frax_population && f.frax_present && us_model && !frax_too_young &&
-      frax_meets(x.P(&CP::tx_frax_mof), x.P(&CP::tx_frax_hip))) {
+      frax_meets(x.P<&CP::tx_frax_mof, "TX-03">(), x.P<&CP::tx_frax_hip, "TX-03">())) {
     indicated = true;
     if (x.verbose) {
       const std::string fx = "FRAX major osteoporotic " +
                              (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
                              (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %";
-      x.Fired("TX-03", fx + " meets " + Desc(x.P(&CP::tx_frax_mof), "%") + " or " +
-                           Desc(x.P(&CP::tx_frax_hip), "%"));
+      x.Fired("TX-03", fx + " meets " + Desc(x.P<&CP::tx_frax_mof, "TX-03">(), "%") + " or " +
+                           Desc(x.P<&CP::tx_frax_hip, "TX-03">(), "%"));
       RuleIds r = {"TX-03"};
-      if (!x.P(&CP::tx_frax_requires_low_bone_mass)) r.push_back("D18");
+      if (!x.P<&CP::tx_frax_requires_low_bone_mass, "TX-03", "D18">()) r.push_back("D18");
       if (f.frax_gc_adjusted_here) r.push_back("CALC-06");
       reasons.push_back(St{"frax_threshold",
                            (low_bone_mass_central ? "Low bone mass with " : "") + fx +
-                               " (thresholds " + Desc(x.P(&CP::tx_frax_mof), "%") + " or hip " +
-                               Desc(x.P(&CP::tx_frax_hip), "%") + ").",
+                               " (thresholds " + Desc(x.P<&CP::tx_frax_mof, "TX-03">(), "%") +
+                               " or hip " + Desc(x.P<&CP::tx_frax_hip, "TX-03">(), "%") + ").",
                            r});
     }
   } else if (frax_population &&
@@ -233,33 +251,38 @@ void Indication(Ctx& x, State& s) {
                                 : "medications[glucocorticoid].dose_mg_per_day",
                 "US FRAX for low bone mass (TX-03)");
   } else {
-    x.NotFired("TX-03", frax_population ? "FRAX below " + Desc(x.P(&CP::tx_frax_mof), "%") +
-                                              " and " + Desc(x.P(&CP::tx_frax_hip), "%")
-                                        : "not low bone mass");
+    x.NotFired("TX-03", frax_population
+                            ? "FRAX below " + Desc(x.P<&CP::tx_frax_mof, "TX-03">(), "%") +
+                                  " and " + Desc(x.P<&CP::tx_frax_hip, "TX-03">(), "%")
+                            : "not low bone mass");
   }
-  if (x.P(&CP::tx_frax_requires_low_bone_mass))
+  if (x.P<&CP::tx_frax_requires_low_bone_mass, "TX-03", "D18">())
     x.NotFired("D18", "FRAX thresholds applied to low bone mass only");
   // TX-04.
-  const bool low_bone_mass_any = f.t_min && !x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min) &&
-                                 x.P(&CP::tx_tscore_low_bone_mass).MetTenths(*f.t_min);
+  const bool low_bone_mass_any =
+      f.t_min &&
+      !x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03", "TX-04", "D32", "D33">()
+           .MetTenths(*f.t_min) &&
+      x.P<&CP::tx_tscore_low_bone_mass, "DX-01", "TX-03", "TX-04", "TX-05">().MetTenths(*f.t_min);
   const FractureEvent* tx04 = nullptr;
   for (const auto& e : f.events) {
     if (!e.fragility) continue;
     const bool site = e.site == FractureSite::kHumerus || e.site == FractureSite::kPelvis ||
                       ((e.site == FractureSite::kWrist || e.site == FractureSite::kForearm) &&
-                       x.P(&CP::tx_low_bmd_fx_forearm));
+                       x.P<&CP::tx_low_bmd_fx_forearm, "TX-04">());
     if (site) tx04 = &e;
   }
   if (low_bone_mass_any && tx04) {
     indicated = true;
     x.Fired("TX-04", "low bone mass with a fragility fracture of the " + FxName(*tx04));
-    reasons.push_back(
-        St{"low_bone_mass_fracture",
-           "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
-               " (proximal humerus or pelvis" +
-               (x.P(&CP::tx_low_bmd_fx_forearm) ? ", or distal forearm under this profile" : "") +
-               "): clinical diagnosis of osteoporosis.",
-           {"TX-04"}});
+    reasons.push_back(St{
+        "low_bone_mass_fracture",
+        "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
+            " (proximal humerus or pelvis" +
+            (x.P<&CP::tx_low_bmd_fx_forearm, "TX-04">() ? ", or distal forearm under this profile"
+                                                        : "") +
+            "): clinical diagnosis of osteoporosis.",
+        {"TX-04"}});
   } else {
     x.NotFired("TX-04");
   }
@@ -271,13 +294,14 @@ void Indication(Ctx& x, State& s) {
   // of exactly -1.0 is not low bone mass either, so it qualifies for neither.
   const bool normal_bmd = f.t_min && *f.t_min > LowBoneMassBoundTenths(x);
   if (any_fragility && normal_bmd) {
-    x.Fired("D31", "fragility fracture (" + FxName(*any_fragility) + ") with every T-score > " +
-                       Num(x.P(&CP::tx_tscore_low_bone_mass).value));
+    x.Fired("D31",
+            "fragility fracture (" + FxName(*any_fragility) + ") with every T-score > " +
+                Num(x.P<&CP::tx_tscore_low_bone_mass, "DX-01", "TX-03", "TX-04", "TX-05">().value));
     x.Warn("fragility_fracture_with_normal_bmd", Severity::kWarning,
            "Fragility fracture with normal BMD (lowest T-score " + Tn(*f.t_min) +
                "): specialist evaluation for underlying metabolic bone disease.",
            {"D31", "REF-02"});
-    if (x.P(&CP::fragility_fracture_normal_bmd_indicates) && !indicated) {
+    if (x.P<&CP::fragility_fracture_normal_bmd_indicates, "TX-04", "D31">() && !indicated) {
       indicated = true;
       reasons.push_back(St{"fragility_fracture_clinical_diagnosis",
                            "A fragility fracture is a clinical diagnosis of osteoporosis even with "
@@ -338,11 +362,11 @@ void Indication(Ctx& x, State& s) {
                              : "") +
              "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
          {"TX-05"}});
-  if (x.f.female && x.AgeKnown() && x.P(&CP::acp_osteopenia_age).Met(x.Age()) &&
+  if (x.f.female && x.AgeKnown() && x.P<&CP::acp_osteopenia_age, "TX-05">().Met(x.Age()) &&
       low_bone_mass_any) {
     s.acp_osteopenia = true;
     x.Warn("acp_osteopenia_over_65", Severity::kInfo,
-           "Woman over " + Num(x.P(&CP::acp_osteopenia_age).value, 0) +
+           "Woman over " + Num(x.P<&CP::acp_osteopenia_age, "TX-05">().value, 0) +
                " with low bone mass: ACP suggests an individualized decision about a "
                "bisphosphonate.",
            {"TX-05"});

@@ -25,11 +25,15 @@ void Infusion(Ctx& x, State& s) {
   {
     PreCheck k{
         PreCheckKind::kCreatinineClearance, CheckStatus::kUnknown, "", {"PRE-01", "CALC-01"}};
-    const bool fresh = f.creatinine && f.creatinine->Fresh(x.P(&CP::creatinine_max_age_days));
-    if (f.crcl && x.P(&CP::za_crcl).Met(*f.crcl)) {
+    const bool fresh =
+        f.creatinine &&
+        f.creatinine->Fresh(
+            x.P<&CP::creatinine_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-01">());
+    if (f.crcl && x.P<&CP::za_crcl, "CONV-ZA-STATUS", "PRE-01">().Met(*f.crcl)) {
       k.status = CheckStatus::kFail;
       k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min " +
-                    Desc(x.P(&CP::za_crcl), "mL/min") + ": contraindicated.");
+                    Desc(x.P<&CP::za_crcl, "CONV-ZA-STATUS", "PRE-01">(), "mL/min") +
+                    ": contraindicated.");
     } else if (!f.crcl) {
       k.text = "CrCl cannot be computed (needs serum creatinine, weight and age).";
       missing = true;
@@ -38,15 +42,22 @@ void Infusion(Ctx& x, State& s) {
           Keep("CrCl " + Num(*f.crcl) + " mL/min, but the creatinine is " +
                (f.creatinine->age_days ? Int(*f.creatinine->age_days) + " days old"
                                        : std::string("undated")) +
-               " (must be within " + Int(x.P(&CP::creatinine_max_age_days)) + " days): repeat it.");
+               " (must be within " +
+               Int(x.P<&CP::creatinine_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-01">()) +
+               " days): repeat it.");
       missing = true;
-      x.Missing("labs.creatinine (within " + Int(x.P(&CP::creatinine_max_age_days)) + " days)",
-                "zoledronic acid renal check (PRE-01)");
-      x.Stale("creatinine older than " + Int(x.P(&CP::creatinine_max_age_days)) + " days");
+      x.Missing(
+          "labs.creatinine (within " +
+              Int(x.P<&CP::creatinine_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-01">()) +
+              " days)",
+          "zoledronic acid renal check (PRE-01)");
+      x.Stale("creatinine older than " +
+              Int(x.P<&CP::creatinine_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-01">()) +
+              " days");
     } else {
       k.status = CheckStatus::kPass;
-      k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) +
-                    " mL/min (>= " + Num(x.P(&CP::za_crcl).value, 0) + ").");
+      k.text = Keep("Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (>= " +
+                    Num(x.P<&CP::za_crcl, "CONV-ZA-STATUS", "PRE-01">().value, 0) + ").");
     }
     x.Trace("PRE-01",
             k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -69,14 +80,21 @@ void Infusion(Ctx& x, State& s) {
     const LabValue* src = f.ionized_calcium ? &*f.ionized_calcium
                           : f.calcium       ? &*f.calcium
                                             : nullptr;
-    const bool fresh = src && src->Fresh(x.P(&CP::calcium_max_age_days));
+    const bool fresh =
+        src &&
+        src->Fresh(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">());
     // Stale data blocks before a correctable failure (CONV-ZA-STATUS): a low value from months
     // ago says what to correct, not that the infusion can follow the correction.
     if (src && !fresh && f.hypocalcemia) {
       missing = true;
-      x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
-                "zoledronic acid calcium check (PRE-02)");
-      x.Stale("calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days");
+      x.Missing(
+          "labs.calcium (within " +
+              Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
+              " days)",
+          "zoledronic acid calcium check (PRE-02)");
+      x.Stale("calcium older than " +
+              Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
+              " days");
     }
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
@@ -89,12 +107,19 @@ void Infusion(Ctx& x, State& s) {
       k.text = "Calcium status unknown (needs total calcium with albumin, or ionized calcium).";
       missing = true;
     } else if (!fresh) {
-      k.text = Keep("Calcium normal but older than " + Int(x.P(&CP::calcium_max_age_days)) +
-                    " days: repeat it.");
+      k.text =
+          Keep("Calcium normal but older than " +
+               Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
+               " days: repeat it.");
       missing = true;
-      x.Missing("labs.calcium (within " + Int(x.P(&CP::calcium_max_age_days)) + " days)",
-                "zoledronic acid calcium check (PRE-02)");
-      x.Stale("calcium older than " + Int(x.P(&CP::calcium_max_age_days)) + " days");
+      x.Missing(
+          "labs.calcium (within " +
+              Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
+              " days)",
+          "zoledronic acid calcium check (PRE-02)");
+      x.Stale("calcium older than " +
+              Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
+              " days");
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep(f.ionized_calcium
@@ -115,33 +140,44 @@ void Infusion(Ctx& x, State& s) {
       k.text = "25-OH vitamin D not measured.";
       missing = true;
       x.Missing("labs.vitamin_d_25oh", "zoledronic acid vitamin D check (PRE-03)");
-    } else if (x.P(&CP::za_min_vitd).Met(f.vitd->value)) {
-      if (!f.vitd->Fresh(x.P(&CP::vitd_max_age_days))) {
+    } else if (x.P<&CP::za_min_vitd, "CONV-ZA-STATUS", "PRE-03", "D12">().Met(f.vitd->value)) {
+      if (!f.vitd->Fresh(x.P<&CP::vitd_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-03">())) {
         missing = true;  // stale before correctable (CONV-ZA-STATUS)
-        x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) + " days)",
+        x.Missing("labs.vitamin_d_25oh (within " +
+                      Int(x.P<&CP::vitd_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-03">()) +
+                      " days)",
                   "zoledronic acid vitamin D check (PRE-03)");
-        x.Stale("vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days");
+        x.Stale("vitamin D older than " +
+                Int(x.P<&CP::vitd_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-03">()) +
+                " days");
       }
       k.status = CheckStatus::kFail;
-      k.text =
-          Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
-               Desc(x.P(&CP::za_min_vitd), "ng/mL") + ": replete and recheck before the infusion.");
+      k.text = Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
+                    Desc(x.P<&CP::za_min_vitd, "CONV-ZA-STATUS", "PRE-03", "D12">(), "ng/mL") +
+                    ": replete and recheck before the infusion.");
       correctable = true;
       fixes.push_back(St{"replete_vitamin_d",
                          "Replete vitamin D (25-OH D " + Num(f.vitd->value) +
                              " ng/mL) and recheck before the infusion.",
                          {"PRE-03", "D12"}});
-    } else if (!f.vitd->Fresh(x.P(&CP::vitd_max_age_days))) {
-      k.text = Keep("25-OH vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) +
+    } else if (!f.vitd->Fresh(
+                   x.P<&CP::vitd_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-03">())) {
+      k.text = Keep("25-OH vitamin D older than " +
+                    Int(x.P<&CP::vitd_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-03">()) +
                     " days: repeat it.");
       missing = true;
-      x.Missing("labs.vitamin_d_25oh (within " + Int(x.P(&CP::vitd_max_age_days)) + " days)",
+      x.Missing("labs.vitamin_d_25oh (within " +
+                    Int(x.P<&CP::vitd_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-03">()) +
+                    " days)",
                 "zoledronic acid vitamin D check (PRE-03)");
-      x.Stale("vitamin D older than " + Int(x.P(&CP::vitd_max_age_days)) + " days");
+      x.Stale("vitamin D older than " +
+              Int(x.P<&CP::vitd_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-03">()) +
+              " days");
     } else {
       k.status = CheckStatus::kPass;
-      k.text = Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " +
-                    Num(x.P(&CP::za_min_vitd).value, 0) + ").");
+      k.text =
+          Keep("25-OH vitamin D " + Num(f.vitd->value) + " ng/mL (minimum " +
+               Num(x.P<&CP::za_min_vitd, "CONV-ZA-STATUS", "PRE-03", "D12">().value, 0) + ").");
     }
     x.Trace("PRE-03",
             k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -162,18 +198,21 @@ void Infusion(Ctx& x, State& s) {
       if (d && (!last || *d > *last)) last = d;
     }
     PreCheck k{PreCheckKind::kDosingInterval, CheckStatus::kPass, "", {"PRE-04"}};
-    if (last && *last > f.as_of.AddMonths(-x.P(&CP::za_interval_months))) {
+    if (last &&
+        *last > f.as_of.AddMonths(-x.P<&CP::za_interval_months, "CONV-ZA-STATUS", "PRE-04">())) {
       k.status = CheckStatus::kFail;
-      const Date due = last->AddMonths(x.P(&CP::za_interval_months));
+      const Date due = last->AddMonths(x.P<&CP::za_interval_months, "CONV-ZA-STATUS", "PRE-04">());
       k.text = Keep("Last zoledronic acid dose " + Dt(last) + ": next due " + Dt(due) + ".");
       correctable = true;
       fixes.push_back(St{"wait_interval",
-                         "Wait until " + Dt(due) + " (" + Int(x.P(&CP::za_interval_months)) +
+                         "Wait until " + Dt(due) + " (" +
+                             Int(x.P<&CP::za_interval_months, "CONV-ZA-STATUS", "PRE-04">()) +
                              " months after the last dose).",
                          {"PRE-04"}});
     } else {
-      k.text = Keep(last ? "Last zoledronic acid dose " + Dt(last) +
-                               " (>= " + Int(x.P(&CP::za_interval_months)) + " months ago)."
+      k.text = Keep(last ? "Last zoledronic acid dose " + Dt(last) + " (>= " +
+                               Int(x.P<&CP::za_interval_months, "CONV-ZA-STATUS", "PRE-04">()) +
+                               " months ago)."
                          : "No previous zoledronic acid dose recorded.");
     }
     x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired,
@@ -298,16 +337,16 @@ void Infusion(Ctx& x, State& s) {
 
   // Vitamin D warnings.
   if (f.vitd && (a.treatment_indicated == true || a.therapy_recommended != TherapyClass::kNone)) {
-    if (x.P(&CP::za_min_vitd).Met(f.vitd->value)) {
+    if (x.P<&CP::za_min_vitd, "CONV-ZA-STATUS", "PRE-03", "D12">().Met(f.vitd->value)) {
       x.Warn("vitamin_d_deficiency_correct_first", Severity::kWarning,
              "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL " +
-                 Desc(x.P(&CP::za_min_vitd), "ng/mL") +
+                 Desc(x.P<&CP::za_min_vitd, "CONV-ZA-STATUS", "PRE-03", "D12">(), "ng/mL") +
                  ": replete before starting an antiresorptive.",
              {"PRE-03", "D12"});
-    } else if (x.P(&CP::vitd_target).Met(f.vitd->value)) {
+    } else if (x.P<&CP::vitd_target, "PRE-03", "D12">().Met(f.vitd->value)) {
       x.Warn("vitamin_d_below_aace_target", Severity::kInfo,
              "25-OH vitamin D " + Num(f.vitd->value) + " ng/mL is below the AACE target of " +
-                 Num(x.P(&CP::vitd_target).value, 0) + " ng/mL.",
+                 Num(x.P<&CP::vitd_target, "PRE-03", "D12">().value, 0) + " ng/mL.",
              {"PRE-03", "D12"});
     }
   }

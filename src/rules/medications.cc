@@ -37,9 +37,10 @@ void Medications(Ctx& x, State& s) {
       t = std::string("Denosumab stopped with no follow-on antiresorptive planned: give ") +
           (za_possible ? "zoledronic acid"
                        : "a follow-on antiresorptive chosen by the specialist") +
-          " about " + Int(x.P(&CP::dmab_transition_months)) +
+          " about " + Int(x.P<&CP::dmab_transition_months, "SEQ-05">()) +
           " months after the last injection (no later than " +
-          Num(x.P(&CP::dmab_overdue_months).value, 0) + ") to prevent rebound vertebral fractures.";
+          Num(x.P<&CP::dmab_overdue_months, "SEQ-05", "DMAB-OVERDUE">().value, 0) +
+          ") to prevent rebound vertebral fractures.";
     }
     x.Warn("denosumab_discontinuation_rebound", sev, t, {"SEQ-05"});
     x.Fired("SEQ-05", dmab ? std::string("denosumab ") + std::string(ToString(dmab->status))
@@ -47,9 +48,9 @@ void Medications(Ctx& x, State& s) {
     a.sequence.push_back(
         St{"denosumab_plan",
            "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about " +
-               Int(x.P(&CP::dmab_transition_months)) +
+               Int(x.P<&CP::dmab_transition_months, "SEQ-05">()) +
                " months after the last injection (no later than " +
-               Num(x.P(&CP::dmab_overdue_months).value, 0) +
+               Num(x.P<&CP::dmab_overdue_months, "SEQ-05", "DMAB-OVERDUE">().value, 0) +
                " months; oral alendronate if zoledronic acid is not possible), then CTX 3 "
                "and 6 months after the infusion; repeat if CTX stays high.",
            {"SEQ-05"}});
@@ -68,14 +69,16 @@ void Medications(Ctx& x, State& s) {
       x.Insufficient("DMAB-OVERDUE", "no last dose date");
       x.Insufficient("DMAB-DUE", "no last dose date");
     } else {
-      const Date due = dmab->last_dose->AddMonths(x.P(&CP::dmab_interval_months));
-      const Date overdue =
-          dmab->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value));
+      const Date due = dmab->last_dose->AddMonths(
+          x.P<&CP::dmab_interval_months, "SEQ-05", "DMAB-OVERDUE", "DMAB-DUE">());
+      const Date overdue = dmab->last_dose->AddMonths(
+          static_cast<int>(x.P<&CP::dmab_overdue_months, "SEQ-05", "DMAB-OVERDUE">().value));
       if (f.as_of > overdue) {
         x.Fired("DMAB-OVERDUE", "last dose " + Dt(dmab->last_dose));
         x.Warn("denosumab_dose_overdue", Severity::kCritical,
                "Denosumab overdue: last dose " + Dt(dmab->last_dose) + ", more than " +
-                   Num(x.P(&CP::dmab_overdue_months).value, 0) + " months ago (due " + Dt(due) +
+                   Num(x.P<&CP::dmab_overdue_months, "SEQ-05", "DMAB-OVERDUE">().value, 0) +
+                   " months ago (due " + Dt(due) +
                    "): give it now; rebound vertebral fractures risk.",
                {"DMAB-OVERDUE", "SEQ-05"});
       } else {
@@ -83,11 +86,12 @@ void Medications(Ctx& x, State& s) {
       }
       x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired,
               "next dose due " + Dt(due));
-      a.monitoring.push_back(St{"denosumab_next_dose",
-                                "Next denosumab dose due " + Dt(due) + " (every " +
-                                    Int(x.P(&CP::dmab_interval_months)) +
-                                    " months; overdue after " + Dt(overdue) + ").",
-                                {"DMAB-DUE", "DMAB-OVERDUE"}});
+      a.monitoring.push_back(
+          St{"denosumab_next_dose",
+             "Next denosumab dose due " + Dt(due) + " (every " +
+                 Int(x.P<&CP::dmab_interval_months, "SEQ-05", "DMAB-OVERDUE", "DMAB-DUE">()) +
+                 " months; overdue after " + Dt(overdue) + ").",
+             {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
     x.NotFired("DMAB-OVERDUE");
@@ -126,7 +130,7 @@ void Medications(Ctx& x, State& s) {
   for (const auto& m : p.medications) {
     if ((m.agent == Agent::kEstrogen || m.agent == Agent::kRaloxifene) &&
         (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned)) {
-      if (x.P(&CP::estrogen_raloxifene_warning)) {
+      if (x.P<&CP::estrogen_raloxifene_warning, "SEL-06", "D15">()) {
         x.Warn("estrogen_raloxifene_not_recommended", Severity::kWarning,
                std::string(ToString(m.agent)) +
                    " is not recommended as osteoporosis treatment (ACP, strong); "
@@ -143,10 +147,12 @@ void Medications(Ctx& x, State& s) {
   x.Trace(
       "SEL-06",
       a.HasWarning("estrogen_raloxifene_not_recommended") ? Outcome::kFired : Outcome::kNotFired,
-      x.P(&CP::estrogen_raloxifene_warning)
+      x.P<&CP::estrogen_raloxifene_warning, "SEL-06", "D15">()
           ? ""
           : "raloxifene acceptable in selected women under this profile");
-  x.Trace("D15", x.P(&CP::estrogen_raloxifene_warning) ? Outcome::kFired : Outcome::kNotFired,
+  x.Trace("D15",
+          x.P<&CP::estrogen_raloxifene_warning, "SEL-06", "D15">() ? Outcome::kFired
+                                                                   : Outcome::kNotFired,
           "not recommended, not a label contraindication");
   x.Trace("SEL-07",
           a.HasWarning("calcitonin_malignancy_risk") ? Outcome::kFired : Outcome::kNotFired);
@@ -166,10 +172,11 @@ void Medications(Ctx& x, State& s) {
        std::any_of(a.alternatives.begin(), a.alternatives.end(),
                    [](const Regimen& r) { return r.agent == "zoledronic_acid"; }))) {
     const bool label =
-        f.gc_dose_mg && x.P(&CP::giop_za_label_dose).Met(*f.gc_dose_mg) && f.gc_days_planned &&
+        f.gc_dose_mg && x.P<&CP::giop_za_label_dose, "GIOP-09">().Met(*f.gc_dose_mg) &&
+        f.gc_days_planned &&
         *f.gc_days_planned >=
-            DaysBetween(f.as_of,
-                        f.as_of.AddMonths(static_cast<int>(x.P(&CP::giop_za_label_months).value)));
+            DaysBetween(f.as_of, f.as_of.AddMonths(static_cast<int>(
+                                     x.P<&CP::giop_za_label_months, "GIOP-09">().value)));
     if (!label) {
       x.Warn("zoledronic_acid_giop_label", Severity::kInfo,
              "Zoledronic acid for glucocorticoid-induced osteoporosis is labelled for >= 7.5 "

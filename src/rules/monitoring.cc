@@ -26,20 +26,19 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
         St{"btm",
            "Fasting morning P1NP and CTX at baseline and 3 months after starting "
            "an oral bisphosphonate; adequate response: P1NP falls by more than " +
-               Num(x.P(&CP::btm_p1np_drop).value, 0) + " % or CTX by more than " +
-               Num(x.P(&CP::btm_ctx_drop).value, 0) + " %.",
+               Num(x.P<&CP::btm_p1np_drop, "MON-01">().value, 0) + " % or CTX by more than " +
+               Num(x.P<&CP::btm_ctx_drop, "MON-01">().value, 0) + " %.",
            {"MON-01"}});
     bool response_known = false, responded = false;
     if (f.p1np_base && f.p1np_follow && f.p1np_base->value > 0) {
       response_known = true;
-      responded |=
-          x.P(&CP::btm_p1np_drop)
-              .Met(100.0 * (f.p1np_base->value - f.p1np_follow->value) / f.p1np_base->value);
+      responded |= x.P<&CP::btm_p1np_drop, "MON-01">().Met(
+          100.0 * (f.p1np_base->value - f.p1np_follow->value) / f.p1np_base->value);
     }
     if (f.ctx_base && f.ctx_follow && f.ctx_base->value > 0) {
       response_known = true;
-      responded |= x.P(&CP::btm_ctx_drop)
-                       .Met(100.0 * (f.ctx_base->value - f.ctx_follow->value) / f.ctx_base->value);
+      responded |= x.P<&CP::btm_ctx_drop, "MON-01">().Met(
+          100.0 * (f.ctx_base->value - f.ctx_follow->value) / f.ctx_base->value);
     }
     if (response_known && !responded && oral_active) {
       x.Warn("bone_turnover_nonresponse", Severity::kWarning,
@@ -93,7 +92,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     } else {
       x.NotFired("CI-06c");
     }
-    if ((f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr)) ||
+    if ((f.egfr && x.P<&CP::denosumab_egfr, "MON-04">().Met(*f.egfr)) ||
         x.f.HasActive(p, ConditionCode::kDialysis))
       a.monitoring.push_back(St{"dmab_calcium_ckd",
                                 "eGFR < 30 or dialysis: calcium weekly for the first month after "
@@ -138,7 +137,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   // LAB-01..03 work-up.
   const bool workup = a.treatment_indicated == true || f.fragility_events > 0 ||
                       a.risk_tier == RiskTier::kIndeterminate ||
-                      (f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min));
+                      (f.t_min && x.P<&CP::tx_tscore_osteoporosis, "LAB-01">().MetTenths(*f.t_min));
   if (workup) {
     a.workup.push_back(
         St{"baseline_labs",
@@ -151,8 +150,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     x.NotFired("LAB-01");
     x.NotFired("D23");
   }
-  const bool targeted = (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min)) ||
-                        s.outside_population || s.treatment_failure;
+  const bool targeted =
+      (f.z_min && x.P<&CP::zscore_below_expected, "LAB-02">().MetTenths(*f.z_min)) ||
+      s.outside_population || s.treatment_failure;
   if (targeted) {
     std::string t =
         "Targeted tests: intact PTH, TSH, 24-hour urine calcium/sodium/creatinine, tTG-IgA with "
@@ -160,7 +160,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     if (f.male) t += ", total testosterone (+/- LH/FSH)";
     if (f.female && f.menopause == Menopause::kPre)
       t += ", estradiol/FSH/LH/prolactin if menstrual disturbance";
-    if (x.AgeKnown() && x.P(&CP::myeloma_screen_age).Met(x.Age()))
+    if (x.AgeKnown() && x.P<&CP::myeloma_screen_age, "LAB-02">().Met(x.Age()))
       t += ", SPEP with serum free light chains";
     t += "; consider urinary free cortisol or dexamethasone suppression, and tryptase.";
     a.workup.push_back(St{"targeted_labs", t, {"LAB-02"}});
@@ -170,14 +170,14 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   }
   // LAB-03 results that trigger referral; osteomalacia defers antiresorptives.
   std::vector<std::string> abn;
-  if (f.alp && f.alp->AboveReference(x.P(&CP::alp_high)))
+  if (f.alp && f.alp->AboveReference(x.P<&CP::alp_high, "LAB-03", "CI-11">()))
     abn.push_back("high alkaline phosphatase");
-  if (f.alp && f.alp->BelowReference(x.P(&CP::alp_low)))
+  if (f.alp && f.alp->BelowReference(x.P<&CP::alp_low, "LAB-03">()))
     abn.push_back("low alkaline phosphatase (consider hypophosphatasia before antiresorptives)");
-  if (f.phosphate && f.phosphate->BelowReference(x.P(&CP::phosphate_low)))
+  if (f.phosphate && f.phosphate->BelowReference(x.P<&CP::phosphate_low, "LAB-03", "CI-11">()))
     abn.push_back("low phosphate");
-  if (f.corrected_calcium && f.calcium && f.calcium->AboveReference(x.P(&CP::hyperca_corrected)) &&
-      f.pth)
+  if (f.corrected_calcium && f.calcium &&
+      f.calcium->AboveReference(x.P<&CP::hyperca_corrected, "LAB-03">()) && f.pth)
     abn.push_back("high calcium with PTH measured (primary hyperparathyroidism?)");
   if (f.tsh && f.tsh->lab && f.tsh->lab->reference_low && f.tsh->value < *f.tsh->lab->reference_low)
     abn.push_back("suppressed TSH");
@@ -207,9 +207,10 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
 // Osteomalacia suspicion (LAB-03) before selection: vitamin D < 12 with high ALP, or recorded.
 void Osteomalacia(Ctx& x, State& s) {
   const Facts& f = x.f;
-  s.osteomalacia_suspected = x.f.HasActive(x.p, ConditionCode::kOsteomalacia) ||
-                             (f.vitd && x.P(&CP::vitd_osteomalacia).Met(f.vitd->value) && f.alp &&
-                              f.alp->AboveReference(x.P(&CP::alp_high)));
+  s.osteomalacia_suspected =
+      x.f.HasActive(x.p, ConditionCode::kOsteomalacia) ||
+      (f.vitd && x.P<&CP::vitd_osteomalacia, "LAB-03">().Met(f.vitd->value) && f.alp &&
+       f.alp->AboveReference(x.P<&CP::alp_high, "LAB-03">()));
   if (s.osteomalacia_suspected && x.a.treatment_indicated == true)
     x.a.treatment_reasons.push_back(
         St{"osteomalacia",

@@ -1,10 +1,13 @@
 #include "rules/params.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "common/decimal.h"
 
@@ -66,51 +69,295 @@ std::string Threshold::Describe(std::string_view unit) const {
 
 namespace {
 
-class Resolver {
- public:
-  Resolver(const KnowledgeBase& kb, std::string_view profile) : kb_(kb), profile_(profile) {}
+using CP = CompiledProfile;
 
-  Threshold T(const char* name) {
-    auto v = Get(name, ParamValue::Kind::kNumber);
-    Threshold t = v ? Threshold{v->number, v->cmp} : Threshold{};
-    t.KeepText();
-    return t;
-  }
-  double N(const char* name) {
-    auto v = Get(name, ParamValue::Kind::kNumber);
-    return v ? v->number : 0;
-  }
-  int I(const char* name) { return static_cast<int>(std::lround(N(name))); }
-  bool B(const char* name) {
-    auto v = Get(name, ParamValue::Kind::kBool);
-    return v ? v->flag : false;
-  }
-  std::string S(const char* name) {
-    auto v = Get(name, ParamValue::Kind::kText);
-    return v ? v->text : std::string();
-  }
-  void Bad(const std::string& msg) { errors_.push_back({"internal", "knowledge", msg}); }
-  Errors& errors() { return errors_; }
+template <auto Member>
+auto& FieldOf(CP& c) {
+  return c.*Member;
+}
+template <auto Member, auto Inner>
+auto& FieldOf(CP& c) {
+  return (c.*Member).*Inner;
+}
 
- private:
-  std::optional<ParamValue> Get(const char* name, ParamValue::Kind kind) {
-    auto v = kb_.Resolve(profile_, name);
-    if (!v) {
-      Bad(std::string("parameter ") + name + " is missing from the knowledge base");
-      return std::nullopt;
-    }
-    if (v->kind != kind) {
-      Bad(std::string("parameter ") + name + " has the wrong type");
-      return std::nullopt;
-    }
-    return v;
+// Stores a number, a switch or a choice in the field the path names.
+template <auto... Path>
+bool Store(CP& c, const ParamValue& v) {
+  auto& field = FieldOf<Path...>(c);
+  using F = std::remove_reference_t<decltype(field)>;
+  if constexpr (std::is_same_v<F, Threshold>) {
+    field = Threshold{v.number, v.cmp};
+    field.KeepText();
+  } else if constexpr (std::is_same_v<F, bool>) {
+    field = v.flag;
+  } else if constexpr (std::is_same_v<F, int>) {
+    field = static_cast<int>(std::lround(v.number));
+  } else {
+    static_assert(std::is_same_v<F, double>,
+                  "a parameter field is a Threshold, double, int or bool");
+    field = v.number;
   }
-  const KnowledgeBase& kb_;
-  std::string_view profile_;
-  Errors errors_;
+  return true;
+}
+
+template <auto... Path>
+constexpr ParamValue::Kind KindOf() {
+  using F = std::remove_reference_t<decltype(FieldOf<Path...>(std::declval<CP&>()))>;
+  return std::is_same_v<F, bool> ? ParamValue::Kind::kBool : ParamValue::Kind::kNumber;
+}
+
+template <auto Member, auto... Inner>
+constexpr ParamBinding Bind(std::string_view name, std::string_view unit) {
+  return {
+      {name, unit, KindOf<Member, Inner...>()}, FieldKeyOf<Member>(), &Store<Member, Inner...>, {}};
+}
+
+// A choice among texts: the value each text stands for.
+template <typename E>
+struct Option {
+  std::string_view text;
+  E value;
+};
+template <auto Options, auto... Path>
+bool StoreChoice(CP& c, const ParamValue& v) {
+  for (const auto& o : *Options)
+    if (o.text == v.text) {
+      FieldOf<Path...>(c) = o.value;
+      return true;
+    }
+  return false;
+}
+template <auto Options, auto Member, auto... Inner>
+constexpr ParamBinding Choice(std::string_view name, std::string_view choices) {
+  return {{name, "", ParamValue::Kind::kText},
+          FieldKeyOf<Member>(),
+          &StoreChoice<Options, Member, Inner...>,
+          choices};
+}
+
+constexpr Option<RiskModel> kRiskModels[] = {{"aace2020", RiskModel::kAace2020},
+                                             {"endocrine_society", RiskModel::kEndocrineSociety},
+                                             {"seed004", RiskModel::kSeed004}};
+constexpr Option<GiopProfile> kGiopProfiles[] = {{"acr22", GiopProfile::kAcr22},
+                                                 {"seed000", GiopProfile::kSeed000}};
+constexpr Option<CtiblThreshold> kCtiblThresholds[] = {{"seed000", CtiblThreshold::kSeed000},
+                                                       {"hadji17", CtiblThreshold::kHadji17}};
+constexpr Option<CrclWeight> kCrclWeights[] = {
+    {"actual", CrclWeight::kActual}, {"ibw", CrclWeight::kIdeal}, {"adjbw", CrclWeight::kAdjusted}};
+constexpr Option<bool> kFirstLine[] = {{"oral_bisphosphonate", false}, {"equal_options", true}};
+constexpr Option<bool> kDenosumabPosition[] = {{"second_line", false}, {"first_line_option", true}};
+constexpr Option<bool> kLapseAction[] = {{"resume", true}, {"zoledronic_acid", false}};
+constexpr Option<bool> kPresumedFragility[] = {{"hip_vertebral", true}, {"none", false}};
+
+// The typed profile: every parameter of knowledge/parameters.json and the field it fills (a
+// parameter may fill more than one). knowledge check compares it with parameters.json.
+const ParamBinding kBindings[] = {
+    Choice<&kRiskModels, &CP::risk_model>("risk_model", "aace2020, endocrine_society or seed004"),
+    Choice<&kGiopProfiles, &CP::giop_profile>("giop_profile", "acr22 or seed000"),
+    Choice<&kCtiblThresholds, &CP::ctibl>("ctibl_threshold", "seed000 or hadji17"),
+    Choice<&kCrclWeights, &CP::crcl_weight>("crcl_weight", "actual, ibw or adjbw"),
+    Choice<&kFirstLine, &CP::first_line_equal_options>("first_line_high_risk",
+                                                       "oral_bisphosphonate or equal_options"),
+    Choice<&kDenosumabPosition, &CP::denosumab_first_line>("denosumab_position",
+                                                           "second_line or first_line_option"),
+    Choice<&kLapseAction, &CP::course_limits, &CourseLimits::lapse_resume>(
+        "dmab_lapse_action", "resume or zoledronic_acid"),
+    Choice<&kPresumedFragility, &CP::presume_hip_vertebral_fragility>(
+        "possible_fragility_presumed_for_treatment", "hip_vertebral or none"),
+    Bind<&CP::vh_frax_mof>("vh_frax_mof_pct", "%"),
+    Bind<&CP::vh_frax_hip>("vh_frax_hip_pct", "%"),
+    Bind<&CP::vh_tscore>("vh_tscore", "1"),
+    Bind<&CP::vh_age_enabled>("vh_age_enabled", ""),
+    Bind<&CP::vh_age>("vh_age_gt", "years"),
+    Bind<&CP::vh_recent_fx_months>("vh_recent_fx_months", "months"),
+    Bind<&CP::vh_falls>("vh_falls_count", "falls/year"),
+    Bind<&CP::vh_use_falls>("vh_use_falls", ""),
+    Bind<&CP::vh_use_fracture_on_harmful_drug>("vh_use_fracture_on_harmful_drug", ""),
+    Bind<&CP::tx_tscore_osteoporosis>("tx_tscore_osteoporosis", "1"),
+    Bind<&CP::tx_tscore_low_bone_mass>("tx_tscore_low_bone_mass", "1"),
+    Bind<&CP::tx_frax_mof>("tx_frax_mof_pct", "%"),
+    Bind<&CP::tx_frax_hip>("tx_frax_hip_pct", "%"),
+    Bind<&CP::tx_frax_requires_low_bone_mass>("tx_frax_requires_low_bone_mass", ""),
+    Bind<&CP::tx_low_bmd_fx_forearm>("tx_low_bmd_fx_forearm", ""),
+    Bind<&CP::fragility_fracture_normal_bmd_indicates>("fragility_fracture_normal_bmd_indicates",
+                                                       ""),
+    Bind<&CP::zscore_below_expected>("zscore_below_expected", "1"),
+    Bind<&CP::tscore_population_min_age_men>("tscore_population_min_age_men", "years"),
+    Bind<&CP::menopause_assumed_age>("menopause_assumed_age_years", "years"),
+    Bind<&CP::frax_min_age>("frax_min_age", "years"),
+    Bind<&CP::frax_max_age>("frax_max_age", "years"),
+    Bind<&CP::gc_bands, &calc::GcBandLimits::low_below_mg>("gc_low_band_mg", "mg/day"),
+    Bind<&CP::gc_bands, &calc::GcBandLimits::high_from_mg>("gc_high_band_mg", "mg/day"),
+    Bind<&CP::gc_bands, &calc::GcBandLimits::high_inclusive>("gc_high_band_inclusive", ""),
+    Bind<&CP::gc_low_mof>("gc_frax_low_mof_factor", "1"),
+    Bind<&CP::gc_low_hip>("gc_frax_low_hip_factor", "1"),
+    Bind<&CP::gc_high_mof>("gc_frax_high_mof_factor", "1"),
+    Bind<&CP::gc_high_hip>("gc_frax_high_hip_factor", "1"),
+    Bind<&CP::gc_acr_min_dose>("gc_acr_min_dose_mg", "mg/day"),
+    Bind<&CP::gc_acr_min_days>("gc_acr_min_days", "days"),
+    Bind<&CP::giop_vh_tscore>("giop_vh_tscore", "1"),
+    Bind<&CP::giop_vh_frax_mof>("giop_vh_frax_mof_pct", "%"),
+    Bind<&CP::giop_vh_frax_hip>("giop_vh_frax_hip_pct", "%"),
+    Bind<&CP::giop_vh_dose>("giop_vh_dose_mg", "mg/day"),
+    Bind<&CP::giop_vh_dose_days>("giop_vh_dose_days", "days"),
+    Bind<&CP::giop_vh_cumulative_g>("giop_vh_cumulative_g", "g/year"),
+    Bind<&CP::giop_high_tscore>("giop_high_tscore", "1"),
+    Bind<&CP::giop_high_frax_mof>("giop_high_frax_mof_pct", "%"),
+    Bind<&CP::giop_high_frax_hip>("giop_high_frax_hip_pct", "%"),
+    Bind<&CP::giop_mod_frax_mof>("giop_mod_frax_mof_pct", "%"),
+    Bind<&CP::giop_mod_frax_hip>("giop_mod_frax_hip_pct", "%"),
+    Bind<&CP::giop_mod_tscore>("giop_mod_tscore", "1"),
+    Bind<&CP::giop_young_age>("giop_young_age", "years"),
+    Bind<&CP::giop_young_zscore>("giop_young_zscore", "1"),
+    Bind<&CP::giop_young_dose>("giop_young_dose_mg", "mg/day"),
+    Bind<&CP::giop_young_months>("giop_young_months", "months"),
+    Bind<&CP::giop_legacy_dose>("giop_legacy_dose_mg", "mg/day"),
+    Bind<&CP::giop_legacy_months>("giop_legacy_months", "months"),
+    Bind<&CP::giop_legacy_tscore>("giop_legacy_tscore", "1"),
+    Bind<&CP::giop_za_label_dose>("giop_za_label_dose_mg", "mg/day"),
+    Bind<&CP::giop_za_label_months>("giop_za_label_months", "months"),
+    Bind<&CP::ctibl_tscore>("ctibl_tscore", "1"),
+    Bind<&CP::ctibl_frax_mof>("ctibl_frax_mof_pct", "%"),
+    Bind<&CP::ctibl_frax_hip>("ctibl_frax_hip_pct", "%"),
+    Bind<&CP::hadji_tscore>("hadji_tscore", "1"),
+    Bind<&CP::hadji_tscore_with_risk>("hadji_tscore_with_risk", "1"),
+    Bind<&CP::hadji_risk_factors>("hadji_risk_factors_without_bmd", "risk factors"),
+    Bind<&CP::hadji_age>("hadji_age_gt", "years"),
+    Bind<&CP::hadji_bmi>("hadji_bmi_lt", "kg/m2"),
+    Bind<&CP::hadji_gc_months>("hadji_gc_months", "months"),
+    Bind<&CP::gc_harmful_drug_months>("gc_harmful_drug_months", "months"),
+    Bind<&CP::acp_osteopenia_age>("acp_osteopenia_age_gt", "years"),
+    Bind<&CP::crcl_borderline_band>("crcl_borderline_band", "mL/min"),
+    Bind<&CP::za_crcl>("za_crcl_min", "mL/min"),
+    Bind<&CP::alendronate_crcl>("alendronate_crcl_min", "mL/min"),
+    Bind<&CP::risedronate_crcl>("risedronate_crcl_min", "mL/min"),
+    Bind<&CP::ibandronate_crcl>("ibandronate_crcl_min", "mL/min"),
+    Bind<&CP::denosumab_egfr>("denosumab_egfr_min", "mL/min/1.73m2"),
+    Bind<&CP::refer_crcl>("refer_if_crcl_below", "mL/min"),
+    Bind<&CP::ca_albumin_factor>("ca_albumin_factor", "mg/dL per g/dL"),
+    Bind<&CP::ca_albumin_reference>("ca_albumin_reference_g_dl", "g/dL"),
+    Bind<&CP::hypoca_corrected>("hypoca_corrected_mg_dl", "mg/dL"),
+    Bind<&CP::hypoca_ionized>("hypoca_ionized_mmol_l", "mmol/L"),
+    Bind<&CP::hyperca_corrected>("hyperca_corrected_mg_dl", "mg/dL"),
+    Bind<&CP::creatinine_max_age_days>("creatinine_max_age_days_za", "days"),
+    Bind<&CP::calcium_max_age_days>("calcium_max_age_days_za", "days"),
+    Bind<&CP::vitd_max_age_days>("vitd_max_age_days_za", "days"),
+    Bind<&CP::za_min_vitd>("za_min_25ohd_ngml", "ng/mL"),
+    Bind<&CP::vitd_target>("vitd_target_warn_ngml", "ng/mL"),
+    Bind<&CP::za_interval_months>("za_interval_months", "months"),
+    Bind<&CP::estrogen_raloxifene_warning>("estrogen_raloxifene_warning", ""),
+    Bind<&CP::romo_cv_months>("romo_cv_months", "months"),
+    Bind<&CP::romo_max_doses>("romo_max_doses", "doses"),
+    Bind<&CP::tptd_max_months>("tptd_max_months_warn", "months"),
+    Bind<&CP::abl_max_months>("abl_cumulative_pth_max_months", "months"),
+    Bind<&CP::treatment_failure_months>("treatment_failure_months", "months"),
+    Bind<&CP::fls_min_age>("fls_min_age", "years"),
+    Bind<&CP::myeloma_screen_age>("myeloma_screen_min_age_years", "years"),
+    Bind<&CP::fls_window_months>("fls_window_months", "months"),
+    Bind<&CP::va_min_pain_weeks>("va_min_pain_weeks", "weeks"),
+    Bind<&CP::surgery_referral_for_deformity>("surgery_referral_for_deformity", ""),
+    Bind<&CP::vcf_conservative_max_months>("vcf_conservative_max_months", "months"),
+    Bind<&CP::calcitonin_max_days>("calcitonin_max_fracture_age_days", "days"),
+    Bind<&CP::young_age>("young_age_years", "years"),
+    Bind<&CP::bp_oral_reassess_years>("bp_oral_reassess_years", "years"),
+    Bind<&CP::bp_oral_max_years>("bp_oral_max_years_high_risk", "years"),
+    Bind<&CP::za_reassess_doses>("za_reassess_after_doses", "doses"),
+    Bind<&CP::za_max_doses>("za_max_doses_high_risk", "doses"),
+    Bind<&CP::dmab_interval_months>("dmab_interval_months", "months"),
+    Bind<&CP::dmab_overdue_months>("dmab_overdue_months", "months"),
+    Bind<&CP::dmab_transition_months>("dmab_transition_za_months", "months"),
+    Bind<&CP::btm_p1np_drop>("btm_p1np_drop_pct", "%"),
+    Bind<&CP::btm_ctx_drop>("btm_ctx_drop_pct", "%"),
+    Bind<&CP::alp_high>("alp_fallback_high_u_l", "U/L"),
+    Bind<&CP::alp_low>("alp_fallback_low_u_l", "U/L"),
+    Bind<&CP::phosphate_low>("phosphate_fallback_low_mg_dl", "mg/dL"),
+    Bind<&CP::vitd_osteomalacia>("vitd_osteomalacia_ng_ml", "ng/mL"),
+    Bind<&CP::bmd_lsc_spine>("bmd_lsc_fallback_spine_pct", "%"),
+    Bind<&CP::bmd_lsc_hip>("bmd_lsc_fallback_hip_pct", "%"),
+    Bind<&CP::fracture_same_event_days>("fracture_same_event_days", "days"),
+    Bind<&CP::course, &CourseParams::oral_gap_months>("course_merge_gap_oral_months", "months"),
+    Bind<&CP::course, &CourseParams::za_due_months>("za_interval_months", "months"),
+    Bind<&CP::course, &CourseParams::za_overdue_after_months>("za_overdue_after_months", "months"),
+    Bind<&CP::course, &CourseParams::dmab_due_months>("dmab_interval_months", "months"),
+    Bind<&CP::course, &CourseParams::dmab_overdue_after_months>("dmab_overdue_months", "months"),
+    Bind<&CP::course, &CourseParams::romo_due_months>("romo_interval_months", "months"),
+    Bind<&CP::course, &CourseParams::romo_overdue_after_weeks>("romo_overdue_after_weeks", "weeks"),
+    Bind<&CP::course, &CourseParams::ibn_iv_due_months>("ibn_iv_interval_months", "months"),
+    Bind<&CP::course, &CourseParams::ibn_iv_overdue_extra_weeks>("ibn_iv_overdue_extra_weeks",
+                                                                 "weeks"),
+    Bind<&CP::course, &CourseParams::recent_course_months>("course_recent_months", "months"),
+    Bind<&CP::course, &CourseParams::dose_merge_days>("fracture_same_event_days", "days"),
+    Bind<&CP::course, &CourseParams::za_osteoporosis_min_mg>("za_osteoporosis_dose_mg", "mg"),
+    Bind<&CP::course, &CourseParams::dmab_oncology_min_mg>("dmab_oncology_dose_mg", "mg"),
+    Bind<&CP::course, &CourseParams::oral_review_years>("bp_oral_reassess_years", "years"),
+    Bind<&CP::course, &CourseParams::za_review_doses>("za_reassess_after_doses", "doses"),
+    Bind<&CP::course_limits, &CourseLimits::romo_max_doses>("romo_max_doses", "doses"),
+    Bind<&CP::course_limits, &CourseLimits::pth_max_months>("pth_cumulative_max_months", "months"),
+    Bind<&CP::course_limits, &CourseLimits::oral_review_years>("bp_oral_reassess_years", "years"),
+    Bind<&CP::course_limits, &CourseLimits::oral_max_years>("bp_oral_max_years_high_risk", "years"),
+    Bind<&CP::course_limits, &CourseLimits::za_review_doses>("za_reassess_after_doses", "doses"),
+    Bind<&CP::course_limits, &CourseLimits::za_max_doses>("za_max_doses_high_risk", "doses"),
+    Bind<&CP::course_limits, &CourseLimits::dmab_review_years>("dmab_review_years", "years"),
+    Bind<&CP::course_limits, &CourseLimits::dmab_second_review_years>("dmab_second_review_years",
+                                                                      "years"),
+    Bind<&CP::course_limits, &CourseLimits::dmab_review_doses_unknown_start>(
+        "dmab_review_doses_unknown_start", "doses"),
+    Bind<&CP::course_limits, &CourseLimits::holiday_review_years>("holiday_review_years", "years"),
+    Bind<&CP::course_limits, &CourseLimits::failure_min_months>("treatment_failure_months",
+                                                                "months"),
+    Bind<&CP::course_limits, &CourseLimits::anabolic_followup_critical_months>(
+        "anabolic_followup_critical_months", "months"),
+    Bind<&CP::review_high_risk_hip_t>("review_high_risk_hip_t", "1"),
+    Bind<&CP::hyperca_ionized>("hyperca_ionized_mmol_l", "mmol/L"),
+    Bind<&CP::possible_fragility_min_age>("possible_fragility_min_age", "years"),
+    Bind<&CP::pregnancy_current_months>("pregnancy_current_months", "months"),
+    Bind<&CP::cg, &calc::CockcroftGaultCoefficients::age_constant>("cg_age_constant", "years"),
+    Bind<&CP::cg, &calc::CockcroftGaultCoefficients::denominator>("cg_denominator", "1"),
+    Bind<&CP::cg, &calc::CockcroftGaultCoefficients::female_factor>("cg_female_factor", "1"),
+    Bind<&CP::bw, &calc::BodyWeightCoefficients::male_base_kg>("ibw_male_base_kg", "kg"),
+    Bind<&CP::bw, &calc::BodyWeightCoefficients::female_base_kg>("ibw_female_base_kg", "kg"),
+    Bind<&CP::bw, &calc::BodyWeightCoefficients::kg_per_inch>("ibw_kg_per_inch", "kg/in"),
+    Bind<&CP::bw, &calc::BodyWeightCoefficients::height_base_in>("ibw_height_base_in", "in"),
+    Bind<&CP::bw, &calc::BodyWeightCoefficients::cm_per_inch>("cm_per_inch", "cm/in"),
+    Bind<&CP::bw, &calc::BodyWeightCoefficients::adjusted_factor>("adjbw_factor", "1"),
+    Bind<&CP::ckd_epi, &calc::CkdEpiCoefficients::constant>("ckd_epi_constant", "1"),
+    Bind<&CP::ckd_epi, &calc::CkdEpiCoefficients::kappa_female>("ckd_epi_kappa_female", "mg/dL"),
+    Bind<&CP::ckd_epi, &calc::CkdEpiCoefficients::kappa_male>("ckd_epi_kappa_male", "mg/dL"),
+    Bind<&CP::ckd_epi, &calc::CkdEpiCoefficients::alpha_female>("ckd_epi_alpha_female", "1"),
+    Bind<&CP::ckd_epi, &calc::CkdEpiCoefficients::alpha_male>("ckd_epi_alpha_male", "1"),
+    Bind<&CP::ckd_epi, &calc::CkdEpiCoefficients::exponent_high>("ckd_epi_exponent_high", "1"),
+    Bind<&CP::ckd_epi, &calc::CkdEpiCoefficients::age_base>("ckd_epi_age_base", "1/year"),
+    Bind<&CP::ckd_epi, &calc::CkdEpiCoefficients::female_factor>("ckd_epi_female_factor", "1"),
 };
 
+// The read registrations, filled while the program starts (ReadRegistration's constructor).
+std::vector<std::pair<std::string_view, FieldKey>>& ReadRegistry() {
+  static std::vector<std::pair<std::string_view, FieldKey>> reads;
+  return reads;
+}
+
 }  // namespace
+
+std::span<const ParamBinding> ParamBindings() { return kBindings; }
+
+params_detail::ReadRegistration::ReadRegistration(FieldKey field,
+                                                  std::initializer_list<std::string_view> rules) {
+  for (std::string_view rule : rules) ReadRegistry().emplace_back(rule, field);
+}
+
+std::vector<RuleParameterRead> RuleParameterReads() {
+  std::vector<RuleParameterRead> out;
+  for (const auto& [rule, field] : ReadRegistry())
+    for (const ParamBinding& b : kBindings)
+      if (b.field == field) {
+        const RuleParameterRead r{rule, b.parameter.name};
+        if (std::none_of(out.begin(), out.end(), [&](const RuleParameterRead& o) {
+              return o.rule == r.rule && o.parameter == r.parameter;
+            }))
+          out.push_back(r);
+      }
+  return out;
+}
 
 Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view profile) {
   if (!kb.FindProfile(profile)) {
@@ -119,220 +366,21 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
     return Error{"unsupported", "--profile",
                  "unknown profile \"" + std::string(profile) + "\" (shipped: " + names + ")"};
   }
-  Resolver r(kb, profile);
   CompiledProfile c;
   c.name = std::string(profile);
-
-  const std::string model = r.S("risk_model");
-  if (model == "aace2020")
-    c.risk_model = RiskModel::kAace2020;
-  else if (model == "endocrine_society")
-    c.risk_model = RiskModel::kEndocrineSociety;
-  else if (model == "seed004")
-    c.risk_model = RiskModel::kSeed004;
-  else
-    r.Bad("risk_model must be aace2020, endocrine_society or seed004");
-  c.vh_frax_mof = r.T("vh_frax_mof_pct");
-  c.vh_frax_hip = r.T("vh_frax_hip_pct");
-  c.vh_tscore = r.T("vh_tscore");
-  c.vh_age_enabled = r.B("vh_age_enabled");
-  c.vh_age = r.T("vh_age_gt");
-  c.vh_recent_fx_months = r.I("vh_recent_fx_months");
-  c.vh_falls = r.T("vh_falls_count");
-  c.vh_use_falls = r.B("vh_use_falls");
-  c.vh_use_fracture_on_harmful_drug = r.B("vh_use_fracture_on_harmful_drug");
-
-  c.tx_tscore_osteoporosis = r.T("tx_tscore_osteoporosis");
-  c.tx_tscore_low_bone_mass = r.T("tx_tscore_low_bone_mass");
-  c.tx_frax_mof = r.T("tx_frax_mof_pct");
-  c.tx_frax_hip = r.T("tx_frax_hip_pct");
-  c.tx_frax_requires_low_bone_mass = r.B("tx_frax_requires_low_bone_mass");
-  c.tx_low_bmd_fx_forearm = r.B("tx_low_bmd_fx_forearm");
-  c.fragility_fracture_normal_bmd_indicates = r.B("fragility_fracture_normal_bmd_indicates");
-  c.zscore_below_expected = r.T("zscore_below_expected");
-  c.tscore_population_min_age_men = r.T("tscore_population_min_age_men");
-  c.menopause_assumed_age = r.T("menopause_assumed_age_years");
-  c.frax_min_age = r.T("frax_min_age");
-  c.frax_max_age = r.T("frax_max_age");
-
-  c.gc_bands.low_below_mg = r.N("gc_low_band_mg");
-  c.gc_bands.high_from_mg = r.N("gc_high_band_mg");
-  c.gc_bands.high_inclusive = r.B("gc_high_band_inclusive");
-  c.gc_low_mof = r.N("gc_frax_low_mof_factor");
-  c.gc_low_hip = r.N("gc_frax_low_hip_factor");
-  c.gc_high_mof = r.N("gc_frax_high_mof_factor");
-  c.gc_high_hip = r.N("gc_frax_high_hip_factor");
-  c.gc_acr_min_dose = r.T("gc_acr_min_dose_mg");
-  c.gc_acr_min_days = r.T("gc_acr_min_days");
-  const std::string giop = r.S("giop_profile");
-  if (giop == "acr22")
-    c.giop_profile = GiopProfile::kAcr22;
-  else if (giop == "seed000")
-    c.giop_profile = GiopProfile::kSeed000;
-  else
-    r.Bad("giop_profile must be acr22 or seed000");
-  c.giop_vh_tscore = r.T("giop_vh_tscore");
-  c.giop_vh_frax_mof = r.T("giop_vh_frax_mof_pct");
-  c.giop_vh_frax_hip = r.T("giop_vh_frax_hip_pct");
-  c.giop_vh_dose = r.T("giop_vh_dose_mg");
-  c.giop_vh_dose_days = r.T("giop_vh_dose_days");
-  c.giop_vh_cumulative_g = r.T("giop_vh_cumulative_g");
-  c.giop_high_tscore = r.T("giop_high_tscore");
-  c.giop_high_frax_mof = r.T("giop_high_frax_mof_pct");
-  c.giop_high_frax_hip = r.T("giop_high_frax_hip_pct");
-  c.giop_mod_frax_mof = r.T("giop_mod_frax_mof_pct");
-  c.giop_mod_frax_hip = r.T("giop_mod_frax_hip_pct");
-  c.giop_mod_tscore = r.T("giop_mod_tscore");
-  c.giop_young_age = r.T("giop_young_age");
-  c.giop_young_zscore = r.T("giop_young_zscore");
-  c.giop_young_dose = r.T("giop_young_dose_mg");
-  c.giop_young_months = r.T("giop_young_months");
-  c.giop_legacy_dose = r.T("giop_legacy_dose_mg");
-  c.giop_legacy_months = r.T("giop_legacy_months");
-  c.giop_legacy_tscore = r.T("giop_legacy_tscore");
-  c.giop_za_label_dose = r.T("giop_za_label_dose_mg");
-  c.giop_za_label_months = r.T("giop_za_label_months");
-
-  const std::string ctibl = r.S("ctibl_threshold");
-  if (ctibl == "seed000")
-    c.ctibl = CtiblThreshold::kSeed000;
-  else if (ctibl == "hadji17")
-    c.ctibl = CtiblThreshold::kHadji17;
-  else
-    r.Bad("ctibl_threshold must be seed000 or hadji17");
-  c.ctibl_tscore = r.T("ctibl_tscore");
-  c.ctibl_frax_mof = r.T("ctibl_frax_mof_pct");
-  c.ctibl_frax_hip = r.T("ctibl_frax_hip_pct");
-  c.hadji_tscore = r.T("hadji_tscore");
-  c.hadji_tscore_with_risk = r.T("hadji_tscore_with_risk");
-  c.hadji_risk_factors = r.T("hadji_risk_factors_without_bmd");
-  c.hadji_age = r.T("hadji_age_gt");
-  c.hadji_bmi = r.T("hadji_bmi_lt");
-  c.hadji_gc_months = r.T("hadji_gc_months");
-  c.gc_harmful_drug_months = r.T("gc_harmful_drug_months");
-  c.acp_osteopenia_age = r.T("acp_osteopenia_age_gt");
-
-  c.cg = {r.N("cg_age_constant"), r.N("cg_denominator"), r.N("cg_female_factor")};
-  c.bw = {r.N("ibw_male_base_kg"),   r.N("ibw_female_base_kg"), r.N("ibw_kg_per_inch"),
-          r.N("ibw_height_base_in"), r.N("cm_per_inch"),        r.N("adjbw_factor")};
-  c.ckd_epi = {r.N("ckd_epi_constant"),   r.N("ckd_epi_kappa_female"),
-               r.N("ckd_epi_kappa_male"), r.N("ckd_epi_alpha_female"),
-               r.N("ckd_epi_alpha_male"), r.N("ckd_epi_exponent_high"),
-               r.N("ckd_epi_age_base"),   r.N("ckd_epi_female_factor")};
-  const std::string w = r.S("crcl_weight");
-  if (w == "actual")
-    c.crcl_weight = CrclWeight::kActual;
-  else if (w == "ibw")
-    c.crcl_weight = CrclWeight::kIdeal;
-  else if (w == "adjbw")
-    c.crcl_weight = CrclWeight::kAdjusted;
-  else
-    r.Bad("crcl_weight must be actual, ibw or adjbw");
-  c.crcl_borderline_band = r.N("crcl_borderline_band");
-  c.za_crcl = r.T("za_crcl_min");
-  c.alendronate_crcl = r.T("alendronate_crcl_min");
-  c.risedronate_crcl = r.T("risedronate_crcl_min");
-  c.ibandronate_crcl = r.T("ibandronate_crcl_min");
-  c.denosumab_egfr = r.T("denosumab_egfr_min");
-  c.refer_crcl = r.T("refer_if_crcl_below");
-
-  c.ca_albumin_factor = r.N("ca_albumin_factor");
-  c.ca_albumin_reference = r.N("ca_albumin_reference_g_dl");
-  c.hypoca_corrected = r.T("hypoca_corrected_mg_dl");
-  c.hypoca_ionized = r.T("hypoca_ionized_mmol_l");
-  c.hyperca_corrected = r.T("hyperca_corrected_mg_dl");
-  c.creatinine_max_age_days = r.I("creatinine_max_age_days_za");
-  c.calcium_max_age_days = r.I("calcium_max_age_days_za");
-  c.vitd_max_age_days = r.I("vitd_max_age_days_za");
-  c.za_min_vitd = r.T("za_min_25ohd_ngml");
-  c.vitd_target = r.T("vitd_target_warn_ngml");
-  c.za_interval_months = r.I("za_interval_months");
-
-  const std::string first = r.S("first_line_high_risk");
-  if (first == "equal_options")
-    c.first_line_equal_options = true;
-  else if (first != "oral_bisphosphonate")
-    r.Bad("first_line_high_risk must be oral_bisphosphonate or equal_options");
-  const std::string dmab = r.S("denosumab_position");
-  if (dmab == "first_line_option")
-    c.denosumab_first_line = true;
-  else if (dmab != "second_line")
-    r.Bad("denosumab_position must be second_line or first_line_option");
-  c.estrogen_raloxifene_warning = r.B("estrogen_raloxifene_warning");
-  c.romo_cv_months = r.I("romo_cv_months");
-  c.romo_max_doses = r.T("romo_max_doses");
-  c.tptd_max_months = r.T("tptd_max_months_warn");
-  c.abl_max_months = r.T("abl_cumulative_pth_max_months");
-  c.treatment_failure_months = r.T("treatment_failure_months");
-
-  c.fls_min_age = r.T("fls_min_age");
-  c.myeloma_screen_age = r.T("myeloma_screen_min_age_years");
-  c.fls_window_months = r.I("fls_window_months");
-  c.va_min_pain_weeks = r.T("va_min_pain_weeks");
-  c.surgery_referral_for_deformity = r.B("surgery_referral_for_deformity");
-  c.vcf_conservative_max_months = r.T("vcf_conservative_max_months");
-  c.calcitonin_max_days = r.T("calcitonin_max_fracture_age_days");
-  c.young_age = r.T("young_age_years");
-
-  c.bp_oral_reassess_years = r.T("bp_oral_reassess_years");
-  c.bp_oral_max_years = r.N("bp_oral_max_years_high_risk");
-  c.za_reassess_doses = r.T("za_reassess_after_doses");
-  c.za_max_doses = r.N("za_max_doses_high_risk");
-  c.dmab_interval_months = r.I("dmab_interval_months");
-  c.dmab_overdue_months = r.T("dmab_overdue_months");
-  c.dmab_transition_months = r.I("dmab_transition_za_months");
-  c.btm_p1np_drop = r.T("btm_p1np_drop_pct");
-  c.btm_ctx_drop = r.T("btm_ctx_drop_pct");
-
-  c.alp_high = r.T("alp_fallback_high_u_l");
-  c.alp_low = r.T("alp_fallback_low_u_l");
-  c.phosphate_low = r.T("phosphate_fallback_low_mg_dl");
-  c.vitd_osteomalacia = r.T("vitd_osteomalacia_ng_ml");
-  c.fracture_same_event_days = r.I("fracture_same_event_days");
-
-  CourseParams& cp = c.course;
-  cp.oral_gap_months = r.I("course_merge_gap_oral_months");
-  cp.za_due_months = r.I("za_interval_months");
-  cp.za_overdue_after_months = r.I("za_overdue_after_months");
-  cp.dmab_due_months = r.I("dmab_interval_months");
-  cp.dmab_overdue_after_months = r.I("dmab_overdue_months");
-  cp.romo_due_months = r.I("romo_interval_months");
-  cp.romo_overdue_after_weeks = r.I("romo_overdue_after_weeks");
-  cp.ibn_iv_due_months = r.I("ibn_iv_interval_months");
-  cp.ibn_iv_overdue_extra_weeks = r.I("ibn_iv_overdue_extra_weeks");
-  cp.recent_course_months = r.I("course_recent_months");
-  cp.dose_merge_days = r.I("fracture_same_event_days");
-  cp.za_osteoporosis_min_mg = r.N("za_osteoporosis_dose_mg");
-  cp.dmab_oncology_min_mg = r.N("dmab_oncology_dose_mg");
-  cp.oral_review_years = r.I("bp_oral_reassess_years");
-  cp.za_review_doses = r.I("za_reassess_after_doses");
-  CourseLimits& cl = c.course_limits;
-  cl.romo_max_doses = r.I("romo_max_doses");
-  cl.pth_max_months = r.N("pth_cumulative_max_months");
-  cl.oral_review_years = r.N("bp_oral_reassess_years");
-  cl.oral_max_years = r.N("bp_oral_max_years_high_risk");
-  cl.za_review_doses = r.I("za_reassess_after_doses");
-  cl.za_max_doses = r.I("za_max_doses_high_risk");
-  cl.dmab_review_years = r.N("dmab_review_years");
-  cl.dmab_second_review_years = r.N("dmab_second_review_years");
-  cl.dmab_review_doses_unknown_start = r.I("dmab_review_doses_unknown_start");
-  cl.holiday_review_years = r.I("holiday_review_years");
-  cl.failure_min_months = r.I("treatment_failure_months");
-  cl.anabolic_followup_critical_months = r.I("anabolic_followup_critical_months");
-  const std::string lapse = r.S("dmab_lapse_action");
-  if (lapse != "resume" && lapse != "zoledronic_acid")
-    r.Bad("dmab_lapse_action must be resume or zoledronic_acid");
-  cl.lapse_resume = lapse == "resume";
-  c.review_high_risk_hip_t = r.T("review_high_risk_hip_t");
-  c.hyperca_ionized = r.T("hyperca_ionized_mmol_l");
-  c.possible_fragility_min_age = r.T("possible_fragility_min_age");
-  const std::string presumed = r.S("possible_fragility_presumed_for_treatment");
-  if (presumed != "hip_vertebral" && presumed != "none")
-    r.Bad("possible_fragility_presumed_for_treatment must be hip_vertebral or none");
-  c.presume_hip_vertebral_fragility = presumed == "hip_vertebral";
-  c.pregnancy_current_months = r.I("pregnancy_current_months");
-
-  if (!r.errors().empty()) return r.errors();
+  Errors errors;
+  for (const ParamBinding& b : kBindings) {
+    const std::string name(b.parameter.name);
+    const auto v = kb.Resolve(profile, name);
+    if (!v)
+      errors.push_back(
+          {"internal", "knowledge", "parameter " + name + " is missing from the knowledge base"});
+    else if (v->kind != b.parameter.kind)
+      errors.push_back({"internal", "knowledge", "parameter " + name + " has the wrong type"});
+    else if (!b.set(c, *v))
+      errors.push_back({"internal", "knowledge", name + " must be " + std::string(b.choices)});
+  }
+  if (!errors.empty()) return errors;
   for (const RegimenDef& d : kb.regimens) {
     CompiledRegimen cr;
     cr.agent = d.agent;

@@ -6,7 +6,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -165,6 +167,8 @@ struct CompiledProfile {
   Threshold btm_p1np_drop, btm_ctx_drop;
 
   Threshold alp_high, alp_low, phosphate_low, vitd_osteomalacia;
+  // Least significant change when the DXA report gives none (for the course rules).
+  Threshold bmd_lsc_spine, bmd_lsc_hip;
   int fracture_same_event_days = 0;
 
   // Patients already on treatment (catalogue §6).
@@ -183,5 +187,66 @@ struct CompiledProfile {
 };
 
 Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view profile);
+
+// ---------------------------------------------------------------------------------------------
+// Which parameter fills which field, and which rule reads which field.
+//
+// A field of CompiledProfile is named by a key, one per member pointer (FieldKeyOf<&CP::za_crcl>).
+using FieldKey = const void*;
+namespace params_detail {
+template <auto Member>
+inline constexpr char kFieldKey = 0;  // only its address is used
+}  // namespace params_detail
+template <auto Member>
+constexpr FieldKey FieldKeyOf() {
+  return &params_detail::kFieldKey<Member>;
+}
+
+// One row of the typed profile (params.cc, kBindings): a parameter of knowledge/parameters.json,
+// with the unit the engine assumes and the field it fills. The kind follows from the field's C++
+// type (Threshold, double, int: a number; bool: a switch; an enum: a choice of texts). Adding a
+// parameter is one entry in parameters.json and one row; `knowledge check` fails when the two
+// disagree on the name, the unit or the kind.
+struct ParamBinding {
+  TypedParameter parameter;
+  FieldKey field;  // the top-level CompiledProfile field (a coefficient set for its members)
+  // Stores the value; false when a text is not one of the field's choices.
+  bool (*set)(CompiledProfile&, const ParamValue&);
+  std::string_view choices;  // for a choice: "a, b or c"
+};
+std::span<const ParamBinding> ParamBindings();
+
+// A rule id as a template argument ("PRE-01").
+template <std::size_t N>
+struct RuleId {
+  char id[N]{};
+  constexpr RuleId(const char (&s)[N]) {  // NOLINT: implicit on purpose
+    for (std::size_t i = 0; i < N; ++i) id[i] = s[i];
+  }
+  constexpr std::string_view view() const { return {id, N - 1}; }
+};
+
+// Every read of a profile field is registered with the rules it decides when the program starts
+// (one static registration per read site, whether or not the read ever runs), so that the rules'
+// parameters are derived from the code: RuleParameterReads().
+namespace params_detail {
+struct ReadRegistration {
+  ReadRegistration(FieldKey field, std::initializer_list<std::string_view> rules);
+};
+template <auto Member, RuleId... Rules>
+inline const ReadRegistration kRead{FieldKeyOf<Member>(), {Rules.view()...}};
+}  // namespace params_detail
+
+// A field of the profile, read for the rules named: `Read<&CP::za_crcl, "PRE-01">(c)`.
+template <auto Member, RuleId... Rules>
+const auto& Read(const CompiledProfile& c) {
+  static_assert(sizeof...(Rules) > 0, "a parameter read names the rule(s) it decides");
+  (void)&params_detail::kRead<Member, Rules...>;
+  return c.*Member;
+}
+
+// The parameters each rule's code reads, derived from the registrations above and the bindings
+// (a field read stands for every parameter bound to it).
+std::vector<RuleParameterRead> RuleParameterReads();
 
 }  // namespace bp

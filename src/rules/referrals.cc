@@ -29,11 +29,11 @@ void Referrals(Ctx& x, State& s) {
         (s.pathologic && e.site == FractureSite::kVertebral))
       continue;
     if ((e.fragility || e.possible_fragility) &&
-        RecentMonths(e.date, f.as_of, x.P(&CP::fls_window_months)))
+        RecentMonths(e.date, f.as_of, x.P<&CP::fls_window_months, "REF-01">()))
       fls_fx = &e;
   }
   if (fls_fx && x.AgeKnown() &&
-      (fls_fx->possible_fragility || x.P(&CP::fls_min_age).Met(x.Age()))) {
+      (fls_fx->possible_fragility || x.P<&CP::fls_min_age, "REF-01">().Met(x.Age()))) {
     if (prior(Destination::kFractureLiaisonService, fls_fx->date)) {
       x.NotFired("REF-01", "a fracture liaison episode already exists for this fracture");
     } else {
@@ -41,13 +41,13 @@ void Referrals(Ctx& x, State& s) {
       x.Refer(Destination::kFractureLiaisonService, Urgency::kRoutine,
               Cat(fls_fx->possible_fragility ? "Mechanism not recorded: FLS to confirm. " : "") +
                   "Fragility fracture (" + FxName(*fls_fx) + ") within " +
-                  Int(x.P(&CP::fls_window_months)) +
+                  Int(x.P<&CP::fls_window_months, "REF-01">()) +
                   " months: fracture liaison service for investigation, falls assessment, "
                   "treatment and follow-up.",
               {"REF-01"});
     }
   } else {
-    x.NotFired("REF-01", fls_fx ? "age below " + Num(x.P(&CP::fls_min_age).value, 0)
+    x.NotFired("REF-01", fls_fx ? "age below " + Num(x.P<&CP::fls_min_age, "REF-01">().value, 0)
                                 : "no recent fragility fracture");
   }
   // REF-02 specialist.
@@ -60,7 +60,7 @@ void Referrals(Ctx& x, State& s) {
     spec.push_back({"(a) fragility fracture with normal BMD", {"REF-02", "D31"}});
   if (s.treatment_failure)
     spec.push_back({"(b) fracture on therapy (possible treatment failure)", {"REF-02"}});
-  if (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min))
+  if (f.z_min && x.P<&CP::zscore_below_expected, "REF-02", "REF-08">().MetTenths(*f.z_min))
     spec.push_back({Keep("(c) Z-score " + Tn(*f.z_min) + " below the expected range for age"),
                     {"REF-08", "DX-02"}});
   auto lab_abn = [&](const std::optional<LabValue>& v, const Threshold& hi,
@@ -70,9 +70,10 @@ void Referrals(Ctx& x, State& s) {
     if (lo && v->BelowReference(*lo)) return "(c) unexplained low alkaline phosphatase";
     return nullptr;
   };
-  if (const char* alp = lab_abn(f.alp, x.P(&CP::alp_high), &x.P(&CP::alp_low)))
+  if (const char* alp =
+          lab_abn(f.alp, x.P<&CP::alp_high, "REF-02">(), &x.P<&CP::alp_low, "REF-02">()))
     spec.push_back({Text::Static(alp), {"REF-02", "LAB-03"}});
-  if (f.phosphate && f.phosphate->BelowReference(x.P(&CP::phosphate_low)))
+  if (f.phosphate && f.phosphate->BelowReference(x.P<&CP::phosphate_low, "REF-02">()))
     spec.push_back({"(c) low phosphate", {"REF-02", "LAB-03"}});
   for (auto [code, name] : {std::pair{ConditionCode::kHyperparathyroidism, "hyperparathyroidism"},
                             std::pair{ConditionCode::kHyperthyroidism, "hyperthyroidism"},
@@ -80,9 +81,9 @@ void Referrals(Ctx& x, State& s) {
                             std::pair{ConditionCode::kHyperprolactinemia, "raised prolactin"}})
     if (x.f.HasActive(p, code))
       spec.push_back({Keep("(d) concurrent metabolic bone disease: " + Cat(name)), {"REF-02"}});
-  if (f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl))
+  if (f.crcl && x.P<&CP::refer_crcl, "REF-02", "D27">().Met(*f.crcl))
     spec.push_back({Keep("(e) reduced kidney function (CrCl " + Num(*f.crcl) + " mL/min " +
-                         Desc(x.P(&CP::refer_crcl), "mL/min") + ")"),
+                         Desc(x.P<&CP::refer_crcl, "REF-02", "D27">(), "mL/min") + ")"),
                     {"REF-02", "D27"}});
   if (x.f.HasActive(p, ConditionCode::kMalabsorption) ||
       x.f.HasActive(p, ConditionCode::kCeliacDisease) ||
@@ -96,7 +97,7 @@ void Referrals(Ctx& x, State& s) {
   } else {
     x.NotFired("REF-07");
   }
-  if (f.z_min && x.P(&CP::zscore_below_expected).MetTenths(*f.z_min))
+  if (f.z_min && x.P<&CP::zscore_below_expected, "REF-02", "REF-08">().MetTenths(*f.z_min))
     x.Fired("REF-08", "Z-score " + Tn(*f.z_min));
   else
     x.NotFired("REF-08");
@@ -137,7 +138,9 @@ void Referrals(Ctx& x, State& s) {
   } else {
     x.NotFired("REF-02");
   }
-  x.Trace("D27", f.crcl && x.P(&CP::refer_crcl).Met(*f.crcl) ? Outcome::kFired : Outcome::kNotFired,
+  x.Trace("D27",
+          f.crcl && x.P<&CP::refer_crcl, "REF-02", "D27">().Met(*f.crcl) ? Outcome::kFired
+                                                                         : Outcome::kNotFired,
           x.Texts().d27);
   x.Trace("D24", transplant && immuno ? Outcome::kFired : Outcome::kNotFired,
           "transplant: warning and referral, not a block");
@@ -148,11 +151,17 @@ void Referrals(Ctx& x, State& s) {
                                         [](const Regimen& r) { return r.agent == "denosumab"; }) ||
                             FindMedication(p, Agent::kDenosumab, MedStatus::kActive);
   const bool dialysis = x.f.HasActive(p, ConditionCode::kDialysis);
-  const bool severe_ckd = (f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr)) || dialysis;
+  const bool severe_ckd =
+      (f.egfr &&
+       x.P<&CP::denosumab_egfr, "CI-06b", "REF-02", "REF-06", "D10", "D27", "SEL-04">().Met(
+           *f.egfr)) ||
+      dialysis;
   if (dmab_in_play && severe_ckd) {
-    const std::string t =
-        dialysis ? "dialysis"
-                 : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " + Desc(x.P(&CP::denosumab_egfr), "");
+    const std::string t = dialysis ? "dialysis"
+                                   : "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 " +
+                                         Desc(x.P<&CP::denosumab_egfr, "CI-06b", "REF-02", "REF-06",
+                                                  "D10", "D27", "SEL-04">(),
+                                              "");
     x.Fired("CI-06b", t);
     x.Fired("D10", "denosumab never simply preferred in advanced CKD");
     x.Warn("denosumab_severe_ckd_hypocalcemia", Severity::kCritical,
@@ -187,23 +196,25 @@ void Referrals(Ctx& x, State& s) {
         if (m.agent == Agent::kDenosumab) d = &m;
       // COURSE-25: a transition already late is due now, never on a past date.
       if (d && d->last_dose &&
-          d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value)) < f.as_of)
-        t = Keep(
-            "Time-critical: zoledronic acid infusion now (due " + Dt(f.as_of) +
-            "; the transition is overdue since " +
-            Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
-            ").");
+          d->last_dose->AddMonths(
+              static_cast<int>(x.P<&CP::dmab_overdue_months, "REF-03">().value)) < f.as_of)
+        t = Keep("Time-critical: zoledronic acid infusion now (due " + Dt(f.as_of) +
+                 "; the transition is overdue since " +
+                 Dt(d->last_dose->AddMonths(
+                     static_cast<int>(x.P<&CP::dmab_overdue_months, "REF-03">().value))) +
+                 ").");
       else if (d && d->last_dose)
-        t = Keep(
-            "Time-critical: zoledronic acid infusion about " +
-            Dt(std::max(d->last_dose->AddMonths(x.P(&CP::dmab_transition_months)), f.as_of)) +
-            " (" + Int(x.P(&CP::dmab_transition_months)) +
-            " months after the last denosumab injection), no later than " +
-            Dt(d->last_dose->AddMonths(static_cast<int>(x.P(&CP::dmab_overdue_months).value))) +
-            ".");
+        t = Keep("Time-critical: zoledronic acid infusion about " +
+                 Dt(std::max(d->last_dose->AddMonths(x.P<&CP::dmab_transition_months, "REF-03">()),
+                             f.as_of)) +
+                 " (" + Int(x.P<&CP::dmab_transition_months, "REF-03">()) +
+                 " months after the last denosumab injection), no later than " +
+                 Dt(d->last_dose->AddMonths(
+                     static_cast<int>(x.P<&CP::dmab_overdue_months, "REF-03">().value))) +
+                 ".");
       else
         t = Keep("Time-critical: zoledronic acid infusion " +
-                 Int(x.P(&CP::dmab_transition_months)) +
+                 Int(x.P<&CP::dmab_transition_months, "REF-03">()) +
                  " months after the last denosumab injection.");
     }
     x.Refer(Destination::kInfusionCenter, urgent ? Urgency::kUrgent : Urgency::kRoutine, t,

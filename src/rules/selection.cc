@@ -115,9 +115,9 @@ void Selection(Ctx& x, State& s) {
         chosen = TherapyClass::kIvZoledronicAcid;
         if (x.verbose)
           why = Keep("Denosumab stopped: one zoledronic acid infusion about " +
-                     Int(x.P(&CP::dmab_transition_months)) +
+                     Int(x.P<&CP::dmab_transition_months, "SEQ-05">()) +
                      " months after the last injection, no later than " +
-                     Num(x.P(&CP::dmab_overdue_months).value, 0) + " months.");
+                     Num(x.P<&CP::dmab_overdue_months, "SEQ-05">().value, 0) + " months.");
         if (x.verbose) why_rules = {"SEQ-05"};
       } else if (s.oral_candidates_any) {
         chosen = TherapyClass::kOralBisphosphonate;
@@ -139,9 +139,8 @@ void Selection(Ctx& x, State& s) {
     if (dmab_active && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
       if (x.verbose)
-        why =
-            "Continue denosumab every 6 months: it must never stop without a follow-on "
-            "antiresorptive.";
+        why = Keep("Continue denosumab every " + Int(x.P<&CP::dmab_interval_months, "SEQ-05">()) +
+                   " months: it must never stop without a follow-on antiresorptive.");
       if (x.verbose) why_rules = {"SEQ-05", "SEQ-09"};
       return;
     }
@@ -184,10 +183,11 @@ void Selection(Ctx& x, State& s) {
     if (dmab_ok) {
       chosen = TherapyClass::kDenosumab;
       if (x.verbose)
-        why = Keep("Bisphosphonates contraindicated or not tolerated (" +
-                   (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
-                   "): denosumab 60 mg SC every 6 months, with a plan never to stop it without a "
-                   "follow-on.");
+        why =
+            Keep("Bisphosphonates contraindicated or not tolerated (" +
+                 (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
+                 "): denosumab 60 mg SC every " + Int(x.P<&CP::dmab_interval_months, "SEL-04">()) +
+                 " months, with a plan never to stop it without a follow-on.");
       if (x.verbose) why_rules = {"SEL-04", "D14"};
       return;
     }
@@ -264,8 +264,9 @@ void Selection(Ctx& x, State& s) {
           s.oral_unsuitable ? "oral bisphosphonates unsuitable" : "");
   x.Trace("SEL-04", chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired);
   x.Trace("D14", Outcome::kFired,
-          x.P(&CP::denosumab_first_line) ? "denosumab listed among first-line options (profile)"
-                                         : "denosumab second line (ACP 2023)");
+          x.P<&CP::denosumab_first_line, "SEL-04", "D14">()
+              ? "denosumab listed among first-line options (profile)"
+              : "denosumab second line (ACP 2023)");
   a.treatment_reasons.push_back(St{"therapy", why, why_rules});
 
   // Regimens for the chosen class, preferred first.
@@ -293,13 +294,15 @@ void Selection(Ctx& x, State& s) {
   if (chosen != TherapyClass::kIvZoledronicAcid && za_ok)
     add_za(a.alternatives, very_high ? "SEL-01" : "SEL-03");
   if (chosen != TherapyClass::kDenosumab && dmab_ok)
-    add_dmab(a.alternatives, x.P(&CP::denosumab_first_line) || very_high ? "SEL-01" : "SEL-04");
+    add_dmab(a.alternatives,
+             x.P<&CP::denosumab_first_line, "SEL-04", "D14">() || very_high ? "SEL-01" : "SEL-04");
   if (chosen != TherapyClass::kOralBisphosphonate && s.oral_candidates_any &&
       (!very_high || s.giop_very_high))
     add_oral(a.alternatives, s.giop_very_high ? "D8" : "SEL-02");
   if (chosen != TherapyClass::kAnabolic && very_high && !dmab_active)
     for (std::string_view ag : s.anabolic_candidates) x.AddRegimen(a.alternatives, ag, {"SEL-01"});
-  if (x.P(&CP::first_line_equal_options) && chosen == TherapyClass::kOralBisphosphonate)
+  if (x.P<&CP::first_line_equal_options, "SEL-02", "SEL-03", "GIOP-08">() &&
+      chosen == TherapyClass::kOralBisphosphonate)
     a.treatment_reasons.push_back(
         St{"equal_options",
            "Under this profile (AACE 2020) zoledronic acid and denosumab are equal "

@@ -383,7 +383,16 @@ class Ctx {
   unsigned avoided = 0;   // bit per kAvoidable agent
   CourseDecision course;  // the course decision of this run (course_gates.cc)
 
-  // A parameter of the profile: the decision code reaches the profile only through P.
+  // A parameter of the profile, read for the rules it decides: `x.P<&CP::za_crcl, "PRE-01">()`.
+  // The read is registered with those rules (params.h, Read), and `bonepath knowledge check`
+  // fails unless each rule's `parameters` in knowledge/ are exactly the ones its code reads.
+  // The decision code reaches the profile only through P.
+  template <auto Member, RuleId... Rules>
+  const auto& P() const {
+    return Read<Member, Rules...>(profile_);
+  }
+  // A read not attributed to a rule: only the course files (course_*.cc) still use it, and the
+  // rules of their topics are checked one way only (Engine::RulesWithUnattributedReads).
   template <typename T>
   const T& P(T CompiledProfile::*field) const {
     return profile_.*field;

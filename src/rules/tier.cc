@@ -15,10 +15,13 @@ constexpr std::string_view kRules[] = {
 void Tier(Ctx& x, State& s) {
   const Facts& f = x.f;
   const Patient& p = x.p;
-  const char* model_rule = x.P(&CP::risk_model) == RiskModel::kAace2020 ? "RISK-01"
-                           : x.P(&CP::risk_model) == RiskModel::kEndocrineSociety
-                               ? "RISK-P-ES"
-                               : "RISK-P-SEED004";
+  const char* model_rule =
+      x.P<&CP::risk_model, "RISK-01", "RISK-P-ES", "RISK-P-SEED004">() == RiskModel::kAace2020
+          ? "RISK-01"
+      : x.P<&CP::risk_model, "RISK-01", "RISK-P-ES", "RISK-P-SEED004">() ==
+              RiskModel::kEndocrineSociety
+          ? "RISK-P-ES"
+          : "RISK-P-SEED004";
   // Fracture on therapy / treatment failure (RISK-01b, REF-02b).
   const Medication* fx_on_drug = nullptr;
   const FractureEvent* fx_on_drug_event = nullptr;
@@ -26,17 +29,20 @@ void Tier(Ctx& x, State& s) {
     if (!e.fragility || !e.date) continue;
     for (const auto& m : p.medications) {
       if (!IsOsteoporosisDrug(m.agent) || !OnAt(m, *e.date)) continue;
-      if (x.P(&CP::risk_model) == RiskModel::kSeed004 && !IsBisphosphonate(m.agent)) continue;
+      if (x.P<&CP::risk_model, "RISK-01", "RISK-P-ES", "RISK-P-SEED004">() == RiskModel::kSeed004 &&
+          !IsBisphosphonate(m.agent))
+        continue;
       fx_on_drug = &m;
       fx_on_drug_event = &e;
-      if (m.start && x.P(&CP::treatment_failure_months).Met(CompletedMonths(*m.start, *e.date)))
+      if (m.start && x.P<&CP::treatment_failure_months, "RISK-01", "REF-02">().Met(
+                         CompletedMonths(*m.start, *e.date)))
         s.treatment_failure = true;
     }
   }
   if (s.treatment_failure) {
     x.Warn("treatment_failure", Severity::kWarning,
            "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
-               Desc(x.P(&CP::treatment_failure_months), "months") + " on " +
+               Desc(x.P<&CP::treatment_failure_months, "RISK-01", "REF-02">(), "months") + " on " +
                render_words(ToString(fx_on_drug->agent)) +
                ": possible treatment failure; check adherence and secondary causes.",
            {"RISK-01", "REF-02"});
@@ -65,7 +71,7 @@ void Tier(Ctx& x, State& s) {
   };
   RuleIds vh_rules;
   if (x.verbose) vh_rules.push_back(model_rule);
-  const auto months_recent = x.P(&CP::vh_recent_fx_months);
+  const auto months_recent = x.P<&CP::vh_recent_fx_months, "RISK-01", "RISK-P-SEED004", "D13">();
   auto frax_vh = [&](const Threshold& mof, const Threshold& hip, bool& boundary) {
     bool hit = false;
     if (f.frax_mof) {
@@ -92,12 +98,14 @@ void Tier(Ctx& x, State& s) {
   };
 
   bool boundary = false;
-  if (x.P(&CP::risk_model) == RiskModel::kEndocrineSociety) {
+  if (x.P<&CP::risk_model, "RISK-01", "RISK-P-ES", "RISK-P-SEED004">() ==
+      RiskModel::kEndocrineSociety) {
     int vert = 0;
     for (const auto& e : f.events)
       if (e.fragility && e.site == FractureSite::kVertebral) ++vert;
     if (vert >= 2) add_vh([&] { return Cat("multiple vertebral fractures"); });
-    if (f.t_min && x.P(&CP::tx_tscore_osteoporosis).MetTenths(*f.t_min) && f.fragility_events)
+    if (f.t_min && x.P<&CP::tx_tscore_osteoporosis, "RISK-P-ES">().MetTenths(*f.t_min) &&
+        f.fragility_events)
       add_vh([&] {
         return Cat("T-score " + Tn(*f.t_min) + " with a fragility fracture (severe osteoporosis)");
       });
@@ -122,16 +130,16 @@ void Tier(Ctx& x, State& s) {
     if (f.fragility_events >= 2)
       add_vh([&] { return Cat(Int(f.fragility_events) + " fragility fractures"); });
     // (d) fracture on a bone-harming drug.
-    if (x.P(&CP::vh_use_fracture_on_harmful_drug)) {
+    if (x.P<&CP::vh_use_fracture_on_harmful_drug, "RISK-01", "RISK-P-SEED004">()) {
       for (const auto& e : f.events) {
         if (!e.fragility || !e.date) continue;
         for (const auto& m : p.medications) {
-          const bool harmful =
-              m.agent == Agent::kAromataseInhibitor ||
-              m.agent == Agent::kAndrogenDeprivationTherapy ||
-              (m.agent == Agent::kGnrhAgonist && x.f.male) ||
-              (m.agent == Agent::kGlucocorticoid && m.start &&
-               x.P(&CP::gc_harmful_drug_months).Met(CompletedMonths(*m.start, *e.date)));
+          const bool harmful = m.agent == Agent::kAromataseInhibitor ||
+                               m.agent == Agent::kAndrogenDeprivationTherapy ||
+                               (m.agent == Agent::kGnrhAgonist && x.f.male) ||
+                               (m.agent == Agent::kGlucocorticoid && m.start &&
+                                x.P<&CP::gc_harmful_drug_months, "RISK-01">().Met(
+                                    CompletedMonths(*m.start, *e.date)));
           if (harmful && OnAt(m, *e.date)) {
             add_vh([&] { return Cat("fracture while on " + render_words(ToString(m.agent))); });
             break;
@@ -141,15 +149,19 @@ void Tier(Ctx& x, State& s) {
     }
     // (e) T-score.
     if (f.t_min) {
-      if (x.P(&CP::vh_tscore).MetTenths(*f.t_min))
-        add_vh(
-            [&] { return Cat("T-score " + Tn(*f.t_min) + " " + Desc(x.P(&CP::vh_tscore), "")); });
-      if (*f.t_min == static_cast<int>(std::lround(x.P(&CP::vh_tscore).value * 10)))
+      if (x.P<&CP::vh_tscore, "RISK-01", "RISK-P-SEED004", "D2">().MetTenths(*f.t_min))
+        add_vh([&] {
+          return Cat("T-score " + Tn(*f.t_min) + " " +
+                     Desc(x.P<&CP::vh_tscore, "RISK-01", "RISK-P-SEED004", "D2">(), ""));
+        });
+      if (*f.t_min == static_cast<int>(std::lround(
+                          x.P<&CP::vh_tscore, "RISK-01", "RISK-P-SEED004", "D2">().value * 10)))
         boundary = true;
     }
     // (f) falls.
-    if (x.P(&CP::vh_use_falls)) {
-      if ((p.falls.count_past_year && x.P(&CP::vh_falls).Met(*p.falls.count_past_year)) ||
+    if (x.P<&CP::vh_use_falls, "RISK-01", "RISK-P-SEED004">()) {
+      if ((p.falls.count_past_year &&
+           x.P<&CP::vh_falls, "RISK-01">().Met(*p.falls.count_past_year)) ||
           p.falls.injurious.value_or(false))
         add_vh([&] {
           return Cat("high fall risk (" +
@@ -159,11 +171,14 @@ void Tier(Ctx& x, State& s) {
         });
     }
     // (g) FRAX.
-    frax_vh(x.P(&CP::vh_frax_mof), x.P(&CP::vh_frax_hip), boundary);
+    frax_vh(x.P<&CP::vh_frax_mof, "RISK-01", "RISK-P-SEED004", "D1">(),
+            x.P<&CP::vh_frax_hip, "RISK-01", "RISK-P-SEED004", "D1">(), boundary);
     // seed 004: age.
-    if (x.P(&CP::vh_age_enabled) && x.AgeKnown() && x.P(&CP::vh_age).Met(x.Age())) {
+    if (x.P<&CP::vh_age_enabled, "RISK-01", "RISK-P-SEED004", "D3">() && x.AgeKnown() &&
+        x.P<&CP::vh_age, "RISK-01", "RISK-P-SEED004", "D3">().Met(x.Age())) {
       add_vh([&] {
-        return Cat("age " + Num(x.Age(), 0) + " " + Desc(x.P(&CP::vh_age), "years") +
+        return Cat("age " + Num(x.Age(), 0) + " " +
+                   Desc(x.P<&CP::vh_age, "RISK-01", "RISK-P-SEED004", "D3">(), "years") +
                    " (seed-004 criterion, unsourced)");
       });
       if (x.verbose) vh_rules.push_back("D3");
@@ -173,14 +188,15 @@ void Tier(Ctx& x, State& s) {
     }
     x.Trace(model_rule, vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
             vh_count == 0 ? Str("no very-high-risk criterion") : Str(vh.front()));
-    if (x.P(&CP::risk_model) == RiskModel::kAace2020) {
+    if (x.P<&CP::risk_model, "RISK-01", "RISK-P-ES", "RISK-P-SEED004">() == RiskModel::kAace2020) {
       x.NotFired("RISK-P-ES");
       x.NotFired("RISK-P-SEED004");
     } else {
       x.NotFired("RISK-01", "profile uses RISK-P-SEED004");
       x.NotFired("RISK-P-ES");
     }
-    if (x.P(&CP::vh_use_falls) && !p.falls.count_past_year && !p.falls.injurious && vh_count == 0)
+    if (x.P<&CP::vh_use_falls, "RISK-01", "RISK-P-SEED004">() && !p.falls.count_past_year &&
+        !p.falls.injurious && vh_count == 0)
       x.Missing("falls.count_past_year", "very-high-risk criterion: high fall risk (RISK-01f)");
   }
   x.Trace("D1", Outcome::kFired, x.Texts().d1);
@@ -189,8 +205,9 @@ void Tier(Ctx& x, State& s) {
   if (boundary) {
     x.Warn("very_high_risk_boundary", Severity::kInfo,
            "A value sits exactly on a very-high-risk threshold (FRAX " +
-               Desc(x.P(&CP::vh_frax_mof), "%") + " / " + Desc(x.P(&CP::vh_frax_hip), "%") +
-               ", T-score " + Desc(x.P(&CP::vh_tscore), "") +
+               Desc(x.P<&CP::vh_frax_mof, "RISK-01", "RISK-P-SEED004", "D1">(), "%") + " / " +
+               Desc(x.P<&CP::vh_frax_hip, "RISK-01", "RISK-P-SEED004", "D1">(), "%") +
+               ", T-score " + Desc(x.P<&CP::vh_tscore, "RISK-01", "RISK-P-SEED004", "D2">(), "") +
                "): guidelines differ at this boundary.",
            {"D1", "D2"});
   }

@@ -27,7 +27,7 @@ void Vertebral(Ctx& x, State& s) {
   // one for which spine findings were recorded. An old healed fracture still counts for the
   // indication and the tier, not for spine referrals.
   if (vcf && !p.spine_recorded &&
-      !(vcf->date && WithinMonths(*vcf->date, f.as_of, x.P(&CP::fls_window_months))))
+      !(vcf->date && WithinMonths(*vcf->date, f.as_of, x.P<&CP::fls_window_months, "VCF-01">())))
     vcf = nullptr;
   if (!vcf) {
     for (std::string_view r : kVcf) x.NotFired(r, "no new or symptomatic vertebral fracture");
@@ -111,8 +111,9 @@ void Vertebral(Ctx& x, State& s) {
   }
   const bool persistent =
       sp.pain == SpinePain::kPersistent || sp.pain == SpinePain::kSevereWorsening;
-  const bool long_enough = sp.weeks_of_conservative_care &&
-                           x.P(&CP::va_min_pain_weeks).Met(*sp.weeks_of_conservative_care);
+  const bool long_enough =
+      sp.weeks_of_conservative_care &&
+      x.P<&CP::va_min_pain_weeks, "VCF-05", "D20">().Met(*sp.weeks_of_conservative_care);
   if (persistent && long_enough && !neuro && !instab && !red) {
     x.Fired("VCF-05", "pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks");
     x.Refer(Destination::kInterventionalRadiology, Urgency::kRoutine,
@@ -125,7 +126,8 @@ void Vertebral(Ctx& x, State& s) {
            "Vertebral augmentation: ACR rates it usually appropriate; AAOS recommends "
            "strongly against vertebroplasty and weakly for kyphoplasty. Share the decision.",
            {"D20", "VCF-05"});
-    x.Fired("D20", "augmentation after " + Desc(x.P(&CP::va_min_pain_weeks), "weeks"));
+    x.Fired("D20",
+            "augmentation after " + Desc(x.P<&CP::va_min_pain_weeks, "VCF-05", "D20">(), "weeks"));
   } else {
     x.NotFired("VCF-05");
     x.NotFired("D20");
@@ -138,7 +140,7 @@ void Vertebral(Ctx& x, State& s) {
             "Spinal deformity with worsening symptoms or pulmonary dysfunction: vertebral "
             "augmentation evaluation.",
             {"VCF-06", "D19"});
-    if (x.P(&CP::surgery_referral_for_deformity))
+    if (x.P<&CP::surgery_referral_for_deformity, "VCF-06", "D19">())
       x.Refer(Destination::kSpineSurgery, Urgency::kRoutine,
               "Deformity: orthopedic or neurosurgical opinion (seed 003 profile).",
               {"VCF-06", "D19"});
@@ -147,8 +149,9 @@ void Vertebral(Ctx& x, State& s) {
   }
   x.Trace("D19", Outcome::kFired, "urgent surgery only for neurological deficit or instability");
   const bool recent =
-      vcf->date && WithinMonths(*vcf->date, f.as_of,
-                                static_cast<int>(x.P(&CP::vcf_conservative_max_months).value));
+      vcf->date &&
+      WithinMonths(*vcf->date, f.as_of,
+                   static_cast<int>(x.P<&CP::vcf_conservative_max_months, "VCF-07">().value));
   if (!neuro && !instab && !red && (!deformity) && sp.pain != SpinePain::kPersistent &&
       sp.pain != SpinePain::kSevereWorsening) {
     x.Fired("VCF-07", "conservative care");
@@ -162,7 +165,9 @@ void Vertebral(Ctx& x, State& s) {
     x.NotFired("VCF-07");
   }
   // VCF-08 calcitonin.
-  if (vcf->date && !neuro && x.P(&CP::calcitonin_max_days).Met(DaysBetween(*vcf->date, f.as_of))) {
+  if (vcf->date && !neuro &&
+      x.P<&CP::calcitonin_max_days, "SEL-07", "VCF-08", "D21">().Met(
+          DaysBetween(*vcf->date, f.as_of))) {
     x.Fired("VCF-08", "fracture " + Int(DaysBetween(*vcf->date, f.as_of)) +
                           " days old, neurologically intact");
     x.Fired("D21", "calcitonin optional for pain, never as osteoporosis treatment");
