@@ -30,11 +30,12 @@
 #include "knowledge/loader.h"
 #include "one_voice.h"
 #include "rules/engine.h"
+#include "support/property_size.h"
 
 namespace bp {
 namespace {
 
-constexpr int kPatients = 12000;
+constexpr int kDefaultPatients = 12000;
 constexpr unsigned kSeed = 20261203;
 const Date kAsOf = Date::FromYmd(2026, 3, 1);
 
@@ -169,7 +170,8 @@ class CourseProperties : public ::testing::Test {
     engine_ = new Engine(std::move(e).value());
     std::mt19937 rng(kSeed);
     cases_ = new std::vector<std::pair<Patient, Assessment>>;
-    for (int i = 0; i < kPatients; ++i) {
+    const int n = testing_harness::PropertyPatients(kDefaultPatients);
+    for (int i = 0; i < n; ++i) {
       Patient p = Generate(rng, i);
       Assessment a = engine_->Assess(p, kAsOf);
       cases_->emplace_back(std::move(p), std::move(a));
@@ -323,7 +325,7 @@ TEST_F(CourseProperties, DeceasedPatientsGetNothingElse) {
     ASSERT_TRUE(a.missing_data.empty()) << Who(i);
     ASSERT_EQ(a.therapy_recommended, TherapyClass::kNone) << Who(i);
   }
-  EXPECT_GT(n, 50);
+  EXPECT_GT(n, static_cast<int>(cases_->size() / 240));  // 50 of the default 12,000
 }
 
 TEST_F(CourseProperties, JsonValidatesAgainstTheSchema) {

@@ -33,11 +33,12 @@
 #include "io/patient_json.h"
 #include "knowledge/loader.h"
 #include "rules/engine.h"
+#include "support/property_size.h"
 
 namespace bp {
 namespace {
 
-constexpr int kPatients = 10000;
+constexpr int kDefaultPatients = 10000;
 constexpr int kSchemaSample = 500;
 constexpr unsigned kSeed = 20261123;
 const Date kAsOf = Date::FromYmd(2026, 3, 1);
@@ -266,7 +267,8 @@ class EngineProperties : public ::testing::Test {
     engine_ = new Engine(std::move(engine).value());
     std::mt19937 rng(kSeed);
     patients_ = new std::vector<Patient>();
-    for (int i = 0; i < kPatients; ++i) patients_->push_back(Generate(rng, i));
+    const int n = testing_harness::PropertyPatients(kDefaultPatients);
+    for (int i = 0; i < n; ++i) patients_->push_back(Generate(rng, i));
   }
   void SetUp() override { ASSERT_NE(engine_, nullptr) << "the engine could not be created"; }
 
@@ -304,8 +306,8 @@ TEST_F(EngineProperties, GeneratorCoversTheDecisionSpace) {
     za_eligible += a.za_status == ZaStatus::kEligible;
     za_contraindicated += a.za_status == ZaStatus::kContraindicated;
   }
-  EXPECT_GE(static_cast<int>(patients().size()), kPatients);
-  const int floor = kPatients / 100;  // each outcome in at least 1 % of patients
+  const int floor =
+      static_cast<int>(patients().size()) / 100;  // each outcome in at least 1 % of patients
   EXPECT_GE(indicated, floor);
   EXPECT_GE(not_indicated, floor);
   EXPECT_GE(indeterminate, floor);
@@ -346,7 +348,7 @@ TEST_F(EngineProperties, LowerCreatinineClearanceNeverMakesZoledronicAcidMoreAva
       }
     }
   }
-  EXPECT_GT(compared, kPatients);
+  EXPECT_GT(compared, static_cast<int>(patients().size()));
 }
 
 // (b)
@@ -371,7 +373,7 @@ TEST_F(EngineProperties, AddingAFragilityFractureNeverLowersTheTier) {
       ++reports;
     }
   }
-  EXPECT_GT(compared, kPatients / 2);
+  EXPECT_GT(compared, static_cast<int>(patients().size()) / 2);
 }
 
 // (c)
@@ -399,7 +401,7 @@ TEST_F(EngineProperties, LoweringATScoreNeverLowersTheTier) {
       ++reports;
     }
   }
-  EXPECT_GT(compared, kPatients / 2);
+  EXPECT_GT(compared, static_cast<int>(patients().size()) / 2);
 }
 
 // (d)
