@@ -209,9 +209,12 @@ void Decider::AfterCourse() {
          "Denosumab stopped: zoledronic acid must follow on time to prevent rebound fractures.",
          {"COURSE-14", "SEQ-05"});
     Refer(Destination::kInfusionCenter, kUrgent,
-          "zoledronic acid after denosumab, due " + due.ToString(), {"COURSE-14", "SEQ-05"});
-    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "denosumab stopped: transition",
-          {"COURSE-14"});
+          "Time-critical: zoledronic acid after denosumab, due " + due.ToString() +
+              ", no later than " +
+              cur->last_dose->AddMonths(cp_.dmab_overdue_after_months).ToString() + ".",
+          {"COURSE-14", "SEQ-05"});
+    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "Denosumab stopped: plan the transition.",
+          {"COURSE-14", "SEQ-05"});
     Fired("COURSE-14", "denosumab stopped, transition due");
     return;
   }
