@@ -205,14 +205,8 @@ void Decider::AfterCourse() {
     Decide(ci, CourseAction::kTransition, "zoledronic_acid", "transition due " + due.ToString(),
            {"COURSE-14", "SEQ-05"});
     d_.za_next_due = due;
-    Warn("denosumab_discontinuation_rebound", kWarn,
-         "Denosumab stopped: zoledronic acid must follow on time to prevent rebound fractures.",
-         {"COURSE-14", "SEQ-05"});
-    Refer(Destination::kInfusionCenter, kUrgent,
-          "Time-critical: zoledronic acid after denosumab, due " + due.ToString() +
-              ", no later than " +
-              cur->last_dose->AddMonths(cp_.dmab_overdue_after_months).ToString() + ".",
-          {"COURSE-14", "SEQ-05"});
+    // The rebound warning and the infusion-centre reason are SEQ-05's and REF-03's, whose
+    // months come from dmab_transition_za_months (medications.cc, referrals.cc).
     Refer(Destination::kOsteoporosisSpecialist, kRoutine, "Denosumab stopped: plan the transition.",
           {"COURSE-14", "SEQ-05"});
     Fired("COURSE-14", "denosumab stopped, transition due");
