@@ -11,6 +11,13 @@
 namespace bp::cds {
 namespace {
 
+// A block of the catalogue (contraindicated, a limit reached), not an avoidance: the engine's
+// avoid text says so in words (rules/steps.h AvoidAgent).
+bool IsBlock(const Avoid& av) {
+  return av.text.starts_with("blocked") ||
+         av.text.view().find("; blocked") != std::string_view::npos;
+}
+
 using nlohmann::json;
 
 constexpr const char* kRxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm";
@@ -291,7 +298,7 @@ class Builder {
       if (r.agent == ToString(not_this)) continue;
       bool blocked = false;
       for (const Avoid& av : c_.assessment->avoid)
-        if (av.agent == r.agent && av.text.rfind("BLOCK", 0) == 0) blocked = true;
+        if (av.agent == r.agent && IsBlock(av)) blocked = true;
       if (blocked) continue;
       if (const Product* p = ProductFor(r.agent)) return p;
     }
@@ -452,7 +459,7 @@ class Builder {
         const bool course_stop = std::any_of(av.rules.begin(), av.rules.end(), [](const auto& r) {
           return std::string_view(r).rfind("COURSE-", 0) == 0;
         });
-        if (av.agent != ToString(ag) || (av.text.rfind("BLOCK", 0) != 0 && !course_stop)) continue;
+        if (av.agent != ToString(ag) || (!IsBlock(av) && !course_stop)) continue;
         if (cards_.size() > 0 && CoveredByCard(ag)) continue;
         Add("avoid_" + av.agent, Severity::kCritical, av.agent + ": " + av.text, av.text, av.rules);
       }

@@ -421,6 +421,65 @@ TEST(CdsOrders, RomosozumabWithinAYearOfMyocardialInfarction) {
   EXPECT_EQ(CardFor(r, "romosozumab_cardiovascular_contraindication"), nullptr);
 }
 
+// Issue 14: signing an order that continues an agent the course decision stops or blocks is a
+// critical card naming the course rule (atypical femoral fracture, osteonecrosis of the jaw,
+// myocardial infarction during romosozumab).
+json CondIcd(const std::string& id, const std::string& code, const std::string& onset) {
+  json c = Cond(id, "", onset);
+  c["code"]["coding"] =
+      json::array({{{"system", "http://hl7.org/fhir/sid/icd-10-cm"}, {"code", code}}});
+  return c;
+}
+
+// The critical cards of a response that cite `rule`.
+int CriticalCardsCiting(const json& resp, const std::string& rule) {
+  int n = 0;
+  for (const auto& c : resp["cards"])
+    if (c["indicator"] == "critical" &&
+        c["detail"].get<std::string>().find("`" + rule + "`") != std::string::npos)
+      ++n;
+  return n;
+}
+
+TEST(CdsOrders, SigningAnAgentTheCourseStopsIsCritical) {
+  {  // alendronate after an atypical femoral fracture on it
+    Chart c = Renal(80);
+    c.conds.push_back(CondIcd("aff", "M84.751A", "2026-02-01"));
+    c.meds.push_back(Med("m1", "", "alendronate 70 mg tablet", "active", "2020-01-01"));
+    json r = Call("bonepath-order-sign",
+                  Request("order-sign", c, {Med("d1", "", "alendronate 70 mg tablet", "draft")}));
+    ExpectCardInvariants(r);
+    EXPECT_GE(CriticalCardsCiting(r, "COURSE-07"), 1) << r.dump(1);
+  }
+  {  // zoledronic acid with osteonecrosis of the jaw
+    Chart c = Renal(80);
+    c.conds.push_back(CondIcd("onj", "M87.180A", "2026-02-01"));
+    c.meds.push_back(Med("m1", "", "zoledronic acid 5 mg (Reclast)", "active", "2024-01-01"));
+    json r =
+        Call("bonepath-order-sign",
+             Request("order-sign", c, {Med("d1", "", "zoledronic acid 5 mg (Reclast)", "draft")}));
+    ExpectCardInvariants(r);
+    EXPECT_GE(CriticalCardsCiting(r, "COURSE-08"), 1) << r.dump(1);
+  }
+  {  // romosozumab continued after a myocardial infarction during the course
+    Chart c = Renal(80);
+    c.sex = "female";
+    c.meds.push_back(Med("m1", "", "romosozumab (Evenity)", "active", "2025-12-01"));
+    c.conds.push_back(Cond("mi", "22298006", "2026-03-01"));
+    json r = Call("bonepath-order-sign",
+                  Request("order-sign", c, {Med("d1", "", "romosozumab (Evenity)", "draft")}));
+    ExpectCardInvariants(r);
+    EXPECT_GE(CriticalCardsCiting(r, "COURSE-06"), 1) << r.dump(1);
+  }
+  {  // the same orders without the event: no course card
+    Chart c = Renal(80);
+    c.meds.push_back(Med("m1", "", "alendronate 70 mg tablet", "active", "2024-01-01"));
+    json r = Call("bonepath-order-sign",
+                  Request("order-sign", c, {Med("d1", "", "alendronate 70 mg tablet", "draft")}));
+    EXPECT_EQ(CriticalCardsCiting(r, "COURSE-07"), 0) << r.dump(1);
+  }
+}
+
 TEST(CdsOrders, RaloxifeneAsOsteoporosisTreatment) {
   Chart c = Renal(80);
   c.sex = "female";

@@ -25,6 +25,21 @@ int SeverityRank(Severity s) { return static_cast<int>(s); }
 
 std::optional<Severity> ParseSeverity(std::string_view s) { return Parse<Severity>(s); }
 
+// The course of `agent` the assessment ends (stop, switch, transition, holiday), or nullptr.
+// Denosumab is never simply stopped: only an explicit stop ends its doses (a switch continues it
+// until the next agent starts, COURSE-19).
+const CurrentCourse* EndedCourse(const Assessment& a, std::string_view agent) {
+  for (const auto& c : a.current) {
+    if (ToString(c.agent) != agent) continue;
+    if (c.decision == CourseAction::kStop ||
+        (c.agent != Agent::kDenosumab &&
+         (c.decision == CourseAction::kSwitch || c.decision == CourseAction::kTransition ||
+          c.decision == CourseAction::kHoliday)))
+      return &c;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::string_view ToString(DueStatus s) {
@@ -298,6 +313,16 @@ Result<bool> Registry::RecordDose(const std::string& patient_id, std::string_vie
     auto p = LoadForAssessment(patient_id, today);
     if (p && DeceasedBy(*p, today))
       return Error{"inconsistent", "patient", "the patient is recorded as deceased: no booking"};
+    if (p) {
+      const Assessment a = engine_.Assess(*p, today);
+      if (const CurrentCourse* c = EndedCourse(a, agent)) {
+        std::string rules;
+        for (auto r : c->rules) rules += (rules.empty() ? "" : ", ") + std::string(r);
+        return Error{"inconsistent", "--agent",
+                     "the current assessment ends this " + std::string(agent) + " course (" +
+                         std::string(ToString(c->decision)) + "; " + rules + "): no booking"};
+      }
+    }
   }
   storage::DoseRecord d;
   d.patient_id = patient_id;
@@ -324,6 +349,20 @@ Result<std::vector<DueEntry>> Registry::Due(Date as_of, int within_days) {
     deceased[e.patient_id] = p && DeceasedBy(*p, as_of);
   }
   std::erase_if(due, [&](const DueEntry& e) { return deceased[e.patient_id]; });
+  // A course the current assessment ends is flagged (one assessment per patient).
+  std::map<std::string, Assessment> assessed;
+  for (auto& e : due) {
+    auto it = assessed.find(e.patient_id);
+    if (it == assessed.end()) {
+      auto p = LoadForAssessment(e.patient_id, as_of);
+      if (!p) continue;
+      it = assessed.emplace(e.patient_id, engine_.Assess(*p, as_of)).first;
+    }
+    if (const CurrentCourse* c = EndedCourse(it->second, e.agent)) {
+      e.course_decision = std::string(ToString(c->decision));
+      for (auto r : c->rules) e.course_rules.emplace_back(r);
+    }
+  }
   return due;
 }
 
@@ -481,6 +520,12 @@ std::string DueToJson(const std::vector<DueEntry>& due, Date, int) {
     out += ", \"booked\": " + (e.booked ? "\"" + e.booked->ToString() + "\"" : std::string("null"));
     out += ", \"rules\": [";
     for (std::size_t i = 0; i < e.rules.size(); ++i) out += (i ? ", " : "") + str(e.rules[i]);
+    out += "]";
+    out += ", \"course_decision\": " +
+           (e.course_decision.empty() ? std::string("null") : str(e.course_decision));
+    out += ", \"course_rules\": [";
+    for (std::size_t i = 0; i < e.course_rules.size(); ++i)
+      out += (i ? ", " : "") + str(e.course_rules[i]);
     out += "]}";
   }
   out += first ? "]" : "\n]";
@@ -510,12 +555,14 @@ std::string CsvField(const std::string& raw) {
 }  // namespace
 
 std::string DueToCsv(const std::vector<DueEntry>& due) {
-  std::string out = "patient_id,agent,last_dose,due_date,overdue_after,status,days_late,booked\n";
+  std::string out =
+      "patient_id,agent,last_dose,due_date,overdue_after,status,days_late,booked,"
+      "course_decision\n";
   for (const auto& e : due) {
     out += CsvField(e.patient_id) + "," + e.agent + "," + e.last_dose.ToString() + "," +
            e.due_date.ToString() + "," + e.overdue_date.ToString() + "," +
            std::string(ToString(e.status)) + "," + std::to_string(e.days_late) + "," +
-           (e.booked ? e.booked->ToString() : "") + "\n";
+           (e.booked ? e.booked->ToString() : "") + "," + e.course_decision + "\n";
   }
   return out;
 }

@@ -46,6 +46,10 @@ struct DueEntry {
   int doses_given = 0;
   std::optional<Date> booked;
   std::vector<std::string> rules;
+  // The current assessment ends this course (catalogue §6: stop, switch, transition, holiday):
+  // flagged, so that the registry does not keep booking it; empty when it does not.
+  std::string course_decision;
+  std::vector<std::string> course_rules;
 };
 
 // The due list at `as_of`: overdue first, then due, then upcoming within `within_days`; within a

@@ -153,6 +153,48 @@ TEST_P(RegistryTest, RomosozumabStopsAfterTwelveAndEndedCoursesAreNotDue) {
   }
 }
 
+// Issue 14: a course the assessment ends (romosozumab after a myocardial infarction during it,
+// COURSE-06) is flagged in the due list and is not booked; without the infarction it is due as
+// usual and can be booked.
+TEST_P(RegistryTest, ACourseTheAssessmentStopsIsFlaggedAndNotBooked) {
+  const std::string romo =
+      R"([{"agent": "romosozumab", "status": "active", "start": "2025-06-20",
+           "last_dose": "2026-02-20", "doses_received": 9}])";
+  std::string mi = Record("romo-mi", romo);
+  mi.insert(mi.find("\"medications\""),
+            R"("conditions": [{"code": "myocardial_infarction", "onset": "2026-02-25"}], )");
+  ASSERT_TRUE(reg_->Import({Item(mi), Item(Record("romo-ok", romo))}));
+  ASSERT_TRUE(
+      reg_->RecordDose("romo-mi", "romosozumab", Date::FromYmd(2026, 2, 20), false, kToday));
+  ASSERT_TRUE(
+      reg_->RecordDose("romo-ok", "romosozumab", Date::FromYmd(2026, 2, 20), false, kToday));
+  auto due = reg_->Due(kToday, 30);
+  ASSERT_TRUE(due) << due.error().message;
+  int seen = 0;
+  for (const auto& e : *due) {
+    if (e.patient_id == "romo-mi") {
+      ++seen;
+      EXPECT_EQ(e.course_decision, "stop");
+      EXPECT_NE(std::find(e.course_rules.begin(), e.course_rules.end(), "COURSE-06"),
+                e.course_rules.end());
+    }
+    if (e.patient_id == "romo-ok") {
+      ++seen;
+      EXPECT_EQ(e.course_decision, "");
+    }
+  }
+  EXPECT_EQ(seen, 2);
+  const std::string json = DueToJson(*due, kToday, 30);
+  EXPECT_NE(json.find("\"course_decision\": \"stop\""), std::string::npos) << json;
+  EXPECT_NE(DueToCsv(*due).find(",stop\n"), std::string::npos);
+  auto booked =
+      reg_->RecordDose("romo-mi", "romosozumab", Date::FromYmd(2026, 3, 20), true, kToday);
+  ASSERT_FALSE(booked);
+  EXPECT_TRUE(booked.error().code == "inconsistent");
+  EXPECT_NE(booked.error().message.find("COURSE-06"), std::string::npos);
+  EXPECT_TRUE(reg_->RecordDose("romo-ok", "romosozumab", Date::FromYmd(2026, 3, 20), true, kToday));
+}
+
 TEST_P(RegistryTest, DenosumabLapseIsAnAlertAndChecklistIsStored) {
   ASSERT_TRUE(reg_->Import({Item(Record("p"))}));
   ASSERT_TRUE(reg_->RecordDose("p", "denosumab", Date::FromYmd(2025, 6, 1), false, kToday));

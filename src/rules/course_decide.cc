@@ -189,26 +189,26 @@ void Decider::AfterCourse() {
   if (!cur) return;
   const int ci = m_.current;
   if (cur->agent == Agent::kDenosumab && !cur->oncology && cur->last_dose) {
-    // Stopped within the 7-month window: transition about 6 months after the last injection.
+    // Stopped within the overdue window: the follow-on about one dosing interval after the last
+    // injection, no later than dmab_overdue_after_months.
     const Date due = std::max(cur->last_dose->AddMonths(cp_.dmab_due_months), in_.as_of);
     d_.target = CourseTarget::kZoledronicNow;
     d_.indicated = std::optional<bool>(true);
     d_.tier_floor_high = true;
     Seq("course_transition",
-        "Denosumab stopped: give zoledronic acid on " + due.ToString() +
-            " (about 6 months after the last injection, no later than 7), then CTX 3 and 6 months "
-            "after the infusion.",
+        "Denosumab stopped: give zoledronic acid on " + due.ToString() + " (about " +
+            std::to_string(cp_.dmab_due_months) +
+            " months after the last injection, no later than " +
+            cur->last_dose->AddMonths(cp_.dmab_overdue_after_months).ToString() +
+            "), then CTX 3 and 6 months after the infusion.",
         {"COURSE-14", "SEQ-05"});
     Decide(ci, CourseAction::kTransition, "zoledronic_acid", "transition due " + due.ToString(),
            {"COURSE-14", "SEQ-05"});
     d_.za_next_due = due;
-    Warn("denosumab_discontinuation_rebound", kWarn,
-         "Denosumab stopped: zoledronic acid must follow on time to prevent rebound fractures.",
-         {"COURSE-14", "SEQ-05"});
-    Refer(Destination::kInfusionCenter, kUrgent,
-          "zoledronic acid after denosumab, due " + due.ToString(), {"COURSE-14", "SEQ-05"});
-    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "denosumab stopped: transition",
-          {"COURSE-14"});
+    // The rebound warning and the infusion-centre reason are SEQ-05's and REF-03's, whose
+    // months come from dmab_transition_za_months (medications.cc, referrals.cc).
+    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "Denosumab stopped: plan the transition.",
+          {"COURSE-14", "SEQ-05"});
     Fired("COURSE-14", "denosumab stopped, transition due");
     return;
   }
@@ -391,8 +391,10 @@ CourseDecision Decider::Run() {
       Decide(ci, CourseAction::kNone, "specialist_decision",
              "the specialist decides whether this course continues", {"COURSE-04"});
     }
-    if (!cur || !cur->Ongoing() || cur->agent != Agent::kDenosumab) {
-      // The gate decides; a stopped denosumab still needs its follow-on.
+    if (cur && !cur->Ongoing() && cur->agent == Agent::kDenosumab && Limits(ci)) {
+      // The gate decides; a stopped denosumab past its window still needs its follow-on now
+      // (COURSE-15): the specialist chooses it (§6.H.11: never left with nothing).
+      d_.target = CourseTarget::kSpecialist;
     }
     Fill();
     return std::move(d_);

@@ -27,6 +27,42 @@ inline std::string Human(Agent a) {
   return s;
 }
 
+// The catalogue's BLOCK and AVOID markers (an avoid text "BLOCK: why" or "BLOCK (what): why") said
+// in words for a person ("blocked: why", "blocked, what: why"; spec README: "its text says which").
+// The CDS cards read the words (cdshooks/cards.cc IsBlock).
+inline std::string BlockInWords(std::string t) {
+  for (std::size_t at = t.find("BLOCK"); at != std::string::npos; at = t.find("BLOCK", at)) {
+    std::string with = "blocked";
+    std::size_t end = at + 5;
+    if (t.compare(end, 2, " (") == 0) {
+      const std::size_t close = t.find("): ", end);
+      if (close != std::string::npos) {
+        with += ", " + t.substr(end + 2, close - end - 2) + ":";
+        end = close + 2;
+      }
+    }
+    t.replace(at, end - at, with);
+    at += with.size();
+  }
+  // AVOID is the default meaning of an avoid entry: the marker goes, its qualifier stays.
+  for (std::size_t at = t.find("AVOID"); at != std::string::npos; at = t.find("AVOID", at)) {
+    std::size_t end = at + 5;
+    std::string with;
+    if (t.compare(end, 2, " (") == 0 && t.find("): ", end) != std::string::npos) {
+      const std::size_t close = t.find("): ", end);
+      with = t.substr(end + 2, close - end - 2) + ":";
+      end = close + 2;
+    } else if (t.compare(end, 2, ": ") == 0) {
+      end += 2;
+    } else if (t.compare(end, 1, " ") == 0) {
+      end += 1;
+    }
+    t.replace(at, end - at, with);
+    at += with.size();
+  }
+  return t;
+}
+
 inline bool IsOralBp(const Episode& e) { return IsCourseBisphosphonate(e.agent) && !e.Injected(); }
 
 class Decider {

@@ -2,6 +2,7 @@
 // the gates, of CALC-09 and of the course decision (statements, warnings, referrals,
 // therapy.current), the one-voice clean-up, and the disagreements the engine chose (D34-D44).
 #include "rules/course.h"
+#include "rules/course_decider.h"
 #include "rules/steps.h"
 
 namespace bp::rules {
@@ -29,6 +30,115 @@ std::string_view WarningCode(const KnowledgeBase& kb, std::string_view code) {
   for (const auto& w : kb.warnings)
     if (w.code == code) return w.code;
   return {};
+}
+
+// A referral reason as a sentence, like every other referral reason (one voice).
+std::string Sentence(std::string t) {
+  if (t.empty()) return t;
+  t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+  if (t.back() != '.') t += '.';
+  return t;
+}
+
+// The monitoring statements (monitoring.cc codes) that are about one agent.
+bool MonitorsAgent(std::string_view code, Agent a) {
+  switch (a) {
+    case Agent::kRomosozumab:
+      return code == "romo_cv";
+    case Agent::kTeriparatide:
+    case Agent::kAbaloparatide:
+      return code == "pth_calcium";
+    case Agent::kDenosumab:
+      return code == "dmab_calcium" || code == "dmab_calcium_predisposed" ||
+             code == "dmab_calcium_ckd" || code == "denosumab_next_dose";
+    case Agent::kZoledronicAcid:
+      return code == "za_renal";
+    default:
+      return false;
+  }
+}
+
+// The name of a pre-infusion check in a course statement (as the infusion section names it).
+std::string_view CheckName(PreCheckKind k) {
+  switch (k) {
+    case PreCheckKind::kCreatinineClearance:
+      return "creatinine clearance";
+    case PreCheckKind::kAcuteRenalImpairment:
+      return "acute renal impairment";
+    case PreCheckKind::kSerumCalcium:
+      return "serum calcium";
+    case PreCheckKind::kVitaminD:
+      return "25-OH vitamin D";
+    case PreCheckKind::kDosingInterval:
+      return "dosing interval";
+    case PreCheckKind::kHypersensitivity:
+      return "hypersensitivity";
+    case PreCheckKind::kPregnancy:
+      return "pregnancy";
+    case PreCheckKind::kAcuteCondition:
+      return "acute condition";
+    default:
+      return "pre-infusion check";
+  }
+}
+
+// COURSE-15 (and the transitions to zoledronic acid of COURSE-14 and COURSE-23): "give
+// zoledronic acid now" holds only when the pre-infusion checks let it be given. Otherwise the
+// course statement says what to correct or obtain first, or the follow-on given instead, in
+// the words of the infusion section.
+void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
+  Assessment& a = x.a;
+  if (s.course_target != CourseTarget::kZoledronicNow) return;
+  const bool za_given = a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
+  if (za_given && a.za_status == ZaStatus::kEligible) return;
+  std::string failed, unknown;
+  for (const auto& c : a.pre_infusion) {
+    std::string* to = c.status == CheckStatus::kFail      ? &failed
+                      : c.status == CheckStatus::kUnknown ? &unknown
+                                                          : nullptr;
+    if (to) *to += (to->empty() ? "" : ", ") + std::string(CheckName(c.check));
+  }
+  const std::string due =
+      x.course.za_next_due ? " (due " + x.course.za_next_due->ToString() + ")" : std::string();
+  std::string tail, switch_to;
+  if (!za_given) {
+    const std::string why =
+        failed.empty() ? std::string("it is avoided for this patient") : "failed: " + failed;
+    if (a.therapy_recommended == TherapyClass::kDenosumab) {
+      tail = "zoledronic acid cannot be given (" + why + "); resume denosumab now instead.";
+      switch_to = "denosumab";
+    } else if (a.therapy_recommended == TherapyClass::kOralBisphosphonate && !a.agents.empty()) {
+      tail = "zoledronic acid cannot be given (" + why + "); start " +
+             std::string(a.agents.front().agent.view()) + " now instead.";
+      switch_to = std::string(a.agents.front().agent.view());
+    } else {
+      tail = "zoledronic acid cannot be given (" + why +
+             "); the specialist chooses the follow-on now.";
+      switch_to = "specialist_decision";
+    }
+  } else if (a.za_status == ZaStatus::kEligibleAfterCorrection) {
+    tail = "correct first: " + failed + "; then give zoledronic acid without delay" + due + ".";
+  } else if (a.za_status == ZaStatus::kInsufficientData) {
+    tail = "needed before the infusion: " + unknown + "; then give zoledronic acid without delay" +
+           due + ".";
+  } else {
+    tail = "the infusion is deferred; the specialist decides the follow-on now.";
+  }
+  for (char& ch : tail)
+    if (ch == '_') ch = ' ';
+  for (auto& st : a.sequence) {
+    if (st.code != "course_transition" && st.code != "course_switch") continue;
+    const std::string text = st.text.str();
+    if (text.find("zoledronic acid") == std::string::npos) continue;
+    const auto colon = text.find(": ");
+    st.text = Keep((colon == std::string::npos ? text : text.substr(0, colon)) + ": " + tail);
+    if (!st.rules.contains("PRE-01")) st.rules.push_back("PRE-01");
+  }
+  for (auto& c : a.current)
+    if (c.switch_to == "zoledronic_acid") {
+      if (!switch_to.empty()) c.switch_to = switch_to;
+      c.text = tail;
+    }
 }
 
 // The rules this file implements (the registration: see Topic in steps.h).
@@ -173,37 +283,113 @@ void CourseFinish(Ctx& x, State& s) {
     if (!t.rules.empty()) x.Fired(t.rules.front(), t.text);
   std::vector<Statement> course_statements;
   for (const auto& q : d.sequence)
-    course_statements.push_back(St{Text::Static(CourseCode(q.code)), q.text, Ids(q.rules)});
+    if (q.code != "course_reason")
+      course_statements.push_back(St{Text::Static(CourseCode(q.code)), q.text, Ids(q.rules)});
   if (!course_statements.empty()) {
     // The course decision is the first statement; the older sequence statements that contradict
     // it (continue vs stop) go.
-    const bool stops = std::any_of(d.sequence.begin(), d.sequence.end(),
-                                   [](const auto& q) { return q.code != "course_continue"; });
+    const bool stops = std::any_of(d.sequence.begin(), d.sequence.end(), [](const auto& q) {
+      return q.code != "course_continue" && q.code != "course_reason";
+    });
     if (stops)
       std::erase_if(a.sequence, [](const Statement& st) {
         return st.code == "continue_after_review" || st.code == "denosumab_review";
       });
+    // The course's transition after an anabolic (COURSE-17) says what SEQ-01 says, for this
+    // patient; a denosumab course already stopped makes SEQ-05's "if it is to stop" moot.
+    const bool after_anabolic =
+        std::any_of(d.sequence.begin(), d.sequence.end(), [](const auto& q) {
+          return q.code == "course_transition" &&
+                 std::find(q.rules.begin(), q.rules.end(), "COURSE-17") != q.rules.end();
+        });
+    const bool dmab_ended = std::any_of(d.current.begin(), d.current.end(), [](const auto& c) {
+      return c.agent == Agent::kDenosumab && c.decision == CourseAction::kTransition;
+    });
+    std::erase_if(a.sequence, [&](const Statement& st) {
+      return (after_anabolic && st.code == "after_anabolic") ||
+             (dmab_ended && (st.code == "denosumab_plan" || st.code == "denosumab_review"));
+    });
     List<Statement> merged(a.sequence.get_allocator());
     for (auto& st : course_statements) merged.push_back(std::move(st));
     for (auto& st : a.sequence) merged.push_back(std::move(st));
     a.sequence = std::move(merged);
   }
+  // The course speaks for the patient's own course: its first text for a warning code replaces
+  // the general one an earlier step gave (one voice; the severity stays the highest).
+  std::vector<std::string_view> replaced;
   for (const auto& w : d.warnings) {
     const std::string_view code = WarningCode(x.kb, w.code);
     if (code.empty()) continue;
+    if (std::find(replaced.begin(), replaced.end(), code) == replaced.end()) {
+      replaced.push_back(code);
+      for (auto& old : a.warnings)
+        if (old.code == code) {
+          old.text = Keep(w.text);
+          if (static_cast<Severity>(w.level) > old.severity)
+            old.severity = static_cast<Severity>(w.level);
+          for (auto id : w.rules)
+            if (!old.rules.contains(id)) old.rules.push_back(id);
+        }
+    }
     x.Warn(code, static_cast<Severity>(w.level), w.text, Ids(w.rules));
   }
-  for (const auto& r : d.referrals)
-    if (auto to = Parse<Destination>(r.code))
-      x.Refer(*to, static_cast<Urgency>(r.level), r.text, Ids(r.rules));
+  // A course referral reason that rests on the same clinical rule as an earlier reason for the
+  // same destination replaces it (one reason, one voice); every reason is a sentence.
+  for (const auto& r : d.referrals) {
+    const auto to = Parse<Destination>(r.code);
+    if (!to) continue;
+    const std::string text = Sentence(r.text);
+    Statement* same = nullptr;
+    for (auto& ref : a.referrals)
+      if (ref.to == *to)
+        for (auto& st : ref.reasons)
+          for (auto id : r.rules)
+            if (id.rfind("REF-", 0) != 0 && st.rules.contains(id)) same = &st;
+    if (same && x.verbose) {
+      same->text = Keep(text);
+      for (auto id : r.rules)
+        if (!same->rules.contains(id)) same->rules.push_back(id);
+      for (auto& ref : a.referrals)
+        if (ref.to == *to && static_cast<Urgency>(r.level) > ref.urgency)
+          ref.urgency = static_cast<Urgency>(r.level);
+      continue;
+    }
+    x.Refer(*to, static_cast<Urgency>(r.level), text, Ids(r.rules));
+  }
   for (const auto& w : d.workup) a.workup.push_back(St{"course_workup", w.text, Ids(w.rules)});
   for (const auto& mdat : d.missing) x.Missing(mdat.code, mdat.text);
   a.current = d.current;
+  // No monitoring for an agent whose course has ended and which is not being given.
+  for (const auto& c : d.current) {
+    const bool ended = c.decision == CourseAction::kStop || c.decision == CourseAction::kSwitch ||
+                       c.decision == CourseAction::kTransition ||
+                       (c.decision == CourseAction::kNone &&
+                        (c.state == CourseState::kCompleted || c.state == CourseState::kStopped));
+    if (!ended) continue;
+    auto same = [&](std::string_view given) {
+      if (IsPthAnalog(c.agent)) return given == "teriparatide" || given == "abaloparatide";
+      return given.starts_with(ToString(c.agent));
+    };
+    auto given = [&](const List<Regimen>& l) {
+      return std::any_of(l.begin(), l.end(),
+                         [&](const Regimen& g) { return same(g.agent.view()); });
+    };
+    if (std::any_of(d.current.begin(), d.current.end(), [&](const CurrentCourse& o) {
+          return &o != &c && same(ToString(o.agent)) &&
+                 (o.decision == CourseAction::kContinue || o.decision == CourseAction::kHold ||
+                  o.decision == CourseAction::kResume);
+        }))
+      continue;
+    if (given(a.agents) || given(a.alternatives)) continue;
+    std::erase_if(a.monitoring,
+                  [&](const Statement& st) { return MonitorsAgent(st.code.view(), c.agent); });
+  }
   if (d.za_course_limit && a.za_status != ZaStatus::kNotIndicated)
     a.za_status = ZaStatus::kDeferred;
   if (a.HasWarning("atypical_femoral_fracture") && a.za_status == ZaStatus::kContraindicated &&
       !s.pregnancy_gate && !s.za_contraindicated)
     a.za_status = ZaStatus::kDeferred;  // AFF: not a label contraindication (COURSE-07)
+  if (x.verbose) ZoledronicNowFollowsInfusion(x, s);
   if (s.infection && !s.pathologic)
     std::erase_if(a.referrals, [](const Referral& r) { return r.to == Destination::kOncology; });
   // No infusion booking when zoledronic acid is not what is recommended now.
@@ -213,6 +399,24 @@ void CourseFinish(Ctx& x, State& s) {
       (s.course_target != CourseTarget::kNewStart || s.course_gate))
     std::erase_if(a.referrals,
                   [](const Referral& r) { return r.to == Destination::kInfusionCenter; });
+  // No internal marker in a person-facing text: a block is said in words.
+  for (auto& v : a.avoid)
+    if (v.text.view().find("BLOCK") != std::string_view::npos ||
+        v.text.view().find("AVOID") != std::string_view::npos)
+      v.text = Keep(course_detail::BlockInWords(v.text.str()));
+  // An instruction is given once (SEQ-06 writes one per oral bisphosphonate record).
+  for (std::size_t i = 0; i < a.sequence.size(); ++i)
+    for (std::size_t j = a.sequence.size(); j-- > i + 1;)
+      if (a.sequence[j].text.view() == a.sequence[i].text.view() ||
+          (a.sequence[i].code == "oral_bp_max" && a.sequence[j].code == "oral_bp_max"))
+        a.sequence.erase(a.sequence.begin() + static_cast<std::ptrdiff_t>(j));
+  // Every referral reason is a sentence (one voice).
+  for (auto& r : a.referrals)
+    for (auto& st : r.reasons) {
+      const std::string_view t = st.text.view();
+      if (!t.empty() && (std::islower(static_cast<unsigned char>(t.front())) || t.back() != '.'))
+        st.text = Keep(Sentence(st.text.str()));
+    }
   // Where the sources disagree, what the engine chose (D34-D44), when it applied.
   auto has = [&](std::string_view code) { return a.HasWarning(code); };
   auto fired_any = [&](std::string_view rule) {

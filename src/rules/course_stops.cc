@@ -16,12 +16,15 @@ void Decider::Transition(Agent from, std::vector<std::string_view> rules) {
     d_.tier_floor_high = true;
   }
   Seq("course_transition",
-      "After " + Human(from) +
-          ": start an antiresorptive without a gap (within a month of the last romosozumab dose, "
-          "right after the last PTH-analog dose).",
+      "After " + Human(from) + ": start an antiresorptive without a gap (" +
+          (from == Agent::kRomosozumab ? "within a month of the last dose"
+                                       : "right after the last dose") +
+          ").",
       rules);
   Warn("anabolic_requires_antiresorptive_followup", kWarn,
-       "The " + Human(from) + " course ends: an antiresorptive must follow without a gap.",
+       "The " + Human(from) +
+           " course has ended: the bone it gained is lost unless an "
+           "antiresorptive follows.",
        {"COURSE-17"});
   Fired("COURSE-17", Human(from) + " course ends");
 }
@@ -331,6 +334,18 @@ bool Decider::Limits(int ci) {
       !m_.AntiresorptiveAfter(*e.last_dose)) {
     const std::string since = e.last_dose->AddMonths(cp_.dmab_overdue_after_months).ToString();
     const bool active = e.status == MedStatus::kActive;
+    // Why treatment now (course_reason: CourseTherapy makes it the therapy's reason): the months
+    // come from the profile (never "about 6 months after" once that date has passed).
+    d_.sequence.push_back(
+        {"course_reason",
+         0,
+         "Last denosumab dose " + e.last_dose->ToString() + " (" +
+             std::to_string(static_cast<int>(CalendarMonths(*e.last_dose, in_.as_of))) +
+             " months ago; the next dose or the follow-on is due at " +
+             std::to_string(cp_.dmab_due_months) + " months, overdue after " +
+             std::to_string(cp_.dmab_overdue_after_months) +
+             "): treatment is needed now to prevent rebound vertebral fractures.",
+         {"COURSE-15", active ? "DMAB-OVERDUE" : "SEQ-05"}});
     if (active) {
       const bool resume = lim_.lapse_resume;
       d_.target = resume ? CourseTarget::kDenosumabNow : CourseTarget::kZoledronicNow;
@@ -344,6 +359,20 @@ bool Decider::Limits(int ci) {
            "Denosumab overdue since " + since + " (last dose " + e.last_dose->ToString() +
                "): give it now; rebound vertebral fractures risk.",
            {"COURSE-15", "DMAB-OVERDUE"});
+    } else if (in_.specialist_gate) {
+      // A specialist gate (advanced CKD, hypercalcemia, a suspected pathologic fracture...):
+      // the follow-on is the specialist's choice, now.
+      Seq("course_transition",
+          "Denosumab stopped, transition overdue since " + since +
+              ": the specialist chooses the follow-on now.",
+          {"COURSE-15", "SEQ-05", "COURSE-25"});
+      Decide(ci, CourseAction::kTransition, "specialist_decision",
+             "transition overdue since " + since + ": the specialist chooses the follow-on now",
+             {"COURSE-15"});
+      Warn("denosumab_transition_overdue", kCrit,
+           "Denosumab stopped (last dose " + e.last_dose->ToString() +
+               ") with no follow-on antiresorptive: transition overdue since " + since + ".",
+           {"COURSE-15"});
     } else {
       d_.target = CourseTarget::kZoledronicNow;
       Seq("course_transition",
@@ -357,14 +386,17 @@ bool Decider::Limits(int ci) {
                ") with no follow-on antiresorptive: transition overdue since " + since + ".",
            {"COURSE-15"});
       Refer(Destination::kInfusionCenter, kUrgent,
-            "zoledronic acid now: denosumab transition overdue", {"COURSE-15", "SEQ-05"});
+            "Zoledronic acid now: the denosumab transition is overdue since " + since + ".",
+            {"COURSE-15", "SEQ-05"});
     }
     Warn("denosumab_discontinuation_rebound", kCrit,
          "Denosumab's effect has worn off with no follow-on: rebound bone loss and multiple "
          "vertebral fractures risk.",
          {"COURSE-15", "SEQ-05"});
-    Refer(Destination::kOsteoporosisSpecialist, kUrgent, "denosumab lapsed: rebound window open",
-          {"COURSE-15", "REF-02"});
+    Refer(Destination::kOsteoporosisSpecialist, kUrgent,
+          "Denosumab lapsed (last dose " + e.last_dose->ToString() +
+              "): the rebound window is open; plan what follows.",
+          {"COURSE-15", "SEQ-05", "REF-02"});
     d_.workup.push_back({"rebound_vertebral_fracture_imaging",
                          0,
                          "Lateral thoracic and lumbar spine radiographs or DXA vertebral fracture "

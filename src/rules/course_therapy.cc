@@ -2,6 +2,7 @@
 // decision asks for (COURSE-04), a course stopped when its agent is avoided (COURSE-05), and
 // the invariant that no agent is offered and avoided at once (COURSE-24).
 #include "rules/course.h"
+#include "rules/course_decider.h"
 #include "rules/steps.h"
 
 namespace bp::rules {
@@ -176,7 +177,7 @@ void CourseTherapy(Ctx& x, State& s) {
     }
     std::string reason;
     for (const auto& v : a.avoid)
-      if (v.agent == name) reason = v.text.str();
+      if (v.agent == name) reason = course_detail::BlockInWords(v.text.str());
     std::string human(ToString(c.agent));
     std::replace(human.begin(), human.end(), '_', ' ');
     c.decision = CourseAction::kStop;
@@ -229,7 +230,26 @@ void CourseTherapy(Ctx& x, State& s) {
   // Selection's reason explains the class Selection chose. Once the course decision has replaced
   // that class, the reason would contradict the decision (e.g. "continue the anabolic course"
   // next to "romosozumab course complete: stop it"); the course's own statements say why.
-  if (a.therapy_recommended != selected) {
+  // The course's own reason (COURSE-15: the follow-on is overdue) replaces Selection's, which
+  // would still speak of a date in the past ("about 6 months after the last injection").
+  std::vector<CourseEffect> reasons;
+  for (auto it = x.course.sequence.begin(); it != x.course.sequence.end();) {
+    if (it->code == "course_reason") {
+      reasons.push_back(std::move(*it));
+      it = x.course.sequence.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!reasons.empty() && a.therapy_recommended != TherapyClass::kSpecialistDecision &&
+      a.therapy_recommended != TherapyClass::kNone) {
+    std::erase_if(a.treatment_reasons, [](const Statement& st) { return st.code == "therapy"; });
+    for (const auto& r : reasons) {
+      RuleIds ids;
+      for (auto id : r.rules) ids.push_back(id);
+      a.treatment_reasons.push_back(St{"therapy", r.text, std::move(ids)});
+    }
+  } else if (a.therapy_recommended != selected) {
     for (auto it = a.treatment_reasons.begin(); it != a.treatment_reasons.end();) {
       if (it->code.view() == "therapy")
         it = a.treatment_reasons.erase(it);

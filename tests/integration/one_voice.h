@@ -6,7 +6,13 @@
 //   - the course decision never says both continue and stop;
 //   - no warning suggests starting, giving or switching to an agent the decision avoids;
 //   - no person-facing text has an item letter like "(g)", a verification mark ([V], [V2], [P],
-//     [U]), a profile id, or an enum name (snake_case word).
+//     [U]), a profile id, an enum name (snake_case word) or an internal marker ("BLOCK:");
+//   - no clause of five words or more is said in two statements of what must follow, or of
+//     monitoring;
+//   - the reasons of one referral speak in one voice (sentences) and no two of them rest on the
+//     same clinical rule (two voices for one reason);
+//   - no monitoring for an agent whose course is stopped, complete or switched and which is not
+//     being given.
 #pragma once
 
 #include <algorithm>
@@ -42,6 +48,41 @@ inline std::vector<std::pair<std::string, std::string>> Texts(const Assessment& 
   for (const auto& v : a.avoid) out.emplace_back("avoid", v.text.str());
   for (const auto& c : a.pre_infusion) out.emplace_back("pre_infusion", c.text.str());
   for (const auto& c : a.current) out.emplace_back("therapy.current", c.text);
+  return out;
+}
+
+// The clauses of a text (split at sentence, clause and bracket punctuation), lower-case,
+// letters and digits only, with at least `min_words` words.
+inline std::vector<std::string> Clauses(const std::string& t, std::size_t min_words = 5) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    std::string norm;
+    std::size_t words = 0;
+    bool in_word = false;
+    for (char ch : cur) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (std::isalnum(c) || c >= 0x80) {
+        if (!in_word && !norm.empty()) norm += ' ';
+        if (!in_word) ++words;
+        in_word = true;
+        norm += static_cast<char>(std::tolower(c));
+      } else {
+        in_word = false;
+      }
+    }
+    if (words >= min_words) out.push_back(norm);
+    cur.clear();
+  };
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    const bool end_dot = c == '.' && (i + 1 == t.size() || t[i + 1] == ' ');
+    if (end_dot || c == ';' || c == ':' || c == ',' || c == '(' || c == ')' || c == '!' || c == '?')
+      flush();
+    else
+      cur += c;
+  }
+  flush();
   return out;
 }
 
@@ -90,12 +131,81 @@ inline std::string Problems(const Assessment& a) {
           out << "\n  warning " << w.code.view() << " suggests avoided " << agent;
     }
   }
+  // No clause said twice among the instructions of one section (what must follow, monitoring):
+  // a fact may be cited as evidence in several sections, an instruction is given once.
+  for (const auto* section : {&a.sequence, &a.monitoring}) {
+    std::vector<std::pair<std::string, std::string>> texts;
+    for (const auto& s : *section)
+      texts.emplace_back(section == &a.sequence ? "therapy.sequence" : "monitoring", s.text.str());
+    std::vector<std::pair<std::string, std::size_t>> seen;  // clause, statement
+    for (std::size_t i = 0; i < texts.size(); ++i)
+      for (const auto& c : Clauses(texts[i].second)) {
+        bool dup = false;
+        for (const auto& [prev, j] : seen)
+          if (prev == c && j != i) {
+            out << "\n  said twice (" << texts[j].first << ", " << texts[i].first << "): " << c;
+            dup = true;
+            break;
+          }
+        if (!dup) seen.emplace_back(c, i);
+      }
+  }
+  // The reasons of one referral: sentences, and one reason per clinical rule.
+  for (const auto& r : a.referrals) {
+    for (const auto& s : r.reasons) {
+      const std::string t = s.text.str();
+      if (t.empty() ||
+          !(std::isupper(static_cast<unsigned char>(t.front())) ||
+            std::isdigit(static_cast<unsigned char>(t.front()))) ||
+          t.back() != '.')
+        out << "\n  referral reason not a sentence: " << t;
+    }
+    for (std::size_t i = 0; i < r.reasons.size(); ++i)
+      for (std::size_t j = i + 1; j < r.reasons.size(); ++j)
+        for (const auto& id : r.reasons[i].rules) {
+          if (id.rfind("REF-", 0) == 0) continue;
+          if (r.reasons[j].rules.contains(id))
+            out << "\n  two reasons for " << ToString(r.to) << " rest on " << id << ": "
+                << r.reasons[i].text.view() << " | " << r.reasons[j].text.view();
+        }
+  }
+  // No monitoring for an agent that is not being given after its course stopped.
+  for (const auto& c : a.current) {
+    const bool ended = c.decision == CourseAction::kStop || c.decision == CourseAction::kSwitch ||
+                       c.decision == CourseAction::kTransition ||
+                       (c.decision == CourseAction::kNone &&
+                        (c.state == CourseState::kCompleted || c.state == CourseState::kStopped));
+    if (!ended) continue;
+    const std::string wire(ToString(c.agent));
+    const bool pth = wire == "teriparatide" || wire == "abaloparatide";
+    auto same = [&](std::string_view g) {
+      return pth ? (g == "teriparatide" || g == "abaloparatide") : g.rfind(wire, 0) == 0;
+    };
+    auto given = [&](const auto& list) {
+      return std::any_of(list.begin(), list.end(),
+                         [&](const Regimen& g) { return same(g.agent.view()); });
+    };
+    if (given(a.agents) || given(a.alternatives)) continue;
+    if (std::any_of(a.current.begin(), a.current.end(), [&](const CurrentCourse& o) {
+          return &o != &c && same(ToString(o.agent)) &&
+                 (o.decision == CourseAction::kContinue || o.decision == CourseAction::kHold ||
+                  o.decision == CourseAction::kResume);
+        }))
+      continue;
+    const std::string agent = Lower(render::Humanize(wire));
+    for (const auto& m : a.monitoring)
+      if (Lower(m.text.str()).find(agent) != std::string::npos)
+        out << "\n  monitoring for " << agent << " (course " << ToString(c.decision)
+            << ", not given): " << m.text.view();
+  }
   // Jargon.
+  static const std::regex kInternal(R"(\b(BLOCK|AVOID|DEFER|TODO|FIXME)\b)");
   static const std::regex kLetter(R"((^|: )\([a-z]\) )");
   static const std::regex kMark(R"(\[(V|V2|P|U)\])");
   static const std::regex kEnum(R"(\b[a-z0-9]+_[a-z0-9_]+\b)");
   for (const auto& [where, t] : Texts(a)) {
     if (std::regex_search(t, kLetter)) out << "\n  item letter in " << where << ": " << t;
+    if (std::regex_search(t, kInternal)) out << "\n  internal marker in " << where << ": " << t;
     if (std::regex_search(t, kMark)) out << "\n  verification mark in " << where << ": " << t;
     std::smatch m;
     if (std::regex_search(t, m, kEnum))
