@@ -1,6 +1,10 @@
 // Patients already on treatment (catalogue §6), at the end of a verbose run: the outputs of
 // the gates, of CALC-09 and of the course decision (statements, warnings, referrals,
 // therapy.current), the one-voice clean-up, and the disagreements the engine chose (D34-D44).
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "rules/course.h"
 #include "rules/course_decider.h"
 #include "rules/steps.h"
@@ -241,22 +245,32 @@ void CourseFinish(Ctx& x, State& s) {
       if (a.za_status != ZaStatus::kNotIndicated) a.za_status = ZaStatus::kDeferred;
     }
   }
-  // CALC-09: fractures of unknown mechanism at 50 or over.
+  // CALC-09: fractures of unknown mechanism at 50 or over. One warning names every such fracture
+  // (one sentence per site and kind), presumed hip and vertebral ones first: a warning code is
+  // kept once, so a forearm fracture listed first must not hide the hip fracture's presumption.
   bool possible = false;
-  for (const auto& e : f.events) {
-    if (!e.possible_fragility) continue;
-    possible = true;
-    x.Warn("fracture_mechanism_unknown", Severity::kWarning,
-           e.presumed ? "A " + std::string(ToString(e.site)) +
-                            " fracture with no recorded mechanism is presumed a fragility "
-                            "fracture for treatment; the fracture liaison service confirms it."
-                      : "A " + std::string(ToString(e.site)) +
-                            " fracture with no recorded mechanism counts for fracture liaison "
-                            "case finding only until its mechanism is recorded.",
-           {"CALC-09"});
-    x.Missing("fractures[" + std::to_string(e.first_index) + "].mechanism",
-              "needed to confirm a fragility fracture; decides treatment for non-hip, "
-              "non-vertebral sites (CALC-09)");
+  std::vector<std::string> sentences;
+  for (const bool presumed : {true, false})
+    for (const auto& e : f.events) {
+      if (!e.possible_fragility || e.presumed != presumed) continue;
+      possible = true;
+      std::string sentence =
+          presumed ? "A " + std::string(ToString(e.site)) +
+                         " fracture with no recorded mechanism is presumed a fragility "
+                         "fracture for treatment; the fracture liaison service confirms it."
+                   : "A " + std::string(ToString(e.site)) +
+                         " fracture with no recorded mechanism counts for fracture liaison "
+                         "case finding only until its mechanism is recorded.";
+      if (std::find(sentences.begin(), sentences.end(), sentence) == sentences.end())
+        sentences.push_back(std::move(sentence));
+      x.Missing("fractures[" + std::to_string(e.first_index) + "].mechanism",
+                "needed to confirm a fragility fracture; decides treatment for non-hip, "
+                "non-vertebral sites (CALC-09)");
+    }
+  if (!sentences.empty()) {
+    std::string text;
+    for (const auto& sentence : sentences) text += (text.empty() ? "" : " ") + sentence;
+    x.Warn("fracture_mechanism_unknown", Severity::kWarning, text, {"CALC-09"});
   }
   if (possible)
     x.Fired("CALC-09", "fracture of unknown mechanism at 50 or over");

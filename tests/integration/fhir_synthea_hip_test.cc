@@ -108,16 +108,16 @@ TEST(FhirSyntheaHip, SiteCodedHipFractureAtAge100IsAPresumedFragilityFractureWit
                           [&](const MissingData& m) { return m.field.view() == field; }));
 }
 
-// CALC-09: the warning says which fracture was presumed for treatment. Disabled: with another
-// fracture of unknown mechanism on record (Hallie's 2012 forearm fracture) only the first one's
-// warning survives (src/rules/course_finish.cc emits one per event; the warning list keeps one
-// per code), so the hip's "presumed" text is lost. Reported to the lead (course helper's file).
-TEST(FhirSyntheaHip, DISABLED_WarningSaysTheHipFractureWasPresumed) {
+// CALC-09: the one warning names every fracture of unknown mechanism: the hip presumed for
+// treatment, and Hallie's 2012 forearm fracture (also of unknown mechanism) for case finding only.
+// Before, the forearm's warning came first and the hip's "presumed" text was lost.
+TEST(FhirSyntheaHip, WarningSaysTheHipFractureWasPresumed) {
   const auto [x, a] = AssessWithHip("2026-10-20T09:14:00-04:00");
   EXPECT_TRUE(std::any_of(a.warnings.begin(), a.warnings.end(), [](const Warning& w) {
     return w.code.view() == "fracture_mechanism_unknown" &&
            w.text.find("hip") != std::string_view::npos &&
-           w.text.find("presumed") != std::string_view::npos;
+           w.text.find("presumed") != std::string_view::npos &&
+           w.text.find("case finding only") != std::string_view::npos;
   }));
 }
 
