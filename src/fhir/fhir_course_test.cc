@@ -9,20 +9,13 @@
 
 #include "fhir/fhir_reader.h"
 #include "knowledge/loader.h"
+#include "support/reader_knowledge.h"
 
 namespace bp {
 namespace {
 
-const KnowledgeBase& Kb() {
-  static const KnowledgeBase kb = [] {
-    std::vector<EmbeddedFile> files;
-    for (const auto& f : EmbeddedKnowledgeFiles())
-      if (f.path == "units.json" || f.path == "manifest.json") files.push_back(f);
-    auto r = LoadKnowledge(files);
-    return r ? std::move(r).value() : KnowledgeBase{};
-  }();
-  return kb;
-}
+// The reader needs only the lab units of the knowledge base.
+const KnowledgeBase& Kb() { return testing_harness::ReaderKnowledge(); }
 
 const char* kWoman =
     R"({"resource":{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1950-01-01"}})";

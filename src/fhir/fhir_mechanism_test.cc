@@ -10,20 +10,13 @@
 
 #include "fhir/fhir_reader.h"
 #include "knowledge/loader.h"
+#include "support/reader_knowledge.h"
 
 namespace bp {
 namespace {
 
-const KnowledgeBase& Kb() {
-  static const KnowledgeBase kb = [] {
-    std::vector<EmbeddedFile> files;
-    for (const auto& f : EmbeddedKnowledgeFiles())
-      if (f.path == "units.json" || f.path == "manifest.json") files.push_back(f);
-    auto r = LoadKnowledge(files);
-    return r ? std::move(r).value() : KnowledgeBase{};
-  }();
-  return kb;
-}
+// The reader needs only the lab units of the knowledge base.
+const KnowledgeBase& Kb() { return testing_harness::ReaderKnowledge(); }
 
 constexpr const char* kIcd = "http://hl7.org/fhir/sid/icd-10-cm";
 constexpr const char* kSct = "http://snomed.info/sct";

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "knowledge/loader.h"
+#include "support/reader_knowledge.h"
 
 namespace bp {
 namespace {
@@ -30,16 +31,7 @@ std::string Slurp(const fs::path& p) {
 std::string Data(const std::string& rel) { return std::string(BONEPATH_TEST_DATA) + "/" + rel; }
 
 // The reader needs only the lab units of the knowledge base.
-const KnowledgeBase& Kb() {
-  static const KnowledgeBase kb = [] {
-    std::vector<EmbeddedFile> files;
-    for (const auto& f : EmbeddedKnowledgeFiles())
-      if (f.path == "units.json" || f.path == "manifest.json") files.push_back(f);
-    auto r = LoadKnowledge(files);
-    return r ? std::move(r).value() : KnowledgeBase{};
-  }();
-  return kb;
-}
+const KnowledgeBase& Kb() { return testing_harness::ReaderKnowledge(); }
 
 Result<FhirExtract> ReadFile(const std::string& rel, FhirOptions opt = {}) {
   return ReadFhirBundle(Slurp(Data(rel)), Kb(), opt);
