@@ -80,21 +80,20 @@ void Infusion(Ctx& x, State& s) {
     const LabValue* src = f.ionized_calcium ? &*f.ionized_calcium
                           : f.calcium       ? &*f.calcium
                                             : nullptr;
-    const bool fresh =
-        src &&
-        src->Fresh(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">());
+    const int max_age_days =
+        x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">();
+    const bool fresh = src && src->Fresh(max_age_days);
+    // Too old to use: the calcium is listed as missing for PRE-02 and as stale (CONV-STALE).
+    const auto missing_as_stale = [&] {
+      x.Missing("labs.calcium (within " + Int(max_age_days) + " days)",
+                "zoledronic acid calcium check (PRE-02)");
+      x.Stale("calcium older than " + Int(max_age_days) + " days");
+    };
     // Stale data blocks before a correctable failure (CONV-ZA-STATUS): a low value from months
     // ago says what to correct, not that the infusion can follow the correction.
     if (src && !fresh && f.hypocalcemia) {
       missing = true;
-      x.Missing(
-          "labs.calcium (within " +
-              Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
-              " days)",
-          "zoledronic acid calcium check (PRE-02)");
-      x.Stale("calcium older than " +
-              Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
-              " days");
+      missing_as_stale();
     }
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
@@ -107,19 +106,9 @@ void Infusion(Ctx& x, State& s) {
       k.text = "Calcium status unknown (needs total calcium with albumin, or ionized calcium).";
       missing = true;
     } else if (!fresh) {
-      k.text =
-          Keep("Calcium normal but older than " +
-               Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
-               " days: repeat it.");
+      k.text = Keep("Calcium normal but older than " + Int(max_age_days) + " days: repeat it.");
       missing = true;
-      x.Missing(
-          "labs.calcium (within " +
-              Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
-              " days)",
-          "zoledronic acid calcium check (PRE-02)");
-      x.Stale("calcium older than " +
-              Int(x.P<&CP::calcium_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-02">()) +
-              " days");
+      missing_as_stale();
     } else {
       k.status = CheckStatus::kPass;
       k.text = Keep(f.ionized_calcium
