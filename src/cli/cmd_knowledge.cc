@@ -86,11 +86,16 @@ int RunCheck(const std::string& dir) {
   auto problems = CheckKnowledge(kb, implemented);
   // Each rule's parameters against what its code reads, and parameters.json against the typed
   // profile.
-  for (auto& p :
-       CheckRuleParameters(kb, Engine::ParameterReads(), Engine::RulesWithUnattributedReads()))
+  // A parameter a rule's texts say counts as used by the rule, like one its code reads.
+  std::vector<RuleParameterRead> used = Engine::ParameterReads();
+  for (const RuleParameterRead& r : Engine::SaidParameters(kb)) used.push_back(r);
+  for (auto& p : CheckRuleParameters(kb, used, Engine::RulesWithUnattributedReads()))
     problems.push_back(std::move(p));
   for (auto& p : CheckTypedParameters(kb, Engine::TypedParameters()))
     problems.push_back(std::move(p));
+  // The rules' sentences: every text the code says exists and compiles under every profile,
+  // and every text in knowledge/ is said.
+  for (auto& t : Engine::CheckTexts(kb)) problems.push_back({"texts", std::move(t)});
   // The files the core loader leaves to the commands that need them are checked here too: the
   // registry's windows (their rules, warnings and sources must exist) and the FHIR value sets.
   const std::span<const EmbeddedFile> files =

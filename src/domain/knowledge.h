@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace bp {
@@ -30,8 +31,10 @@ struct RuleDef {
   std::vector<std::string> citations;   // bibliography keys
   std::vector<std::string> seeds;       // "000".."004"
   std::vector<std::string> parameters;  // parameter names the rule uses
-  std::string verification;             // V | V2 | P | U
-  std::string verification_note;        // what was checked, and how
+  // The sentences the engine says for the rule: key and template (rules/say.h), in file order.
+  std::vector<std::pair<std::string, std::string>> texts;
+  std::string verification;       // V | V2 | P | U
+  std::string verification_note;  // what was checked, and how
   Review review;
   bool expressible = true;  // false: the native input cannot express it (reason in note)
   std::string not_expressible_reason;

@@ -95,6 +95,19 @@ void LoadRules(element j, const std::string& file, KnowledgeBase& kb, Errors& er
     d.citations = Strings(r, "citations");
     d.seeds = Strings(r, "seeds");
     d.parameters = Strings(r, "parameters");
+    object texts;
+    if (r.is_object() && r["texts"].get(texts) == simdjson::SUCCESS) {
+      for (auto field : texts) {
+        std::string_view text;
+        if (field.value.get(text) != simdjson::SUCCESS)
+          errs.push_back(
+              {"schema", file, d.id + ": texts." + std::string(field.key) + " is not a string"});
+        else
+          d.texts.emplace_back(std::string(field.key), std::string(text));
+      }
+    } else if (r.is_object() && r["texts"].error() != simdjson::NO_SUCH_FIELD) {
+      errs.push_back({"schema", file, d.id + ": \"texts\" is not an object"});
+    }
     d.verification = Str(r, "verification");
     d.verification_note = Str(r, "verification_note");
     element rv;

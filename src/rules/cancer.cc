@@ -20,29 +20,25 @@ void CancerTreatment(Ctx& x, State& s) {
   const bool adt =
       (active(Agent::kAndrogenDeprivationTherapy) || active(Agent::kGnrhAgonist)) && f.male;
   if (s.malignancy) {
-    x.Fired("CTIBL-04",
-            "bone metastases, skeletal malignancy or myeloma: osteoporosis-dose "
-            "rules do not apply");
-    x.Refer(Destination::kOncology, Urgency::kRoutine,
-            "Bone metastases, skeletal malignancy or myeloma: bone-targeted therapy "
-            "is an oncology decision; osteoporosis-dose rules do not apply.",
+    x.Fired("CTIBL-04", x.Say<"CTIBL-04", "fired">());
+    x.Refer(Destination::kOncology, Urgency::kRoutine, x.Say<"CTIBL-04", "refer">(),
             {"CTIBL-04", "REF-05"});
   } else {
     x.NotFired("CTIBL-04");
   }
   if (!ai && !ovarian && !adt) {
-    for (std::string_view r : {"CTIBL-01", "CTIBL-02", "CTIBL-03", "D25"})
-      x.NotFired(r, "no cancer-treatment bone loss population");
+    const std::string none = x.Say<"CTIBL-01", "none">();
+    for (std::string_view r : {"CTIBL-01", "CTIBL-02", "CTIBL-03", "D25"}) x.NotFired(r, none);
     return;
   }
-  const char* who = ai        ? "aromatase inhibitor"
-                    : ovarian ? "ovarian suppression"
-                              : "androgen deprivation therapy";
-  x.Fired("CTIBL-01", std::string("on ") + who);
+  const std::string who = ai        ? x.Say<"CTIBL-01", "aromatase_inhibitor">()
+                          : ovarian ? x.Say<"CTIBL-01", "ovarian_suppression">()
+                                    : x.Say<"CTIBL-01", "androgen_deprivation">();
+  x.Fired("CTIBL-01", x.Say<"CTIBL-01", "fired", "treatment">(who));
   bool indicated = false;
   std::string why;
   if (x.P<&CP::ctibl, "CTIBL-02", "CTIBL-03", "D25">() == CtiblThreshold::kHadji17 && ai) {
-    x.NotFired("CTIBL-02", "profile uses HADJI17 for aromatase inhibitors");
+    x.NotFired("CTIBL-02", x.Say<"CTIBL-02", "not_used">());
     int risk = 0;
     if (x.AgeKnown() && x.P<&CP::hadji_age, "CTIBL-03">().Met(x.Age())) ++risk;
     if (f.bmi && x.P<&CP::hadji_bmi, "CTIBL-03">().Met(*f.bmi)) ++risk;
@@ -52,30 +48,28 @@ void CancerTreatment(Ctx& x, State& s) {
       ++risk;
     if (f.t_min && x.P<&CP::hadji_tscore, "CTIBL-03">().MetTenths(*f.t_min)) {
       indicated = true;
-      if (x.verbose)
-        why = "T-score " + Tn(*f.t_min) + " " + Desc(x.P<&CP::hadji_tscore, "CTIBL-03">(), "");
+      why = x.Say<"CTIBL-03", "tscore", "tscore">(Tn(*f.t_min));
     } else if (f.t_min && x.P<&CP::hadji_tscore_with_risk, "CTIBL-03">().MetTenths(*f.t_min) &&
                risk >= 1) {
       indicated = true;
-      if (x.verbose) why = "T-score " + Tn(*f.t_min) + " with " + Int(risk) + " risk factor(s)";
+      why = x.Say<"CTIBL-03", "tscore_with_risk", "tscore", "count">(Tn(*f.t_min), Int(risk));
     } else if (!f.t_min && x.P<&CP::hadji_risk_factors, "CTIBL-03">().Met(risk)) {
       indicated = true;
-      if (x.verbose) why = Int(risk) + " risk factors without BMD";
+      why = x.Say<"CTIBL-03", "risk_factors", "count">(Int(risk));
     }
     x.Trace(
         "CTIBL-03",
         indicated ? Outcome::kFired : (f.t_min ? Outcome::kNotFired : Outcome::kInsufficientData),
         why);
   } else {
-    x.NotFired("CTIBL-03", "profile uses the seed-000 threshold");
+    x.NotFired("CTIBL-03", x.Say<"CTIBL-03", "not_used">());
     const bool frax = (f.frax_mof && x.P<&CP::ctibl_frax_mof, "CTIBL-02">().Met(*f.frax_mof)) ||
                       (f.frax_hip && x.P<&CP::ctibl_frax_hip, "CTIBL-02">().Met(*f.frax_hip));
     if ((f.t_min && x.P<&CP::ctibl_tscore, "CTIBL-02">().MetTenths(*f.t_min)) || frax) {
       indicated = true;
-      if (x.verbose)
-        why = f.t_min && x.P<&CP::ctibl_tscore, "CTIBL-02">().MetTenths(*f.t_min)
-                  ? "T-score " + Tn(*f.t_min)
-                  : "FRAX at treatment threshold";
+      why = f.t_min && x.P<&CP::ctibl_tscore, "CTIBL-02">().MetTenths(*f.t_min)
+                ? x.Say<"CTIBL-02", "tscore", "tscore">(Tn(*f.t_min))
+                : x.Say<"CTIBL-02", "frax">();
     }
     x.Trace("CTIBL-02",
             indicated
@@ -85,9 +79,9 @@ void CancerTreatment(Ctx& x, State& s) {
   }
   x.Trace("D25", Outcome::kFired,
           x.P<&CP::ctibl, "CTIBL-02", "CTIBL-03", "D25">() == CtiblThreshold::kHadji17
-              ? "HADJI17 thresholds"
-              : "seed-000 thresholds");
-  if (!f.t_min) x.Missing("bmd", "cancer-treatment bone loss threshold (CTIBL-01..03)");
+              ? x.Say<"D25", "hadji">()
+              : x.Say<"D25", "seed000">());
+  if (!f.t_min) x.Missing("bmd", x.Say<"CTIBL-01", "needs_bmd">());
   if (indicated) {
     s.ctibl_indicated = true;
     s.ctibl_only = x.a.treatment_indicated != true;
@@ -96,8 +90,7 @@ void CancerTreatment(Ctx& x, State& s) {
       x.a.risk_tier = RiskTier::kHigh;
     x.a.treatment_reasons.push_back(
         St{"ctibl",
-           std::string("Cancer-treatment-induced bone loss (") + who + ", " + why +
-               "): treatment indicated for the duration of therapy.",
+           x.Say<"CTIBL-01", "reason", "treatment", "finding">(who, why),
            {x.P<&CP::ctibl, "CTIBL-02", "CTIBL-03", "D25">() == CtiblThreshold::kHadji17 && ai
                 ? "CTIBL-03"
                 : "CTIBL-02",

@@ -92,6 +92,14 @@ Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile)
   e.kb_ = &kb;
   e.main_ = std::make_unique<CompiledProfile>(std::move(main).value());
   e.texts_.push_back(std::make_unique<ProfileTexts>(MakeProfileTexts(*e.main_)));
+  std::vector<std::string> problems;
+  e.sentences_ = std::make_unique<Sentences>(Sentences::Compile(kb, profile, problems));
+  if (!problems.empty())
+    return Error{"internal", "knowledge",
+                 "the rules' texts do not match the engine (" + problems.front() +
+                     (problems.size() > 1 ? "; and " + std::to_string(problems.size() - 1) + " more"
+                                          : std::string()) +
+                     "): run `bonepath knowledge check`"};
   for (const auto& p : kb.profiles) {
     if (p.name == profile) continue;
     auto other = CompileProfile(kb, p.name);
@@ -115,10 +123,11 @@ namespace {
 // guideline_disagreement) runs the decision core only, up to the end of Selection: treatment,
 // tier and therapy, which is what guideline_disagreement compares.
 void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
-            const ProfileTexts& texts, Assessment& a, bool verbose) {
+            const ProfileTexts& texts, const Sentences* sentences, Assessment& a, bool verbose) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
   x.texts = &texts;
+  x.sentences = verbose ? sentences : nullptr;
   State s;
   Demographics(x, s);
   Indication(x, s);
@@ -173,6 +182,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   if (Deceased(p, as_of)) {
     Ctx x(p, facts, *main_, *kb_, a);
     x.texts = texts_[0].get();
+    x.sentences = sentences_.get();
     DeceasedAssessment(x);
     // Every other rule did not run (CONV-02: "every other rule not_fired").
     for (std::string_view id : ImplementedRules())
@@ -180,7 +190,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     arena->Seal();
     return a;
   }
-  Decide(p, facts, *main_, *kb_, *texts_[0], a, /*verbose=*/true);
+  Decide(p, facts, *main_, *kb_, *texts_[0], sentences_.get(), a, /*verbose=*/true);
 
   // Guideline disagreement: would another shipped profile decide differently?
   // The other profiles' assessments never leave this function, whose `a` holds the arena: their
@@ -203,7 +213,7 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     const CompiledProfile* other = others_[i].get();
     Assessment b(unowned);
     const Facts other_facts = DeriveFacts(p, as_of, *other, arena);
-    Decide(p, other_facts, *other, *kb_, *texts_[i + 1], b, /*verbose=*/false);
+    Decide(p, other_facts, *other, *kb_, *texts_[i + 1], nullptr, b, /*verbose=*/false);
     const bool treatment = b.treatment_indicated != a.treatment_indicated;
     const bool tier = b.risk_tier != a.risk_tier;
     const bool therapy = b.therapy_recommended != a.therapy_recommended;
@@ -261,6 +271,23 @@ std::span<const std::string_view> Engine::ImplementedRules() {
 }
 
 std::vector<RuleParameterRead> Engine::ParameterReads() { return RuleParameterReads(); }
+
+std::vector<std::string> Engine::CheckTexts(const KnowledgeBase& kb) {
+  std::set<std::string> problems;  // a problem under every profile is said once
+  std::vector<std::string> found;
+  for (const auto& p : kb.profiles) {
+    found.clear();
+    Sentences::Compile(kb, p.name, found);
+    for (auto& f : found) problems.insert(p.name + ": " + f);
+  }
+  for (auto& u : Sentences::Unsaid(kb)) problems.insert(std::move(u));
+  return {problems.begin(), problems.end()};
+}
+
+std::vector<RuleParameterRead> Engine::SaidParameters(const KnowledgeBase& kb) {
+  std::vector<std::string> problems;                   // reported by CheckTexts
+  return Sentences::Compile(kb, "", problems).said();  // the default values
+}
 
 std::span<const std::string_view> Engine::RulesWithUnattributedReads() {
   static const std::vector<std::string_view> ids = [] {

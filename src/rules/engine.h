@@ -22,6 +22,9 @@ namespace bp {
 
 struct CompiledProfile;  // parameters resolved to typed values (rules/params.h)
 struct ProfileTexts;     // trace texts formatted once per engine (rules/steps.h)
+namespace rules {
+class Sentences;  // the main profile's sentences (rules/say.h)
+}
 
 class Engine {
  public:
@@ -48,6 +51,12 @@ class Engine {
   static std::span<const std::string_view> RulesWithUnattributedReads();
   // The typed profile: every parameter the engine resolves, with its unit and kind.
   static std::vector<TypedParameter> TypedParameters();
+  // The rules' sentences (rules/say.h) checked against `kb` under every profile: each call
+  // site's text exists and compiles, and every text in knowledge/ is said. Empty when valid.
+  static std::vector<std::string> CheckTexts(const KnowledgeBase& kb);
+  // The parameters each rule's texts say (views of `kb`'s strings), under `kb`'s default values:
+  // `knowledge check` counts them as used by the rule, with the ones its code reads.
+  static std::vector<RuleParameterRead> SaidParameters(const KnowledgeBase& kb);
 
  private:
   Engine();
@@ -56,6 +65,7 @@ class Engine {
   // The other shipped profiles, for guideline_disagreement.
   std::vector<std::unique_ptr<CompiledProfile>> others_;
   std::vector<std::unique_ptr<ProfileTexts>> texts_;  // main_'s, then others_'s
+  std::unique_ptr<rules::Sentences> sentences_;       // main_'s
 };
 
 }  // namespace bp

@@ -24,8 +24,9 @@ void Glucocorticoids(Ctx& x, State& s) {
       });
   const GiopProfile giop = x.P<&CP::giop_profile, "GIOP-01", "GIOP-LEGACY", "D6">();
   if (giop == GiopProfile::kSeed000) {
-    for (std::string_view r : kAcrRules) x.NotFired(r, "profile uses GIOP-LEGACY");
-    x.NotFired("D6", "seed-000 legacy glucocorticoid rule in use");
+    const std::string legacy = x.Say<"GIOP-LEGACY", "acr_not_used">();
+    for (std::string_view r : kAcrRules) x.NotFired(r, legacy);
+    x.NotFired("D6", x.Say<"D6", "legacy">());
     const bool long_enough =
         f.gc_days_actual &&
         *f.gc_days_actual >= DaysBetween(f.as_of.AddMonths(-static_cast<int>(
@@ -37,35 +38,28 @@ void Glucocorticoids(Ctx& x, State& s) {
          f.fragility_events)) {
       s.giop_indicated = true;
       x.Fired("GIOP-LEGACY",
-              "glucocorticoid " + Num(*f.gc_dose_mg) + " mg/day for >= " +
-                  Num(x.P<&CP::giop_legacy_months, "GIOP-LEGACY">().value, 0) + " months with " +
-                  (f.fragility_events ? "a fragility fracture" : "T-score " + Tn(*f.t_min)));
+              f.fragility_events
+                  ? x.Say<"GIOP-LEGACY", "fired_fracture", "dose">(Num(*f.gc_dose_mg))
+                  : x.Say<"GIOP-LEGACY", "fired_tscore", "dose", "tscore">(Num(*f.gc_dose_mg),
+                                                                           Tn(*f.t_min)));
       x.a.treatment_reasons.push_back(
-          St{"giop_legacy",
-             "Glucocorticoid-induced osteoporosis (seed 000 rule): treat, "
-             "oral bisphosphonate first.",
-             {"GIOP-LEGACY"}});
+          St{"giop_legacy", x.Say<"GIOP-LEGACY", "reason">(), {"GIOP-LEGACY"}});
     } else {
       x.NotFired("GIOP-LEGACY");
     }
   } else {
-    x.NotFired("GIOP-LEGACY", "profile uses ACR 2022");
+    x.NotFired("GIOP-LEGACY", x.Say<"GIOP-LEGACY", "not_used">());
     if (!f.gc_applies_acr) {
-      for (std::string_view r : kAcrRules) x.NotFired(r, x.Texts().giop_acr_scope);
+      const std::string scope = x.Say<"GIOP-01", "out_of_scope">();
+      for (std::string_view r : kAcrRules) x.NotFired(r, scope);
       x.NotFired("D6");
       x.NotFired("D8");
       x.NotFired("D9");
     } else {
-      x.Fired("GIOP-01", "glucocorticoid " + Num(*f.gc_dose_mg) +
-                             " mg/day for > 3 months (actual or planned)");
-      x.Fired("D9",
-              "glucocorticoid use triggers a fracture-risk assessment, not an "
-              "automatic prescription");
+      x.Fired("GIOP-01", x.Say<"GIOP-01", "fired", "dose">(Num(*f.gc_dose_mg)));
+      x.Fired("D9", x.Say<"D9", "fired">());
       x.a.monitoring.push_back(
-          St{"giop_bmd",
-             "On glucocorticoids: BMD (with vertebral fracture assessment or spine "
-             "X-ray) within 6 months of starting, then every 1-2 years.",
-             {"GIOP-01", "MON-02"}});
+          St{"giop_bmd", x.Say<"GIOP-01", "monitoring">(), {"GIOP-01", "MON-02"}});
       enum { kLow, kModerate, kHigh, kVeryHigh, kUnknown } cat = kLow;
       std::string why;
       const bool young = x.AgeKnown() && x.P<&CP::giop_young_age, "GIOP-07">().Met(x.Age());
@@ -80,13 +74,12 @@ void Glucocorticoids(Ctx& x, State& s) {
       if (!x.AgeKnown()) {
         cat = kUnknown;
       } else if (young) {
-        x.NotFired("GIOP-02", x.Texts().giop_young_no_frax);
+        x.NotFired("GIOP-02", x.Say<"GIOP-07", "young_no_frax">());
         if (prior_fx || vh_dose || vh_cum) {
           cat = kVeryHigh;
-          if (x.verbose)
-            why = prior_fx  ? "prior osteoporotic fracture"
-                  : vh_dose ? x.Texts().giop_vh_dose.view()
-                            : x.Texts().giop_vh_cumulative.view();
+          why = prior_fx  ? x.Say<"GIOP-03", "prior_fracture">()
+                : vh_dose ? x.Say<"GIOP-03", "dose">()
+                          : x.Say<"GIOP-03", "cumulative">();
         } else if (f.gc_dose_mg && x.P<&CP::giop_young_dose, "GIOP-07">().Met(*f.gc_dose_mg) &&
                    f.gc_days_actual &&
                    *f.gc_days_actual >=
@@ -95,17 +88,18 @@ void Glucocorticoids(Ctx& x, State& s) {
                                    f.as_of) &&
                    f.z_min && x.P<&CP::giop_young_zscore, "GIOP-07">().MetTenths(*f.z_min)) {
           cat = kModerate;
-          if (x.verbose) why = "continuing high-dose glucocorticoid with Z-score " + Tn(*f.z_min);
+          why = x.Say<"GIOP-07", "moderate", "zscore">(Tn(*f.z_min));
         }
-        x.Trace("GIOP-07", Outcome::kFired,
-                "age under " + Num(x.P<&CP::giop_young_age, "GIOP-07">().value, 0) + ": " +
-                    (why.empty() ? "low risk" : why));
+        x.Trace(
+            "GIOP-07", Outcome::kFired,
+            x.Say<"GIOP-07", "fired", "finding">(why.empty() ? x.Say<"GIOP-06", "fired">() : why));
+        const std::string young_text = x.Say<"GIOP-07", "young">();
         for (std::string_view r : {"GIOP-03", "GIOP-04", "GIOP-05", "GIOP-06"})
-          x.NotFired(r, x.Texts().giop_young);
+          x.NotFired(r, young_text);
       } else {
-        x.NotFired("GIOP-07", x.Texts().giop_not_young);
+        x.NotFired("GIOP-07", x.Say<"GIOP-07", "not_young">());
         x.Trace("GIOP-02", f.frax_present ? Outcome::kFired : Outcome::kInsufficientData,
-                f.frax_present ? "adjusted FRAX used" : "no FRAX");
+                f.frax_present ? x.Say<"GIOP-02", "fired">() : x.Say<"GIOP-02", "no_frax">());
         auto frax_ge = [&](const Threshold& mof, const Threshold& hip) {
           return (f.frax_mof && mof.Met(*f.frax_mof)) || (f.frax_hip && hip.Met(*f.frax_hip));
         };
@@ -116,25 +110,25 @@ void Glucocorticoids(Ctx& x, State& s) {
           cat = kVeryHigh;
           if (!x.verbose) {
           } else if (prior_fx) {
-            why = "prior osteoporotic fracture";
+            why = x.Say<"GIOP-03", "prior_fracture">();
           } else if (f.t_min && x.P<&CP::giop_vh_tscore, "GIOP-03">().MetTenths(*f.t_min)) {
-            why = "T-score " + Tn(*f.t_min);
+            why = x.Say<"GIOP-03", "tscore", "tscore">(Tn(*f.t_min));
           } else {
-            why = vh_dose  ? x.Texts().giop_vh_dose.view()
-                  : vh_cum ? x.Texts().giop_vh_cumulative.view()
-                           : "adjusted FRAX at very-high thresholds";
+            why = vh_dose  ? x.Say<"GIOP-03", "dose">()
+                  : vh_cum ? x.Say<"GIOP-03", "cumulative">()
+                           : x.Say<"GIOP-03", "frax">();
           }
         } else if ((f.t_min && x.P<&CP::giop_high_tscore, "GIOP-04">().MetTenths(*f.t_min)) ||
                    frax_ge(x.P<&CP::giop_high_frax_mof, "GIOP-04">(),
                            x.P<&CP::giop_high_frax_hip, "GIOP-04">())) {
           cat = kHigh;
-          if (x.verbose) why = "T-score or adjusted FRAX in the ACR high range";
+          why = x.Say<"GIOP-04", "fired">();
         } else if ((f.t_min &&
                     x.P<&CP::giop_mod_tscore, "GIOP-05", "GIOP-06">().MetTenths(*f.t_min)) ||
                    frax_ge(x.P<&CP::giop_mod_frax_mof, "GIOP-05", "GIOP-06">(),
                            x.P<&CP::giop_mod_frax_hip, "GIOP-05", "GIOP-06">())) {
           cat = kModerate;
-          if (x.verbose) why = "T-score or adjusted FRAX in the ACR moderate range";
+          why = x.Say<"GIOP-05", "fired">();
         } else if (!f.t_min && !f.frax_present) {
           cat = kUnknown;
         }
@@ -143,43 +137,36 @@ void Glucocorticoids(Ctx& x, State& s) {
         x.Trace("GIOP-04", cat == kHigh ? Outcome::kFired : Outcome::kNotFired,
                 cat == kHigh ? why : "");
         x.Trace("GIOP-05", cat == kModerate ? Outcome::kFired : Outcome::kNotFired,
-                cat == kModerate ? why + " (ACR moderate is reported as tier high)" : "");
+                cat == kModerate ? x.Say<"GIOP-05", "as_high", "finding">(why) : std::string());
         x.Trace("GIOP-06", cat == kLow ? Outcome::kFired : Outcome::kNotFired,
-                cat == kLow ? "low risk" : "");
+                cat == kLow ? x.Say<"GIOP-06", "fired">() : std::string());
       }
       if (cat == kUnknown) {
-        x.Insufficient("GIOP-08",
-                       "no age, T-score or FRAX to classify glucocorticoid fracture risk");
-        x.Missing("bmd", "glucocorticoid fracture-risk category (GIOP-03..06)");
+        x.Insufficient("GIOP-08", x.Say<"GIOP-08", "insufficient">());
+        x.Missing("bmd", x.Say<"GIOP-08", "needs_bmd">());
         x.NotFired("D6");
         x.NotFired("D8");
       } else if (cat >= kModerate) {
         s.giop_indicated = true;
         s.giop_very_high = cat == kVeryHigh;
-        x.Fired("D6", "ACR 2022 treats moderate, high and very high risk");
+        x.Fired("D6", x.Say<"D6", "fired">());
         x.Trace("D8", s.giop_very_high && vh_dose ? Outcome::kFired : Outcome::kNotFired,
-                s.giop_very_high && vh_dose
-                    ? "very-high-dose glucocorticoid: very high tier, anabolic first"
-                    : "");
-        x.Fired("GIOP-08", std::string("ACR ") +
-                               (cat == kVeryHigh ? "very high"
-                                : cat == kHigh   ? "high"
-                                                 : "moderate") +
-                               " risk: treatment indicated");
+                s.giop_very_high && vh_dose ? x.Say<"D8", "fired">() : std::string());
+        x.Fired("GIOP-08", cat == kVeryHigh ? x.Say<"GIOP-08", "fired_very_high">()
+                           : cat == kHigh   ? x.Say<"GIOP-08", "fired_high">()
+                                            : x.Say<"GIOP-08", "fired_moderate">());
         x.a.treatment_reasons.push_back(
             St{"giop",
-               std::string("Glucocorticoid-induced osteoporosis, ACR ") +
-                   (cat == kVeryHigh ? "very high"
-                    : cat == kHigh   ? "high"
-                                     : "moderate") +
-                   " risk (" + why + "): treatment indicated.",
+               cat == kVeryHigh ? x.Say<"GIOP-08", "reason_very_high", "finding">(why)
+               : cat == kHigh   ? x.Say<"GIOP-08", "reason_high", "finding">(why)
+                                : x.Say<"GIOP-08", "reason_moderate", "finding">(why),
                {"GIOP-08", "GIOP-01",
                 cat == kVeryHigh ? "GIOP-03"
                 : cat == kHigh   ? "GIOP-04"
                 : young          ? "GIOP-07"
                                  : "GIOP-05"}});
       } else {
-        x.NotFired("GIOP-08", "ACR low risk");
+        x.NotFired("GIOP-08", x.Say<"GIOP-08", "low">());
         x.NotFired("D6");
         x.NotFired("D8");
       }
@@ -194,10 +181,7 @@ void Glucocorticoids(Ctx& x, State& s) {
       x.a.risk_tier = giop_tier;
     if (f.gc_applies_acr && !bone_drug_active) {
       x.Warn("glucocorticoid_start_protection_now", Severity::kWarning,
-             "Systemic glucocorticoid " + Num(*f.gc_dose_mg) +
-                 " mg/day for more than 3 months and treatment indicated, with no bone-protective "
-                 "drug active: start bone protection now.",
-             {"GIOP-01", "GIOP-08"});
+             x.Say<"GIOP-01", "start_now", "dose">(Num(*f.gc_dose_mg)), {"GIOP-01", "GIOP-08"});
     }
   }
 }

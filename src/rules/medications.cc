@@ -25,73 +25,49 @@ void Medications(Ctx& x, State& s) {
     if (m.agent == Agent::kDenosumab) dmab = &m;
   if (rec == TherapyClass::kDenosumab || dmab) {
     Severity sev = Severity::kWarning;
-    std::string t =
-        "Denosumab must never stop without a follow-on antiresorptive: stopping causes rebound "
-        "bone loss and multiple vertebral fractures.";
+    std::string t = x.Say<"SEQ-05", "rebound">();
     if (dmab && (dmab->status == MedStatus::kStopped || dmab->status == MedStatus::kCompleted) &&
         s.dmab_transition) {
       sev = Severity::kCritical;
       // Zoledronic acid is named only when it can be given (one voice: no warning suggests an
       // agent the decision avoids).
       const bool za_possible = !s.za_contraindicated && !x.Avoided("zoledronic_acid");
-      t = std::string("Denosumab stopped with no follow-on antiresorptive planned: give ") +
-          (za_possible ? "zoledronic acid"
-                       : "a follow-on antiresorptive chosen by the specialist") +
-          " about " + Int(x.P<&CP::dmab_transition_months, "SEQ-05">()) +
-          " months after the last injection (no later than " +
-          Num(x.P<&CP::dmab_overdue_months, "SEQ-05", "DMAB-OVERDUE">().value, 0) +
-          ") to prevent rebound vertebral fractures.";
+      t = za_possible ? x.Say<"SEQ-05", "stopped_za">() : x.Say<"SEQ-05", "stopped_specialist">();
     }
     x.Warn("denosumab_discontinuation_rebound", sev, t, {"SEQ-05"});
-    x.Fired("SEQ-05", dmab ? std::string("denosumab ") + std::string(ToString(dmab->status))
-                           : "denosumab recommended");
-    a.sequence.push_back(
-        St{"denosumab_plan",
-           "Denosumab: no drug holiday. If it is to stop, give zoledronic acid 5 mg about " +
-               Int(x.P<&CP::dmab_transition_months, "SEQ-05">()) +
-               " months after the last injection (no later than " +
-               Num(x.P<&CP::dmab_overdue_months, "SEQ-05", "DMAB-OVERDUE">().value, 0) +
-               " months; oral alendronate if zoledronic acid is not possible), then CTX 3 "
-               "and 6 months after the infusion; repeat if CTX stays high.",
-           {"SEQ-05"}});
-    a.sequence.push_back(St{"denosumab_review",
-                            "Reassess after 5-10 years; if still at high risk continue "
-                            "denosumab or switch therapy, never simply stop.",
-                            {"SEQ-09"}});
-    x.Fired("SEQ-09", "denosumab course review");
+    x.Fired("SEQ-05", dmab ? x.Say<"SEQ-05", "fired_status", "status">(ToString(dmab->status))
+                           : x.Say<"SEQ-05", "fired_recommended">());
+    a.sequence.push_back(St{"denosumab_plan", x.Say<"SEQ-05", "plan">(), {"SEQ-05"}});
+    a.sequence.push_back(St{"denosumab_review", x.Say<"SEQ-09", "review">(), {"SEQ-09"}});
+    x.Fired("SEQ-09", x.Say<"SEQ-09", "fired">());
   } else {
     x.NotFired("SEQ-05");
     x.NotFired("SEQ-09");
   }
   if (dmab && dmab->status == MedStatus::kActive) {
     if (!dmab->last_dose) {
-      x.Missing("medications[denosumab].last_dose", "denosumab dosing interval (DMAB-OVERDUE)");
-      x.Insufficient("DMAB-OVERDUE", "no last dose date");
-      x.Insufficient("DMAB-DUE", "no last dose date");
+      x.Missing("medications[denosumab].last_dose", x.Say<"DMAB-OVERDUE", "needs_last_dose">());
+      const std::string no_date = x.Say<"DMAB-OVERDUE", "no_last_dose">();
+      x.Insufficient("DMAB-OVERDUE", no_date);
+      x.Insufficient("DMAB-DUE", no_date);
     } else {
       const Date due = dmab->last_dose->AddMonths(
           x.P<&CP::dmab_interval_months, "SEQ-05", "DMAB-OVERDUE", "DMAB-DUE">());
       const Date overdue = dmab->last_dose->AddMonths(
           static_cast<int>(x.P<&CP::dmab_overdue_months, "SEQ-05", "DMAB-OVERDUE">().value));
       if (f.as_of > overdue) {
-        x.Fired("DMAB-OVERDUE", "last dose " + Dt(dmab->last_dose));
+        x.Fired("DMAB-OVERDUE", x.Say<"DMAB-OVERDUE", "fired", "last_dose">(Dt(dmab->last_dose)));
         x.Warn("denosumab_dose_overdue", Severity::kCritical,
-               "Denosumab overdue: last dose " + Dt(dmab->last_dose) + ", more than " +
-                   Num(x.P<&CP::dmab_overdue_months, "SEQ-05", "DMAB-OVERDUE">().value, 0) +
-                   " months ago (due " + Dt(due) +
-                   "): give it now; rebound vertebral fractures risk.",
+               x.Say<"DMAB-OVERDUE", "warning", "last_dose", "due">(Dt(dmab->last_dose), Dt(due)),
                {"DMAB-OVERDUE", "SEQ-05"});
       } else {
-        x.NotFired("DMAB-OVERDUE", "next dose due " + Dt(due));
+        x.NotFired("DMAB-OVERDUE", x.Say<"DMAB-OVERDUE", "not_fired", "due">(Dt(due)));
       }
       x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired,
-              "next dose due " + Dt(due));
-      a.monitoring.push_back(
-          St{"denosumab_next_dose",
-             "Next denosumab dose due " + Dt(due) + " (every " +
-                 Int(x.P<&CP::dmab_interval_months, "SEQ-05", "DMAB-OVERDUE", "DMAB-DUE">()) +
-                 " months; overdue after " + Dt(overdue) + ").",
-             {"DMAB-DUE", "DMAB-OVERDUE"}});
+              x.Say<"DMAB-DUE", "due", "due">(Dt(due)));
+      a.monitoring.push_back(St{"denosumab_next_dose",
+                                x.Say<"DMAB-DUE", "next", "due", "overdue">(Dt(due), Dt(overdue)),
+                                {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
     x.NotFired("DMAB-OVERDUE");
@@ -110,18 +86,11 @@ void Medications(Ctx& x, State& s) {
        }))) {
     x.Warn("anabolic_requires_antiresorptive_followup",
            s.anabolic_followup ? Severity::kCritical : Severity::kWarning,
-           s.anabolic_followup ? "An anabolic course has ended without an antiresorptive "
-                                 "after it: start one without a gap."
-                               : "An anabolic course must be followed by an antiresorptive "
-                                 "(bisphosphonate or denosumab) without a gap.",
+           s.anabolic_followup ? x.Say<"SEQ-01", "ended">() : x.Say<"SEQ-01", "must_follow">(),
            {"SEQ-01"});
-    x.Fired("SEQ-01",
-            s.anabolic_followup ? "anabolic course ended" : "anabolic recommended or active");
-    a.sequence.push_back(
-        St{"after_anabolic",
-           "After the anabolic course (romosozumab 12 monthly doses; teriparatide or "
-           "abaloparatide as labelled), start an antiresorptive without a gap.",
-           {"SEQ-01"}});
+    x.Fired("SEQ-01", s.anabolic_followup ? x.Say<"SEQ-01", "fired_ended">()
+                                          : x.Say<"SEQ-01", "fired_active">());
+    a.sequence.push_back(St{"after_anabolic", x.Say<"SEQ-01", "sequence">(), {"SEQ-01"}});
   } else {
     x.NotFired("SEQ-01");
   }
@@ -132,28 +101,22 @@ void Medications(Ctx& x, State& s) {
         (m.status == MedStatus::kActive || m.status == MedStatus::kPlanned)) {
       if (x.P<&CP::estrogen_raloxifene_warning, "SEL-06", "D15">()) {
         x.Warn("estrogen_raloxifene_not_recommended", Severity::kWarning,
-               std::string(ToString(m.agent)) +
-                   " is not recommended as osteoporosis treatment (ACP, strong); "
-                   "prefer a bisphosphonate or denosumab.",
-               {"SEL-06", "D15"});
+               x.Say<"SEL-06", "warning", "agent">(ToString(m.agent)), {"SEL-06", "D15"});
       }
     }
     if (m.agent == Agent::kCalcitonin && m.status == MedStatus::kActive)
-      x.Warn("calcitonin_malignancy_risk", Severity::kWarning,
-             "Calcitonin is not an osteoporosis treatment; long-term use carries a "
-             "malignancy signal.",
+      x.Warn("calcitonin_malignancy_risk", Severity::kWarning, x.Say<"SEL-07", "warning">(),
              {"SEL-07"});
   }
   x.Trace(
       "SEL-06",
       a.HasWarning("estrogen_raloxifene_not_recommended") ? Outcome::kFired : Outcome::kNotFired,
-      x.P<&CP::estrogen_raloxifene_warning, "SEL-06", "D15">()
-          ? ""
-          : "raloxifene acceptable in selected women under this profile");
+      x.P<&CP::estrogen_raloxifene_warning, "SEL-06", "D15">() ? std::string()
+                                                               : x.Say<"SEL-06", "acceptable">());
   x.Trace("D15",
           x.P<&CP::estrogen_raloxifene_warning, "SEL-06", "D15">() ? Outcome::kFired
                                                                    : Outcome::kNotFired,
-          "not recommended, not a label contraindication");
+          x.Say<"D15", "fired">());
   x.Trace("SEL-07",
           a.HasWarning("calcitonin_malignancy_risk") ? Outcome::kFired : Outcome::kNotFired);
 
@@ -162,9 +125,7 @@ void Medications(Ctx& x, State& s) {
                           x.f.HasActive(p, ConditionCode::kKidneyTransplant);
   if (transplant && FindMedication(p, Agent::kImmunosuppressant, MedStatus::kActive) &&
       (rec == TherapyClass::kDenosumab || dmab_alt || dmab))
-    x.Warn("denosumab_transplant_infection_risk", Severity::kWarning,
-           "Organ transplant recipient on immunosuppressants: denosumab may raise "
-           "infection risk (seed 000; not confirmed in ACR 2022): specialist decision.",
+    x.Warn("denosumab_transplant_infection_risk", Severity::kWarning, x.Say<"D24", "warning">(),
            {"D24", "REF-02"});
   // GIOP-09 zoledronic acid label in GIOP.
   if (s.giop_indicated &&
@@ -178,11 +139,9 @@ void Medications(Ctx& x, State& s) {
             DaysBetween(f.as_of, f.as_of.AddMonths(static_cast<int>(
                                      x.P<&CP::giop_za_label_months, "GIOP-09">().value)));
     if (!label) {
-      x.Warn("zoledronic_acid_giop_label", Severity::kInfo,
-             "Zoledronic acid for glucocorticoid-induced osteoporosis is labelled for >= 7.5 "
-             "mg/day expected for >= 12 months; this patient is outside that population.",
+      x.Warn("zoledronic_acid_giop_label", Severity::kInfo, x.Say<"GIOP-09", "warning">(),
              {"GIOP-09"});
-      x.Fired("GIOP-09", "outside the labelled GIOP population");
+      x.Fired("GIOP-09", x.Say<"GIOP-09", "fired">());
     }
   }
   // Guideline disagreement handled by the Engine (needs other profiles).

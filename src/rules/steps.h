@@ -27,6 +27,7 @@
 #include "domain/text.h"
 #include "rules/facts.h"
 #include "rules/params.h"
+#include "rules/say.h"
 
 namespace bp {
 
@@ -243,6 +244,10 @@ inline Cat Dt(Date d) {
 }
 // REQUIRES: d has a value (as `d->ToString()` did).
 inline Cat Dt(const std::optional<Date>& d) { return Dt(*d); }
+// A value a sentence says (Ctx::Say).
+inline std::string_view SayArg(std::string_view s) { return s; }
+inline std::string_view SayArg(const Cat& c) { return c.view(); }
+
 inline Cat Desc(const Threshold& t, std::string_view unit) {
   Cat out;
   t.DescribeTo(unit, [&out](std::string_view piece) { out.Append(piece); });
@@ -380,6 +385,8 @@ class Ctx {
   bool verbose = true;
   const ProfileTexts* texts = nullptr;  // the profile's
   const ProfileTexts& Texts() const { return *texts; }
+  // The main profile's sentences (null for the other profiles' runs, which say nothing).
+  const Sentences* sentences = nullptr;
   unsigned avoided = 0;   // bit per kAvoidable agent
   CourseDecision course;  // the course decision of this run (course_gates.cc)
 
@@ -391,6 +398,18 @@ class Ctx {
   const auto& P() const {
     return Read<Member, Rules...>(profile_);
   }
+  // A sentence of a rule, from its template in knowledge/ (rules/say.h), with the values the
+  // code supplies named: `x.Say<"GIOP-01", "fired", "dose">(Num(*f.gc_dose_mg))`. The site is
+  // registered when the program starts; `knowledge check` checks it against the knowledge.
+  template <RuleId Rule, RuleId Key, RuleId... Names, typename... V>
+  std::string Say(const V&... v) const {
+    static_assert(sizeof...(Names) == sizeof...(V), "Say: one value per name");
+    const std::size_t id = say_detail::kSite<Rule, Key, Names...>.id;
+    if (!sentences) return {};
+    const std::string_view values[sizeof...(V) + 1] = {SayArg(v)..., std::string_view()};
+    return sentences->Fill(id, std::span<const std::string_view>(values, sizeof...(V)));
+  }
+
   // A read not attributed to a rule: only the course files (course_*.cc) still use it, and the
   // rules of their topics are checked one way only (Engine::RulesWithUnattributedReads).
   template <typename T>

@@ -30,7 +30,8 @@ void Vertebral(Ctx& x, State& s) {
       !(vcf->date && WithinMonths(*vcf->date, f.as_of, x.P<&CP::fls_window_months, "VCF-01">())))
     vcf = nullptr;
   if (!vcf) {
-    for (std::string_view r : kVcf) x.NotFired(r, "no new or symptomatic vertebral fracture");
+    const std::string none = x.Say<"VCF-01", "no_fracture">();
+    for (std::string_view r : kVcf) x.NotFired(r, none);
     return;
   }
   const auto& sp = p.spine;
@@ -53,24 +54,18 @@ void Vertebral(Ctx& x, State& s) {
       sp.pain == SpinePain::kSevereWorsening || sp.pulmonary_dysfunction.value_or(false);
   const std::string fx = FxName(*vcf);
   if (!sp.neurological_deficit)
-    x.Missing("spine.neurological_deficit",
-              "urgent spine surgery referral (VCF-01) and infusion deferral (PRE-12)");
+    x.Missing("spine.neurological_deficit", x.Say<"VCF-01", "needs_neuro">());
   if (neuro) {
-    x.Fired("VCF-01", "neurological deficit with " + fx);
+    x.Fired("VCF-01", x.Say<"VCF-01", "fired", "fracture">(fx));
     x.Refer(Destination::kSpineSurgery, Urgency::kImmediate,
-            "Vertebral fracture (" + fx +
-                ") with a neurological deficit: same-day spine surgery or neurosurgery "
-                "assessment and urgent MRI; osteoporosis drugs deferred.",
-            {"VCF-01", "PRE-12", "D19"});
-    x.a.workup.push_back(
-        St{"urgent_mri", "Urgent MRI of the spine (neurological deficit).", {"VCF-01"}});
+            x.Say<"VCF-01", "refer", "fracture">(fx), {"VCF-01", "PRE-12", "D19"});
+    x.a.workup.push_back(St{"urgent_mri", x.Say<"VCF-01", "mri">(), {"VCF-01"}});
   } else {
     x.NotFired("VCF-01");
   }
   if (instab) {
-    x.Fired("VCF-02", "spinal instability");
-    x.Refer(Destination::kSpineSurgery, Urgency::kUrgent,
-            "Spinal instability or cord compromise on imaging: urgent surgical evaluation.",
+    x.Fired("VCF-02", x.Say<"VCF-02", "fired">());
+    x.Refer(Destination::kSpineSurgery, Urgency::kUrgent, x.Say<"VCF-02", "refer">(),
             {"VCF-02", "D19"});
   } else {
     x.NotFired("VCF-02");
@@ -82,32 +77,23 @@ void Vertebral(Ctx& x, State& s) {
       std::replace(said.begin(), said.end(), '_', ' ');
       flags += (flags.empty() ? "" : ", ") + said;
     }
-    if (coded_malignancy) flags += std::string(flags.empty() ? "" : ", ") + "active malignancy";
-    if (flags.empty()) flags = "suspected pathologic fracture";
-    x.Fired("VCF-03", flags);
+    if (coded_malignancy)
+      flags += (flags.empty() ? "" : ", ") + x.Say<"VCF-03", "active_malignancy">();
+    if (flags.empty()) flags = x.Say<"VCF-03", "pathologic">();
+    x.Fired("VCF-03", x.Say<"VCF-03", "fired", "flags">(flags));
     if (malignancy_flag)
       x.Refer(Destination::kOncology, Urgency::kUrgent,
-              "Vertebral fracture with red flags (" + flags + "): possible malignancy.",
-              {"VCF-03", "REF-05"});
+              x.Say<"VCF-03", "refer_oncology", "flags">(flags), {"VCF-03", "REF-05"});
     if (neuro || instab)
-      x.Refer(Destination::kSpineSurgery, Urgency::kUrgent,
-              "Possible pathologic vertebral fracture with neurological deficit or instability.",
+      x.Refer(Destination::kSpineSurgery, Urgency::kUrgent, x.Say<"VCF-03", "refer_spine">(),
               {"VCF-03"});
-    x.a.workup.push_back(St{"mri_contrast",
-                            "MRI of the whole spine with and without IV contrast (red flags for "
-                            "malignancy or infection).",
-                            {"VCF-03"}});
+    x.a.workup.push_back(St{"mri_contrast", x.Say<"VCF-03", "mri">(), {"VCF-03"}});
     x.Warn("pathologic_fracture_suspected", Severity::kCritical,
-           "Possibly pathologic vertebral fracture (" + flags +
-               "): exclude malignancy or infection before osteoporosis treatment.",
-           {"VCF-03", "RISK-04"});
+           x.Say<"VCF-03", "warning", "flags">(flags), {"VCF-03", "RISK-04"});
   } else {
     x.NotFired("VCF-03");
-    x.Fired("VCF-04", "new vertebral fracture without known malignancy");
-    x.a.workup.push_back(St{"mri",
-                            "MRI of the spine without IV contrast (CT without contrast if MRI is "
-                            "contraindicated) to confirm and date the fracture.",
-                            {"VCF-04"}});
+    x.Fired("VCF-04", x.Say<"VCF-04", "fired">());
+    x.a.workup.push_back(St{"mri", x.Say<"VCF-04", "mri">(), {"VCF-04"}});
   }
   const bool persistent =
       sp.pain == SpinePain::kPersistent || sp.pain == SpinePain::kSevereWorsening;
@@ -115,52 +101,42 @@ void Vertebral(Ctx& x, State& s) {
       sp.weeks_of_conservative_care &&
       x.P<&CP::va_min_pain_weeks, "VCF-05", "D20">().Met(*sp.weeks_of_conservative_care);
   if (persistent && long_enough && !neuro && !instab && !red) {
-    x.Fired("VCF-05", "pain persisting " + Num(*sp.weeks_of_conservative_care, 0) + " weeks");
+    const auto weeks = Num(*sp.weeks_of_conservative_care, 0);
+    x.Fired("VCF-05", x.Say<"VCF-05", "fired", "weeks">(weeks));
     x.Refer(Destination::kInterventionalRadiology, Urgency::kRoutine,
-            "Pain persisting " + Num(*sp.weeks_of_conservative_care, 0) +
-                " weeks despite conservative care: evaluation for vertebral augmentation.",
-            {"VCF-05", "D19", "D20"});
-    x.Refer(Destination::kPainManagement, Urgency::kRoutine,
-            "Persistent pain after a vertebral compression fracture.", {"VCF-05"});
-    x.Warn("vertebral_augmentation_evidence", Severity::kInfo,
-           "Vertebral augmentation: ACR rates it usually appropriate; AAOS recommends "
-           "strongly against vertebroplasty and weakly for kyphoplasty. Share the decision.",
+            x.Say<"VCF-05", "refer", "weeks">(weeks), {"VCF-05", "D19", "D20"});
+    x.Refer(Destination::kPainManagement, Urgency::kRoutine, x.Say<"VCF-05", "refer_pain">(),
+            {"VCF-05"});
+    x.Warn("vertebral_augmentation_evidence", Severity::kInfo, x.Say<"D20", "warning">(),
            {"D20", "VCF-05"});
-    x.Fired("D20",
-            "augmentation after " + Desc(x.P<&CP::va_min_pain_weeks, "VCF-05", "D20">(), "weeks"));
+    x.Fired("D20", x.Say<"D20", "fired">());
   } else {
     x.NotFired("VCF-05");
     x.NotFired("D20");
     if (persistent && !sp.weeks_of_conservative_care)
-      x.Missing("spine.weeks_of_conservative_care", "vertebral augmentation referral (VCF-05)");
+      x.Missing("spine.weeks_of_conservative_care", x.Say<"VCF-05", "needs_weeks">());
   }
   if (deformity && worsening && !red) {
-    x.Fired("VCF-06", "deformity with worsening symptoms or pulmonary dysfunction");
-    x.Refer(Destination::kInterventionalRadiology, Urgency::kRoutine,
-            "Spinal deformity with worsening symptoms or pulmonary dysfunction: vertebral "
-            "augmentation evaluation.",
+    x.Fired("VCF-06", x.Say<"VCF-06", "fired">());
+    x.Refer(Destination::kInterventionalRadiology, Urgency::kRoutine, x.Say<"VCF-06", "refer">(),
             {"VCF-06", "D19"});
     if (x.P<&CP::surgery_referral_for_deformity, "VCF-06", "D19">())
-      x.Refer(Destination::kSpineSurgery, Urgency::kRoutine,
-              "Deformity: orthopedic or neurosurgical opinion (seed 003 profile).",
+      x.Refer(Destination::kSpineSurgery, Urgency::kRoutine, x.Say<"VCF-06", "refer_surgery">(),
               {"VCF-06", "D19"});
   } else {
     x.NotFired("VCF-06");
   }
-  x.Trace("D19", Outcome::kFired, "urgent surgery only for neurological deficit or instability");
+  x.Trace("D19", Outcome::kFired, x.Say<"D19", "fired">());
   const bool recent =
       vcf->date &&
       WithinMonths(*vcf->date, f.as_of,
                    static_cast<int>(x.P<&CP::vcf_conservative_max_months, "VCF-07">().value));
   if (!neuro && !instab && !red && (!deformity) && sp.pain != SpinePain::kPersistent &&
       sp.pain != SpinePain::kSevereWorsening) {
-    x.Fired("VCF-07", "conservative care");
-    x.a.adjuncts.push_back(St{
-        "vcf_conservative",
-        std::string("Conservative care for the vertebral fracture (analgesia, early mobilisation, "
-                    "bracing as needed) with osteoporosis management; reassess at 4-6 weeks") +
-            (recent ? "; image again if symptoms persist beyond 8 weeks." : "."),
-        {"VCF-07"}});
+    x.Fired("VCF-07", x.Say<"VCF-07", "fired">());
+    x.a.adjuncts.push_back(St{"vcf_conservative",
+                              recent ? x.Say<"VCF-07", "recent">() : x.Say<"VCF-07", "older">(),
+                              {"VCF-07"}});
   } else {
     x.NotFired("VCF-07");
   }
@@ -168,16 +144,11 @@ void Vertebral(Ctx& x, State& s) {
   if (vcf->date && !neuro &&
       x.P<&CP::calcitonin_max_days, "SEL-07", "VCF-08", "D21">().Met(
           DaysBetween(*vcf->date, f.as_of))) {
-    x.Fired("VCF-08", "fracture " + Int(DaysBetween(*vcf->date, f.as_of)) +
-                          " days old, neurologically intact");
-    x.Fired("D21", "calcitonin optional for pain, never as osteoporosis treatment");
-    x.a.adjuncts.push_back(St{"calcitonin",
-                              "Calcitonin for 4 weeks is an option for acute fracture pain (AAOS "
-                              "moderate recommendation); not an osteoporosis treatment.",
-                              {"VCF-08", "SEL-07", "D21"}});
-    x.Warn("calcitonin_malignancy_risk", Severity::kInfo,
-           "Calcitonin: regulators flagged a malignancy risk with long-term use; "
-           "limit to 4 weeks for acute pain.",
+    x.Fired("VCF-08", x.Say<"VCF-08", "fired", "days">(Int(DaysBetween(*vcf->date, f.as_of))));
+    x.Fired("D21", x.Say<"D21", "fired">());
+    x.a.adjuncts.push_back(
+        St{"calcitonin", x.Say<"VCF-08", "adjunct">(), {"VCF-08", "SEL-07", "D21"}});
+    x.Warn("calcitonin_malignancy_risk", Severity::kInfo, x.Say<"VCF-08", "warning">(),
            {"VCF-08", "SEL-07"});
   } else {
     x.NotFired("VCF-08");
@@ -186,11 +157,9 @@ void Vertebral(Ctx& x, State& s) {
   // VCF-09 nerve-root block for L3/L4.
   const bool l34 = vcf->level == "L3" || vcf->level == "L4";
   if (l34 && persistent) {
-    x.Fired("VCF-09", "L3/L4 fracture with persistent pain");
-    x.Fired("D22", "nerve-root block restricted to L3/L4");
-    x.Refer(Destination::kPainManagement, Urgency::kRoutine,
-            "L3/L4 fracture with persistent pain: an L2 nerve-root block may be considered (AAOS "
-            "weak).",
+    x.Fired("VCF-09", x.Say<"VCF-09", "fired">());
+    x.Fired("D22", x.Say<"D22", "fired">());
+    x.Refer(Destination::kPainManagement, Urgency::kRoutine, x.Say<"VCF-09", "refer">(),
             {"VCF-09", "D22"});
   } else {
     x.NotFired("VCF-09");
