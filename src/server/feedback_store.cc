@@ -3,6 +3,10 @@
 #include <sqlite3.h>
 
 namespace bp::server {
+namespace {
+// How many background checkpoints between two with the store's mutex held (see the header).
+constexpr int kRestartEvery = 5;
+}  // namespace
 
 using storage::Database;
 using storage::Ok;
@@ -53,13 +57,14 @@ FeedbackStore::~FeedbackStore() {
 void FeedbackStore::CheckpointLoop(void* ckpt_db, std::chrono::milliseconds every) {
   auto* db = static_cast<sqlite3*>(ckpt_db);
   std::unique_lock<std::mutex> lock(ck_mu_);
-  while (!ck_cv_.wait_for(lock, every, [this] { return stopping_; })) {
+  for (int pass = 1; !ck_cv_.wait_for(lock, every, [this] { return stopping_; }); ++pass) {
     lock.unlock();
     // The bulk of the log, while calls go on writing.
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    {
+    if (pass % kRestartEvery == 0) {
       // The pages written meanwhile, with no write in progress: the log is then fully copied
-      // and the next write starts it over.
+      // and the next write starts it over. This step holds the calls' writes up (two syncs), so
+      // it runs only every kRestartEvery passes: fewer stalls, for a longer log.
       std::lock_guard<std::mutex> store(mu_);
       sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     }

@@ -11,11 +11,12 @@
 // the call whose `jti` record crossed the mark (about one in 400, at 2.5 pages a record) waited
 // 18-31 ms here, with every call queued behind the store's mutex. Automatic checkpoints are off
 // on the store's connection; every `checkpoint_every` a thread of its own, on a second
-// connection, copies the log while writes go on (PASSIVE: it blocks no writer), then, with the
-// store's mutex held, copies the few pages written meanwhile, so that the log is fully copied
-// and the next write starts it over from the beginning (without that step, under a steady
-// stream of writes the log grows without end). Each commit is in the log before the call is
-// answered, as before.
+// connection, copies the log while writes go on (PASSIVE: it blocks no writer); every fifth
+// time it then copies, with the store's mutex held, the few pages written meanwhile, so that the
+// log is fully copied and the next write starts it over from the beginning (without that step,
+// under a steady stream of writes the log grows without end; with it, the calls' writes wait for
+// two syncs, once every five checkpoints). Each commit is in the log before the call is answered,
+// as before.
 #pragma once
 
 #include <chrono>

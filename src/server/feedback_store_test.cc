@@ -55,7 +55,8 @@ TEST_F(FeedbackStoreCheckpointTest, TheThreadCopiesTheLogAndItStartsOver) {
   ASSERT_TRUE(s);
   const auto before = fs::file_size(db_);
   // A steady stream: 4,000 records (about 10,000 pages, 40 MB of log if it never started over)
-  // over a second or more, while the thread checkpoints every 50 ms.
+  // over a second or more, while the thread checkpoints every 50 ms (and lets the log start
+  // over every 250 ms).
   Record(**s, 4000, std::chrono::microseconds(250));
   EXPECT_GT(fs::file_size(db_), before) << "nothing was copied into the database";
   EXPECT_LT(fs::file_size(db_ + "-wal"), 16u << 20) << "the log never started over";
