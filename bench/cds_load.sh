@@ -11,6 +11,7 @@
 # Usage: bench/cds_load.sh [BUILD_DIR] [DURATION_S] [RATES] [CONNECTIONS]
 #   e.g. bench/cds_load.sh build 10 "250 500 750 1000 1500" 16
 # Loopback only; bounded in time (DURATION_S per rate, default 10).
+# BONEPATH_SERVE_ARGS: more options for `bonepath serve` (e.g. "--threads 4"), split on spaces.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
@@ -49,7 +50,7 @@ PY
 "$gen" make-key "$work"
 "$bin" serve --host 127.0.0.1 --port "$port" --db "$work/bench.db" \
   --public-url "http://127.0.0.1:$port" --trusted-issuer "https://ehr.example.org=$work/jwks.json" \
-  2>"$work/serve.log" &
+  ${BONEPATH_SERVE_ARGS:-} 2>"$work/serve.log" &
 srv=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 

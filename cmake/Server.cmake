@@ -13,6 +13,8 @@ find_package(SQLite3 REQUIRED)
 find_package(spdlog REQUIRED)
 pkg_check_modules(BP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(BP_LIBJWT REQUIRED IMPORTED_TARGET libjwt)
+# ES384 checks (src/server/jwt_verifier.cc): Nettle's P-384 (hogweed) with GMP for its numbers.
+pkg_check_modules(BP_HOGWEED REQUIRED IMPORTED_TARGET hogweed nettle gmp)
 
 bp_library(bp_cdshooks cdshooks)
 target_link_libraries(bp_cdshooks PUBLIC bp_fhir bp_knowledge bp_rules bp_domain bp_common
@@ -21,7 +23,8 @@ target_link_libraries(bp_cdshooks PUBLIC bp_fhir bp_knowledge bp_rules bp_domain
 bp_library(bp_server server)
 target_link_libraries(bp_server PUBLIC bp_cdshooks bp_registry bp_io bp_rules bp_domain bp_common
   PkgConfig::BP_HTTPLIB Threads::Threads
-  PRIVATE PkgConfig::BP_LIBJWT OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3
+  PRIVATE PkgConfig::BP_LIBJWT PkgConfig::BP_HOGWEED OpenSSL::Crypto OpenSSL::SSL CURL::libcurl
+  SQLite::SQLite3
   spdlog::spdlog nlohmann_json::nlohmann_json fmt::fmt)
 # The service database (feedback, migrations/0100_cds_feedback.sql).
 target_link_libraries(bp_server PUBLIC bp_storage)

@@ -175,12 +175,16 @@ std::optional<Date> DatePrefix(std::string_view s) {
 }
 
 // The resources gathered for one call, keyed "Type/id" so that prefetch and fetch overlap once.
-// Each is kept as the JSON text of its parsed element (simdjson writes it back as parsed: no
-// conversion and no re-encoding), ready to be the entries of the Bundle the FHIR reader reads.
+// A resource of the request body (the prefetch) is kept as its parsed element: the request's tree
+// lives through the call, and the FHIR reader reads the elements as they are (no writing back,
+// no second parse). A resource of a fetched page (whose tree the next page replaces) is kept as
+// the JSON text of its parsed element (simdjson writes it back as parsed), parsed once more at
+// the end with the other fetched ones.
 class Gathered {
  public:
   explicit Gathered(const Request& r) : r_(r) {}
-  void Add(simdjson::dom::element res) {
+  // `in_request`: `res` is part of the request body's tree (it outlives the call's reading).
+  void Add(simdjson::dom::element res, bool in_request) {
     if (!res.is_object()) return;
     const std::string_view type = StrField(res, "resourceType");
     if (type.empty() || type == "OperationOutcome" || type == "Bundle") return;
@@ -200,20 +204,49 @@ class Gathered {
         }
       }
     }
-    entries_ += count_ == 0 ? R"({"resource":)" : R"(,{"resource":)";
-    entries_ += simdjson::minify(res);
-    entries_ += '}';
+    if (in_request) {
+      order_.push_back({true, kept_.size()});
+      kept_.push_back(res);
+    } else {
+      fetched_ += fetched_count_ == 0 ? R"({"resource":)" : R"(,{"resource":)";
+      fetched_ += simdjson::minify(res);
+      fetched_ += '}';
+      order_.push_back({false, fetched_count_++});
+    }
     ++count_;
   }
   bool HasType(const std::string& t) const { return types_.count(t) > 0; }
-  // The gathered resources as Bundle entries: `{"resource":...},{"resource":...}`.
-  const std::string& entries() const { return entries_; }
+  // The gathered resources in the order gathered; the fetched ones parsed by `parser` (whose
+  // tree must outlive their use).
+  Result<std::vector<simdjson::dom::element>> Resources(jsonparse::Parser& parser) const {
+    std::vector<simdjson::dom::element> fetched, out;
+    if (fetched_count_ > 0) {
+      auto doc = parser.Parse(R"({"entry":[)" + fetched_ + "]}");
+      if (!doc) return doc.errors();
+      simdjson::dom::array entries;
+      if (doc->at_key("entry").get(entries) != simdjson::SUCCESS)
+        return Error{"internal", "", "fetched resources"};
+      for (simdjson::dom::element e : entries) {
+        simdjson::dom::element res;
+        if (e.at_key("resource").get(res) != simdjson::SUCCESS)
+          return Error{"internal", "", "fetched resources"};
+        fetched.push_back(res);
+      }
+      if (fetched.size() != fetched_count_) return Error{"internal", "", "fetched resources"};
+    }
+    out.reserve(order_.size());
+    for (const auto& [in_request, i] : order_) out.push_back(in_request ? kept_[i] : fetched[i]);
+    return out;
+  }
   bool have_patient() const { return have_patient_; }
   const std::optional<Date>& encounter_start() const { return encounter_start_; }
 
  private:
   const Request& r_;
-  std::string entries_;
+  std::vector<simdjson::dom::element> kept_;  // of the request body
+  std::string fetched_;                       // `{"resource":...},...` of fetched pages
+  size_t fetched_count_ = 0;
+  std::vector<std::pair<bool, size_t>> order_;  // (in request, index in kept_/fetched_)
   size_t count_ = 0;
   std::set<std::string> seen_;
   std::set<std::string, std::less<>> types_;
@@ -255,12 +288,13 @@ struct Fetcher {
 };
 
 // A searchset (or any Bundle) page: its resources, and the `next` link if any.
-std::string AddBundle(simdjson::dom::element b, Gathered* g) {
+std::string AddBundle(simdjson::dom::element b, bool in_request, Gathered* g) {
   simdjson::dom::array entries, links;
   if (b.at_key("entry").get(entries) == simdjson::SUCCESS)
     for (simdjson::dom::element e : entries) {
       simdjson::dom::element res;
-      if (e.is_object() && e.at_key("resource").get(res) == simdjson::SUCCESS) g->Add(res);
+      if (e.is_object() && e.at_key("resource").get(res) == simdjson::SUCCESS)
+        g->Add(res, in_request);
     }
   if (b.at_key("link").get(links) == simdjson::SUCCESS)
     for (simdjson::dom::element l : links) {
@@ -296,20 +330,21 @@ void FollowPages(std::string next, Fetcher* f, Gathered* g) {
       f->partial = true;
       return;
     }
-    next = AddBundle(*page, g);
+    next = AddBundle(*page, false, g);
   }
 }
 
-// A prefetch value or fetched body: true when it carried data of the expected shape.
-bool Absorb(simdjson::dom::element v, Fetcher* f, Gathered* g) {
+// A prefetch value (`in_request`) or fetched body: true when it carried data of the expected
+// shape.
+bool Absorb(simdjson::dom::element v, bool in_request, Fetcher* f, Gathered* g) {
   if (!v.is_object()) return false;  // null, or not a resource
   const std::string_view type = StrField(v, "resourceType");
   if (type.empty() || type == "OperationOutcome") return false;
   if (type == "Bundle") {
-    FollowPages(AddBundle(v, g), f, g);  // this page is read before the next is parsed
+    FollowPages(AddBundle(v, in_request, g), f, g);  // this page is read before the next is parsed
     return true;
   }
-  g->Add(v);
+  g->Add(v, in_request);
   return true;
 }
 
@@ -405,7 +440,7 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     std::sort(prefetched.begin(), prefetched.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [key, value] : prefetched) {
-      const bool data = Absorb(value, &f, &g);
+      const bool data = Absorb(value, true, &f, &g);
       if (!data) continue;
       for (const auto& t : svc->prefetch)
         if (KeyOf(key) == KeyOf(t.key) || KeyOf(key) == Lower(t.resource_type))
@@ -420,7 +455,7 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
         const std::string url =
             r.fhir_server + "/" + EncodeQuery(ExpandTemplate(t.query, r.context, today));
         if (auto res = f.Get(url)) {
-          if (auto v = PageParser().Parse(*res)) got = Absorb(*v, &f, &g);
+          if (auto v = PageParser().Parse(*res)) got = Absorb(*v, false, &f, &g);
         }
         if (got) out.fetched.push_back(t.key);
       }
@@ -439,15 +474,18 @@ Result<CdsOutcome> CdsService::Handle(std::string_view service_id, std::string_v
     }
     if (f.partial) out.unavailable.push_back("further search pages");
 
-    // 3. The record, through the FHIR reader.
-    const std::string_view head = R"({"resourceType":"Bundle","type":"collection","entry":[)";
-    std::string bundle;
-    bundle.reserve(head.size() + g.entries().size() + 2 + kFhirInputPadding);  // read in place
-    bundle.append(head).append(g.entries()).append("]}");
+    // 3. The record, through the FHIR reader: the resources as a collection Bundle's entries.
+    jsonparse::Parser fetched_parser;
+    auto resources = g.Resources(fetched_parser);
+    if (!resources) {
+      Error e = resources.error();
+      return Error{kErrPrecondition, "prefetch",
+                   "the prefetched record cannot be used: " + e.message};
+    }
     FhirOptions fo;
     fo.as_of = today;
     if (g.have_patient()) fo.patient_id = r.patient_id;
-    auto extract = ReadFhirBundleInPlace(bundle, engine_->knowledge(), fo);
+    auto extract = ReadFhirResources(*resources, engine_->knowledge(), fo);
     if (!extract) {
       Error e = extract.error();
       return Error{kErrPrecondition, "prefetch",

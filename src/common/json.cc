@@ -43,13 +43,32 @@ std::string Describe(simdjson::error_code err) {
   }
 }
 
+std::string JoinKeyImpl(const std::string& path, std::string_view key);
+
 // One walk over the tree for what simdjson does not check: duplicate keys, and the exact
 // container depth (simdjson's own limit, one level looser, already bounds this recursion).
+// The path to the current container is kept as a stack of keys and indexes (views into the
+// parsed document, no allocation) and spelled out only when a duplicate key is reported: clean
+// input, the common case, builds no path strings.
 struct Checker {
   std::size_t max_depth;
   std::optional<Error> found;
+  struct Step {
+    std::string_view key;
+    std::size_t index;
+    bool is_key;
+  };
+  std::vector<Step> steps;
+  std::vector<std::pair<std::string_view, std::size_t>> keys;  // reused by every object
 
-  void Walk(element e, const std::string& path, std::size_t depth) {
+  std::string Path() const {
+    std::string path;
+    for (const Step& st : steps)
+      path = st.is_key ? JoinKeyImpl(path, st.key) : path + "[" + std::to_string(st.index) + "]";
+    return path;
+  }
+
+  void Walk(element e, std::size_t depth) {
     if (found) return;
     if (depth > max_depth && (e.is_object() || e.is_array())) {
       found = Error{"too_large", "", "nested deeper than " + std::to_string(max_depth) + " levels"};
@@ -59,8 +78,7 @@ struct Checker {
       case element_type::OBJECT: {
         simdjson::dom::object o;
         if (e.get(o) != simdjson::SUCCESS) return;
-        std::vector<std::pair<std::string_view, std::size_t>> keys;
-        keys.reserve(o.size());
+        keys.clear();
         for (auto field : o) keys.emplace_back(field.key, keys.size());
         // The duplicate reported is the one whose second occurrence comes first.
         std::size_t dup = keys.size();
@@ -72,19 +90,25 @@ struct Checker {
                 break;
               }
         } else {
-          auto sorted = keys;
-          std::sort(sorted.begin(), sorted.end());
-          for (std::size_t i = 1; i < sorted.size(); ++i)
-            if (sorted[i].first == sorted[i - 1].first) dup = std::min(dup, sorted[i].second);
+          std::sort(keys.begin(), keys.end());
+          for (std::size_t i = 1; i < keys.size(); ++i)
+            if (keys[i].first == keys[i - 1].first) dup = std::min(dup, keys[i].second);
         }
         if (dup < keys.size()) {
-          found = Error{"invalid_json", JoinKey(path, keys[dup].first),
+          std::size_t n = 0;
+          std::string_view key;
+          for (auto field : o)
+            if (n++ == dup) key = field.key;
+          found = Error{"invalid_json", JoinKeyImpl(Path(), key),
                         "duplicate key: the object holds this key twice"};
           return;
         }
         for (auto field : o) {
-          if (field.value.is_object() || field.value.is_array())
-            Walk(field.value, JoinKey(path, field.key), depth + 1);
+          if (field.value.is_object() || field.value.is_array()) {
+            steps.push_back({field.key, 0, true});
+            Walk(field.value, depth + 1);
+            steps.pop_back();
+          }
           if (found) return;
         }
         return;
@@ -94,8 +118,11 @@ struct Checker {
         if (e.get(a) != simdjson::SUCCESS) return;
         std::size_t i = 0;
         for (element x : a) {
-          // Scalars hold no keys: skip building their paths.
-          if (x.is_object() || x.is_array()) Walk(x, JoinIndex(path, i), depth + 1);
+          if (x.is_object() || x.is_array()) {
+            steps.push_back({{}, i, false});
+            Walk(x, depth + 1);
+            steps.pop_back();
+          }
           if (found) return;
           ++i;
         }
@@ -215,8 +242,8 @@ Result<element> Parser::Parse(std::string_view text, bool padded) {
                    "nested deeper than " + std::to_string(limits_.max_depth) + " levels"};
     return Error{"invalid_json", "", Describe(err)};
   }
-  Checker c{limits_.max_depth, std::nullopt};
-  c.Walk(root, "", 1);
+  Checker c{limits_.max_depth, std::nullopt, {}, {}};
+  c.Walk(root, 1);
   if (c.found) return *c.found;
   return root;
 }
@@ -231,6 +258,11 @@ Result<Document> Parse(std::string_view text, const Limits& limits) {
 }
 
 std::string JoinKey(const std::string& path, std::string_view key) {
+  return JoinKeyImpl(path, key);
+}
+
+namespace {
+std::string JoinKeyImpl(const std::string& path, std::string_view key) {
   const bool plain = !key.empty() && key.size() <= kMaxKeyInPath &&
                      std::all_of(key.begin(), key.end(), [](char c) {
                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -239,6 +271,7 @@ std::string JoinKey(const std::string& path, std::string_view key) {
   if (plain) return path.empty() ? std::string(key) : path + "." + std::string(key);
   return path + "[" + QuoteString(key, kMaxKeyInPath) + "]";
 }
+}  // namespace
 
 std::string JoinIndex(const std::string& path, std::size_t index) {
   return path + "[" + std::to_string(index) + "]";

@@ -282,20 +282,7 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
           Issue(loc, "Bundle entry without resource: skipped");
           continue;
         }
-        const std::string type(Str(*res, "resourceType"));
-        if (type.empty()) {
-          Issue(loc + ".resource.resourceType", "entry resource without resourceType: skipped");
-          continue;
-        }
-        std::string id(Str(*res, "id"));
-        const std::string full(Str(en, "fullUrl"));
-        std::string ref = type + "/" + (id.empty() ? "#" + std::to_string(i - 1) : id);
-        entries_.push_back({*res, type, ref, loc + ".resource"});
-        by_ref_.emplace(ref, entries_.size() - 1);
-        if (!full.empty()) {
-          full_.emplace(full, ref);
-          by_ref_.emplace(full, entries_.size() - 1);
-        }
+        IndexEntry(*res, Str(en, "fullUrl"), loc, i - 1);
       }
   } else {
     const std::string id(Str(doc, "id"));
@@ -305,6 +292,34 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
     by_ref_.emplace(entries_.back().ref, 0);
   }
 
+  return Extract(root_type, labels != nullptr);
+}
+
+void Reader::IndexEntry(element res, std::string_view full_url, const std::string& loc,
+                        size_t index) {
+  const std::string type(Str(res, "resourceType"));
+  if (type.empty()) {
+    Issue(loc + ".resource.resourceType", "entry resource without resourceType: skipped");
+    return;
+  }
+  std::string id(Str(res, "id"));
+  const std::string full(full_url);
+  std::string ref = type + "/" + (id.empty() ? "#" + std::to_string(index) : id);
+  entries_.push_back({res, type, ref, loc + ".resource"});
+  by_ref_.emplace(ref, entries_.size() - 1);
+  if (!full.empty()) {
+    full_.emplace(full, ref);
+    by_ref_.emplace(full, entries_.size() - 1);
+  }
+}
+
+Result<FhirExtract> Reader::ReadResources(std::span<const element> resources) {
+  for (size_t i = 0; i < resources.size(); ++i)
+    IndexEntry(resources[i], {}, "Bundle.entry[" + std::to_string(i) + "]", i);
+  return Extract("Bundle", false);
+}
+
+Result<FhirExtract> Reader::Extract(std::string_view root_type, bool bulk) {
   // Choose the patient.
   std::vector<size_t> patients;
   for (size_t i = 0; i < entries_.size(); ++i)
@@ -328,7 +343,7 @@ Result<FhirExtract> Reader::Read(std::string_view text, const std::vector<std::s
       return Error{"inconsistent", "--patient",
                    "patient \"" + *opt_.patient_id + "\" is not in the input; patients: " + ids};
   } else if (last_of.size() > 1) {
-    return Error{"inconsistent", labels ? "Patient" : "Bundle.entry",
+    return Error{"inconsistent", bulk ? "Patient" : "Bundle.entry",
                  std::to_string(last_of.size()) +
                      " patients in one input; choose one with --patient: " + ids};
   } else if (last_of.size() == 1) {
@@ -531,6 +546,12 @@ Result<FhirExtract> ReadFhirBundleInPlace(const std::string& text, const Knowled
                                           const FhirOptions& opt) {
   Reader r(kb, opt);
   return r.Read(text, nullptr, text.capacity() - text.size() >= kFhirInputPadding);
+}
+
+Result<FhirExtract> ReadFhirResources(std::span<const simdjson::dom::element> resources,
+                                      const KnowledgeBase& kb, const FhirOptions& opt) {
+  Reader r(kb, opt);
+  return r.ReadResources(resources);
 }
 
 Result<FhirExtract> ReadBulkExport(const std::string& dir, const KnowledgeBase& kb,

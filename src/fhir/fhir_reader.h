@@ -28,6 +28,10 @@
 #include "domain/knowledge.h"
 #include "domain/patient.h"
 
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
+
 namespace bp {
 
 struct FhirIgnored {
@@ -74,6 +78,14 @@ inline constexpr std::size_t kFhirInputPadding = 64;
 // otherwise it is copied into a padded buffer first, as ReadFhirBundle does. Same result.
 Result<FhirExtract> ReadFhirBundleInPlace(const std::string& text, const KnowledgeBase& kb,
                                           const FhirOptions& opt);
+
+// Resources already parsed by the JSON layer (src/common/json.h: nesting and duplicate keys
+// checked), read as the entries of a collection Bundle, in order: what ReadFhirBundle gives for
+// {"resourceType":"Bundle","type":"collection","entry":[{"resource":...},...]}, without writing
+// the resources back to text and parsing them again (the CDS Hooks prefetch). The elements must
+// outlive the call.
+Result<FhirExtract> ReadFhirResources(std::span<const simdjson::dom::element> resources,
+                                      const KnowledgeBase& kb, const FhirOptions& opt);
 
 // A Bulk Data export folder: every *.ndjson file (one resource a line; files named
 // Type.NNN.ndjson or anything .ndjson). Same errors as ReadFhirBundle, plus io.

@@ -176,6 +176,8 @@ class Reader {
   // `padded`: at least kFhirInputPadding readable bytes follow the text (parsed in place).
   Result<FhirExtract> Read(std::string_view text, const std::vector<std::string>* labels,
                            bool padded = false);
+  // Already parsed resources, read as the entries of a collection Bundle (ReadFhirResources).
+  Result<FhirExtract> ReadResources(std::span<const element> resources);
 
  private:
   void Issue(std::string path, std::string message, Severity sev = Severity::kWarning) {
@@ -187,6 +189,13 @@ class Reader {
     if (std::find(v.begin(), v.end(), ref) == v.end()) v.push_back(ref);
   }
   void Skip(const std::string& type) { ++out_.skipped_counts[type]; }
+
+  // One entry's resource, indexed by Type/id (and by fullUrl when given); `index` names an
+  // entry without id.
+  void IndexEntry(element res, std::string_view full_url, const std::string& loc, size_t index);
+  // Everything after indexing: the patient chosen, each resource read, the record finished.
+  // `bulk`: the entries are lines of a Bulk export (ReadBulkExport).
+  Result<FhirExtract> Extract(std::string_view root_type, bool bulk);
 
   std::string ResolveRef(std::string_view ref) const;
   bool AfterAsOf(const std::optional<Date>& d, const Entry& e, const std::string& field);

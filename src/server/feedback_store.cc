@@ -1,20 +1,77 @@
 #include "server/feedback_store.h"
 
+#include <sqlite3.h>
+
 namespace bp::server {
+namespace {
+// How many background checkpoints between two with the store's mutex held (see the header).
+constexpr int kRestartEvery = 5;
+}  // namespace
 
 using storage::Database;
 using storage::Ok;
 using storage::Params;
 using storage::Status;
 
-Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::string& path_or_url) {
+Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(
+    const std::string& path_or_url, std::chrono::milliseconds checkpoint_every) {
   auto db = storage::OpenDatabase(path_or_url);
   if (!db) return db.errors();
   auto migrated = (*db)->Migrate();
   if (!migrated) return migrated.errors();
   auto s = std::unique_ptr<FeedbackStore>(new FeedbackStore());
   s->db_ = std::move(*db);
+  // An SQLite file: checkpoints move to a connection and a thread of their own (see the
+  // header). The connection reads the schema once, which opens the log (a connection that has
+  // read nothing checkpoints nothing). When it cannot be opened, SQLite's automatic
+  // checkpoints stay on.
+  if (s->db_->dialect() == "sqlite" && path_or_url != ":memory:") {
+    sqlite3* ckpt = nullptr;
+    if (sqlite3_open_v2(path_or_url.c_str(), &ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) == SQLITE_OK &&
+        sqlite3_exec(ckpt, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) ==
+            SQLITE_OK) {
+      if (auto off = s->db_->Query("PRAGMA wal_autocheckpoint=0"); !off) {
+        sqlite3_close_v2(ckpt);
+        return off.errors();
+      }
+      FeedbackStore* self = s.get();
+      s->checkpointer_ = std::thread(
+          [self, ckpt, checkpoint_every] { self->CheckpointLoop(ckpt, checkpoint_every); });
+    } else {
+      sqlite3_close_v2(ckpt);
+    }
+  }
   return s;
+}
+
+FeedbackStore::~FeedbackStore() {
+  {
+    std::lock_guard<std::mutex> lock(ck_mu_);
+    stopping_ = true;
+  }
+  ck_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+void FeedbackStore::CheckpointLoop(void* ckpt_db, std::chrono::milliseconds every) {
+  auto* db = static_cast<sqlite3*>(ckpt_db);
+  std::unique_lock<std::mutex> lock(ck_mu_);
+  for (int pass = 1; !ck_cv_.wait_for(lock, every, [this] { return stopping_; }); ++pass) {
+    lock.unlock();
+    // The bulk of the log, while calls go on writing.
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (pass % kRestartEvery == 0) {
+      // The pages written meanwhile, with no write in progress: the log is then fully copied
+      // and the next write starts it over. This step holds the calls' writes up (two syncs), so
+      // it runs only every kRestartEvery passes: fewer stalls, for a longer log.
+      std::lock_guard<std::mutex> store(mu_);
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    lock.lock();
+  }
+  lock.unlock();
+  sqlite3_close_v2(db);
 }
 
 Result<bool> FeedbackStore::RecordCards(const std::string& service_id,

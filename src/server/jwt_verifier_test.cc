@@ -162,5 +162,63 @@ TEST_F(JwksRotationTest, DuplicateClaimsAndDeepPartsAreRefused) {
   EXPECT_NE(r.error().message.find("nested deeper"), std::string::npos) << r.error().message;
 }
 
+// ES384 signatures are checked by Nettle: the signature must be 96 bytes of R||S made by the
+// named key over exactly this header and payload, with r and s in [1, n-1].
+TEST_F(JwksRotationTest, Es384SignaturesAreCheckedExactly) {
+  WriteJwks({&key1_, &key2_});
+  const auto t0 = Clock::now();
+  auto v = JwtVerifier::Create({kIss + "=" + jwks_}, nullptr, t0);
+  ASSERT_TRUE(v);
+  const std::string good = Token(key1_, "key-1");
+  ASSERT_TRUE((*v)->Verify(good, kAud, t0)) << "a genuine token";
+  const size_t d2 = good.rfind('.');
+  const std::string input = good.substr(0, d2);
+  const auto b64 = [](const std::string& s) {
+    return testing_jwt::B64Url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  };
+  const auto with_sig = [&](const std::string& raw) { return input + "." + b64(raw); };
+  const std::string order = [] {  // n, the order of P-384's base point
+    const unsigned char n[48] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                 0xFF, 0xFF, 0xFF, 0xFF, 0xC7, 0x63, 0x4D, 0x81, 0xF4, 0x37,
+                                 0x2D, 0xDF, 0x58, 0x1A, 0x0D, 0xB2, 0x48, 0xB0, 0xA7, 0x7A,
+                                 0xEC, 0xEC, 0x19, 0x6A, 0xCC, 0xC5, 0x29, 0x73};
+    return std::string(reinterpret_cast<const char*>(n), sizeof n);
+  }();
+  const std::string one = std::string(47, '\0') + '\1', zero(48, '\0');
+  std::vector<std::pair<std::string, std::string>> bad = {
+      {"r = 0", with_sig(zero + one)},
+      {"s = 0", with_sig(one + zero)},
+      {"r = n", with_sig(order + one)},
+      {"s = n", with_sig(one + order)},
+      {"r, s all ones", with_sig(std::string(96, '\xFF'))},
+      {"95 bytes", with_sig(std::string(95, '\1'))},
+      {"another key's signature", Token(key2_, "key-1")},
+  };
+  {
+    // One bit of the signature flipped (the first byte of s, well inside the string).
+    std::string t = good;
+    t[d2 + 1 + 66] = t[d2 + 1 + 66] == 'A' ? 'B' : 'A';
+    bad.push_back({"signature bit flipped", t});
+  }
+  {
+    // The payload changed under the same signature (a different jti).
+    Claims c;
+    c.iss = kIss;
+    c.aud = kAud;
+    const std::string other = "Bearer " + Sign(JWT_ALG_ES384, key1_.private_pem, "key-1", c);
+    bad.push_back({"payload swapped", other.substr(0, other.rfind('.')) + good.substr(d2)});
+  }
+  for (const auto& [what, token] : bad) {
+    auto r = (*v)->Verify(token, kAud, t0);
+    ASSERT_FALSE(r) << what;
+    EXPECT_EQ(r.error().code, "unauthorized") << what;
+    EXPECT_NE(r.error().message.find("signature"), std::string::npos)
+        << what << ": " << r.error().message;
+  }
+  // key-2 signs for itself.
+  EXPECT_TRUE((*v)->Verify(Token(key2_, "key-2"), kAud, t0));
+}
+
 }  // namespace
 }  // namespace bp::server
