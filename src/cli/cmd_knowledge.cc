@@ -86,8 +86,7 @@ int RunCheck(const std::string& dir) {
   auto problems = CheckKnowledge(kb, implemented);
   // Each rule's parameters against what its code reads, and parameters.json against the typed
   // profile.
-  for (auto& p :
-       CheckRuleParameters(kb, Engine::ParameterReads(), Engine::RulesWithUnattributedReads()))
+  for (auto& p : CheckRuleParameters(kb, Engine::ParameterReads()))
     problems.push_back(std::move(p));
   for (auto& p : CheckTypedParameters(kb, Engine::TypedParameters()))
     problems.push_back(std::move(p));

@@ -25,11 +25,12 @@ bool Decider::Failure(int ci) {
     one.episodes.push_back(e);
     if (!one.OnCourseAt(fx, cp_)) continue;
     const double months = CalendarMonths(*from, fx);
-    if (months < lim_.failure_min_months) {
-      Fired("COURSE-18", "fracture " + fx.ToString() + " after " +
-                             std::to_string(static_cast<int>(months)) + " months of " +
-                             Human(e.agent) + ": not a treatment failure (less than " +
-                             std::to_string(lim_.failure_min_months) + " months)");
+    if (months < In<&CourseLimits::failure_min_months, "COURSE-18", "D42">(lim_)) {
+      Fired("COURSE-18",
+            "fracture " + fx.ToString() + " after " + std::to_string(static_cast<int>(months)) +
+                " months of " + Human(e.agent) + ": not a treatment failure (less than " +
+                std::to_string(In<&CourseLimits::failure_min_months, "COURSE-18", "D42">(lim_)) +
+                " months)");
       continue;
     }
     d_.treatment_failure = true;
@@ -82,9 +83,10 @@ bool Decider::Failure(int ci) {
 bool Decider::Reviews(int ci) {
   const Episode& e = m_.episodes[ci];
   if (!e.Ongoing()) return false;
-  const bool oral = IsOralBp(e) && m_.oral_bp_years >= lim_.oral_review_years;
-  const bool za =
-      e.agent == Agent::kZoledronicAcid && !e.oncology && m_.za_doses >= lim_.za_review_doses;
+  const bool oral =
+      IsOralBp(e) && m_.oral_bp_years >= In<&CourseLimits::oral_review_years, "COURSE-12">(lim_);
+  const bool za = e.agent == Agent::kZoledronicAcid && !e.oncology &&
+                  m_.za_doses >= In<&CourseLimits::za_review_doses, "COURSE-13">(lim_);
   if (oral || za) {
     const std::vector<std::string_view> rules = {oral ? "COURSE-12" : "COURSE-13"};
     const std::string amount =
@@ -95,10 +97,13 @@ bool Decider::Reviews(int ci) {
       d_.target = CourseTarget::kNothing;
       d_.holiday = true;
       d_.indicated = std::optional<bool>(false);
-      const Date start = e.agent == Agent::kZoledronicAcid && e.last_dose
-                             ? e.last_dose->AddMonths(cp_.za_due_months)
-                             : in_.as_of;
-      const Date review = std::max(start.AddMonths(12 * lim_.holiday_review_years), in_.as_of);
+      const Date start =
+          e.agent == Agent::kZoledronicAcid && e.last_dose
+              ? e.last_dose->AddMonths(In<&CourseParams::za_due_months, "COURSE-20">(cp_))
+              : in_.as_of;
+      const Date review =
+          std::max(start.AddMonths(12 * In<&CourseLimits::holiday_review_years, "COURSE-20">(lim_)),
+                   in_.as_of);
       Warn("drug_holiday_reassessment_due", kInfo,
            amount + ": reviewed, not at high risk: drug holiday.", rules);
       Warn("drug_holiday_in_progress", kInfo,
@@ -114,8 +119,11 @@ bool Decider::Reviews(int ci) {
     if (in_.high_risk_at_review == true) {
       Warn("drug_holiday_reassessment_due", kInfo,
            amount + ": reviewed, still at high risk: continue up to " +
-               (oral ? std::to_string(static_cast<int>(lim_.oral_max_years)) + " years"
-                     : std::to_string(lim_.za_max_doses) + " doses") +
+               (oral ? std::to_string(
+                           static_cast<int>(In<&CourseLimits::oral_max_years, "COURSE-12">(lim_))) +
+                           " years"
+                     : std::to_string(In<&CourseLimits::za_max_doses, "COURSE-13">(lim_)) +
+                           " doses") +
                ".",
            rules);
       Continue(ci, "reviewed: still at high risk", rules);
@@ -131,12 +139,14 @@ bool Decider::Reviews(int ci) {
   }
   if (e.agent == Agent::kDenosumab && !e.oncology) {
     const bool review =
-        m_.dmab_years >= lim_.dmab_review_years ||
-        (!m_.dmab_first_dose && m_.dmab_doses >= lim_.dmab_review_doses_unknown_start);
+        m_.dmab_years >= In<&CourseLimits::dmab_review_years, "COURSE-14">(lim_) ||
+        (!m_.dmab_first_dose &&
+         m_.dmab_doses >= In<&CourseLimits::dmab_review_doses_unknown_start, "COURSE-14">(lim_));
     Warn("denosumab_discontinuation_rebound", kWarn,
          "Denosumab must never stop without a follow-on antiresorptive.", {"COURSE-14"});
     if (review) {
-      const bool second = m_.dmab_years >= lim_.dmab_second_review_years;
+      const bool second =
+          m_.dmab_years >= In<&CourseLimits::dmab_second_review_years, "COURSE-14">(lim_);
       Warn("denosumab_course_review_due", kInfo,
            second
                ? "Denosumab for 10 years or more: long-term continuation is reasonable if still "
@@ -176,7 +186,9 @@ void Decider::AfterCourse() {
     const std::optional<Date> last =
         last_anabolic->last_dose ? last_anabolic->last_dose : last_anabolic->end;
     Transition(last_anabolic->agent, {});
-    if (last && in_.as_of > last->AddMonths(lim_.anabolic_followup_critical_months))
+    if (last &&
+        in_.as_of > last->AddMonths(
+                        In<&CourseLimits::anabolic_followup_critical_months, "COURSE-17">(lim_)))
       Warn("anabolic_requires_antiresorptive_followup", kCrit,
            "The " + Human(last_anabolic->agent) + " course ended on " + last->ToString() +
                " with no antiresorptive since: start one now.",
@@ -191,15 +203,18 @@ void Decider::AfterCourse() {
   if (cur->agent == Agent::kDenosumab && !cur->oncology && cur->last_dose) {
     // Stopped within the overdue window: the follow-on about one dosing interval after the last
     // injection, no later than dmab_overdue_after_months.
-    const Date due = std::max(cur->last_dose->AddMonths(cp_.dmab_due_months), in_.as_of);
+    const Date due = std::max(
+        cur->last_dose->AddMonths(In<&CourseParams::dmab_due_months, "COURSE-14">(cp_)), in_.as_of);
     d_.target = CourseTarget::kZoledronicNow;
     d_.indicated = std::optional<bool>(true);
     d_.tier_floor_high = true;
     Seq("course_transition",
         "Denosumab stopped: give zoledronic acid on " + due.ToString() + " (about " +
-            std::to_string(cp_.dmab_due_months) +
+            std::to_string(In<&CourseParams::dmab_due_months, "COURSE-14">(cp_)) +
             " months after the last injection, no later than " +
-            cur->last_dose->AddMonths(cp_.dmab_overdue_after_months).ToString() +
+            cur->last_dose
+                ->AddMonths(In<&CourseParams::dmab_overdue_after_months, "COURSE-14">(cp_))
+                .ToString() +
             "), then CTX 3 and 6 months after the infusion.",
         {"COURSE-14", "SEQ-05"});
     Decide(ci, CourseAction::kTransition, "zoledronic_acid", "transition due " + due.ToString(),
@@ -213,9 +228,10 @@ void Decider::AfterCourse() {
     return;
   }
   if (cur->state == CourseState::kHoliday) {
-    const Date start = cur->agent == Agent::kZoledronicAcid && cur->last_dose
-                           ? cur->last_dose->AddMonths(cp_.za_due_months)
-                           : cur->end.value_or(cur->last_dose.value_or(in_.as_of));
+    const Date start =
+        cur->agent == Agent::kZoledronicAcid && cur->last_dose
+            ? cur->last_dose->AddMonths(In<&CourseParams::za_due_months, "COURSE-20">(cp_))
+            : cur->end.value_or(cur->last_dose.value_or(in_.as_of));
     bool fracture = false;
     for (const Date& d : in_.fragility_fractures) fracture = fracture || d > start;
     if (fracture) {
@@ -230,7 +246,8 @@ void Decider::AfterCourse() {
       Fired("COURSE-21", "fracture during the holiday");
       return;
     }
-    const Date review = start.AddMonths(12 * lim_.holiday_review_years);
+    const Date review = start.AddMonths(
+        12 * In<&CourseLimits::holiday_review_years, "COURSE-20", "COURSE-21">(lim_));
     d_.target = CourseTarget::kNothing;
     d_.holiday = true;
     d_.indicated = std::optional<bool>(false);
@@ -362,8 +379,11 @@ CourseDecision Decider::Run() {
   if (in_.specialist_gate) {
     // The bisphosphonate maxima (COURSE-12, COURSE-13) hold whoever decides next.
     if (cur && !cur->oncology) {
-      const bool oral_max = IsOralBp(*cur) && m_.oral_bp_years >= lim_.oral_max_years;
-      const bool za_max = cur->agent == Agent::kZoledronicAcid && m_.za_doses >= lim_.za_max_doses;
+      const bool oral_max =
+          IsOralBp(*cur) &&
+          m_.oral_bp_years >= In<&CourseLimits::oral_max_years, "COURSE-12">(lim_);
+      const bool za_max = cur->agent == Agent::kZoledronicAcid &&
+                          m_.za_doses >= In<&CourseLimits::za_max_doses, "COURSE-13">(lim_);
       const std::vector<std::string_view> rules = {oral_max ? "COURSE-12" : "COURSE-13"};
       if (oral_max)
         for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})

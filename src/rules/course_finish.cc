@@ -231,7 +231,8 @@ void CourseFinish(Ctx& x, State& s) {
                ? std::string("Calcium above the upper limit") +
                      (f.hypercalcemia_fallback
                           ? " (upper limit not reported; fallback " +
-                                Num(x.P(&CP::hyperca_corrected).value) + " mg/dL used)"
+                                Num(x.P<&CP::hyperca_corrected, "CALC-04", "D44">().value) +
+                                " mg/dL used)"
                           : "") +
                      ": repeat calcium, intact PTH, 25-OH vitamin D, creatinine, 24-hour urine "
                      "calcium; PTH analogs avoided."

@@ -29,7 +29,8 @@ void AvoidNames(std::string_view agent, std::vector<std::string_view>* out) {
 bool PregnancyCurrent(Ctx& x) {
   for (const auto& c : x.p.conditions) {
     if (c.code != ConditionCode::kPregnancy || !c.active) continue;
-    if (!c.onset || *c.onset >= x.f.as_of.AddMonths(-x.P(&CP::pregnancy_current_months)))
+    if (!c.onset || *c.onset >= x.f.as_of.AddMonths(
+                                    -x.P<&CP::pregnancy_current_months, "CI-12", "COURSE-09">()))
       return true;
   }
   return false;
@@ -46,7 +47,7 @@ bool CkdG4Plus(const Patient& p) {
 bool AdvancedCkd(Ctx& x) {
   const Facts& f = x.f;
   if (f.HasActive(x.p, ConditionCode::kDialysis) || CkdG4Plus(x.p)) return true;
-  return f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr);
+  return f.egfr && x.P<&CP::denosumab_egfr, "SEL-09", "COURSE-16", "COURSE-19">().Met(*f.egfr);
 }
 
 // A recent vertebral fracture (12 months, or undated with back pain) for VCF-03/03b.
@@ -54,7 +55,7 @@ bool RecentVertebral(Ctx& x) {
   const Facts& f = x.f;
   for (const auto& e : f.events) {
     if (e.site != FractureSite::kVertebral) continue;
-    if (e.date ? WithinMonths(*e.date, f.as_of, x.P(&CP::fls_window_months))
+    if (e.date ? WithinMonths(*e.date, f.as_of, x.P<&CP::fls_window_months, "VCF-03b">())
                : (x.p.spine.pain && *x.p.spine.pain != SpinePain::kNone))
       return true;
   }
@@ -75,10 +76,13 @@ std::optional<bool> HighRiskAtReview(Ctx& x, const State& s) {
                         e.site == FractureSite::kWrist || e.site == FractureSite::kForearm))
       major_fx = true;
   const bool hip_low =
-      f.t_hip_latest && x.P(&CP::review_high_risk_hip_t).MetTenths(*f.t_hip_latest);
-  const bool frax = (f.frax_mof && x.P(&CP::tx_frax_mof).Met(*f.frax_mof)) ||
-                    (f.frax_hip && x.P(&CP::tx_frax_hip).Met(*f.frax_hip));
-  const bool gc = f.gc_active && f.gc_dose_mg && *f.gc_dose_mg >= x.P(&CP::gc_bands).high_from_mg;
+      f.t_hip_latest &&
+      x.P<&CP::review_high_risk_hip_t, "COURSE-12", "COURSE-13">().MetTenths(*f.t_hip_latest);
+  const bool frax =
+      (f.frax_mof && x.P<&CP::tx_frax_mof, "COURSE-12", "COURSE-13">().Met(*f.frax_mof)) ||
+      (f.frax_hip && x.P<&CP::tx_frax_hip, "COURSE-12", "COURSE-13">().Met(*f.frax_hip));
+  const bool gc = f.gc_active && f.gc_dose_mg &&
+                  *f.gc_dose_mg >= x.P<&CP::gc_bands, "COURSE-12", "COURSE-13">().high_from_mg;
   if (hip_low || major_fx || s.treatment_failure || frax || gc ||
       x.a.risk_tier == RiskTier::kVeryHigh)
     return true;
@@ -156,8 +160,8 @@ void Course(Ctx& x, State& s) {
     x.NotFired("VCF-03b");
   }
   // The course model, and the inputs of its decision.
-  const CourseParams& cp = x.P(&CP::course);
-  const CourseLimits& cl = x.P(&CP::course_limits);
+  const CourseParams& cp = x.Set<&CP::course>();
+  const CourseLimits& cl = x.Set<&CP::course_limits>();
   const CourseModel m = DeriveCourses(p, f.as_of, cp);
   CourseInputs in;
   in.as_of = f.as_of;
@@ -167,8 +171,9 @@ void Course(Ctx& x, State& s) {
   in.hypocalcemia = f.hypocalcemia;
   in.calcium_unknown_or_stale =
       !f.calcium_known ||
-      !((f.ionized_calcium && f.ionized_calcium->Fresh(x.P(&CP::calcium_max_age_days))) ||
-        (f.calcium && f.calcium->Fresh(x.P(&CP::calcium_max_age_days))));
+      !((f.ionized_calcium &&
+         f.ionized_calcium->Fresh(x.P<&CP::calcium_max_age_days, "COURSE-16">())) ||
+        (f.calcium && f.calcium->Fresh(x.P<&CP::calcium_max_age_days, "COURSE-16">())));
   for (const auto& c : p.conditions)
     if (c.code == ConditionCode::kMyocardialInfarction || c.code == ConditionCode::kStroke) {
       if (c.onset)
@@ -176,7 +181,7 @@ void Course(Ctx& x, State& s) {
       else
         in.mi_stroke_undated = true;
     }
-  in.romo_cv_months = x.P(&CP::romo_cv_months);
+  in.romo_cv_months = x.P<&CP::romo_cv_months, "COURSE-06", "COURSE-19", "D36">();
   bool aff = f.HasActive(p, ConditionCode::kAtypicalFemoralFracture) ||
              FindCondition(p, ConditionCode::kAtypicalFemoralFracture, false);
   for (const auto& e : f.events) aff = aff || e.atypical;
@@ -195,7 +200,7 @@ void Course(Ctx& x, State& s) {
       !in.mi_stroke_undated &&
       std::none_of(in.mi_stroke_dates.begin(), in.mi_stroke_dates.end(),
                    [&](Date d) { return d >= f.as_of.AddMonths(-in.romo_cv_months); });
-  in.raloxifene_allowed = !x.P(&CP::estrogen_raloxifene_warning);
+  in.raloxifene_allowed = !x.P<&CP::estrogen_raloxifene_warning, "COURSE-23">();
   for (Intolerance i : p.intolerances) switch (i) {
       case Intolerance::kOralBisphosphonate:
         in.intolerant.push_back(Agent::kAlendronate);

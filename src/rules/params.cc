@@ -106,10 +106,23 @@ constexpr ParamValue::Kind KindOf() {
   return std::is_same_v<F, bool> ? ParamValue::Kind::kBool : ParamValue::Kind::kNumber;
 }
 
+// The key a binding registers: the top-level field, or the member of a set read by member
+// (params.h, In).
+template <auto Member, auto... Inner>
+constexpr FieldKey KeyOf() {
+  using Set = std::remove_cvref_t<decltype(std::declval<CP&>().*Member)>;
+  if constexpr (sizeof...(Inner) == 1 && kReadByMember<Set>)
+    return FieldKeyOf<Inner...>();
+  else
+    return FieldKeyOf<Member>();
+}
+
 template <auto Member, auto... Inner>
 constexpr ParamBinding Bind(std::string_view name, std::string_view unit) {
-  return {
-      {name, unit, KindOf<Member, Inner...>()}, FieldKeyOf<Member>(), &Store<Member, Inner...>, {}};
+  return {{name, unit, KindOf<Member, Inner...>()},
+          KeyOf<Member, Inner...>(),
+          &Store<Member, Inner...>,
+          {}};
 }
 
 // A choice among texts: the value each text stands for.
@@ -130,7 +143,7 @@ bool StoreChoice(CP& c, const ParamValue& v) {
 template <auto Options, auto Member, auto... Inner>
 constexpr ParamBinding Choice(std::string_view name, std::string_view choices) {
   return {{name, "", ParamValue::Kind::kText},
-          FieldKeyOf<Member>(),
+          KeyOf<Member, Inner...>(),
           &StoreChoice<Options, Member, Inner...>,
           choices};
 }

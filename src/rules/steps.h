@@ -391,11 +391,14 @@ class Ctx {
   const auto& P() const {
     return Read<Member, Rules...>(profile_);
   }
-  // A read not attributed to a rule: only the course files (course_*.cc) still use it, and the
-  // rules of their topics are checked one way only (Engine::RulesWithUnattributedReads).
-  template <typename T>
-  const T& P(T CompiledProfile::*field) const {
-    return profile_.*field;
+  // A parameter set handed on whole (CourseParams, CourseLimits to the course model and
+  // decision): not a read itself; each member is read, naming its rules, where it is used
+  // (params.h, In).
+  template <auto Member>
+  const auto& Set() const {
+    static_assert(kReadByMember<std::remove_cvref_t<decltype(profile_.*Member)>>,
+                  "Set hands on a set whose members are read by In");
+    return profile_.*Member;
   }
 
   // The rule id is a literal (static). (Brace-initialized: clang 14, which builds the fuzzers,
@@ -547,8 +550,10 @@ struct State {
   friend bool operator==(const State&, const State&) = default;
 };
 
-inline int LowBoneMassBoundTenths(Ctx& x) {
-  return static_cast<int>(std::lround(x.P(&CP::tx_tscore_low_bone_mass).value * 10));
+// The low-bone-mass bound in tenths, read for the rules named (`LowBoneMassBoundTenths<"D31">(x)`).
+template <RuleId... Rules>
+int LowBoneMassBoundTenths(Ctx& x) {
+  return static_cast<int>(std::lround(x.P<&CP::tx_tscore_low_bone_mass, Rules...>().value * 10));
 }
 
 // Whole calendar months from a to b (24 for 2024-01-01 .. 2026-01-01), plus the fraction of the
