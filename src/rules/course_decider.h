@@ -140,6 +140,8 @@ class Decider {
   bool HardStops(int ci);
   bool Limits(int ci);
   bool Failure(int ci);
+  void Switch(int ci, const std::string& refer_why, bool recent_fracture, const std::string& after,
+              const std::string& decided);
   bool Reviews(int ci);
   void Continue(int ci, std::string why, std::vector<std::string_view> rules);
   void AfterCourse();

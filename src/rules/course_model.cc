@@ -167,6 +167,12 @@ bool CourseModel::AntiresorptiveAfter(Date when) const {
   return false;
 }
 
+Date HolidayStart(const Episode& e, Date as_of, const CourseParams& cp) {
+  if (e.agent == Agent::kZoledronicAcid && e.last_dose)
+    return e.last_dose->AddMonths(In<&CourseParams::za_due_months, "COURSE-20", "COURSE-21">(cp));
+  return e.end.value_or(e.last_dose.value_or(as_of));
+}
+
 CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp) {
   CourseModel m;
   m.as_of = as_of;

@@ -152,7 +152,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   }
   const bool targeted =
       (f.z_min && x.P<&CP::zscore_below_expected, "LAB-02">().MetTenths(*f.z_min)) ||
-      s.outside_population || s.treatment_failure;
+      s.outside_population || s.treatment_failure || s.treatment_failure_possible;
   if (targeted) {
     std::string t =
         "Targeted tests: intact PTH, TSH, 24-hour urine calcium/sodium/creatinine, tTG-IgA with "

@@ -165,6 +165,7 @@ struct CompiledProfile {
   int dmab_interval_months = 0, dmab_transition_months = 0;
   Threshold dmab_overdue_months;
   Threshold btm_p1np_drop, btm_ctx_drop;
+  Threshold btm_lsc_p1np, btm_lsc_ctx;  // COURSE-18/21: markers suppressed on an antiresorptive
 
   Threshold alp_high, alp_low, phosphate_low, vitd_osteomalacia;
   // Least significant change when the DXA report gives none (for the course rules).

@@ -530,6 +530,7 @@ struct State {
   bool ctibl_only = false;
   bool holiday = false;
   bool treatment_failure = false;
+  bool treatment_failure_possible = false;  // COURSE-18 F2 without F1 (course_gates.cc)
   bool acp_osteopenia = false;  // TX-05 advice; withdrawn if a later rule indicates treatment
   bool oral_unsuitable = false;
   std::vector<std::string> oral_unsuitable_reasons;
