@@ -215,9 +215,10 @@ bool Decider::Limits(int ci) {
                " monthly doses).",
            {"COURSE-10"});
     } else if (*e.doses >= In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) {
+      // The block in SEQ-02's words: one reason for the avoid entry, said once.
       Avoid(Agent::kRomosozumab,
-            "course complete (" + std::to_string(*e.doses) + "/" +
-                std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) + " doses)",
+            "BLOCK: " + std::to_string(*e.doses) + " doses received (maximum " +
+                std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) + ")",
             {"COURSE-10"});
       Warn("romosozumab_dose_limit_reached", kWarn,
            "Romosozumab has reached " + std::to_string(*e.doses) + " of " +

@@ -471,7 +471,8 @@ class Ctx {
     MarkAvoided(agent);
     for (auto& x : a.avoid)
       if (x.agent == agent) {
-        x.text += "; " + text.t;
+        // One reason said once: a reason already given (in the same words) adds only its rules.
+        if (x.text.view().find(text.t.view()) == std::string_view::npos) x.text += "; " + text.t;
         for (auto r : rules)
           if (!x.rules.contains(r)) x.rules.push_back(r);
         return;
