@@ -457,7 +457,7 @@ void CourseFinish(Ctx& x, State& s) {
       {"D40", fired_any("COURSE-15"),
        "lapsed denosumab: resume if active, zoledronic acid if stopped"},
       {"D41", fired_any("CALC-09"), "unknown mechanism: FLS case finding; hip/spine presumed"},
-      {"D42", d.treatment_failure,
+      {"D42", d.treatment_failure || d.treatment_failure_possible,
        "treatment_failure (contract) and treatment_failure_possible (IOF)"},
       {"D43",
        d.treatment_failure && std::any_of(d.current.begin(), d.current.end(),
