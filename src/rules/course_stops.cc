@@ -205,10 +205,12 @@ bool Decider::Limits(int ci) {
   const Episode& e = m_.episodes[ci];
   if (e.agent == Agent::kRomosozumab && e.Ongoing()) {
     if (!e.doses) {
-      d_.missing.push_back({"medications.doses_received",
-                            0,
-                            "romosozumab doses given, needed for the 12-dose limit",
-                            {}});
+      d_.missing.push_back(
+          {"medications.doses_received",
+           0,
+           "romosozumab doses given, needed for the " +
+               std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) + "-dose limit",
+           {}});
       Warn("romosozumab_dose_limit_reached", kWarn,
            "Romosozumab dose count unknown: check before the next dose (at most " +
                std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) +
@@ -240,9 +242,12 @@ bool Decider::Limits(int ci) {
   if (IsPthAnalog(e.agent) && e.Ongoing() &&
       m_.pth_months >= In<&CourseLimits::pth_max_months, "COURSE-11", "D37">(lim_)) {
     const std::string months = std::to_string(static_cast<int>(m_.pth_months));
+    const std::string limit = std::to_string(
+        static_cast<int>(In<&CourseLimits::pth_max_months, "COURSE-11", "D37">(lim_)));
     if (e.agent == Agent::kAbaloparatide || !HighTier()) {
       if (e.agent == Agent::kAbaloparatide)
-        Avoid(Agent::kAbaloparatide, "cumulative PTH-analog use " + months + " months (limit 24)",
+        Avoid(Agent::kAbaloparatide,
+              "cumulative PTH-analog use " + months + " months (limit " + limit + ")",
               {"COURSE-11"});
       Exclude(e.agent);
       Warn("pth_analog_cumulative_limit", e.agent == Agent::kAbaloparatide ? kCrit : kWarn,
@@ -263,9 +268,10 @@ bool Decider::Limits(int ci) {
              " cumulative months: continue only while the fracture risk stays high.",
          {"COURSE-11"});
     Refer(Destination::kOsteoporosisSpecialist, kRoutine,
-          "teriparatide beyond 24 months: confirm continued high risk", {"COURSE-11", "REF-02"});
-    Fired("COURSE-11", "teriparatide beyond 24 months, still high risk");
-    Continue(ci, "still at high risk beyond 24 months", {"COURSE-11"});
+          "teriparatide beyond " + limit + " months: confirm continued high risk",
+          {"COURSE-11", "REF-02"});
+    Fired("COURSE-11", "teriparatide beyond " + limit + " months, still high risk");
+    Continue(ci, "still at high risk beyond " + limit + " months", {"COURSE-11"});
     return true;
   }
   // Bisphosphonate maximum (COURSE-12 >= 10 years; COURSE-13 >= 6 doses).
