@@ -64,14 +64,15 @@ constexpr const char* kRomo = "romosozumab-aqqg 105 MG/1.17ML Prefilled Syringe"
 constexpr const char* kDmab = "denosumab 60 MG/ML Prefilled Syringe";
 
 // COURSE-01: a completed administration is one dose on its date; not-done and entered-in-error
-// are not doses (listed as ignored). stopped and on-hold administrations were not completed:
-// the catalogue counts completed ones only, so they are no dose either.
+// are not doses (listed as ignored). in-progress, stopped and on-hold administrations were not
+// completed: the catalogue counts completed ones only, so they are no dose either.
 TEST(FhirCourseRecords, ZoledronicAcidInfusionsCountOnlyCompletedAdministrations) {
   const FhirExtract x = Read(
       Admin("z1", "completed", kZol, "2023-03-01") + Admin("z2", "completed", kZol, "2024-03-04") +
       Admin("z3", "not-done", kZol, "2025-03-02") +
       Admin("z4", "entered-in-error", kZol, "2025-03-03") +
-      Admin("z5", "stopped", kZol, "2025-03-05") + Admin("z6", "on-hold", kZol, "2025-03-06"));
+      Admin("z5", "stopped", kZol, "2025-03-05") + Admin("z6", "on-hold", kZol, "2025-03-06") +
+      Admin("z7", "in-progress", kZol, "2025-03-07"));
   const Medication* za = Find(x.patient, Agent::kZoledronicAcid);
   ASSERT_NE(za, nullptr);
   EXPECT_EQ(za->doses_received, 2);
@@ -80,8 +81,9 @@ TEST(FhirCourseRecords, ZoledronicAcidInfusionsCountOnlyCompletedAdministrations
   EXPECT_EQ(za->last_dose, Date::FromYmd(2024, 3, 4));
   ASSERT_TRUE(za->dose_mg);
   EXPECT_DOUBLE_EQ(*za->dose_mg, 5);
-  for (const char* ref : {"MedicationAdministration/z3", "MedicationAdministration/z4",
-                          "MedicationAdministration/z5", "MedicationAdministration/z6"})
+  for (const char* ref :
+       {"MedicationAdministration/z3", "MedicationAdministration/z4", "MedicationAdministration/z5",
+        "MedicationAdministration/z6", "MedicationAdministration/z7"})
     EXPECT_TRUE(Ignored(x, ref)) << ref;
 }
 

@@ -142,9 +142,10 @@ void Reader::DoMedication(const Entry& e) {
   std::optional<MedStatus> st;
   bool held = false;
   if (e.type == "MedicationAdministration") {
-    // COURSE-01: a completed administration is one dose on its effective date.
+    // COURSE-01: a completed administration is one dose on its effective date; any other status
+    // (in-progress, not-done, on-hold, stopped, entered-in-error, unknown) is no dose.
     m.kind = MedEvent::Kind::kAdministration;
-    if (status == "completed" || status == "in-progress") st = MedStatus::kActive;
+    if (status == "completed") st = MedStatus::kActive;
     m.date = EffectiveDate(e.res, e.loc, "effective");
   } else if (e.type == "MedicationStatement") {
     m.kind = MedEvent::Kind::kStatement;

@@ -302,12 +302,10 @@ std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,
 }
 
 std::vector<KnowledgeProblem> CheckRuleParameters(const KnowledgeBase& kb,
-                                                  std::span<const RuleParameterRead> reads,
-                                                  std::span<const std::string_view> one_way) {
+                                                  std::span<const RuleParameterRead> reads) {
   std::vector<KnowledgeProblem> out;
   std::map<std::string, std::set<std::string>, std::less<>> read;
   for (const auto& r : reads) read[std::string(r.rule)].insert(std::string(r.parameter));
-  const std::set<std::string_view> partial(one_way.begin(), one_way.end());
   std::set<std::string, std::less<>> known;
   for (const auto& r : kb.rules) {
     known.insert(r.id);
@@ -319,7 +317,6 @@ std::vector<KnowledgeProblem> CheckRuleParameters(const KnowledgeBase& kb,
       if (!declared.count(p))
         out.push_back(
             {r.id, "the code reads parameter \"" + p + "\", which the rule does not list"});
-    if (partial.count(r.id)) continue;
     for (const auto& p : declared)
       if (!code.count(p))
         out.push_back(

@@ -39,11 +39,9 @@ std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,
 
 // Validates that each rule's `parameters` are exactly the parameters its code reads (`reads`,
 // derived from the engine's read sites): a parameter declared but not read, or read but not
-// declared, is a problem. For the rules in `one_way` (topics whose reads do not name their rules
-// yet) only a parameter read but not declared is.
+// declared, is a problem.
 std::vector<KnowledgeProblem> CheckRuleParameters(const KnowledgeBase& kb,
-                                                  std::span<const RuleParameterRead> reads,
-                                                  std::span<const std::string_view> one_way);
+                                                  std::span<const RuleParameterRead> reads);
 
 // Validates parameters.json against the engine's typed profile (`typed`): every parameter is
 // resolved by the engine and every parameter the engine resolves exists, with the same unit and

@@ -21,9 +21,7 @@ std::vector<KnowledgeProblem> CheckAgainstCode(const KnowledgeBase& kb) {
   const auto fhir = FhirImplementedRules();
   implemented.insert(implemented.end(), fhir.begin(), fhir.end());
   auto out = CheckKnowledge(kb, implemented);
-  for (auto& p :
-       CheckRuleParameters(kb, Engine::ParameterReads(), Engine::RulesWithUnattributedReads()))
-    out.push_back(std::move(p));
+  for (auto& p : CheckRuleParameters(kb, Engine::ParameterReads())) out.push_back(std::move(p));
   for (auto& p : CheckTypedParameters(kb, Engine::TypedParameters())) out.push_back(std::move(p));
   return out;
 }
@@ -103,15 +101,22 @@ TEST(RuleParameters, FailsWhenAParameterIsReadButNotDeclared) {
   EXPECT_EQ(problems.size(), 1u) << Describe(problems);
 }
 
-// The rules of topics whose reads do not name their rules yet are checked one way: a parameter
-// read but not declared still fails.
-TEST(RuleParameters, OneWayRulesStillFailOnAnUndeclaredRead) {
-  const auto one_way = Engine::RulesWithUnattributedReads();
-  ASSERT_NE(std::find(one_way.begin(), one_way.end(), "CALC-09"), one_way.end());
+// The course rules read members of the course sets (params.h, In): each member read is
+// attributed to its rules alone, and checked both ways like every other rule.
+TEST(RuleParameters, CourseSetMembersAreAttributedToTheirRules) {
+  const auto reads = Engine::ParameterReads();
+  auto read = [&](std::string_view rule, std::string_view param) {
+    return std::any_of(reads.begin(), reads.end(), [&](const RuleParameterRead& r) {
+      return r.rule == rule && r.parameter == param;
+    });
+  };
+  EXPECT_TRUE(read("COURSE-10", "romo_max_doses"));
+  EXPECT_FALSE(read("COURSE-10", "pth_cumulative_max_months"));
+  EXPECT_TRUE(read("COURSE-18", "treatment_failure_months"));
   KnowledgeBase kb = EmbeddedKnowledge();
-  std::erase(Rule(kb, "CALC-09").parameters, "possible_fragility_min_age");
+  Rule(kb, "COURSE-10").parameters.push_back("pth_cumulative_max_months");
   const auto problems = CheckAgainstCode(kb);
-  EXPECT_TRUE(Has(problems, "CALC-09", "reads parameter \"possible_fragility_min_age\""))
+  EXPECT_TRUE(Has(problems, "COURSE-10", "lists parameter \"pth_cumulative_max_months\""))
       << Describe(problems);
 }
 

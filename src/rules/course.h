@@ -26,6 +26,7 @@ struct CourseParams {
   int za_overdue_after_months = 0;     // za_overdue_after_months
   int dmab_due_months = 0;             // dmab_interval_months
   int dmab_overdue_after_months = 0;   // dmab_overdue_months
+  int dmab_transition_months = 0;      // dmab_transition_za_months: the follow-on after denosumab
   int romo_due_months = 0;             // romo_interval_months
   int romo_overdue_after_weeks = 0;    // romo_overdue_after_weeks
   int ibn_iv_due_months = 0;           // ibn_iv_interval_months
@@ -112,6 +113,10 @@ bool IsCourseAgent(Agent a);
 
 CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp);
 
+// COURSE-20: the start of a drug holiday (oral: the end date; zoledronic acid: the last dose plus
+// one dosing interval).
+Date HolidayStart(const Episode& e, Date as_of, const CourseParams& cp);
+
 }  // namespace bp
 
 namespace bp {
@@ -138,6 +143,16 @@ struct CourseInputs {
   bool romo_eligible = false;       // postmenopausal woman, no recent MI/stroke, no hypocalcemia...
   bool raloxifene_allowed = false;  // the profile accepts raloxifene (endocrine-society)
   std::vector<Agent> intolerant;    // intolerances[] mapped to agents
+  // COURSE-18 F2, computed by the engine from the record for the current course (course_gates.cc):
+  // the bone turnover markers on an antiresorptive not suppressed (P1NP or CTX fell less than
+  // btm_lsc_pct from the pre-treatment baseline; nullopt: no baseline and on-course pair, or not
+  // an antiresorptive), and BMD loss at the spine or total hip of at least the least significant
+  // change since the course started (nullopt: no pair of DXAs to compare).
+  std::optional<bool> btm_not_suppressed;
+  std::optional<bool> bmd_loss_on_course;
+  std::string btm_finding, bmd_finding;  // what was measured, for the texts
+  // COURSE-21 (b)-(f) during a drug holiday, each with what was found (empty: not met).
+  std::vector<std::string> holiday_restart_triggers;
 };
 
 // The course limits and review points of the profile.
@@ -193,6 +208,7 @@ struct CourseDecision {
   bool za_course_limit = false;        // zoledronic acid status deferred (>= max doses)
   std::optional<Date> za_next_due;     // continuing zoledronic acid: the next dose (>= as_of)
   bool treatment_failure = false;
+  bool treatment_failure_possible = false;  // COURSE-18 F2 without F1
 };
 
 CourseDecision DecideCourse(const CourseModel& m, const CourseParams& cp, const CourseLimits& lim,

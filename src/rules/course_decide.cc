@@ -17,19 +17,23 @@ std::string words(std::string w) {
 bool Decider::Failure(int ci) {
   const Episode& e = m_.episodes[ci];
   if (!e.Ongoing()) return false;
-  for (const Date& fx : in_.fragility_fractures) {
-    const std::optional<Date> from = e.first_dose ? e.first_dose : e.start;
-    if (!from || fx < *from) continue;
-    CourseModel one;
-    one.as_of = m_.as_of;
-    one.episodes.push_back(e);
-    if (!one.OnCourseAt(fx, cp_)) continue;
+  const int min_months = In<&CourseLimits::failure_min_months, "COURSE-18", "D42">(lim_);
+  const std::optional<Date> from = e.first_dose ? e.first_dose : e.start;
+  CourseModel one;
+  one.as_of = m_.as_of;
+  one.episodes.push_back(e);
+  // Incident fragility fractures: on this course, after it started.
+  std::vector<Date> incident;
+  for (const Date& fx : in_.fragility_fractures)
+    if (from && fx >= *from && one.OnCourseAt(fx, cp_)) incident.push_back(fx);
+  // F1 (the contract's treatment_failure): a fracture after at least min_months on the course.
+  for (const Date& fx : incident) {
     const double months = CalendarMonths(*from, fx);
-    if (months < lim_.failure_min_months) {
+    if (months < min_months) {
       Fired("COURSE-18", "fracture " + fx.ToString() + " after " +
                              std::to_string(static_cast<int>(months)) + " months of " +
                              Human(e.agent) + ": not a treatment failure (less than " +
-                             std::to_string(lim_.failure_min_months) + " months)");
+                             std::to_string(min_months) + " months)");
       continue;
     }
     d_.treatment_failure = true;
@@ -39,52 +43,93 @@ bool Decider::Failure(int ci) {
              ": check adherence, vitamin D and calcium, and secondary causes before calling it "
              "failure.",
          {"COURSE-18"});
-    if (IsOralBp(e)) {
-      for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
-        Avoid(a, "treatment failure on " + Human(e.agent), {"COURSE-18"});
-    } else if (e.agent != Agent::kDenosumab && !IsCourseAnabolic(e.agent)) {
-      Avoid(e.agent, "treatment failure on this agent", {"COURSE-18"});
-    }
-    const bool recent = fx >= in_.as_of.AddMonths(-12);
-    Refer(Destination::kOsteoporosisSpecialist, recent ? kUrgent : kRoutine,
-          "fracture on " + Human(e.agent) + ": treatment failure", {"COURSE-18", "REF-02"});
     Fired("COURSE-18", "fracture " + fx.ToString() + " on " + Human(e.agent));
-    std::string to;
-    if (IsCourseBisphosphonate(e.agent)) {
-      d_.target = in_.tier == RiskTier::kVeryHigh ? CourseTarget::kAnabolic
-                                                  : CourseTarget::kNonBisphosphonate;
-      to = in_.tier == RiskTier::kVeryHigh ? "anabolic" : "denosumab";
-    } else if (e.agent == Agent::kDenosumab) {
-      d_.target = in_.romo_eligible ? CourseTarget::kAnabolic : CourseTarget::kSpecialist;
-      to = in_.romo_eligible ? "romosozumab" : "specialist_decision";
-      Avoid(Agent::kTeriparatide, "PTH analog alone after denosumab: transient bone loss",
-            {"COURSE-19"});
-      Avoid(Agent::kAbaloparatide, "PTH analog alone after denosumab: transient bone loss",
-            {"COURSE-19"});
-    } else {
-      d_.target = CourseTarget::kSpecialist;
-      to = "specialist_decision";
-    }
-    Seq("course_switch",
-        "Switch from " + Human(e.agent) + " after a fracture on treatment (to " +
-            (to == "specialist_decision" ? std::string("a specialist's choice") : words(to)) + ").",
-        {"COURSE-18", "COURSE-19"});
-    Decide(ci, CourseAction::kSwitch, to, "fracture on treatment", {"COURSE-18", "COURSE-19"});
-    Fired("COURSE-19", "switch from " + Human(e.agent));
-    if (e.agent == Agent::kDenosumab)
-      Warn("denosumab_discontinuation_rebound", kWarn,
-           "Continue denosumab until the next agent starts: no gap.", {"COURSE-19"});
+    Switch(ci, "fracture on " + Human(e.agent) + ": treatment failure",
+           fx >= in_.as_of.AddMonths(-12), "after a fracture on treatment",
+           "fracture on treatment");
     return true;
   }
-  return false;
+  // F2 (IOF 2012) after at least min_months on the course: (a) two or more incident fractures;
+  // (b) one, with markers not suppressed on an antiresorptive or BMD loss of at least the least
+  // significant change; (c) none, with both.
+  if (!from || CalendarMonths(*from, in_.as_of) < min_months) return false;
+  const bool btm = in_.btm_not_suppressed == true;
+  const bool bmd = in_.bmd_loss_on_course == true;
+  std::string why;
+  if (incident.size() >= 2)
+    why = std::to_string(incident.size()) + " fragility fractures on " + Human(e.agent);
+  else if (incident.size() == 1 && (btm || bmd))
+    why = "a fragility fracture on " + Human(e.agent) + " and " +
+          (btm ? in_.btm_finding : in_.bmd_finding);
+  else if (incident.empty() && btm && bmd)
+    why = in_.btm_finding + " and " + in_.bmd_finding;
+  if (why.empty()) {
+    if (btm || bmd)
+      Fired("COURSE-18", (btm ? in_.btm_finding : in_.bmd_finding) +
+                             ": one criterion alone is not a treatment failure");
+    return false;
+  }
+  d_.treatment_failure_possible = true;
+  Warn("treatment_failure_possible", kWarn,
+       "Possible treatment failure after " +
+           std::to_string(static_cast<int>(CalendarMonths(*from, in_.as_of))) + " months on " +
+           Human(e.agent) + ": " + why +
+           ". Check adherence, absorption, vitamin D and calcium, and secondary causes.",
+       {"COURSE-18"});
+  Fired("COURSE-18", "possible treatment failure: " + why);
+  bool recent = false;
+  for (const Date& fx : incident) recent = recent || fx >= in_.as_of.AddMonths(-12);
+  Switch(ci, "possible treatment failure on " + Human(e.agent) + ": " + why, recent,
+         "after possible treatment failure", "possible treatment failure");
+  return true;
+}
+
+// COURSE-18 (F1 or F2) consequences and the COURSE-19 switch.
+void Decider::Switch(int ci, const std::string& refer_why, bool recent_fracture,
+                     const std::string& after, const std::string& decided) {
+  const Episode& e = m_.episodes[ci];
+  if (IsOralBp(e)) {
+    for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
+      Avoid(a, "treatment failure on " + Human(e.agent), {"COURSE-18"});
+  } else if (e.agent != Agent::kDenosumab && !IsCourseAnabolic(e.agent)) {
+    Avoid(e.agent, "treatment failure on this agent", {"COURSE-18"});
+  }
+  Refer(Destination::kOsteoporosisSpecialist, recent_fracture ? kUrgent : kRoutine, refer_why,
+        {"COURSE-18", "REF-02"});
+  std::string to;
+  if (IsCourseBisphosphonate(e.agent)) {
+    d_.target = in_.tier == RiskTier::kVeryHigh ? CourseTarget::kAnabolic
+                                                : CourseTarget::kNonBisphosphonate;
+    to = in_.tier == RiskTier::kVeryHigh ? "anabolic" : "denosumab";
+  } else if (e.agent == Agent::kDenosumab) {
+    d_.target = in_.romo_eligible ? CourseTarget::kAnabolic : CourseTarget::kSpecialist;
+    to = in_.romo_eligible ? "romosozumab" : "specialist_decision";
+    Avoid(Agent::kTeriparatide, "PTH analog alone after denosumab: transient bone loss",
+          {"COURSE-19"});
+    Avoid(Agent::kAbaloparatide, "PTH analog alone after denosumab: transient bone loss",
+          {"COURSE-19"});
+  } else {
+    d_.target = CourseTarget::kSpecialist;
+    to = "specialist_decision";
+  }
+  Seq("course_switch",
+      "Switch from " + Human(e.agent) + " " + after + " (to " +
+          (to == "specialist_decision" ? std::string("a specialist's choice") : words(to)) + ").",
+      {"COURSE-18", "COURSE-19"});
+  Decide(ci, CourseAction::kSwitch, to, decided, {"COURSE-18", "COURSE-19"});
+  Fired("COURSE-19", "switch from " + Human(e.agent));
+  if (e.agent == Agent::kDenosumab)
+    Warn("denosumab_discontinuation_rebound", kWarn,
+         "Continue denosumab until the next agent starts: no gap.", {"COURSE-19"});
 }
 
 bool Decider::Reviews(int ci) {
   const Episode& e = m_.episodes[ci];
   if (!e.Ongoing()) return false;
-  const bool oral = IsOralBp(e) && m_.oral_bp_years >= lim_.oral_review_years;
-  const bool za =
-      e.agent == Agent::kZoledronicAcid && !e.oncology && m_.za_doses >= lim_.za_review_doses;
+  const bool oral =
+      IsOralBp(e) && m_.oral_bp_years >= In<&CourseLimits::oral_review_years, "COURSE-12">(lim_);
+  const bool za = e.agent == Agent::kZoledronicAcid && !e.oncology &&
+                  m_.za_doses >= In<&CourseLimits::za_review_doses, "COURSE-13">(lim_);
   if (oral || za) {
     const std::vector<std::string_view> rules = {oral ? "COURSE-12" : "COURSE-13"};
     const std::string amount =
@@ -95,10 +140,13 @@ bool Decider::Reviews(int ci) {
       d_.target = CourseTarget::kNothing;
       d_.holiday = true;
       d_.indicated = std::optional<bool>(false);
-      const Date start = e.agent == Agent::kZoledronicAcid && e.last_dose
-                             ? e.last_dose->AddMonths(cp_.za_due_months)
-                             : in_.as_of;
-      const Date review = std::max(start.AddMonths(12 * lim_.holiday_review_years), in_.as_of);
+      const Date start =
+          e.agent == Agent::kZoledronicAcid && e.last_dose
+              ? e.last_dose->AddMonths(In<&CourseParams::za_due_months, "COURSE-20">(cp_))
+              : in_.as_of;
+      const Date review =
+          std::max(start.AddMonths(12 * In<&CourseLimits::holiday_review_years, "COURSE-20">(lim_)),
+                   in_.as_of);
       Warn("drug_holiday_reassessment_due", kInfo,
            amount + ": reviewed, not at high risk: drug holiday.", rules);
       Warn("drug_holiday_in_progress", kInfo,
@@ -114,8 +162,11 @@ bool Decider::Reviews(int ci) {
     if (in_.high_risk_at_review == true) {
       Warn("drug_holiday_reassessment_due", kInfo,
            amount + ": reviewed, still at high risk: continue up to " +
-               (oral ? std::to_string(static_cast<int>(lim_.oral_max_years)) + " years"
-                     : std::to_string(lim_.za_max_doses) + " doses") +
+               (oral ? std::to_string(
+                           static_cast<int>(In<&CourseLimits::oral_max_years, "COURSE-12">(lim_))) +
+                           " years"
+                     : std::to_string(In<&CourseLimits::za_max_doses, "COURSE-13">(lim_)) +
+                           " doses") +
                ".",
            rules);
       Continue(ci, "reviewed: still at high risk", rules);
@@ -131,12 +182,14 @@ bool Decider::Reviews(int ci) {
   }
   if (e.agent == Agent::kDenosumab && !e.oncology) {
     const bool review =
-        m_.dmab_years >= lim_.dmab_review_years ||
-        (!m_.dmab_first_dose && m_.dmab_doses >= lim_.dmab_review_doses_unknown_start);
+        m_.dmab_years >= In<&CourseLimits::dmab_review_years, "COURSE-14">(lim_) ||
+        (!m_.dmab_first_dose &&
+         m_.dmab_doses >= In<&CourseLimits::dmab_review_doses_unknown_start, "COURSE-14">(lim_));
     Warn("denosumab_discontinuation_rebound", kWarn,
          "Denosumab must never stop without a follow-on antiresorptive.", {"COURSE-14"});
     if (review) {
-      const bool second = m_.dmab_years >= lim_.dmab_second_review_years;
+      const bool second =
+          m_.dmab_years >= In<&CourseLimits::dmab_second_review_years, "COURSE-14">(lim_);
       Warn("denosumab_course_review_due", kInfo,
            second
                ? "Denosumab for 10 years or more: long-term continuation is reasonable if still "
@@ -176,7 +229,9 @@ void Decider::AfterCourse() {
     const std::optional<Date> last =
         last_anabolic->last_dose ? last_anabolic->last_dose : last_anabolic->end;
     Transition(last_anabolic->agent, {});
-    if (last && in_.as_of > last->AddMonths(lim_.anabolic_followup_critical_months))
+    if (last &&
+        in_.as_of > last->AddMonths(
+                        In<&CourseLimits::anabolic_followup_critical_months, "COURSE-17">(lim_)))
       Warn("anabolic_requires_antiresorptive_followup", kCrit,
            "The " + Human(last_anabolic->agent) + " course ended on " + last->ToString() +
                " with no antiresorptive since: start one now.",
@@ -189,17 +244,19 @@ void Decider::AfterCourse() {
   if (!cur) return;
   const int ci = m_.current;
   if (cur->agent == Agent::kDenosumab && !cur->oncology && cur->last_dose) {
-    // Stopped within the overdue window: the follow-on about one dosing interval after the last
-    // injection, no later than dmab_overdue_after_months.
-    const Date due = std::max(cur->last_dose->AddMonths(cp_.dmab_due_months), in_.as_of);
+    // Stopped within the overdue window: the follow-on dmab_transition_za_months after the last
+    // injection (the months COURSE-14 compares), no later than dmab_overdue_after_months.
+    const int months = In<&CourseParams::dmab_transition_months, "COURSE-14">(cp_);
+    const Date due = std::max(cur->last_dose->AddMonths(months), in_.as_of);
     d_.target = CourseTarget::kZoledronicNow;
     d_.indicated = std::optional<bool>(true);
     d_.tier_floor_high = true;
     Seq("course_transition",
         "Denosumab stopped: give zoledronic acid on " + due.ToString() + " (about " +
-            std::to_string(cp_.dmab_due_months) +
-            " months after the last injection, no later than " +
-            cur->last_dose->AddMonths(cp_.dmab_overdue_after_months).ToString() +
+            std::to_string(months) + " months after the last injection, no later than " +
+            cur->last_dose
+                ->AddMonths(In<&CourseParams::dmab_overdue_after_months, "COURSE-14">(cp_))
+                .ToString() +
             "), then CTX 3 and 6 months after the infusion.",
         {"COURSE-14", "SEQ-05"});
     Decide(ci, CourseAction::kTransition, "zoledronic_acid", "transition due " + due.ToString(),
@@ -213,13 +270,18 @@ void Decider::AfterCourse() {
     return;
   }
   if (cur->state == CourseState::kHoliday) {
-    const Date start = cur->agent == Agent::kZoledronicAcid && cur->last_dose
-                           ? cur->last_dose->AddMonths(cp_.za_due_months)
-                           : cur->end.value_or(cur->last_dose.value_or(in_.as_of));
+    const Date start = HolidayStart(*cur, in_.as_of, cp_);
+    // A restart after a holiday that followed the bisphosphonate maximum is a non-bisphosphonate
+    // (COURSE-12/13); otherwise the selection chooses, the previous bisphosphonate included.
+    const bool after_max =
+        (IsOralBp(*cur) &&
+         m_.oral_bp_years >= In<&CourseLimits::oral_max_years, "COURSE-21">(lim_)) ||
+        (cur->agent == Agent::kZoledronicAcid &&
+         m_.za_doses >= In<&CourseLimits::za_max_doses, "COURSE-21">(lim_));
     bool fracture = false;
     for (const Date& d : in_.fragility_fractures) fracture = fracture || d > start;
     if (fracture) {
-      d_.target = CourseTarget::kNewStart;
+      d_.target = after_max ? CourseTarget::kNonBisphosphonate : CourseTarget::kNewStart;
       d_.indicated = std::optional<bool>(true);
       Warn("drug_holiday_restart_due", kWarn,
            "A fragility fracture during the drug holiday: restart treatment (not a treatment "
@@ -230,7 +292,28 @@ void Decider::AfterCourse() {
       Fired("COURSE-21", "fracture during the holiday");
       return;
     }
-    const Date review = start.AddMonths(12 * lim_.holiday_review_years);
+    // (b)-(f): BMD loss, a low hip T-score on review, a new major risk factor, FRAX above the
+    // treatment thresholds, bone turnover back up (found by the engine from the record).
+    if (!in_.holiday_restart_triggers.empty()) {
+      std::string found;
+      for (const auto& t : in_.holiday_restart_triggers) found += (found.empty() ? "" : "; ") + t;
+      d_.target = after_max ? CourseTarget::kNonBisphosphonate : CourseTarget::kNewStart;
+      d_.indicated = std::optional<bool>(true);
+      Warn("drug_holiday_restart_due", kWarn,
+           "Drug holiday since " + start.ToString() + ": restart treatment (" + found + ").",
+           {"COURSE-21"});
+      Seq("course_resume",
+          "Drug holiday ended (" + found + "): restart treatment" +
+              (after_max ? " with a non-bisphosphonate (the bisphosphonate maximum was reached)"
+                         : "") +
+              ".",
+          {"COURSE-21"});
+      Decide(ci, CourseAction::kResume, "", "restart trigger during the holiday", {"COURSE-21"});
+      Fired("COURSE-21", found);
+      return;
+    }
+    const Date review = start.AddMonths(
+        12 * In<&CourseLimits::holiday_review_years, "COURSE-20", "COURSE-21">(lim_));
     d_.target = CourseTarget::kNothing;
     d_.holiday = true;
     d_.indicated = std::optional<bool>(false);
@@ -362,8 +445,11 @@ CourseDecision Decider::Run() {
   if (in_.specialist_gate) {
     // The bisphosphonate maxima (COURSE-12, COURSE-13) hold whoever decides next.
     if (cur && !cur->oncology) {
-      const bool oral_max = IsOralBp(*cur) && m_.oral_bp_years >= lim_.oral_max_years;
-      const bool za_max = cur->agent == Agent::kZoledronicAcid && m_.za_doses >= lim_.za_max_doses;
+      const bool oral_max =
+          IsOralBp(*cur) &&
+          m_.oral_bp_years >= In<&CourseLimits::oral_max_years, "COURSE-12">(lim_);
+      const bool za_max = cur->agent == Agent::kZoledronicAcid &&
+                          m_.za_doses >= In<&CourseLimits::za_max_doses, "COURSE-13">(lim_);
       const std::vector<std::string_view> rules = {oral_max ? "COURSE-12" : "COURSE-13"};
       if (oral_max)
         for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rules/course.h"
+#include "rules/params.h"
 
 namespace bp::course_detail {
 
@@ -102,13 +103,13 @@ class Decider {
   Date DueAfter(const Episode& e, Date last) const {
     switch (e.agent) {
       case Agent::kZoledronicAcid:
-        return last.AddMonths(cp_.za_due_months);
+        return last.AddMonths(In<&CourseParams::za_due_months, "COURSE-05", "COURSE-25">(cp_));
       case Agent::kDenosumab:
-        return last.AddMonths(cp_.dmab_due_months);
+        return last.AddMonths(In<&CourseParams::dmab_due_months, "COURSE-05", "COURSE-25">(cp_));
       case Agent::kRomosozumab:
-        return last.AddMonths(cp_.romo_due_months);
+        return last.AddMonths(In<&CourseParams::romo_due_months, "COURSE-05", "COURSE-25">(cp_));
       case Agent::kIbandronate:
-        return last.AddMonths(cp_.ibn_iv_due_months);
+        return last.AddMonths(In<&CourseParams::ibn_iv_due_months, "COURSE-05", "COURSE-25">(cp_));
       default:
         return last;
     }
@@ -139,6 +140,8 @@ class Decider {
   bool HardStops(int ci);
   bool Limits(int ci);
   bool Failure(int ci);
+  void Switch(int ci, const std::string& refer_why, bool recent_fracture, const std::string& after,
+              const std::string& decided);
   bool Reviews(int ci);
   void Continue(int ci, std::string why, std::vector<std::string_view> rules);
   void AfterCourse();

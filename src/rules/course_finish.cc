@@ -231,7 +231,8 @@ void CourseFinish(Ctx& x, State& s) {
                ? std::string("Calcium above the upper limit") +
                      (f.hypercalcemia_fallback
                           ? " (upper limit not reported; fallback " +
-                                Num(x.P(&CP::hyperca_corrected).value) + " mg/dL used)"
+                                Num(x.P<&CP::hyperca_corrected, "CALC-04", "D44">().value) +
+                                " mg/dL used)"
                           : "") +
                      ": repeat calcium, intact PTH, 25-OH vitamin D, creatinine, 24-hour urine "
                      "calcium; PTH analogs avoided."
@@ -456,7 +457,7 @@ void CourseFinish(Ctx& x, State& s) {
       {"D40", fired_any("COURSE-15"),
        "lapsed denosumab: resume if active, zoledronic acid if stopped"},
       {"D41", fired_any("CALC-09"), "unknown mechanism: FLS case finding; hip/spine presumed"},
-      {"D42", d.treatment_failure,
+      {"D42", d.treatment_failure || d.treatment_failure_possible,
        "treatment_failure (contract) and treatment_failure_possible (IOF)"},
       {"D43",
        d.treatment_failure && std::any_of(d.current.begin(), d.current.end(),

@@ -2,6 +2,8 @@
 // (CONV-02) and, after the tier, the specialist gates of the course order (CI-12, VCF-03b,
 // SEL-09, CI-08/09 hypercalcemia) and the course decision (rules/course.h). The therapy it asks
 // for is in course_therapy.cc, its outputs in course_finish.cc.
+#include <tuple>
+
 #include "rules/course.h"
 #include "rules/steps.h"
 
@@ -29,7 +31,8 @@ void AvoidNames(std::string_view agent, std::vector<std::string_view>* out) {
 bool PregnancyCurrent(Ctx& x) {
   for (const auto& c : x.p.conditions) {
     if (c.code != ConditionCode::kPregnancy || !c.active) continue;
-    if (!c.onset || *c.onset >= x.f.as_of.AddMonths(-x.P(&CP::pregnancy_current_months)))
+    if (!c.onset || *c.onset >= x.f.as_of.AddMonths(
+                                    -x.P<&CP::pregnancy_current_months, "CI-12", "COURSE-09">()))
       return true;
   }
   return false;
@@ -46,7 +49,7 @@ bool CkdG4Plus(const Patient& p) {
 bool AdvancedCkd(Ctx& x) {
   const Facts& f = x.f;
   if (f.HasActive(x.p, ConditionCode::kDialysis) || CkdG4Plus(x.p)) return true;
-  return f.egfr && x.P(&CP::denosumab_egfr).Met(*f.egfr);
+  return f.egfr && x.P<&CP::denosumab_egfr, "SEL-09", "COURSE-16", "COURSE-19">().Met(*f.egfr);
 }
 
 // A recent vertebral fracture (12 months, or undated with back pain) for VCF-03/03b.
@@ -54,7 +57,7 @@ bool RecentVertebral(Ctx& x) {
   const Facts& f = x.f;
   for (const auto& e : f.events) {
     if (e.site != FractureSite::kVertebral) continue;
-    if (e.date ? WithinMonths(*e.date, f.as_of, x.P(&CP::fls_window_months))
+    if (e.date ? WithinMonths(*e.date, f.as_of, x.P<&CP::fls_window_months, "VCF-03b">())
                : (x.p.spine.pain && *x.p.spine.pain != SpinePain::kNone))
       return true;
   }
@@ -75,15 +78,155 @@ std::optional<bool> HighRiskAtReview(Ctx& x, const State& s) {
                         e.site == FractureSite::kWrist || e.site == FractureSite::kForearm))
       major_fx = true;
   const bool hip_low =
-      f.t_hip_latest && x.P(&CP::review_high_risk_hip_t).MetTenths(*f.t_hip_latest);
-  const bool frax = (f.frax_mof && x.P(&CP::tx_frax_mof).Met(*f.frax_mof)) ||
-                    (f.frax_hip && x.P(&CP::tx_frax_hip).Met(*f.frax_hip));
-  const bool gc = f.gc_active && f.gc_dose_mg && *f.gc_dose_mg >= x.P(&CP::gc_bands).high_from_mg;
+      f.t_hip_latest &&
+      x.P<&CP::review_high_risk_hip_t, "COURSE-12", "COURSE-13">().MetTenths(*f.t_hip_latest);
+  const bool frax =
+      (f.frax_mof && x.P<&CP::tx_frax_mof, "COURSE-12", "COURSE-13">().Met(*f.frax_mof)) ||
+      (f.frax_hip && x.P<&CP::tx_frax_hip, "COURSE-12", "COURSE-13">().Met(*f.frax_hip));
+  const bool gc = f.gc_active && f.gc_dose_mg &&
+                  *f.gc_dose_mg >= x.P<&CP::gc_bands, "COURSE-12", "COURSE-13">().high_from_mg;
   if (hip_low || major_fx || s.treatment_failure || frax || gc ||
       x.a.risk_tier == RiskTier::kVeryHigh)
     return true;
   if (!f.latest_dxa || *f.latest_dxa < f.as_of.AddMonths(-24)) return std::nullopt;
   return false;
+}
+
+// A measured change compared at a micro-unit grain, so that a change exactly equal to its limit
+// meets it despite binary rounding.
+double Grain(double v) { return std::round(v * 1e6) / 1e6; }
+
+// BMD loss at `sites` since `from`: from the reference scan (the last on or before `from`, else
+// the first after it) to the latest scan after the reference, against the least significant
+// change: the facility's (lsc_g_cm2 of either scan), else the profile's fallback percentage of
+// the reference BMD. nullopt: no pair of scans at any of the sites.
+std::optional<bool> BmdLoss(const Patient& p, Date from, std::initializer_list<BmdSite> sites,
+                            const Threshold& spine_pct, const Threshold& hip_pct,
+                            std::string* finding) {
+  std::optional<bool> loss;
+  for (BmdSite site : sites) {
+    const BmdMeasurement *ref = nullptr, *last = nullptr;
+    for (const auto& b : p.bmd) {
+      if (b.site != site || !b.date || !b.bmd_g_cm2) continue;
+      if (*b.date <= from ? (!ref || *ref->date > from || *b.date > *ref->date)
+                          : (!ref || (*ref->date > from && *b.date < *ref->date)))
+        ref = &b;
+    }
+    if (!ref) continue;
+    for (const auto& b : p.bmd)
+      if (b.site == site && b.date && b.bmd_g_cm2 && *b.date > *ref->date && *b.date > from &&
+          (!last || *b.date > *last->date))
+        last = &b;
+    if (!last) continue;
+    const double decrease = *ref->bmd_g_cm2 - *last->bmd_g_cm2;
+    const Threshold& fallback = site == BmdSite::kLumbarSpine ? spine_pct : hip_pct;
+    const std::optional<double> lsc = last->lsc_g_cm2 ? last->lsc_g_cm2 : ref->lsc_g_cm2;
+    const bool met =
+        lsc ? Threshold{Grain(*lsc), fallback.cmp}.Met(Grain(decrease))
+            : fallback.Met(Grain(*ref->bmd_g_cm2 > 0 ? 100.0 * decrease / *ref->bmd_g_cm2 : 0));
+    if (met && !loss.value_or(false)) {
+      std::string site_name(ToString(site));
+      std::replace(site_name.begin(), site_name.end(), '_', ' ');
+      *finding = site_name + " BMD " + Num(*ref->bmd_g_cm2, 3).str() + " g/cm² on " +
+                 ref->date->ToString() + ", " + Num(*last->bmd_g_cm2, 3).str() + " on " +
+                 last->date->ToString() + " (least significant change " +
+                 (lsc ? Num(*lsc, 3).str() + " g/cm²" : Desc(fallback, "%").str()) + ")";
+    }
+    loss = loss.value_or(false) || met;
+  }
+  return loss;
+}
+
+// Bone turnover markers on an antiresorptive started on `from` against the pre-treatment
+// baseline: suppressed when P1NP or CTX fell by at least btm_lsc_pct (the threshold's
+// comparator). nullopt: no baseline with an on-course value after `from`.
+template <RuleId... Rules>
+std::optional<bool> BtmNotSuppressed(Ctx& x, Date from, std::string* finding) {
+  const Facts& f = x.f;
+  struct Marker {
+    const std::optional<LabValue>& base;
+    const std::optional<LabValue>& on;
+    const Threshold& lsc;
+    const char* name;
+  };
+  const Marker markers[] = {
+      {f.p1np_base, f.p1np_follow, x.P<&CP::btm_lsc_p1np, Rules...>(), "P1NP"},
+      {f.ctx_base, f.ctx_follow, x.P<&CP::btm_lsc_ctx, Rules...>(), "CTX"}};
+  bool known = false, suppressed = false;
+  std::string said;
+  for (const auto& m : markers) {
+    if (!m.base || !m.on || m.base->value <= 0 || !m.on->date || *m.on->date <= from) continue;
+    known = true;
+    const double drop = Grain(100.0 * (m.base->value - m.on->value) / m.base->value);
+    suppressed = suppressed || m.lsc.Met(drop);
+    said += std::string(said.empty() ? "" : ", ") + m.name + " " +
+            (drop >= 0 ? "down " + Num(drop, 0).str() : "up " + Num(-drop, 0).str()) +
+            " % from the pre-treatment baseline (suppression: a fall " + Desc(m.lsc, "%").str() +
+            ")";
+  }
+  if (!known) return std::nullopt;
+  *finding = "bone turnover markers not suppressed (" + said + ")";
+  return !suppressed;
+}
+
+// COURSE-21 (b)-(f): what ends a drug holiday that started on `start`, each as found.
+std::vector<std::string> HolidayRestartTriggers(Ctx& x, Date start) {
+  const Facts& f = x.f;
+  const Patient& p = x.p;
+  std::vector<std::string> out;
+  // (b) total hip or femoral neck BMD down by at least the least significant change.
+  std::string bmd;
+  const Threshold& hip_lsc = x.P<&CP::bmd_lsc_hip, "COURSE-21">();
+  if (BmdLoss(p, start, {BmdSite::kTotalHip, BmdSite::kFemoralNeck}, hip_lsc, hip_lsc, &bmd) ==
+      true)
+    out.push_back(bmd + " since the holiday began");
+  // (c) a hip or femoral neck T-score at or below the review threshold on a review DXA.
+  for (const auto& b : p.bmd)
+    if ((b.site == BmdSite::kTotalHip || b.site == BmdSite::kFemoralNeck) && b.date &&
+        *b.date > start && b.t_score &&
+        x.P<&CP::review_high_risk_hip_t, "COURSE-21">().MetTenths(*b.t_score)) {
+      std::string site(ToString(b.site));
+      std::replace(site.begin(), site.end(), '_', ' ');
+      out.push_back(site + " T-score " + Tn(*b.t_score).str() + " on " + b.date->ToString() + " (" +
+                    Desc(x.P<&CP::review_high_risk_hip_t, "COURSE-21">(), "").str() + ")");
+      break;
+    }
+  // (d) a new major risk factor: a systemic glucocorticoid at the high dose for the months the
+  // profile gives, an aromatase inhibitor or androgen deprivation started during the holiday.
+  for (const auto& m : p.medications) {
+    if (m.status != MedStatus::kActive || !m.start || *m.start <= start) continue;
+    if (m.agent == Agent::kGlucocorticoid) {
+      const Date to = m.end && *m.end > f.as_of ? *m.end : f.as_of;
+      if (m.dose_mg_per_day && x.P<&CP::giop_legacy_dose, "COURSE-21">().Met(*m.dose_mg_per_day) &&
+          x.P<&CP::giop_legacy_months, "COURSE-21">().Met(CalendarMonths(*m.start, to)))
+        out.push_back("glucocorticoid " + Num(*m.dose_mg_per_day, 1).str() + " mg/day since " +
+                      m.start->ToString());
+    } else if (m.agent == Agent::kAromataseInhibitor ||
+               m.agent == Agent::kAndrogenDeprivationTherapy) {
+      std::string agent(ToString(m.agent));
+      std::replace(agent.begin(), agent.end(), '_', ' ');
+      out.push_back(agent + " started " + m.start->ToString());
+    }
+  }
+  // (e) US FRAX on review above the treatment thresholds (TX-03).
+  if (p.frax && p.frax->date && *p.frax->date > start && p.frax->model.empty() &&
+      ((f.frax_mof && x.P<&CP::tx_frax_mof, "COURSE-21">().Met(*f.frax_mof)) ||
+       (f.frax_hip && x.P<&CP::tx_frax_hip, "COURSE-21">().Met(*f.frax_hip))))
+    out.push_back("FRAX on " + p.frax->date->ToString() + " at the treatment threshold (major " +
+                  Desc(x.P<&CP::tx_frax_mof, "COURSE-21">(), "%").str() + " or hip " +
+                  Desc(x.P<&CP::tx_frax_hip, "COURSE-21">(), "%").str() + ")");
+  // (f) bone turnover markers back to the pre-treatment level or above the laboratory's range.
+  for (const auto& [base, on, name] : {std::tuple{&f.p1np_base, &f.p1np_follow, "P1NP"},
+                                       std::tuple{&f.ctx_base, &f.ctx_follow, "CTX"}}) {
+    if (!*on || !(*on)->date || *(*on)->date <= start) continue;
+    const bool back = *base && (*on)->value >= (*base)->value;
+    const bool high =
+        (*on)->lab && (*on)->lab->reference_high && (*on)->value > *(*on)->lab->reference_high;
+    if (back || high)
+      out.push_back(std::string(name) + " on " + (*on)->date->ToString() +
+                    (back ? " back to the pre-treatment level" : " above the reference range"));
+  }
+  return out;
 }
 
 void Avoid(Ctx& x, std::string_view agent, const std::string& text, RuleIds rules) {
@@ -156,8 +299,8 @@ void Course(Ctx& x, State& s) {
     x.NotFired("VCF-03b");
   }
   // The course model, and the inputs of its decision.
-  const CourseParams& cp = x.P(&CP::course);
-  const CourseLimits& cl = x.P(&CP::course_limits);
+  const CourseParams& cp = x.Set<&CP::course>();
+  const CourseLimits& cl = x.Set<&CP::course_limits>();
   const CourseModel m = DeriveCourses(p, f.as_of, cp);
   CourseInputs in;
   in.as_of = f.as_of;
@@ -167,8 +310,9 @@ void Course(Ctx& x, State& s) {
   in.hypocalcemia = f.hypocalcemia;
   in.calcium_unknown_or_stale =
       !f.calcium_known ||
-      !((f.ionized_calcium && f.ionized_calcium->Fresh(x.P(&CP::calcium_max_age_days))) ||
-        (f.calcium && f.calcium->Fresh(x.P(&CP::calcium_max_age_days))));
+      !((f.ionized_calcium &&
+         f.ionized_calcium->Fresh(x.P<&CP::calcium_max_age_days, "COURSE-16">())) ||
+        (f.calcium && f.calcium->Fresh(x.P<&CP::calcium_max_age_days, "COURSE-16">())));
   for (const auto& c : p.conditions)
     if (c.code == ConditionCode::kMyocardialInfarction || c.code == ConditionCode::kStroke) {
       if (c.onset)
@@ -176,7 +320,7 @@ void Course(Ctx& x, State& s) {
       else
         in.mi_stroke_undated = true;
     }
-  in.romo_cv_months = x.P(&CP::romo_cv_months);
+  in.romo_cv_months = x.P<&CP::romo_cv_months, "COURSE-06", "COURSE-19", "D36">();
   bool aff = f.HasActive(p, ConditionCode::kAtypicalFemoralFracture) ||
              FindCondition(p, ConditionCode::kAtypicalFemoralFracture, false);
   for (const auto& e : f.events) aff = aff || e.atypical;
@@ -195,7 +339,20 @@ void Course(Ctx& x, State& s) {
       !in.mi_stroke_undated &&
       std::none_of(in.mi_stroke_dates.begin(), in.mi_stroke_dates.end(),
                    [&](Date d) { return d >= f.as_of.AddMonths(-in.romo_cv_months); });
-  in.raloxifene_allowed = !x.P(&CP::estrogen_raloxifene_warning);
+  in.raloxifene_allowed = !x.P<&CP::estrogen_raloxifene_warning, "COURSE-23">();
+  // COURSE-21 (b)-(f): restart triggers during a drug holiday.
+  if (const Episode* cur = m.Current(); cur && cur->state == CourseState::kHoliday)
+    in.holiday_restart_triggers = HolidayRestartTriggers(x, HolidayStart(*cur, f.as_of, cp));
+  // COURSE-18 F2: markers and BMD on the current course.
+  if (const Episode* cur = m.Current(); cur && cur->Ongoing() && !cur->oncology) {
+    if (const std::optional<Date> from = cur->first_dose ? cur->first_dose : cur->start) {
+      if (IsCourseBisphosphonate(cur->agent) || cur->agent == Agent::kDenosumab)
+        in.btm_not_suppressed = BtmNotSuppressed<"COURSE-18">(x, *from, &in.btm_finding);
+      in.bmd_loss_on_course = BmdLoss(p, *from, {BmdSite::kLumbarSpine, BmdSite::kTotalHip},
+                                      x.P<&CP::bmd_lsc_spine, "COURSE-18">(),
+                                      x.P<&CP::bmd_lsc_hip, "COURSE-18">(), &in.bmd_finding);
+    }
+  }
   for (Intolerance i : p.intolerances) switch (i) {
       case Intolerance::kOralBisphosphonate:
         in.intolerant.push_back(Agent::kAlendronate);
@@ -283,6 +440,7 @@ void Course(Ctx& x, State& s) {
       a.risk_tier = RiskTier::kHigh;
   }
   s.treatment_failure = s.treatment_failure || d.treatment_failure;
+  s.treatment_failure_possible = d.treatment_failure_possible;
   for (const auto& av : d.avoid) Avoid(x, av.code, av.text, Ids(av.rules));
   // Treatment decided by the course (not over a gate: the gate's indeterminate tier stands).
   if (!s.course_gate && !s.pathologic) {

@@ -49,13 +49,13 @@ bool IsOral(Agent a, const std::optional<Route>& r) {
 int DueMonths(const Episode& e, const CourseParams& cp) {
   switch (e.agent) {
     case Agent::kZoledronicAcid:
-      return cp.za_due_months;
+      return In<&CourseParams::za_due_months, "COURSE-01">(cp);
     case Agent::kDenosumab:
-      return cp.dmab_due_months;
+      return In<&CourseParams::dmab_due_months, "COURSE-01">(cp);
     case Agent::kRomosozumab:
-      return cp.romo_due_months;
+      return In<&CourseParams::romo_due_months, "COURSE-01">(cp);
     case Agent::kIbandronate:
-      return cp.ibn_iv_due_months;
+      return In<&CourseParams::ibn_iv_due_months, "COURSE-01", "COURSE-02", "COURSE-03">(cp);
     default:
       return 0;
   }
@@ -65,13 +65,21 @@ int DueMonths(const Episode& e, const CourseParams& cp) {
 Date OverdueAfter(const Episode& e, Date last, const CourseParams& cp) {
   switch (e.agent) {
     case Agent::kZoledronicAcid:
-      return last.AddMonths(cp.za_overdue_after_months);
+      return last.AddMonths(
+          In<&CourseParams::za_overdue_after_months, "COURSE-01", "COURSE-02", "COURSE-03">(cp));
     case Agent::kDenosumab:
-      return last.AddMonths(cp.dmab_overdue_after_months);
+      return last.AddMonths(
+          In<&CourseParams::dmab_overdue_after_months, "COURSE-01", "COURSE-02", "COURSE-03">(cp));
     case Agent::kRomosozumab:
-      return last.AddDays(7 * cp.romo_overdue_after_weeks);
+      return last.AddDays(
+          7 *
+          In<&CourseParams::romo_overdue_after_weeks, "COURSE-01", "COURSE-02", "COURSE-03">(cp));
     default:
-      return last.AddMonths(DueMonths(e, cp)).AddDays(7 * cp.ibn_iv_overdue_extra_weeks);
+      return last.AddMonths(DueMonths(e, cp))
+          .AddDays(
+              7 *
+              In<&CourseParams::ibn_iv_overdue_extra_weeks, "COURSE-01", "COURSE-02", "COURSE-03">(
+                  cp));
   }
 }
 
@@ -120,7 +128,9 @@ bool CourseModel::OnCourseAt(Date when, const CourseParams& cp) const {
       // so the course covers from its first dose to the last dose's window.
       const Date last = e.last_dose.value_or(*from);
       if (when <= OverdueAfter(e, last, cp) && when >= *from) {
-        if (e.agent == Agent::kZoledronicAcid && when > last.AddMonths(cp.za_due_months)) continue;
+        if (e.agent == Agent::kZoledronicAcid &&
+            when > last.AddMonths(In<&CourseParams::za_due_months, "COURSE-02">(cp)))
+          continue;
         return true;
       }
       continue;
@@ -157,6 +167,12 @@ bool CourseModel::AntiresorptiveAfter(Date when) const {
   return false;
 }
 
+Date HolidayStart(const Episode& e, Date as_of, const CourseParams& cp) {
+  if (e.agent == Agent::kZoledronicAcid && e.last_dose)
+    return e.last_dose->AddMonths(In<&CourseParams::za_due_months, "COURSE-20", "COURSE-21">(cp));
+  return e.end.value_or(e.last_dose.value_or(as_of));
+}
+
 CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp) {
   CourseModel m;
   m.as_of = as_of;
@@ -176,16 +192,19 @@ CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp) 
     e.held = med.held && med.status == MedStatus::kActive;
     // A missing dose_mg means the osteoporosis product (catalogue §6.H.12).
     if (med.dose_mg) {
-      if (med.agent == Agent::kZoledronicAcid && *med.dose_mg < cp.za_osteoporosis_min_mg)
+      if (med.agent == Agent::kZoledronicAcid &&
+          *med.dose_mg < In<&CourseParams::za_osteoporosis_min_mg, "COURSE-01">(cp))
         e.oncology = true;
-      if (med.agent == Agent::kDenosumab && *med.dose_mg >= cp.dmab_oncology_min_mg)
+      if (med.agent == Agent::kDenosumab &&
+          *med.dose_mg >= In<&CourseParams::dmab_oncology_min_mg, "COURSE-01">(cp))
         e.oncology = true;
     }
     e.start = med.start;
     e.end = med.end;
     e.stop_reason = med.stop_reason;
     e.records.push_back(i);
-    const std::vector<Date> dd = DistinctDoses(med.dose_dates, cp.dose_merge_days);
+    const std::vector<Date> dd =
+        DistinctDoses(med.dose_dates, In<&CourseParams::dose_merge_days, "COURSE-01">(cp));
     if (!dd.empty()) {
       e.doses = static_cast<int>(dd.size());
       e.doses_source = DosesSource::kCounted;
@@ -222,9 +241,11 @@ CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp) 
     if (merge) {
       const std::optional<Date> prev_to = last_covered(*prev);
       // Within the dosing interval plus its overdue margin (oral: the oral gap).
-      const Date limit = !prev_to           ? as_of
-                         : prev->Injected() ? OverdueAfter(*prev, *prev_to, cp)
-                                            : prev_to->AddMonths(cp.oral_gap_months);
+      const Date limit =
+          !prev_to ? as_of
+          : prev->Injected()
+              ? OverdueAfter(*prev, *prev_to, cp)
+              : prev_to->AddMonths(In<&CourseParams::oral_gap_months, "COURSE-01">(cp));
       merge = !r.start || !prev_to || *r.start <= limit;
     }
     if (!merge) {
@@ -295,9 +316,10 @@ CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp) 
           (e.stop_reason == StopReason::kCourseComplete || !e.stop_reason)) {
         const bool reviewed =
             e.agent == Agent::kZoledronicAcid
-                ? e.doses.value_or(0) >= cp.za_review_doses
+                ? e.doses.value_or(0) >= In<&CourseParams::za_review_doses, "COURSE-03">(cp)
                 : (e.start && e.end &&
-                   CalendarMonths(*e.start, *e.end) >= 12.0 * cp.oral_review_years);
+                   CalendarMonths(*e.start, *e.end) >=
+                       12.0 * In<&CourseParams::oral_review_years, "COURSE-03">(cp));
         if (reviewed) e.state = CourseState::kHoliday;
       }
     }
@@ -367,7 +389,9 @@ CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp) 
     m.dmab_months_since_last = static_cast<int>(CalendarMonths(*m.dmab_last_dose, as_of));
     if (m.dmab_first_dose)
       m.dmab_years =
-          CalendarMonths(*m.dmab_first_dose, m.dmab_last_dose->AddMonths(cp.dmab_due_months)) /
+          CalendarMonths(
+              *m.dmab_first_dose,
+              m.dmab_last_dose->AddMonths(In<&CourseParams::dmab_due_months, "COURSE-02">(cp))) /
           12.0;
   }
   // 5. The current course: the most recent ongoing one; else the most recently ended within the
@@ -402,7 +426,8 @@ CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp) 
       const Episode& e = m.episodes[i];
       if (e.oncology) continue;
       const Date r = recency(e);
-      bool current = r >= as_of.AddMonths(-cp.recent_course_months);
+      bool current =
+          r >= as_of.AddMonths(-In<&CourseParams::recent_course_months, "COURSE-03">(cp));
       if (e.agent == Agent::kDenosumab && e.last_dose && !m.AntiresorptiveAfter(*e.last_dose))
         current = true;
       if (e.state == CourseState::kHoliday) current = true;

@@ -36,7 +36,7 @@ void Decider::Continue(int ci, std::string why, std::vector<std::string_view> ru
   std::string text = "Continue " + Human(e.agent);
   if (e.agent == Agent::kZoledronicAcid && e.doses)
     text += ": dose " + std::to_string(*e.doses + 1) + " of at most " +
-            std::to_string(lim_.za_max_doses);
+            std::to_string(In<&CourseLimits::za_max_doses, "COURSE-05">(lim_));
   if (auto due = NextDue(e)) {
     text += (e.agent == Agent::kZoledronicAcid ? ", due " : "; next dose due ") + due->ToString();
     if (e.agent == Agent::kZoledronicAcid) d_.za_next_due = due;
@@ -205,27 +205,32 @@ bool Decider::Limits(int ci) {
   const Episode& e = m_.episodes[ci];
   if (e.agent == Agent::kRomosozumab && e.Ongoing()) {
     if (!e.doses) {
-      d_.missing.push_back({"medications.doses_received",
-                            0,
-                            "romosozumab doses given, needed for the 12-dose limit",
-                            {}});
+      d_.missing.push_back(
+          {"medications.doses_received",
+           0,
+           "romosozumab doses given, needed for the " +
+               std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) + "-dose limit",
+           {}});
       Warn("romosozumab_dose_limit_reached", kWarn,
            "Romosozumab dose count unknown: check before the next dose (at most " +
-               std::to_string(lim_.romo_max_doses) + " monthly doses).",
+               std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) +
+               " monthly doses).",
            {"COURSE-10"});
-    } else if (*e.doses >= lim_.romo_max_doses) {
+    } else if (*e.doses >= In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) {
+      // The block in SEQ-02's words: one reason for the avoid entry, said once.
       Avoid(Agent::kRomosozumab,
-            "course complete (" + std::to_string(*e.doses) + "/" +
-                std::to_string(lim_.romo_max_doses) + " doses)",
+            "BLOCK: " + std::to_string(*e.doses) + " doses received (maximum " +
+                std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) + ")",
             {"COURSE-10"});
       Warn("romosozumab_dose_limit_reached", kWarn,
            "Romosozumab has reached " + std::to_string(*e.doses) + " of " +
-               std::to_string(lim_.romo_max_doses) +
+               std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) +
                " monthly doses: no further dose, even if the order is still active.",
            {"COURSE-10"});
       Seq("course_stop",
           "Romosozumab course complete (" + std::to_string(*e.doses) + "/" +
-              std::to_string(lim_.romo_max_doses) + "): stop it and cancel the order.",
+              std::to_string(In<&CourseLimits::romo_max_doses, "COURSE-10">(lim_)) +
+              "): stop it and cancel the order.",
           {"COURSE-10"});
       Decide(ci, CourseAction::kTransition, "antiresorptive",
              "course complete: an antiresorptive follows without a gap", {"COURSE-10"});
@@ -234,11 +239,15 @@ bool Decider::Limits(int ci) {
       return true;
     }
   }
-  if (IsPthAnalog(e.agent) && e.Ongoing() && m_.pth_months >= lim_.pth_max_months) {
+  if (IsPthAnalog(e.agent) && e.Ongoing() &&
+      m_.pth_months >= In<&CourseLimits::pth_max_months, "COURSE-11", "D37">(lim_)) {
     const std::string months = std::to_string(static_cast<int>(m_.pth_months));
+    const std::string limit = std::to_string(
+        static_cast<int>(In<&CourseLimits::pth_max_months, "COURSE-11", "D37">(lim_)));
     if (e.agent == Agent::kAbaloparatide || !HighTier()) {
       if (e.agent == Agent::kAbaloparatide)
-        Avoid(Agent::kAbaloparatide, "cumulative PTH-analog use " + months + " months (limit 24)",
+        Avoid(Agent::kAbaloparatide,
+              "cumulative PTH-analog use " + months + " months (limit " + limit + ")",
               {"COURSE-11"});
       Exclude(e.agent);
       Warn("pth_analog_cumulative_limit", e.agent == Agent::kAbaloparatide ? kCrit : kWarn,
@@ -259,17 +268,18 @@ bool Decider::Limits(int ci) {
              " cumulative months: continue only while the fracture risk stays high.",
          {"COURSE-11"});
     Refer(Destination::kOsteoporosisSpecialist, kRoutine,
-          "teriparatide beyond 24 months: confirm continued high risk", {"COURSE-11", "REF-02"});
-    Fired("COURSE-11", "teriparatide beyond 24 months, still high risk");
-    Continue(ci, "still at high risk beyond 24 months", {"COURSE-11"});
+          "teriparatide beyond " + limit + " months: confirm continued high risk",
+          {"COURSE-11", "REF-02"});
+    Fired("COURSE-11", "teriparatide beyond " + limit + " months, still high risk");
+    Continue(ci, "still at high risk beyond " + limit + " months", {"COURSE-11"});
     return true;
   }
   // Bisphosphonate maximum (COURSE-12 >= 10 years; COURSE-13 >= 6 doses).
   const bool oral_max =
-      IsOralBp(e) && m_.oral_bp_years >= lim_.oral_max_years &&
+      IsOralBp(e) && m_.oral_bp_years >= In<&CourseLimits::oral_max_years, "COURSE-12">(lim_) &&
       (e.Ongoing() || e.state == CourseState::kCompleted || e.state == CourseState::kStopped);
-  const bool za_max =
-      e.agent == Agent::kZoledronicAcid && !e.oncology && m_.za_doses >= lim_.za_max_doses;
+  const bool za_max = e.agent == Agent::kZoledronicAcid && !e.oncology &&
+                      m_.za_doses >= In<&CourseLimits::za_max_doses, "COURSE-13">(lim_);
   if (oral_max || za_max) {
     const std::vector<std::string_view> rules = {oral_max ? "COURSE-12" : "COURSE-13"};
     const std::string amount = oral_max ? std::to_string(static_cast<int>(m_.oral_bp_years)) +
@@ -301,10 +311,13 @@ bool Decider::Limits(int ci) {
       d_.target = CourseTarget::kNothing;
       d_.holiday = true;
       d_.indicated = std::optional<bool>(false);
-      const Date start = e.last_dose && e.agent == Agent::kZoledronicAcid
-                             ? e.last_dose->AddMonths(cp_.za_due_months)
-                             : e.end.value_or(in_.as_of);
-      const Date review = std::max(start.AddMonths(12 * lim_.holiday_review_years), in_.as_of);
+      const Date start =
+          e.last_dose && e.agent == Agent::kZoledronicAcid
+              ? e.last_dose->AddMonths(In<&CourseParams::za_due_months, "COURSE-20">(cp_))
+              : e.end.value_or(in_.as_of);
+      const Date review =
+          std::max(start.AddMonths(12 * In<&CourseLimits::holiday_review_years, "COURSE-20">(lim_)),
+                   in_.as_of);
       Seq("course_holiday",
           amount + ", not at high risk: drug holiday; next review " + review.ToString() + ".",
           {rules[0], "COURSE-20"});
@@ -330,9 +343,12 @@ bool Decider::Limits(int ci) {
   }
   // COURSE-15: denosumab lapsed or stopped without a follow-on.
   if (e.agent == Agent::kDenosumab && !e.oncology && e.last_dose &&
-      in_.as_of > e.last_dose->AddMonths(cp_.dmab_overdue_after_months) &&
+      in_.as_of >
+          e.last_dose->AddMonths(In<&CourseParams::dmab_overdue_after_months, "COURSE-15">(cp_)) &&
       !m_.AntiresorptiveAfter(*e.last_dose)) {
-    const std::string since = e.last_dose->AddMonths(cp_.dmab_overdue_after_months).ToString();
+    const std::string since =
+        e.last_dose->AddMonths(In<&CourseParams::dmab_overdue_after_months, "COURSE-15">(cp_))
+            .ToString();
     const bool active = e.status == MedStatus::kActive;
     // Why treatment now (course_reason: CourseTherapy makes it the therapy's reason): the months
     // come from the profile (never "about 6 months after" once that date has passed).
@@ -342,12 +358,13 @@ bool Decider::Limits(int ci) {
          "Last denosumab dose " + e.last_dose->ToString() + " (" +
              std::to_string(static_cast<int>(CalendarMonths(*e.last_dose, in_.as_of))) +
              " months ago; the next dose or the follow-on is due at " +
-             std::to_string(cp_.dmab_due_months) + " months, overdue after " +
-             std::to_string(cp_.dmab_overdue_after_months) +
+             std::to_string(In<&CourseParams::dmab_due_months, "COURSE-15">(cp_)) +
+             " months, overdue after " +
+             std::to_string(In<&CourseParams::dmab_overdue_after_months, "COURSE-15">(cp_)) +
              "): treatment is needed now to prevent rebound vertebral fractures.",
          {"COURSE-15", active ? "DMAB-OVERDUE" : "SEQ-05"}});
     if (active) {
-      const bool resume = lim_.lapse_resume;
+      const bool resume = In<&CourseLimits::lapse_resume, "COURSE-15", "D40">(lim_);
       d_.target = resume ? CourseTarget::kDenosumabNow : CourseTarget::kZoledronicNow;
       Seq("course_resume",
           std::string(resume ? "Denosumab" : "Zoledronic acid") + " overdue since " + since +

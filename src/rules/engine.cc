@@ -289,17 +289,6 @@ std::vector<RuleParameterRead> Engine::SaidParameters(const KnowledgeBase& kb) {
   return Sentences::Compile(kb, "", problems).said();  // the default values
 }
 
-std::span<const std::string_view> Engine::RulesWithUnattributedReads() {
-  static const std::vector<std::string_view> ids = [] {
-    std::vector<std::string_view> all;
-    for (const Topic* t : {&kCourseModelTopic, &kCourseStopsTopic, &kCourseDecisionTopic,
-                           &kCourseGatesTopic, &kCourseTherapyTopic, &kCourseFinishTopic})
-      all.insert(all.end(), t->rules.begin(), t->rules.end());
-    return all;
-  }();
-  return ids;
-}
-
 std::vector<TypedParameter> Engine::TypedParameters() {
   std::vector<TypedParameter> out;
   for (const ParamBinding& b : ParamBindings()) out.push_back(b.parameter);

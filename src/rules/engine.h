@@ -46,9 +46,6 @@ class Engine {
   static std::span<const std::string_view> ImplementedRules();
   // The parameters each rule's code reads, derived from the read sites (rules/params.h, Read).
   static std::vector<RuleParameterRead> ParameterReads();
-  // The rules of the topics whose reads do not name their rules yet (the course files): for
-  // them `knowledge check` checks only that what is read is declared.
-  static std::span<const std::string_view> RulesWithUnattributedReads();
   // The typed profile: every parameter the engine resolves, with its unit and kind.
   static std::vector<TypedParameter> TypedParameters();
   // The rules' sentences (rules/say.h) checked against `kb` under every profile: each call

@@ -292,7 +292,7 @@ void Indication(Ctx& x, State& s) {
     if (e.fragility) any_fragility = &e;
   // "Normal BMD" here is every T-score above the low-bone-mass bound (README: > -1.0); a T-score
   // of exactly -1.0 is not low bone mass either, so it qualifies for neither.
-  const bool normal_bmd = f.t_min && *f.t_min > LowBoneMassBoundTenths(x);
+  const bool normal_bmd = f.t_min && *f.t_min > LowBoneMassBoundTenths<"D31">(x);
   if (any_fragility && normal_bmd) {
     x.Fired("D31",
             "fragility fracture (" + FxName(*any_fragility) + ") with every T-score > " +

@@ -121,7 +121,7 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
   }
   const bool targeted =
       (f.z_min && x.P<&CP::zscore_below_expected, "LAB-02">().MetTenths(*f.z_min)) ||
-      s.outside_population || s.treatment_failure;
+      s.outside_population || s.treatment_failure || s.treatment_failure_possible;
   if (targeted) {
     const bool myeloma = x.AgeKnown() && x.P<&CP::myeloma_screen_age, "LAB-02">().Met(x.Age());
     a.workup.push_back(

@@ -106,10 +106,23 @@ constexpr ParamValue::Kind KindOf() {
   return std::is_same_v<F, bool> ? ParamValue::Kind::kBool : ParamValue::Kind::kNumber;
 }
 
+// The key a binding registers: the top-level field, or the member of a set read by member
+// (params.h, In).
+template <auto Member, auto... Inner>
+constexpr FieldKey KeyOf() {
+  using Set = std::remove_cvref_t<decltype(std::declval<CP&>().*Member)>;
+  if constexpr (sizeof...(Inner) == 1 && kReadByMember<Set>)
+    return FieldKeyOf<Inner...>();
+  else
+    return FieldKeyOf<Member>();
+}
+
 template <auto Member, auto... Inner>
 constexpr ParamBinding Bind(std::string_view name, std::string_view unit) {
-  return {
-      {name, unit, KindOf<Member, Inner...>()}, FieldKeyOf<Member>(), &Store<Member, Inner...>, {}};
+  return {{name, unit, KindOf<Member, Inner...>()},
+          KeyOf<Member, Inner...>(),
+          &Store<Member, Inner...>,
+          {}};
 }
 
 // A choice among texts: the value each text stands for.
@@ -130,7 +143,7 @@ bool StoreChoice(CP& c, const ParamValue& v) {
 template <auto Options, auto Member, auto... Inner>
 constexpr ParamBinding Choice(std::string_view name, std::string_view choices) {
   return {{name, "", ParamValue::Kind::kText},
-          FieldKeyOf<Member>(),
+          KeyOf<Member, Inner...>(),
           &StoreChoice<Options, Member, Inner...>,
           choices};
 }
@@ -268,6 +281,8 @@ const ParamBinding kBindings[] = {
     Bind<&CP::dmab_transition_months>("dmab_transition_za_months", "months"),
     Bind<&CP::btm_p1np_drop>("btm_p1np_drop_pct", "%"),
     Bind<&CP::btm_ctx_drop>("btm_ctx_drop_pct", "%"),
+    Bind<&CP::btm_lsc_p1np>("btm_lsc_p1np_pct", "%"),
+    Bind<&CP::btm_lsc_ctx>("btm_lsc_ctx_pct", "%"),
     Bind<&CP::alp_high>("alp_fallback_high_u_l", "U/L"),
     Bind<&CP::alp_low>("alp_fallback_low_u_l", "U/L"),
     Bind<&CP::phosphate_low>("phosphate_fallback_low_mg_dl", "mg/dL"),
@@ -280,6 +295,7 @@ const ParamBinding kBindings[] = {
     Bind<&CP::course, &CourseParams::za_overdue_after_months>("za_overdue_after_months", "months"),
     Bind<&CP::course, &CourseParams::dmab_due_months>("dmab_interval_months", "months"),
     Bind<&CP::course, &CourseParams::dmab_overdue_after_months>("dmab_overdue_months", "months"),
+    Bind<&CP::course, &CourseParams::dmab_transition_months>("dmab_transition_za_months", "months"),
     Bind<&CP::course, &CourseParams::romo_due_months>("romo_interval_months", "months"),
     Bind<&CP::course, &CourseParams::romo_overdue_after_weeks>("romo_overdue_after_weeks", "weeks"),
     Bind<&CP::course, &CourseParams::ibn_iv_due_months>("ibn_iv_interval_months", "months"),

@@ -165,6 +165,7 @@ struct CompiledProfile {
   int dmab_interval_months = 0, dmab_transition_months = 0;
   Threshold dmab_overdue_months;
   Threshold btm_p1np_drop, btm_ctx_drop;
+  Threshold btm_lsc_p1np, btm_lsc_ctx;  // COURSE-18/21: markers suppressed on an antiresorptive
 
   Threshold alp_high, alp_low, phosphate_low, vitd_osteomalacia;
   // Least significant change when the DXA report gives none (for the course rules).
@@ -245,8 +246,28 @@ const auto& Read(const CompiledProfile& c) {
   return c.*Member;
 }
 
+// A parameter set the profile hands on whole to code that has no Ctx (the course model and
+// decision take CourseParams and CourseLimits): its members are bound one by one (params.cc)
+// and each member is read for the rules named where it is used,
+// `In<&CourseLimits::failure_min_months, "COURSE-18">(lim)`.
+template <typename S>
+inline constexpr bool kReadByMember = false;
+template <>
+inline constexpr bool kReadByMember<CourseParams> = true;
+template <>
+inline constexpr bool kReadByMember<CourseLimits> = true;
+
+template <auto Inner, RuleId... Rules, typename S>
+const auto& In(const S& s) {
+  static_assert(sizeof...(Rules) > 0, "a parameter read names the rule(s) it decides");
+  static_assert(kReadByMember<S>, "In reads a member of a set bound member by member");
+  (void)&params_detail::kRead<Inner, Rules...>;
+  return s.*Inner;
+}
+
 // The parameters each rule's code reads, derived from the registrations above and the bindings
-// (a field read stands for every parameter bound to it).
+// (a field read stands for every parameter bound to it; a member of a set read by member, for
+// the parameters bound to that member).
 std::vector<RuleParameterRead> RuleParameterReads();
 
 }  // namespace bp

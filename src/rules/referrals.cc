@@ -56,7 +56,7 @@ void Referrals(Ctx& x, State& s) {
   spec.reserve(8);
   Urgency spec_urgency = Urgency::kRoutine;
   bool any_fragility = f.fragility_events > 0;
-  if (any_fragility && f.t_min && *f.t_min > LowBoneMassBoundTenths(x))
+  if (any_fragility && f.t_min && *f.t_min > LowBoneMassBoundTenths<"REF-02", "D31">(x))
     spec.push_back({"(a) fragility fracture with normal BMD", {"REF-02", "D31"}});
   if (s.treatment_failure)
     spec.push_back({"(b) fracture on therapy (possible treatment failure)", {"REF-02"}});

@@ -410,11 +410,14 @@ class Ctx {
     return sentences->Fill(id, std::span<const std::string_view>(values, sizeof...(V)));
   }
 
-  // A read not attributed to a rule: only the course files (course_*.cc) still use it, and the
-  // rules of their topics are checked one way only (Engine::RulesWithUnattributedReads).
-  template <typename T>
-  const T& P(T CompiledProfile::*field) const {
-    return profile_.*field;
+  // A parameter set handed on whole (CourseParams, CourseLimits to the course model and
+  // decision): not a read itself; each member is read, naming its rules, where it is used
+  // (params.h, In).
+  template <auto Member>
+  const auto& Set() const {
+    static_assert(kReadByMember<std::remove_cvref_t<decltype(profile_.*Member)>>,
+                  "Set hands on a set whose members are read by In");
+    return profile_.*Member;
   }
 
   // The rule id is a literal (static). (Brace-initialized: clang 14, which builds the fuzzers,
@@ -487,7 +490,8 @@ class Ctx {
     MarkAvoided(agent);
     for (auto& x : a.avoid)
       if (x.agent == agent) {
-        x.text += "; " + text.t;
+        // One reason said once: a reason already given (in the same words) adds only its rules.
+        if (x.text.view().find(text.t.view()) == std::string_view::npos) x.text += "; " + text.t;
         for (auto r : rules)
           if (!x.rules.contains(r)) x.rules.push_back(r);
         return;
@@ -546,6 +550,7 @@ struct State {
   bool ctibl_only = false;
   bool holiday = false;
   bool treatment_failure = false;
+  bool treatment_failure_possible = false;  // COURSE-18 F2 without F1 (course_gates.cc)
   bool acp_osteopenia = false;  // TX-05 advice; withdrawn if a later rule indicates treatment
   bool oral_unsuitable = false;
   std::vector<std::string> oral_unsuitable_reasons;
@@ -566,8 +571,10 @@ struct State {
   friend bool operator==(const State&, const State&) = default;
 };
 
-inline int LowBoneMassBoundTenths(Ctx& x) {
-  return static_cast<int>(std::lround(x.P(&CP::tx_tscore_low_bone_mass).value * 10));
+// The low-bone-mass bound in tenths, read for the rules named (`LowBoneMassBoundTenths<"D31">(x)`).
+template <RuleId... Rules>
+int LowBoneMassBoundTenths(Ctx& x) {
+  return static_cast<int>(std::lround(x.P<&CP::tx_tscore_low_bone_mass, Rules...>().value * 10));
 }
 
 // Whole calendar months from a to b (24 for 2024-01-01 .. 2026-01-01), plus the fraction of the

@@ -286,6 +286,96 @@ TEST(CourseDecision, FailureNeedsTwelveMonthsOnTheCourse) {
   EXPECT_EQ(fail.target, CourseTarget::kAnabolic);
 }
 
+// COURSE-14: the follow-on after a stopped denosumab is dated by dmab_transition_za_months (the
+// months the rule compares), not by the dosing interval; the profiles set both to 6, so the test
+// moves them apart.
+TEST(CourseDecision, DenosumabTransitionDatedByTheTransitionMonths) {
+  const Date last = kAsOf.AddMonths(-2);
+  const CourseModel m =
+      Model({Med(Agent::kDenosumab, MedStatus::kStopped, Date::FromYmd(2023, 6, 1), last, 6)});
+  CourseInputs in;
+  in.as_of = kAsOf;
+  in.indicated = true;
+  in.tier = RiskTier::kHigh;
+  in.high_risk_at_review = true;
+  for (const auto& [interval, transition] : {std::pair{6, 5}, std::pair{5, 6}}) {
+    CourseParams cp = Profile().course;
+    cp.dmab_due_months = interval;
+    cp.dmab_transition_months = transition;
+    const CourseDecision d = DecideCourse(m, cp, Profile().course_limits, in);
+    ASSERT_TRUE(d.za_next_due) << interval << "/" << transition;
+    EXPECT_EQ(*d.za_next_due, last.AddMonths(transition)) << interval << "/" << transition;
+    ASSERT_FALSE(d.sequence.empty());
+    EXPECT_NE(d.sequence.front().text.find("about " + std::to_string(transition) + " months"),
+              std::string::npos)
+        << d.sequence.front().text;
+  }
+}
+
+// COURSE-18 F2 (IOF 2012) without a fracture: markers not suppressed and BMD loss, both, after
+// at least 12 months on the course; either alone is not a failure.
+TEST(CourseDecision, PossibleTreatmentFailureNeedsBothMarkersAndBmd) {
+  const CourseModel m = Model({Med(Agent::kAlendronate, MedStatus::kActive, kAsOf.AddMonths(-14))});
+  auto decide = [&](bool btm, bool bmd, const CourseModel& model) {
+    CourseInputs in;
+    in.as_of = kAsOf;
+    in.indicated = true;
+    in.tier = RiskTier::kHigh;
+    in.high_risk_at_review = true;
+    in.btm_not_suppressed = btm;
+    in.bmd_loss_on_course = bmd;
+    in.btm_finding = "markers";
+    in.bmd_finding = "bmd";
+    return DecideCourse(model, Profile().course, Profile().course_limits, in);
+  };
+  const CourseDecision both = decide(true, true, m);
+  EXPECT_TRUE(both.treatment_failure_possible);
+  EXPECT_FALSE(both.treatment_failure);
+  EXPECT_TRUE(HasWarning(both, "treatment_failure_possible"));
+  EXPECT_FALSE(HasWarning(both, "treatment_failure"));
+  EXPECT_TRUE(Avoids(both, "alendronate"));
+  EXPECT_FALSE(Avoids(both, "zoledronic_acid"));
+  EXPECT_EQ(both.target, CourseTarget::kNonBisphosphonate);
+  EXPECT_EQ(DecisionOf(both, Agent::kAlendronate), CourseAction::kSwitch);
+  for (auto [btm, bmd] : {std::pair{true, false}, std::pair{false, true}}) {
+    const CourseDecision one = decide(btm, bmd, m);
+    EXPECT_FALSE(HasWarning(one, "treatment_failure_possible"));
+    EXPECT_EQ(DecisionOf(one, Agent::kAlendronate), CourseAction::kContinue);
+  }
+  // 11 months on the course: not judged yet.
+  const CourseModel young =
+      Model({Med(Agent::kAlendronate, MedStatus::kActive, kAsOf.AddMonths(-11))});
+  EXPECT_FALSE(HasWarning(decide(true, true, young), "treatment_failure_possible"));
+}
+
+// COURSE-21: a restart trigger ends the holiday; after the bisphosphonate maximum the restart
+// is a non-bisphosphonate, otherwise the selection chooses (the previous bisphosphonate too).
+TEST(CourseDecision, HolidayRestartTriggers) {
+  auto decide = [&](int years, std::vector<std::string> triggers) {
+    Medication m = Med(Agent::kAlendronate, MedStatus::kStopped, kAsOf.AddMonths(-12 * years - 30));
+    m.end = kAsOf.AddMonths(-30);
+    m.stop_reason = StopReason::kDrugHoliday;
+    CourseInputs in;
+    in.as_of = kAsOf;
+    in.tier = RiskTier::kHigh;
+    in.high_risk_at_review = false;
+    in.holiday_restart_triggers = std::move(triggers);
+    return DecideCourse(Model({m}), Profile().course, Profile().course_limits, in);
+  };
+  const CourseDecision none = decide(5, {});
+  EXPECT_TRUE(none.holiday);
+  EXPECT_FALSE(HasWarning(none, "drug_holiday_restart_due"));
+  const CourseDecision five = decide(5, {"femoral neck T-score -2.5"});
+  EXPECT_FALSE(five.holiday);
+  EXPECT_TRUE(HasWarning(five, "drug_holiday_restart_due"));
+  EXPECT_EQ(five.target, CourseTarget::kNewStart);
+  ASSERT_TRUE(five.indicated && *five.indicated);
+  EXPECT_EQ(**five.indicated, true);
+  EXPECT_EQ(DecisionOf(five, Agent::kAlendronate), CourseAction::kResume);
+  const CourseDecision ten = decide(10, {"femoral neck T-score -2.5"});
+  EXPECT_EQ(ten.target, CourseTarget::kNonBisphosphonate);
+}
+
 TEST(CourseDecision, FinishedAnabolicTransitions) {
   const CourseDecision d =
       Decide(Model({Med(Agent::kRomosozumab, MedStatus::kCompleted, Date::FromYmd(2024, 1, 1),

@@ -9,6 +9,8 @@
 //     [U]), a profile id, an enum name (snake_case word) or an internal marker ("BLOCK:");
 //   - no clause of five words or more is said in two statements of what must follow, or of
 //     monitoring;
+//   - an avoid entry gives each reason once: no two of its reasons state the same numbers
+//     ("course complete (12/12 doses); blocked: 12 doses received (maximum 12)");
 //   - the reasons of one referral speak in one voice (sentences) and no two of them rest on the
 //     same clinical rule (two voices for one reason);
 //   - no monitoring for an agent whose course is stopped, complete or switched and which is not
@@ -149,6 +151,30 @@ inline std::string Problems(const Assessment& a) {
           }
         if (!dup) seen.emplace_back(c, i);
       }
+  }
+  // One reason said once in an avoid entry: two of its reasons ("; ") that state the same
+  // numbers say the same thing twice.
+  for (const auto& v : a.avoid) {
+    static const std::regex kNumber(R"(\d+(\.\d+)?)");
+    std::vector<std::pair<std::string, std::vector<std::string>>> reasons;
+    const std::string t = v.text.str();
+    for (std::size_t from = 0; from <= t.size();) {
+      std::size_t to = t.find("; ", from);
+      if (to == std::string::npos) to = t.size();
+      const std::string part = t.substr(from, to - from);
+      std::vector<std::string> nums;
+      for (auto it = std::sregex_iterator(part.begin(), part.end(), kNumber);
+           it != std::sregex_iterator(); ++it)
+        if (std::find(nums.begin(), nums.end(), it->str()) == nums.end()) nums.push_back(it->str());
+      std::sort(nums.begin(), nums.end());
+      if (!nums.empty()) reasons.emplace_back(part, nums);
+      from = to + 2;
+    }
+    for (std::size_t i = 0; i < reasons.size(); ++i)
+      for (std::size_t j = i + 1; j < reasons.size(); ++j)
+        if (reasons[i].second == reasons[j].second)
+          out << "\n  avoid " << v.agent.view() << " gives one reason twice: " << reasons[i].first
+              << " | " << reasons[j].first;
   }
   // The reasons of one referral: sentences, and one reason per clinical rule.
   for (const auto& r : a.referrals) {

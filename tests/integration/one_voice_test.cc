@@ -135,6 +135,11 @@ TEST(OneVoice, CompleteRomosozumabCourseSpeaksOnce) {
     block = block || (v.agent.view() == "romosozumab" &&
                       v.text.view().find("blocked: ") != std::string_view::npos);
   EXPECT_TRUE(block);
+  for (const auto& v : a.avoid)
+    if (v.agent.view() == "romosozumab") {
+      const std::string t = v.text.str();
+      EXPECT_EQ(t.find("doses received"), t.rfind("doses received")) << t;
+    }
   EXPECT_EQ(one_voice::Problems(a), "");
 }
 
@@ -152,6 +157,10 @@ TEST(OneVoice, ChecksFindEachDefect) {
   monitor.monitoring.push_back(
       {Text("romo_cv"), Text("Romosozumab: watch for chest pain."), RuleIds{"MON-05"}});
   EXPECT_NE(one_voice::Problems(monitor).find("monitoring for romosozumab"), std::string::npos);
+  Assessment reason_twice = a;  // W17 before the course and SEQ-02 spoke with one voice
+  reason_twice.avoid.front().text =
+      Text("course complete (12/12 doses); blocked: 12 doses received (maximum 12)");
+  EXPECT_NE(one_voice::Problems(reason_twice).find("gives one reason twice"), std::string::npos);
   const Assessment w07 = AssessJson(VignettePatient("W07-"));
   Assessment voices = w07;
   for (auto& r : voices.referrals)
