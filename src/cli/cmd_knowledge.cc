@@ -89,8 +89,7 @@ int RunCheck(const std::string& dir) {
   // A parameter a rule's texts say counts as used by the rule, like one its code reads.
   std::vector<RuleParameterRead> used = Engine::ParameterReads();
   for (const RuleParameterRead& r : Engine::SaidParameters(kb)) used.push_back(r);
-  for (auto& p : CheckRuleParameters(kb, used))
-    problems.push_back(std::move(p));
+  for (auto& p : CheckRuleParameters(kb, used)) problems.push_back(std::move(p));
   for (auto& p : CheckTypedParameters(kb, Engine::TypedParameters()))
     problems.push_back(std::move(p));
   // The rules' sentences: every text the code says exists and compiles under every profile,

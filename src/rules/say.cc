@@ -205,10 +205,13 @@ std::vector<std::string> Sentences::Unsaid(const KnowledgeBase& kb,
                                            std::span<const SaySite> sites) {
   std::vector<std::string> problems;
   for (const RuleDef& r : kb.rules)
-    for (const auto& [key, text] : r.texts)
+    for (const auto& entry : r.texts) {
+      const std::string& key =
+          entry.first;  // a reference, not a binding: clang 14 cannot capture one
       if (std::none_of(sites.begin(), sites.end(),
                        [&](const SaySite& s) { return s.rule == r.id && s.key == key; }))
         problems.push_back(r.id + " text '" + key + "' is not said by the code");
+    }
   return problems;
 }
 
