@@ -2,7 +2,8 @@
 // generated-patient tests (one_voice_test.cc, course_property_test.cc):
 //   - "Correct first" is shown only for what can be corrected (never for a creatinine clearance
 //     below the label limit or a pregnancy);
-//   - the infusion section does not repeat a check or a reason;
+//   - the infusion section does not repeat a check or a reason, and its status agrees with the
+//     avoid list and with its reasons (never eligible while avoided);
 //   - the course decision never says both continue and stop;
 //   - no warning suggests starting, giving or switching to an agent the decision avoids;
 //   - no person-facing text has an item letter like "(g)", a verification mark ([V], [V2], [P],
@@ -116,6 +117,25 @@ inline std::string Problems(const Assessment& a) {
     for (std::size_t j = i + 1; j < a.za_reasons.size(); ++j)
       if (a.za_reasons[i].text.view() == a.za_reasons[j].text.view())
         out << "\n  infusion reason repeated: " << a.za_reasons[i].text.view();
+  // The zoledronic acid status agrees with the avoid list and with its own reasons: never
+  // eligible while avoided; a deferral, a contraindication or "not indicated" is not explained
+  // by "every check passes", and a contraindication is not explained as a deferral (or the
+  // reverse).
+  const bool za_avoided = std::any_of(a.avoid.begin(), a.avoid.end(),
+                                      [](const Avoid& v) { return v.agent == "zoledronic_acid"; });
+  if (za_avoided &&
+      (a.za_status == ZaStatus::kEligible || a.za_status == ZaStatus::kEligibleAfterCorrection))
+    out << "\n  zoledronic acid " << ToString(a.za_status) << " while avoided";
+  for (const auto& r : a.za_reasons) {
+    const std::string_view t = r.text.view();
+    if (a.za_status != ZaStatus::kEligible && t == "Every pre-infusion check passes.")
+      out << "\n  zoledronic acid " << ToString(a.za_status) << " explained by: " << t;
+    if ((a.za_status == ZaStatus::kContraindicated && t.rfind("Deferred", 0) == 0) ||
+        (a.za_status == ZaStatus::kDeferred && t.rfind("Contraindicated", 0) == 0))
+      out << "\n  zoledronic acid " << ToString(a.za_status) << " explained by: " << t;
+  }
+  if (a.za_reasons.empty() && !a.HasWarning("patient_deceased"))
+    out << "\n  zoledronic acid " << ToString(a.za_status) << " without a reason";
   // Continue and stop at once.
   bool cont = false, stop = false;
   for (const auto& s : a.sequence) {
