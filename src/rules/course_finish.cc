@@ -63,26 +63,26 @@ bool MonitorsAgent(std::string_view code, Agent a) {
 }
 
 // The name of a pre-infusion check in a course statement (as the infusion section names it).
-std::string_view CheckName(PreCheckKind k) {
+std::string CheckName(const Ctx& x, PreCheckKind k) {
   switch (k) {
     case PreCheckKind::kCreatinineClearance:
-      return "creatinine clearance";
+      return x.Say<"COURSE-15", "check_crcl">();
     case PreCheckKind::kAcuteRenalImpairment:
-      return "acute renal impairment";
+      return x.Say<"COURSE-15", "check_acute_renal">();
     case PreCheckKind::kSerumCalcium:
-      return "serum calcium";
+      return x.Say<"COURSE-15", "check_calcium">();
     case PreCheckKind::kVitaminD:
-      return "25-OH vitamin D";
+      return x.Say<"COURSE-15", "check_vitamin_d">();
     case PreCheckKind::kDosingInterval:
-      return "dosing interval";
+      return x.Say<"COURSE-15", "check_interval">();
     case PreCheckKind::kHypersensitivity:
-      return "hypersensitivity";
+      return x.Say<"COURSE-15", "check_hypersensitivity">();
     case PreCheckKind::kPregnancy:
-      return "pregnancy";
+      return x.Say<"COURSE-15", "check_pregnancy">();
     case PreCheckKind::kAcuteCondition:
-      return "acute condition";
+      return x.Say<"COURSE-15", "check_acute_condition">();
     default:
-      return "pre-infusion check";
+      return x.Say<"COURSE-15", "check_other">();
   }
 }
 
@@ -100,7 +100,7 @@ void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
     std::string* to = c.status == CheckStatus::kFail      ? &failed
                       : c.status == CheckStatus::kUnknown ? &unknown
                                                           : nullptr;
-    if (to) *to += (to->empty() ? "" : ", ") + std::string(CheckName(c.check));
+    if (to) *to += (to->empty() ? "" : ", ") + CheckName(x, c.check);
   }
   const std::optional<Date>& due = x.course.za_next_due;
   std::string tail, switch_to;
