@@ -415,14 +415,14 @@ void Course(Ctx& x, State& s) {
     }
   // Hypercalcemia and primary hyperparathyroidism: PTH analogs avoided (CI-08, CI-09).
   if (phpt || f.hypercalcemia) {
-    x.AvoidAgent(
-        "teriparatide",
-        phpt ? x.Say<"CI-08", "gate_avoid_phpt">() : x.Say<"CI-08", "gate_avoid_hypercalcemia">(),
-        {"CI-08", "CALC-04"});
-    x.AvoidAgent(
-        "abaloparatide",
-        phpt ? x.Say<"CI-09", "gate_avoid_phpt">() : x.Say<"CI-09", "gate_avoid_hypercalcemia">(),
-        {"CI-09", "CALC-04"});
+    x.AvoidAgent("teriparatide",
+                 x.Say<"CI-08", "avoid", "reasons">(phpt ? x.Say<"CI-08", "gate_phpt">()
+                                                         : x.Say<"CI-08", "gate_hypercalcemia">()),
+                 {"CI-08", "CALC-04"});
+    x.AvoidAgent("abaloparatide",
+                 x.Say<"CI-09", "avoid", "reasons">(phpt ? x.Say<"CI-09", "gate_phpt">()
+                                                         : x.Say<"CI-09", "gate_hypercalcemia">()),
+                 {"CI-09", "CALC-04"});
   }
   // The gates of SEL-09 (advanced CKD) and LAB-03 (primary hyperparathyroidism) apply when
   // treatment is indicated, and the course decides that as it would without the gate: a course

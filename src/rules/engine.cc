@@ -53,21 +53,11 @@ ProfileTexts MakeProfileTexts(const CompiledProfile& c) {
                Num(Read<&CP::tx_frax_mof, "D1">(c).value, 0) + " % / " +
                Num(Read<&CP::tx_frax_hip, "D1">(c).value, 0) + " % are treatment thresholds only");
   t.d2 = Interned("T-score very-high-risk threshold " + Desc(Read<&CP::vh_tscore, "D2">(c), ""));
-  t.d11 = Interned(
-      "per-drug renal thresholds: zoledronic acid " + Desc(Read<&CP::za_crcl, "D11">(c), "mL/min") +
-      ", alendronate " + Desc(Read<&CP::alendronate_crcl, "D11">(c), "mL/min") +
-      ", risedronate/ibandronate " + Desc(Read<&CP::risedronate_crcl, "D11">(c), "mL/min") +
-      " (Cockcroft-Gault, not eGFR)");
-  t.d12 = Interned("minimum " + Num(Read<&CP::za_min_vitd, "D12">(c).value, 0) +
-                   " ng/mL blocks; AACE target " + Num(Read<&CP::vitd_target, "D12">(c).value, 0) +
-                   " ng/mL warns");
   t.d13 = Interned("any fracture in the past " + Int(Read<&CP::vh_recent_fx_months, "D13">(c)) +
                    " months counts (AACE 2020), not only vertebral or hip");
   t.d26 = Interned("reassess after " + Num(Read<&CP::bp_oral_reassess_years, "D26">(c).value, 0) +
                    " years oral or " + Num(Read<&CP::za_reassess_doses, "D26">(c).value, 0) +
                    " years IV");
-  t.d27 = Interned("refer below CrCl " + Num(Read<&CP::refer_crcl, "D27">(c).value, 0) +
-                   " mL/min; always at eGFR " + Desc(Read<&CP::denosumab_egfr, "D27">(c), ""));
   t.giop_acr_scope = Interned("ACR 2022 scope not met (" +
                               Desc(Read<&CP::gc_acr_min_dose, "GIOP-01">(c), "mg/day") + " for " +
                               Desc(Read<&CP::gc_acr_min_days, "GIOP-01">(c), "days") + ")");
