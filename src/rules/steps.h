@@ -360,9 +360,7 @@ struct Pc {
 // engine (Engine::Create) instead of once per assessment. Interned: they live as long as the
 // process, like literals, so an assessment may outlive its engine.
 struct ProfileTexts {
-  Text calc07_in, calc07_out, d1, d2, d11, d12, d13, d26, d27;
-  Text giop_acr_scope, giop_vh_dose, giop_vh_cumulative, giop_young, giop_young_no_frax,
-      giop_not_young;
+  Text d11, d12, d27;
 };
 
 namespace rules {
