@@ -12,6 +12,14 @@ std::string words(std::string w) {
   std::replace(w.begin(), w.end(), '_', ' ');
   return w;
 }
+
+// A sentence of a rule from knowledge/ (rules/say.h), said through the run's Ctx; none without
+// one (the decision's unit tests).
+template <RuleId Rule, RuleId Key, RuleId... Names, typename... V>
+std::string Say(const rules::Ctx* x, const V&... v) {
+  if (x == nullptr) return {};
+  return x->template Say<Rule, Key, Names...>(v...);
+}
 }  // namespace
 
 bool Decider::Failure(int ci) {
@@ -22,6 +30,14 @@ bool Decider::Failure(int ci) {
   CourseModel one;
   one.as_of = m_.as_of;
   one.episodes.push_back(e);
+  // The prerequisite "oral adherence not flagged": an oral bisphosphonate that may not have been
+  // taken or absorbed has not failed (COURSE-19 then gives zoledronic acid first, SEL-03).
+  const bool not_taken = IsOralBp(e) && (in_.oral_adherence_concern || in_.oral_malabsorption);
+  const std::string cause =
+      !not_taken                                             ? std::string()
+      : in_.oral_adherence_concern && in_.oral_malabsorption ? Say<"COURSE-18", "cause_both">(in_.x)
+      : in_.oral_adherence_concern ? Say<"COURSE-18", "cause_adherence">(in_.x)
+                                   : Say<"COURSE-18", "cause_malabsorption">(in_.x);
   // Incident fragility fractures: on this course, after it started.
   std::vector<Date> incident;
   for (const Date& fx : in_.fragility_fractures)
@@ -37,6 +53,24 @@ bool Decider::Failure(int ci) {
       continue;
     }
     d_.treatment_failure = true;
+    const bool recent = fx >= in_.as_of.AddMonths(-12);
+    if (not_taken) {
+      // §6.H.3: the contract's treatment_failure holds and is raised; the prerequisite that is
+      // not met goes into its text and no switch to another class is proposed.
+      const std::string at = fx.ToString(), on = std::to_string(static_cast<int>(months)),
+                        agent = Human(e.agent);
+      Warn("treatment_failure", kWarn,
+           Say<"COURSE-18", "warn_not_true", "date", "months", "agent", "cause">(in_.x, at, on,
+                                                                                 agent, cause),
+           {"COURSE-18"});
+      Fired("COURSE-18",
+            Say<"COURSE-18", "fired_not_true", "date", "agent", "cause">(in_.x, at, agent, cause));
+      Refer(Destination::kOsteoporosisSpecialist, recent ? kUrgent : kRoutine,
+            Say<"COURSE-18", "refer_not_true", "agent", "cause">(in_.x, agent, cause),
+            {"COURSE-18", "REF-02"});
+      NotTakenSwitch(ci, cause);
+      return true;
+    }
     Warn("treatment_failure", kWarn,
          "Fragility fracture on " + fx.ToString() + " after " +
              std::to_string(static_cast<int>(months)) + " months on " + Human(e.agent) +
@@ -44,9 +78,8 @@ bool Decider::Failure(int ci) {
              "failure.",
          {"COURSE-18"});
     Fired("COURSE-18", "fracture " + fx.ToString() + " on " + Human(e.agent));
-    Switch(ci, "fracture on " + Human(e.agent) + ": treatment failure",
-           fx >= in_.as_of.AddMonths(-12), "after a fracture on treatment",
-           "fracture on treatment");
+    Switch(ci, "fracture on " + Human(e.agent) + ": treatment failure", recent,
+           "after a fracture on treatment", "fracture on treatment");
     return true;
   }
   // F2 (IOF 2012) after at least min_months on the course: (a) two or more incident fractures;
@@ -69,7 +102,22 @@ bool Decider::Failure(int ci) {
                              ": one criterion alone is not a treatment failure");
     return false;
   }
+  if (not_taken) {
+    // A prerequisite is not met: no failure code (the contract's code needs a fracture after
+    // min_months, which F1 above would have found); say why, and zoledronic acid first.
+    Fired("COURSE-18", Say<"COURSE-18", "fired_possible_not_true", "finding", "agent", "cause">(
+                           in_.x, why, Human(e.agent), cause));
+    NotTakenSwitch(ci, cause);
+    return true;
+  }
   d_.treatment_failure_possible = true;
+  // RISK-01(b): a failure on therapy (F1 or F2) makes the tier very high, under the profiles
+  // whose risk model has that criterion (AACE 2020); the course step applies it to the tier.
+  if (in_.failure_sets_very_high && in_.tier != RiskTier::kVeryHigh) {
+    d_.tier_very_high = true;
+    d_.tier_very_high_agent = Human(e.agent);
+    d_.tier_very_high_finding = why;
+  }
   Warn("treatment_failure_possible", kWarn,
        "Possible treatment failure after " +
            std::to_string(static_cast<int>(CalendarMonths(*from, in_.as_of))) + " months on " +
@@ -82,6 +130,23 @@ bool Decider::Failure(int ci) {
   Switch(ci, "possible treatment failure on " + Human(e.agent) + ": " + why, recent,
          "after possible treatment failure", "possible treatment failure");
   return true;
+}
+
+// COURSE-19: an oral bisphosphonate that may not have been taken or absorbed is not a true
+// failure; zoledronic acid first (SEL-03: adherence assured, no absorption needed). The oral
+// agents are not avoided for failure, and no other class is proposed.
+void Decider::NotTakenSwitch(int ci, const std::string& cause) {
+  const Episode& e = m_.episodes[ci];
+  const std::string agent = Human(e.agent);
+  d_.not_true_failure = true;
+  d_.target = CourseTarget::kZoledronicNow;
+  d_.za_next_due = in_.as_of;
+  Seq("course_switch", Say<"COURSE-19", "switch_not_true", "agent", "cause">(in_.x, agent, cause),
+      {"COURSE-18", "COURSE-19", "SEL-03"});
+  Decide(ci, CourseAction::kSwitch, "zoledronic_acid",
+         Say<"COURSE-19", "decided_not_true", "cause">(in_.x, cause),
+         {"COURSE-18", "COURSE-19", "SEL-03"});
+  Fired("COURSE-19", Say<"COURSE-19", "fired_not_true", "agent", "cause">(in_.x, agent, cause));
 }
 
 // COURSE-18 (F1 or F2) consequences and the COURSE-19 switch.
@@ -98,9 +163,9 @@ void Decider::Switch(int ci, const std::string& refer_why, bool recent_fracture,
         {"COURSE-18", "REF-02"});
   std::string to;
   if (IsCourseBisphosphonate(e.agent)) {
-    d_.target = in_.tier == RiskTier::kVeryHigh ? CourseTarget::kAnabolic
-                                                : CourseTarget::kNonBisphosphonate;
-    to = in_.tier == RiskTier::kVeryHigh ? "anabolic" : "denosumab";
+    const bool very_high = in_.tier == RiskTier::kVeryHigh || d_.tier_very_high;
+    d_.target = very_high ? CourseTarget::kAnabolic : CourseTarget::kNonBisphosphonate;
+    to = very_high ? "anabolic" : "denosumab";
   } else if (e.agent == Agent::kDenosumab) {
     d_.target = in_.romo_eligible ? CourseTarget::kAnabolic : CourseTarget::kSpecialist;
     to = in_.romo_eligible ? "romosozumab" : "specialist_decision";
@@ -560,6 +625,50 @@ CourseDecision DecideCourse(const CourseModel& m, const CourseParams& cp, const 
 }  // namespace bp
 
 namespace bp::rules {
+
+void CourseFailureInputs(Ctx& x, CourseInputs& in) {
+  const Facts& f = x.f;
+  const Patient& p = x.p;
+  in.x = &x;
+  in.oral_adherence_concern = p.oral_bisphosphonate_barriers.adherence_concern.value_or(false);
+  in.oral_malabsorption = f.HasActive(p, ConditionCode::kMalabsorption) ||
+                          f.HasActive(p, ConditionCode::kCeliacDisease) ||
+                          f.HasActive(p, ConditionCode::kBariatricSurgery) ||
+                          FindCondition(p, ConditionCode::kBariatricSurgery, false);
+  in.failure_sets_very_high =
+      x.P<&CP::risk_model, "RISK-01", "COURSE-18">() == RiskModel::kAace2020;
+}
+
+// RISK-01(b) for a possible treatment failure (COURSE-18 F2): the tier decided before the course
+// was known becomes very high when the course decision asks for it, and the trace says why.
+void FailureTier(Ctx& x, State& s) {
+  const CourseDecision& d = x.course;
+  if (!d.tier_very_high || s.course_gate || s.pathologic || x.a.treatment_indicated != true ||
+      x.a.risk_tier == RiskTier::kVeryHigh)
+    return;
+  x.a.risk_tier = RiskTier::kVeryHigh;
+  if (!x.verbose) return;
+  const std::string why = x.Say<"COURSE-18", "very_high", "agent", "finding">(
+      d.tier_very_high_agent, d.tier_very_high_finding);
+  bool traced = false;
+  for (auto& t : x.a.trace) {
+    if (t.rule == "RISK-01" && t.outcome == Outcome::kNotFired) {
+      t.outcome = Outcome::kFired;
+      t.because = Keep(why);
+      traced = true;
+    } else if (t.rule == "RISK-02" && t.outcome == Outcome::kFired) {
+      t.outcome = Outcome::kNotFired;
+      t.because = Keep(x.Say<"COURSE-18", "not_high">());
+    }
+  }
+  if (!traced) x.Fired("RISK-01", Str(why));
+  std::erase_if(x.a.treatment_reasons, [](const Statement& st) { return st.code == "high_risk"; });
+  x.a.treatment_reasons.push_back(
+      St{"very_high_risk",
+         x.Say<"COURSE-18", "very_high_reason", "agent">(d.tier_very_high_agent),
+         {"RISK-01", "COURSE-18"}});
+}
+
 namespace {
 // The rules this file implements (the registration: see Topic in steps.h).
 constexpr std::string_view kRules[] = {"COURSE-09", "COURSE-12", "COURSE-13", "COURSE-14",
