@@ -46,10 +46,9 @@ bool Decider::Failure(int ci) {
   for (const Date& fx : incident) {
     const double months = CalendarMonths(*from, fx);
     if (months < min_months) {
-      Fired("COURSE-18", "fracture " + fx.ToString() + " after " +
-                             std::to_string(static_cast<int>(months)) + " months of " +
-                             Human(e.agent) + ": not a treatment failure (less than " +
-                             std::to_string(min_months) + " months)");
+      Fired("COURSE-18",
+            Say<"COURSE-18", "fired_too_early", "date", "months", "agent">(
+                in_.x, fx.ToString(), std::to_string(static_cast<int>(months)), Human(e.agent)));
       continue;
     }
     d_.treatment_failure = true;
@@ -71,15 +70,15 @@ bool Decider::Failure(int ci) {
       NotTakenSwitch(ci, cause);
       return true;
     }
+    const std::string agent = Human(e.agent);
     Warn("treatment_failure", kWarn,
-         "Fragility fracture on " + fx.ToString() + " after " +
-             std::to_string(static_cast<int>(months)) + " months on " + Human(e.agent) +
-             ": check adherence, vitamin D and calcium, and secondary causes before calling it "
-             "failure.",
+         Say<"COURSE-18", "warn_failure", "date", "months", "agent">(
+             in_.x, fx.ToString(), std::to_string(static_cast<int>(months)), agent),
          {"COURSE-18"});
-    Fired("COURSE-18", "fracture " + fx.ToString() + " on " + Human(e.agent));
-    Switch(ci, "fracture on " + Human(e.agent) + ": treatment failure", recent,
-           "after a fracture on treatment", "fracture on treatment");
+    Fired("COURSE-18",
+          Say<"COURSE-18", "fired_failure", "date", "agent">(in_.x, fx.ToString(), agent));
+    Switch(ci, Say<"COURSE-18", "refer_failure", "agent">(in_.x, agent), recent,
+           Say<"COURSE-19", "after_failure">(in_.x), Say<"COURSE-19", "decided_failure">(in_.x));
     return true;
   }
   // F2 (IOF 2012) after at least min_months on the course: (a) two or more incident fractures;
@@ -89,17 +88,21 @@ bool Decider::Failure(int ci) {
   const bool btm = in_.btm_not_suppressed == true;
   const bool bmd = in_.bmd_loss_on_course == true;
   std::string why;
+  bool f2 = true;
   if (incident.size() >= 2)
-    why = std::to_string(incident.size()) + " fragility fractures on " + Human(e.agent);
+    why = Say<"COURSE-18", "why_fractures", "count", "agent">(
+        in_.x, std::to_string(incident.size()), Human(e.agent));
   else if (incident.size() == 1 && (btm || bmd))
-    why = "a fragility fracture on " + Human(e.agent) + " and " +
-          (btm ? in_.btm_finding : in_.bmd_finding);
+    why = Say<"COURSE-18", "why_fracture_and", "agent", "finding">(
+        in_.x, Human(e.agent), btm ? in_.btm_finding : in_.bmd_finding);
   else if (incident.empty() && btm && bmd)
-    why = in_.btm_finding + " and " + in_.bmd_finding;
-  if (why.empty()) {
+    why = Say<"COURSE-18", "why_both", "markers", "bmd">(in_.x, in_.btm_finding, in_.bmd_finding);
+  else
+    f2 = false;
+  if (!f2) {
     if (btm || bmd)
-      Fired("COURSE-18", (btm ? in_.btm_finding : in_.bmd_finding) +
-                             ": one criterion alone is not a treatment failure");
+      Fired("COURSE-18", Say<"COURSE-18", "fired_one_criterion", "finding">(
+                             in_.x, btm ? in_.btm_finding : in_.bmd_finding));
     return false;
   }
   if (not_taken) {
@@ -119,16 +122,16 @@ bool Decider::Failure(int ci) {
     d_.tier_very_high_finding = why;
   }
   Warn("treatment_failure_possible", kWarn,
-       "Possible treatment failure after " +
-           std::to_string(static_cast<int>(CalendarMonths(*from, in_.as_of))) + " months on " +
-           Human(e.agent) + ": " + why +
-           ". Check adherence, absorption, vitamin D and calcium, and secondary causes.",
+       Say<"COURSE-18", "warn_possible", "months", "agent", "finding">(
+           in_.x, std::to_string(static_cast<int>(CalendarMonths(*from, in_.as_of))),
+           Human(e.agent), why),
        {"COURSE-18"});
-  Fired("COURSE-18", "possible treatment failure: " + why);
+  Fired("COURSE-18", Say<"COURSE-18", "fired_possible", "finding">(in_.x, why));
   bool recent = false;
   for (const Date& fx : incident) recent = recent || fx >= in_.as_of.AddMonths(-12);
-  Switch(ci, "possible treatment failure on " + Human(e.agent) + ": " + why, recent,
-         "after possible treatment failure", "possible treatment failure");
+  Switch(ci, Say<"COURSE-18", "refer_possible", "agent", "finding">(in_.x, Human(e.agent), why),
+         recent, Say<"COURSE-19", "after_possible">(in_.x),
+         Say<"COURSE-19", "decided_possible">(in_.x));
   return true;
 }
 
@@ -155,9 +158,9 @@ void Decider::Switch(int ci, const std::string& refer_why, bool recent_fracture,
   const Episode& e = m_.episodes[ci];
   if (IsOralBp(e)) {
     for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
-      Avoid(a, "treatment failure on " + Human(e.agent), {"COURSE-18"});
+      Avoid(a, Say<"COURSE-18", "avoid_oral", "agent">(in_.x, Human(e.agent)), {"COURSE-18"});
   } else if (e.agent != Agent::kDenosumab && !IsCourseAnabolic(e.agent)) {
-    Avoid(e.agent, "treatment failure on this agent", {"COURSE-18"});
+    Avoid(e.agent, Say<"COURSE-18", "avoid_agent">(in_.x), {"COURSE-18"});
   }
   Refer(Destination::kOsteoporosisSpecialist, recent_fracture ? kUrgent : kRoutine, refer_why,
         {"COURSE-18", "REF-02"});
@@ -169,23 +172,23 @@ void Decider::Switch(int ci, const std::string& refer_why, bool recent_fracture,
   } else if (e.agent == Agent::kDenosumab) {
     d_.target = in_.romo_eligible ? CourseTarget::kAnabolic : CourseTarget::kSpecialist;
     to = in_.romo_eligible ? "romosozumab" : "specialist_decision";
-    Avoid(Agent::kTeriparatide, "PTH analog alone after denosumab: transient bone loss",
-          {"COURSE-19"});
-    Avoid(Agent::kAbaloparatide, "PTH analog alone after denosumab: transient bone loss",
-          {"COURSE-19"});
+    const std::string pth = Say<"COURSE-19", "avoid_pth_after_denosumab">(in_.x);
+    Avoid(Agent::kTeriparatide, pth, {"COURSE-19"});
+    Avoid(Agent::kAbaloparatide, pth, {"COURSE-19"});
   } else {
     d_.target = CourseTarget::kSpecialist;
     to = "specialist_decision";
   }
   Seq("course_switch",
-      "Switch from " + Human(e.agent) + " " + after + " (to " +
-          (to == "specialist_decision" ? std::string("a specialist's choice") : words(to)) + ").",
+      Say<"COURSE-19", "switch", "agent", "after", "target">(
+          in_.x, Human(e.agent), after,
+          to == "specialist_decision" ? Say<"COURSE-19", "to_specialist">(in_.x) : words(to)),
       {"COURSE-18", "COURSE-19"});
   Decide(ci, CourseAction::kSwitch, to, decided, {"COURSE-18", "COURSE-19"});
-  Fired("COURSE-19", "switch from " + Human(e.agent));
+  Fired("COURSE-19", Say<"COURSE-19", "fired_switch", "agent">(in_.x, Human(e.agent)));
   if (e.agent == Agent::kDenosumab)
-    Warn("denosumab_discontinuation_rebound", kWarn,
-         "Continue denosumab until the next agent starts: no gap.", {"COURSE-19"});
+    Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-19", "warn_no_gap">(in_.x),
+         {"COURSE-19"});
 }
 
 bool Decider::Reviews(int ci) {
