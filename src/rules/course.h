@@ -163,8 +163,8 @@ struct CourseInputs {
   // a true treatment failure and COURSE-19 gives zoledronic acid first (SEL-03).
   bool oral_adherence_concern = false;
   bool oral_malabsorption = false;
-  // RISK-01(b) reads a possible failure (COURSE-18 F2) as a fracture on therapy: very high tier
-  // (the profile's risk model is AACE 2020).
+  // RISK-01(b): a fracture on therapy (COURSE-18 F1) or a possible failure (F2) makes the tier
+  // very high (the profile's risk model is AACE 2020).
   bool failure_sets_very_high = false;
   // The sentences of the run (x.Say); null: none said (the unit tests of the decision).
   const rules::Ctx* x = nullptr;
@@ -224,8 +224,11 @@ struct CourseDecision {
   std::optional<Date> za_next_due;     // continuing zoledronic acid: the next dose (>= as_of)
   bool treatment_failure = false;
   bool treatment_failure_possible = false;  // COURSE-18 F2 without F1
-  // COURSE-18 F2 made the tier very high (RISK-01(b), failure_sets_very_high): why, for the trace.
+  // COURSE-18 F1 or F2 makes the tier very high (RISK-01(b), failure_sets_very_high) where the
+  // tier step could not (F2 without a fracture; treatment indicated only by the course): what,
+  // for the trace (F1: the fracture's date; F2: the finding).
   bool tier_very_high = false;
+  bool tier_very_high_fracture = false;
   std::string tier_very_high_agent, tier_very_high_finding;
   // COURSE-18: the fracture or finding on an oral bisphosphonate is not a true failure (adherence
   // or malabsorption flagged); COURSE-19 gives zoledronic acid first.

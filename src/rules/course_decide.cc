@@ -53,6 +53,13 @@ bool Decider::Failure(int ci) {
     }
     d_.treatment_failure = true;
     const bool recent = fx >= in_.as_of.AddMonths(-12);
+    // RISK-01(b): a fracture on therapy is very high risk, also when the course (not TX/RISK)
+    // made treatment indicated and RISK-01 could not be applied before it.
+    if (in_.failure_sets_very_high && in_.tier != RiskTier::kVeryHigh) {
+      d_.tier_very_high = d_.tier_very_high_fracture = true;
+      d_.tier_very_high_agent = Human(e.agent);
+      d_.tier_very_high_finding = fx.ToString();
+    }
     if (not_taken) {
       // §6.H.3: the contract's treatment_failure holds and is raised; the prerequisite that is
       // not met goes into its text and no switch to another class is proposed.
@@ -200,9 +207,10 @@ bool Decider::Reviews(int ci) {
                   m_.za_doses >= In<&CourseLimits::za_review_doses, "COURSE-13">(lim_);
   if (oral || za) {
     const std::vector<std::string_view> rules = {oral ? "COURSE-12" : "COURSE-13"};
-    const std::string amount =
-        oral ? std::to_string(static_cast<int>(m_.oral_bp_years)) + " years of oral bisphosphonate"
-             : std::to_string(m_.za_doses) + " zoledronic acid doses";
+    const std::string years = std::to_string(static_cast<int>(m_.oral_bp_years)),
+                      doses = std::to_string(m_.za_doses);
+    const std::string amount = oral ? Say<"COURSE-12", "amount", "years">(in_.x, years)
+                                    : Say<"COURSE-13", "amount", "doses">(in_.x, doses);
     Fired(rules[0], amount);
     if (in_.high_risk_at_review == false) {
       d_.target = CourseTarget::kNothing;
@@ -215,37 +223,45 @@ bool Decider::Reviews(int ci) {
       const Date review =
           std::max(start.AddMonths(12 * In<&CourseLimits::holiday_review_years, "COURSE-20">(lim_)),
                    in_.as_of);
+      const std::string next = review.ToString();
       Warn("drug_holiday_reassessment_due", kInfo,
-           amount + ": reviewed, not at high risk: drug holiday.", rules);
-      Warn("drug_holiday_in_progress", kInfo,
-           "Drug holiday; next review " + review.ToString() + ".", {"COURSE-20"});
+           oral ? Say<"COURSE-12", "warn_holiday", "amount">(in_.x, amount)
+                : Say<"COURSE-13", "warn_holiday", "amount">(in_.x, amount),
+           rules);
+      Warn("drug_holiday_in_progress", kInfo, Say<"COURSE-20", "warn_review", "date">(in_.x, next),
+           {"COURSE-20"});
       Seq("course_holiday",
-          amount + ", not at high risk: start a drug holiday; next review " + review.ToString() +
-              ".",
+          oral ? Say<"COURSE-12", "holiday", "amount", "date">(in_.x, amount, next)
+               : Say<"COURSE-13", "holiday", "amount", "date">(in_.x, amount, next),
           {rules[0], "COURSE-20"});
-      Decide(ci, CourseAction::kHoliday, "", "drug holiday; next review " + review.ToString(),
+      Decide(ci, CourseAction::kHoliday, "", Say<"COURSE-20", "decided", "date">(in_.x, next),
              {rules[0], "COURSE-20"});
       return true;
     }
     if (in_.high_risk_at_review == true) {
       Warn("drug_holiday_reassessment_due", kInfo,
-           amount + ": reviewed, still at high risk: continue up to " +
-               (oral ? std::to_string(
-                           static_cast<int>(In<&CourseLimits::oral_max_years, "COURSE-12">(lim_))) +
-                           " years"
-                     : std::to_string(In<&CourseLimits::za_max_doses, "COURSE-13">(lim_)) +
-                           " doses") +
-               ".",
+           oral ? Say<"COURSE-12", "warn_continue", "amount">(in_.x, amount)
+                : Say<"COURSE-13", "warn_continue", "amount">(in_.x, amount),
            rules);
-      Continue(ci, "reviewed: still at high risk", rules);
+      Continue(ci,
+               oral ? Say<"COURSE-12", "continue_high">(in_.x)
+                    : Say<"COURSE-13", "continue_high">(in_.x),
+               rules);
       return true;
     }
     Warn("drug_holiday_reassessment_due", kWarn,
-         amount + ": review due, data missing: continue meanwhile and get a DXA.", rules);
+         oral ? Say<"COURSE-12", "warn_missing", "amount">(in_.x, amount)
+              : Say<"COURSE-13", "warn_missing", "amount">(in_.x, amount),
+         rules);
     d_.workup.push_back(
-        {"dxa_review", 0, "DXA (total hip, femoral neck, spine) for the course review.", rules});
+        {"dxa_review", 0,
+         oral ? Say<"COURSE-12", "workup_dxa">(in_.x) : Say<"COURSE-13", "workup_dxa">(in_.x),
+         rules});
     d_.missing.push_back({"bmd", 0, "a DXA within 24 months, needed for the course review", {}});
-    Continue(ci, "review data missing: continue meanwhile", rules);
+    Continue(ci,
+             oral ? Say<"COURSE-12", "continue_missing">(in_.x)
+                  : Say<"COURSE-13", "continue_missing">(in_.x),
+             rules);
     return true;
   }
   if (e.agent == Agent::kDenosumab && !e.oncology) {
@@ -253,24 +269,21 @@ bool Decider::Reviews(int ci) {
         m_.dmab_years >= In<&CourseLimits::dmab_review_years, "COURSE-14">(lim_) ||
         (!m_.dmab_first_dose &&
          m_.dmab_doses >= In<&CourseLimits::dmab_review_doses_unknown_start, "COURSE-14">(lim_));
-    Warn("denosumab_discontinuation_rebound", kWarn,
-         "Denosumab must never stop without a follow-on antiresorptive.", {"COURSE-14"});
+    Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-14", "warn_never_stop">(in_.x),
+         {"COURSE-14"});
     if (review) {
       const bool second =
           m_.dmab_years >= In<&CourseLimits::dmab_second_review_years, "COURSE-14">(lim_);
       Warn("denosumab_course_review_due", kInfo,
-           second
-               ? "Denosumab for 10 years or more: long-term continuation is reasonable if still "
-                 "at high risk; review."
-               : "Denosumab for 5 years or more: review; continue, or plan a transition; never a "
-                 "holiday.",
+           second ? Say<"COURSE-14", "warn_second_review">(in_.x)
+                  : Say<"COURSE-14", "warn_review">(in_.x),
            {"COURSE-14"});
-      Refer(Destination::kOsteoporosisSpecialist, kRoutine,
-            "denosumab 5-10-year review: continue or plan a transition (never a holiday)",
+      Refer(Destination::kOsteoporosisSpecialist, kRoutine, Say<"COURSE-14", "refer_review">(in_.x),
             {"COURSE-14", "REF-02"});
     }
-    Fired("COURSE-14", "denosumab course");
-    Continue(ci, review ? "course review due" : "", {"COURSE-14"});
+    Fired("COURSE-14", Say<"COURSE-14", "fired_course">(in_.x));
+    Continue(ci, review ? Say<"COURSE-14", "continue_review">(in_.x) : std::string(),
+             {"COURSE-14"});
     return true;
   }
   return false;
@@ -401,8 +414,8 @@ void Decider::AfterCourse() {
     Seq("course_holiday",
         "Drug holiday since " + start.ToString() + "; next review " + next.ToString() + ".",
         {"COURSE-20"});
-    Decide(ci, CourseAction::kHoliday, "", "drug holiday; next review " + next.ToString(),
-           {"COURSE-20"});
+    Decide(ci, CourseAction::kHoliday, "",
+           Say<"COURSE-20", "decided", "date">(in_.x, next.ToString()), {"COURSE-20"});
     Fired("COURSE-20", "drug holiday");
   }
 }
@@ -538,8 +551,8 @@ CourseDecision Decider::Run() {
       Decide(ci, CourseAction::kContinue, "", "specialist-supervised continuation", {"COURSE-14"});
       Refer(Destination::kOsteoporosisSpecialist, kUrgent,
             "specialist-supervised continuation of denosumab or a planned exit", {"COURSE-14"});
-      Warn("denosumab_discontinuation_rebound", kWarn,
-           "Denosumab must never stop without a follow-on antiresorptive.", {"COURSE-14"});
+      Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-14", "warn_never_stop">(in_.x),
+           {"COURSE-14"});
     } else if (cur && cur->Ongoing()) {
       d_.target = CourseTarget::kSpecialist;
       Decide(ci, CourseAction::kNone, "specialist_decision",
@@ -651,8 +664,11 @@ void FailureTier(Ctx& x, State& s) {
     return;
   x.a.risk_tier = RiskTier::kVeryHigh;
   if (!x.verbose) return;
-  const std::string why = x.Say<"COURSE-18", "very_high", "agent", "finding">(
-      d.tier_very_high_agent, d.tier_very_high_finding);
+  const std::string why = d.tier_very_high_fracture
+                              ? x.Say<"COURSE-18", "very_high_fracture", "agent", "date">(
+                                    d.tier_very_high_agent, d.tier_very_high_finding)
+                              : x.Say<"COURSE-18", "very_high", "agent", "finding">(
+                                    d.tier_very_high_agent, d.tier_very_high_finding);
   bool traced = false;
   for (auto& t : x.a.trace) {
     if (t.rule == "RISK-01" && t.outcome == Outcome::kNotFired) {
@@ -668,7 +684,10 @@ void FailureTier(Ctx& x, State& s) {
   std::erase_if(x.a.treatment_reasons, [](const Statement& st) { return st.code == "high_risk"; });
   x.a.treatment_reasons.push_back(
       St{"very_high_risk",
-         x.Say<"COURSE-18", "very_high_reason", "agent">(d.tier_very_high_agent),
+         d.tier_very_high_fracture
+             ? x.Say<"COURSE-18", "very_high_reason_fracture", "agent", "date">(
+                   d.tier_very_high_agent, d.tier_very_high_finding)
+             : x.Say<"COURSE-18", "very_high_reason", "agent">(d.tier_very_high_agent),
          {"RISK-01", "COURSE-18"}});
 }
 
