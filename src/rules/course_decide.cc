@@ -314,11 +314,11 @@ void Decider::AfterCourse() {
         in_.as_of > last->AddMonths(
                         In<&CourseLimits::anabolic_followup_critical_months, "COURSE-17">(lim_)))
       Warn("anabolic_requires_antiresorptive_followup", kCrit,
-           "The " + Human(last_anabolic->agent) + " course ended on " + last->ToString() +
-               " with no antiresorptive since: start one now.",
+           Say<"COURSE-17", "warn_overdue", "agent", "date">(in_.x, Human(last_anabolic->agent),
+                                                             last->ToString()),
            {"COURSE-17"});
     Decide(last_ana_i, CourseAction::kTransition, "antiresorptive",
-           "course ended: an antiresorptive follows without a gap", {"COURSE-17"});
+           Say<"COURSE-17", "decided">(in_.x), {"COURSE-17"});
     return;
   }
   const Episode* cur = m_.Current();
@@ -340,14 +340,15 @@ void Decider::AfterCourse() {
                 .ToString() +
             "), then CTX 3 and 6 months after the infusion.",
         {"COURSE-14", "SEQ-05"});
-    Decide(ci, CourseAction::kTransition, "zoledronic_acid", "transition due " + due.ToString(),
+    Decide(ci, CourseAction::kTransition, "zoledronic_acid",
+           Say<"COURSE-14", "decided_transition", "date">(in_.x, due.ToString()),
            {"COURSE-14", "SEQ-05"});
     d_.za_next_due = due;
     // The rebound warning and the infusion-centre reason are SEQ-05's and REF-03's, whose
     // months come from dmab_transition_za_months (medications.cc, referrals.cc).
-    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "Denosumab stopped: plan the transition.",
+    Refer(Destination::kOsteoporosisSpecialist, kRoutine, Say<"COURSE-14", "refer_stopped">(in_.x),
           {"COURSE-14", "SEQ-05"});
-    Fired("COURSE-14", "denosumab stopped, transition due");
+    Fired("COURSE-14", Say<"COURSE-14", "fired_stopped">(in_.x));
     return;
   }
   if (cur->state == CourseState::kHoliday) {
@@ -364,13 +365,12 @@ void Decider::AfterCourse() {
     if (fracture) {
       d_.target = after_max ? CourseTarget::kNonBisphosphonate : CourseTarget::kNewStart;
       d_.indicated = std::optional<bool>(true);
-      Warn("drug_holiday_restart_due", kWarn,
-           "A fragility fracture during the drug holiday: restart treatment (not a treatment "
-           "failure).",
+      Warn("drug_holiday_restart_due", kWarn, Say<"COURSE-21", "warn_fracture">(in_.x),
            {"COURSE-21"});
-      Seq("course_resume", "Drug holiday ended by a fracture: restart treatment.", {"COURSE-21"});
-      Decide(ci, CourseAction::kResume, "", "fracture during the holiday", {"COURSE-21"});
-      Fired("COURSE-21", "fracture during the holiday");
+      Seq("course_resume", Say<"COURSE-21", "resume_fracture">(in_.x), {"COURSE-21"});
+      Decide(ci, CourseAction::kResume, "", Say<"COURSE-21", "decided_fracture">(in_.x),
+             {"COURSE-21"});
+      Fired("COURSE-21", Say<"COURSE-21", "fired_fracture">(in_.x));
       return;
     }
     // (b)-(f): BMD loss, a low hip T-score on review, a new major risk factor, FRAX above the
@@ -381,15 +381,14 @@ void Decider::AfterCourse() {
       d_.target = after_max ? CourseTarget::kNonBisphosphonate : CourseTarget::kNewStart;
       d_.indicated = std::optional<bool>(true);
       Warn("drug_holiday_restart_due", kWarn,
-           "Drug holiday since " + start.ToString() + ": restart treatment (" + found + ").",
+           Say<"COURSE-21", "warn_trigger", "date", "found">(in_.x, start.ToString(), found),
            {"COURSE-21"});
       Seq("course_resume",
-          "Drug holiday ended (" + found + "): restart treatment" +
-              (after_max ? " with a non-bisphosphonate (the bisphosphonate maximum was reached)"
-                         : "") +
-              ".",
+          after_max ? Say<"COURSE-21", "resume_trigger_after_max", "found">(in_.x, found)
+                    : Say<"COURSE-21", "resume_trigger", "found">(in_.x, found),
           {"COURSE-21"});
-      Decide(ci, CourseAction::kResume, "", "restart trigger during the holiday", {"COURSE-21"});
+      Decide(ci, CourseAction::kResume, "", Say<"COURSE-21", "decided_trigger">(in_.x),
+             {"COURSE-21"});
       Fired("COURSE-21", found);
       return;
     }
@@ -400,23 +399,20 @@ void Decider::AfterCourse() {
     d_.indicated = std::optional<bool>(false);
     if (in_.as_of >= review) {
       Warn("drug_holiday_reassessment_due", kWarn,
-           "Drug holiday since " + start.ToString() + ": review due (DXA, fracture review).",
-           {"COURSE-21"});
-      d_.workup.push_back({"dxa_review",
-                           0,
-                           "DXA (total hip, same machine) for the holiday review.",
-                           {"COURSE-21"}});
+           Say<"COURSE-21", "warn_review", "date">(in_.x, start.ToString()), {"COURSE-21"});
+      d_.workup.push_back({"dxa_review", 0, Say<"COURSE-21", "workup_dxa">(in_.x), {"COURSE-21"}});
     }
     const Date next = std::max(review, in_.as_of);
     Warn("drug_holiday_in_progress", kInfo,
-         "Drug holiday since " + start.ToString() + "; next review " + next.ToString() + ".",
+         Say<"COURSE-20", "warn_in_progress", "date", "next">(in_.x, start.ToString(),
+                                                              next.ToString()),
          {"COURSE-20"});
     Seq("course_holiday",
-        "Drug holiday since " + start.ToString() + "; next review " + next.ToString() + ".",
+        Say<"COURSE-20", "holiday", "date", "next">(in_.x, start.ToString(), next.ToString()),
         {"COURSE-20"});
     Decide(ci, CourseAction::kHoliday, "",
            Say<"COURSE-20", "decided", "date">(in_.x, next.ToString()), {"COURSE-20"});
-    Fired("COURSE-20", "drug holiday");
+    Fired("COURSE-20", Say<"COURSE-20", "fired">(in_.x));
   }
 }
 
