@@ -18,7 +18,7 @@ valgrind --tool=callgrind --callgrind-out-file="$out/cg" \
 # once per iteration. Summing only those leaves out the set-up (knowledge loading, engine
 # creation), whose share would otherwise depend on how many iterations the run made.
 tree=$(callgrind_annotate --inclusive=yes --tree=calling "$out/cg" 2>/dev/null |
-  awk '/\*  bench\/engine_bench.cc:bp::\(anonymous namespace\)::BM_AssessV22/ {p = 1; next}
+  awk '/\*  [^ ]*bench\/engine_bench.cc:bp::\(anonymous namespace\)::BM_AssessV22/ {p = 1; next}
        p && /^$/ {p = 0} p')  # reads to the end: an early exit would fail the pipeline
 count() { grep -F "$1" <<<"$tree" | sed -E 's/^ *([0-9,]+) .*\(([0-9,]+)x\).*/\1 \2/' | tr -d , | head -1; }
 read -r assess calls < <(count 'bp::Engine::Assess(')

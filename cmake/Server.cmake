@@ -12,6 +12,7 @@ find_package(CURL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(spdlog REQUIRED)
 pkg_check_modules(BP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# libjwt signs the tests' and the load generator's tokens; the service itself does not link it.
 pkg_check_modules(BP_LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 # ES384 checks (src/server/jwt_verifier.cc): Nettle's P-384 (hogweed) with GMP for its numbers.
 pkg_check_modules(BP_HOGWEED REQUIRED IMPORTED_TARGET hogweed nettle gmp)
@@ -23,7 +24,7 @@ target_link_libraries(bp_cdshooks PUBLIC bp_fhir bp_knowledge bp_rules bp_domain
 bp_library(bp_server server)
 target_link_libraries(bp_server PUBLIC bp_cdshooks bp_registry bp_io bp_rules bp_domain bp_common
   PkgConfig::BP_HTTPLIB Threads::Threads
-  PRIVATE PkgConfig::BP_LIBJWT PkgConfig::BP_HOGWEED OpenSSL::Crypto OpenSSL::SSL CURL::libcurl
+  PRIVATE PkgConfig::BP_HOGWEED OpenSSL::Crypto OpenSSL::SSL CURL::libcurl
   SQLite::SQLite3
   spdlog::spdlog nlohmann_json::nlohmann_json fmt::fmt)
 # The service database (feedback, migrations/0100_cds_feedback.sql).

@@ -504,6 +504,25 @@ def observation_tables(vs):
             src = "LOINC (right-side counterpart of the US Core example codes) [P]"
         codes.append({"system": "loinc", "code": code, "domain": "dxa", "value": site,
                       "kind": kind, "display": disp, "source": src})
+    # Areal BMD in g/cm2 (kind "bmd"): what COURSE-21 and COURSE-18 F2 compare against the
+    # facility's least significant change. The unsided codes are the CMS249 "DXA (Dual energy
+    # Xray Absorptiometry) Scan" value set; the left-sided femur code is the US Core example's.
+    dxa_vs = "DXA(DualenergyXrayAbsorptiometry)Scan"
+    in_vs = {c["code"] for c in vs.get(dxa_vs, {}).get("contains", [])}
+    vs_src = "VSAC " + vs.get(dxa_vs, {}).get("oid", "") + " (CMS249 DXA Scan value set)"
+    bmd = [
+        ("24966-4", "lumbar_spine", "DXA Lumbar spine [Mass/Area] Bone density"),
+        ("24701-5", "femoral_neck",
+         "DXA Femur [Mass/Area] Bone density (femoral neck unless bodySite says otherwise)"),
+        ("80954-1", "femoral_neck", "DXA Femur-L ArMass BMD"),
+        ("38261-4", "total_hip", "DXA Hip [Mass/Area] Bone density"),
+        ("46278-8", "total_hip", "DXA Hip - left [Mass/Area] Bone density"),
+        ("24890-6", "radius_33", "DXA Radius and Ulna [Mass/Area] Bone density"),
+    ]
+    for code, site, disp in bmd:
+        src = vs_src if code in in_vs else "US Core DXA example (Observation dxa-femur-l-armass-bmd)"
+        codes.append({"system": "loinc", "code": code, "domain": "dxa", "value": site,
+                      "kind": "bmd", "display": disp, "source": src})
     cat5 = "catalogue §1.5 (laboratory LOINC)"
     labs = [
         ("2160-0", "creatinine", "Creatinine [Mass/volume] in Serum or Plasma", cat5),
@@ -741,7 +760,7 @@ def main():
           "Secondary causes, contraindications and risk conditions (SNOMED CT, ICD-10-CM, CPT "
           "for procedures), and codes implying postmenopausal status.", cc, cp)
     write("observations.json",
-          "LOINC codes of DXA T-/Z-scores by site, laboratory tests, anthropometrics, and "
+          "LOINC codes of DXA T-/Z-scores and BMD (g/cm2) by site, laboratory tests, anthropometrics, and "
           "pregnancy and breastfeeding status with their coded answers.",
           observation_tables(vs))
     mc, mn = medication_tables(vs)

@@ -248,6 +248,11 @@ void CodeTables::Load(Loader& loader, std::string_view path, std::string_view co
     }
     for (auto& s : UnitList(j, "score_units", "units")) params_.score_units.push_back(s);
     for (auto& s : UnitList(j, "percent_units", "units")) params_.percent_units.push_back(s);
+    for (auto& s : UnitList(j, "bmd_units", "units")) params_.bmd_units.push_back(s);
+    if (element l, u; Member(j, "lsc_extension", &l) && Member(l, "url", &u)) {
+      std::string_view url;
+      if (u.get(url) == simdjson::SUCCESS) params_.lsc_extension_url = std::string(url);
+    }
     params_.menopause_age_cutoff_years = IntValue(j, "menopause_age_cutoff_years", -1);
     params_.fracture_merge_window_days = IntValue(j, "fracture_merge_window_days", -1);
     element st, vals;

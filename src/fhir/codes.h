@@ -38,7 +38,7 @@ enum class Domain {
 struct Concept {
   Domain domain = Domain::kCondition;
   std::string_view value;  // the native wire name (condition code, fracture site, agent, test, ...)
-  std::string_view kind;   // dxa: "t" | "z"
+  std::string_view kind;   // dxa: "t" | "z" | "bmd"
   std::string_view stage;  // condition stage (CKD)
   std::string_view route;  // agent: oral | intravenous | subcutaneous
   std::string_view note;
@@ -59,6 +59,8 @@ struct ReaderParams {
   std::vector<UnitFactor> height_units;  // -> cm
   std::vector<std::string> score_units;  // normalised
   std::vector<std::string> percent_units;
+  std::vector<std::string> bmd_units;   // normalised; areal BMD in g/cm2
+  std::string lsc_extension_url;        // the Observation extension with the facility's LSC
   int menopause_age_cutoff_years = -1;  // -1: parameter missing (rule not applied)
   int fracture_merge_window_days = -1;
   std::map<std::string, int> stale_after_days;            // lab test -> days

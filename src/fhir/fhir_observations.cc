@@ -131,19 +131,34 @@ void Reader::DoObservation(const Entry& e) {
 
   switch (hit->domain) {
     case Domain::kDxa: {
-      if (!in_list(params.score_units))
-        return bad_unit(hit->kind == "t" ? "a T-score" : "a Z-score");
-      if (*value < -10 || *value > 10) {
-        Issue(e.loc + ".valueQuantity.value",
-              e.ref + ": a score outside -10..10 is not plausible: not used");
-        Ignore(e.ref, "implausible score");
-        return;
-      }
       BmdCand b;
       b.date = date;
-      b.is_t = hit->kind == "t";
-      b.value = ToTenths(*value);
       b.ref = e.ref;
+      if (hit->kind == "bmd") {
+        // Areal BMD (g/cm2), with the facility's least significant change when the
+        // Observation carries it: what COURSE-18 F2 and COURSE-21 compare between scans.
+        if (!in_list(params.bmd_units)) return bad_unit("a BMD in g/cm2");
+        if (*value <= 0 || *value > 3) {
+          Issue(e.loc + ".valueQuantity.value",
+                e.ref + ": a BMD outside 0-3 g/cm2 is not plausible: not used");
+          Ignore(e.ref, "implausible BMD");
+          return;
+        }
+        b.kind = BmdCand::Kind::kBmd;
+        b.g_cm2 = *value;
+        b.lsc = LeastSignificantChange(e);
+      } else {
+        if (!in_list(params.score_units))
+          return bad_unit(hit->kind == "t" ? "a T-score" : "a Z-score");
+        if (*value < -10 || *value > 10) {
+          Issue(e.loc + ".valueQuantity.value",
+                e.ref + ": a score outside -10..10 is not plausible: not used");
+          Ignore(e.ref, "implausible score");
+          return;
+        }
+        b.kind = hit->kind == "t" ? BmdCand::Kind::kT : BmdCand::Kind::kZ;
+        b.value = ToTenths(*value);
+      }
       auto site = Parse<BmdSite>(hit->value).value_or(BmdSite::kLumbarSpine);
       // bodySite decides where the code is not site-specific (femur: neck or total; radius
       // and ulna: the 33 % site or a mislabelled central scan).
@@ -162,7 +177,7 @@ void Reader::DoObservation(const Entry& e) {
           site = BmdSite::kRadius33, body_decided = true;
         if (body_decided && site != Parse<BmdSite>(hit->value)) Trace(kRuleBodySite, e.ref);
       }
-      if (!body_decided && hit->value == "radius_33") {
+      if (!body_decided && hit->value == "radius_33" && b.kind != BmdCand::Kind::kBmd) {
         // LOINC 38265-5/80932-7 mean the radius and ulna. Synthea sends its single, unspecified
         // DXA T-score under this code with the display "DXA [T-score] Bone density".
         const bool says_forearm = lower.find("radius") != std::string::npos ||
@@ -338,23 +353,86 @@ void Reader::DoRiskAssessment(const Entry& e) {
 
 // ---- merging ----
 
+// The facility's least significant change from the BMD Observation's extension
+// (fhir-parameters.json lsc_extension), in g/cm2; absent or unusable: none, said why.
+std::optional<double> Reader::LeastSignificantChange(const Entry& e) {
+  const std::string& url = ct_.params().lsc_extension_url;
+  auto ext = Field(e.res, "extension");
+  simdjson::dom::array list;
+  if (url.empty() || !ext || ext->get(list) != simdjson::SUCCESS) return std::nullopt;
+  for (element x : list) {
+    if (!x.is_object() || Str(x, "url") != url) continue;
+    const std::string loc = e.loc + ".extension(least-significant-change)";
+    auto vq = Field(x, "valueQuantity");
+    if (!vq) {
+      Issue(loc, e.ref + ": least significant change without a valueQuantity: not used");
+      return std::nullopt;
+    }
+    auto v = Number(x, e, "extension(least-significant-change).valueQuantity.value",
+                    Field(*vq, "value"));
+    if (!v) return std::nullopt;
+    std::string_view unit = Str(*vq, "code");
+    if (unit.empty()) unit = Str(*vq, "unit");
+    const auto& units = ct_.params().bmd_units;
+    if (std::find(units.begin(), units.end(), fhir::NormaliseUnit(unit)) == units.end()) {
+      Issue(loc + ".valueQuantity.code", e.ref + ": least significant change in \"" +
+                                             std::string(unit) + "\", not g/cm2: not used");
+      return std::nullopt;
+    }
+    if (*v <= 0 || *v > 1) {
+      Issue(loc + ".valueQuantity.value",
+            e.ref + ": a least significant change outside 0-1 g/cm2 is not plausible: not used");
+      return std::nullopt;
+    }
+    return *v;
+  }
+  return std::nullopt;
+}
+
 void Reader::FinishBmd() {
-  // One measurement per (date, site), T and Z together; the whole history kept, oldest first.
+  // One measurement per (date, site): T, Z and BMD together; the whole history kept, oldest
+  // first. A second value of the same kind on the same date and site starts a new measurement.
   std::stable_sort(bmd_.begin(), bmd_.end(), [](const BmdCand& a, const BmdCand& b) {
     if (a.date != b.date) return !a.date || (b.date && *a.date < *b.date);
     return static_cast<int>(a.site) < static_cast<int>(b.site);
   });
   Patient& p = out_.patient;
+  auto has = [](const BmdMeasurement& m, BmdCand::Kind k) {
+    switch (k) {
+      case BmdCand::Kind::kT:
+        return m.t_score.has_value();
+      case BmdCand::Kind::kZ:
+        return m.z_score.has_value();
+      case BmdCand::Kind::kBmd:
+        return m.bmd_g_cm2.has_value();
+    }
+    return true;
+  };
   for (const BmdCand& b : bmd_) {
     size_t idx = p.bmd.size();
     for (size_t i = 0; i < p.bmd.size(); ++i)
-      if (p.bmd[i].date == b.date && p.bmd[i].site == b.site &&
-          !(b.is_t ? p.bmd[i].t_score : p.bmd[i].z_score))
-        idx = i;
+      if (p.bmd[i].date == b.date && p.bmd[i].site == b.site && !has(p.bmd[i], b.kind)) idx = i;
     if (idx == p.bmd.size()) p.bmd.push_back({b.date, b.site, {}, {}, {}, {}});
-    (b.is_t ? p.bmd[idx].t_score : p.bmd[idx].z_score) = b.value;
     const std::string base = "/bmd/" + std::to_string(idx);
-    auto& prov = out_.provenance[base + (b.is_t ? "/t_score" : "/z_score")];
+    const char* field = "/t_score";
+    switch (b.kind) {
+      case BmdCand::Kind::kT:
+        p.bmd[idx].t_score = b.value;
+        break;
+      case BmdCand::Kind::kZ:
+        p.bmd[idx].z_score = b.value;
+        field = "/z_score";
+        break;
+      case BmdCand::Kind::kBmd:
+        p.bmd[idx].bmd_g_cm2 = b.g_cm2;
+        field = "/bmd_g_cm2";
+        if (b.lsc) {
+          p.bmd[idx].lsc_g_cm2 = b.lsc;
+          out_.provenance[base + "/lsc_g_cm2"].push_back(b.ref);
+        }
+        break;
+    }
+    auto& prov = out_.provenance[base + field];
     prov.push_back(b.ref);
     auto& all = out_.provenance[base];
     all.push_back(b.ref);

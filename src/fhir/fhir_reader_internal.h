@@ -80,10 +80,13 @@ std::string CodeText(std::optional<element> cc);
 // ---- candidate facts ----
 
 struct BmdCand {
+  enum class Kind { kT, kZ, kBmd };
   std::optional<Date> date;
   BmdSite site = BmdSite::kLumbarSpine;
-  bool is_t = true;
-  Tenths value = 0;
+  Kind kind = Kind::kT;
+  Tenths value = 0;           // a T- or Z-score
+  double g_cm2 = 0;           // kBmd: areal BMD
+  std::optional<double> lsc;  // kBmd: the facility's least significant change, g/cm2
   std::string ref;
   std::vector<std::string> extra_refs;  // the DiagnosticReport that lists it
 };
@@ -212,6 +215,7 @@ class Reader {
 
   std::optional<double> Number(element r, const Entry& e, const char* field_path,
                                std::optional<element> v);
+  std::optional<double> LeastSignificantChange(const Entry& e);
   std::vector<const Concept*> ConceptsOf(std::optional<element> cc);
   std::vector<const Concept*> MedConcepts(element r, const Entry& e);
 

@@ -237,8 +237,12 @@ TEST(FhirUsCore, SiteSpecificScoresLandOnHipAndNeck) {
   EXPECT_TRUE(neck->t_score && neck->z_score);
   EXPECT_EQ(hip->t_score, -16);  // -1.62
   EXPECT_EQ(hip->date->ToString(), "2021-11-10");
-  // BMD in g/cm2 has no field: not read as a score.
+  // The BMD in g/cm2 joins the scores of the same scan and site (LOINC 46278-8, 80954-1).
   EXPECT_EQ(p.bmd.size(), 2u);
+  ASSERT_TRUE(hip->bmd_g_cm2 && neck->bmd_g_cm2);
+  EXPECT_DOUBLE_EQ(*hip->bmd_g_cm2, 0.734);
+  EXPECT_DOUBLE_EQ(*neck->bmd_g_cm2, 0.631);
+  EXPECT_FALSE(hip->lsc_g_cm2);  // the examples report no least significant change
   // The DiagnosticReport is named in the provenance of each measurement.
   bool report = false;
   for (const auto& [k, v] : x->provenance)
@@ -295,6 +299,85 @@ const char* kPatient =
 bool HasIssueAt(const FhirExtract& x, std::string_view path) {
   return std::any_of(x.issues.begin(), x.issues.end(),
                      [&](const InputIssue& i) { return i.path == path; });
+}
+
+// ---- BMD in g/cm2 and the facility's least significant change ----
+
+std::string BmdObs(const std::string& id, const std::string& loinc, const std::string& date,
+                   const std::string& value, const std::string& unit,
+                   const std::string& extension = "") {
+  return R"(,{"resource":{"resourceType":"Observation","id":")" + id +
+         R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" + loinc +
+         R"("}]},"effectiveDateTime":")" + date + R"(","valueQuantity":{"value":)" + value +
+         R"(,"unit":")" + unit + R"(","system":"http://unitsofmeasure.org","code":")" + unit +
+         R"("})" + (extension.empty() ? "" : ",\"extension\":[" + extension + "]") + "}}";
+}
+
+std::string Lsc(const std::string& value, const std::string& unit = "g/cm2") {
+  return R"({"url":"https://bonepath.org/fhir/StructureDefinition/least-significant-change","valueQuantity":{"value":)" +
+         value + R"(,"code":")" + unit + R"("}})";
+}
+
+TEST(FhirBmd, TwoScansWithTheFacilitysLeastSignificantChange) {
+  const std::string b =
+      Bundle(std::string(kPatient) + BmdObs("h1", "38261-4", "2022-03-01", "0.801", "g/cm2") +
+             BmdObs("t1", "38264-8", "2022-03-01", "-1.9", "1") +
+             BmdObs("h2", "38261-4", "2024-03-05", "0.752", "g/cm2", Lsc("0.025")) +
+             BmdObs("s2", "24966-4", "2024-03-05", "0.91", "g/cm²"));
+  auto x = ReadFhirBundle(b, Kb(), {});
+  ASSERT_TRUE(x) << x.error().message;
+  const Patient& p = x->patient;
+  ASSERT_EQ(p.bmd.size(), 3u);  // 2022 hip (T and BMD together), 2024 spine, 2024 hip
+  EXPECT_EQ(p.bmd[0].site, BmdSite::kTotalHip);
+  EXPECT_EQ(p.bmd[0].t_score, -19);
+  ASSERT_TRUE(p.bmd[0].bmd_g_cm2);
+  EXPECT_DOUBLE_EQ(*p.bmd[0].bmd_g_cm2, 0.801);
+  EXPECT_FALSE(p.bmd[0].lsc_g_cm2);
+  const BmdMeasurement* hip2 = nullptr;
+  const BmdMeasurement* spine = nullptr;
+  for (const auto& m : p.bmd) {
+    if (m.date->ToString() != "2024-03-05") continue;
+    (m.site == BmdSite::kTotalHip ? hip2 : spine) = &m;
+  }
+  ASSERT_TRUE(hip2 && spine);
+  EXPECT_EQ(spine->site, BmdSite::kLumbarSpine);
+  EXPECT_DOUBLE_EQ(*spine->bmd_g_cm2, 0.91);  // "g/cm²" is g/cm2
+  ASSERT_TRUE(hip2->lsc_g_cm2);
+  EXPECT_DOUBLE_EQ(*hip2->lsc_g_cm2, 0.025);
+  EXPECT_FALSE(hip2->t_score);  // no score was reported for that scan: none invented
+  bool lsc_prov = false;
+  for (const auto& [k, v] : x->provenance)
+    if (k.find("/lsc_g_cm2") != std::string::npos)
+      lsc_prov = v == std::vector<std::string>{"Observation/h2"};
+  EXPECT_TRUE(lsc_prov);
+  EXPECT_TRUE(x->issues.empty());
+}
+
+TEST(FhirBmd, WrongUnitsAndImplausibleValuesAreNotUsed) {
+  const std::string b =
+      Bundle(std::string(kPatient) + BmdObs("u1", "38261-4", "2024-03-05", "801", "mg/cm2") +
+             BmdObs("v1", "24966-4", "2024-03-05", "3.5", "g/cm2") +
+             BmdObs("v0", "24701-5", "2024-03-05", "0", "g/cm2") +
+             BmdObs("l1", "46278-8", "2024-03-05", "0.7", "g/cm2", Lsc("25", "mg/cm2")) +
+             BmdObs("l2", "80954-1", "2024-03-05", "0.6", "g/cm2", Lsc("1.5")));
+  auto x = ReadFhirBundle(b, Kb(), {});
+  ASSERT_TRUE(x) << x.error().message;
+  const Patient& p = x->patient;
+  EXPECT_TRUE(HasIssueAt(*x, "Bundle.entry[1].resource.valueQuantity.code"));
+  EXPECT_TRUE(HasIssueAt(*x, "Bundle.entry[2].resource.valueQuantity.value"));
+  EXPECT_TRUE(HasIssueAt(*x, "Bundle.entry[3].resource.valueQuantity.value"));
+  EXPECT_TRUE(HasIssueAt(
+      *x, "Bundle.entry[4].resource.extension(least-significant-change).valueQuantity.code"));
+  EXPECT_TRUE(HasIssueAt(
+      *x, "Bundle.entry[5].resource.extension(least-significant-change).valueQuantity.value"));
+  // The two BMDs with an unusable LSC are kept, without an LSC (the engine then falls back
+  // to the profile's percentage); the others are not used at all.
+  ASSERT_EQ(p.bmd.size(), 2u);
+  for (const auto& m : p.bmd) {
+    EXPECT_TRUE(m.bmd_g_cm2);
+    EXPECT_FALSE(m.lsc_g_cm2);
+    EXPECT_FALSE(m.t_score);
+  }
 }
 
 TEST(FhirMalformed, NotJsonAndNotFhir) {

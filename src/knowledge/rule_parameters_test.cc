@@ -21,7 +21,10 @@ std::vector<KnowledgeProblem> CheckAgainstCode(const KnowledgeBase& kb) {
   const auto fhir = FhirImplementedRules();
   implemented.insert(implemented.end(), fhir.begin(), fhir.end());
   auto out = CheckKnowledge(kb, implemented);
-  for (auto& p : CheckRuleParameters(kb, Engine::ParameterReads())) out.push_back(std::move(p));
+  // A parameter a rule's texts say counts as used by the rule, like one its code reads.
+  std::vector<RuleParameterRead> used = Engine::ParameterReads();
+  for (const RuleParameterRead& r : Engine::SaidParameters(kb)) used.push_back(r);
+  for (auto& p : CheckRuleParameters(kb, used)) out.push_back(std::move(p));
   for (auto& p : CheckTypedParameters(kb, Engine::TypedParameters())) out.push_back(std::move(p));
   return out;
 }

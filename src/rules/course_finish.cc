@@ -3,6 +3,7 @@
 // therapy.current), the one-voice clean-up, and the disagreements the engine chose (D34-D44).
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "rules/course.h"
@@ -475,13 +476,26 @@ void CourseFinish(Ctx& x, State& s) {
     else
       x.NotFired(dg.id);
   }
-  // Every rule of the course topics that did not fire says so.
-  for (const Topic* t : {&kCourseModelTopic, &kCourseStopsTopic, &kCourseDecisionTopic,
-                         &kCourseGatesTopic, &kCourseTherapyTopic, &kCourseFinishTopic})
+  // Every rule of the course topics that has no trace entry says it did not fire: one pass
+  // over the trace, each entry looked up among the course rules (indexed once).
+  const Topic* const kCourseTopics[] = {&kCourseModelTopic,    &kCourseStopsTopic,
+                                        &kCourseDecisionTopic, &kCourseGatesTopic,
+                                        &kCourseTherapyTopic,  &kCourseFinishTopic};
+  static const auto kIndex = [&kCourseTopics] {
+    std::unordered_map<std::string_view, std::size_t> index;
+    for (const Topic* t : kCourseTopics)
+      for (auto id : t->rules) index.emplace(id, index.size());
+    return index;
+  }();
+  std::vector<char> traced(kIndex.size(), 0);
+  for (const TraceEntry& e : a.trace)
+    if (auto it = kIndex.find(e.rule.view()); it != kIndex.end()) traced[it->second] = 1;
+  for (const Topic* t : kCourseTopics)
     for (auto id : t->rules)
-      if (!fired_any(id) && std::none_of(a.trace.begin(), a.trace.end(),
-                                         [&](const TraceEntry& e) { return e.rule == id; }))
+      if (char& seen = traced[kIndex.at(id)]; !seen) {
         x.NotFired(id);
+        seen = 1;
+      }
 }
 
 const Topic kCourseFinishTopic{"course outputs", kRules};

@@ -38,153 +38,134 @@ void Demographics(Ctx& x, State& s) {
   if (f.vitd) d.vitamin_d_25oh_ng_ml = f.vitd->value;
   d.prednisone_equivalent_mg_day = f.gc_dose_mg;
 
-  x.Trace("CONV-DECISION-SUPPORT", Outcome::kFired,
-          "decision support for health professionals; every rule is shown with its verification "
-          "mark and review status");
-  x.Trace("CONV-ABSENT", Outcome::kFired,
-          "absent lists are taken as none recorded; absent measurements are unknown and listed "
-          "as missing");
-  x.Trace("CONV-ROUNDING", Outcome::kFired,
-          "T-/Z-scores and FRAX compared as reported to one decimal; computed values unrounded");
+  x.Trace("CONV-DECISION-SUPPORT", Outcome::kFired, x.Say<"CONV-DECISION-SUPPORT", "fired">());
+  x.Trace("CONV-ABSENT", Outcome::kFired, x.Say<"CONV-ABSENT", "fired">());
+  x.Trace("CONV-ROUNDING", Outcome::kFired, x.Say<"CONV-ROUNDING", "fired">());
 
-  if (!f.age)
-    x.Missing("birth_date", "age: population gate, Cockcroft-Gault CrCl, eGFR, FRAX range");
+  if (!f.age) x.Missing("birth_date", x.Say<"CALC-07", "needs_age">());
   if (f.sex_unknown) {
-    x.Fired("CONV-SEX-UNKNOWN",
-            "sex unknown: Cockcroft-Gault and eGFR take the lower (female) value; the T-score "
-            "population is judged by the men's age limit");
+    x.Fired("CONV-SEX-UNKNOWN", x.Say<"CONV-SEX-UNKNOWN", "fired">());
   } else {
     x.NotFired("CONV-SEX-UNKNOWN");
   }
   if (f.menopause_assumed) {
-    x.Fired("CONV-MENOPAUSE",
-            std::string("menopausal status not recorded: taken as ") +
-                (*f.menopause == Menopause::kPost ? "postmenopausal" : "premenopausal") +
-                " from age " + Num(x.Age(), 0) + " (cut-off " +
-                Desc(x.P<&CP::menopause_assumed_age, "CONV-MENOPAUSE", "CALC-07">(), "years") +
-                ")");
+    x.Fired("CONV-MENOPAUSE", *f.menopause == Menopause::kPost
+                                  ? x.Say<"CONV-MENOPAUSE", "assumed_post", "age">(Num(x.Age(), 0))
+                                  : x.Say<"CONV-MENOPAUSE", "assumed_pre", "age">(Num(x.Age(), 0)));
   } else {
-    x.NotFired("CONV-MENOPAUSE", "menopausal status recorded or not applicable");
+    x.NotFired("CONV-MENOPAUSE", x.Say<"CONV-MENOPAUSE", "not_fired">());
   }
 
   // CALC-07 population gate.
   if (f.in_t_population) {
     s.outside_population = !*f.in_t_population;
     x.Trace("CALC-07", Outcome::kFired,
-            *f.in_t_population ? x.Texts().calc07_in : x.Texts().calc07_out);
+            *f.in_t_population ? x.Say<"CALC-07", "in_population">()
+                               : x.Say<"CALC-07", "outside_population">());
   } else {
     s.population_unknown = true;
-    x.Insufficient("CALC-07",
-                   "age or menopausal status unknown: the T-score population gate "
-                   "cannot be applied");
+    x.Insufficient("CALC-07", x.Say<"CALC-07", "insufficient">());
     x.Missing(x.f.female ? "menopausal_status" : "birth_date",
-              "the T-score population gate (CALC-07)");
+              x.Say<"CALC-07", "needs_population">());
   }
 
   // CALC-01..04 values into the trace.
   if (!x.verbose) {
     // The other profiles need no trace, warnings or missing data from here on.
   } else if (f.crcl) {
-    Cat because = "Cockcroft-Gault CrCl " + Num(*f.crcl) + " mL/min (" + f.crcl_weight_method +
-                  " body weight";
-    if (f.crcl_sex_assumed) because.Append("; sex unknown, female factor applied");
-    because.Append(")");
-    x.Fired("CALC-01", because);
+    x.Fired("CALC-01", f.crcl_sex_assumed ? x.Say<"CALC-01", "fired_sex_assumed", "crcl", "method">(
+                                                Num(*f.crcl), f.crcl_weight_method)
+                                          : x.Say<"CALC-01", "fired", "crcl", "method">(
+                                                Num(*f.crcl), f.crcl_weight_method));
     if (f.crcl_weight_method != "actual") {
-      x.Fired("CALC-02", "CrCl computed with " + f.crcl_weight_method + " body weight");
+      x.Fired("CALC-02", x.Say<"CALC-02", "fired", "method">(f.crcl_weight_method));
       x.Warn("crcl_method", Severity::kInfo,
-             "Creatinine clearance computed with " + f.crcl_weight_method +
-                 " body weight (profile setting), not actual body weight.",
-             {"CALC-02"});
+             x.Say<"CALC-02", "warning", "method">(f.crcl_weight_method), {"CALC-02"});
     } else {
-      x.NotFired("CALC-02", "actual body weight (default)");
+      x.NotFired("CALC-02", x.Say<"CALC-02", "not_fired">());
     }
   } else {
     std::string why;
     if (!f.creatinine) {
-      why = "no serum creatinine";
-      x.Missing("labs.creatinine",
-                "Cockcroft-Gault CrCl for zoledronic acid and oral "
-                "bisphosphonates (CALC-01, PRE-01)");
+      why = x.Say<"CALC-01", "no_creatinine">();
+      x.Missing("labs.creatinine", x.Say<"CALC-01", "needs_creatinine">());
     }
     if (!x.p.weight_kg) {
-      why += why.empty() ? "no body weight" : ", no body weight";
-      x.Missing("weight_kg", "Cockcroft-Gault CrCl (CALC-01, PRE-01)");
+      why += (why.empty() ? "" : ", ") + x.Say<"CALC-01", "no_weight">();
+      x.Missing("weight_kg", x.Say<"CALC-01", "needs_weight">());
     }
-    if (!f.age) why += why.empty() ? "no age" : ", no age";
-    x.Insufficient("CALC-01", why.empty() ? "cannot compute" : why);
+    if (!f.age) why += (why.empty() ? "" : ", ") + x.Say<"CALC-01", "no_age">();
+    x.Insufficient("CALC-01", why.empty() ? x.Say<"CALC-01", "cannot_compute">() : why);
     x.NotFired("CALC-02");
   }
   if (f.egfr) {
-    x.Fired("CALC-03", "eGFR " + Num(*f.egfr) + " mL/min/1.73m2 (" +
-                           (f.egfr_computed ? "CKD-EPI 2021 from creatinine" : "reported") + ")");
+    x.Fired("CALC-03", f.egfr_computed ? x.Say<"CALC-03", "computed", "egfr">(Num(*f.egfr))
+                                       : x.Say<"CALC-03", "reported", "egfr">(Num(*f.egfr)));
   } else {
-    x.Insufficient("CALC-03", "no eGFR and no creatinine with age");
+    x.Insufficient("CALC-03", x.Say<"CALC-03", "insufficient">());
   }
   if (f.ionized_calcium) {
-    x.Fired("CALC-04", "ionized calcium " + Num(f.ionized_calcium->value, 2) + " mmol/L" +
-                           (f.hypocalcemia ? ": low" : ""));
+    const Cat ca = Num(f.ionized_calcium->value, 2);
+    x.Fired("CALC-04", f.hypocalcemia ? x.Say<"CALC-04", "ionized_low", "calcium">(ca)
+                                      : x.Say<"CALC-04", "ionized", "calcium">(ca));
   } else if (f.corrected_calcium) {
-    x.Fired("CALC-04", "albumin-corrected calcium " + Num(*f.corrected_calcium, 2) + " mg/dL" +
-                           (f.hypocalcemia ? ": low" : ""));
+    const Cat ca = Num(*f.corrected_calcium, 2);
+    x.Fired("CALC-04", f.hypocalcemia ? x.Say<"CALC-04", "corrected_low", "calcium">(ca)
+                                      : x.Say<"CALC-04", "corrected", "calcium">(ca));
   } else {
-    x.Insufficient("CALC-04", f.calcium ? "total calcium without albumin" : "no calcium");
+    x.Insufficient("CALC-04",
+                   f.calcium ? x.Say<"CALC-04", "no_albumin">() : x.Say<"CALC-04", "no_calcium">());
     if (!f.calcium)
-      x.Missing("labs.calcium", "hypocalcemia check before any antiresorptive (CALC-04, PRE-02)");
+      x.Missing("labs.calcium", x.Say<"CALC-04", "needs_calcium">());
     else if (!f.albumin && !f.hypocalcemia)
-      x.Missing("labs.albumin", "albumin-corrected calcium (CALC-04, PRE-02)");
+      x.Missing("labs.albumin", x.Say<"CALC-04", "needs_albumin">());
   }
   if (f.gc_dose_mg) {
-    x.Fired("CALC-05", "systemic glucocorticoid " + Num(*f.gc_dose_mg) +
-                           " mg/day prednisone-equivalent" +
-                           (f.gc_applies_acr ? ", duration > 3 months (actual or planned)" : ""));
+    x.Fired("CALC-05", f.gc_applies_acr ? x.Say<"CALC-05", "fired_acr", "dose">(Num(*f.gc_dose_mg))
+                                        : x.Say<"CALC-05", "fired", "dose">(Num(*f.gc_dose_mg)));
   } else if (f.gc_active) {
-    x.Insufficient("CALC-05", "glucocorticoid active without a dose");
-    x.Missing("medications[glucocorticoid].dose_mg_per_day",
-              "glucocorticoid exposure and FRAX adjustment (CALC-05, CALC-06, GIOP-01)");
+    x.Insufficient("CALC-05", x.Say<"CALC-05", "insufficient">());
+    x.Missing("medications[glucocorticoid].dose_mg_per_day", x.Say<"CALC-05", "needs_dose">());
   } else {
-    x.NotFired("CALC-05", "no systemic glucocorticoid active or planned");
+    x.NotFired("CALC-05", x.Say<"CALC-05", "not_fired">());
   }
   if (f.frax_gc_adjusted_here) {
-    x.Fired(
-        "CALC-06",
-        "FRAX adjusted for " + Num(*f.gc_dose_mg) + " mg/day: MOF " + Num(*f.frax_mof_raw) +
-            " -> " + Num(*f.frax_mof) + " %" +
-            (f.frax_hip ? ", hip " + Num(*f.frax_hip_raw) + " -> " + Num(*f.frax_hip) + " %" : ""));
+    x.Fired("CALC-06",
+            f.frax_hip ? x.Say<"CALC-06", "fired_hip", "dose", "mof_raw", "mof", "hip_raw", "hip">(
+                             Num(*f.gc_dose_mg), Num(*f.frax_mof_raw), Num(*f.frax_mof),
+                             Num(*f.frax_hip_raw), Num(*f.frax_hip))
+                       : x.Say<"CALC-06", "fired", "dose", "mof_raw", "mof">(
+                             Num(*f.gc_dose_mg), Num(*f.frax_mof_raw), Num(*f.frax_mof)));
     x.Warn("glucocorticoid_frax_adjusted", Severity::kInfo,
-           "FRAX adjusted for the glucocorticoid dose (" + Num(*f.gc_dose_mg) +
-               " mg/day prednisone-equivalent): major osteoporotic " +
-               (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
-               (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %.",
+           x.Say<"CALC-06", "warning", "dose", "mof", "hip">(
+               Num(*f.gc_dose_mg), f.frax_mof ? Num(*f.frax_mof) : Cat("n/a"),
+               f.frax_hip ? Num(*f.frax_hip) : Cat("n/a")),
            {"CALC-06", "D7"});
   } else if (f.frax_gc_adjust_unknown) {
-    x.Insufficient("CALC-06", "glucocorticoid active but the dose is unknown: FRAX not adjusted");
+    x.Insufficient("CALC-06", x.Say<"CALC-06", "insufficient">());
   } else {
-    x.NotFired("CALC-06", f.gc_active ? "medium dose band or FRAX already adjusted: no change"
-                                      : "no active glucocorticoid");
+    x.NotFired("CALC-06", f.gc_active ? x.Say<"CALC-06", "no_change">()
+                                      : x.Say<"CALC-06", "no_glucocorticoid">());
   }
   if (f.frax_gc_boundary) {
     x.Warn("glucocorticoid_dose_boundary", Severity::kInfo,
-           "Glucocorticoid dose exactly " +
-               Num(x.P<&CP::gc_bands, "CALC-06", "D7">().high_from_mg) +
-               " mg/day: sources differ on whether this is the high band (D7). Unadjusted FRAX "
-               "MOF " +
-               Num(*f.frax_mof_raw) + " %, adjusted " + Num(f.frax_mof.value_or(0)) + " %.",
+           x.Say<"D7", "boundary", "mof_raw", "mof">(Num(*f.frax_mof_raw),
+                                                     Num(f.frax_mof.value_or(0))),
            {"CALC-06", "D7"});
   }
   x.Trace("CALC-08", f.events.empty() ? Outcome::kNotFired : Outcome::kFired,
-          f.events.empty() ? "no fracture recorded"
-                           : Int(f.fragility_events) + " fragility fracture event(s) of " +
-                                 Int(f.events.size()));
+          f.events.empty() ? x.Say<"CALC-08", "not_fired">()
+                           : x.Say<"CALC-08", "fired", "events", "total">(Int(f.fragility_events),
+                                                                          Int(f.events.size())));
   if (f.events.size() < x.p.fractures.size())
-    x.Fired("CONV-FRACTURE-EVENT", "records of the same fracture merged into one event");
+    x.Fired("CONV-FRACTURE-EVENT", x.Say<"CONV-FRACTURE-EVENT", "fired">());
   else
     x.NotFired("CONV-FRACTURE-EVENT");
   for (size_t i = 0; i < f.events.size(); ++i)
     if (f.events[i].mechanism_unknown && f.events[i].HipOrVertebral())
       x.Missing("fractures[" + Int(f.events[i].first_index) + "].mechanism",
-                "whether the fracture is a fragility fracture (CALC-08, TX-01)");
-  if (f.bmi) x.Trace("CALC-07", Outcome::kNotFired, "BMI " + Num(*f.bmi) + " kg/m2 (not a gate)");
+                x.Say<"CALC-08", "needs_mechanism">());
+  if (f.bmi) x.Trace("CALC-07", Outcome::kNotFired, x.Say<"CALC-07", "bmi", "bmi">(Num(*f.bmi)));
 }
 
 const Topic kDemographicsTopic{"demographics", kRules};

@@ -6,7 +6,6 @@
 #include "rules/engine.h"
 
 #include <algorithm>
-#include <mutex>
 #include <set>
 #include <string>
 
@@ -28,70 +27,12 @@ const Topic kEngineTopic{"engine", kRules};
 
 using namespace rules;  // NOLINT: the engine is the rules' own driver
 
-namespace {
-
-Text Interned(const Cat& c) {
-  static std::mutex mutex;
-  static auto* table = new std::set<std::string, std::less<>>();  // never freed: see above
-  const std::lock_guard<std::mutex> lock(mutex);
-  auto it = table->find(c.view());
-  if (it == table->end()) it = table->emplace(c.view()).first;
-  return Text::Static(*it);
-}
-
-ProfileTexts MakeProfileTexts(const CompiledProfile& c) {
-  ProfileTexts t;
-  t.calc07_in =
-      Interned("in the T-score population (postmenopausal or perimenopausal woman, or man aged " +
-               Desc(Read<&CP::tscore_population_min_age_men, "CALC-07">(c), "years") + ")");
-  t.calc07_out = Interned("outside the T-score population (premenopausal woman or man under " +
-                          Num(Read<&CP::tscore_population_min_age_men, "CALC-07">(c).value, 0) +
-                          "): Z-scores apply");
-  t.d1 =
-      Interned("FRAX very-high-risk thresholds " + Desc(Read<&CP::vh_frax_mof, "D1">(c), "%") +
-               " / " + Desc(Read<&CP::vh_frax_hip, "D1">(c), "%") + "; " +
-               Num(Read<&CP::tx_frax_mof, "D1">(c).value, 0) + " % / " +
-               Num(Read<&CP::tx_frax_hip, "D1">(c).value, 0) + " % are treatment thresholds only");
-  t.d2 = Interned("T-score very-high-risk threshold " + Desc(Read<&CP::vh_tscore, "D2">(c), ""));
-  t.d11 = Interned(
-      "per-drug renal thresholds: zoledronic acid " + Desc(Read<&CP::za_crcl, "D11">(c), "mL/min") +
-      ", alendronate " + Desc(Read<&CP::alendronate_crcl, "D11">(c), "mL/min") +
-      ", risedronate/ibandronate " + Desc(Read<&CP::risedronate_crcl, "D11">(c), "mL/min") +
-      " (Cockcroft-Gault, not eGFR)");
-  t.d12 = Interned("minimum " + Num(Read<&CP::za_min_vitd, "D12">(c).value, 0) +
-                   " ng/mL blocks; AACE target " + Num(Read<&CP::vitd_target, "D12">(c).value, 0) +
-                   " ng/mL warns");
-  t.d13 = Interned("any fracture in the past " + Int(Read<&CP::vh_recent_fx_months, "D13">(c)) +
-                   " months counts (AACE 2020), not only vertebral or hip");
-  t.d26 = Interned("reassess after " + Num(Read<&CP::bp_oral_reassess_years, "D26">(c).value, 0) +
-                   " years oral or " + Num(Read<&CP::za_reassess_doses, "D26">(c).value, 0) +
-                   " years IV");
-  t.d27 = Interned("refer below CrCl " + Num(Read<&CP::refer_crcl, "D27">(c).value, 0) +
-                   " mL/min; always at eGFR " + Desc(Read<&CP::denosumab_egfr, "D27">(c), ""));
-  t.giop_acr_scope = Interned("ACR 2022 scope not met (" +
-                              Desc(Read<&CP::gc_acr_min_dose, "GIOP-01">(c), "mg/day") + " for " +
-                              Desc(Read<&CP::gc_acr_min_days, "GIOP-01">(c), "days") + ")");
-  t.giop_vh_dose =
-      Interned("glucocorticoid " + Desc(Read<&CP::giop_vh_dose, "GIOP-03">(c), "mg/day") + " for " +
-               Desc(Read<&CP::giop_vh_dose_days, "GIOP-03">(c), "days"));
-  t.giop_vh_cumulative = Interned(
-      "cumulative " + Desc(Read<&CP::giop_vh_cumulative_g, "GIOP-03">(c), "g") + " in a year");
-  const std::string young(Num(Read<&CP::giop_young_age, "GIOP-07">(c).value, 0).view());
-  t.giop_young = Interned("age under " + Cat(young));
-  t.giop_young_no_frax = Interned("under " + Cat(young) + ": FRAX not used");
-  t.giop_not_young = Interned("age " + Cat(young) + " or over");
-  return t;
-}
-
-}  // namespace
-
 Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile) {
   auto main = CompileProfile(kb, profile);
   if (!main) return main.errors();
   Engine e;
   e.kb_ = &kb;
   e.main_ = std::make_unique<CompiledProfile>(std::move(main).value());
-  e.texts_.push_back(std::make_unique<ProfileTexts>(MakeProfileTexts(*e.main_)));
   std::vector<std::string> problems;
   e.sentences_ = std::make_unique<Sentences>(Sentences::Compile(kb, profile, problems));
   if (!problems.empty())
@@ -105,7 +46,6 @@ Result<Engine> Engine::Create(const KnowledgeBase& kb, std::string_view profile)
     auto other = CompileProfile(kb, p.name);
     if (!other) return other.errors();
     e.others_.push_back(std::make_unique<CompiledProfile>(std::move(other).value()));
-    e.texts_.push_back(std::make_unique<ProfileTexts>(MakeProfileTexts(*e.others_.back())));
   }
   return e;
 }
@@ -123,10 +63,9 @@ namespace {
 // guideline_disagreement) runs the decision core only, up to the end of Selection: treatment,
 // tier and therapy, which is what guideline_disagreement compares.
 void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const KnowledgeBase& kb,
-            const ProfileTexts& texts, const Sentences* sentences, Assessment& a, bool verbose) {
+            const Sentences* sentences, Assessment& a, bool verbose) {
   Ctx x(p, f, c, kb, a);
   x.verbose = verbose;
-  x.texts = &texts;
   x.sentences = verbose ? sentences : nullptr;
   State s;
   Demographics(x, s);
@@ -155,9 +94,7 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
     std::erase_if(a.warnings, [](const Warning& w) { return w.code == "acp_osteopenia_over_65"; });
   // Pathologic-fracture warning for fractures marked suspected (outside the VCF pathway).
   if (f.any_pathologic)
-    x.Warn("pathologic_fracture_suspected", Severity::kCritical,
-           "A fracture is marked as possibly pathologic: exclude malignancy before osteoporosis "
-           "treatment.",
+    x.Warn("pathologic_fracture_suspected", Severity::kCritical, x.Say<"RISK-04", "warning">(),
            {"RISK-04", "CALC-08"});
   CourseFinish(x, s);
 }
@@ -181,22 +118,25 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   // CONV-02: a deceased patient gets patient_deceased and nothing else; no profile is compared.
   if (Deceased(p, as_of)) {
     Ctx x(p, facts, *main_, *kb_, a);
-    x.texts = texts_[0].get();
     x.sentences = sentences_.get();
     DeceasedAssessment(x);
     // Every other rule did not run (CONV-02: "every other rule not_fired").
+    const std::string not_run = x.Say<"CONV-02", "not_run">();
     for (std::string_view id : ImplementedRules())
-      if (id != "CONV-02") x.NotFired(id, "patient deceased");
+      if (id != "CONV-02") x.NotFired(id, not_run);
     arena->Seal();
     return a;
   }
-  Decide(p, facts, *main_, *kb_, *texts_[0], sentences_.get(), a, /*verbose=*/true);
+  Decide(p, facts, *main_, *kb_, sentences_.get(), a, /*verbose=*/true);
 
   // Guideline disagreement: would another shipped profile decide differently?
   // The other profiles' assessments never leave this function, whose `a` holds the arena: their
   // lists refer to it without owning it (an aliasing shared_ptr with no owner: copies count
   // nothing).
   const std::shared_ptr<Arena> unowned(std::shared_ptr<Arena>(), arena);
+  // The main profile's sentences, for CONV-PROFILE-DISAGREEMENT.
+  Ctx x(p, facts, *main_, *kb_, a);
+  x.sentences = sentences_.get();
   Cat diff;
   std::string said;  // the same for a person: profile titles, no enum names
   auto title = [&](const std::string& name) -> std::string {
@@ -213,41 +153,51 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     const CompiledProfile* other = others_[i].get();
     Assessment b(unowned);
     const Facts other_facts = DeriveFacts(p, as_of, *other, arena);
-    Decide(p, other_facts, *other, *kb_, *texts_[i + 1], nullptr, b, /*verbose=*/false);
+    Decide(p, other_facts, *other, *kb_, nullptr, b, /*verbose=*/false);
     const bool treatment = b.treatment_indicated != a.treatment_indicated;
     const bool tier = b.risk_tier != a.risk_tier;
     const bool therapy = b.therapy_recommended != a.therapy_recommended;
     if (!treatment && !tier && !therapy) continue;
     if (!diff.empty()) diff.Append("; ");
     diff.Append(other->name).Append(": ");
-    if (treatment)
-      diff.Append("treatment indicated ")
-          .Append(b.treatment_indicated ? (*b.treatment_indicated ? "yes" : "no") : "undetermined");
-    if (tier) diff.Append(treatment ? ", " : "").Append("tier ").Append(TierName(b.risk_tier));
-    if (therapy)
-      diff.Append(treatment || tier ? ", " : "")
-          .Append("therapy ")
-          .Append(ToString(b.therapy_recommended));
     said += (said.empty() ? "" : "; ") + title(other->name) + ": ";
-    if (treatment)
-      said += std::string("treatment indicated ") +
-              (b.treatment_indicated ? (*b.treatment_indicated ? "yes" : "no") : "undetermined");
-    if (tier)
-      said += (treatment ? ", " : "") + std::string("risk tier ") + words(TierName(b.risk_tier));
-    if (therapy)
-      said += (treatment || tier ? ", " : "") + std::string("therapy ") +
-              words(ToString(b.therapy_recommended));
+    if (treatment) {
+      const std::string answer =
+          b.treatment_indicated
+              ? (*b.treatment_indicated ? x.Say<"CONV-PROFILE-DISAGREEMENT", "yes">()
+                                        : x.Say<"CONV-PROFILE-DISAGREEMENT", "no">())
+              : x.Say<"CONV-PROFILE-DISAGREEMENT", "undetermined">();
+      const std::string text = x.Say<"CONV-PROFILE-DISAGREEMENT", "treatment", "answer">(answer);
+      diff.Append(text);
+      said += text;
+    }
+    if (tier) {
+      diff.Append(treatment ? ", " : "")
+          .Append(x.Say<"CONV-PROFILE-DISAGREEMENT", "trace_tier", "tier">(
+              std::string_view(TierName(b.risk_tier))));
+      said += (treatment ? ", " : "") +
+              x.Say<"CONV-PROFILE-DISAGREEMENT", "tier", "tier">(words(TierName(b.risk_tier)));
+    }
+    if (therapy) {
+      diff.Append(treatment || tier ? ", " : "")
+          .Append(x.Say<"CONV-PROFILE-DISAGREEMENT", "therapy", "therapy">(
+              ToString(b.therapy_recommended)));
+      said += (treatment || tier ? ", " : "") +
+              x.Say<"CONV-PROFILE-DISAGREEMENT", "therapy", "therapy">(
+                  words(ToString(b.therapy_recommended)));
+    }
   }
   if (!diff.empty()) {
-    a.warnings.push_back({"guideline_disagreement",
-                          Severity::kInfo,
-                          Keep("Other guideline profiles would decide differently (" + said +
-                               "). This assessment uses " + title(main_->name) + "."),
-                          {"CONV-PROFILE-DISAGREEMENT"}});
+    a.warnings.push_back(
+        {"guideline_disagreement",
+         Severity::kInfo,
+         Keep(x.Say<"CONV-PROFILE-DISAGREEMENT", "warning", "differences", "profile">(
+             said, title(main_->name))),
+         {"CONV-PROFILE-DISAGREEMENT"}});
     a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kFired, Keep(diff)});
   } else {
-    a.trace.push_back(
-        {"CONV-PROFILE-DISAGREEMENT", Outcome::kNotFired, "every shipped profile agrees"});
+    a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kNotFired,
+                       Keep(x.Say<"CONV-PROFILE-DISAGREEMENT", "not_fired">())});
   }
   arena->Seal();  // read-only from here: lists that grow later use the heap
   return a;

@@ -21,7 +21,6 @@
 namespace bp {
 
 struct CompiledProfile;  // parameters resolved to typed values (rules/params.h)
-struct ProfileTexts;     // trace texts formatted once per engine (rules/steps.h)
 namespace rules {
 class Sentences;  // the main profile's sentences (rules/say.h)
 }
@@ -61,8 +60,7 @@ class Engine {
   std::unique_ptr<CompiledProfile> main_;
   // The other shipped profiles, for guideline_disagreement.
   std::vector<std::unique_ptr<CompiledProfile>> others_;
-  std::vector<std::unique_ptr<ProfileTexts>> texts_;  // main_'s, then others_'s
-  std::unique_ptr<rules::Sentences> sentences_;       // main_'s
+  std::unique_ptr<rules::Sentences> sentences_;  // main_'s
 };
 
 }  // namespace bp

@@ -25,36 +25,29 @@ void Holidays(Ctx& x, State& s) {
   const bool still_high =
       hip_low || major_fx || s.treatment_failure || x.a.risk_tier == RiskTier::kVeryHigh;
   // Formatted only where it is shown.
-  const auto still_why = [&]() -> Cat {
-    if (hip_low) return "hip T-score " + Tn(*f.t_hip_latest);
-    if (major_fx) return Cat("a prior major osteoporotic fracture");
-    return Cat(s.treatment_failure ? "a fracture on therapy" : "very high risk");
+  const auto still_why = [&]() -> std::string {
+    if (hip_low) return x.Say<"SEQ-06", "still_hip", "tscore">(Tn(*f.t_hip_latest));
+    if (major_fx) return x.Say<"SEQ-06", "still_major_fracture">();
+    return s.treatment_failure ? x.Say<"SEQ-06", "still_fracture_on_therapy">()
+                               : x.Say<"SEQ-06", "still_very_high">();
   };
   bool oral_due = false, za_due = false;
   for (const auto& m : p.medications) {
     if (!IsOralBisphosphonate(m) || m.status != MedStatus::kActive) continue;
     if (!m.start) {
       x.Missing("medications[" + std::string(ToString(m.agent)) + "].start",
-                "duration of oral bisphosphonate for the drug-holiday review (SEQ-06)");
+                x.Say<"SEQ-06", "needs_start">());
       continue;
     }
     const double years = CompletedMonths(*m.start, f.as_of) / 12.0;
     if (x.P<&CP::bp_oral_reassess_years, "SEQ-06", "D26">().Met(years)) {
       oral_due = true;
-      x.Fired("SEQ-06", std::string(ToString(m.agent)) + " for " + Num(years) + " years");
+      x.Fired("SEQ-06", x.Say<"SEQ-06", "fired", "agent", "years">(ToString(m.agent), Num(years)));
       x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
-             "Oral bisphosphonate for " + Num(years) +
-                 " years (>= " + Num(x.P<&CP::bp_oral_reassess_years, "SEQ-06", "D26">().value, 0) +
-                 "): reassess fracture risk; continue up to " +
-                 Num(x.P<&CP::bp_oral_max_years, "SEQ-06">(), 0) +
-                 " years if still high risk, otherwise a drug holiday.",
-             {"SEQ-06", "D26"});
+             x.Say<"SEQ-06", "warning", "years">(Num(years)), {"SEQ-06", "D26"});
       if (years >= x.P<&CP::bp_oral_max_years, "SEQ-06">())
-        x.a.sequence.push_back(St{"oral_bp_max",
-                                  "Oral bisphosphonate for " + Num(years) + " years: beyond the " +
-                                      Num(x.P<&CP::bp_oral_max_years, "SEQ-06">(), 0) +
-                                      "-year maximum for high risk; stop or switch therapy.",
-                                  {"SEQ-06"}});
+        x.a.sequence.push_back(
+            St{"oral_bp_max", x.Say<"SEQ-06", "maximum", "years">(Num(years)), {"SEQ-06"}});
     }
   }
   if (!oral_due) x.NotFired("SEQ-06");
@@ -62,40 +55,29 @@ void Holidays(Ctx& x, State& s) {
     if (m.agent != Agent::kZoledronicAcid || m.status == MedStatus::kPlanned) continue;
     if (m.doses_received && x.P<&CP::za_reassess_doses, "SEQ-07", "D26">().Met(*m.doses_received)) {
       za_due = true;
-      x.Fired("SEQ-07", Int(*m.doses_received) + " zoledronic acid doses");
+      x.Fired("SEQ-07", x.Say<"SEQ-07", "fired", "doses">(Int(*m.doses_received)));
       x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
-             Int(*m.doses_received) + " annual zoledronic acid doses (>= " +
-                 Num(x.P<&CP::za_reassess_doses, "SEQ-07", "D26">().value, 0) +
-                 "): reassess; continue up to " + Num(x.P<&CP::za_max_doses, "SEQ-07">(), 0) +
-                 " doses if still high risk, otherwise a drug holiday.",
-             {"SEQ-07", "D26"});
+             x.Say<"SEQ-07", "warning", "doses">(Int(*m.doses_received)), {"SEQ-07", "D26"});
     }
   }
   if (!za_due) x.NotFired("SEQ-07");
-  x.Trace("D26", oral_due || za_due ? Outcome::kFired : Outcome::kNotFired, x.Texts().d26);
+  x.Trace("D26", oral_due || za_due ? Outcome::kFired : Outcome::kNotFired,
+          x.Say<"D26", "fired">());
   if ((oral_due || za_due) && x.a.treatment_indicated == true) {
     if (still_high) {
       x.a.sequence.push_back(St{"continue_after_review",
-                                "Still at high risk (" + still_why() +
-                                    "): continue bisphosphonate therapy after the review.",
+                                x.Say<"SEQ-06", "continue", "why">(still_why()),
                                 {oral_due ? "SEQ-06" : "SEQ-07"}});
       x.NotFired("SEQ-08");
     } else {
       s.holiday = true;
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
-      x.a.treatment_reasons.push_back(
-          St{"drug_holiday",
-             "Drug holiday due: bisphosphonate course reached its review point without a "
-             "high-risk feature (hip T-score <= -2.5, major osteoporotic fracture, fracture on "
-             "therapy, very high risk).",
-             {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}});
-      x.Fired("SEQ-08", "holiday: reassess every 2-4 years");
-      x.a.sequence.push_back(
-          St{"holiday_review",
-             "During the drug holiday: reassess every 2-4 years; restart early after "
-             "a fracture, a BMD loss beyond the least significant change, or new risk factors.",
-             {"SEQ-08"}});
+      x.a.treatment_reasons.push_back(St{"drug_holiday",
+                                         x.Say<"SEQ-06", "holiday">(),
+                                         {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}});
+      x.Fired("SEQ-08", x.Say<"SEQ-08", "fired">());
+      x.a.sequence.push_back(St{"holiday_review", x.Say<"SEQ-08", "review">(), {"SEQ-08"}});
     }
   } else {
     x.NotFired("SEQ-08");

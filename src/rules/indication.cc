@@ -54,38 +54,39 @@ void Indication(Ctx& x, State& s) {
   // DX-01 WHO category.
   if (!x.verbose) {
   } else if (f.t_min) {
-    const char* cat =
+    const std::string cat =
         x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03", "TX-04", "D32", "D33">()
                 .MetTenths(*f.t_min)
-            ? (f.fragility_events ? "severe osteoporosis" : "osteoporosis")
+            ? (f.fragility_events ? x.Say<"DX-01", "severe_osteoporosis">()
+                                  : x.Say<"DX-01", "osteoporosis">())
         : x.P<&CP::tx_tscore_low_bone_mass, "DX-01", "TX-03", "TX-04", "TX-05">().MetTenths(
               *f.t_min)
-            ? "low bone mass"
-            : "normal";
-    x.Fired("DX-01", "lowest T-score on record " + Tn(*f.t_min) + " at " + SiteName(*f.t_min_site) +
-                         (f.t_min_date ? " (" + Dt(f.t_min_date) + ")" : "") + ": " + cat);
+            ? x.Say<"DX-01", "low_bone_mass">()
+            : x.Say<"DX-01", "normal">();
+    x.Fired("DX-01", f.t_min_date
+                         ? x.Say<"DX-01", "fired_dated", "tscore", "site", "date", "category">(
+                               Tn(*f.t_min), SiteName(*f.t_min_site), Dt(f.t_min_date), cat)
+                         : x.Say<"DX-01", "fired", "tscore", "site", "category">(
+                               Tn(*f.t_min), SiteName(*f.t_min_site), cat));
     if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa)
-      x.Fired("D32", "the diagnosis from the " + Dt(f.t_min_date) +
-                         " scan persists although the latest scan is better");
+      x.Fired("D32", x.Say<"D32", "fired", "date">(Dt(f.t_min_date)));
     else
       x.NotFired("D32");
     if (*f.t_min_site == BmdSite::kRadius33)
-      x.Fired("D33", "the 1/3 radius counts for diagnosis");
+      x.Fired("D33", x.Say<"D33", "fired">());
     else
       x.NotFired("D33");
   } else {
-    x.Insufficient("DX-01", "no T-score on record");
+    x.Insufficient("DX-01", x.Say<"DX-01", "insufficient">());
     x.NotFired("D32");
     x.NotFired("D33");
   }
   // DX-02 Z-score.
   if (f.z_min && x.P<&CP::zscore_below_expected, "DX-02", "TX-06">().MetTenths(*f.z_min))
-    x.Fired("DX-02", "Z-score " + Tn(*f.z_min) + " " +
-                         Desc(x.P<&CP::zscore_below_expected, "DX-02", "TX-06">(), "") +
-                         ": below the expected range for age");
+    x.Fired("DX-02", x.Say<"DX-02", "fired", "zscore">(Tn(*f.z_min)));
   else
-    x.NotFired("DX-02",
-               f.z_min ? "Z-score " + Tn(*f.z_min) + ": within the expected range" : "no Z-score");
+    x.NotFired("DX-02", f.z_min ? x.Say<"DX-02", "within", "zscore">(Tn(*f.z_min))
+                                : x.Say<"DX-02", "no_zscore">());
 
   if (s.outside_population) {
     const bool secondary = x.f.HasActive(p, ConditionCode::kHyperparathyroidism) ||
@@ -103,37 +104,29 @@ void Indication(Ctx& x, State& s) {
       x.a.treatment_indicated = std::nullopt;
       x.a.risk_tier = RiskTier::kIndeterminate;
       const std::string why = !x.verbose           ? std::string()
-                              : f.fragility_events ? "a fragility fracture"
-                              : low_z              ? "a Z-score below the expected range"
-                              : secondary          ? "a secondary cause of bone loss"
-                                                   : "a recorded diagnosis of osteoporosis";
-      x.Fired("TX-06", "outside the T-score population with " + why +
-                           ": T-score and FRAX thresholds do not apply; a specialist decides");
-      x.a.treatment_reasons.push_back(
-          St{"outside_population",
-             "Outside the populations the T-score and FRAX thresholds were made for "
-             "(premenopausal "
-             "woman or man under 50) with " +
-                 why + ": a specialist decides whether and how to treat.",
-             {"TX-06", "CALC-07"}});
+                              : f.fragility_events ? x.Say<"TX-06", "why_fracture">()
+                              : low_z              ? x.Say<"TX-06", "why_low_z">()
+                              : secondary          ? x.Say<"TX-06", "why_secondary">()
+                                                   : x.Say<"TX-06", "why_recorded">();
+      x.Fired("TX-06", x.Say<"TX-06", "specialist", "why">(why));
+      x.a.treatment_reasons.push_back(St{"outside_population",
+                                         x.Say<"TX-06", "reason_specialist", "why">(why),
+                                         {"TX-06", "CALC-07"}});
     } else {
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
-      x.Fired("TX-06",
-              "outside the T-score population, no fragility fracture, Z-score within "
-              "range and no secondary cause: not indicated");
+      x.Fired("TX-06", x.Say<"TX-06", "not_indicated">());
       x.a.treatment_reasons.push_back(
-          St{"not_indicated",
-             "Outside the T-score population, with no fragility fracture, low Z-score or known "
-             "secondary cause: osteoporosis drug treatment is not indicated.",
-             {"TX-06", "CALC-07"}});
+          St{"not_indicated", x.Say<"TX-06", "reason_not_indicated">(), {"TX-06", "CALC-07"}});
     }
+    const std::string not_applied = x.Say<"TX-06", "not_applied">();
     for (std::string_view r :
          {"TX-01", "TX-02", "TX-03", "TX-04", "TX-05", "CONV-DX-RECORDED", "D31", "D18"})
-      x.NotFired(r, "not applied outside the T-score population (TX-06)");
+      x.NotFired(r, not_applied);
     return;
   }
-  x.NotFired("TX-06", s.population_unknown ? "population unknown" : "in the T-score population");
+  x.NotFired("TX-06", s.population_unknown ? x.Say<"TX-06", "population_unknown">()
+                                           : x.Say<"TX-06", "in_population">());
 
   List<Statement>& reasons = x.a.treatment_reasons;
   bool indicated = false;
@@ -143,13 +136,12 @@ void Indication(Ctx& x, State& s) {
     if (e.fragility && e.HipOrVertebral()) hipvert = &e;
   if (hipvert) {
     indicated = true;
-    x.Fired("TX-01", "hip or vertebral fragility fracture: " + FxName(*hipvert));
+    x.Fired("TX-01", x.Say<"TX-01", "fired", "fracture">(FxName(*hipvert)));
     reasons.push_back(St{"hip_vertebral_fracture",
-                         "Hip or vertebral fragility fracture (" + FxName(*hipvert) +
-                             "): treatment is indicated regardless of BMD.",
+                         x.Say<"TX-01", "reason", "fracture">(FxName(*hipvert)),
                          {"TX-01"}});
   } else {
-    x.NotFired("TX-01", "no hip or vertebral fragility fracture");
+    x.NotFired("TX-01", x.Say<"TX-01", "not_fired">());
   }
   // TX-02.
   if (f.t_min &&
@@ -157,33 +149,24 @@ void Indication(Ctx& x, State& s) {
           .MetTenths(*f.t_min)) {
     indicated = true;
     if (x.verbose) {
-      x.Fired("TX-02", "lowest T-score " + Tn(*f.t_min) + " " +
-                           Desc(x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03", "TX-04",
-                                    "D32", "D33">(),
-                                ""));
+      x.Fired("TX-02", x.Say<"TX-02", "fired", "tscore">(Tn(*f.t_min)));
       RuleIds r = {"TX-02", "DX-01"};
       if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
       if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
-      reasons.push_back(St{"osteoporotic_t_score",
-                           "Osteoporotic T-score: " + Tn(*f.t_min) + " at " +
-                               SiteName(*f.t_min_site) + " (" +
-                               Desc(x.P<&CP::tx_tscore_osteoporosis, "DX-01", "TX-02", "TX-03",
-                                        "TX-04", "D32", "D33">(),
-                                    "") +
-                               ").",
-                           r});
+      reasons.push_back(
+          St{"osteoporotic_t_score",
+             x.Say<"TX-02", "reason", "tscore", "site">(Tn(*f.t_min), SiteName(*f.t_min_site)), r});
     }
   } else {
-    x.NotFired("TX-02", f.t_min ? "lowest T-score " + Tn(*f.t_min) : "no T-score");
+    x.NotFired("TX-02", f.t_min ? x.Say<"TX-02", "not_fired", "tscore">(Tn(*f.t_min))
+                                : x.Say<"TX-02", "no_tscore">());
   }
   // CONV-DX-RECORDED.
   if (s.recorded_dx) {
     indicated = true;
-    x.Fired("CONV-DX-RECORDED", "a clinician-recorded diagnosis of osteoporosis");
-    reasons.push_back(St{"recorded_diagnosis",
-                         "A clinician has recorded a diagnosis of osteoporosis: it counts as "
-                         "osteoporosis (clinical diagnosis).",
-                         {"CONV-DX-RECORDED"}});
+    x.Fired("CONV-DX-RECORDED", x.Say<"CONV-DX-RECORDED", "fired">());
+    reasons.push_back(
+        St{"recorded_diagnosis", x.Say<"CONV-DX-RECORDED", "reason">(), {"CONV-DX-RECORDED"}});
   } else {
     x.NotFired("CONV-DX-RECORDED");
   }
@@ -204,11 +187,10 @@ void Indication(Ctx& x, State& s) {
                         p.frax->model == "us" || p.frax->model == "USA";
   // CALC-07: FRAX applies from 40 to 90. Under 40 it is not used; over 90 the FRAX tool computes
   // at 90, so a reported figure is used as the age-90 estimate (said in the trace).
-  const bool frax_too_young = x.AgeKnown() && !x.P<&CP::frax_min_age, "CALC-07">().Met(x.Age());
+  const bool frax_too_young =
+      x.AgeKnown() && !x.P<&CP::frax_min_age, "CALC-07", "TX-03">().Met(x.Age());
   if (f.frax_present && x.AgeKnown() && !x.P<&CP::frax_max_age, "CALC-07">().Met(x.Age()))
-    x.Fired("CALC-07", "age " + Num(x.Age(), 0) +
-                           " is above FRAX's range: the FRAX figure is the age-" +
-                           Num(x.P<&CP::frax_max_age, "CALC-07">().value, 0) + " estimate");
+    x.Fired("CALC-07", x.Say<"CALC-07", "above_frax_range", "age">(Num(x.Age(), 0)));
   auto frax_meets = [&](const Threshold& mof, const Threshold& hip) {
     // Reported FRAX compared in tenths; adjusted FRAX unrounded.
     bool m = false, h = false;
@@ -224,40 +206,36 @@ void Indication(Ctx& x, State& s) {
       frax_meets(x.P<&CP::tx_frax_mof, "TX-03">(), x.P<&CP::tx_frax_hip, "TX-03">())) {
     indicated = true;
     if (x.verbose) {
-      const std::string fx = "FRAX major osteoporotic " +
-                             (f.frax_mof ? Num(*f.frax_mof) : std::string("n/a")) + " %, hip " +
-                             (f.frax_hip ? Num(*f.frax_hip) : std::string("n/a")) + " %";
-      x.Fired("TX-03", fx + " meets " + Desc(x.P<&CP::tx_frax_mof, "TX-03">(), "%") + " or " +
-                           Desc(x.P<&CP::tx_frax_hip, "TX-03">(), "%"));
+      const Cat mof = f.frax_mof ? Num(*f.frax_mof) : Cat("n/a");
+      const Cat hip = f.frax_hip ? Num(*f.frax_hip) : Cat("n/a");
+      x.Fired("TX-03", x.Say<"TX-03", "fired", "mof", "hip">(mof, hip));
       RuleIds r = {"TX-03"};
       if (!x.P<&CP::tx_frax_requires_low_bone_mass, "TX-03", "D18">()) r.push_back("D18");
       if (f.frax_gc_adjusted_here) r.push_back("CALC-06");
       reasons.push_back(St{"frax_threshold",
-                           (low_bone_mass_central ? "Low bone mass with " : "") + fx +
-                               " (thresholds " + Desc(x.P<&CP::tx_frax_mof, "TX-03">(), "%") +
-                               " or hip " + Desc(x.P<&CP::tx_frax_hip, "TX-03">(), "%") + ").",
+                           low_bone_mass_central
+                               ? x.Say<"TX-03", "reason_low_bone_mass", "mof", "hip">(mof, hip)
+                               : x.Say<"TX-03", "reason", "mof", "hip">(mof, hip),
                            r});
     }
   } else if (frax_population &&
              (!f.frax_present || !us_model || f.frax_gc_adjust_unknown || frax_too_young)) {
     tx03_missing = !indicated;
-    x.Insufficient("TX-03", !f.frax_present  ? "low bone mass but no FRAX"
-                            : frax_too_young ? "FRAX does not apply under age 40"
-                            : !us_model      ? "FRAX is not the US model"
-                                        : "FRAX cannot be adjusted: glucocorticoid dose unknown");
+    x.Insufficient("TX-03", !f.frax_present  ? x.Say<"TX-03", "no_frax">()
+                            : frax_too_young ? x.Say<"TX-03", "too_young">()
+                            : !us_model      ? x.Say<"TX-03", "not_us">()
+                                             : x.Say<"TX-03", "gc_unknown">());
     if (!indicated && !frax_too_young)
       x.Missing(!f.frax_present ? "frax"
                 : !us_model     ? "frax.model"
                                 : "medications[glucocorticoid].dose_mg_per_day",
-                "US FRAX for low bone mass (TX-03)");
+                x.Say<"TX-03", "needs_frax">());
   } else {
-    x.NotFired("TX-03", frax_population
-                            ? "FRAX below " + Desc(x.P<&CP::tx_frax_mof, "TX-03">(), "%") +
-                                  " and " + Desc(x.P<&CP::tx_frax_hip, "TX-03">(), "%")
-                            : "not low bone mass");
+    x.NotFired("TX-03",
+               frax_population ? x.Say<"TX-03", "below">() : x.Say<"TX-03", "not_low_bone_mass">());
   }
   if (x.P<&CP::tx_frax_requires_low_bone_mass, "TX-03", "D18">())
-    x.NotFired("D18", "FRAX thresholds applied to low bone mass only");
+    x.NotFired("D18", x.Say<"D18", "not_fired">());
   // TX-04.
   const bool low_bone_mass_any =
       f.t_min &&
@@ -274,15 +252,12 @@ void Indication(Ctx& x, State& s) {
   }
   if (low_bone_mass_any && tx04) {
     indicated = true;
-    x.Fired("TX-04", "low bone mass with a fragility fracture of the " + FxName(*tx04));
-    reasons.push_back(St{
-        "low_bone_mass_fracture",
-        "Low bone mass with a fragility fracture of the " + FxName(*tx04) +
-            " (proximal humerus or pelvis" +
-            (x.P<&CP::tx_low_bmd_fx_forearm, "TX-04">() ? ", or distal forearm under this profile"
-                                                        : "") +
-            "): clinical diagnosis of osteoporosis.",
-        {"TX-04"}});
+    x.Fired("TX-04", x.Say<"TX-04", "fired", "fracture">(FxName(*tx04)));
+    reasons.push_back(St{"low_bone_mass_fracture",
+                         x.P<&CP::tx_low_bmd_fx_forearm, "TX-04">()
+                             ? x.Say<"TX-04", "reason_forearm", "fracture">(FxName(*tx04))
+                             : x.Say<"TX-04", "reason", "fracture">(FxName(*tx04)),
+                         {"TX-04"}});
   } else {
     x.NotFired("TX-04");
   }
@@ -294,19 +269,13 @@ void Indication(Ctx& x, State& s) {
   // of exactly -1.0 is not low bone mass either, so it qualifies for neither.
   const bool normal_bmd = f.t_min && *f.t_min > LowBoneMassBoundTenths<"D31">(x);
   if (any_fragility && normal_bmd) {
-    x.Fired("D31",
-            "fragility fracture (" + FxName(*any_fragility) + ") with every T-score > " +
-                Num(x.P<&CP::tx_tscore_low_bone_mass, "DX-01", "TX-03", "TX-04", "TX-05">().value));
+    x.Fired("D31", x.Say<"D31", "fired", "fracture">(FxName(*any_fragility)));
     x.Warn("fragility_fracture_with_normal_bmd", Severity::kWarning,
-           "Fragility fracture with normal BMD (lowest T-score " + Tn(*f.t_min) +
-               "): specialist evaluation for underlying metabolic bone disease.",
-           {"D31", "REF-02"});
+           x.Say<"D31", "warning", "tscore">(Tn(*f.t_min)), {"D31", "REF-02"});
     if (x.P<&CP::fragility_fracture_normal_bmd_indicates, "TX-04", "D31">() && !indicated) {
       indicated = true;
-      reasons.push_back(St{"fragility_fracture_clinical_diagnosis",
-                           "A fragility fracture is a clinical diagnosis of osteoporosis even with "
-                           "a normal T-score (AACE 2020, this profile).",
-                           {"D31"}});
+      reasons.push_back(
+          St{"fragility_fracture_clinical_diagnosis", x.Say<"D31", "reason">(), {"D31"}});
     }
   } else {
     x.NotFired("D31");
@@ -320,55 +289,45 @@ void Indication(Ctx& x, State& s) {
   }
   // Not indicated by the rules: is there enough data to say no?
   const bool nothing = !f.t_min && !f.frax_present && f.events.empty() && !s.recorded_dx;
-  const char* missing_why = "";
-  if (s.population_unknown)
-    missing_why = "age or menopausal status unknown";
-  else if (!f.t_min)
-    missing_why = "no DXA T-score";
-  else if (tx03_missing)
-    missing_why = "low bone mass without a usable US FRAX";
-  else if (f.any_mechanism_unknown &&
-           std::any_of(f.events.begin(), f.events.end(), [](const FractureEvent& e) {
-             return e.mechanism_unknown && e.HipOrVertebral();
-           }))
-    missing_why = "a hip or vertebral fracture of unknown mechanism";
-  if (*missing_why != '\0') {
+  // Why the data cannot decide (decided here; the words only for the returned assessment).
+  const bool undecided = s.population_unknown || !f.t_min || tx03_missing ||
+                         (f.any_mechanism_unknown &&
+                          std::any_of(f.events.begin(), f.events.end(), [](const FractureEvent& e) {
+                            return e.mechanism_unknown && e.HipOrVertebral();
+                          }));
+  if (undecided) {
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
+    const std::string missing_why = s.population_unknown
+                                        ? x.Say<"CONV-INDETERMINATE", "why_population">()
+                                    : !f.t_min     ? x.Say<"CONV-INDETERMINATE", "why_no_tscore">()
+                                    : tx03_missing ? x.Say<"CONV-INDETERMINATE", "why_no_frax">()
+                                                   : x.Say<"CONV-INDETERMINATE", "why_mechanism">();
     x.Fired("CONV-INDETERMINATE", nothing
-                                      ? "no DXA, no FRAX, no fragility fracture and no recorded "
-                                        "diagnosis: not enough to decide"
-                                      : std::string(missing_why) + ": not enough to decide");
-    if (!f.t_min)
-      x.Missing("bmd", "diagnosis and treatment indication (DX-01, TX-02, TX-03, TX-04)");
-    x.a.treatment_reasons.push_back(
-        St{"insufficient_data",
-           "Not enough data to decide whether treatment is indicated (" + std::string(missing_why) +
-               "): see missing data.",
-           {"CONV-INDETERMINATE"}});
+                                      ? x.Say<"CONV-INDETERMINATE", "nothing">()
+                                      : x.Say<"CONV-INDETERMINATE", "fired", "why">(missing_why));
+    if (!f.t_min) x.Missing("bmd", x.Say<"DX-01", "needs_bmd">());
+    x.a.treatment_reasons.push_back(St{"insufficient_data",
+                                       x.Say<"CONV-INDETERMINATE", "reason", "why">(missing_why),
+                                       {"CONV-INDETERMINATE"}});
     x.Insufficient("TX-05", missing_why);
     return;
   }
   x.NotFired("CONV-INDETERMINATE");
   x.a.treatment_indicated = false;
   x.a.risk_tier = RiskTier::kNotIndicated;
-  x.Fired("TX-05", "no indication: lowest T-score " + Tn(*f.t_min) +
-                       (f.frax_present ? ", FRAX below thresholds" : ""));
-  x.a.treatment_reasons.push_back(
-      St{"not_indicated",
-         "No treatment indication under the BHOF thresholds (lowest T-score " + Tn(*f.t_min) +
-             (f.frax_present ? ", FRAX major osteoporotic " + Num(f.frax_mof.value_or(0)) +
-                                   " %, hip " + Num(f.frax_hip.value_or(0)) + " %"
-                             : "") +
-             "): calcium, vitamin D, exercise, falls prevention and repeat DXA.",
-         {"TX-05"}});
+  x.Fired("TX-05", f.frax_present ? x.Say<"TX-05", "fired_frax", "tscore">(Tn(*f.t_min))
+                                  : x.Say<"TX-05", "fired", "tscore">(Tn(*f.t_min)));
+  x.a.treatment_reasons.push_back(St{
+      "not_indicated",
+      f.frax_present ? x.Say<"TX-05", "reason_frax", "tscore", "mof", "hip">(
+                           Tn(*f.t_min), Num(f.frax_mof.value_or(0)), Num(f.frax_hip.value_or(0)))
+                     : x.Say<"TX-05", "reason", "tscore">(Tn(*f.t_min)),
+      {"TX-05"}});
   if (x.f.female && x.AgeKnown() && x.P<&CP::acp_osteopenia_age, "TX-05">().Met(x.Age()) &&
       low_bone_mass_any) {
     s.acp_osteopenia = true;
-    x.Warn("acp_osteopenia_over_65", Severity::kInfo,
-           "Woman over " + Num(x.P<&CP::acp_osteopenia_age, "TX-05">().value, 0) +
-               " with low bone mass: ACP suggests an individualized decision about a "
-               "bisphosphonate.",
+    x.Warn("acp_osteopenia_over_65", Severity::kInfo, x.Say<"TX-05", "acp_osteopenia">(),
            {"TX-05"});
   }
 }

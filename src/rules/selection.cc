@@ -68,38 +68,31 @@ void Selection(Ctx& x, State& s) {
     x.AddRegimen(to, "denosumab", {rule, "SEL-05"});
   };
 
-  x.Fired("SEL-00", "contraindications, then pre-infusion checks, then preference");
-  x.Trace("SEL-05", Outcome::kFired,
-          "routes: zoledronic acid the only infusion; denosumab, romosozumab, "
-          "teriparatide, abaloparatide subcutaneous");
-  x.Trace("D17", Outcome::kFired, "only zoledronic acid is routed to the infusion centre");
-  x.Trace("D28", Outcome::kFired, "zoledronic acid infused over no less than 15 minutes");
-  x.Trace("D16", Outcome::kFired,
-          "ACP 2023 grades romosozumab evidence moderate certainty (display only)");
+  x.Fired("SEL-00", x.Say<"SEL-00", "fired">());
+  x.Trace("SEL-05", Outcome::kFired, x.Say<"SEL-05", "fired">());
+  x.Trace("D17", Outcome::kFired, x.Say<"D17", "fired">());
+  x.Trace("D28", Outcome::kFired, x.Say<"D28", "fired">());
+  x.Trace("D16", Outcome::kFired, x.Say<"D16", "fired">());
 
   // Nothing to select.
   if (a.treatment_indicated == false) {
     a.therapy_recommended = TherapyClass::kNone;
-    for (std::string_view r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
-      x.NotFired(r, "treatment not indicated");
+    const std::string why = x.Say<"SEL-00", "not_indicated">();
+    for (std::string_view r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"}) x.NotFired(r, why);
     return;
   }
   if (a.risk_tier == RiskTier::kIndeterminate || s.neuro_deficit || s.osteomalacia_suspected) {
     a.therapy_recommended = TherapyClass::kSpecialistDecision;
-    const char* why =
-        a.risk_tier == RiskTier::kIndeterminate
-            ? "outside the populations the thresholds apply to, a possibly pathologic fracture, or "
-              "not enough data"
-        : s.neuro_deficit
-            ? "acute vertebral fracture with a neurological deficit: the emergency comes first"
-            : "suspected osteomalacia: treat it before any antiresorptive";
     a.sequence.push_back(St{"specialist_decision",
-                            std::string("No osteoporosis drug is selected now (") + why + ").",
+                            a.risk_tier == RiskTier::kIndeterminate
+                                ? x.Say<"SEL-00", "specialist_indeterminate">()
+                            : s.neuro_deficit ? x.Say<"SEL-00", "specialist_neuro">()
+                                              : x.Say<"SEL-00", "specialist_osteomalacia">(),
                             {s.neuro_deficit                           ? "PRE-12"
                              : a.risk_tier == RiskTier::kIndeterminate ? "RISK-04"
                                                                        : "LAB-03"}});
-    for (std::string_view r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"})
-      x.NotFired(r, "a specialist decides first");
+    const std::string first = x.Say<"SEL-00", "specialist_first">();
+    for (std::string_view r : {"SEL-01", "SEL-02", "SEL-03", "SEL-04", "D14"}) x.NotFired(r, first);
     return;
   }
 
@@ -113,68 +106,47 @@ void Selection(Ctx& x, State& s) {
     if (s.dmab_transition) {
       if (za_ok) {
         chosen = TherapyClass::kIvZoledronicAcid;
-        if (x.verbose)
-          why = Keep("Denosumab stopped: one zoledronic acid infusion about " +
-                     Int(x.P<&CP::dmab_transition_months, "SEQ-05">()) +
-                     " months after the last injection, no later than " +
-                     Num(x.P<&CP::dmab_overdue_months, "SEQ-05">().value, 0) + " months.");
+        if (x.verbose) why = Keep(x.Say<"SEQ-05", "transition_za">());
         if (x.verbose) why_rules = {"SEQ-05"};
       } else if (s.oral_candidates_any) {
         chosen = TherapyClass::kOralBisphosphonate;
-        if (x.verbose)
-          why =
-              "Denosumab stopped and zoledronic acid contraindicated: oral alendronate as the "
-              "follow-on.";
+        if (x.verbose) why = Keep(x.Say<"SEQ-05", "transition_oral">());
         if (x.verbose) why_rules = {"SEQ-05"};
       } else if (dmab_ok) {
         chosen = TherapyClass::kDenosumab;
-        if (x.verbose)
-          why =
-              "Denosumab stopped but no bisphosphonate can follow: resume denosumab; it must not "
-              "stop without a follow-on.";
+        if (x.verbose) why = Keep(x.Say<"SEQ-05", "transition_resume">());
         if (x.verbose) why_rules = {"SEQ-05", "SEL-04"};
       }
       return;
     }
     if (dmab_active && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      if (x.verbose)
-        why = Keep("Continue denosumab every " + Int(x.P<&CP::dmab_interval_months, "SEQ-05">()) +
-                   " months: it must never stop without a follow-on antiresorptive.");
+      if (x.verbose) why = Keep(x.Say<"SEQ-05", "continue_denosumab">());
       if (x.verbose) why_rules = {"SEQ-05", "SEQ-09"};
       return;
     }
     if (s.ctibl_only && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      if (x.verbose)
-        why =
-            "Cancer-treatment bone loss: denosumab 60 mg every 6 months is labelled for "
-            "aromatase-inhibitor and androgen-deprivation bone loss; bisphosphonates are "
-            "alternatives.";
+      if (x.verbose) why = Keep(x.Say<"CTIBL-02", "denosumab">());
       if (x.verbose) why_rules = {"CTIBL-02"};
       return;
     }
     if (!prefer_parenteral && s.oral_candidates_any) {
       chosen = TherapyClass::kOralBisphosphonate;
-      if (x.verbose)
-        why =
-            "High risk with oral bisphosphonates suitable: alendronate or risedronate first line "
-            "(ibandronate not preferred).";
+      if (x.verbose) why = Keep(x.Say<"SEL-02", "first_line">());
       if (x.verbose) why_rules = {"SEL-02"};
       return;
     }
     if (za_ok) {
       chosen = TherapyClass::kIvZoledronicAcid;
       if (prefer_parenteral) {
-        if (x.verbose) why = "No anabolic agent can be used: zoledronic acid 5 mg IV yearly.";
+        if (x.verbose) why = Keep(x.Say<"SEL-01", "no_anabolic">());
         if (x.verbose) why_rules = {"SEL-01"};
       } else if (x.verbose) {
         std::string t;
         for (const auto& r : s.oral_unsuitable_reasons) t += (t.empty() ? "" : ", ") + r;
-        if (t.empty()) t = "oral bisphosphonates blocked";
-        if (x.verbose)
-          why = Keep("Oral bisphosphonates unsuitable (" + t +
-                     "): zoledronic acid 5 mg IV once yearly.");
+        if (t.empty()) t = x.Say<"SEL-03", "blocked">();
+        why = Keep(x.Say<"SEL-03", "zoledronic_acid", "reasons">(t));
         if (x.verbose) why_rules = {"SEL-03"};
         for (const auto& r : s.oral_unsuitable_rules) why_rules.push_back(r);
       }
@@ -183,17 +155,14 @@ void Selection(Ctx& x, State& s) {
     if (dmab_ok) {
       chosen = TherapyClass::kDenosumab;
       if (x.verbose)
-        why =
-            Keep("Bisphosphonates contraindicated or not tolerated (" +
-                 (s.za_contra_text.empty() ? std::string("oral unsuitable") : s.za_contra_text) +
-                 "): denosumab 60 mg SC every " + Int(x.P<&CP::dmab_interval_months, "SEL-04">()) +
-                 " months, with a plan never to stop it without a follow-on.");
+        why = Keep(x.Say<"SEL-04", "denosumab", "reasons">(
+            s.za_contraindicated ? s.za_contra_text : x.Say<"SEL-04", "oral_unsuitable">()));
       if (x.verbose) why_rules = {"SEL-04", "D14"};
       return;
     }
     if (s.oral_candidates_any) {
       chosen = TherapyClass::kOralBisphosphonate;
-      if (x.verbose) why = "Oral bisphosphonate is the remaining option.";
+      if (x.verbose) why = Keep(x.Say<"SEL-02", "remaining">());
       if (x.verbose) why_rules = {"SEL-02"};
     }
   };
@@ -203,7 +172,7 @@ void Selection(Ctx& x, State& s) {
       choose_antiresorptive(true);
     } else if (anabolic_active) {
       chosen = TherapyClass::kAnabolic;
-      if (x.verbose) why = "Continue the anabolic course, then an antiresorptive without a gap.";
+      if (x.verbose) why = Keep(x.Say<"SEQ-01", "continue_anabolic">());
       if (x.verbose) why_rules = {"SEL-01", "SEQ-01"};
     } else if (s.anabolic_followup || s.dmab_transition) {
       choose_antiresorptive(true);
@@ -221,12 +190,11 @@ void Selection(Ctx& x, State& s) {
       if (chosen == TherapyClass::kNone)
         choose_antiresorptive(true);
       else if (x.verbose)
-        why = "Anabolic course completed and followed by an antiresorptive: continue it.";
+        why = Keep(x.Say<"SEQ-01", "continue_antiresorptive">());
       if (x.verbose) why_rules = {"SEQ-01", "SEL-01"};
     } else if (!s.anabolic_candidates.empty()) {
       chosen = TherapyClass::kAnabolic;
-      if (x.verbose)
-        why = "Very high fracture risk: an anabolic agent first, then an antiresorptive.";
+      if (x.verbose) why = Keep(x.Say<"SEL-01", "very_high">());
       if (x.verbose) why_rules = {"SEL-01"};
       if (x.verbose && s.giop_indicated) why_rules.push_back("GIOP-08");
     } else {
@@ -235,7 +203,7 @@ void Selection(Ctx& x, State& s) {
   } else {
     if (anabolic_active) {
       chosen = TherapyClass::kAnabolic;
-      if (x.verbose) why = "Continue the anabolic course, then an antiresorptive without a gap.";
+      if (x.verbose) why = Keep(x.Say<"SEQ-01", "continue_anabolic">());
       if (x.verbose) why_rules = {"SEQ-01"};
     } else {
       choose_antiresorptive(false);
@@ -244,29 +212,26 @@ void Selection(Ctx& x, State& s) {
   }
   if (chosen == TherapyClass::kNone && !s.anabolic_candidates.empty()) {
     chosen = TherapyClass::kAnabolic;
-    if (x.verbose)
-      why = "Every antiresorptive is blocked: an anabolic agent, then specialist review.";
+    if (x.verbose) why = Keep(x.Say<"SEL-01", "antiresorptives_blocked">());
     if (x.verbose) why_rules = {"SEL-01"};
   }
   if (chosen == TherapyClass::kNone) {
     chosen = TherapyClass::kSpecialistDecision;
-    if (x.verbose)
-      why = "Every osteoporosis drug is blocked for this patient: a specialist decides.";
+    if (x.verbose) why = Keep(x.Say<"SEL-00", "all_blocked">());
     if (x.verbose) why_rules = {"SEL-00"};
   }
   a.therapy_recommended = chosen;
   if (!x.verbose) return;  // the other profiles compare the class only
   x.Trace("SEL-01", very_high ? Outcome::kFired : Outcome::kNotFired,
-          very_high ? Str(why) : Str("not very high risk"));
+          very_high ? Str(why) : Str(x.Say<"SEL-01", "not_very_high">()));
   x.Trace("SEL-02",
           chosen == TherapyClass::kOralBisphosphonate ? Outcome::kFired : Outcome::kNotFired);
   x.Trace("SEL-03", s.oral_unsuitable ? Outcome::kFired : Outcome::kNotFired,
-          s.oral_unsuitable ? "oral bisphosphonates unsuitable" : "");
+          s.oral_unsuitable ? x.Say<"SEL-03", "fired">() : std::string());
   x.Trace("SEL-04", chosen == TherapyClass::kDenosumab ? Outcome::kFired : Outcome::kNotFired);
   x.Trace("D14", Outcome::kFired,
-          x.P<&CP::denosumab_first_line, "SEL-04", "D14">()
-              ? "denosumab listed among first-line options (profile)"
-              : "denosumab second line (ACP 2023)");
+          x.P<&CP::denosumab_first_line, "SEL-04", "D14">() ? x.Say<"D14", "first_line">()
+                                                            : x.Say<"D14", "second_line">());
   a.treatment_reasons.push_back(St{"therapy", why, why_rules});
 
   // Regimens for the chosen class, preferred first.
@@ -304,10 +269,7 @@ void Selection(Ctx& x, State& s) {
   if (x.P<&CP::first_line_equal_options, "SEL-02", "SEL-03", "GIOP-08">() &&
       chosen == TherapyClass::kOralBisphosphonate)
     a.treatment_reasons.push_back(
-        St{"equal_options",
-           "Under this profile (AACE 2020) zoledronic acid and denosumab are equal "
-           "first-line options with oral bisphosphonates.",
-           {"SEL-02", "D14"}});
+        St{"equal_options", x.Say<"SEL-02", "equal_options">(), {"SEL-02", "D14"}});
 }
 
 const Topic kSelectionTopic{"selection", kRules};

@@ -356,15 +356,6 @@ struct Pc {
 
 }  // namespace rules
 
-// Trace texts that depend on the profile alone (the thresholds it sets), formatted once per
-// engine (Engine::Create) instead of once per assessment. Interned: they live as long as the
-// process, like literals, so an assessment may outlive its engine.
-struct ProfileTexts {
-  Text calc07_in, calc07_out, d1, d2, d11, d12, d13, d26, d27;
-  Text giop_acr_scope, giop_vh_dose, giop_vh_cumulative, giop_young, giop_young_no_frax,
-      giop_not_young;
-};
-
 namespace rules {
 
 // The state of one assessment under one profile. Collects statements, de-duplicating
@@ -383,8 +374,6 @@ class Ctx {
   // false for the other profiles' runs (guideline_disagreement): they decide, and the Ctx
   // calls that write trace entries, missing data, warnings and referrals write nothing.
   bool verbose = true;
-  const ProfileTexts* texts = nullptr;  // the profile's
-  const ProfileTexts& Texts() const { return *texts; }
   // The main profile's sentences (null for the other profiles' runs, which say nothing).
   const Sentences* sentences = nullptr;
   unsigned avoided = 0;   // bit per kAvoidable agent

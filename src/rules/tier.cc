@@ -41,19 +41,18 @@ void Tier(Ctx& x, State& s) {
   }
   if (s.treatment_failure) {
     x.Warn("treatment_failure", Severity::kWarning,
-           "Fragility fracture (" + FxName(*fx_on_drug_event) + ") after " +
-               Desc(x.P<&CP::treatment_failure_months, "RISK-01", "REF-02">(), "months") + " on " +
-               render_words(ToString(fx_on_drug->agent)) +
-               ": possible treatment failure; check adherence and secondary causes.",
+           x.Say<"RISK-01", "treatment_failure", "fracture", "agent">(
+               FxName(*fx_on_drug_event), render_words(ToString(fx_on_drug->agent))),
            {"RISK-01", "REF-02"});
   }
 
   if (x.a.treatment_indicated != true) {
+    const std::string not_applied = x.Say<"RISK-03", "tiers_not_applied">();
     for (std::string_view r :
          {"RISK-01", "RISK-02", "RISK-P-ES", "RISK-P-SEED004", "D1", "D2", "D3", "D13"})
-      x.NotFired(r, "treatment not indicated or undetermined");
+      x.NotFired(r, not_applied);
     if (x.a.treatment_indicated == false)
-      x.Fired("RISK-03", "not indicated");
+      x.Fired("RISK-03", x.Say<"RISK-03", "fired">());
     else
       x.NotFired("RISK-03");
     return;
@@ -79,9 +78,7 @@ void Tier(Ctx& x, State& s) {
                                              : mof.MetTenths(*p.frax->major_osteoporotic_pct);
       if (m) {
         hit = true;
-        add_vh([&] {
-          return Cat("FRAX major osteoporotic " + Num(*f.frax_mof) + " % " + Desc(mof, "%"));
-        });
+        add_vh([&] { return x.Say<"RISK-01", "frax_mof", "mof">(Num(*f.frax_mof)); });
       }
       if (std::abs(*f.frax_mof - mof.value) < 1e-9) boundary = true;
     }
@@ -90,7 +87,7 @@ void Tier(Ctx& x, State& s) {
           f.frax_gc_adjusted_here ? hip.Met(*f.frax_hip) : hip.MetTenths(*p.frax->hip_pct);
       if (h) {
         hit = true;
-        add_vh([&] { return Cat("FRAX hip " + Num(*f.frax_hip) + " % " + Desc(hip, "%")); });
+        add_vh([&] { return x.Say<"RISK-01", "frax_hip", "hip">(Num(*f.frax_hip)); });
       }
       if (std::abs(*f.frax_hip - hip.value) < 1e-9) boundary = true;
     }
@@ -103,32 +100,33 @@ void Tier(Ctx& x, State& s) {
     int vert = 0;
     for (const auto& e : f.events)
       if (e.fragility && e.site == FractureSite::kVertebral) ++vert;
-    if (vert >= 2) add_vh([&] { return Cat("multiple vertebral fractures"); });
+    if (vert >= 2) add_vh([&] { return x.Say<"RISK-P-ES", "multiple_vertebral">(); });
     if (f.t_min && x.P<&CP::tx_tscore_osteoporosis, "RISK-P-ES">().MetTenths(*f.t_min) &&
         f.fragility_events)
-      add_vh([&] {
-        return Cat("T-score " + Tn(*f.t_min) + " with a fragility fracture (severe osteoporosis)");
-      });
+      add_vh([&] { return x.Say<"RISK-P-ES", "severe", "tscore">(Tn(*f.t_min)); });
     x.Trace("RISK-P-ES", vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
-            vh_count == 0 ? "high risk (Endocrine Society)" : vh.front());
-    x.NotFired("RISK-01", "profile uses RISK-P-ES");
+            vh_count == 0 ? Str(x.Say<"RISK-P-ES", "not_fired">()) : Str(vh.front()));
+    x.NotFired("RISK-01", x.Say<"RISK-01", "uses_es">());
     x.NotFired("RISK-P-SEED004");
   } else {
     // (a) recent fragility fracture.
     for (const auto& e : f.events)
       if (e.fragility && RecentMonths(e.date, f.as_of, months_recent)) {
         add_vh([&] {
-          return Cat("fragility fracture within " + Int(months_recent) + " months (" + FxName(e) +
-                     ", " + Int(DaysBetween(*e.date, f.as_of)) + " days ago)");
+          return x.Say<"RISK-01", "recent_fracture", "fracture", "days">(
+              FxName(e), Int(DaysBetween(*e.date, f.as_of)));
         });
         break;
       }
     // (b) fracture on an osteoporosis drug.
     if (fx_on_drug)
-      add_vh([&] { return Cat("fracture while on " + render_words(ToString(fx_on_drug->agent))); });
+      add_vh([&] {
+        return x.Say<"RISK-01", "fracture_on_drug", "agent">(
+            render_words(ToString(fx_on_drug->agent)));
+      });
     // (c) multiple fragility fractures.
     if (f.fragility_events >= 2)
-      add_vh([&] { return Cat(Int(f.fragility_events) + " fragility fractures"); });
+      add_vh([&] { return x.Say<"RISK-01", "multiple", "count">(Int(f.fragility_events)); });
     // (d) fracture on a bone-harming drug.
     if (x.P<&CP::vh_use_fracture_on_harmful_drug, "RISK-01", "RISK-P-SEED004">()) {
       for (const auto& e : f.events) {
@@ -141,7 +139,9 @@ void Tier(Ctx& x, State& s) {
                                 x.P<&CP::gc_harmful_drug_months, "RISK-01">().Met(
                                     CompletedMonths(*m.start, *e.date)));
           if (harmful && OnAt(m, *e.date)) {
-            add_vh([&] { return Cat("fracture while on " + render_words(ToString(m.agent))); });
+            add_vh([&] {
+              return x.Say<"RISK-01", "fracture_on_drug", "agent">(render_words(ToString(m.agent)));
+            });
             break;
           }
         }
@@ -150,10 +150,7 @@ void Tier(Ctx& x, State& s) {
     // (e) T-score.
     if (f.t_min) {
       if (x.P<&CP::vh_tscore, "RISK-01", "RISK-P-SEED004", "D2">().MetTenths(*f.t_min))
-        add_vh([&] {
-          return Cat("T-score " + Tn(*f.t_min) + " " +
-                     Desc(x.P<&CP::vh_tscore, "RISK-01", "RISK-P-SEED004", "D2">(), ""));
-        });
+        add_vh([&] { return x.Say<"RISK-01", "tscore", "tscore">(Tn(*f.t_min)); });
       if (*f.t_min == static_cast<int>(std::lround(
                           x.P<&CP::vh_tscore, "RISK-01", "RISK-P-SEED004", "D2">().value * 10)))
         boundary = true;
@@ -164,10 +161,9 @@ void Tier(Ctx& x, State& s) {
            x.P<&CP::vh_falls, "RISK-01">().Met(*p.falls.count_past_year)) ||
           p.falls.injurious.value_or(false))
         add_vh([&] {
-          return Cat("high fall risk (" +
-                     (p.falls.count_past_year ? Int(*p.falls.count_past_year) + " falls"
-                                              : Cat("injurious fall")) +
-                     " in the past year)");
+          return p.falls.count_past_year
+                     ? x.Say<"RISK-01", "falls_count", "falls">(Int(*p.falls.count_past_year))
+                     : x.Say<"RISK-01", "falls_injurious">();
         });
     }
     // (g) FRAX.
@@ -176,73 +172,57 @@ void Tier(Ctx& x, State& s) {
     // seed 004: age.
     if (x.P<&CP::vh_age_enabled, "RISK-01", "RISK-P-SEED004", "D3">() && x.AgeKnown() &&
         x.P<&CP::vh_age, "RISK-01", "RISK-P-SEED004", "D3">().Met(x.Age())) {
-      add_vh([&] {
-        return Cat("age " + Num(x.Age(), 0) + " " +
-                   Desc(x.P<&CP::vh_age, "RISK-01", "RISK-P-SEED004", "D3">(), "years") +
-                   " (seed-004 criterion, unsourced)");
-      });
+      add_vh([&] { return x.Say<"RISK-P-SEED004", "age", "age">(Num(x.Age(), 0)); });
       if (x.verbose) vh_rules.push_back("D3");
-      x.Fired("D3", "age criterion enabled by the profile");
+      x.Fired("D3", x.Say<"D3", "fired">());
     } else {
-      x.NotFired("D3", "age alone is not a very-high-risk criterion in this profile");
+      x.NotFired("D3", x.Say<"D3", "not_fired">());
     }
     x.Trace(model_rule, vh_count == 0 ? Outcome::kNotFired : Outcome::kFired,
-            vh_count == 0 ? Str("no very-high-risk criterion") : Str(vh.front()));
+            vh_count == 0 ? Str(x.Say<"RISK-01", "none">()) : Str(vh.front()));
     if (x.P<&CP::risk_model, "RISK-01", "RISK-P-ES", "RISK-P-SEED004">() == RiskModel::kAace2020) {
       x.NotFired("RISK-P-ES");
       x.NotFired("RISK-P-SEED004");
     } else {
-      x.NotFired("RISK-01", "profile uses RISK-P-SEED004");
+      x.NotFired("RISK-01", x.Say<"RISK-01", "uses_seed004">());
       x.NotFired("RISK-P-ES");
     }
     if (x.P<&CP::vh_use_falls, "RISK-01", "RISK-P-SEED004">() && !p.falls.count_past_year &&
         !p.falls.injurious && vh_count == 0)
-      x.Missing("falls.count_past_year", "very-high-risk criterion: high fall risk (RISK-01f)");
+      x.Missing("falls.count_past_year", x.Say<"RISK-01", "needs_falls">());
   }
-  x.Trace("D1", Outcome::kFired, x.Texts().d1);
-  x.Trace("D2", Outcome::kFired, x.Texts().d2);
-  x.Trace("D13", Outcome::kFired, x.Texts().d13);
-  if (boundary) {
-    x.Warn("very_high_risk_boundary", Severity::kInfo,
-           "A value sits exactly on a very-high-risk threshold (FRAX " +
-               Desc(x.P<&CP::vh_frax_mof, "RISK-01", "RISK-P-SEED004", "D1">(), "%") + " / " +
-               Desc(x.P<&CP::vh_frax_hip, "RISK-01", "RISK-P-SEED004", "D1">(), "%") +
-               ", T-score " + Desc(x.P<&CP::vh_tscore, "RISK-01", "RISK-P-SEED004", "D2">(), "") +
-               "): guidelines differ at this boundary.",
+  x.Trace("D1", Outcome::kFired, x.Say<"D1", "fired">());
+  x.Trace("D2", Outcome::kFired, x.Say<"D2", "fired">());
+  x.Trace("D13", Outcome::kFired, x.Say<"D13", "fired">());
+  if (boundary)
+    x.Warn("very_high_risk_boundary", Severity::kInfo, x.Say<"RISK-01", "boundary">(),
            {"D1", "D2"});
-  }
   if (vh_count != 0) {
     x.a.risk_tier = RiskTier::kVeryHigh;
-    Cat all("Very high fracture risk: ");
+    Cat all;
     for (std::size_t i = 0; i < vh_texts; ++i) all.Append(i ? "; " : "").Append(vh[i]);
-    all.Append(".");
-    x.a.treatment_reasons.push_back(St{"very_high_risk", all, vh_rules});
+    x.a.treatment_reasons.push_back(
+        St{"very_high_risk", x.Say<"RISK-01", "reason_very_high", "criteria">(all), vh_rules});
     x.NotFired("RISK-02");
   } else {
     x.a.risk_tier = RiskTier::kHigh;
-    x.Fired("RISK-02", "indicated, no very-high-risk criterion");
+    x.Fired("RISK-02", x.Say<"RISK-02", "fired">());
     x.a.treatment_reasons.push_back(
-        St{"high_risk",
-           "High fracture risk (indicated, no very-high-risk criterion).",
-           {"RISK-02", model_rule}});
+        St{"high_risk", x.Say<"RISK-02", "reason">(), {"RISK-02", model_rule}});
   }
 }
 
 // RISK-04: possibly pathologic fracture or malignancy: a specialist decides.
 void Indeterminate(Ctx& x, State& s) {
   if (s.pathologic || s.malignancy) {
-    x.Fired("RISK-04",
-            s.pathologic ? "a fracture may be pathologic" : "bone metastases or myeloma");
+    x.Fired("RISK-04", s.pathologic ? x.Say<"RISK-04", "fired_pathologic">()
+                                    : x.Say<"RISK-04", "fired_malignancy">());
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
-    x.a.treatment_reasons.push_back(
-        St{"possibly_pathologic",
-           s.pathologic
-               ? "A fracture may be pathologic (suspected, or vertebral fracture with red "
-                 "flags for malignancy or infection): no osteoporosis drug until a specialist "
-                 "has excluded malignancy."
-               : "Bone metastases, skeletal malignancy or myeloma: a specialist decides.",
-           {"RISK-04"}});
+    x.a.treatment_reasons.push_back(St{"possibly_pathologic",
+                                       s.pathologic ? x.Say<"RISK-04", "reason_pathologic">()
+                                                    : x.Say<"RISK-04", "reason_malignancy">(),
+                                       {"RISK-04"}});
   } else {
     x.NotFired("RISK-04");
   }

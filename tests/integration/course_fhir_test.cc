@@ -83,5 +83,36 @@ TEST(CourseFhir, AdministrationsCountDosesForTheCourseLimit) {
   EXPECT_TRUE(a.HasWarning("romosozumab_dose_limit_reached"));
 }
 
+// COURSE-21 from EHR data: a drug holiday after five years of alendronate, and the total hip
+// BMD (g/cm2) of two scans compared against the facility's least significant change, which
+// the BMD Observation carries as an extension (docs/fhir.md). Both sides of the LSC.
+std::string HolidayWithHipScans(const std::string& later_bmd, bool lsc = true) {
+  auto bmd = [lsc](const std::string& id, const std::string& date, const std::string& value) {
+    return R"(,{"resource":{"resourceType":"Observation","id":")" + id +
+           R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"38261-4"}]},"effectiveDateTime":")" +
+           date + R"(","valueQuantity":{"value":)" + value +
+           R"(,"unit":"g/cm2","system":"http://unitsofmeasure.org","code":"g/cm2"})" +
+           (lsc ? R"(,"extension":[{"url":"https://bonepath.org/fhir/StructureDefinition/least-significant-change","valueQuantity":{"value":0.030,"code":"g/cm2"}}])"
+                : "") +
+           "}}";
+  };
+  return std::string(kWoman) +
+         R"(,{"resource":{"resourceType":"MedicationStatement","id":"s1","status":"completed","medicationCodeableConcept":{"text":"alendronate sodium 70 MG Oral Tablet"},"effectivePeriod":{"start":"2018-01-10","end":"2023-01-20"}}})" +
+         R"(,{"resource":{"resourceType":"Observation","id":"t1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"38264-8"}]},"effectiveDateTime":"2023-01-15","valueQuantity":{"value":-1.8,"code":"1"}}})" +
+         bmd("b1", "2023-01-15", "0.800") + bmd("b2", "2025-12-01", later_bmd);
+}
+
+TEST(CourseFhir, HolidayRestartsOnHipBmdLossOfAtLeastTheFacilitysLsc) {
+  const Assessment lost = AssessBundle(HolidayWithHipScans("0.770"));  // 0.030 >= LSC 0.030
+  EXPECT_TRUE(lost.HasWarning("drug_holiday_restart_due"));
+  const Assessment kept = AssessBundle(HolidayWithHipScans("0.771"));  // 0.029 < 0.030
+  EXPECT_FALSE(kept.HasWarning("drug_holiday_restart_due"));
+  EXPECT_TRUE(kept.HasWarning("drug_holiday_in_progress"));
+  // Without the facility's LSC the profile's fallback (4 % of 0.800) decides: 0.030 is 3.75 %.
+  const Assessment fallback = AssessBundle(HolidayWithHipScans("0.770", false));
+  EXPECT_FALSE(fallback.HasWarning("drug_holiday_restart_due"));
+  EXPECT_TRUE(fallback.HasWarning("drug_holiday_in_progress"));
+}
+
 }  // namespace
 }  // namespace bp

@@ -580,5 +580,69 @@ TEST_F(EngineProperties, DisagreementNamesTheProfilesThatDecideDifferently) {
   EXPECT_GE(disagreements, compared / 20) << "too few disagreements for the check to mean much";
 }
 
+// The same for one patient whose blocks the quiet runs must see: a myocardial infarction two
+// months ago blocks romosozumab (CI-07) and Paget's disease has teriparatide and abaloparatide
+// avoided (CI-08, CI-09), so no anabolic agent is left for a very-high-risk woman. The blocks
+// are decided by flags, not by the sentences that say them, which the quiet runs do not format:
+// had they been, the quiet runs would still offer romosozumab and report a disagreement.
+TEST(QuietRuns, BlockWhatTheFullRunBlocks) {
+  const KnowledgeBase& kb = EmbeddedKnowledge();
+  Patient p;
+  p.id = "quiet-blocks";
+  p.as_of = kAsOf;
+  p.sex = Sex::kFemale;
+  p.age_years = 72;
+  p.menopausal_status = Menopause::kPost;
+  p.weight_kg = 62;
+  p.height_cm = 160;
+  p.labs.push_back(MakeLab(LabTest::kCreatinine, 0.8, 5));
+  p.labs.push_back(MakeLab(LabTest::kCalcium, 9.4, 5));
+  p.labs.push_back(MakeLab(LabTest::kAlbumin, 4.2, 5));
+  p.labs.push_back(MakeLab(LabTest::kVitaminD25oh, 42, 5));
+  BmdMeasurement m;
+  m.date = DaysAgo(30);
+  m.site = BmdSite::kTotalHip;
+  m.t_score = ToTenths(-3.6);
+  p.bmd.push_back(m);
+  Fracture fx;
+  fx.site = FractureSite::kHip;
+  fx.date = DaysAgo(90);
+  fx.mechanism = FractureMechanism::kFragility;
+  fx.mechanism_recorded = true;
+  p.fractures.push_back(fx);
+  Condition mi;
+  mi.code = ConditionCode::kMyocardialInfarction;
+  mi.onset = DaysAgo(60);
+  p.conditions.push_back(mi);
+  Condition paget;
+  paget.code = ConditionCode::kPagetDisease;
+  p.conditions.push_back(paget);
+
+  for (const auto& main : kb.profiles) {
+    auto e = Engine::Create(kb, main.name);
+    ASSERT_TRUE(e.has_value()) << main.name;
+    const Assessment a = e->Assess(p, kAsOf);
+    EXPECT_NE(a.therapy_recommended, TherapyClass::kAnabolic) << main.name;
+    for (std::string_view agent : {"romosozumab", "teriparatide", "abaloparatide"})
+      EXPECT_TRUE(std::any_of(a.avoid.begin(), a.avoid.end(),
+                              [&](const auto& x) { return x.agent == agent; }))
+          << main.name << " " << agent;
+    for (const auto& other : kb.profiles) {
+      if (other.name == main.name) continue;
+      auto o = Engine::Create(kb, other.name);
+      ASSERT_TRUE(o.has_value()) << other.name;
+      const Assessment b = o->Assess(p, kAsOf);
+      if (b.treatment_indicated != a.treatment_indicated || b.risk_tier != a.risk_tier ||
+          b.therapy_recommended != a.therapy_recommended)
+        continue;  // a real disagreement: the property above checks those
+      for (const auto& t : a.trace) {
+        if (t.rule != "CONV-PROFILE-DISAGREEMENT") continue;
+        EXPECT_EQ(t.because.str().find(other.name + ":"), std::string::npos)
+            << main.name << " reports " << other.name << ": " << t.because.str();
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace bp
