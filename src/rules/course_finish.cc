@@ -64,26 +64,26 @@ bool MonitorsAgent(std::string_view code, Agent a) {
 }
 
 // The name of a pre-infusion check in a course statement (as the infusion section names it).
-std::string_view CheckName(PreCheckKind k) {
+std::string CheckName(const Ctx& x, PreCheckKind k) {
   switch (k) {
     case PreCheckKind::kCreatinineClearance:
-      return "creatinine clearance";
+      return x.Say<"COURSE-15", "check_crcl">();
     case PreCheckKind::kAcuteRenalImpairment:
-      return "acute renal impairment";
+      return x.Say<"COURSE-15", "check_acute_renal">();
     case PreCheckKind::kSerumCalcium:
-      return "serum calcium";
+      return x.Say<"COURSE-15", "check_calcium">();
     case PreCheckKind::kVitaminD:
-      return "25-OH vitamin D";
+      return x.Say<"COURSE-15", "check_vitamin_d">();
     case PreCheckKind::kDosingInterval:
-      return "dosing interval";
+      return x.Say<"COURSE-15", "check_interval">();
     case PreCheckKind::kHypersensitivity:
-      return "hypersensitivity";
+      return x.Say<"COURSE-15", "check_hypersensitivity">();
     case PreCheckKind::kPregnancy:
-      return "pregnancy";
+      return x.Say<"COURSE-15", "check_pregnancy">();
     case PreCheckKind::kAcuteCondition:
-      return "acute condition";
+      return x.Say<"COURSE-15", "check_acute_condition">();
     default:
-      return "pre-infusion check";
+      return x.Say<"COURSE-15", "check_other">();
   }
 }
 
@@ -101,33 +101,32 @@ void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
     std::string* to = c.status == CheckStatus::kFail      ? &failed
                       : c.status == CheckStatus::kUnknown ? &unknown
                                                           : nullptr;
-    if (to) *to += (to->empty() ? "" : ", ") + std::string(CheckName(c.check));
+    if (to) *to += (to->empty() ? "" : ", ") + CheckName(x, c.check);
   }
-  const std::string due =
-      x.course.za_next_due ? " (due " + x.course.za_next_due->ToString() + ")" : std::string();
+  const std::optional<Date>& due = x.course.za_next_due;
   std::string tail, switch_to;
   if (!za_given) {
-    const std::string why =
-        failed.empty() ? std::string("it is avoided for this patient") : "failed: " + failed;
+    const std::string why = failed.empty() ? x.Say<"COURSE-15", "za_avoided">()
+                                           : x.Say<"COURSE-15", "za_failed", "checks">(failed);
     if (a.therapy_recommended == TherapyClass::kDenosumab) {
-      tail = "zoledronic acid cannot be given (" + why + "); resume denosumab now instead.";
+      tail = x.Say<"COURSE-15", "za_not_given_denosumab", "why">(why);
       switch_to = "denosumab";
     } else if (a.therapy_recommended == TherapyClass::kOralBisphosphonate && !a.agents.empty()) {
-      tail = "zoledronic acid cannot be given (" + why + "); start " +
-             std::string(a.agents.front().agent.view()) + " now instead.";
+      tail = x.Say<"COURSE-15", "za_not_given_oral", "why", "agent">(why,
+                                                                     a.agents.front().agent.view());
       switch_to = std::string(a.agents.front().agent.view());
     } else {
-      tail = "zoledronic acid cannot be given (" + why +
-             "); the specialist chooses the follow-on now.";
+      tail = x.Say<"COURSE-15", "za_not_given_specialist", "why">(why);
       switch_to = "specialist_decision";
     }
   } else if (a.za_status == ZaStatus::kEligibleAfterCorrection) {
-    tail = "correct first: " + failed + "; then give zoledronic acid without delay" + due + ".";
+    tail = due ? x.Say<"COURSE-15", "za_correct_first_due", "checks", "due">(failed, Dt(due))
+               : x.Say<"COURSE-15", "za_correct_first", "checks">(failed);
   } else if (a.za_status == ZaStatus::kInsufficientData) {
-    tail = "needed before the infusion: " + unknown + "; then give zoledronic acid without delay" +
-           due + ".";
+    tail = due ? x.Say<"COURSE-15", "za_needed_first_due", "checks", "due">(unknown, Dt(due))
+               : x.Say<"COURSE-15", "za_needed_first", "checks">(unknown);
   } else {
-    tail = "the infusion is deferred; the specialist decides the follow-on now.";
+    tail = x.Say<"COURSE-15", "za_deferred">();
   }
   for (char& ch : tail)
     if (ch == '_') ch = ' ';
@@ -165,85 +164,58 @@ void CourseFinish(Ctx& x, State& s) {
     x.Warn(s.pregnancy_gate ? "pregnancy_osteoporosis_drugs_withheld"
                             : "lactation_osteoporosis_drugs_withheld",
            s.pregnancy_gate ? Severity::kCritical : Severity::kWarning,
-           s.pregnancy_gate
-               ? "Pregnancy: no osteoporosis drug is started and active ones are stopped; "
-                 "calcium and vitamin D, glucocorticoid minimisation, falls and fracture care; "
-                 "specialist and obstetric decision."
-               : "Breastfeeding: no osteoporosis drug is started and active ones are stopped; "
-                 "specialist decision.",
+           s.pregnancy_gate ? x.Say<"CI-12", "gate_warn_pregnancy">()
+                            : x.Say<"CI-12", "gate_warn_breastfeeding">(),
            {"CI-12"});
     x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kUrgent,
-            s.pregnancy_gate ? "pregnancy with osteoporosis or a fracture: specialist and "
-                               "obstetric decision"
-                             : "breastfeeding with osteoporosis or a fracture: specialist decision",
+            s.pregnancy_gate ? x.Say<"CI-12", "gate_refer_pregnancy">()
+                             : x.Say<"CI-12", "gate_refer_breastfeeding">(),
             {"CI-12", "REF-02"});
     if (s.pregnancy_gate)
-      x.Refer(Destination::kObstetrics, Urgency::kUrgent,
-              "pregnancy: obstetric decision with the bone specialist", {"CI-12"});
+      x.Refer(Destination::kObstetrics, Urgency::kUrgent, x.Say<"CI-12", "gate_refer_obstetrics">(),
+              {"CI-12"});
     a.za_status = s.pregnancy_gate ? ZaStatus::kContraindicated : ZaStatus::kDeferred;
   }
   if (s.infection) {
-    x.Warn("spinal_infection_suspected", Severity::kCritical,
-           "Vertebral fracture with fever or a bloodstream infection: suspected vertebral "
-           "osteomyelitis or discitis.",
+    x.Warn("spinal_infection_suspected", Severity::kCritical, x.Say<"VCF-03b", "infection">(),
            {"VCF-03b"});
-    x.Warn("pathologic_fracture_suspected", Severity::kWarning,
-           "The vertebral fracture may be caused by infection: osteoporosis treatment waits.",
+    x.Warn("pathologic_fracture_suspected", Severity::kWarning, x.Say<"VCF-03b", "pathologic">(),
            {"VCF-03b"});
     const bool deficit = x.p.spine.neurological_deficit.value_or(false);
     x.Refer(Destination::kSpineSurgery, deficit ? Urgency::kImmediate : Urgency::kUrgent,
-            "suspected spinal infection: spine surgery and infectious-disease evaluation",
-            {"VCF-03b"});
+            x.Say<"VCF-03b", "refer_spine">(), {"VCF-03b"});
     x.Refer(Destination::kInfectiousDisease, deficit ? Urgency::kImmediate : Urgency::kUrgent,
-            "suspected spinal infection", {"VCF-03b"});
-    a.workup.push_back(St{"spinal_infection",
-                          "Two sets of blood cultures, ESR, CRP and CBC; MRI of the spine without "
-                          "and with IV contrast; image-guided biopsy if the cultures give no "
-                          "organism.",
-                          {"VCF-03b"}});
+            x.Say<"VCF-03b", "refer_infectious">(), {"VCF-03b"});
+    a.workup.push_back(St{"spinal_infection", x.Say<"VCF-03b", "workup">(), {"VCF-03b"}});
     a.za_status = ZaStatus::kDeferred;
   }
   if (s.ckd_gate) {
     const bool recent_fx = std::any_of(f.events.begin(), f.events.end(), [&](const auto& e) {
-      return e.date && WithinMonths(*e.date, f.as_of, 12);
+      return e.date &&
+             WithinMonths(*e.date, f.as_of, x.P<&CP::ckd_urgent_fracture_months, "SEL-09">());
     });
     const Urgency u = recent_fx ? Urgency::kUrgent : Urgency::kRoutine;
     // The rules SEL-09 replaces for selection still decide here: denosumab is not simply
     // preferred (D10, CI-06b) and nephrology sees the patient (REF-06).
-    x.Fired("CI-06b", "eGFR below 30 or dialysis: denosumab a specialist decision (SEL-09)");
-    x.Fired("D10", "advanced CKD: specialist decision after CKD-MBD evaluation (SEL-09)");
-    x.Fired("REF-06", "advanced CKD: nephrology (SEL-09)");
-    x.Warn("advanced_ckd_specialist_decision", Severity::kWarning,
-           "eGFR below 30 or dialysis: CKD-MBD evaluation first; every osteoporosis drug is a "
-           "specialist decision.",
+    x.Fired("CI-06b", x.Say<"SEL-09", "fired_ci06b">());
+    x.Fired("D10", x.Say<"SEL-09", "fired_d10">());
+    x.Fired("REF-06", x.Say<"SEL-09", "fired_ref06">());
+    x.Warn("advanced_ckd_specialist_decision", Severity::kWarning, x.Say<"SEL-09", "warn">(),
            {"SEL-09"});
-    x.Refer(Destination::kNephrology, u, "advanced CKD: CKD-MBD evaluation before treatment",
+    x.Refer(Destination::kNephrology, u, x.Say<"SEL-09", "refer_nephrology">(), {"SEL-09"});
+    x.Refer(Destination::kOsteoporosisSpecialist, u, x.Say<"SEL-09", "refer_specialist">(),
             {"SEL-09"});
-    x.Refer(Destination::kOsteoporosisSpecialist, u,
-            "advanced CKD: the osteoporosis drug is a specialist decision", {"SEL-09"});
-    a.workup.push_back(St{"ckd_mbd",
-                          "CKD-MBD tests: corrected or ionized calcium, phosphate, intact PTH, "
-                          "25-OH vitamin D, 1,25-dihydroxyvitamin D, alkaline phosphatase.",
-                          {"SEL-09"}});
+    a.workup.push_back(St{"ckd_mbd", x.Say<"SEL-09", "workup">(), {"SEL-09"}});
   }
   if (f.hypercalcemia || s.phpt_gate) {
     x.Warn("hypercalcemia_evaluate", Severity::kWarning,
-           f.hypercalcemia
-               ? std::string("Calcium above the upper limit") +
-                     (f.hypercalcemia_fallback
-                          ? " (upper limit not reported; fallback " +
-                                Num(x.P<&CP::hyperca_corrected, "CALC-04", "D44">().value) +
-                                " mg/dL used)"
-                          : "") +
-                     ": repeat calcium, intact PTH, 25-OH vitamin D, creatinine, 24-hour urine "
-                     "calcium; PTH analogs avoided."
-               : std::string("Primary hyperparathyroidism: PTH analogs avoided; "
-                             "parathyroidectomy evaluation."),
+           !f.hypercalcemia           ? x.Say<"LAB-03", "phpt">()
+           : f.hypercalcemia_fallback ? x.Say<"LAB-03", "hypercalcemia_fallback">()
+                                      : x.Say<"LAB-03", "hypercalcemia">(),
            {"CALC-04", "CI-08", "CI-09", "LAB-03"});
     if (s.phpt_gate) {
       x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine,
-              "primary hyperparathyroidism with osteoporosis: parathyroidectomy evaluation",
-              {"LAB-03", "REF-02"});
+              x.Say<"LAB-03", "refer_phpt">(), {"LAB-03", "REF-02"});
       if (a.za_status != ZaStatus::kNotIndicated) a.za_status = ZaStatus::kDeferred;
     }
   }
@@ -256,18 +228,12 @@ void CourseFinish(Ctx& x, State& s) {
     for (const auto& e : f.events) {
       if (!e.possible_fragility || e.presumed != presumed) continue;
       possible = true;
-      std::string sentence =
-          presumed ? "A " + std::string(ToString(e.site)) +
-                         " fracture with no recorded mechanism is presumed a fragility "
-                         "fracture for treatment; the fracture liaison service confirms it."
-                   : "A " + std::string(ToString(e.site)) +
-                         " fracture with no recorded mechanism counts for fracture liaison "
-                         "case finding only until its mechanism is recorded.";
+      std::string sentence = presumed ? x.Say<"CALC-09", "presumed", "site">(ToString(e.site))
+                                      : x.Say<"CALC-09", "case_finding", "site">(ToString(e.site));
       if (std::find(sentences.begin(), sentences.end(), sentence) == sentences.end())
         sentences.push_back(std::move(sentence));
       x.Missing("fractures[" + std::to_string(e.first_index) + "].mechanism",
-                "needed to confirm a fragility fracture; decides treatment for non-hip, "
-                "non-vertebral sites (CALC-09)");
+                x.Say<"CALC-09", "needs_mechanism">());
     }
   if (!sentences.empty()) {
     std::string text;
@@ -275,7 +241,7 @@ void CourseFinish(Ctx& x, State& s) {
     x.Warn("fracture_mechanism_unknown", Severity::kWarning, text, {"CALC-09"});
   }
   if (possible)
-    x.Fired("CALC-09", "fracture of unknown mechanism at 50 or over");
+    x.Fired("CALC-09", x.Say<"CALC-09", "fired">());
   else
     x.NotFired("CALC-09");
   // The course model (COURSE-01..04).
@@ -284,15 +250,15 @@ void CourseFinish(Ctx& x, State& s) {
     for (const auto& c : d.current)
       list += (list.empty() ? "" : ", ") + std::string(ToString(c.agent)) + " " +
               std::string(ToString(c.state)) + " -> " + std::string(ToString(c.decision));
-    x.Fired("COURSE-01", Int(d.current.size()) + " course(s) on record");
-    x.Fired("COURSE-02", "exposure counted at " + f.as_of.ToString());
+    x.Fired("COURSE-01", x.Say<"COURSE-01", "fired", "count">(Int(d.current.size())));
+    x.Fired("COURSE-02", x.Say<"COURSE-02", "fired", "date">(Dt(f.as_of)));
     x.Fired("COURSE-03", list);
-    x.Fired("COURSE-04", "decision written to therapy.current");
+    x.Fired("COURSE-04", x.Say<"COURSE-04", "fired">());
   }
   if (s.course_outside_population) {
-    x.Fired("COURSE-26", "outside the T-score population, on a course: the course decides");
-    x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine,
-            "on an osteoporosis course outside the T-score population", {"COURSE-26", "REF-07"});
+    x.Fired("COURSE-26", x.Say<"COURSE-26", "fired">());
+    x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine, x.Say<"COURSE-26", "refer">(),
+            {"COURSE-26", "REF-07"});
   }
   // The course.
   for (const auto& t : d.trace)
@@ -440,39 +406,40 @@ void CourseFinish(Ctx& x, State& s) {
       return t.rule == rule && t.outcome == Outcome::kFired;
     });
   };
+  // Each reason is said only when its disagreement applied.
+  using Because = std::string (*)(const Ctx&);
   const struct {
     std::string_view id;
     bool fired;
-    const char* because;
+    Because because;
   } disagreements[] = {
       {"D34", has("atypical_femoral_fracture"),
-       "AFF: bisphosphonates blocked, not only interrupted"},
-      {"D35", s.pregnancy_gate,
-       "pregnancy: zoledronic acid blocked (label warning; engine policy)"},
+       [](const Ctx& c) { return c.Say<"D34", "fired">(); }},
+      {"D35", s.pregnancy_gate, [](const Ctx& c) { return c.Say<"D35", "fired">(); }},
       {"D36", has("romosozumab_cardiovascular_contraindication"),
-       "myocardial infarction or stroke: romosozumab not started or stopped"},
-      {"D37", has("pth_analog_cumulative_limit"), "one cumulative PTH-analog counter"},
+       [](const Ctx& c) { return c.Say<"D36", "fired">(); }},
+      {"D37", has("pth_analog_cumulative_limit"),
+       [](const Ctx& c) { return c.Say<"D37", "fired">(); }},
       {"D38", has("bisphosphonate_max_duration_reached"),
-       "after the bisphosphonate maximum: a non-bisphosphonate or a holiday"},
-      {"D39", fired_any("COURSE-17"), "after an anabolic: the profile's antiresorptive order"},
-      {"D40", fired_any("COURSE-15"),
-       "lapsed denosumab: resume if active, zoledronic acid if stopped"},
-      {"D41", fired_any("CALC-09"), "unknown mechanism: FLS case finding; hip/spine presumed"},
+       [](const Ctx& c) { return c.Say<"D38", "fired">(); }},
+      {"D39", fired_any("COURSE-17"), [](const Ctx& c) { return c.Say<"D39", "fired">(); }},
+      {"D40", fired_any("COURSE-15"), [](const Ctx& c) { return c.Say<"D40", "fired">(); }},
+      {"D41", fired_any("CALC-09"), [](const Ctx& c) { return c.Say<"D41", "fired">(); }},
       {"D42", d.treatment_failure || d.treatment_failure_possible,
-       "treatment_failure (contract) and treatment_failure_possible (IOF)"},
+       [](const Ctx& c) { return c.Say<"D42", "fired">(); }},
       {"D43",
        d.treatment_failure && std::any_of(d.current.begin(), d.current.end(),
                                           [](const CurrentCourse& c) {
                                             return c.agent == Agent::kDenosumab &&
                                                    c.decision == CourseAction::kSwitch;
                                           }),
-       "after denosumab: romosozumab, not a PTH analog alone"},
+       [](const Ctx& c) { return c.Say<"D43", "fired">(); }},
       {"D44", f.hypercalcemia && f.hypercalcemia_fallback,
-       "no laboratory upper limit: the fallback upper limit was used"},
+       [](const Ctx& c) { return c.Say<"D44", "fired">(); }},
   };
   for (const auto& dg : disagreements) {
     if (dg.fired)
-      x.Fired(dg.id, dg.because);
+      x.Fired(dg.id, dg.because(x));
     else
       x.NotFired(dg.id);
   }

@@ -88,7 +88,10 @@ std::optional<bool> HighRiskAtReview(Ctx& x, const State& s) {
   if (hip_low || major_fx || s.treatment_failure || frax || gc ||
       x.a.risk_tier == RiskTier::kVeryHigh)
     return true;
-  if (!f.latest_dxa || *f.latest_dxa < f.as_of.AddMonths(-24)) return std::nullopt;
+  if (!f.latest_dxa ||
+      *f.latest_dxa <
+          f.as_of.AddMonths(-x.P<&CP::review_dxa_max_age_months, "COURSE-12", "COURSE-13">()))
+    return std::nullopt;
   return false;
 }
 
@@ -96,13 +99,38 @@ std::optional<bool> HighRiskAtReview(Ctx& x, const State& s) {
 // meets it despite binary rounding.
 double Grain(double v) { return std::round(v * 1e6) / 1e6; }
 
+// The first BMD loss BmdLoss found: the site, the two scans and the facility's least significant
+// change (none: the profile's fallback percentage was compared), for the caller to say.
+struct BmdChange {
+  BmdSite site = BmdSite::kTotalHip;
+  const BmdMeasurement* ref = nullptr;
+  const BmdMeasurement* last = nullptr;
+  std::optional<double> lsc_g_cm2;
+};
+
+// The values a BMD loss sentence supplies: "site", "from_bmd", "from", "to_bmd", "to" and, with
+// a facility's least significant change, "lsc".
+struct BmdSaid {
+  std::string site;
+  Cat from_bmd, from, to_bmd, to, lsc;
+  explicit BmdSaid(const BmdChange& c)
+      : site(ToString(c.site)),
+        from_bmd(Num(*c.ref->bmd_g_cm2, 3)),
+        from(Dt(c.ref->date)),
+        to_bmd(Num(*c.last->bmd_g_cm2, 3)),
+        to(Dt(c.last->date)),
+        lsc(c.lsc_g_cm2 ? Num(*c.lsc_g_cm2, 3) : Cat()) {
+    std::replace(site.begin(), site.end(), '_', ' ');
+  }
+};
+
 // BMD loss at `sites` since `from`: from the reference scan (the last on or before `from`, else
 // the first after it) to the latest scan after the reference, against the least significant
 // change: the facility's (lsc_g_cm2 of either scan), else the profile's fallback percentage of
 // the reference BMD. nullopt: no pair of scans at any of the sites.
 std::optional<bool> BmdLoss(const Patient& p, Date from, std::initializer_list<BmdSite> sites,
                             const Threshold& spine_pct, const Threshold& hip_pct,
-                            std::string* finding) {
+                            BmdChange* finding) {
   std::optional<bool> loss;
   for (BmdSite site : sites) {
     const BmdMeasurement *ref = nullptr, *last = nullptr;
@@ -124,14 +152,7 @@ std::optional<bool> BmdLoss(const Patient& p, Date from, std::initializer_list<B
     const bool met =
         lsc ? Threshold{Grain(*lsc), fallback.cmp}.Met(Grain(decrease))
             : fallback.Met(Grain(*ref->bmd_g_cm2 > 0 ? 100.0 * decrease / *ref->bmd_g_cm2 : 0));
-    if (met && !loss.value_or(false)) {
-      std::string site_name(ToString(site));
-      std::replace(site_name.begin(), site_name.end(), '_', ' ');
-      *finding = site_name + " BMD " + Num(*ref->bmd_g_cm2, 3).str() + " g/cm² on " +
-                 ref->date->ToString() + ", " + Num(*last->bmd_g_cm2, 3).str() + " on " +
-                 last->date->ToString() + " (least significant change " +
-                 (lsc ? Num(*lsc, 3).str() + " g/cm²" : Desc(fallback, "%").str()) + ")";
-    }
+    if (met && !loss.value_or(false)) *finding = BmdChange{site, ref, last, lsc};
     loss = loss.value_or(false) || met;
   }
   return loss;
@@ -140,18 +161,17 @@ std::optional<bool> BmdLoss(const Patient& p, Date from, std::initializer_list<B
 // Bone turnover markers on an antiresorptive started on `from` against the pre-treatment
 // baseline: suppressed when P1NP or CTX fell by at least btm_lsc_pct (the threshold's
 // comparator). nullopt: no baseline with an on-course value after `from`.
-template <RuleId... Rules>
+template <RuleId Rule>
 std::optional<bool> BtmNotSuppressed(Ctx& x, Date from, std::string* finding) {
   const Facts& f = x.f;
   struct Marker {
     const std::optional<LabValue>& base;
     const std::optional<LabValue>& on;
     const Threshold& lsc;
-    const char* name;
+    bool p1np;
   };
-  const Marker markers[] = {
-      {f.p1np_base, f.p1np_follow, x.P<&CP::btm_lsc_p1np, Rules...>(), "P1NP"},
-      {f.ctx_base, f.ctx_follow, x.P<&CP::btm_lsc_ctx, Rules...>(), "CTX"}};
+  const Marker markers[] = {{f.p1np_base, f.p1np_follow, x.P<&CP::btm_lsc_p1np, Rule>(), true},
+                            {f.ctx_base, f.ctx_follow, x.P<&CP::btm_lsc_ctx, Rule>(), false}};
   bool known = false, suppressed = false;
   std::string said;
   for (const auto& m : markers) {
@@ -159,13 +179,15 @@ std::optional<bool> BtmNotSuppressed(Ctx& x, Date from, std::string* finding) {
     known = true;
     const double drop = Grain(100.0 * (m.base->value - m.on->value) / m.base->value);
     suppressed = suppressed || m.lsc.Met(drop);
-    said += std::string(said.empty() ? "" : ", ") + m.name + " " +
-            (drop >= 0 ? "down " + Num(drop, 0).str() : "up " + Num(-drop, 0).str()) +
-            " % from the pre-treatment baseline (suppression: a fall " + Desc(m.lsc, "%").str() +
-            ")";
+    const Cat change = Num(drop >= 0 ? drop : -drop, 0);
+    said += (said.empty() ? "" : ", ") +
+            (m.p1np ? (drop >= 0 ? x.Say<Rule, "p1np_down", "change">(change)
+                                 : x.Say<Rule, "p1np_up", "change">(change))
+                    : (drop >= 0 ? x.Say<Rule, "ctx_down", "change">(change)
+                                 : x.Say<Rule, "ctx_up", "change">(change)));
   }
   if (!known) return std::nullopt;
-  *finding = "bone turnover markers not suppressed (" + said + ")";
+  *finding = x.Say<Rule, "btm_not_suppressed", "markers">(said);
   return !suppressed;
 }
 
@@ -175,11 +197,18 @@ std::vector<std::string> HolidayRestartTriggers(Ctx& x, Date start) {
   const Patient& p = x.p;
   std::vector<std::string> out;
   // (b) total hip or femoral neck BMD down by at least the least significant change.
-  std::string bmd;
+  BmdChange bmd;
   const Threshold& hip_lsc = x.P<&CP::bmd_lsc_hip, "COURSE-21">();
   if (BmdLoss(p, start, {BmdSite::kTotalHip, BmdSite::kFemoralNeck}, hip_lsc, hip_lsc, &bmd) ==
-      true)
-    out.push_back(bmd + " since the holiday began");
+      true) {
+    const BmdSaid v(bmd);
+    out.push_back(
+        bmd.lsc_g_cm2
+            ? x.Say<"COURSE-21", "bmd_loss_lsc", "site", "from_bmd", "from", "to_bmd", "to", "lsc">(
+                  v.site, v.from_bmd, v.from, v.to_bmd, v.to, v.lsc)
+            : x.Say<"COURSE-21", "bmd_loss", "site", "from_bmd", "from", "to_bmd", "to">(
+                  v.site, v.from_bmd, v.from, v.to_bmd, v.to));
+  }
   // (c) a hip or femoral neck T-score at or below the review threshold on a review DXA.
   for (const auto& b : p.bmd)
     if ((b.site == BmdSite::kTotalHip || b.site == BmdSite::kFemoralNeck) && b.date &&
@@ -187,8 +216,8 @@ std::vector<std::string> HolidayRestartTriggers(Ctx& x, Date start) {
         x.P<&CP::review_high_risk_hip_t, "COURSE-21">().MetTenths(*b.t_score)) {
       std::string site(ToString(b.site));
       std::replace(site.begin(), site.end(), '_', ' ');
-      out.push_back(site + " T-score " + Tn(*b.t_score).str() + " on " + b.date->ToString() + " (" +
-                    Desc(x.P<&CP::review_high_risk_hip_t, "COURSE-21">(), "").str() + ")");
+      out.push_back(
+          x.Say<"COURSE-21", "hip_t", "site", "t", "date">(site, Tn(*b.t_score), Dt(b.date)));
       break;
     }
   // (d) a new major risk factor: a systemic glucocorticoid at the high dose for the months the
@@ -199,22 +228,20 @@ std::vector<std::string> HolidayRestartTriggers(Ctx& x, Date start) {
       const Date to = m.end && *m.end > f.as_of ? *m.end : f.as_of;
       if (m.dose_mg_per_day && x.P<&CP::giop_legacy_dose, "COURSE-21">().Met(*m.dose_mg_per_day) &&
           x.P<&CP::giop_legacy_months, "COURSE-21">().Met(CalendarMonths(*m.start, to)))
-        out.push_back("glucocorticoid " + Num(*m.dose_mg_per_day, 1).str() + " mg/day since " +
-                      m.start->ToString());
+        out.push_back(x.Say<"COURSE-21", "glucocorticoid", "dose", "date">(
+            Num(*m.dose_mg_per_day, 1), Dt(m.start)));
     } else if (m.agent == Agent::kAromataseInhibitor ||
                m.agent == Agent::kAndrogenDeprivationTherapy) {
       std::string agent(ToString(m.agent));
       std::replace(agent.begin(), agent.end(), '_', ' ');
-      out.push_back(agent + " started " + m.start->ToString());
+      out.push_back(x.Say<"COURSE-21", "agent_started", "agent", "date">(agent, Dt(m.start)));
     }
   }
   // (e) US FRAX on review above the treatment thresholds (TX-03).
   if (p.frax && p.frax->date && *p.frax->date > start && p.frax->model.empty() &&
       ((f.frax_mof && x.P<&CP::tx_frax_mof, "COURSE-21">().Met(*f.frax_mof)) ||
        (f.frax_hip && x.P<&CP::tx_frax_hip, "COURSE-21">().Met(*f.frax_hip))))
-    out.push_back("FRAX on " + p.frax->date->ToString() + " at the treatment threshold (major " +
-                  Desc(x.P<&CP::tx_frax_mof, "COURSE-21">(), "%").str() + " or hip " +
-                  Desc(x.P<&CP::tx_frax_hip, "COURSE-21">(), "%").str() + ")");
+    out.push_back(x.Say<"COURSE-21", "frax", "date">(Dt(p.frax->date)));
   // (f) bone turnover markers back to the pre-treatment level or above the laboratory's range.
   for (const auto& [base, on, name] : {std::tuple{&f.p1np_base, &f.p1np_follow, "P1NP"},
                                        std::tuple{&f.ctx_base, &f.ctx_follow, "CTX"}}) {
@@ -223,8 +250,10 @@ std::vector<std::string> HolidayRestartTriggers(Ctx& x, Date start) {
     const bool high =
         (*on)->lab && (*on)->lab->reference_high && (*on)->value > *(*on)->lab->reference_high;
     if (back || high)
-      out.push_back(std::string(name) + " on " + (*on)->date->ToString() +
-                    (back ? " back to the pre-treatment level" : " above the reference range"));
+      out.push_back(back ? x.Say<"COURSE-21", "marker_back", "marker", "date">(
+                               std::string_view(name), Dt((*on)->date))
+                         : x.Say<"COURSE-21", "marker_high", "marker", "date">(
+                               std::string_view(name), Dt((*on)->date)));
   }
   return out;
 }
@@ -256,12 +285,10 @@ void DeceasedAssessment(Ctx& x) {
   a.therapy_recommended = TherapyClass::kNone;
   a.za_status = ZaStatus::kNotIndicated;
   x.Warn("patient_deceased", Severity::kCritical,
-         x.p.deceased_date ? "The patient died on " + x.p.deceased_date->ToString() +
-                                 ": no recommendation is made."
-                           : std::string("The patient is recorded as deceased: no recommendation "
-                                         "is made."),
+         x.p.deceased_date ? x.Say<"CONV-02", "died_on", "date">(Dt(x.p.deceased_date))
+                           : x.Say<"CONV-02", "deceased">(),
          {"CONV-02"});
-  x.Fired("CONV-02", "patient deceased");
+  x.Fired("CONV-02", x.Say<"CONV-02", "fired">());
 }
 
 // The gates (step 2 of the course order) and the course decision, after the tier.
@@ -285,16 +312,15 @@ void Course(Ctx& x, State& s) {
     Gate(x, s, std::nullopt, RiskTier::kIndeterminate);
     s.pregnancy_gate = pregnant;
     s.lactation_gate = breastfeeding && !pregnant;
-    const char* why = pregnant ? "BLOCK: pregnancy (no osteoporosis drug is started; active ones "
-                                 "are stopped; specialist and obstetric decision)"
-                               : "BLOCK: breastfeeding (no osteoporosis drug is started; "
-                                 "specialist decision)";
+    const std::string why = pregnant ? x.Say<"CI-12", "gate_avoid_pregnancy">()
+                                     : x.Say<"CI-12", "gate_avoid_breastfeeding">();
     for (auto ag : kAvoidable) x.AvoidAgent(ag, why, {"CI-12"});
-    x.Fired("CI-12", pregnant ? "pregnancy" : "breastfeeding");
+    x.Fired("CI-12", pregnant ? x.Say<"CI-12", "gate_fired_pregnancy">()
+                              : x.Say<"CI-12", "gate_fired_breastfeeding">());
   }
   if (infection) {
     Gate(x, s, std::nullopt, RiskTier::kIndeterminate);
-    x.Fired("VCF-03b", "vertebral fracture with fever or a bloodstream infection");
+    x.Fired("VCF-03b", x.Say<"VCF-03b", "fired">());
   } else {
     x.NotFired("VCF-03b");
   }
@@ -349,9 +375,21 @@ void Course(Ctx& x, State& s) {
     if (const std::optional<Date> from = cur->first_dose ? cur->first_dose : cur->start) {
       if (IsCourseBisphosphonate(cur->agent) || cur->agent == Agent::kDenosumab)
         in.btm_not_suppressed = BtmNotSuppressed<"COURSE-18">(x, *from, &in.btm_finding);
+      BmdChange bmd;
       in.bmd_loss_on_course = BmdLoss(p, *from, {BmdSite::kLumbarSpine, BmdSite::kTotalHip},
                                       x.P<&CP::bmd_lsc_spine, "COURSE-18">(),
-                                      x.P<&CP::bmd_lsc_hip, "COURSE-18">(), &in.bmd_finding);
+                                      x.P<&CP::bmd_lsc_hip, "COURSE-18">(), &bmd);
+      if (bmd.ref) {
+        const BmdSaid v(bmd);
+        in.bmd_finding =
+            bmd.lsc_g_cm2 ? x.Say<"COURSE-18", "bmd_loss_lsc", "site", "from_bmd", "from", "to_bmd",
+                                  "to", "lsc">(v.site, v.from_bmd, v.from, v.to_bmd, v.to, v.lsc)
+            : bmd.site == BmdSite::kLumbarSpine
+                ? x.Say<"COURSE-18", "bmd_loss_spine", "site", "from_bmd", "from", "to_bmd", "to">(
+                      v.site, v.from_bmd, v.from, v.to_bmd, v.to)
+                : x.Say<"COURSE-18", "bmd_loss_hip", "site", "from_bmd", "from", "to_bmd", "to">(
+                      v.site, v.from_bmd, v.from, v.to_bmd, v.to);
+      }
     }
   }
   for (Intolerance i : p.intolerances) switch (i) {
@@ -378,11 +416,14 @@ void Course(Ctx& x, State& s) {
     }
   // Hypercalcemia and primary hyperparathyroidism: PTH analogs avoided (CI-08, CI-09).
   if (phpt || f.hypercalcemia) {
-    const std::string why = phpt ? "primary hyperparathyroidism: may worsen hypercalcemia"
-                                 : "hypercalcemia: may worsen it";
-    for (auto ag : {"teriparatide", "abaloparatide"})
-      x.AvoidAgent(ag, "AVOID (specialist may override): " + why,
-                   {ag[0] == 't' ? "CI-08" : "CI-09", "CALC-04"});
+    x.AvoidAgent("teriparatide",
+                 x.Say<"CI-08", "avoid", "reasons">(phpt ? x.Say<"CI-08", "gate_phpt">()
+                                                         : x.Say<"CI-08", "gate_hypercalcemia">()),
+                 {"CI-08", "CALC-04"});
+    x.AvoidAgent("abaloparatide",
+                 x.Say<"CI-09", "avoid", "reasons">(phpt ? x.Say<"CI-09", "gate_phpt">()
+                                                         : x.Say<"CI-09", "gate_hypercalcemia">()),
+                 {"CI-09", "CALC-04"});
   }
   // The gates of SEL-09 (advanced CKD) and LAB-03 (primary hyperparathyroidism) apply when
   // treatment is indicated, and the course decides that as it would without the gate: a course
@@ -408,17 +449,14 @@ void Course(Ctx& x, State& s) {
   if (want_phpt) s.course_gate = s.phpt_gate = true;
   if (want_ckd) {
     s.course_gate = s.ckd_gate = true;
-    x.Fired("SEL-09", "eGFR below 30 or dialysis");
+    x.Fired("SEL-09", x.Say<"SEL-09", "fired">());
     // Before the course decision and Selection, so that neither offers or continues them
     // (an active denosumab course is never simply stopped, §6.H.11).
-    x.AvoidAgent("romosozumab", "AVOID: advanced CKD (hypocalcemia, cardiovascular risk)",
-                 {"SEL-09"});
+    x.AvoidAgent("romosozumab", x.Say<"SEL-09", "avoid_romosozumab">(), {"SEL-09"});
     bool dmab_on = false;
     for (const auto& e : x.p.medications)
       dmab_on = dmab_on || (e.agent == Agent::kDenosumab && e.status == MedStatus::kActive);
-    if (!dmab_on)
-      x.AvoidAgent("denosumab", "AVOID: advanced CKD (boxed warning: CKD-MBD evaluation first)",
-                   {"SEL-09"});
+    if (!dmab_on) x.AvoidAgent("denosumab", x.Say<"SEL-09", "avoid_denosumab">(), {"SEL-09"});
   } else {
     x.NotFired("SEL-09");
   }
@@ -428,7 +466,7 @@ void Course(Ctx& x, State& s) {
     a.treatment_indicated = true;
     if (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate)
       a.risk_tier = RiskTier::kHigh;
-    x.Fired("COURSE-05", "tier floored at high: on treatment, pre-treatment risk unknown");
+    x.Fired("COURSE-05", x.Say<"COURSE-05", "tier_floor">());
   }
   in.specialist_gate = s.course_gate || s.pathologic;
   x.course = DecideCourse(m, cp, cl, in);
@@ -455,9 +493,7 @@ void Course(Ctx& x, State& s) {
         (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate)) {
       a.risk_tier = RiskTier::kHigh;
       a.treatment_indicated = true;
-      x.Fired("COURSE-05",
-              "tier floored at high: on treatment, pre-treatment risk "
-              "unknown");
+      x.Fired("COURSE-05", x.Say<"COURSE-05", "tier_floor">());
     }
     if (d.holiday) {
       s.holiday = true;

@@ -182,25 +182,26 @@ void CourseTherapy(Ctx& x, State& s) {
     std::replace(human.begin(), human.end(), '_', ' ');
     c.decision = CourseAction::kStop;
     c.switch_to = "specialist_decision";
-    c.text = "stop: " + reason;
+    c.text = x.Say<"COURSE-24", "stop_current", "reason">(reason);
     c.rules = {"COURSE-05", "COURSE-24"};
     for (auto& q : x.course.sequence)
       if (q.code == "course_continue") {
         q.code = "course_stop";
-        q.text = "Stop " + human + " (" + reason + "); the specialist decides what follows.";
+        q.text = x.Say<"COURSE-24", "stop", "agent", "reason">(human, reason);
         q.rules = {"COURSE-05", "COURSE-24"};
       }
-    x.course.referrals.push_back({"osteoporosis_specialist",
-                                  static_cast<int>(Urgency::kRoutine),
-                                  human + " stopped: " + reason,
-                                  {"COURSE-24"}});
+    x.course.referrals.push_back(
+        {"osteoporosis_specialist",
+         static_cast<int>(Urgency::kRoutine),
+         x.Say<"COURSE-24", "refer_stopped", "agent", "reason">(human, reason),
+         {"COURSE-24"}});
     if (s.course_target == CourseTarget::kContinueCurrent) specialist();
   }
   // COURSE-24: no agent is offered and avoided at once.
   auto drop = [&](List<Regimen>& l) {
     for (auto it = l.begin(); it != l.end();) {
       if (x.Avoided(it->agent.view())) {
-        x.Fired("COURSE-24", std::string(it->agent.view()) + " removed: it has an avoid entry");
+        x.Fired("COURSE-24", x.Say<"COURSE-24", "removed", "agent">(it->agent.view()));
         it = l.erase(it);
       } else {
         ++it;

@@ -178,6 +178,8 @@ struct CompiledProfile {
   Threshold review_high_risk_hip_t, hyperca_ionized, possible_fragility_min_age;
   bool presume_hip_vertebral_fragility = true;  // possible_fragility_presumed_for_treatment
   int pregnancy_current_months = 0;
+  int review_dxa_max_age_months = 0;   // COURSE-12/13: an older DXA leaves the review undecided
+  int ckd_urgent_fracture_months = 0;  // SEL-09: a fracture within this many months is urgent
 
   std::vector<CompiledRegimen> regimens;  // refer to the KnowledgeBase
   const CompiledRegimen* FindRegimen(std::string_view agent) const {
