@@ -119,6 +119,10 @@ Date HolidayStart(const Episode& e, Date as_of, const CourseParams& cp);
 
 }  // namespace bp
 
+namespace bp::rules {
+class Ctx;
+}  // namespace bp::rules
+
 namespace bp {
 
 // What the engine knows when it decides the course (catalogue §6.B, steps 1-8).
@@ -153,6 +157,17 @@ struct CourseInputs {
   std::string btm_finding, bmd_finding;  // what was measured, for the texts
   // COURSE-21 (b)-(f) during a drug holiday, each with what was found (empty: not met).
   std::vector<std::string> holiday_restart_triggers;
+  // COURSE-18 prerequisite "oral adherence not flagged": the record flags an adherence concern
+  // (oral_bisphosphonate_barriers.adherence_concern) or malabsorption (malabsorption, celiac
+  // disease, bariatric surgery), so a fracture or marker finding on an oral bisphosphonate is not
+  // a true treatment failure and COURSE-19 gives zoledronic acid first (SEL-03).
+  bool oral_adherence_concern = false;
+  bool oral_malabsorption = false;
+  // RISK-01(b): a fracture on therapy (COURSE-18 F1) or a possible failure (F2) makes the tier
+  // very high (the profile's risk model is AACE 2020).
+  bool failure_sets_very_high = false;
+  // The sentences of the run (x.Say); null: none said (the unit tests of the decision).
+  const rules::Ctx* x = nullptr;
 };
 
 // The course limits and review points of the profile.
@@ -209,6 +224,15 @@ struct CourseDecision {
   std::optional<Date> za_next_due;     // continuing zoledronic acid: the next dose (>= as_of)
   bool treatment_failure = false;
   bool treatment_failure_possible = false;  // COURSE-18 F2 without F1
+  // COURSE-18 F1 or F2 makes the tier very high (RISK-01(b), failure_sets_very_high) where the
+  // tier step could not (F2 without a fracture; treatment indicated only by the course): what,
+  // for the trace (F1: the fracture's date; F2: the finding).
+  bool tier_very_high = false;
+  bool tier_very_high_fracture = false;
+  std::string tier_very_high_agent, tier_very_high_finding;
+  // COURSE-18: the fracture or finding on an oral bisphosphonate is not a true failure (adherence
+  // or malabsorption flagged); COURSE-19 gives zoledronic acid first.
+  bool not_true_failure = false;
 };
 
 CourseDecision DecideCourse(const CourseModel& m, const CourseParams& cp, const CourseLimits& lim,

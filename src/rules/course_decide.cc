@@ -12,6 +12,14 @@ std::string words(std::string w) {
   std::replace(w.begin(), w.end(), '_', ' ');
   return w;
 }
+
+// A sentence of a rule from knowledge/ (rules/say.h), said through the run's Ctx; none without
+// one (the decision's unit tests).
+template <RuleId Rule, RuleId Key, RuleId... Names, typename... V>
+std::string Say(const rules::Ctx* x, const V&... v) {
+  if (x == nullptr) return {};
+  return x->template Say<Rule, Key, Names...>(v...);
+}
 }  // namespace
 
 bool Decider::Failure(int ci) {
@@ -22,6 +30,14 @@ bool Decider::Failure(int ci) {
   CourseModel one;
   one.as_of = m_.as_of;
   one.episodes.push_back(e);
+  // The prerequisite "oral adherence not flagged": an oral bisphosphonate that may not have been
+  // taken or absorbed has not failed (COURSE-19 then gives zoledronic acid first, SEL-03).
+  const bool not_taken = IsOralBp(e) && (in_.oral_adherence_concern || in_.oral_malabsorption);
+  const std::string cause =
+      !not_taken                                             ? std::string()
+      : in_.oral_adherence_concern && in_.oral_malabsorption ? Say<"COURSE-18", "cause_both">(in_.x)
+      : in_.oral_adherence_concern ? Say<"COURSE-18", "cause_adherence">(in_.x)
+                                   : Say<"COURSE-18", "cause_malabsorption">(in_.x);
   // Incident fragility fractures: on this course, after it started.
   std::vector<Date> incident;
   for (const Date& fx : in_.fragility_fractures)
@@ -30,23 +46,46 @@ bool Decider::Failure(int ci) {
   for (const Date& fx : incident) {
     const double months = CalendarMonths(*from, fx);
     if (months < min_months) {
-      Fired("COURSE-18", "fracture " + fx.ToString() + " after " +
-                             std::to_string(static_cast<int>(months)) + " months of " +
-                             Human(e.agent) + ": not a treatment failure (less than " +
-                             std::to_string(min_months) + " months)");
+      Fired("COURSE-18",
+            Say<"COURSE-18", "fired_too_early", "date", "months", "agent">(
+                in_.x, fx.ToString(), std::to_string(static_cast<int>(months)), Human(e.agent)));
       continue;
     }
     d_.treatment_failure = true;
+    const bool recent = fx >= in_.as_of.AddMonths(-12);
+    // RISK-01(b): a fracture on therapy is very high risk, also when the course (not TX/RISK)
+    // made treatment indicated and RISK-01 could not be applied before it.
+    if (in_.failure_sets_very_high && in_.tier != RiskTier::kVeryHigh) {
+      d_.tier_very_high = d_.tier_very_high_fracture = true;
+      d_.tier_very_high_agent = Human(e.agent);
+      d_.tier_very_high_finding = fx.ToString();
+    }
+    if (not_taken) {
+      // §6.H.3: the contract's treatment_failure holds and is raised; the prerequisite that is
+      // not met goes into its text and no switch to another class is proposed.
+      const std::string at = fx.ToString(), on = std::to_string(static_cast<int>(months)),
+                        agent = Human(e.agent);
+      Warn("treatment_failure", kWarn,
+           Say<"COURSE-18", "warn_not_true", "date", "months", "agent", "cause">(in_.x, at, on,
+                                                                                 agent, cause),
+           {"COURSE-18"});
+      Fired("COURSE-18",
+            Say<"COURSE-18", "fired_not_true", "date", "agent", "cause">(in_.x, at, agent, cause));
+      Refer(Destination::kOsteoporosisSpecialist, recent ? kUrgent : kRoutine,
+            Say<"COURSE-18", "refer_not_true", "agent", "cause">(in_.x, agent, cause),
+            {"COURSE-18", "REF-02"});
+      NotTakenSwitch(ci, cause);
+      return true;
+    }
+    const std::string agent = Human(e.agent);
     Warn("treatment_failure", kWarn,
-         "Fragility fracture on " + fx.ToString() + " after " +
-             std::to_string(static_cast<int>(months)) + " months on " + Human(e.agent) +
-             ": check adherence, vitamin D and calcium, and secondary causes before calling it "
-             "failure.",
+         Say<"COURSE-18", "warn_failure", "date", "months", "agent">(
+             in_.x, fx.ToString(), std::to_string(static_cast<int>(months)), agent),
          {"COURSE-18"});
-    Fired("COURSE-18", "fracture " + fx.ToString() + " on " + Human(e.agent));
-    Switch(ci, "fracture on " + Human(e.agent) + ": treatment failure",
-           fx >= in_.as_of.AddMonths(-12), "after a fracture on treatment",
-           "fracture on treatment");
+    Fired("COURSE-18",
+          Say<"COURSE-18", "fired_failure", "date", "agent">(in_.x, fx.ToString(), agent));
+    Switch(ci, Say<"COURSE-18", "refer_failure", "agent">(in_.x, agent), recent,
+           Say<"COURSE-19", "after_failure">(in_.x), Say<"COURSE-19", "decided_failure">(in_.x));
     return true;
   }
   // F2 (IOF 2012) after at least min_months on the course: (a) two or more incident fractures;
@@ -56,32 +95,68 @@ bool Decider::Failure(int ci) {
   const bool btm = in_.btm_not_suppressed == true;
   const bool bmd = in_.bmd_loss_on_course == true;
   std::string why;
+  bool f2 = true;
   if (incident.size() >= 2)
-    why = std::to_string(incident.size()) + " fragility fractures on " + Human(e.agent);
+    why = Say<"COURSE-18", "why_fractures", "count", "agent">(
+        in_.x, std::to_string(incident.size()), Human(e.agent));
   else if (incident.size() == 1 && (btm || bmd))
-    why = "a fragility fracture on " + Human(e.agent) + " and " +
-          (btm ? in_.btm_finding : in_.bmd_finding);
+    why = Say<"COURSE-18", "why_fracture_and", "agent", "finding">(
+        in_.x, Human(e.agent), btm ? in_.btm_finding : in_.bmd_finding);
   else if (incident.empty() && btm && bmd)
-    why = in_.btm_finding + " and " + in_.bmd_finding;
-  if (why.empty()) {
+    why = Say<"COURSE-18", "why_both", "markers", "bmd">(in_.x, in_.btm_finding, in_.bmd_finding);
+  else
+    f2 = false;
+  if (!f2) {
     if (btm || bmd)
-      Fired("COURSE-18", (btm ? in_.btm_finding : in_.bmd_finding) +
-                             ": one criterion alone is not a treatment failure");
+      Fired("COURSE-18", Say<"COURSE-18", "fired_one_criterion", "finding">(
+                             in_.x, btm ? in_.btm_finding : in_.bmd_finding));
     return false;
   }
+  if (not_taken) {
+    // A prerequisite is not met: no failure code (the contract's code needs a fracture after
+    // min_months, which F1 above would have found); say why, and zoledronic acid first.
+    Fired("COURSE-18", Say<"COURSE-18", "fired_possible_not_true", "finding", "agent", "cause">(
+                           in_.x, why, Human(e.agent), cause));
+    NotTakenSwitch(ci, cause);
+    return true;
+  }
   d_.treatment_failure_possible = true;
+  // RISK-01(b): a failure on therapy (F1 or F2) makes the tier very high, under the profiles
+  // whose risk model has that criterion (AACE 2020); the course step applies it to the tier.
+  if (in_.failure_sets_very_high && in_.tier != RiskTier::kVeryHigh) {
+    d_.tier_very_high = true;
+    d_.tier_very_high_agent = Human(e.agent);
+    d_.tier_very_high_finding = why;
+  }
   Warn("treatment_failure_possible", kWarn,
-       "Possible treatment failure after " +
-           std::to_string(static_cast<int>(CalendarMonths(*from, in_.as_of))) + " months on " +
-           Human(e.agent) + ": " + why +
-           ". Check adherence, absorption, vitamin D and calcium, and secondary causes.",
+       Say<"COURSE-18", "warn_possible", "months", "agent", "finding">(
+           in_.x, std::to_string(static_cast<int>(CalendarMonths(*from, in_.as_of))),
+           Human(e.agent), why),
        {"COURSE-18"});
-  Fired("COURSE-18", "possible treatment failure: " + why);
+  Fired("COURSE-18", Say<"COURSE-18", "fired_possible", "finding">(in_.x, why));
   bool recent = false;
   for (const Date& fx : incident) recent = recent || fx >= in_.as_of.AddMonths(-12);
-  Switch(ci, "possible treatment failure on " + Human(e.agent) + ": " + why, recent,
-         "after possible treatment failure", "possible treatment failure");
+  Switch(ci, Say<"COURSE-18", "refer_possible", "agent", "finding">(in_.x, Human(e.agent), why),
+         recent, Say<"COURSE-19", "after_possible">(in_.x),
+         Say<"COURSE-19", "decided_possible">(in_.x));
   return true;
+}
+
+// COURSE-19: an oral bisphosphonate that may not have been taken or absorbed is not a true
+// failure; zoledronic acid first (SEL-03: adherence assured, no absorption needed). The oral
+// agents are not avoided for failure, and no other class is proposed.
+void Decider::NotTakenSwitch(int ci, const std::string& cause) {
+  const Episode& e = m_.episodes[ci];
+  const std::string agent = Human(e.agent);
+  d_.not_true_failure = true;
+  d_.target = CourseTarget::kZoledronicNow;
+  d_.za_next_due = in_.as_of;
+  Seq("course_switch", Say<"COURSE-19", "switch_not_true", "agent", "cause">(in_.x, agent, cause),
+      {"COURSE-18", "COURSE-19", "SEL-03"});
+  Decide(ci, CourseAction::kSwitch, "zoledronic_acid",
+         Say<"COURSE-19", "decided_not_true", "cause">(in_.x, cause),
+         {"COURSE-18", "COURSE-19", "SEL-03"});
+  Fired("COURSE-19", Say<"COURSE-19", "fired_not_true", "agent", "cause">(in_.x, agent, cause));
 }
 
 // COURSE-18 (F1 or F2) consequences and the COURSE-19 switch.
@@ -90,37 +165,37 @@ void Decider::Switch(int ci, const std::string& refer_why, bool recent_fracture,
   const Episode& e = m_.episodes[ci];
   if (IsOralBp(e)) {
     for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
-      Avoid(a, "treatment failure on " + Human(e.agent), {"COURSE-18"});
+      Avoid(a, Say<"COURSE-18", "avoid_oral", "agent">(in_.x, Human(e.agent)), {"COURSE-18"});
   } else if (e.agent != Agent::kDenosumab && !IsCourseAnabolic(e.agent)) {
-    Avoid(e.agent, "treatment failure on this agent", {"COURSE-18"});
+    Avoid(e.agent, Say<"COURSE-18", "avoid_agent">(in_.x), {"COURSE-18"});
   }
   Refer(Destination::kOsteoporosisSpecialist, recent_fracture ? kUrgent : kRoutine, refer_why,
         {"COURSE-18", "REF-02"});
   std::string to;
   if (IsCourseBisphosphonate(e.agent)) {
-    d_.target = in_.tier == RiskTier::kVeryHigh ? CourseTarget::kAnabolic
-                                                : CourseTarget::kNonBisphosphonate;
-    to = in_.tier == RiskTier::kVeryHigh ? "anabolic" : "denosumab";
+    const bool very_high = in_.tier == RiskTier::kVeryHigh || d_.tier_very_high;
+    d_.target = very_high ? CourseTarget::kAnabolic : CourseTarget::kNonBisphosphonate;
+    to = very_high ? "anabolic" : "denosumab";
   } else if (e.agent == Agent::kDenosumab) {
     d_.target = in_.romo_eligible ? CourseTarget::kAnabolic : CourseTarget::kSpecialist;
     to = in_.romo_eligible ? "romosozumab" : "specialist_decision";
-    Avoid(Agent::kTeriparatide, "PTH analog alone after denosumab: transient bone loss",
-          {"COURSE-19"});
-    Avoid(Agent::kAbaloparatide, "PTH analog alone after denosumab: transient bone loss",
-          {"COURSE-19"});
+    const std::string pth = Say<"COURSE-19", "avoid_pth_after_denosumab">(in_.x);
+    Avoid(Agent::kTeriparatide, pth, {"COURSE-19"});
+    Avoid(Agent::kAbaloparatide, pth, {"COURSE-19"});
   } else {
     d_.target = CourseTarget::kSpecialist;
     to = "specialist_decision";
   }
   Seq("course_switch",
-      "Switch from " + Human(e.agent) + " " + after + " (to " +
-          (to == "specialist_decision" ? std::string("a specialist's choice") : words(to)) + ").",
+      Say<"COURSE-19", "switch", "agent", "after", "target">(
+          in_.x, Human(e.agent), after,
+          to == "specialist_decision" ? Say<"COURSE-19", "to_specialist">(in_.x) : words(to)),
       {"COURSE-18", "COURSE-19"});
   Decide(ci, CourseAction::kSwitch, to, decided, {"COURSE-18", "COURSE-19"});
-  Fired("COURSE-19", "switch from " + Human(e.agent));
+  Fired("COURSE-19", Say<"COURSE-19", "fired_switch", "agent">(in_.x, Human(e.agent)));
   if (e.agent == Agent::kDenosumab)
-    Warn("denosumab_discontinuation_rebound", kWarn,
-         "Continue denosumab until the next agent starts: no gap.", {"COURSE-19"});
+    Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-19", "warn_no_gap">(in_.x),
+         {"COURSE-19"});
 }
 
 bool Decider::Reviews(int ci) {
@@ -132,9 +207,10 @@ bool Decider::Reviews(int ci) {
                   m_.za_doses >= In<&CourseLimits::za_review_doses, "COURSE-13">(lim_);
   if (oral || za) {
     const std::vector<std::string_view> rules = {oral ? "COURSE-12" : "COURSE-13"};
-    const std::string amount =
-        oral ? std::to_string(static_cast<int>(m_.oral_bp_years)) + " years of oral bisphosphonate"
-             : std::to_string(m_.za_doses) + " zoledronic acid doses";
+    const std::string years = std::to_string(static_cast<int>(m_.oral_bp_years)),
+                      doses = std::to_string(m_.za_doses);
+    const std::string amount = oral ? Say<"COURSE-12", "amount", "years">(in_.x, years)
+                                    : Say<"COURSE-13", "amount", "doses">(in_.x, doses);
     Fired(rules[0], amount);
     if (in_.high_risk_at_review == false) {
       d_.target = CourseTarget::kNothing;
@@ -147,37 +223,45 @@ bool Decider::Reviews(int ci) {
       const Date review =
           std::max(start.AddMonths(12 * In<&CourseLimits::holiday_review_years, "COURSE-20">(lim_)),
                    in_.as_of);
+      const std::string next = review.ToString();
       Warn("drug_holiday_reassessment_due", kInfo,
-           amount + ": reviewed, not at high risk: drug holiday.", rules);
-      Warn("drug_holiday_in_progress", kInfo,
-           "Drug holiday; next review " + review.ToString() + ".", {"COURSE-20"});
+           oral ? Say<"COURSE-12", "warn_holiday", "amount">(in_.x, amount)
+                : Say<"COURSE-13", "warn_holiday", "amount">(in_.x, amount),
+           rules);
+      Warn("drug_holiday_in_progress", kInfo, Say<"COURSE-20", "warn_review", "date">(in_.x, next),
+           {"COURSE-20"});
       Seq("course_holiday",
-          amount + ", not at high risk: start a drug holiday; next review " + review.ToString() +
-              ".",
+          oral ? Say<"COURSE-12", "holiday", "amount", "date">(in_.x, amount, next)
+               : Say<"COURSE-13", "holiday", "amount", "date">(in_.x, amount, next),
           {rules[0], "COURSE-20"});
-      Decide(ci, CourseAction::kHoliday, "", "drug holiday; next review " + review.ToString(),
+      Decide(ci, CourseAction::kHoliday, "", Say<"COURSE-20", "decided", "date">(in_.x, next),
              {rules[0], "COURSE-20"});
       return true;
     }
     if (in_.high_risk_at_review == true) {
       Warn("drug_holiday_reassessment_due", kInfo,
-           amount + ": reviewed, still at high risk: continue up to " +
-               (oral ? std::to_string(
-                           static_cast<int>(In<&CourseLimits::oral_max_years, "COURSE-12">(lim_))) +
-                           " years"
-                     : std::to_string(In<&CourseLimits::za_max_doses, "COURSE-13">(lim_)) +
-                           " doses") +
-               ".",
+           oral ? Say<"COURSE-12", "warn_continue", "amount">(in_.x, amount)
+                : Say<"COURSE-13", "warn_continue", "amount">(in_.x, amount),
            rules);
-      Continue(ci, "reviewed: still at high risk", rules);
+      Continue(ci,
+               oral ? Say<"COURSE-12", "continue_high">(in_.x)
+                    : Say<"COURSE-13", "continue_high">(in_.x),
+               rules);
       return true;
     }
     Warn("drug_holiday_reassessment_due", kWarn,
-         amount + ": review due, data missing: continue meanwhile and get a DXA.", rules);
+         oral ? Say<"COURSE-12", "warn_missing", "amount">(in_.x, amount)
+              : Say<"COURSE-13", "warn_missing", "amount">(in_.x, amount),
+         rules);
     d_.workup.push_back(
-        {"dxa_review", 0, "DXA (total hip, femoral neck, spine) for the course review.", rules});
+        {"dxa_review", 0,
+         oral ? Say<"COURSE-12", "workup_dxa">(in_.x) : Say<"COURSE-13", "workup_dxa">(in_.x),
+         rules});
     d_.missing.push_back({"bmd", 0, "a DXA within 24 months, needed for the course review", {}});
-    Continue(ci, "review data missing: continue meanwhile", rules);
+    Continue(ci,
+             oral ? Say<"COURSE-12", "continue_missing">(in_.x)
+                  : Say<"COURSE-13", "continue_missing">(in_.x),
+             rules);
     return true;
   }
   if (e.agent == Agent::kDenosumab && !e.oncology) {
@@ -185,24 +269,21 @@ bool Decider::Reviews(int ci) {
         m_.dmab_years >= In<&CourseLimits::dmab_review_years, "COURSE-14">(lim_) ||
         (!m_.dmab_first_dose &&
          m_.dmab_doses >= In<&CourseLimits::dmab_review_doses_unknown_start, "COURSE-14">(lim_));
-    Warn("denosumab_discontinuation_rebound", kWarn,
-         "Denosumab must never stop without a follow-on antiresorptive.", {"COURSE-14"});
+    Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-14", "warn_never_stop">(in_.x),
+         {"COURSE-14"});
     if (review) {
       const bool second =
           m_.dmab_years >= In<&CourseLimits::dmab_second_review_years, "COURSE-14">(lim_);
       Warn("denosumab_course_review_due", kInfo,
-           second
-               ? "Denosumab for 10 years or more: long-term continuation is reasonable if still "
-                 "at high risk; review."
-               : "Denosumab for 5 years or more: review; continue, or plan a transition; never a "
-                 "holiday.",
+           second ? Say<"COURSE-14", "warn_second_review">(in_.x)
+                  : Say<"COURSE-14", "warn_review">(in_.x),
            {"COURSE-14"});
-      Refer(Destination::kOsteoporosisSpecialist, kRoutine,
-            "denosumab 5-10-year review: continue or plan a transition (never a holiday)",
+      Refer(Destination::kOsteoporosisSpecialist, kRoutine, Say<"COURSE-14", "refer_review">(in_.x),
             {"COURSE-14", "REF-02"});
     }
-    Fired("COURSE-14", "denosumab course");
-    Continue(ci, review ? "course review due" : "", {"COURSE-14"});
+    Fired("COURSE-14", Say<"COURSE-14", "fired_course">(in_.x));
+    Continue(ci, review ? Say<"COURSE-14", "continue_review">(in_.x) : std::string(),
+             {"COURSE-14"});
     return true;
   }
   return false;
@@ -233,11 +314,11 @@ void Decider::AfterCourse() {
         in_.as_of > last->AddMonths(
                         In<&CourseLimits::anabolic_followup_critical_months, "COURSE-17">(lim_)))
       Warn("anabolic_requires_antiresorptive_followup", kCrit,
-           "The " + Human(last_anabolic->agent) + " course ended on " + last->ToString() +
-               " with no antiresorptive since: start one now.",
+           Say<"COURSE-17", "warn_overdue", "agent", "date">(in_.x, Human(last_anabolic->agent),
+                                                             last->ToString()),
            {"COURSE-17"});
     Decide(last_ana_i, CourseAction::kTransition, "antiresorptive",
-           "course ended: an antiresorptive follows without a gap", {"COURSE-17"});
+           Say<"COURSE-17", "decided">(in_.x), {"COURSE-17"});
     return;
   }
   const Episode* cur = m_.Current();
@@ -259,14 +340,15 @@ void Decider::AfterCourse() {
                 .ToString() +
             "), then CTX 3 and 6 months after the infusion.",
         {"COURSE-14", "SEQ-05"});
-    Decide(ci, CourseAction::kTransition, "zoledronic_acid", "transition due " + due.ToString(),
+    Decide(ci, CourseAction::kTransition, "zoledronic_acid",
+           Say<"COURSE-14", "decided_transition", "date">(in_.x, due.ToString()),
            {"COURSE-14", "SEQ-05"});
     d_.za_next_due = due;
     // The rebound warning and the infusion-centre reason are SEQ-05's and REF-03's, whose
     // months come from dmab_transition_za_months (medications.cc, referrals.cc).
-    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "Denosumab stopped: plan the transition.",
+    Refer(Destination::kOsteoporosisSpecialist, kRoutine, Say<"COURSE-14", "refer_stopped">(in_.x),
           {"COURSE-14", "SEQ-05"});
-    Fired("COURSE-14", "denosumab stopped, transition due");
+    Fired("COURSE-14", Say<"COURSE-14", "fired_stopped">(in_.x));
     return;
   }
   if (cur->state == CourseState::kHoliday) {
@@ -283,13 +365,12 @@ void Decider::AfterCourse() {
     if (fracture) {
       d_.target = after_max ? CourseTarget::kNonBisphosphonate : CourseTarget::kNewStart;
       d_.indicated = std::optional<bool>(true);
-      Warn("drug_holiday_restart_due", kWarn,
-           "A fragility fracture during the drug holiday: restart treatment (not a treatment "
-           "failure).",
+      Warn("drug_holiday_restart_due", kWarn, Say<"COURSE-21", "warn_fracture">(in_.x),
            {"COURSE-21"});
-      Seq("course_resume", "Drug holiday ended by a fracture: restart treatment.", {"COURSE-21"});
-      Decide(ci, CourseAction::kResume, "", "fracture during the holiday", {"COURSE-21"});
-      Fired("COURSE-21", "fracture during the holiday");
+      Seq("course_resume", Say<"COURSE-21", "resume_fracture">(in_.x), {"COURSE-21"});
+      Decide(ci, CourseAction::kResume, "", Say<"COURSE-21", "decided_fracture">(in_.x),
+             {"COURSE-21"});
+      Fired("COURSE-21", Say<"COURSE-21", "fired_fracture">(in_.x));
       return;
     }
     // (b)-(f): BMD loss, a low hip T-score on review, a new major risk factor, FRAX above the
@@ -300,15 +381,14 @@ void Decider::AfterCourse() {
       d_.target = after_max ? CourseTarget::kNonBisphosphonate : CourseTarget::kNewStart;
       d_.indicated = std::optional<bool>(true);
       Warn("drug_holiday_restart_due", kWarn,
-           "Drug holiday since " + start.ToString() + ": restart treatment (" + found + ").",
+           Say<"COURSE-21", "warn_trigger", "date", "found">(in_.x, start.ToString(), found),
            {"COURSE-21"});
       Seq("course_resume",
-          "Drug holiday ended (" + found + "): restart treatment" +
-              (after_max ? " with a non-bisphosphonate (the bisphosphonate maximum was reached)"
-                         : "") +
-              ".",
+          after_max ? Say<"COURSE-21", "resume_trigger_after_max", "found">(in_.x, found)
+                    : Say<"COURSE-21", "resume_trigger", "found">(in_.x, found),
           {"COURSE-21"});
-      Decide(ci, CourseAction::kResume, "", "restart trigger during the holiday", {"COURSE-21"});
+      Decide(ci, CourseAction::kResume, "", Say<"COURSE-21", "decided_trigger">(in_.x),
+             {"COURSE-21"});
       Fired("COURSE-21", found);
       return;
     }
@@ -319,23 +399,20 @@ void Decider::AfterCourse() {
     d_.indicated = std::optional<bool>(false);
     if (in_.as_of >= review) {
       Warn("drug_holiday_reassessment_due", kWarn,
-           "Drug holiday since " + start.ToString() + ": review due (DXA, fracture review).",
-           {"COURSE-21"});
-      d_.workup.push_back({"dxa_review",
-                           0,
-                           "DXA (total hip, same machine) for the holiday review.",
-                           {"COURSE-21"}});
+           Say<"COURSE-21", "warn_review", "date">(in_.x, start.ToString()), {"COURSE-21"});
+      d_.workup.push_back({"dxa_review", 0, Say<"COURSE-21", "workup_dxa">(in_.x), {"COURSE-21"}});
     }
     const Date next = std::max(review, in_.as_of);
     Warn("drug_holiday_in_progress", kInfo,
-         "Drug holiday since " + start.ToString() + "; next review " + next.ToString() + ".",
+         Say<"COURSE-20", "warn_in_progress", "date", "next">(in_.x, start.ToString(),
+                                                              next.ToString()),
          {"COURSE-20"});
     Seq("course_holiday",
-        "Drug holiday since " + start.ToString() + "; next review " + next.ToString() + ".",
+        Say<"COURSE-20", "holiday", "date", "next">(in_.x, start.ToString(), next.ToString()),
         {"COURSE-20"});
-    Decide(ci, CourseAction::kHoliday, "", "drug holiday; next review " + next.ToString(),
-           {"COURSE-20"});
-    Fired("COURSE-20", "drug holiday");
+    Decide(ci, CourseAction::kHoliday, "",
+           Say<"COURSE-20", "decided", "date">(in_.x, next.ToString()), {"COURSE-20"});
+    Fired("COURSE-20", Say<"COURSE-20", "fired">(in_.x));
   }
 }
 
@@ -470,8 +547,8 @@ CourseDecision Decider::Run() {
       Decide(ci, CourseAction::kContinue, "", "specialist-supervised continuation", {"COURSE-14"});
       Refer(Destination::kOsteoporosisSpecialist, kUrgent,
             "specialist-supervised continuation of denosumab or a planned exit", {"COURSE-14"});
-      Warn("denosumab_discontinuation_rebound", kWarn,
-           "Denosumab must never stop without a follow-on antiresorptive.", {"COURSE-14"});
+      Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-14", "warn_never_stop">(in_.x),
+           {"COURSE-14"});
     } else if (cur && cur->Ongoing()) {
       d_.target = CourseTarget::kSpecialist;
       Decide(ci, CourseAction::kNone, "specialist_decision",
@@ -560,6 +637,56 @@ CourseDecision DecideCourse(const CourseModel& m, const CourseParams& cp, const 
 }  // namespace bp
 
 namespace bp::rules {
+
+void CourseFailureInputs(Ctx& x, CourseInputs& in) {
+  const Facts& f = x.f;
+  const Patient& p = x.p;
+  in.x = &x;
+  in.oral_adherence_concern = p.oral_bisphosphonate_barriers.adherence_concern.value_or(false);
+  in.oral_malabsorption = f.HasActive(p, ConditionCode::kMalabsorption) ||
+                          f.HasActive(p, ConditionCode::kCeliacDisease) ||
+                          f.HasActive(p, ConditionCode::kBariatricSurgery) ||
+                          FindCondition(p, ConditionCode::kBariatricSurgery, false);
+  in.failure_sets_very_high =
+      x.P<&CP::risk_model, "RISK-01", "COURSE-18">() == RiskModel::kAace2020;
+}
+
+// RISK-01(b) for a possible treatment failure (COURSE-18 F2): the tier decided before the course
+// was known becomes very high when the course decision asks for it, and the trace says why.
+void FailureTier(Ctx& x, State& s) {
+  const CourseDecision& d = x.course;
+  if (!d.tier_very_high || s.course_gate || s.pathologic || x.a.treatment_indicated != true ||
+      x.a.risk_tier == RiskTier::kVeryHigh)
+    return;
+  x.a.risk_tier = RiskTier::kVeryHigh;
+  if (!x.verbose) return;
+  const std::string why = d.tier_very_high_fracture
+                              ? x.Say<"COURSE-18", "very_high_fracture", "agent", "date">(
+                                    d.tier_very_high_agent, d.tier_very_high_finding)
+                              : x.Say<"COURSE-18", "very_high", "agent", "finding">(
+                                    d.tier_very_high_agent, d.tier_very_high_finding);
+  bool traced = false;
+  for (auto& t : x.a.trace) {
+    if (t.rule == "RISK-01" && t.outcome == Outcome::kNotFired) {
+      t.outcome = Outcome::kFired;
+      t.because = Keep(why);
+      traced = true;
+    } else if (t.rule == "RISK-02" && t.outcome == Outcome::kFired) {
+      t.outcome = Outcome::kNotFired;
+      t.because = Keep(x.Say<"COURSE-18", "not_high">());
+    }
+  }
+  if (!traced) x.Fired("RISK-01", Str(why));
+  std::erase_if(x.a.treatment_reasons, [](const Statement& st) { return st.code == "high_risk"; });
+  x.a.treatment_reasons.push_back(
+      St{"very_high_risk",
+         d.tier_very_high_fracture
+             ? x.Say<"COURSE-18", "very_high_reason_fracture", "agent", "date">(
+                   d.tier_very_high_agent, d.tier_very_high_finding)
+             : x.Say<"COURSE-18", "very_high_reason", "agent">(d.tier_very_high_agent),
+         {"RISK-01", "COURSE-18"}});
+}
+
 namespace {
 // The rules this file implements (the registration: see Topic in steps.h).
 constexpr std::string_view kRules[] = {"COURSE-09", "COURSE-12", "COURSE-13", "COURSE-14",

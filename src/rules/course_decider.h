@@ -142,6 +142,7 @@ class Decider {
   bool Failure(int ci);
   void Switch(int ci, const std::string& refer_why, bool recent_fracture, const std::string& after,
               const std::string& decided);
+  void NotTakenSwitch(int ci, const std::string& cause);
   bool Reviews(int ci);
   void Continue(int ci, std::string why, std::vector<std::string_view> rules);
   void AfterCourse();

@@ -366,6 +366,7 @@ void Course(Ctx& x, State& s) {
       std::none_of(in.mi_stroke_dates.begin(), in.mi_stroke_dates.end(),
                    [&](Date d) { return d >= f.as_of.AddMonths(-in.romo_cv_months); });
   in.raloxifene_allowed = !x.P<&CP::estrogen_raloxifene_warning, "COURSE-23">();
+  CourseFailureInputs(x, in);
   // COURSE-21 (b)-(f): restart triggers during a drug holiday.
   if (const Episode* cur = m.Current(); cur && cur->state == CourseState::kHoliday)
     in.holiday_restart_triggers = HolidayRestartTriggers(x, HolidayStart(*cur, f.as_of, cp));
@@ -502,6 +503,7 @@ void Course(Ctx& x, State& s) {
       if (a.risk_tier == RiskTier::kIndeterminate) a.risk_tier = RiskTier::kNotIndicated;
     }
   }
+  FailureTier(x, s);
 }
 
 namespace {

@@ -609,6 +609,11 @@ void Osteomalacia(Ctx& x, State& s);
 bool Deceased(const Patient& p, Date as_of);
 void DeceasedAssessment(Ctx& x);
 void Course(Ctx& x, State& s);
+// What COURSE-18 needs from the record and the profile besides the course (course_decide.cc):
+// the oral adherence prerequisite, RISK-01(b) for F2, the run's sentences.
+void CourseFailureInputs(Ctx& x, CourseInputs& in);
+// RISK-01(b) for COURSE-18 F2, after the course decision (course_decide.cc).
+void FailureTier(Ctx& x, State& s);
 void CourseTherapy(Ctx& x, State& s);
 void CourseFinish(Ctx& x, State& s);
 

@@ -253,5 +253,62 @@ TEST(OneVoice, ZoledronicNowFollowsThePreInfusionChecks) {
   }
 }
 
+// A golden case of tests/cases/course.json (its base record with the case's merge patch).
+nlohmann::json CoursePatient(const std::string& name_prefix) {
+  std::ifstream in(fs::path(BONEPATH_SOURCE_DIR) / "tests" / "cases" / "course.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const nlohmann::json file = nlohmann::json::parse(ss.str());
+  for (const auto& c : file["cases"])
+    if (c["name"].get<std::string>().rfind(name_prefix, 0) == 0) {
+      nlohmann::json p = file["base"];
+      p.merge_patch(c["patch"]);
+      return p;
+    }
+  ADD_FAILURE() << "no course case " << name_prefix;
+  return {};
+}
+
+// COURSE-18/19 (catalogue §6.H.3): a fracture on an oral bisphosphonate with an adherence
+// concern raises treatment_failure, whose text says the prerequisite is not met; the decision,
+// the course statement and the therapy all say zoledronic acid, none proposes a failure switch.
+TEST(OneVoice, OralAdherenceConcernIsNotATrueFailure) {
+  const Assessment a = AssessJson(
+      CoursePatient("Vertebral fracture after 2 years of alendronate with an adherence"));
+  EXPECT_EQ(one_voice::Problems(a), "");
+  EXPECT_EQ(a.therapy_recommended, TherapyClass::kIvZoledronicAcid) << AllText(a);
+  std::string failure;
+  for (const auto& w : a.warnings)
+    if (w.code.view() == "treatment_failure") failure = w.text.str();
+  EXPECT_NE(failure.find("adherence concern"), std::string::npos) << failure;
+  EXPECT_NE(failure.find("not met"), std::string::npos) << failure;
+  ASSERT_FALSE(a.sequence.empty());
+  EXPECT_EQ(a.sequence.front().code.view(), "course_switch");
+  const std::string decision = a.sequence.front().text.str();
+  EXPECT_NE(decision.find("to zoledronic acid"), std::string::npos) << decision;
+  EXPECT_EQ(decision.find("anabolic"), std::string::npos) << decision;
+  ASSERT_EQ(a.current.size(), 1u);
+  EXPECT_EQ(a.current.front().switch_to, "zoledronic_acid");
+  for (const auto& v : a.avoid) {
+    EXPECT_NE(v.agent.view(), "alendronate") << v.text.str();
+  }
+}
+
+// COURSE-18 F2 under the AACE 2020 risk model: the tier is very high (RISK-01(b)), and the
+// trace, the reasons and the switch say so together.
+TEST(OneVoice, PossibleFailureMakesTheTierVeryHigh) {
+  const Assessment a = AssessJson(CoursePatient("F2 (c): alendronate 26 months"));
+  EXPECT_EQ(one_voice::Problems(a), "");
+  EXPECT_EQ(a.risk_tier, RiskTier::kVeryHigh);
+  EXPECT_EQ(a.therapy_recommended, TherapyClass::kAnabolic);
+  for (const auto& r : a.treatment_reasons) {
+    EXPECT_NE(r.code.view(), "high_risk") << r.text.str();
+  }
+  for (const auto& t : a.trace)
+    if (t.rule == "RISK-02") {
+      EXPECT_NE(t.outcome, Outcome::kFired) << t.because.str();
+    }
+}
+
 }  // namespace
 }  // namespace bp
