@@ -520,6 +520,28 @@ CourseDecision Decider::Run() {
     return std::move(d_);
   }
   if (in_.specialist_gate) {
+    // An atypical femoral fracture or osteonecrosis of the jaw rules agents out whoever decides
+    // next (COURSE-07, COURSE-08): the specialist sees the avoidances, and zoledronic acid is
+    // never shown as eligible.
+    const bool dmab_on = cur && cur->Ongoing() && cur->agent == Agent::kDenosumab;
+    if (in_.aff) {
+      AffAvoids(dmab_on);
+      Fired("COURSE-07", "atypical femoral fracture on record (under the specialist gate)");
+    }
+    if (in_.onj_active) {
+      OnjAvoids(dmab_on);
+      Fired("COURSE-08", "active osteonecrosis of the jaw (under the specialist gate)");
+    }
+    // Nor is a course that failed (COURSE-18) restarted: the failure's avoidances hold under the
+    // gate too (choosing the switch is the specialist's). Found by a decider of its own, whose
+    // decisions are dropped.
+    if (cur && cur->Ongoing()) {
+      Decider failure(m_, cp_, lim_, in_);
+      if (failure.Failure(ci))
+        for (const CourseEffect& v : failure.d_.avoid)
+          if (std::find(v.rules.begin(), v.rules.end(), "COURSE-18") != v.rules.end())
+            if (const auto agent = Parse<Agent>(v.code)) Avoid(*agent, v.text, v.rules);
+    }
     // The bisphosphonate maxima (COURSE-12, COURSE-13) hold whoever decides next.
     if (cur && !cur->oncology) {
       const bool oral_max =

@@ -138,6 +138,8 @@ class Decider {
     }
   }
   bool HardStops(int ci);
+  void AffAvoids(bool dmab_on);
+  void OnjAvoids(bool dmab_on);
   bool Limits(int ci);
   bool Failure(int ci);
   void Switch(int ci, const std::string& refer_why, bool recent_fracture, const std::string& after,

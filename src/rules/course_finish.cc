@@ -149,6 +149,44 @@ void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
 constexpr std::string_view kRules[] = {"COURSE-25", "CALC-09", "D34", "D35", "D36", "D37", "D38",
                                        "D39",       "D40",     "D41", "D42", "D43", "D44"};
 
+// The zoledronic acid status when a course gate or limit decides it after the infusion step
+// (the contract's first match: not indicated; pregnancy; a deferral; a label contraindication;
+// missing data; a correction; eligible). The status and the reason it rests on change together:
+// a deferral is never explained by "every check passes" or by a contraindication, nor a
+// contraindication by a deferral. Deferrals add up, each saying why; "not indicated" and
+// pregnancy's contraindication stand.
+void DeferZa(Ctx& x, const State& s, const std::string& why, RuleIds rules) {
+  Assessment& a = x.a;
+  if (a.za_status == ZaStatus::kNotIndicated || s.pregnancy_gate) return;
+  if (a.za_status != ZaStatus::kDeferred) {
+    a.za_status = ZaStatus::kDeferred;
+    a.za_reasons.clear();
+  }
+  if (!x.verbose) return;
+  rules.push_back("CONV-ZA-STATUS");
+  std::string text = x.Say<"CONV-ZA-STATUS", "deferred_because", "why">(why);
+  for (const auto& r : a.za_reasons)
+    if (r.text.view() == text) return;
+  a.za_reasons.push_back(St{"", std::move(text), std::move(rules)});
+}
+
+// CI-12: in pregnancy zoledronic acid is contraindicated, checked before any deferral (unless
+// treatment is not indicated at all); the reason names the pregnancy unless the label
+// contraindication already does.
+void ContraindicateZaInPregnancy(Ctx& x, const State& s) {
+  Assessment& a = x.a;
+  if (a.za_status == ZaStatus::kNotIndicated) return;
+  if (a.za_status == ZaStatus::kContraindicated && s.za_contraindicated &&
+      std::find(s.za_contra_rules.begin(), s.za_contra_rules.end(), "CI-12") !=
+          s.za_contra_rules.end())
+    return;
+  a.za_status = ZaStatus::kContraindicated;
+  a.za_reasons.clear();
+  if (x.verbose)
+    a.za_reasons.push_back(
+        St{"", x.Say<"CI-12", "za_contraindicated">(), {"CI-12", "PRE-05", "CONV-ZA-STATUS"}});
+}
+
 }  // namespace
 
 // At the end of a verbose run: the course's statements, warnings, referrals and
@@ -174,7 +212,10 @@ void CourseFinish(Ctx& x, State& s) {
     if (s.pregnancy_gate)
       x.Refer(Destination::kObstetrics, Urgency::kUrgent, x.Say<"CI-12", "gate_refer_obstetrics">(),
               {"CI-12"});
-    a.za_status = s.pregnancy_gate ? ZaStatus::kContraindicated : ZaStatus::kDeferred;
+    if (s.pregnancy_gate)
+      ContraindicateZaInPregnancy(x, s);
+    else
+      DeferZa(x, s, x.Say<"CI-12", "za_deferred_breastfeeding">(), {"CI-12"});
   }
   if (s.infection) {
     x.Warn("spinal_infection_suspected", Severity::kCritical, x.Say<"VCF-03b", "infection">(),
@@ -187,7 +228,7 @@ void CourseFinish(Ctx& x, State& s) {
     x.Refer(Destination::kInfectiousDisease, deficit ? Urgency::kImmediate : Urgency::kUrgent,
             x.Say<"VCF-03b", "refer_infectious">(), {"VCF-03b"});
     a.workup.push_back(St{"spinal_infection", x.Say<"VCF-03b", "workup">(), {"VCF-03b"}});
-    a.za_status = ZaStatus::kDeferred;
+    DeferZa(x, s, x.Say<"VCF-03b", "za_deferred">(), {"VCF-03b"});
   }
   if (s.ckd_gate) {
     const bool recent_fx = std::any_of(f.events.begin(), f.events.end(), [&](const auto& e) {
@@ -216,7 +257,7 @@ void CourseFinish(Ctx& x, State& s) {
     if (s.phpt_gate) {
       x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine,
               x.Say<"LAB-03", "refer_phpt">(), {"LAB-03", "REF-02"});
-      if (a.za_status != ZaStatus::kNotIndicated) a.za_status = ZaStatus::kDeferred;
+      DeferZa(x, s, x.Say<"LAB-03", "za_deferred">(), {"LAB-03"});
     }
   }
   // CALC-09: fractures of unknown mechanism at 50 or over. One warning names every such fracture
@@ -366,11 +407,20 @@ void CourseFinish(Ctx& x, State& s) {
     std::erase_if(a.monitoring,
                   [&](const Statement& st) { return MonitorsAgent(st.code.view(), c.agent); });
   }
-  if (d.za_course_limit && a.za_status != ZaStatus::kNotIndicated)
-    a.za_status = ZaStatus::kDeferred;
-  if (a.HasWarning("atypical_femoral_fracture") && a.za_status == ZaStatus::kContraindicated &&
-      !s.pregnancy_gate && !s.za_contraindicated)
-    a.za_status = ZaStatus::kDeferred;  // AFF: not a label contraindication (COURSE-07)
+  if (d.za_course_limit)
+    for (const auto& c : d.current)
+      if (c.agent == Agent::kZoledronicAcid) {
+        RuleIds rules;
+        for (std::string_view id : c.rules) rules.push_back(id);
+        DeferZa(x, s, c.text, std::move(rules));
+      }
+  // Zoledronic acid avoided for a reason that is not a label contraindication (an atypical
+  // femoral fracture, a failed course, ...): a specialist may override it, so the infusion is
+  // deferred, never eligible, and says why.
+  if (!s.za_contraindicated)
+    for (const auto& v : a.avoid)
+      if (v.agent == "zoledronic_acid" && a.za_status != ZaStatus::kDeferred)
+        DeferZa(x, s, v.text.str(), v.rules);
   if (x.verbose) ZoledronicNowFollowsInfusion(x, s);
   if (s.infection && !s.pathologic)
     std::erase_if(a.referrals, [](const Referral& r) { return r.to == Destination::kOncology; });

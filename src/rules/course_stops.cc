@@ -61,6 +61,46 @@ void Decider::Continue(int ci, std::string why, std::vector<std::string_view> ru
   }
 }
 
+// COURSE-07: the agents an atypical femoral fracture rules out, with its warning. They hold
+// whoever decides next: HardStops says them with the course decision, and Run says them alone
+// under a specialist gate. An ongoing denosumab course is not simply stopped (§6.H.11).
+void Decider::AffAvoids(bool dmab_on) {
+  for (Agent a :
+       {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate, Agent::kZoledronicAcid})
+    Avoid(a, "atypical femoral fracture: no bisphosphonate (clinician override only)",
+          {"COURSE-07"});
+  Warn("atypical_femoral_fracture", kCrit,
+       "Atypical femoral fracture on record: bisphosphonates stopped and not restarted; image "
+       "the other femur.",
+       {"COURSE-07"});
+  if (dmab_on) {
+    Warn("denosumab_discontinuation_rebound", kCrit,
+         "Denosumab after an atypical femoral fracture: not simply stopped; the specialist plans "
+         "supervised continuation or the exit.",
+         {"COURSE-07"});
+  } else {
+    Avoid(Agent::kDenosumab, "atypical femoral fracture: recurrent AFFs reported on denosumab",
+          {"COURSE-07"});
+  }
+  Avoid(Agent::kRomosozumab, "atypical femoral fracture: label warning", {"COURSE-07"});
+}
+
+// COURSE-08: the same for active osteonecrosis of the jaw.
+void Decider::OnjAvoids(bool dmab_on) {
+  for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate,
+                  Agent::kZoledronicAcid, Agent::kRomosozumab})
+    Avoid(a, "osteonecrosis of the jaw: specialist decision", {"COURSE-08"});
+  if (!dmab_on)
+    Avoid(Agent::kDenosumab, "osteonecrosis of the jaw: specialist decision", {"COURSE-08"});
+  else
+    Warn("denosumab_discontinuation_rebound", kCrit,
+         "Denosumab with osteonecrosis of the jaw: not simply stopped; the specialist plans "
+         "what follows.",
+         {"COURSE-08"});
+  Warn("osteonecrosis_of_jaw", kCrit, "Osteonecrosis of the jaw: oral surgeon and specialist.",
+       {"COURSE-08"});
+}
+
 bool Decider::HardStops(int ci) {
   const Episode& e = m_.episodes[ci];
   bool stopped = false;
@@ -82,14 +122,8 @@ bool Decider::HardStops(int ci) {
   }
   // COURSE-07: atypical femoral fracture.
   if (in_.aff) {
-    for (Agent a :
-         {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate, Agent::kZoledronicAcid})
-      Avoid(a, "atypical femoral fracture: no bisphosphonate (clinician override only)",
-            {"COURSE-07"});
-    Warn("atypical_femoral_fracture", kCrit,
-         "Atypical femoral fracture on record: bisphosphonates stopped and not restarted; image "
-         "the other femur.",
-         {"COURSE-07"});
+    const bool dmab_on = e.agent == Agent::kDenosumab && e.Ongoing();
+    AffAvoids(dmab_on);
     Refer(Destination::kOsteoporosisSpecialist, kUrgent,
           "atypical femoral fracture: specialist and orthopaedic review of both femurs",
           {"COURSE-07", "REF-02"});
@@ -101,16 +135,6 @@ bool Decider::HardStops(int ci) {
                          "DXA image); calcium and 25-OH vitamin D.",
                          {"COURSE-07"}});
     Fired("COURSE-07", "atypical femoral fracture on record");
-    if (e.agent == Agent::kDenosumab && e.Ongoing()) {
-      Warn("denosumab_discontinuation_rebound", kCrit,
-           "Denosumab after an atypical femoral fracture: not simply stopped; the specialist plans "
-           "supervised continuation or the exit.",
-           {"COURSE-07"});
-    } else {
-      Avoid(Agent::kDenosumab, "atypical femoral fracture: recurrent AFFs reported on denosumab",
-            {"COURSE-07"});
-    }
-    Avoid(Agent::kRomosozumab, "atypical femoral fracture: label warning", {"COURSE-07"});
     if (IsCourseBisphosphonate(e.agent) && e.Ongoing()) {
       Seq("course_stop", "Stop " + Human(e.agent) + ": atypical femoral fracture.", {"COURSE-07"});
       const bool pth = HighTier();
@@ -127,19 +151,7 @@ bool Decider::HardStops(int ci) {
   if (stopped) return true;
   // COURSE-08: osteonecrosis of the jaw.
   if (in_.onj_active) {
-    const bool dmab_on = e.agent == Agent::kDenosumab && e.Ongoing();
-    for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate,
-                    Agent::kZoledronicAcid, Agent::kRomosozumab})
-      Avoid(a, "osteonecrosis of the jaw: specialist decision", {"COURSE-08"});
-    if (!dmab_on)
-      Avoid(Agent::kDenosumab, "osteonecrosis of the jaw: specialist decision", {"COURSE-08"});
-    else
-      Warn("denosumab_discontinuation_rebound", kCrit,
-           "Denosumab with osteonecrosis of the jaw: not simply stopped; the specialist plans "
-           "what follows.",
-           {"COURSE-08"});
-    Warn("osteonecrosis_of_jaw", kCrit, "Osteonecrosis of the jaw: oral surgeon and specialist.",
-         {"COURSE-08"});
+    OnjAvoids(e.agent == Agent::kDenosumab && e.Ongoing());
     Refer(Destination::kDental, kUrgent, "osteonecrosis of the jaw", {"COURSE-08"});
     Refer(Destination::kOsteoporosisSpecialist, kUrgent, "osteonecrosis of the jaw", {"COURSE-08"});
     if (IsCourseBisphosphonate(e.agent) && e.Ongoing()) {
