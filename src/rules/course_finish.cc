@@ -109,7 +109,13 @@ void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
     const std::string why = failed.empty() ? x.Say<"COURSE-15", "za_avoided">()
                                            : x.Say<"COURSE-15", "za_failed", "checks">(failed);
     if (a.therapy_recommended == TherapyClass::kDenosumab) {
-      tail = x.Say<"COURSE-15", "za_not_given_denosumab", "why">(why);
+      // "Resume" only for a patient coming off denosumab; after another agent (an oral
+      // bisphosphonate switched to zoledronic acid, COURSE-19) denosumab starts.
+      const bool was_on_dmab =
+          std::any_of(x.course.current.begin(), x.course.current.end(),
+                      [](const CurrentCourse& c) { return c.agent == Agent::kDenosumab; });
+      tail = was_on_dmab ? x.Say<"COURSE-15", "za_not_given_denosumab", "why">(why)
+                         : x.Say<"COURSE-15", "za_not_given_denosumab_start", "why">(why);
       switch_to = "denosumab";
     } else if (a.therapy_recommended == TherapyClass::kOralBisphosphonate && !a.agents.empty()) {
       tail = x.Say<"COURSE-15", "za_not_given_oral", "why", "agent">(why,

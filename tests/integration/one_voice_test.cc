@@ -294,6 +294,21 @@ TEST(OneVoice, OralAdherenceConcernIsNotATrueFailure) {
   }
 }
 
+// The same patient whose kidneys rule out zoledronic acid (CrCl 33.9 < 35) and alendronate:
+// denosumab follows, and it starts (she was never on it), it is not "resumed".
+TEST(OneVoice, AdherenceSwitchWithoutZoledronicAcidStartsDenosumab) {
+  nlohmann::json p =
+      CoursePatient("Vertebral fracture after 2 years of alendronate with an adherence");
+  SetLab(p, "creatinine", 1.6);
+  const Assessment a = AssessJson(p);
+  EXPECT_EQ(one_voice::Problems(a), "");
+  EXPECT_EQ(a.therapy_recommended, TherapyClass::kDenosumab) << AllText(a);
+  ASSERT_FALSE(a.sequence.empty());
+  const std::string decision = a.sequence.front().text.str();
+  EXPECT_NE(decision.find("start denosumab now"), std::string::npos) << decision;
+  EXPECT_EQ(decision.find("resume"), std::string::npos) << decision;
+}
+
 // COURSE-18 F2 under the AACE 2020 risk model: the tier is very high (RISK-01(b)), and the
 // trace, the reasons and the switch say so together.
 TEST(OneVoice, PossibleFailureMakesTheTierVeryHigh) {
