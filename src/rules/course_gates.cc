@@ -504,6 +504,23 @@ void Course(Ctx& x, State& s) {
     }
   }
   FailureTier(x, s);
+  // A course that makes treatment indicated (COURSE-04, COURSE-05, COURSE-26, or a failure on
+  // it) supersedes the "not indicated" that TX-05 and RISK-03 traced before the course was read:
+  // the trace says so instead of contradicting the decision.
+  // Its reason ("no treatment indication under the thresholds") goes too: the headline says
+  // "indicated" and its reasons agree.
+  if (x.verbose && a.treatment_indicated == true) {
+    for (auto& t : a.trace)
+      if ((t.rule == "TX-05" || t.rule == "RISK-03") && t.outcome == Outcome::kFired) {
+        t.outcome = Outcome::kNotFired;
+        t.because = Keep(x.Say<"COURSE-04", "supersedes", "rule">(t.rule.view()));
+      }
+    std::erase_if(a.treatment_reasons, [](const Statement& st) {
+      return !st.rules.empty() &&
+             std::all_of(st.rules.begin(), st.rules.end(),
+                         [](std::string_view r) { return r == "TX-05" || r == "RISK-03"; });
+    });
+  }
 }
 
 namespace {

@@ -136,6 +136,11 @@ inline std::string Problems(const Assessment& a) {
   }
   if (a.za_reasons.empty() && !a.HasWarning("patient_deceased"))
     out << "\n  zoledronic acid " << ToString(a.za_status) << " without a reason";
+  // The headline agrees with the trace: treatment indicated, yet "not indicated" fired.
+  if (a.treatment_indicated == true)
+    for (const auto& t : a.trace)
+      if ((t.rule == "TX-05" || t.rule == "RISK-03") && t.outcome == Outcome::kFired)
+        out << "\n  treatment indicated, yet " << t.rule.view() << " fired: " << t.because.view();
   // Continue and stop at once.
   bool cont = false, stop = false;
   for (const auto& s : a.sequence) {

@@ -309,6 +309,17 @@ TEST(OneVoice, AdherenceSwitchWithoutZoledronicAcidStartsDenosumab) {
   EXPECT_EQ(decision.find("resume"), std::string::npos) << decision;
 }
 
+// A course that alone makes treatment indicated (a forearm fracture after two years of
+// alendronate, T -1.2): the headline says "indicated" and no reason or trace entry says "not
+// indicated" (TX-05 and RISK-03 ran before the course was read; COURSE-04 supersedes them).
+TEST(OneVoice, CourseThatIndicatesTreatmentSupersedesNotIndicated) {
+  const Assessment a = AssessJson(CoursePatient("Forearm fracture after 2 years of alendronate"));
+  ASSERT_EQ(a.treatment_indicated, true);
+  EXPECT_EQ(one_voice::Problems(a), "");
+  for (const auto& r : a.treatment_reasons)
+    for (std::string_view id : r.rules) EXPECT_NE(id, "TX-05") << r.text.str();
+}
+
 // COURSE-18 F2 under the AACE 2020 risk model: the tier is very high (RISK-01(b)), and the
 // trace, the reasons and the switch say so together.
 TEST(OneVoice, PossibleFailureMakesTheTierVeryHigh) {
