@@ -220,7 +220,9 @@ Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files) {
 }
 
 const KnowledgeBase& EmbeddedKnowledge() {
-  static const KnowledgeBase kb = [] {
+  // Never destroyed: it is read until the process exits, and freeing its thousands of strings
+  // at exit was 5 % of a whole `bonepath assess` (docs/decisions/0003).
+  static const KnowledgeBase* const kb = [] {
     auto r = LoadKnowledge(EmbeddedKnowledgeFiles());
     if (!r) {
       for (const auto& e : r.errors())
@@ -228,9 +230,9 @@ const KnowledgeBase& EmbeddedKnowledge() {
                      e.message.c_str());
       std::abort();
     }
-    return std::move(r).value();
+    return new KnowledgeBase(std::move(r).value());
   }();
-  return kb;
+  return *kb;
 }
 
 std::vector<KnowledgeProblem> CheckKnowledge(const KnowledgeBase& kb,

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -113,12 +114,39 @@ const std::string* FindText(const RuleDef& r, std::string_view key) {
   return nullptr;
 }
 
+// Whether `s` holds a byte below 0x20 (a control character), eight bytes at a time: every text
+// is checked each time an engine is made.
+bool HasControl(std::string_view s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if ((w - kOnes * 0x20) & ~w & kHigh) return true;  // some byte < 0x20
+  }
+  for (; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) < 0x20) return true;
+  return false;
+}
+
 }  // namespace
 
 Sentences Sentences::Compile(const KnowledgeBase& kb, std::string_view profile,
                              std::span<const SaySite> sites, std::vector<std::string>& problems) {
   Sentences out;
   out.sites_.resize(sites.size());
+  std::size_t total = 0;  // every text in the knowledge: about what the sites say
+  for (const RuleDef& r : kb.rules)
+    for (const auto& entry : r.texts) total += entry.second.size();
+  out.text_.reserve(total + total / 8);  // parameters said can make a text longer
+  out.pieces_.reserve(sites.size() + sites.size() / 2);
+  // Appends a literal piece of site `id` (the texts are kept as offsets: text_ may still grow).
+  auto add_piece = [&out](std::string_view piece, std::uint8_t slot) {
+    out.pieces_.push_back({static_cast<std::uint32_t>(out.text_.size()),
+                           static_cast<std::uint32_t>(piece.size()), slot});
+    out.text_.append(piece);
+  };
   for (std::size_t id = 0; id < sites.size(); ++id) {
     const SaySite& site = sites[id];
     auto where = [&site] {
@@ -134,8 +162,7 @@ Sentences Sentences::Compile(const KnowledgeBase& kb, std::string_view profile,
       problems.push_back(where() + ": not among the rule's \"texts\"");
       continue;
     }
-    if (std::any_of(tpl->begin(), tpl->end(),
-                    [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    if (HasControl(*tpl)) {
       problems.push_back(where() + ": a control character in the text");
       continue;
     }
@@ -146,7 +173,8 @@ Sentences Sentences::Compile(const KnowledgeBase& kb, std::string_view profile,
     if (site.names.empty() && tpl->find_first_of("{}") == std::string::npos) {
       // No placeholder, no brace and nothing supplied (most texts): the sentence is the
       // template, one piece. Compiled without {fmt}, the engine starts faster.
-      out.sites_[id].pieces.push_back(*tpl);
+      out.sites_[id] = {static_cast<std::uint32_t>(out.pieces_.size()), 1};
+      add_piece(*tpl, 0);
       continue;
     }
     fmt::dynamic_format_arg_store<fmt::format_context> store;
@@ -191,29 +219,38 @@ Sentences Sentences::Compile(const KnowledgeBase& kb, std::string_view profile,
         continue;
       }
     }
-    Compiled c;
+    // Cut the formatted text at the markers of the supplied values. A marker is written only
+    // by Slot's formatter (a template holds no control character).
+    const Compiled c{static_cast<std::uint32_t>(out.pieces_.size()), 0};
+    std::uint32_t count = 0;
     std::vector<bool> used(site.names.size(), false);
-    std::string piece;
-    for (std::size_t k = 0; k < text.size(); ++k) {
-      if (text[k] == kOpen && k + 2 < text.size() && text[k + 2] == kClose) {
-        const auto index = static_cast<std::uint8_t>(text[k + 1] - 1);
-        c.pieces.push_back(std::move(piece));
-        piece.clear();
-        c.slots.push_back(index);
-        used[index] = true;
-        k += 2;
-      } else {
-        piece.push_back(text[k]);
+    std::string_view rest(text);
+    bool marked = true;
+    for (std::size_t k; (k = rest.find(kOpen)) != std::string_view::npos;) {
+      const auto index = static_cast<std::uint8_t>(k + 2 < rest.size() ? rest[k + 1] - 1 : 0xFF);
+      if (index >= used.size() || rest[k + 2] != kClose) {
+        marked = false;  // a control character a text parameter brought in
+        break;
       }
+      add_piece(rest.substr(0, k), index);
+      ++count;
+      used[index] = true;
+      rest.remove_prefix(k + 3);
     }
-    c.pieces.push_back(std::move(piece));
+    if (!marked) {
+      out.pieces_.resize(c.first);
+      problems.push_back(where() + ": a control character in a parameter it says");
+      continue;
+    }
+    add_piece(rest, 0);
+    ++count;
     for (std::size_t i = 0; i < rule->parameters.size(); ++i)
       if (said[i]) out.said_.push_back({rule->id, rule->parameters[i]});
     for (std::size_t i = 0; i < used.size(); ++i)
       if (!used[i])
         problems.push_back(where() + ": the code supplies '" + std::string(site.names[i]) +
                            "' but the text does not say it");
-    out.sites_[id] = std::move(c);
+    out.sites_[id] = {c.first, count};
   }
   return out;
 }
@@ -233,18 +270,19 @@ std::vector<std::string> Sentences::Unsaid(const KnowledgeBase& kb,
 }
 
 std::string Sentences::Fill(std::size_t id, std::span<const std::string_view> values) const {
-  if (id >= sites_.size() || sites_[id].pieces.empty()) return {};  // Compile reported it
+  if (id >= sites_.size() || sites_[id].count == 0) return {};  // Compile reported it
   const Compiled& c = sites_[id];
-  std::size_t n = 0;
-  for (const std::string& p : c.pieces) n += p.size();
-  for (std::uint8_t slot : c.slots) n += values[slot].size();
+  const Piece* first = pieces_.data() + c.first;
+  const Piece* last = first + (c.count - 1);
+  std::size_t n = last->size;
+  for (const Piece* p = first; p != last; ++p) n += p->size + values[p->slot].size();
   std::string s;
   s.reserve(n);
-  for (std::size_t i = 0; i < c.slots.size(); ++i) {
-    s += c.pieces[i];
-    s += values[c.slots[i]];
+  for (const Piece* p = first; p != last; ++p) {
+    s += PieceText(*p);
+    s += values[p->slot];
   }
-  s += c.pieces.back();
+  s += PieceText(*last);
   return s;
 }
 

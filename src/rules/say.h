@@ -79,10 +79,20 @@ class Sentences {
   std::string Fill(std::size_t id, std::span<const std::string_view> values) const;
 
  private:
-  struct Compiled {
-    std::vector<std::string> pieces;  // literal text; one more than slots
-    std::vector<std::uint8_t> slots;  // between pieces: the index of a supplied value
+  // Every site's literal pieces are kept in one buffer (one allocation for all the texts the
+  // engine says, which keeps its start-up short): a piece is a range of `text_`.
+  struct Piece {
+    std::uint32_t at = 0;
+    std::uint32_t size = 0;
+    std::uint8_t slot = 0;  // the supplied value that follows it (not for a site's last piece)
   };
+  struct Compiled {
+    std::uint32_t first = 0;  // index in pieces_
+    std::uint32_t count = 0;  // pieces: one more than the supplied values said; 0: not compiled
+  };
+  std::string_view PieceText(const Piece& p) const { return {text_.data() + p.at, p.size}; }
+  std::string text_;
+  std::vector<Piece> pieces_;
   std::vector<Compiled> sites_;  // by site id
   std::vector<RuleParameterRead> said_;
 };
