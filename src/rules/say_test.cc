@@ -108,6 +108,29 @@ TEST(Say, DefectsAreReported) {
   ExpectProblem({{"a", "{agent:desc}"}}, {"RULE-1", "a", {}}, "text parameter");
   ExpectProblem({{"a", "{value:cmp}"}}, {"RULE-1", "a", {"value"}}, "takes no format");
   ExpectProblem({{"a", "line\nbreak"}}, {"RULE-1", "a", {}}, "control character");
+  // The check reads eight bytes at a time: a control character in any position of a word, or in
+  // the tail, is found; bytes of 0x20 and above (UTF-8 included) are not one.
+  for (std::size_t at = 0; at < 19; ++at) {
+    std::string text(19, 'x');
+    text[at] = '\x1f';
+    ExpectProblem({{"a", text}}, {"RULE-1", "a", {}}, "control character");
+  }
+  const KnowledgeBase kb = Kb({{"a", "  \xe2\x89\xa5 35 ~ \x7f \xff and the tail"}});
+  std::vector<std::string> problems;
+  Sentences::Compile(kb, "", std::vector<SaySite>{{"RULE-1", "a", {}}}, problems);
+  EXPECT_TRUE(problems.empty()) << problems.front();
+}
+
+TEST(Say, AControlCharacterATextParameterBringsInIsReported) {
+  KnowledgeBase kb = Kb({{"a", "{agent} then {value}"}});
+  kb.parameters[2].value.text =
+      "zoledronic\x01\x01"
+      "acid";
+  kb.BuildIndex();
+  std::vector<std::string> problems;
+  Sentences::Compile(kb, "", std::vector<SaySite>{{"RULE-1", "a", {"value"}}}, problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("control character in a parameter"), std::string::npos) << problems[0];
 }
 
 TEST(Say, TextsNoSiteSaysAreReported) {
