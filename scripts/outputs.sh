@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Writes bonepath's output for every golden case, public vignette and example, in every format
-# and under every shipped profile, into OUT_DIR: run it before and after an engine change and
+# and under every shipped profile, and for the FHIR bundles and Bulk Data export in tests/data,
+# into OUT_DIR: run it before and after an engine change and
 # compare with `diff -r` (engine work is expected to keep outputs byte-identical unless the
 # change is meant to alter them).
 #
@@ -60,5 +61,27 @@ for f in "$inputs"/*.json; do
       count=$((count + 1))
     done
   done
+done
+# FHIR input: the Synthea bundles, the eCQM test bundles and every patient of the Bulk Data
+# export, at a fixed assessment date (a bundle has none of its own), under the default profile.
+fhir_dir="$out/fhir"
+mkdir -p "$fhir_dir"
+run_fhir() {  # NAME, then the arguments after `assess --format FMT`
+  local name=$1 fmt rc
+  shift
+  for fmt in json html; do
+    rc=0
+    "$bin" assess --format "$fmt" --as-of 2026-12-01 "$@" >"$fhir_dir/$name.$fmt" 2>&1 || rc=$?
+    echo "exit $rc" >>"$fhir_dir/$name.$fmt"
+    count=$((count + 1))
+  done
+}
+for f in "$root"/tests/data/synthea-r4/*.json "$root"/tests/data/ecqm/*/*.json; do
+  run_fhir "$(basename "$(dirname "$f")")-$(basename "$f" .json)" "$f"
+done
+bulk="$root/tests/data/bulk-10-patients"
+for id in $(python3 -c 'import json,sys; [print(json.loads(l)["id"]) for l in open(sys.argv[1]) if l.strip()]' \
+  "$bulk/Patient.000.ndjson"); do
+  run_fhir "bulk-$id" --patient "$id" "$bulk"
 done
 echo "outputs.sh: $count outputs in $out"
