@@ -44,7 +44,8 @@ bool Decider::Failure(int ci) {
       continue;
     }
     d_.treatment_failure = true;
-    const bool recent = fx >= in_.as_of.AddMonths(-12);
+    const bool recent =
+        fx >= in_.as_of.AddMonths(-In<&CourseLimits::failure_urgent_months, "COURSE-18">(lim_));
     // RISK-01(b): a fracture on therapy is very high risk, also when the course (not TX/RISK)
     // made treatment indicated and RISK-01 could not be applied before it.
     if (in_.failure_sets_very_high && in_.tier != RiskTier::kVeryHigh) {
@@ -127,7 +128,9 @@ bool Decider::Failure(int ci) {
        {"COURSE-18"});
   Fired("COURSE-18", Say<"COURSE-18", "fired_possible", "finding">(in_.x, why));
   bool recent = false;
-  for (const Date& fx : incident) recent = recent || fx >= in_.as_of.AddMonths(-12);
+  const Date urgent_from =
+      in_.as_of.AddMonths(-In<&CourseLimits::failure_urgent_months, "COURSE-18">(lim_));
+  for (const Date& fx : incident) recent = recent || fx >= urgent_from;
   Switch(ci, Say<"COURSE-18", "refer_possible", "agent", "finding">(in_.x, Human(e.agent), why),
          recent, Say<"COURSE-19", "after_possible">(in_.x),
          Say<"COURSE-19", "decided_possible">(in_.x));

@@ -325,6 +325,8 @@ const ParamBinding kBindings[] = {
     Bind<&CP::course_limits, &CourseLimits::holiday_review_years>("holiday_review_years", "years"),
     Bind<&CP::course_limits, &CourseLimits::failure_min_months>("treatment_failure_months",
                                                                 "months"),
+    Bind<&CP::course_limits, &CourseLimits::failure_urgent_months>(
+        "treatment_failure_urgent_months", "months"),
     Bind<&CP::course_limits, &CourseLimits::anabolic_followup_critical_months>(
         "anabolic_followup_critical_months", "months"),
     Bind<&CP::review_high_risk_hip_t>("review_high_risk_hip_t", "1"),
