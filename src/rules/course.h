@@ -180,6 +180,7 @@ struct CourseLimits {
   int dmab_review_doses_unknown_start = 0;
   int holiday_review_years = 0;
   int failure_min_months = 0;
+  int failure_urgent_months = 0;  // a failure's fracture this recent makes the referral urgent
   int anabolic_followup_critical_months = 0;
   bool lapse_resume = true;  // dmab_lapse_action
   friend bool operator==(const CourseLimits&, const CourseLimits&) = default;

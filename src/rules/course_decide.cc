@@ -12,14 +12,6 @@ std::string words(std::string w) {
   std::replace(w.begin(), w.end(), '_', ' ');
   return w;
 }
-
-// A sentence of a rule from knowledge/ (rules/say.h), said through the run's Ctx; none without
-// one (the decision's unit tests).
-template <RuleId Rule, RuleId Key, RuleId... Names, typename... V>
-std::string Say(const rules::Ctx* x, const V&... v) {
-  if (x == nullptr) return {};
-  return x->template Say<Rule, Key, Names...>(v...);
-}
 }  // namespace
 
 bool Decider::Failure(int ci) {
@@ -52,7 +44,8 @@ bool Decider::Failure(int ci) {
       continue;
     }
     d_.treatment_failure = true;
-    const bool recent = fx >= in_.as_of.AddMonths(-12);
+    const bool recent =
+        fx >= in_.as_of.AddMonths(-In<&CourseLimits::failure_urgent_months, "COURSE-18">(lim_));
     // RISK-01(b): a fracture on therapy is very high risk, also when the course (not TX/RISK)
     // made treatment indicated and RISK-01 could not be applied before it.
     if (in_.failure_sets_very_high && in_.tier != RiskTier::kVeryHigh) {
@@ -135,7 +128,9 @@ bool Decider::Failure(int ci) {
        {"COURSE-18"});
   Fired("COURSE-18", Say<"COURSE-18", "fired_possible", "finding">(in_.x, why));
   bool recent = false;
-  for (const Date& fx : incident) recent = recent || fx >= in_.as_of.AddMonths(-12);
+  const Date urgent_from =
+      in_.as_of.AddMonths(-In<&CourseLimits::failure_urgent_months, "COURSE-18">(lim_));
+  for (const Date& fx : incident) recent = recent || fx >= urgent_from;
   Switch(ci, Say<"COURSE-18", "refer_possible", "agent", "finding">(in_.x, Human(e.agent), why),
          recent, Say<"COURSE-19", "after_possible">(in_.x),
          Say<"COURSE-19", "decided_possible">(in_.x));
@@ -257,7 +252,7 @@ bool Decider::Reviews(int ci) {
         {"dxa_review", 0,
          oral ? Say<"COURSE-12", "workup_dxa">(in_.x) : Say<"COURSE-13", "workup_dxa">(in_.x),
          rules});
-    d_.missing.push_back({"bmd", 0, "a DXA within 24 months, needed for the course review", {}});
+    d_.missing.push_back({"bmd", 0, SayBp<"missing_dxa">(oral, in_.x), {}});
     Continue(ci,
              oral ? Say<"COURSE-12", "continue_missing">(in_.x)
                   : Say<"COURSE-13", "continue_missing">(in_.x),
@@ -333,12 +328,11 @@ void Decider::AfterCourse() {
     d_.indicated = std::optional<bool>(true);
     d_.tier_floor_high = true;
     Seq("course_transition",
-        "Denosumab stopped: give zoledronic acid on " + due.ToString() + " (about " +
-            std::to_string(months) + " months after the last injection, no later than " +
+        Say<"COURSE-14", "transition", "date", "latest">(
+            in_.x, due.ToString(),
             cur->last_dose
                 ->AddMonths(In<&CourseParams::dmab_overdue_after_months, "COURSE-14">(cp_))
-                .ToString() +
-            "), then CTX 3 and 6 months after the infusion.",
+                .ToString()),
         {"COURSE-14", "SEQ-05"});
     Decide(ci, CourseAction::kTransition, "zoledronic_acid",
            Say<"COURSE-14", "decided_transition", "date">(in_.x, due.ToString()),
@@ -440,7 +434,8 @@ void Decider::Fill() {
     c.last_dose = e.last_dose;
     c.stop_reason = e.stop_reason;
     if (e.stop_reason)
-      Fired("COURSE-22", Human(e.agent) + " stopped: " + std::string(ToString(*e.stop_reason)));
+      Fired("COURSE-22", Say<"COURSE-22", "fired", "agent", "reason">(in_.x, Human(e.agent),
+                                                                      ToString(*e.stop_reason)));
     if (auto it = decisions_.find(i); it != decisions_.end()) {
       c.decision = it->second.action;
       c.switch_to = it->second.switch_to;
@@ -449,8 +444,8 @@ void Decider::Fill() {
       if (c.decision == CourseAction::kContinue) {
         c.next_due = NextDue(e);
         if (c.next_due && e.last_dose && DueAfter(e, *e.last_dose) < in_.as_of)
-          Fired("COURSE-25",
-                Human(e.agent) + " due " + DueAfter(e, *e.last_dose).ToString() + ": due now");
+          Fired("COURSE-25", Say<"COURSE-25", "fired", "agent", "date">(
+                                 in_.x, Human(e.agent), DueAfter(e, *e.last_dose).ToString()));
       }
       if (c.decision == CourseAction::kResume && e.agent == Agent::kDenosumab)
         c.next_due = in_.as_of;
@@ -467,12 +462,12 @@ CourseDecision Decider::Run() {
   for (const auto& e : m_.episodes)
     if ((e.stop_reason == StopReason::kIntolerance || e.stop_reason == StopReason::kAdverseEvent) &&
         !e.Ongoing()) {
+      const std::string why = Say<"COURSE-01", "avoid_intolerance">(in_.x);
       if (IsOralBp(e)) {
         for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
-          Avoid(a, "previously stopped for intolerance (clinician may override)", {"COURSE-01"});
+          Avoid(a, why, {"COURSE-01"});
       } else {
-        Avoid(e.agent, "previously stopped for intolerance (clinician may override)",
-              {"COURSE-01"});
+        Avoid(e.agent, why, {"COURSE-01"});
       }
     }
   const int ci = m_.current;
@@ -483,19 +478,19 @@ CourseDecision Decider::Run() {
     for (int i = 0; i < static_cast<int>(m_.episodes.size()); ++i) {
       const Episode& e = m_.episodes[i];
       if (e.oncology || !e.Ongoing()) continue;
+      const std::string agent = Human(e.agent);
       Seq("course_stop",
-          "Stop " + Human(e.agent) + ": " + (in_.pregnant ? "pregnancy" : "breastfeeding") +
-              "; specialist and obstetric decision.",
+          in_.pregnant ? Say<"COURSE-09", "stop_pregnancy", "agent">(in_.x, agent)
+                       : Say<"COURSE-09", "stop_breastfeeding", "agent">(in_.x, agent),
           {"COURSE-09", "CI-12"});
       Decide(i, CourseAction::kStop, "specialist_decision",
-             std::string(in_.pregnant ? "pregnancy" : "breastfeeding") + ": stop",
+             in_.pregnant ? Say<"COURSE-09", "decided_pregnancy">(in_.x)
+                          : Say<"COURSE-09", "decided_breastfeeding">(in_.x),
              {"COURSE-09", "CI-12"});
       if (e.agent == Agent::kDenosumab)
-        Warn("denosumab_discontinuation_rebound", kCrit,
-             "Denosumab stopped for pregnancy or breastfeeding: the specialist must plan what "
-             "follows after delivery.",
+        Warn("denosumab_discontinuation_rebound", kCrit, Say<"COURSE-09", "warn_denosumab">(in_.x),
              {"COURSE-09"});
-      Fired("COURSE-09", Human(e.agent) + " stopped");
+      Fired("COURSE-09", Say<"COURSE-09", "fired", "agent">(in_.x, agent));
     }
     d_.target = CourseTarget::kSpecialist;
     Fill();
@@ -504,18 +499,15 @@ CourseDecision Decider::Run() {
   if (cur && cur->Ongoing() && !m_.concurrent.empty()) {
     d_.target = CourseTarget::kSpecialist;
     Seq("course_continue",
-        "Two osteoporosis courses at once (" + Human(cur->agent) + ", " +
-            Human(m_.episodes[m_.concurrent.front()].agent) +
-            "): the specialist decides; neither is stopped here.",
+        Say<"COURSE-23", "concurrent", "agent", "other">(
+            in_.x, Human(cur->agent), Human(m_.episodes[m_.concurrent.front()].agent)),
         {"COURSE-23"});
-    Refer(Destination::kOsteoporosisSpecialist, kRoutine, "concurrent osteoporosis courses",
-          {"COURSE-23"});
-    Decide(ci, CourseAction::kContinue, "", "concurrent courses: specialist decision",
-           {"COURSE-23"});
-    for (int i : m_.concurrent)
-      Decide(i, CourseAction::kContinue, "", "concurrent courses: specialist decision",
-             {"COURSE-23"});
-    Fired("COURSE-23", "concurrent courses");
+    Refer(Destination::kOsteoporosisSpecialist, kRoutine,
+          Say<"COURSE-23", "refer_concurrent">(in_.x), {"COURSE-23"});
+    const std::string decided = Say<"COURSE-23", "decided_concurrent">(in_.x);
+    Decide(ci, CourseAction::kContinue, "", decided, {"COURSE-23"});
+    for (int i : m_.concurrent) Decide(i, CourseAction::kContinue, "", decided, {"COURSE-23"});
+    Fired("COURSE-23", Say<"COURSE-23", "fired_concurrent">(in_.x));
     Fill();
     return std::move(d_);
   }
@@ -526,11 +518,11 @@ CourseDecision Decider::Run() {
     const bool dmab_on = cur && cur->Ongoing() && cur->agent == Agent::kDenosumab;
     if (in_.aff) {
       AffAvoids(dmab_on);
-      Fired("COURSE-07", "atypical femoral fracture on record (under the specialist gate)");
+      Fired("COURSE-07", Say<"COURSE-07", "fired_gate">(in_.x));
     }
     if (in_.onj_active) {
       OnjAvoids(dmab_on);
-      Fired("COURSE-08", "active osteonecrosis of the jaw (under the specialist gate)");
+      Fired("COURSE-08", Say<"COURSE-08", "fired_gate">(in_.x));
     }
     // Nor is a course that failed (COURSE-18) restarted: the failure's avoidances hold under the
     // gate too (choosing the switch is the specialist's). Found by a decider of its own, whose
@@ -552,29 +544,28 @@ CourseDecision Decider::Run() {
       const std::vector<std::string_view> rules = {oral_max ? "COURSE-12" : "COURSE-13"};
       if (oral_max)
         for (Agent a : {Agent::kAlendronate, Agent::kRisedronate, Agent::kIbandronate})
-          Avoid(a, "course maximum reached (clinician override)", rules);
+          Avoid(a, Say<"COURSE-12", "avoid_max_gate">(in_.x), rules);
       if (za_max) {
-        Avoid(Agent::kZoledronicAcid, "course maximum reached (clinician override)", rules);
+        Avoid(Agent::kZoledronicAcid, Say<"COURSE-13", "avoid_max_gate">(in_.x), rules);
         d_.za_course_limit = true;
       }
       if (oral_max || za_max)
-        Warn("bisphosphonate_max_duration_reached", kWarn,
-             "The bisphosphonate course has reached its maximum.", rules);
+        Warn("bisphosphonate_max_duration_reached", kWarn, SayBp<"warn_max_gate">(oral_max, in_.x),
+             rules);
     }
     if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab) {
       d_.target = CourseTarget::kSpecialist;
-      Seq("course_continue",
-          "Denosumab: specialist-supervised continuation or a planned exit; never simply stop.",
-          {"COURSE-14"});
-      Decide(ci, CourseAction::kContinue, "", "specialist-supervised continuation", {"COURSE-14"});
-      Refer(Destination::kOsteoporosisSpecialist, kUrgent,
-            "specialist-supervised continuation of denosumab or a planned exit", {"COURSE-14"});
+      Seq("course_continue", Say<"COURSE-14", "continue_gate">(in_.x), {"COURSE-14"});
+      Decide(ci, CourseAction::kContinue, "", Say<"COURSE-14", "decided_gate">(in_.x),
+             {"COURSE-14"});
+      Refer(Destination::kOsteoporosisSpecialist, kUrgent, Say<"COURSE-14", "refer_gate">(in_.x),
+            {"COURSE-14"});
       Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-14", "warn_never_stop">(in_.x),
            {"COURSE-14"});
     } else if (cur && cur->Ongoing()) {
       d_.target = CourseTarget::kSpecialist;
       Decide(ci, CourseAction::kNone, "specialist_decision",
-             "the specialist decides whether this course continues", {"COURSE-04"});
+             Say<"COURSE-04", "decided_gate">(in_.x), {"COURSE-04"});
     }
     if (cur && !cur->Ongoing() && cur->agent == Agent::kDenosumab && Limits(ci)) {
       // The gate decides; a stopped denosumab past its window still needs its follow-on now
@@ -593,21 +584,18 @@ CourseDecision Decider::Run() {
       d_.target = CourseTarget::kZoledronicNow;
       const Date due = NextDue(*cur).value_or(in_.as_of);
       d_.za_next_due = due;
-      Seq("course_switch",
-          "Intravenous ibandronate: switch to zoledronic acid at the next due date (" +
-              due.ToString() + ").",
+      Seq("course_switch", Say<"COURSE-23", "switch_ibandronate", "date">(in_.x, due.ToString()),
           {"COURSE-23"});
-      Decide(ci, CourseAction::kSwitch, "zoledronic_acid", "switch at the next due date",
-             {"COURSE-23"});
-      Fired("COURSE-23", "IV ibandronate");
+      Decide(ci, CourseAction::kSwitch, "zoledronic_acid",
+             Say<"COURSE-23", "decided_ibandronate">(in_.x), {"COURSE-23"});
+      Fired("COURSE-23", Say<"COURSE-23", "fired_ibandronate">(in_.x));
     } else if (cur->agent == Agent::kRaloxifene) {
       if (HighTier() || !in_.raloxifene_allowed) {
         d_.target = CourseTarget::kNewStart;
-        Seq("course_switch", "Raloxifene: switch to the first-line treatment for the risk tier.",
-            {"COURSE-23"});
-        Decide(ci, CourseAction::kSwitch, "first_line", "switch to first-line treatment",
-               {"COURSE-23"});
-        Fired("COURSE-23", "raloxifene");
+        Seq("course_switch", Say<"COURSE-23", "switch_raloxifene">(in_.x), {"COURSE-23"});
+        Decide(ci, CourseAction::kSwitch, "first_line",
+               Say<"COURSE-23", "decided_raloxifene">(in_.x), {"COURSE-23"});
+        Fired("COURSE-23", Say<"COURSE-23", "fired_raloxifene">(in_.x));
       } else {
         Continue(ci, "", {"COURSE-23"});
       }

@@ -12,6 +12,7 @@
 
 #include "rules/course.h"
 #include "rules/params.h"
+#include "rules/steps.h"
 
 namespace bp::course_detail {
 
@@ -62,6 +63,21 @@ inline std::string BlockInWords(std::string t) {
     at += with.size();
   }
   return t;
+}
+
+// A sentence of a rule from knowledge/ (rules/say.h), said through the run's Ctx; none without
+// one (the decision's unit tests).
+template <RuleId Rule, RuleId Key, RuleId... Names, typename... V>
+std::string Say(const rules::Ctx* x, const V&... v) {
+  if (x == nullptr) return {};
+  return x->template Say<Rule, Key, Names...>(v...);
+}
+
+// The same sentence of COURSE-12 (oral bisphosphonate years) or COURSE-13 (zoledronic acid
+// doses), whichever maximum or review the course reached.
+template <RuleId Key, RuleId... Names, typename... V>
+std::string SayBp(bool oral, const rules::Ctx* x, const V&... v) {
+  return oral ? Say<"COURSE-12", Key, Names...>(x, v...) : Say<"COURSE-13", Key, Names...>(x, v...);
 }
 
 inline bool IsOralBp(const Episode& e) { return IsCourseBisphosphonate(e.agent) && !e.Injected(); }

@@ -65,9 +65,9 @@ void Indication(Ctx& x, State& s) {
             : x.Say<"DX-01", "normal">();
     x.Fired("DX-01", f.t_min_date
                          ? x.Say<"DX-01", "fired_dated", "tscore", "site", "date", "category">(
-                               Tn(*f.t_min), SiteName(*f.t_min_site), Dt(f.t_min_date), cat)
+                               Tn(*f.t_min), SiteName(x, *f.t_min_site), Dt(f.t_min_date), cat)
                          : x.Say<"DX-01", "fired", "tscore", "site", "category">(
-                               Tn(*f.t_min), SiteName(*f.t_min_site), cat));
+                               Tn(*f.t_min), SiteName(x, *f.t_min_site), cat));
     if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa)
       x.Fired("D32", x.Say<"D32", "fired", "date">(Dt(f.t_min_date)));
     else
@@ -136,9 +136,9 @@ void Indication(Ctx& x, State& s) {
     if (e.fragility && e.HipOrVertebral()) hipvert = &e;
   if (hipvert) {
     indicated = true;
-    x.Fired("TX-01", x.Say<"TX-01", "fired", "fracture">(FxName(*hipvert)));
+    x.Fired("TX-01", x.Say<"TX-01", "fired", "fracture">(FxName(x, *hipvert)));
     reasons.push_back(St{"hip_vertebral_fracture",
-                         x.Say<"TX-01", "reason", "fracture">(FxName(*hipvert)),
+                         x.Say<"TX-01", "reason", "fracture">(FxName(x, *hipvert)),
                          {"TX-01"}});
   } else {
     x.NotFired("TX-01", x.Say<"TX-01", "not_fired">());
@@ -153,9 +153,9 @@ void Indication(Ctx& x, State& s) {
       RuleIds r = {"TX-02", "DX-01"};
       if (f.t_min_date && f.latest_dxa && *f.t_min_date < *f.latest_dxa) r.push_back("D32");
       if (*f.t_min_site == BmdSite::kRadius33) r.push_back("D33");
-      reasons.push_back(
-          St{"osteoporotic_t_score",
-             x.Say<"TX-02", "reason", "tscore", "site">(Tn(*f.t_min), SiteName(*f.t_min_site)), r});
+      reasons.push_back(St{
+          "osteoporotic_t_score",
+          x.Say<"TX-02", "reason", "tscore", "site">(Tn(*f.t_min), SiteName(x, *f.t_min_site)), r});
     }
   } else {
     x.NotFired("TX-02", f.t_min ? x.Say<"TX-02", "not_fired", "tscore">(Tn(*f.t_min))
@@ -252,11 +252,11 @@ void Indication(Ctx& x, State& s) {
   }
   if (low_bone_mass_any && tx04) {
     indicated = true;
-    x.Fired("TX-04", x.Say<"TX-04", "fired", "fracture">(FxName(*tx04)));
+    x.Fired("TX-04", x.Say<"TX-04", "fired", "fracture">(FxName(x, *tx04)));
     reasons.push_back(St{"low_bone_mass_fracture",
                          x.P<&CP::tx_low_bmd_fx_forearm, "TX-04">()
-                             ? x.Say<"TX-04", "reason_forearm", "fracture">(FxName(*tx04))
-                             : x.Say<"TX-04", "reason", "fracture">(FxName(*tx04)),
+                             ? x.Say<"TX-04", "reason_forearm", "fracture">(FxName(x, *tx04))
+                             : x.Say<"TX-04", "reason", "fracture">(FxName(x, *tx04)),
                          {"TX-04"}});
   } else {
     x.NotFired("TX-04");
@@ -269,7 +269,7 @@ void Indication(Ctx& x, State& s) {
   // of exactly -1.0 is not low bone mass either, so it qualifies for neither.
   const bool normal_bmd = f.t_min && *f.t_min > LowBoneMassBoundTenths<"D31">(x);
   if (any_fragility && normal_bmd) {
-    x.Fired("D31", x.Say<"D31", "fired", "fracture">(FxName(*any_fragility)));
+    x.Fired("D31", x.Say<"D31", "fired", "fracture">(FxName(x, *any_fragility)));
     x.Warn("fragility_fracture_with_normal_bmd", Severity::kWarning,
            x.Say<"D31", "warning", "tscore">(Tn(*f.t_min)), {"D31", "REF-02"});
     if (x.P<&CP::fragility_fracture_normal_bmd_indicates, "TX-04", "D31">() && !indicated) {

@@ -279,6 +279,10 @@ const ParamBinding kBindings[] = {
     Bind<&CP::dmab_interval_months>("dmab_interval_months", "months"),
     Bind<&CP::dmab_overdue_months>("dmab_overdue_months", "months"),
     Bind<&CP::dmab_transition_months>("dmab_transition_za_months", "months"),
+    Bind<&CP::dmab_ctx_first_months>("dmab_transition_ctx_first_months", "months"),
+    Bind<&CP::dmab_ctx_second_months>("dmab_transition_ctx_second_months", "months"),
+    Bind<&CP::holiday_reassess_min_years>("holiday_reassess_min_years", "years"),
+    Bind<&CP::holiday_reassess_max_years>("holiday_reassess_max_years", "years"),
     Bind<&CP::btm_p1np_drop>("btm_p1np_drop_pct", "%"),
     Bind<&CP::btm_ctx_drop>("btm_ctx_drop_pct", "%"),
     Bind<&CP::btm_lsc_p1np>("btm_lsc_p1np_pct", "%"),
@@ -321,6 +325,8 @@ const ParamBinding kBindings[] = {
     Bind<&CP::course_limits, &CourseLimits::holiday_review_years>("holiday_review_years", "years"),
     Bind<&CP::course_limits, &CourseLimits::failure_min_months>("treatment_failure_months",
                                                                 "months"),
+    Bind<&CP::course_limits, &CourseLimits::failure_urgent_months>(
+        "treatment_failure_urgent_months", "months"),
     Bind<&CP::course_limits, &CourseLimits::anabolic_followup_critical_months>(
         "anabolic_followup_critical_months", "months"),
     Bind<&CP::review_high_risk_hip_t>("review_high_risk_hip_t", "1"),

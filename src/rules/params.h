@@ -163,6 +163,11 @@ struct CompiledProfile {
   Threshold bp_oral_reassess_years, za_reassess_doses;
   double bp_oral_max_years = 0, za_max_doses = 0;
   int dmab_interval_months = 0, dmab_transition_months = 0;
+  // Said, not compared (the rules' texts state them; bound so that knowledge check keeps their
+  // name, unit and kind): CTX after the post-denosumab infusion (SEQ-05, COURSE-14, COURSE-15)
+  // and the reassessment interval of a bisphosphonate holiday (SEQ-08).
+  int dmab_ctx_first_months = 0, dmab_ctx_second_months = 0;
+  int holiday_reassess_min_years = 0, holiday_reassess_max_years = 0;
   Threshold dmab_overdue_months;
   Threshold btm_p1np_drop, btm_ctx_drop;
   Threshold btm_lsc_p1np, btm_lsc_ctx;  // COURSE-18/21: markers suppressed on an antiresorptive

@@ -37,7 +37,7 @@ void Referrals(Ctx& x, State& s) {
     if (prior(Destination::kFractureLiaisonService, fls_fx->date)) {
       x.NotFired("REF-01", x.Say<"REF-01", "episode_exists">());
     } else {
-      const Cat fx = FxName(*fls_fx);
+      const Cat fx = FxName(x, *fls_fx);
       x.Fired("REF-01", x.Say<"REF-01", "fired", "fracture">(fx));
       x.Refer(Destination::kFractureLiaisonService, Urgency::kRoutine,
               fls_fx->possible_fragility ? x.Say<"REF-01", "refer_possible", "fracture">(fx)

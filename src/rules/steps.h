@@ -254,27 +254,6 @@ inline Cat Desc(const Threshold& t, std::string_view unit) {
   return out;
 }
 
-inline std::string_view SiteName(BmdSite s) {
-  switch (s) {
-    case BmdSite::kLumbarSpine:
-      return "lumbar spine";
-    case BmdSite::kTotalHip:
-      return "total hip";
-    case BmdSite::kFemoralNeck:
-      return "femoral neck";
-    case BmdSite::kRadius33:
-      return "1/3 radius";
-  }
-  return "?";
-}
-
-inline Cat FxName(const FractureEvent& e) {
-  Cat s(ToString(e.site));
-  if (!e.level.empty()) s.Append(" (").Append(e.level).Append(")");
-  if (e.date) s.Append(" on ").AppendDate(*e.date);
-  return s;
-}
-
 inline bool IsOralBisphosphonate(const Medication& m) {
   if (m.agent == Agent::kAlendronate || m.agent == Agent::kRisedronate) return true;
   return m.agent == Agent::kIbandronate && m.route.value_or(Route::kOral) == Route::kOral;
@@ -622,6 +601,33 @@ inline std::string render_words(std::string_view wire) {
   std::string w(wire);
   std::replace(w.begin(), w.end(), '_', ' ');
   return w;
+}
+
+// A BMD site in a sentence, in CALC-07's words (knowledge/rules/calculators.json).
+inline std::string SiteName(const Ctx& x, BmdSite s) {
+  switch (s) {
+    case BmdSite::kLumbarSpine:
+      return x.Say<"CALC-07", "site_lumbar_spine">();
+    case BmdSite::kTotalHip:
+      return x.Say<"CALC-07", "site_total_hip">();
+    case BmdSite::kFemoralNeck:
+      return x.Say<"CALC-07", "site_femoral_neck">();
+    case BmdSite::kRadius33:
+      return x.Say<"CALC-07", "site_radius_33">();
+  }
+  return {};
+}
+
+// A fracture event in a sentence: its site (the wire name, as agents are said by theirs), with
+// the level and the date when the record gives them, in CONV-FRACTURE-EVENT's words.
+inline Cat FxName(const Ctx& x, const FractureEvent& e) {
+  const std::string_view site = ToString(e.site);
+  if (!e.date && e.level.empty()) return Cat(site);
+  return Cat(!e.date ? x.Say<"CONV-FRACTURE-EVENT", "name_level", "site", "level">(site, e.level)
+             : e.level.empty()
+                 ? x.Say<"CONV-FRACTURE-EVENT", "name_date", "site", "date">(site, Dt(*e.date))
+                 : x.Say<"CONV-FRACTURE-EVENT", "name_level_date", "site", "level", "date">(
+                       site, e.level, Dt(*e.date)));
 }
 
 // A topic's registration: the rule ids its steps implement. Engine::ImplementedRules is the

@@ -42,7 +42,7 @@ void Tier(Ctx& x, State& s) {
   if (s.treatment_failure) {
     x.Warn("treatment_failure", Severity::kWarning,
            x.Say<"RISK-01", "treatment_failure", "fracture", "agent">(
-               FxName(*fx_on_drug_event), render_words(ToString(fx_on_drug->agent))),
+               FxName(x, *fx_on_drug_event), render_words(ToString(fx_on_drug->agent))),
            {"RISK-01", "REF-02"});
   }
 
@@ -114,7 +114,7 @@ void Tier(Ctx& x, State& s) {
       if (e.fragility && RecentMonths(e.date, f.as_of, months_recent)) {
         add_vh([&] {
           return x.Say<"RISK-01", "recent_fracture", "fracture", "days">(
-              FxName(e), Int(DaysBetween(*e.date, f.as_of)));
+              FxName(x, e), Int(DaysBetween(*e.date, f.as_of)));
         });
         break;
       }

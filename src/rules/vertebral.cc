@@ -52,7 +52,7 @@ void Vertebral(Ctx& x, State& s) {
   const bool deformity = sp.deformity && *sp.deformity != Deformity::kNone;
   const bool worsening =
       sp.pain == SpinePain::kSevereWorsening || sp.pulmonary_dysfunction.value_or(false);
-  const std::string fx = FxName(*vcf);
+  const std::string fx = FxName(x, *vcf);
   if (!sp.neurological_deficit)
     x.Missing("spine.neurological_deficit", x.Say<"VCF-01", "needs_neuro">());
   if (neuro) {

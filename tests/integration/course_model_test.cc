@@ -305,10 +305,10 @@ TEST(CourseDecision, DenosumabTransitionDatedByTheTransitionMonths) {
     const CourseDecision d = DecideCourse(m, cp, Profile().course_limits, in);
     ASSERT_TRUE(d.za_next_due) << interval << "/" << transition;
     EXPECT_EQ(*d.za_next_due, last.AddMonths(transition)) << interval << "/" << transition;
+    // The sentence is COURSE-14's text in knowledge/, saying dmab_transition_za_months under the
+    // profile (parameter_text_test.cc moves the parameter); without a run's Ctx it is not said.
     ASSERT_FALSE(d.sequence.empty());
-    EXPECT_NE(d.sequence.front().text.find("about " + std::to_string(transition) + " months"),
-              std::string::npos)
-        << d.sequence.front().text;
+    EXPECT_EQ(d.sequence.front().code, "course_transition");
   }
 }
 

@@ -1,6 +1,7 @@
 // Texts that state a clinical number must take it from the knowledge parameter the decision uses,
 // so that editing the parameter cannot leave the text contradicting the decision. Checked on the
-// public denosumab-stop vignette (V13) under a test profile that moves both denosumab timings.
+// public denosumab-stop vignette (V13) under a test profile that moves both denosumab timings and
+// the CTX checks after the follow-on infusion.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -22,13 +23,19 @@ const KnowledgeBase& KnowledgeWithMovedDenosumabTimings() {
     KnowledgeBase k = EmbeddedKnowledge();
     ProfileDef p;
     p.name = "test-denosumab-timings";
-    p.title = "Test: denosumab transition at 5 months, overdue after 9";
+    p.title = "Test: denosumab transition at 5 months, overdue after 9, CTX at 2 and 5";
     ParamValue transition = k.FindParameter("dmab_transition_za_months")->value;
     transition.number = 5;
     ParamValue overdue = k.FindParameter("dmab_overdue_months")->value;
     overdue.number = 9;
     p.overrides["dmab_transition_za_months"] = transition;
     p.overrides["dmab_overdue_months"] = overdue;
+    ParamValue ctx_first = k.FindParameter("dmab_transition_ctx_first_months")->value;
+    ctx_first.number = 2;
+    ParamValue ctx_second = k.FindParameter("dmab_transition_ctx_second_months")->value;
+    ctx_second.number = 5;
+    p.overrides["dmab_transition_ctx_first_months"] = ctx_first;
+    p.overrides["dmab_transition_ctx_second_months"] = ctx_second;
     k.profiles.push_back(p);
     return k;
   }();
@@ -68,6 +75,26 @@ TEST(ParameterTexts, DenosumabTransitionTextsFollowTheParameters) {
   EXPECT_NE(moved_warning.find("about 5 months after the last injection (no later than 9)"),
             std::string::npos)
       << moved_warning;
+
+  // COURSE-14's transition statement: the months it compares, and the CTX checks after the
+  // infusion (dmab_transition_ctx_first_months, dmab_transition_ctx_second_months).
+  auto transition = [](const Assessment& a) -> std::string {
+    for (const auto& st : a.sequence)
+      if (st.code == "course_transition") return st.text.str();
+    return "";
+  };
+  EXPECT_NE(transition(shipped).find("(about 6 months after the last injection, no later than "),
+            std::string::npos)
+      << transition(shipped);
+  EXPECT_NE(transition(shipped).find("then CTX 3 and 6 months after the infusion."),
+            std::string::npos)
+      << transition(shipped);
+  EXPECT_NE(transition(moved).find("(about 5 months after the last injection, no later than "),
+            std::string::npos)
+      << transition(moved);
+  EXPECT_NE(transition(moved).find("then CTX 2 and 5 months after the infusion."),
+            std::string::npos)
+      << transition(moved);
 
   const Referral* infusion = moved.FindReferral(Destination::kInfusionCenter);
   ASSERT_NE(infusion, nullptr);
