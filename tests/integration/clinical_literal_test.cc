@@ -47,6 +47,7 @@ const std::set<std::string> kNotClinical = {
     ": the rule is not in the knowledge",
     ": not among the rule's \\\"texts\\\"",
     ": a control character in the text",
+    ": a control character in a parameter it says",
     ": too many supplied values",
     "' has the name of one of the rule's parameters",
     " (placeholders: the rule's parameters and the values the code supplies)",
