@@ -55,7 +55,15 @@ void Referrals(Ctx& x, State& s) {
   bool any_fragility = f.fragility_events > 0;
   if (any_fragility && f.t_min && *f.t_min > LowBoneMassBoundTenths<"REF-02", "D31">(x))
     spec.push_back({Keep(x.Say<"REF-02", "normal_bmd">()), {"REF-02", "D31"}});
-  if (s.treatment_failure) spec.push_back({Keep(x.Say<"REF-02", "failure">()), {"REF-02"}});
+  // COURSE-19: an oral drug that may not have been taken or absorbed is not a true failure; the
+  // course then switches to zoledronic acid first (SEL-03). REF-02(b) is for a fracture "with no
+  // obvious treatable cause": the course's own reason names the cause instead, and (g) does not
+  // propose anabolic therapy against that decision.
+  const bool not_true =
+      x.course.not_true_failure && a.therapy_recommended != TherapyClass::kAnabolic;
+  const bool za_first = not_true && a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
+  if (s.treatment_failure && !x.course.not_true_failure)
+    spec.push_back({Keep(x.Say<"REF-02", "failure">()), {"REF-02"}});
   const bool z_low =
       f.z_min && x.P<&CP::zscore_below_expected, "REF-02", "REF-08">().MetTenths(*f.z_min);
   if (z_low)
@@ -94,7 +102,10 @@ void Referrals(Ctx& x, State& s) {
   else
     x.NotFired("REF-08");
   if (a.risk_tier == RiskTier::kVeryHigh) {
-    spec.push_back({Keep(x.Say<"REF-02", "very_high">()), {"REF-02", "RISK-01"}});
+    spec.push_back({Keep(za_first   ? x.Say<"REF-02", "very_high_za_first">()
+                         : not_true ? x.Say<"REF-02", "very_high_not_true">()
+                                    : x.Say<"REF-02", "very_high">()),
+                    {"REF-02", "RISK-01"}});
     spec_urgency = Urgency::kUrgent;
   }
   const bool dmab_stopping =
