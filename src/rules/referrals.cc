@@ -173,7 +173,25 @@ void Referrals(Ctx& x, State& s) {
   }
   // REF-03 infusion centre.
   const bool za_chosen = a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
-  if (za_chosen && a.za_status == ZaStatus::kEligible) {
+  // §6.H.13: a continued zoledronic acid course whose only unmet check is the dosing interval
+  // (PRE-04) goes to the infusion centre, booked for its due date; there is nothing to correct
+  // in primary care.
+  bool interval_only = za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection &&
+                       x.course.za_next_due.has_value();
+  bool interval_unmet = false;
+  for (const auto& c : a.pre_infusion) {
+    if (c.status != CheckStatus::kFail && c.status != CheckStatus::kUnknown) continue;
+    if (c.check == PreCheckKind::kDosingInterval)
+      interval_unmet = true;
+    else
+      interval_only = false;
+  }
+  interval_only = interval_only && interval_unmet;
+  if (interval_only) {
+    x.Refer(Destination::kInfusionCenter, Urgency::kRoutine,
+            x.Say<"REF-03", "booked", "due">(Dt(*x.course.za_next_due)), {"REF-03", "PRE-04"});
+    x.Fired("REF-03", x.Say<"REF-03", "fired_booked">());
+  } else if (za_chosen && a.za_status == ZaStatus::kEligible) {
     const bool urgent = s.dmab_transition;
     std::string t;
     if (!urgent) {
@@ -209,7 +227,7 @@ void Referrals(Ctx& x, State& s) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, x.Say<"REF-04", "lifestyle">(),
             {"REF-04", "TX-05"});
     x.Fired("REF-04", x.Say<"REF-04", "fired_lifestyle">());
-  } else if (za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection) {
+  } else if (za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection && !interval_only) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, x.Say<"REF-04", "correct">(),
             {"REF-04", "PRE-02", "PRE-03"});
     x.Fired("REF-04", x.Say<"REF-04", "fired_correct">());
