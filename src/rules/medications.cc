@@ -65,9 +65,14 @@ void Medications(Ctx& x, State& s) {
       }
       x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired,
               x.Say<"DMAB-DUE", "due", "due">(Dt(due)));
-      a.monitoring.push_back(St{"denosumab_next_dose",
-                                x.Say<"DMAB-DUE", "next", "due", "overdue">(Dt(due), Dt(overdue)),
-                                {"DMAB-DUE", "DMAB-OVERDUE"}});
+      // COURSE-25 (§6.H.10): no due date before as_of; what is overdue is due now, and the past
+      // dates are said as what they are.
+      a.monitoring.push_back(
+          St{"denosumab_next_dose",
+             f.as_of > overdue ? x.Say<"DMAB-DUE", "next_overdue", "overdue">(Dt(overdue))
+             : f.as_of > due ? x.Say<"DMAB-DUE", "next_now", "due", "overdue">(Dt(due), Dt(overdue))
+                             : x.Say<"DMAB-DUE", "next", "due", "overdue">(Dt(due), Dt(overdue)),
+             {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
     x.NotFired("DMAB-OVERDUE");
