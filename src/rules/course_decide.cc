@@ -561,7 +561,11 @@ CourseDecision Decider::Run() {
         Warn("bisphosphonate_max_duration_reached", kWarn,
              "The bisphosphonate course has reached its maximum.", rules);
     }
-    if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab) {
+    if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab && Limits(ci)) {
+      // A lapsed denosumab (COURSE-15) keeps its rebound window under the gate: overdue, given
+      // under the specialist (never left with nothing, §6.H.11).
+      d_.target = CourseTarget::kSpecialist;
+    } else if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab) {
       d_.target = CourseTarget::kSpecialist;
       Seq("course_continue",
           "Denosumab: specialist-supervised continuation or a planned exit; never simply stop.",
