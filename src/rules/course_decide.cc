@@ -484,16 +484,19 @@ CourseDecision Decider::Run() {
       const Episode& e = m_.episodes[i];
       if (e.oncology || !e.Ongoing()) continue;
       Seq("course_stop",
-          "Stop " + Human(e.agent) + ": " + (in_.pregnant ? "pregnancy" : "breastfeeding") +
-              "; specialist and obstetric decision.",
+          "Stop " + Human(e.agent) + ": " +
+              (in_.pregnant ? "pregnancy; specialist and obstetric decision."
+                            : "breastfeeding; specialist decision."),
           {"COURSE-09", "CI-12"});
       Decide(i, CourseAction::kStop, "specialist_decision",
              std::string(in_.pregnant ? "pregnancy" : "breastfeeding") + ": stop",
              {"COURSE-09", "CI-12"});
       if (e.agent == Agent::kDenosumab)
         Warn("denosumab_discontinuation_rebound", kCrit,
-             "Denosumab stopped for pregnancy or breastfeeding: the specialist must plan what "
-             "follows after delivery.",
+             in_.pregnant ? "Denosumab stopped for pregnancy: the specialist must plan what "
+                            "follows after delivery."
+                          : "Denosumab stopped for breastfeeding: the specialist must plan what "
+                            "follows while breastfeeding and after it.",
              {"COURSE-09"});
       Fired("COURSE-09", Human(e.agent) + " stopped");
     }
