@@ -336,7 +336,8 @@ void CourseFinish(Ctx& x, State& s) {
                  std::find(q.rules.begin(), q.rules.end(), "COURSE-17") != q.rules.end();
         });
     const bool dmab_ended = std::any_of(d.current.begin(), d.current.end(), [](const auto& c) {
-      return c.agent == Agent::kDenosumab && c.decision == CourseAction::kTransition;
+      return c.agent == Agent::kDenosumab &&
+             (c.decision == CourseAction::kTransition || c.decision == CourseAction::kStop);
     });
     std::erase_if(a.sequence, [&](const Statement& st) {
       return (after_anabolic && st.code == "after_anabolic") ||
