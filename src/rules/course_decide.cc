@@ -488,7 +488,9 @@ CourseDecision Decider::Run() {
                           : Say<"COURSE-09", "decided_breastfeeding">(in_.x),
              {"COURSE-09", "CI-12"});
       if (e.agent == Agent::kDenosumab)
-        Warn("denosumab_discontinuation_rebound", kCrit, Say<"COURSE-09", "warn_denosumab">(in_.x),
+        Warn("denosumab_discontinuation_rebound", kCrit,
+             in_.pregnant ? Say<"COURSE-09", "warn_denosumab_pregnancy">(in_.x)
+                          : Say<"COURSE-09", "warn_denosumab_breastfeeding">(in_.x),
              {"COURSE-09"});
       Fired("COURSE-09", Say<"COURSE-09", "fired", "agent">(in_.x, agent));
     }
@@ -553,7 +555,11 @@ CourseDecision Decider::Run() {
         Warn("bisphosphonate_max_duration_reached", kWarn, SayBp<"warn_max_gate">(oral_max, in_.x),
              rules);
     }
-    if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab) {
+    if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab && Limits(ci)) {
+      // A lapsed denosumab (COURSE-15) keeps its rebound window under the gate: overdue, given
+      // under the specialist (never left with nothing, §6.H.11).
+      d_.target = CourseTarget::kSpecialist;
+    } else if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab) {
       d_.target = CourseTarget::kSpecialist;
       Seq("course_continue", Say<"COURSE-14", "continue_gate">(in_.x), {"COURSE-14"});
       Decide(ci, CourseAction::kContinue, "", Say<"COURSE-14", "decided_gate">(in_.x),

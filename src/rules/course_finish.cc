@@ -58,6 +58,10 @@ bool MonitorsAgent(std::string_view code, Agent a) {
              code == "dmab_calcium_ckd" || code == "denosumab_next_dose";
     case Agent::kZoledronicAcid:
       return code == "za_renal";
+    case Agent::kAlendronate:
+    case Agent::kRisedronate:
+    case Agent::kIbandronate:
+      return code == "btm";  // MON-01: markers on an oral bisphosphonate
     default:
       return false;
   }
@@ -332,7 +336,8 @@ void CourseFinish(Ctx& x, State& s) {
                  std::find(q.rules.begin(), q.rules.end(), "COURSE-17") != q.rules.end();
         });
     const bool dmab_ended = std::any_of(d.current.begin(), d.current.end(), [](const auto& c) {
-      return c.agent == Agent::kDenosumab && c.decision == CourseAction::kTransition;
+      return c.agent == Agent::kDenosumab &&
+             (c.decision == CourseAction::kTransition || c.decision == CourseAction::kStop);
     });
     std::erase_if(a.sequence, [&](const Statement& st) {
       return (after_anabolic && st.code == "after_anabolic") ||
@@ -395,8 +400,14 @@ void CourseFinish(Ctx& x, State& s) {
                        (c.decision == CourseAction::kNone &&
                         (c.state == CourseState::kCompleted || c.state == CourseState::kStopped));
     if (!ended) continue;
+    const bool oral = (c.agent == Agent::kAlendronate || c.agent == Agent::kRisedronate ||
+                       c.agent == Agent::kIbandronate) &&
+                      c.route != Route::kIntravenous;
+    if (!oral && c.agent == Agent::kIbandronate) continue;  // IV ibandronate: no MON-01
     auto same = [&](std::string_view given) {
       if (IsPthAnalog(c.agent)) return given == "teriparatide" || given == "abaloparatide";
+      if (oral)  // MON-01 is for every oral bisphosphonate
+        return given == "alendronate" || given == "risedronate" || given == "ibandronate_oral";
       return given.starts_with(ToString(c.agent));
     };
     auto given = [&](const List<Regimen>& l) {

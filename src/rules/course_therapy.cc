@@ -11,6 +11,8 @@ namespace bp::rules {
 void CourseTherapy(Ctx& x, State& s) {
   Assessment& a = x.a;
   const TherapyClass selected = a.therapy_recommended;
+  // Selection's lists (its agents are unblocked): the next class when a continued course stops.
+  const List<Regimen> selected_agents = a.agents, selected_alternatives = a.alternatives;
   auto clear = [&] {
     a.agents.clear();
     a.alternatives.clear();
@@ -180,14 +182,35 @@ void CourseTherapy(Ctx& x, State& s) {
       if (v.agent == name) reason = course_detail::BlockInWords(v.text.str());
     std::string human(ToString(c.agent));
     std::replace(human.begin(), human.end(), '_', ' ');
+    // COURSE-04 (stop, then the first unblocked class by the selection order, the stopped agent
+    // excluded) and COURSE-24 (a class left without an agent gives way to the next class in the
+    // selection order; none: the specialist). Selection already chose among the unblocked
+    // agents, the stopped one excluded; its choice follows unless it is the stopped course's
+    // class or nothing.
+    // (The other profiles' runs build no regimen lists: the decision rests on the class only.)
+    // The same class follows only as another oral bisphosphonate the selection may offer
+    // (alendronate stops below its creatinine clearance limit, risedronate's is lower).
+    const bool other_oral =
+        selected == TherapyClass::kOralBisphosphonate &&
+        std::any_of(s.oral_candidates.begin(), s.oral_candidates.end(),
+                    [&](std::string_view o) { return o != name && !x.Avoided(o); });
+    const bool next = s.course_target == CourseTarget::kContinueCurrent &&
+                      (selected != a.therapy_recommended || other_oral) &&
+                      selected != TherapyClass::kNone &&
+                      selected != TherapyClass::kSpecialistDecision;
+    std::string next_agent(ToString(selected));
+    if (!selected_agents.empty()) next_agent = std::string(selected_agents.front().agent.view());
+    std::replace(next_agent.begin(), next_agent.end(), '_', ' ');
     c.decision = CourseAction::kStop;
-    c.switch_to = "specialist_decision";
+    c.switch_to = next ? std::string(ToString(selected)) : "specialist_decision";
     c.text = x.Say<"COURSE-24", "stop_current", "reason">(reason);
     c.rules = {"COURSE-05", "COURSE-24"};
     for (auto& q : x.course.sequence)
       if (q.code == "course_continue") {
         q.code = "course_stop";
-        q.text = x.Say<"COURSE-24", "stop", "agent", "reason">(human, reason);
+        q.text = next ? x.Say<"COURSE-24", "stop_next", "agent", "reason", "next">(human, reason,
+                                                                                   next_agent)
+                      : x.Say<"COURSE-24", "stop", "agent", "reason">(human, reason);
         q.rules = {"COURSE-05", "COURSE-24"};
       }
     x.course.referrals.push_back(
@@ -195,7 +218,18 @@ void CourseTherapy(Ctx& x, State& s) {
          static_cast<int>(Urgency::kRoutine),
          x.Say<"COURSE-24", "refer_stopped", "agent", "reason">(human, reason),
          {"COURSE-24"}});
-    if (s.course_target == CourseTarget::kContinueCurrent) specialist();
+    // The trace says the course stopped (COURSE-24), not that it continues (COURSE-05).
+    std::erase_if(x.course.trace, [](const CourseEffect& t) {
+      return !t.rules.empty() && t.rules.front() == "COURSE-05";
+    });
+    x.Fired("COURSE-24", x.Say<"COURSE-24", "stop_current", "reason">(reason));
+    if (next) {
+      a.therapy_recommended = selected;
+      a.agents = selected_agents;
+      a.alternatives = selected_alternatives;
+    } else if (s.course_target == CourseTarget::kContinueCurrent) {
+      specialist();
+    }
   }
   // COURSE-24: no agent is offered and avoided at once.
   auto drop = [&](List<Regimen>& l) {

@@ -89,8 +89,9 @@ void Decide(const Patient& p, const Facts& f, const CompiledProfile& c, const Kn
   Medications(x, s);
   MonitoringAndWorkup(x, s);
   // TX-05's advice for women over 65 with low bone mass stands only if nothing else indicated
-  // treatment (GIOP or CTIBL may have, after TX-05 ran).
-  if (s.acp_osteopenia && a.treatment_indicated != false)
+  // treatment (GIOP or CTIBL may have, after TX-05 ran), and not during a drug holiday: the
+  // holiday (COURSE-12/13/20) is that individual decision about the bisphosphonate, already made.
+  if (s.acp_osteopenia && (a.treatment_indicated != false || x.course.holiday))
     std::erase_if(a.warnings, [](const Warning& w) { return w.code == "acp_osteopenia_over_65"; });
   // Pathologic-fracture warning for fractures marked suspected (outside the VCF pathway).
   if (f.any_pathologic)

@@ -1,4 +1,5 @@
 // Current and past medications: sequencing after denosumab and anabolic courses, dosing due.
+#include "rules/course.h"
 #include "rules/steps.h"
 
 namespace bp::rules {
@@ -65,9 +66,14 @@ void Medications(Ctx& x, State& s) {
       }
       x.Trace("DMAB-DUE", f.as_of >= due ? Outcome::kFired : Outcome::kNotFired,
               x.Say<"DMAB-DUE", "due", "due">(Dt(due)));
-      a.monitoring.push_back(St{"denosumab_next_dose",
-                                x.Say<"DMAB-DUE", "next", "due", "overdue">(Dt(due), Dt(overdue)),
-                                {"DMAB-DUE", "DMAB-OVERDUE"}});
+      // COURSE-25 (§6.H.10): no due date before as_of; what is overdue is due now, and the past
+      // dates are said as what they are.
+      a.monitoring.push_back(
+          St{"denosumab_next_dose",
+             f.as_of > overdue ? x.Say<"DMAB-DUE", "next_overdue", "overdue">(Dt(overdue))
+             : f.as_of > due ? x.Say<"DMAB-DUE", "next_now", "due", "overdue">(Dt(due), Dt(overdue))
+                             : x.Say<"DMAB-DUE", "next", "due", "overdue">(Dt(due), Dt(overdue)),
+             {"DMAB-DUE", "DMAB-OVERDUE"}});
     }
   } else {
     x.NotFired("DMAB-OVERDUE");
@@ -84,8 +90,24 @@ void Medications(Ctx& x, State& s) {
        std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
          return IsAnabolic(m.agent) && m.status == MedStatus::kActive;
        }))) {
+    // Critical once more than anabolic_followup_critical_months have passed since the last
+    // anabolic dose with no antiresorptive (COURSE-17, catalogue §C.2), or when that date is not
+    // known; a course that has just ended is a warning.
+    bool late = false;
+    if (s.anabolic_followup) {
+      std::optional<Date> last;
+      for (const auto& m : p.medications) {
+        if (!IsAnabolic(m.agent) || m.status == MedStatus::kPlanned) continue;
+        const std::optional<Date> d = m.last_dose ? m.last_dose : m.end;
+        if (d && (!last || *d > *last)) last = d;
+      }
+      const CourseLimits& lim = x.Set<&CP::course_limits>();
+      late = !last ||
+             f.as_of > last->AddMonths(
+                           In<&CourseLimits::anabolic_followup_critical_months, "SEQ-01">(lim));
+    }
     x.Warn("anabolic_requires_antiresorptive_followup",
-           s.anabolic_followup ? Severity::kCritical : Severity::kWarning,
+           late ? Severity::kCritical : Severity::kWarning,
            s.anabolic_followup ? x.Say<"SEQ-01", "ended">() : x.Say<"SEQ-01", "must_follow">(),
            {"SEQ-01"});
     x.Fired("SEQ-01", s.anabolic_followup ? x.Say<"SEQ-01", "fired_ended">()

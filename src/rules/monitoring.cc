@@ -20,8 +20,9 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
       std::any_of(p.medications.begin(), p.medications.end(), [](const Medication& m) {
         return IsOralBisphosphonate(m) && m.status == MedStatus::kActive;
       });
-  // MON-01 bone turnover markers.
-  if (rec == TherapyClass::kOralBisphosphonate || oral_active) {
+  // MON-01 bone turnover markers: not during a drug holiday (no oral bisphosphonate is taken;
+  // COURSE-20 says what the holiday review needs).
+  if (rec == TherapyClass::kOralBisphosphonate || (oral_active && !x.course.holiday)) {
     a.monitoring.push_back(St{"btm", x.Say<"MON-01", "markers">(), {"MON-01"}});
     bool response_known = false, responded = false;
     if (f.p1np_base && f.p1np_follow && f.p1np_base->value > 0) {

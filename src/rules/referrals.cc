@@ -55,7 +55,15 @@ void Referrals(Ctx& x, State& s) {
   bool any_fragility = f.fragility_events > 0;
   if (any_fragility && f.t_min && *f.t_min > LowBoneMassBoundTenths<"REF-02", "D31">(x))
     spec.push_back({Keep(x.Say<"REF-02", "normal_bmd">()), {"REF-02", "D31"}});
-  if (s.treatment_failure) spec.push_back({Keep(x.Say<"REF-02", "failure">()), {"REF-02"}});
+  // COURSE-19: an oral drug that may not have been taken or absorbed is not a true failure; the
+  // course then switches to zoledronic acid first (SEL-03). REF-02(b) is for a fracture "with no
+  // obvious treatable cause": the course's own reason names the cause instead, and (g) does not
+  // propose anabolic therapy against that decision.
+  const bool not_true =
+      x.course.not_true_failure && a.therapy_recommended != TherapyClass::kAnabolic;
+  const bool za_first = not_true && a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
+  if (s.treatment_failure && !x.course.not_true_failure)
+    spec.push_back({Keep(x.Say<"REF-02", "failure">()), {"REF-02"}});
   const bool z_low =
       f.z_min && x.P<&CP::zscore_below_expected, "REF-02", "REF-08">().MetTenths(*f.z_min);
   if (z_low)
@@ -94,7 +102,10 @@ void Referrals(Ctx& x, State& s) {
   else
     x.NotFired("REF-08");
   if (a.risk_tier == RiskTier::kVeryHigh) {
-    spec.push_back({Keep(x.Say<"REF-02", "very_high">()), {"REF-02", "RISK-01"}});
+    spec.push_back({Keep(za_first   ? x.Say<"REF-02", "very_high_za_first">()
+                         : not_true ? x.Say<"REF-02", "very_high_not_true">()
+                                    : x.Say<"REF-02", "very_high">()),
+                    {"REF-02", "RISK-01"}});
     spec_urgency = Urgency::kUrgent;
   }
   const bool dmab_stopping =
@@ -162,7 +173,25 @@ void Referrals(Ctx& x, State& s) {
   }
   // REF-03 infusion centre.
   const bool za_chosen = a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
-  if (za_chosen && a.za_status == ZaStatus::kEligible) {
+  // §6.H.13: a continued zoledronic acid course whose only unmet check is the dosing interval
+  // (PRE-04) goes to the infusion centre, booked for its due date; there is nothing to correct
+  // in primary care.
+  bool interval_only = za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection &&
+                       x.course.za_next_due.has_value();
+  bool interval_unmet = false;
+  for (const auto& c : a.pre_infusion) {
+    if (c.status != CheckStatus::kFail && c.status != CheckStatus::kUnknown) continue;
+    if (c.check == PreCheckKind::kDosingInterval)
+      interval_unmet = true;
+    else
+      interval_only = false;
+  }
+  interval_only = interval_only && interval_unmet;
+  if (interval_only) {
+    x.Refer(Destination::kInfusionCenter, Urgency::kRoutine,
+            x.Say<"REF-03", "booked", "due">(Dt(*x.course.za_next_due)), {"REF-03", "PRE-04"});
+    x.Fired("REF-03", x.Say<"REF-03", "fired_booked">());
+  } else if (za_chosen && a.za_status == ZaStatus::kEligible) {
     const bool urgent = s.dmab_transition;
     std::string t;
     if (!urgent) {
@@ -198,7 +227,7 @@ void Referrals(Ctx& x, State& s) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, x.Say<"REF-04", "lifestyle">(),
             {"REF-04", "TX-05"});
     x.Fired("REF-04", x.Say<"REF-04", "fired_lifestyle">());
-  } else if (za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection) {
+  } else if (za_chosen && a.za_status == ZaStatus::kEligibleAfterCorrection && !interval_only) {
     x.Refer(Destination::kPrimaryCare, Urgency::kRoutine, x.Say<"REF-04", "correct">(),
             {"REF-04", "PRE-02", "PRE-03"});
     x.Fired("REF-04", x.Say<"REF-04", "fired_correct">());

@@ -150,6 +150,18 @@ Patient Generate(std::mt19937& rng, int index) {
       m.stop_reason = StopReason::kCourseComplete;
     p.medications.push_back(m);
   }
+  {
+    // Oral adherence and absorption (COURSE-18 prerequisite, COURSE-19 zoledronic acid first),
+    // from a generator of their own so that the patients above stay as they were.
+    std::mt19937 own(kSeed + static_cast<unsigned>(index));
+    if (Chance(own, 0.15)) p.oral_bisphosphonate_barriers.adherence_concern = true;
+    if (Chance(own, 0.05)) {
+      Condition k;
+      k.code = ConditionCode::kCeliacDisease;
+      k.active = true;
+      p.conditions.push_back(k);
+    }
+  }
   if (Chance(rng, 0.03)) {
     p.deceased = true;
     if (Chance(rng, 0.5)) p.deceased_date = kAsOf.AddDays(-Uniform(rng, 0, 400));

@@ -29,6 +29,7 @@
 #include "domain/enums.h"
 #include "io/native_reader.h"
 #include "knowledge/loader.h"
+#include "one_voice.h"
 #include "rules/engine.h"
 
 namespace bp {
@@ -175,7 +176,9 @@ const std::set<std::string>& ExpectationKeys() {
                                              "missing_include",
                                              "pre_infusion",
                                              "warning_severity",
-                                             "crcl_between"};
+                                             "crcl_between",
+                                             "says",
+                                             "says_not"};
   return keys;
 }
 
@@ -370,6 +373,24 @@ TEST_P(GoldenTest, MeetsExpectations) {
         if (got != nullptr) {
           EXPECT_EQ(std::string(ToString(got->status)), status.get<std::string>())
               << "pre-infusion " << check << ": " << got->text << context;
+        }
+      }
+    } else if (key == "says" || key == "says_not") {
+      // A text the assessment says (or never says) somewhere a person reads it or in the
+      // trace: warnings, referral reasons, statements, avoid entries, infusion checks, courses.
+      std::vector<std::pair<std::string, std::string>> texts = one_voice::Texts(a);
+      for (const auto& t : a.trace) texts.emplace_back("trace " + t.rule.str(), t.because.str());
+      for (const auto& part : want) {
+        const std::string w = part.get<std::string>();
+        std::string where_said;
+        for (const auto& [at, t] : texts)
+          if (t.find(w) != std::string::npos) where_said = at + ": " + t;
+        if (key == "says") {
+          std::string all;
+          for (const auto& [at, t] : texts) all += "    " + at + ": " + t + "\n";
+          EXPECT_FALSE(where_said.empty()) << "never said: " << w << context << "  texts:\n" << all;
+        } else {
+          EXPECT_TRUE(where_said.empty()) << "said: " << w << " (" << where_said << ")" << context;
         }
       }
     } else if (key == "crcl_between") {

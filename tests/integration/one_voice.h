@@ -15,7 +15,10 @@
 //   - the reasons of one referral speak in one voice (sentences) and no two of them rest on the
 //     same clinical rule (two voices for one reason);
 //   - no monitoring for an agent whose course is stopped, complete or switched and which is not
-//     being given.
+//     being given;
+//   - when the course switches to zoledronic acid first because the oral drug may not have been
+//     taken or absorbed (COURSE-19, SEL-03), no referral reason proposes anabolic therapy or calls
+//     the fracture a possible treatment failure.
 #pragma once
 
 #include <algorithm>
@@ -220,6 +223,24 @@ inline std::string Problems(const Assessment& a) {
                 << r.reasons[i].text.view() << " | " << r.reasons[j].text.view();
         }
   }
+  // The course's switch to zoledronic acid first for an oral drug that may not have been taken
+  // or absorbed (COURSE-19, SEL-03) is the decision: no referral reason proposes anabolic therapy
+  // against it, or calls the fracture a possible treatment failure (REF-02(b) needs no obvious
+  // treatable cause).
+  const bool za_first_switch =
+      a.therapy_recommended != TherapyClass::kAnabolic &&
+      std::any_of(a.sequence.begin(), a.sequence.end(), [](const Statement& st) {
+        return st.code == "course_switch" && st.rules.contains("SEL-03");
+      });
+  if (za_first_switch)
+    for (const auto& r : a.referrals)
+      for (const auto& st : r.reasons) {
+        const std::string t = Lower(st.text.str());
+        if (t.find("anabolic") != std::string::npos ||
+            t.find("possible treatment failure") != std::string::npos)
+          out << "\n  referral to " << ToString(r.to)
+              << " contradicts the zoledronic-acid-first switch: " << st.text.view();
+      }
   // No monitoring for an agent that is not being given after its course stopped.
   for (const auto& c : a.current) {
     const bool ended = c.decision == CourseAction::kStop || c.decision == CourseAction::kSwitch ||
