@@ -177,7 +177,7 @@ void CourseTherapy(Ctx& x, State& s) {
     }
     std::string reason;
     for (const auto& v : a.avoid)
-      if (v.agent == name) reason = course_detail::BlockInWords(v.text.str());
+      if (v.agent == name) reason = course_detail::BlockInWords(v.text);
     std::string human(ToString(c.agent));
     std::replace(human.begin(), human.end(), '_', ' ');
     c.decision = CourseAction::kStop;
@@ -198,10 +198,10 @@ void CourseTherapy(Ctx& x, State& s) {
     if (s.course_target == CourseTarget::kContinueCurrent) specialist();
   }
   // COURSE-24: no agent is offered and avoided at once.
-  auto drop = [&](List<Regimen>& l) {
+  auto drop = [&](std::vector<Regimen>& l) {
     for (auto it = l.begin(); it != l.end();) {
-      if (x.Avoided(it->agent.view())) {
-        x.Fired("COURSE-24", x.Say<"COURSE-24", "removed", "agent">(it->agent.view()));
+      if (x.Avoided(it->agent)) {
+        x.Fired("COURSE-24", x.Say<"COURSE-24", "removed", "agent">(it->agent));
         it = l.erase(it);
       } else {
         ++it;
@@ -217,7 +217,7 @@ void CourseTherapy(Ctx& x, State& s) {
     if (!a.alternatives.empty()) {
       a.agents.push_back(a.alternatives.front());
       a.alternatives.erase(a.alternatives.begin());
-      const std::string_view ag = a.agents.front().agent.view();
+      const std::string_view ag = a.agents.front().agent;
       a.therapy_recommended =
           ag == "zoledronic_acid" ? TherapyClass::kIvZoledronicAcid
           : ag == "denosumab"     ? TherapyClass::kDenosumab
@@ -246,13 +246,11 @@ void CourseTherapy(Ctx& x, State& s) {
       a.therapy_recommended != TherapyClass::kNone) {
     std::erase_if(a.treatment_reasons, [](const Statement& st) { return st.code == "therapy"; });
     for (const auto& r : reasons) {
-      RuleIds ids;
-      for (auto id : r.rules) ids.push_back(id);
-      a.treatment_reasons.push_back(St{"therapy", r.text, std::move(ids)});
+      a.treatment_reasons.push_back(St{"therapy", r.text, r.rules});
     }
   } else if (a.therapy_recommended != selected) {
     for (auto it = a.treatment_reasons.begin(); it != a.treatment_reasons.end();) {
-      if (it->code.view() == "therapy")
+      if (it->code == "therapy")
         it = a.treatment_reasons.erase(it);
       else
         ++it;

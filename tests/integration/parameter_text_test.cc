@@ -52,7 +52,7 @@ Assessment AssessV13(const std::string& profile) {
 
 std::string WarningText(const Assessment& a, std::string_view code) {
   for (const auto& w : a.warnings)
-    if (w.code == code) return w.text.str();
+    if (w.code == code) return w.text;
   return "";
 }
 
@@ -72,7 +72,7 @@ TEST(ParameterTexts, DenosumabTransitionTextsFollowTheParameters) {
   const Referral* infusion = moved.FindReferral(Destination::kInfusionCenter);
   ASSERT_NE(infusion, nullptr);
   ASSERT_FALSE(infusion->reasons.empty());
-  const std::string referral = infusion->reasons.front().text.str();
+  const std::string referral = infusion->reasons.front().text;
   EXPECT_NE(referral.find("(5 months after the last denosumab injection)"), std::string::npos)
       << referral;
 }
