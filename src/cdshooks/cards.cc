@@ -14,8 +14,7 @@ namespace {
 // A block of the catalogue (contraindicated, a limit reached), not an avoidance: the engine's
 // avoid text says so in words (rules/steps.h AvoidAgent).
 bool IsBlock(const Avoid& av) {
-  return av.text.starts_with("blocked") ||
-         av.text.view().find("; blocked") != std::string_view::npos;
+  return av.text.starts_with("blocked") || av.text.find("; blocked") != std::string_view::npos;
 }
 
 using nlohmann::json;

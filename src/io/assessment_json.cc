@@ -243,14 +243,14 @@ void WriteStatement(Writer& w, const Statement& s) {
   w.EndObject();
 }
 
-void WriteStatements(Writer& w, std::string_view key, const List<Statement>& v) {
+void WriteStatements(Writer& w, std::string_view key, const std::vector<Statement>& v) {
   w.Key(key);
   w.BeginArray();
   for (const auto& s : v) WriteStatement(w, s);
   w.EndArray();
 }
 
-void WriteRegimens(Writer& w, std::string_view key, const List<Regimen>& v) {
+void WriteRegimens(Writer& w, std::string_view key, const std::vector<Regimen>& v) {
   w.Key(key);
   w.BeginArray();
   for (const auto& r : v) {
@@ -400,7 +400,7 @@ std::string AssessmentToJson(const Assessment& a, const KnowledgeBase& kb, int i
   w.Key("knowledge");
   w.BeginObject();
   w.Field("version",
-          a.knowledge_version.empty() ? std::string_view(kb.version) : a.knowledge_version.view());
+          a.knowledge_version.empty() ? std::string_view(kb.version) : a.knowledge_version);
   w.Field("profile", a.profile);
   w.Field("review_status", ReviewSummary(kb));
   w.Field("disclaimer", kDisclaimer);

@@ -126,7 +126,7 @@ Tone SeverityTone(Severity s) {
   return Tone::kNormal;
 }
 
-void AddStatements(std::vector<Item>& out, const List<Statement>& stmts, int depth) {
+void AddStatements(std::vector<Item>& out, const std::vector<Statement>& stmts, int depth) {
   for (const auto& s : stmts) out.push_back({"", "", s.text, s.rules, Tone::kNormal, depth});
 }
 
@@ -193,7 +193,7 @@ Section WarningSection(const Assessment& a) {
   return s;
 }
 
-Section StatementSection(std::string key, std::string title, const List<Statement>& stmts) {
+Section StatementSection(std::string key, std::string title, const std::vector<Statement>& stmts) {
   Section s{std::move(key), std::move(title), {}, ""};
   AddStatements(s.items, stmts, 0);
   return s;
@@ -235,7 +235,7 @@ Doc BuildDoc(const Assessment& a, const KnowledgeBase& kb) {
   Doc d;
   d.patient_id = a.patient_id;
   d.as_of = a.as_of.ToString();
-  d.version = a.knowledge_version.empty() ? kb.version : a.knowledge_version.str();
+  d.version = a.knowledge_version.empty() ? kb.version : a.knowledge_version;
   d.profile = a.profile.empty() ? "us-composite" : a.profile;
   d.review = render::SummarizeReview(kb).sentence;
   d.decision = DecisionSection(a);

@@ -88,13 +88,14 @@ void CancerTreatment(Ctx& x, State& s) {
     x.a.treatment_indicated = true;
     if (x.a.risk_tier == RiskTier::kNotIndicated || x.a.risk_tier == RiskTier::kIndeterminate)
       x.a.risk_tier = RiskTier::kHigh;
-    x.a.treatment_reasons.push_back(
-        St{"ctibl",
-           x.Say<"CTIBL-01", "reason", "treatment", "finding">(who, why),
-           {x.P<&CP::ctibl, "CTIBL-02", "CTIBL-03", "D25">() == CtiblThreshold::kHadji17 && ai
-                ? "CTIBL-03"
-                : "CTIBL-02",
-            "CTIBL-01"}});
+    if (x.verbose)
+      x.a.treatment_reasons.push_back(
+          St{"ctibl",
+             x.Say<"CTIBL-01", "reason", "treatment", "finding">(who, why),
+             {x.P<&CP::ctibl, "CTIBL-02", "CTIBL-03", "D25">() == CtiblThreshold::kHadji17 && ai
+                  ? "CTIBL-03"
+                  : "CTIBL-02",
+              "CTIBL-01"}});
   }
 }
 

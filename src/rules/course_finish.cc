@@ -3,7 +3,6 @@
 // therapy.current), the one-voice clean-up, and the disagreements the engine chose (D34-D44).
 #include <algorithm>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "rules/course.h"
@@ -14,7 +13,7 @@ namespace bp::rules {
 
 namespace {
 
-// Statement codes of the course decision, static (Text::Static).
+// Statement codes of the course decision.
 std::string_view CourseCode(std::string_view code) {
   static constexpr std::string_view kCodes[] = {
       "course_continue", "course_stop",       "course_switch", "course_holiday",
@@ -22,12 +21,6 @@ std::string_view CourseCode(std::string_view code) {
   for (auto c : kCodes)
     if (c == code) return c;
   return "course_continue";
-}
-
-RuleIds Ids(const std::vector<std::string_view>& rules) {
-  RuleIds r;
-  for (auto id : rules) r.push_back(id);
-  return r;
 }
 
 // A warning code from the knowledge base (the text lives as long as the knowledge).
@@ -122,9 +115,8 @@ void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
                          : x.Say<"COURSE-15", "za_not_given_denosumab_start", "why">(why);
       switch_to = "denosumab";
     } else if (a.therapy_recommended == TherapyClass::kOralBisphosphonate && !a.agents.empty()) {
-      tail = x.Say<"COURSE-15", "za_not_given_oral", "why", "agent">(why,
-                                                                     a.agents.front().agent.view());
-      switch_to = std::string(a.agents.front().agent.view());
+      tail = x.Say<"COURSE-15", "za_not_given_oral", "why", "agent">(why, a.agents.front().agent);
+      switch_to = std::string(a.agents.front().agent);
     } else {
       tail = x.Say<"COURSE-15", "za_not_given_specialist", "why">(why);
       switch_to = "specialist_decision";
@@ -142,11 +134,11 @@ void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
     if (ch == '_') ch = ' ';
   for (auto& st : a.sequence) {
     if (st.code != "course_transition" && st.code != "course_switch") continue;
-    const std::string text = st.text.str();
+    const std::string text = st.text;
     if (text.find("zoledronic acid") == std::string::npos) continue;
     const auto colon = text.find(": ");
-    st.text = Keep((colon == std::string::npos ? text : text.substr(0, colon)) + ": " + tail);
-    if (!st.rules.contains("PRE-01")) st.rules.push_back("PRE-01");
+    st.text = (colon == std::string::npos ? text : text.substr(0, colon)) + ": " + tail;
+    if (!HasId(st.rules, "PRE-01")) st.rules.push_back("PRE-01");
   }
   for (auto& c : a.current)
     if (c.switch_to == "zoledronic_acid") {
@@ -176,7 +168,7 @@ void DeferZa(Ctx& x, const State& s, const std::string& why, RuleIds rules) {
   rules.push_back("CONV-ZA-STATUS");
   std::string text = x.Say<"CONV-ZA-STATUS", "deferred_because", "why">(why);
   for (const auto& r : a.za_reasons)
-    if (r.text.view() == text) return;
+    if (r.text == text) return;
   a.za_reasons.push_back(St{"", std::move(text), std::move(rules)});
 }
 
@@ -317,7 +309,7 @@ void CourseFinish(Ctx& x, State& s) {
   std::vector<Statement> course_statements;
   for (const auto& q : d.sequence)
     if (q.code != "course_reason")
-      course_statements.push_back(St{Text::Static(CourseCode(q.code)), q.text, Ids(q.rules)});
+      course_statements.push_back(St{CourseCode(q.code), q.text, q.rules});
   if (!course_statements.empty()) {
     // The course decision is the first statement; the older sequence statements that contradict
     // it (continue vs stop) go.
@@ -343,7 +335,7 @@ void CourseFinish(Ctx& x, State& s) {
       return (after_anabolic && st.code == "after_anabolic") ||
              (dmab_ended && (st.code == "denosumab_plan" || st.code == "denosumab_review"));
     });
-    List<Statement> merged(a.sequence.get_allocator());
+    std::vector<Statement> merged;
     for (auto& st : course_statements) merged.push_back(std::move(st));
     for (auto& st : a.sequence) merged.push_back(std::move(st));
     a.sequence = std::move(merged);
@@ -358,14 +350,14 @@ void CourseFinish(Ctx& x, State& s) {
       replaced.push_back(code);
       for (auto& old : a.warnings)
         if (old.code == code) {
-          old.text = Keep(w.text);
+          old.text = w.text;
           if (static_cast<Severity>(w.level) > old.severity)
             old.severity = static_cast<Severity>(w.level);
           for (auto id : w.rules)
-            if (!old.rules.contains(id)) old.rules.push_back(id);
+            if (!HasId(old.rules, id)) old.rules.push_back(id);
         }
     }
-    x.Warn(code, static_cast<Severity>(w.level), w.text, Ids(w.rules));
+    x.Warn(code, static_cast<Severity>(w.level), w.text, w.rules);
   }
   // A course referral reason that rests on the same clinical rule as an earlier reason for the
   // same destination replaces it (one reason, one voice); every reason is a sentence.
@@ -378,19 +370,19 @@ void CourseFinish(Ctx& x, State& s) {
       if (ref.to == *to)
         for (auto& st : ref.reasons)
           for (auto id : r.rules)
-            if (id.rfind("REF-", 0) != 0 && st.rules.contains(id)) same = &st;
+            if (id.rfind("REF-", 0) != 0 && HasId(st.rules, id)) same = &st;
     if (same && x.verbose) {
-      same->text = Keep(text);
+      same->text = text;
       for (auto id : r.rules)
-        if (!same->rules.contains(id)) same->rules.push_back(id);
+        if (!HasId(same->rules, id)) same->rules.push_back(id);
       for (auto& ref : a.referrals)
         if (ref.to == *to && static_cast<Urgency>(r.level) > ref.urgency)
           ref.urgency = static_cast<Urgency>(r.level);
       continue;
     }
-    x.Refer(*to, static_cast<Urgency>(r.level), text, Ids(r.rules));
+    x.Refer(*to, static_cast<Urgency>(r.level), text, r.rules);
   }
-  for (const auto& w : d.workup) a.workup.push_back(St{"course_workup", w.text, Ids(w.rules)});
+  for (const auto& w : d.workup) a.workup.push_back(St{"course_workup", w.text, w.rules});
   for (const auto& mdat : d.missing) x.Missing(mdat.code, mdat.text);
   a.current = d.current;
   // No monitoring for an agent whose course has ended and which is not being given.
@@ -410,9 +402,8 @@ void CourseFinish(Ctx& x, State& s) {
         return given == "alendronate" || given == "risedronate" || given == "ibandronate_oral";
       return given.starts_with(ToString(c.agent));
     };
-    auto given = [&](const List<Regimen>& l) {
-      return std::any_of(l.begin(), l.end(),
-                         [&](const Regimen& g) { return same(g.agent.view()); });
+    auto given = [&](const std::vector<Regimen>& l) {
+      return std::any_of(l.begin(), l.end(), [&](const Regimen& g) { return same(g.agent); });
     };
     if (std::any_of(d.current.begin(), d.current.end(), [&](const CurrentCourse& o) {
           return &o != &c && same(ToString(o.agent)) &&
@@ -422,14 +413,12 @@ void CourseFinish(Ctx& x, State& s) {
       continue;
     if (given(a.agents) || given(a.alternatives)) continue;
     std::erase_if(a.monitoring,
-                  [&](const Statement& st) { return MonitorsAgent(st.code.view(), c.agent); });
+                  [&](const Statement& st) { return MonitorsAgent(st.code, c.agent); });
   }
   if (d.za_course_limit)
     for (const auto& c : d.current)
       if (c.agent == Agent::kZoledronicAcid) {
-        RuleIds rules;
-        for (std::string_view id : c.rules) rules.push_back(id);
-        DeferZa(x, s, c.text, std::move(rules));
+        DeferZa(x, s, c.text, c.rules);
       }
   // Zoledronic acid avoided for a reason that is not a label contraindication (an atypical
   // femoral fracture, a failed course, ...): a specialist may override it, so the infusion is
@@ -437,7 +426,7 @@ void CourseFinish(Ctx& x, State& s) {
   if (!s.za_contraindicated)
     for (const auto& v : a.avoid)
       if (v.agent == "zoledronic_acid" && a.za_status != ZaStatus::kDeferred)
-        DeferZa(x, s, v.text.str(), v.rules);
+        DeferZa(x, s, v.text, v.rules);
   if (x.verbose) ZoledronicNowFollowsInfusion(x, s);
   if (s.infection && !s.pathologic)
     std::erase_if(a.referrals, [](const Referral& r) { return r.to == Destination::kOncology; });
@@ -450,21 +439,20 @@ void CourseFinish(Ctx& x, State& s) {
                   [](const Referral& r) { return r.to == Destination::kInfusionCenter; });
   // No internal marker in a person-facing text: a block is said in words.
   for (auto& v : a.avoid)
-    if (v.text.view().find("BLOCK") != std::string_view::npos ||
-        v.text.view().find("AVOID") != std::string_view::npos)
-      v.text = Keep(course_detail::BlockInWords(v.text.str()));
+    if (v.text.find("BLOCK") != std::string::npos || v.text.find("AVOID") != std::string::npos)
+      v.text = course_detail::BlockInWords(v.text);
   // An instruction is given once (SEQ-06 writes one per oral bisphosphonate record).
   for (std::size_t i = 0; i < a.sequence.size(); ++i)
     for (std::size_t j = a.sequence.size(); j-- > i + 1;)
-      if (a.sequence[j].text.view() == a.sequence[i].text.view() ||
+      if (a.sequence[j].text == a.sequence[i].text ||
           (a.sequence[i].code == "oral_bp_max" && a.sequence[j].code == "oral_bp_max"))
         a.sequence.erase(a.sequence.begin() + static_cast<std::ptrdiff_t>(j));
   // Every referral reason is a sentence (one voice).
   for (auto& r : a.referrals)
     for (auto& st : r.reasons) {
-      const std::string_view t = st.text.view();
+      const std::string_view t = st.text;
       if (!t.empty() && (std::islower(static_cast<unsigned char>(t.front())) || t.back() != '.'))
-        st.text = Keep(Sentence(st.text.str()));
+        st.text = Sentence(st.text);
     }
   // Where the sources disagree, what the engine chose (D34-D44), when it applied.
   auto has = [&](std::string_view code) { return a.HasWarning(code); };
@@ -515,18 +503,17 @@ void CourseFinish(Ctx& x, State& s) {
   const Topic* const kCourseTopics[] = {&kCourseModelTopic,    &kCourseStopsTopic,
                                         &kCourseDecisionTopic, &kCourseGatesTopic,
                                         &kCourseTherapyTopic,  &kCourseFinishTopic};
-  static const auto kIndex = [&kCourseTopics] {
-    std::unordered_map<std::string_view, std::size_t> index;
-    for (const Topic* t : kCourseTopics)
-      for (auto id : t->rules) index.emplace(id, index.size());
-    return index;
+  static const IdIndex kIndex = [&kCourseTopics] {
+    std::vector<std::string_view> ids;
+    for (const Topic* t : kCourseTopics) ids.insert(ids.end(), t->rules.begin(), t->rules.end());
+    return IdIndex(ids);
   }();
   std::vector<char> traced(kIndex.size(), 0);
   for (const TraceEntry& e : a.trace)
-    if (auto it = kIndex.find(e.rule.view()); it != kIndex.end()) traced[it->second] = 1;
+    if (const int i = kIndex.Find(e.rule); i >= 0) traced[static_cast<std::size_t>(i)] = 1;
   for (const Topic* t : kCourseTopics)
     for (auto id : t->rules)
-      if (char& seen = traced[kIndex.at(id)]; !seen) {
+      if (char& seen = traced[static_cast<std::size_t>(kIndex.Find(id))]; !seen) {
         x.NotFired(id);
         seen = 1;
       }

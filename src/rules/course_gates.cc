@@ -11,12 +11,6 @@ namespace bp::rules {
 
 namespace {
 
-RuleIds Ids(const std::vector<std::string_view>& rules) {
-  RuleIds r;
-  for (auto id : rules) r.push_back(id);
-  return r;
-}
-
 // The avoid names of an agent (ibandronate has two routes).
 void AvoidNames(std::string_view agent, std::vector<std::string_view>* out) {
   if (agent == "ibandronate") {
@@ -480,7 +474,7 @@ void Course(Ctx& x, State& s) {
   }
   s.treatment_failure = s.treatment_failure || d.treatment_failure;
   s.treatment_failure_possible = d.treatment_failure_possible;
-  for (const auto& av : d.avoid) Avoid(x, av.code, av.text, Ids(av.rules));
+  for (const auto& av : d.avoid) Avoid(x, av.code, av.text, av.rules);
   // Treatment decided by the course (not over a gate: the gate's indeterminate tier stands).
   if (!s.course_gate && !s.pathologic) {
     if (d.indicated) a.treatment_indicated = *d.indicated;
@@ -513,7 +507,7 @@ void Course(Ctx& x, State& s) {
     for (auto& t : a.trace)
       if ((t.rule == "TX-05" || t.rule == "RISK-03") && t.outcome == Outcome::kFired) {
         t.outcome = Outcome::kNotFired;
-        t.because = Keep(x.Say<"COURSE-04", "supersedes", "rule">(t.rule.view()));
+        t.because = x.Say<"COURSE-04", "supersedes", "rule">(t.rule);
       }
     std::erase_if(a.treatment_reasons, [](const Statement& st) {
       return !st.rules.empty() &&

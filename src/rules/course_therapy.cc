@@ -12,7 +12,7 @@ void CourseTherapy(Ctx& x, State& s) {
   Assessment& a = x.a;
   const TherapyClass selected = a.therapy_recommended;
   // Selection's lists (its agents are unblocked): the next class when a continued course stops.
-  const List<Regimen> selected_agents = a.agents, selected_alternatives = a.alternatives;
+  const std::vector<Regimen> selected_agents = a.agents, selected_alternatives = a.alternatives;
   auto clear = [&] {
     a.agents.clear();
     a.alternatives.clear();
@@ -179,7 +179,7 @@ void CourseTherapy(Ctx& x, State& s) {
     }
     std::string reason;
     for (const auto& v : a.avoid)
-      if (v.agent == name) reason = course_detail::BlockInWords(v.text.str());
+      if (v.agent == name) reason = course_detail::BlockInWords(v.text);
     std::string human(ToString(c.agent));
     std::replace(human.begin(), human.end(), '_', ' ');
     // COURSE-04 (stop, then the first unblocked class by the selection order, the stopped agent
@@ -199,7 +199,7 @@ void CourseTherapy(Ctx& x, State& s) {
                       selected != TherapyClass::kNone &&
                       selected != TherapyClass::kSpecialistDecision;
     std::string next_agent(ToString(selected));
-    if (!selected_agents.empty()) next_agent = std::string(selected_agents.front().agent.view());
+    if (!selected_agents.empty()) next_agent = selected_agents.front().agent;
     std::replace(next_agent.begin(), next_agent.end(), '_', ' ');
     c.decision = CourseAction::kStop;
     c.switch_to = next ? std::string(ToString(selected)) : "specialist_decision";
@@ -232,10 +232,10 @@ void CourseTherapy(Ctx& x, State& s) {
     }
   }
   // COURSE-24: no agent is offered and avoided at once.
-  auto drop = [&](List<Regimen>& l) {
+  auto drop = [&](std::vector<Regimen>& l) {
     for (auto it = l.begin(); it != l.end();) {
-      if (x.Avoided(it->agent.view())) {
-        x.Fired("COURSE-24", x.Say<"COURSE-24", "removed", "agent">(it->agent.view()));
+      if (x.Avoided(it->agent)) {
+        x.Fired("COURSE-24", x.Say<"COURSE-24", "removed", "agent">(it->agent));
         it = l.erase(it);
       } else {
         ++it;
@@ -251,7 +251,7 @@ void CourseTherapy(Ctx& x, State& s) {
     if (!a.alternatives.empty()) {
       a.agents.push_back(a.alternatives.front());
       a.alternatives.erase(a.alternatives.begin());
-      const std::string_view ag = a.agents.front().agent.view();
+      const std::string_view ag = a.agents.front().agent;
       a.therapy_recommended =
           ag == "zoledronic_acid" ? TherapyClass::kIvZoledronicAcid
           : ag == "denosumab"     ? TherapyClass::kDenosumab
@@ -280,13 +280,11 @@ void CourseTherapy(Ctx& x, State& s) {
       a.therapy_recommended != TherapyClass::kNone) {
     std::erase_if(a.treatment_reasons, [](const Statement& st) { return st.code == "therapy"; });
     for (const auto& r : reasons) {
-      RuleIds ids;
-      for (auto id : r.rules) ids.push_back(id);
-      a.treatment_reasons.push_back(St{"therapy", r.text, std::move(ids)});
+      a.treatment_reasons.push_back(St{"therapy", r.text, r.rules});
     }
   } else if (a.therapy_recommended != selected) {
     for (auto it = a.treatment_reasons.begin(); it != a.treatment_reasons.end();) {
-      if (it->code.view() == "therapy")
+      if (it->code == "therapy")
         it = a.treatment_reasons.erase(it);
       else
         ++it;

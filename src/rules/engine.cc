@@ -105,17 +105,14 @@ const char* TierName(RiskTier t) { return ToString(t).data(); }
 }  // namespace
 
 Assessment Engine::Assess(const Patient& p, Date as_of) const {
-  // The texts the engine formats and the lists it fills go to the assessment's arena (the other
-  // profiles' runs below use it too: they end before this function does).
-  std::shared_ptr<Arena> held = ArenaPool::Get();
-  Arena* const arena = held.get();
-  const ArenaScope scope(arena);
-  Assessment a(std::move(held));  // the assessment holds the arena
+  Assessment a;
+  // Every implemented rule leaves about one trace entry: one allocation instead of the growth.
+  a.trace.reserve(ImplementedRules().size() + 16);
   a.patient_id = p.id;
   a.as_of = as_of;
-  a.knowledge_version = Text::Static(kb_->version);
+  a.knowledge_version = kb_->version;
   a.profile = main_->name;
-  const Facts facts = DeriveFacts(p, as_of, *main_, arena);
+  const Facts facts = DeriveFacts(p, as_of, *main_);
   // CONV-02: a deceased patient gets patient_deceased and nothing else; no profile is compared.
   if (Deceased(p, as_of)) {
     Ctx x(p, facts, *main_, *kb_, a);
@@ -125,16 +122,11 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     const std::string not_run = x.Say<"CONV-02", "not_run">();
     for (std::string_view id : ImplementedRules())
       if (id != "CONV-02") x.NotFired(id, not_run);
-    arena->Seal();
     return a;
   }
   Decide(p, facts, *main_, *kb_, sentences_.get(), a, /*verbose=*/true);
 
   // Guideline disagreement: would another shipped profile decide differently?
-  // The other profiles' assessments never leave this function, whose `a` holds the arena: their
-  // lists refer to it without owning it (an aliasing shared_ptr with no owner: copies count
-  // nothing).
-  const std::shared_ptr<Arena> unowned(std::shared_ptr<Arena>(), arena);
   // The main profile's sentences, for CONV-PROFILE-DISAGREEMENT.
   Ctx x(p, facts, *main_, *kb_, a);
   x.sentences = sentences_.get();
@@ -152,8 +144,8 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
   };
   for (size_t i = 0; i < others_.size(); ++i) {
     const CompiledProfile* other = others_[i].get();
-    Assessment b(unowned);
-    const Facts other_facts = DeriveFacts(p, as_of, *other, arena);
+    Assessment b;
+    const Facts other_facts = DeriveFacts(p, as_of, *other);
     Decide(p, other_facts, *other, *kb_, nullptr, b, /*verbose=*/false);
     const bool treatment = b.treatment_indicated != a.treatment_indicated;
     const bool tier = b.risk_tier != a.risk_tier;
@@ -189,18 +181,16 @@ Assessment Engine::Assess(const Patient& p, Date as_of) const {
     }
   }
   if (!diff.empty()) {
-    a.warnings.push_back(
-        {"guideline_disagreement",
-         Severity::kInfo,
-         Keep(x.Say<"CONV-PROFILE-DISAGREEMENT", "warning", "differences", "profile">(
-             said, title(main_->name))),
-         {"CONV-PROFILE-DISAGREEMENT"}});
-    a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kFired, Keep(diff)});
+    a.warnings.push_back({"guideline_disagreement",
+                          Severity::kInfo,
+                          x.Say<"CONV-PROFILE-DISAGREEMENT", "warning", "differences", "profile">(
+                              said, title(main_->name)),
+                          {"CONV-PROFILE-DISAGREEMENT"}});
+    a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kFired, diff.str()});
   } else {
     a.trace.push_back({"CONV-PROFILE-DISAGREEMENT", Outcome::kNotFired,
-                       Keep(x.Say<"CONV-PROFILE-DISAGREEMENT", "not_fired">())});
+                       x.Say<"CONV-PROFILE-DISAGREEMENT", "not_fired">()});
   }
-  arena->Seal();  // read-only from here: lists that grow later use the heap
   return a;
 }
 

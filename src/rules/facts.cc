@@ -57,8 +57,8 @@ const Medication* FindMedicationAny(const Patient& p, Agent a) {
   return nullptr;
 }
 
-Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena* arena) {
-  Facts f(arena);
+Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c) {
+  Facts f;
   f.as_of = as_of;
   if (p.birth_date)
     f.age = CompletedYears(*p.birth_date, as_of);

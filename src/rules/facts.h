@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "domain/arena.h"
 #include "domain/patient.h"
 #include "rules/params.h"
 
@@ -51,10 +50,6 @@ struct FractureEvent {
 };
 
 struct Facts {
-  Facts() = default;
-  // The list of fracture events allocates from `arena` while it is open, without holding it.
-  explicit Facts(Arena* arena) : events(ArenaAllocator<FractureEvent>::Unheld(arena)) {}
-
   Date as_of;
   std::optional<double> age;
   bool female = false, male = false, sex_unknown = false;
@@ -102,7 +97,7 @@ struct Facts {
   bool gc_duration_unknown = false;
   std::optional<double> gc_cumulative_g_year;
 
-  List<FractureEvent> events;
+  std::vector<FractureEvent> events;
   int fragility_events = 0;
   bool any_hip_vert_fragility = false;
   bool any_pathologic = false;
@@ -118,10 +113,8 @@ struct Facts {
   }
 };
 
-// The facts refer to `p` and to `arena`, which must outlive them. The list of fracture events
-// allocates from `arena` while it is open (the assessment's, in Engine::Assess), else (or with
-// no arena) from the heap.
-Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c, Arena* arena = nullptr);
+// The facts refer to `p`, which must outlive them.
+Facts DeriveFacts(const Patient& p, Date as_of, const CompiledProfile& c);
 
 // Helpers shared by the decisions.
 bool HasCondition(const Patient& p, ConditionCode c);  // active conditions only

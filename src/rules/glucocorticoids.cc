@@ -42,8 +42,9 @@ void Glucocorticoids(Ctx& x, State& s) {
                   ? x.Say<"GIOP-LEGACY", "fired_fracture", "dose">(Num(*f.gc_dose_mg))
                   : x.Say<"GIOP-LEGACY", "fired_tscore", "dose", "tscore">(Num(*f.gc_dose_mg),
                                                                            Tn(*f.t_min)));
-      x.a.treatment_reasons.push_back(
-          St{"giop_legacy", x.Say<"GIOP-LEGACY", "reason">(), {"GIOP-LEGACY"}});
+      if (x.verbose)
+        x.a.treatment_reasons.push_back(
+            St{"giop_legacy", x.Say<"GIOP-LEGACY", "reason">(), {"GIOP-LEGACY"}});
     } else {
       x.NotFired("GIOP-LEGACY");
     }
@@ -58,8 +59,9 @@ void Glucocorticoids(Ctx& x, State& s) {
     } else {
       x.Fired("GIOP-01", x.Say<"GIOP-01", "fired", "dose">(Num(*f.gc_dose_mg)));
       x.Fired("D9", x.Say<"D9", "fired">());
-      x.a.monitoring.push_back(
-          St{"giop_bmd", x.Say<"GIOP-01", "monitoring">(), {"GIOP-01", "MON-02"}});
+      if (x.verbose)
+        x.a.monitoring.push_back(
+            St{"giop_bmd", x.Say<"GIOP-01", "monitoring">(), {"GIOP-01", "MON-02"}});
       enum { kLow, kModerate, kHigh, kVeryHigh, kUnknown } cat = kLow;
       std::string why;
       const bool young = x.AgeKnown() && x.P<&CP::giop_young_age, "GIOP-07">().Met(x.Age());
@@ -155,16 +157,17 @@ void Glucocorticoids(Ctx& x, State& s) {
         x.Fired("GIOP-08", cat == kVeryHigh ? x.Say<"GIOP-08", "fired_very_high">()
                            : cat == kHigh   ? x.Say<"GIOP-08", "fired_high">()
                                             : x.Say<"GIOP-08", "fired_moderate">());
-        x.a.treatment_reasons.push_back(
-            St{"giop",
-               cat == kVeryHigh ? x.Say<"GIOP-08", "reason_very_high", "finding">(why)
-               : cat == kHigh   ? x.Say<"GIOP-08", "reason_high", "finding">(why)
-                                : x.Say<"GIOP-08", "reason_moderate", "finding">(why),
-               {"GIOP-08", "GIOP-01",
-                cat == kVeryHigh ? "GIOP-03"
-                : cat == kHigh   ? "GIOP-04"
-                : young          ? "GIOP-07"
-                                 : "GIOP-05"}});
+        if (x.verbose)
+          x.a.treatment_reasons.push_back(
+              St{"giop",
+                 cat == kVeryHigh ? x.Say<"GIOP-08", "reason_very_high", "finding">(why)
+                 : cat == kHigh   ? x.Say<"GIOP-08", "reason_high", "finding">(why)
+                                  : x.Say<"GIOP-08", "reason_moderate", "finding">(why),
+                 {"GIOP-08", "GIOP-01",
+                  cat == kVeryHigh ? "GIOP-03"
+                  : cat == kHigh   ? "GIOP-04"
+                  : young          ? "GIOP-07"
+                                   : "GIOP-05"}});
       } else {
         x.NotFired("GIOP-08", x.Say<"GIOP-08", "low">());
         x.NotFired("D6");

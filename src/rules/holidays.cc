@@ -45,7 +45,7 @@ void Holidays(Ctx& x, State& s) {
       x.Fired("SEQ-06", x.Say<"SEQ-06", "fired", "agent", "years">(ToString(m.agent), Num(years)));
       x.Warn("drug_holiday_reassessment_due", Severity::kInfo,
              x.Say<"SEQ-06", "warning", "years">(Num(years)), {"SEQ-06", "D26"});
-      if (years >= x.P<&CP::bp_oral_max_years, "SEQ-06">())
+      if (x.verbose && years >= x.P<&CP::bp_oral_max_years, "SEQ-06">())
         x.a.sequence.push_back(
             St{"oral_bp_max", x.Say<"SEQ-06", "maximum", "years">(Num(years)), {"SEQ-06"}});
     }
@@ -65,19 +65,22 @@ void Holidays(Ctx& x, State& s) {
           x.Say<"D26", "fired">());
   if ((oral_due || za_due) && x.a.treatment_indicated == true) {
     if (still_high) {
-      x.a.sequence.push_back(St{"continue_after_review",
-                                x.Say<"SEQ-06", "continue", "why">(still_why()),
-                                {oral_due ? "SEQ-06" : "SEQ-07"}});
+      if (x.verbose)
+        x.a.sequence.push_back(St{"continue_after_review",
+                                  x.Say<"SEQ-06", "continue", "why">(still_why()),
+                                  {oral_due ? "SEQ-06" : "SEQ-07"}});
       x.NotFired("SEQ-08");
     } else {
       s.holiday = true;
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
-      x.a.treatment_reasons.push_back(St{"drug_holiday",
-                                         x.Say<"SEQ-06", "holiday">(),
-                                         {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}});
+      if (x.verbose)
+        x.a.treatment_reasons.push_back(St{"drug_holiday",
+                                           x.Say<"SEQ-06", "holiday">(),
+                                           {oral_due ? "SEQ-06" : "SEQ-07", "RISK-03"}});
       x.Fired("SEQ-08", x.Say<"SEQ-08", "fired">());
-      x.a.sequence.push_back(St{"holiday_review", x.Say<"SEQ-08", "review">(), {"SEQ-08"}});
+      if (x.verbose)
+        x.a.sequence.push_back(St{"holiday_review", x.Say<"SEQ-08", "review">(), {"SEQ-08"}});
     }
   } else {
     x.NotFired("SEQ-08");

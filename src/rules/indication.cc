@@ -109,15 +109,17 @@ void Indication(Ctx& x, State& s) {
                               : secondary          ? x.Say<"TX-06", "why_secondary">()
                                                    : x.Say<"TX-06", "why_recorded">();
       x.Fired("TX-06", x.Say<"TX-06", "specialist", "why">(why));
-      x.a.treatment_reasons.push_back(St{"outside_population",
-                                         x.Say<"TX-06", "reason_specialist", "why">(why),
-                                         {"TX-06", "CALC-07"}});
+      if (x.verbose)
+        x.a.treatment_reasons.push_back(St{"outside_population",
+                                           x.Say<"TX-06", "reason_specialist", "why">(why),
+                                           {"TX-06", "CALC-07"}});
     } else {
       x.a.treatment_indicated = false;
       x.a.risk_tier = RiskTier::kNotIndicated;
       x.Fired("TX-06", x.Say<"TX-06", "not_indicated">());
-      x.a.treatment_reasons.push_back(
-          St{"not_indicated", x.Say<"TX-06", "reason_not_indicated">(), {"TX-06", "CALC-07"}});
+      if (x.verbose)
+        x.a.treatment_reasons.push_back(
+            St{"not_indicated", x.Say<"TX-06", "reason_not_indicated">(), {"TX-06", "CALC-07"}});
     }
     const std::string not_applied = x.Say<"TX-06", "not_applied">();
     for (std::string_view r :
@@ -128,7 +130,7 @@ void Indication(Ctx& x, State& s) {
   x.NotFired("TX-06", s.population_unknown ? x.Say<"TX-06", "population_unknown">()
                                            : x.Say<"TX-06", "in_population">());
 
-  List<Statement>& reasons = x.a.treatment_reasons;
+  std::vector<Statement>& reasons = x.a.treatment_reasons;
   bool indicated = false;
   // TX-01.
   const FractureEvent* hipvert = nullptr;
@@ -137,9 +139,10 @@ void Indication(Ctx& x, State& s) {
   if (hipvert) {
     indicated = true;
     x.Fired("TX-01", x.Say<"TX-01", "fired", "fracture">(FxName(x, *hipvert)));
-    reasons.push_back(St{"hip_vertebral_fracture",
-                         x.Say<"TX-01", "reason", "fracture">(FxName(x, *hipvert)),
-                         {"TX-01"}});
+    if (x.verbose)
+      reasons.push_back(St{"hip_vertebral_fracture",
+                           x.Say<"TX-01", "reason", "fracture">(FxName(x, *hipvert)),
+                           {"TX-01"}});
   } else {
     x.NotFired("TX-01", x.Say<"TX-01", "not_fired">());
   }
@@ -165,8 +168,9 @@ void Indication(Ctx& x, State& s) {
   if (s.recorded_dx) {
     indicated = true;
     x.Fired("CONV-DX-RECORDED", x.Say<"CONV-DX-RECORDED", "fired">());
-    reasons.push_back(
-        St{"recorded_diagnosis", x.Say<"CONV-DX-RECORDED", "reason">(), {"CONV-DX-RECORDED"}});
+    if (x.verbose)
+      reasons.push_back(
+          St{"recorded_diagnosis", x.Say<"CONV-DX-RECORDED", "reason">(), {"CONV-DX-RECORDED"}});
   } else {
     x.NotFired("CONV-DX-RECORDED");
   }
@@ -253,11 +257,12 @@ void Indication(Ctx& x, State& s) {
   if (low_bone_mass_any && tx04) {
     indicated = true;
     x.Fired("TX-04", x.Say<"TX-04", "fired", "fracture">(FxName(x, *tx04)));
-    reasons.push_back(St{"low_bone_mass_fracture",
-                         x.P<&CP::tx_low_bmd_fx_forearm, "TX-04">()
-                             ? x.Say<"TX-04", "reason_forearm", "fracture">(FxName(x, *tx04))
-                             : x.Say<"TX-04", "reason", "fracture">(FxName(x, *tx04)),
-                         {"TX-04"}});
+    if (x.verbose)
+      reasons.push_back(St{"low_bone_mass_fracture",
+                           x.P<&CP::tx_low_bmd_fx_forearm, "TX-04">()
+                               ? x.Say<"TX-04", "reason_forearm", "fracture">(FxName(x, *tx04))
+                               : x.Say<"TX-04", "reason", "fracture">(FxName(x, *tx04)),
+                           {"TX-04"}});
   } else {
     x.NotFired("TX-04");
   }
@@ -274,8 +279,9 @@ void Indication(Ctx& x, State& s) {
            x.Say<"D31", "warning", "tscore">(Tn(*f.t_min)), {"D31", "REF-02"});
     if (x.P<&CP::fragility_fracture_normal_bmd_indicates, "TX-04", "D31">() && !indicated) {
       indicated = true;
-      reasons.push_back(
-          St{"fragility_fracture_clinical_diagnosis", x.Say<"D31", "reason">(), {"D31"}});
+      if (x.verbose)
+        reasons.push_back(
+            St{"fragility_fracture_clinical_diagnosis", x.Say<"D31", "reason">(), {"D31"}});
     }
   } else {
     x.NotFired("D31");
@@ -307,9 +313,10 @@ void Indication(Ctx& x, State& s) {
                                       ? x.Say<"CONV-INDETERMINATE", "nothing">()
                                       : x.Say<"CONV-INDETERMINATE", "fired", "why">(missing_why));
     if (!f.t_min) x.Missing("bmd", x.Say<"DX-01", "needs_bmd">());
-    x.a.treatment_reasons.push_back(St{"insufficient_data",
-                                       x.Say<"CONV-INDETERMINATE", "reason", "why">(missing_why),
-                                       {"CONV-INDETERMINATE"}});
+    if (x.verbose)
+      x.a.treatment_reasons.push_back(St{"insufficient_data",
+                                         x.Say<"CONV-INDETERMINATE", "reason", "why">(missing_why),
+                                         {"CONV-INDETERMINATE"}});
     x.Insufficient("TX-05", missing_why);
     return;
   }
@@ -318,12 +325,13 @@ void Indication(Ctx& x, State& s) {
   x.a.risk_tier = RiskTier::kNotIndicated;
   x.Fired("TX-05", f.frax_present ? x.Say<"TX-05", "fired_frax", "tscore">(Tn(*f.t_min))
                                   : x.Say<"TX-05", "fired", "tscore">(Tn(*f.t_min)));
-  x.a.treatment_reasons.push_back(St{
-      "not_indicated",
-      f.frax_present ? x.Say<"TX-05", "reason_frax", "tscore", "mof", "hip">(
-                           Tn(*f.t_min), Num(f.frax_mof.value_or(0)), Num(f.frax_hip.value_or(0)))
-                     : x.Say<"TX-05", "reason", "tscore">(Tn(*f.t_min)),
-      {"TX-05"}});
+  if (x.verbose)
+    x.a.treatment_reasons.push_back(St{
+        "not_indicated",
+        f.frax_present ? x.Say<"TX-05", "reason_frax", "tscore", "mof", "hip">(
+                             Tn(*f.t_min), Num(f.frax_mof.value_or(0)), Num(f.frax_hip.value_or(0)))
+                       : x.Say<"TX-05", "reason", "tscore">(Tn(*f.t_min)),
+        {"TX-05"}});
   if (x.f.female && x.AgeKnown() && x.P<&CP::acp_osteopenia_age, "TX-05">().Met(x.Age()) &&
       low_bone_mass_any) {
     s.acp_osteopenia = true;

@@ -17,9 +17,9 @@ void Infusion(Ctx& x, State& s) {
   const Patient& p = x.p;
   Assessment& a = x.a;
   auto& checks = a.pre_infusion;
-  checks.reserve(8);
+  checks.reserve(11);  // one per check below
   bool missing = false, correctable = false;
-  List<Statement> fixes(a.za_reasons.get_allocator());
+  std::vector<Statement> fixes;
 
   // PRE-01 renal.
   {
@@ -31,21 +31,20 @@ void Infusion(Ctx& x, State& s) {
             x.P<&CP::creatinine_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-01">());
     if (f.crcl && x.P<&CP::za_crcl, "CONV-ZA-STATUS", "PRE-01">().Met(*f.crcl)) {
       k.status = CheckStatus::kFail;
-      k.text = Keep(x.Say<"PRE-01", "fail", "crcl">(Num(*f.crcl)));
+      k.text = x.Say<"PRE-01", "fail", "crcl">(Num(*f.crcl));
     } else if (!f.crcl) {
-      k.text = Keep(x.Say<"PRE-01", "no_crcl">());
+      k.text = x.Say<"PRE-01", "no_crcl">();
       missing = true;
     } else if (!fresh) {
-      k.text =
-          Keep(f.creatinine->age_days ? x.Say<"PRE-01", "stale", "crcl", "days">(
+      k.text = f.creatinine->age_days ? x.Say<"PRE-01", "stale", "crcl", "days">(
                                             Num(*f.crcl), Int(*f.creatinine->age_days))
-                                      : x.Say<"PRE-01", "stale_undated", "crcl">(Num(*f.crcl)));
+                                      : x.Say<"PRE-01", "stale_undated", "crcl">(Num(*f.crcl));
       missing = true;
       x.Missing(x.Say<"PRE-01", "missing_field">(), x.Say<"PRE-01", "missing">());
       x.Stale(x.Say<"CONV-STALE", "creatinine">());
     } else {
       k.status = CheckStatus::kPass;
-      k.text = Keep(x.Say<"PRE-01", "pass", "crcl">(Num(*f.crcl)));
+      k.text = x.Say<"PRE-01", "pass", "crcl">(Num(*f.crcl));
     }
     x.Trace("PRE-01",
             k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -83,22 +82,21 @@ void Infusion(Ctx& x, State& s) {
     }
     if (f.hypocalcemia) {
       k.status = CheckStatus::kFail;
-      k.text = Keep(x.Say<"PRE-02", "fail">());
+      k.text = x.Say<"PRE-02", "fail">();
       correctable = true;
       fixes.push_back(St{"correct_calcium", x.Say<"PRE-02", "fix">(), {"PRE-02", "CI-11"}});
     } else if (!f.calcium_known) {
-      k.text = Keep(x.Say<"PRE-02", "unknown">());
+      k.text = x.Say<"PRE-02", "unknown">();
       missing = true;
     } else if (!fresh) {
-      k.text = Keep(x.Say<"PRE-02", "stale">());
+      k.text = x.Say<"PRE-02", "stale">();
       missing = true;
       missing_as_stale();
     } else {
       k.status = CheckStatus::kPass;
-      k.text =
-          Keep(f.ionized_calcium
+      k.text = f.ionized_calcium
                    ? x.Say<"PRE-02", "pass_ionized", "calcium">(Num(f.ionized_calcium->value, 2))
-                   : x.Say<"PRE-02", "pass_corrected", "calcium">(Num(*f.corrected_calcium, 2)));
+                   : x.Say<"PRE-02", "pass_corrected", "calcium">(Num(*f.corrected_calcium, 2));
     }
     x.Trace("PRE-02",
             k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -111,7 +109,7 @@ void Infusion(Ctx& x, State& s) {
   {
     PreCheck k{PreCheckKind::kVitaminD, CheckStatus::kUnknown, "", {"PRE-03", "D12"}};
     if (!f.vitd) {
-      k.text = Keep(x.Say<"PRE-03", "not_measured">());
+      k.text = x.Say<"PRE-03", "not_measured">();
       missing = true;
       x.Missing("labs.vitamin_d_25oh", x.Say<"PRE-03", "missing">());
     } else if (x.P<&CP::za_min_vitd, "CONV-ZA-STATUS", "PRE-03", "D12">().Met(f.vitd->value)) {
@@ -121,20 +119,20 @@ void Infusion(Ctx& x, State& s) {
         x.Stale(x.Say<"CONV-STALE", "vitamin_d">());
       }
       k.status = CheckStatus::kFail;
-      k.text = Keep(x.Say<"PRE-03", "fail", "vitd">(Num(f.vitd->value)));
+      k.text = x.Say<"PRE-03", "fail", "vitd">(Num(f.vitd->value));
       correctable = true;
       fixes.push_back(St{"replete_vitamin_d",
                          x.Say<"PRE-03", "fix", "vitd">(Num(f.vitd->value)),
                          {"PRE-03", "D12"}});
     } else if (!f.vitd->Fresh(
                    x.P<&CP::vitd_max_age_days, "CONV-ZA-STATUS", "CONV-STALE", "PRE-03">())) {
-      k.text = Keep(x.Say<"PRE-03", "stale">());
+      k.text = x.Say<"PRE-03", "stale">();
       missing = true;
       x.Missing(x.Say<"PRE-03", "missing_field">(), x.Say<"PRE-03", "missing">());
       x.Stale(x.Say<"CONV-STALE", "vitamin_d">());
     } else {
       k.status = CheckStatus::kPass;
-      k.text = Keep(x.Say<"PRE-03", "pass", "vitd">(Num(f.vitd->value)));
+      k.text = x.Say<"PRE-03", "pass", "vitd">(Num(f.vitd->value));
     }
     x.Trace("PRE-03",
             k.status == CheckStatus::kFail      ? Outcome::kFired
@@ -159,11 +157,11 @@ void Infusion(Ctx& x, State& s) {
         *last > f.as_of.AddMonths(-x.P<&CP::za_interval_months, "CONV-ZA-STATUS", "PRE-04">())) {
       k.status = CheckStatus::kFail;
       const Date due = last->AddMonths(x.P<&CP::za_interval_months, "CONV-ZA-STATUS", "PRE-04">());
-      k.text = Keep(x.Say<"PRE-04", "fail", "last", "due">(Dt(last), Dt(due)));
+      k.text = x.Say<"PRE-04", "fail", "last", "due">(Dt(last), Dt(due));
       correctable = true;
       fixes.push_back(St{"wait_interval", x.Say<"PRE-04", "fix", "due">(Dt(due)), {"PRE-04"}});
     } else {
-      k.text = Keep(last ? x.Say<"PRE-04", "pass", "last">(Dt(last)) : x.Say<"PRE-04", "none">());
+      k.text = last ? x.Say<"PRE-04", "pass", "last">(Dt(last)) : x.Say<"PRE-04", "none">();
     }
     x.Trace("PRE-04", k.status == CheckStatus::kFail ? Outcome::kFired : Outcome::kNotFired,
             k.text);

@@ -411,7 +411,8 @@ Result<CompiledProfile> CompileProfile(const KnowledgeBase& kb, std::string_view
     cr.def = &d;
     cr.route = Parse<Route>(d.route).value_or(Route::kOral);
     for (const auto& id : d.rules)
-      if (!cr.rules.contains(id)) cr.rules.push_back(id);  // MakeRegimen relies on no duplicates
+      if (!rules::HasId(cr.rules, id))
+        cr.rules.push_back(id);  // MakeRegimen relies on no duplicates
     c.regimens.push_back(std::move(cr));
   }
   return c;

@@ -17,8 +17,8 @@
 #include "common/result.h"
 #include "domain/enums.h"
 #include "domain/knowledge.h"
-#include "domain/text.h"
 #include "rules/course.h"
+#include "rules/ids.h"
 
 namespace bp {
 
@@ -95,7 +95,7 @@ struct CompiledRegimen {
   std::string_view agent;
   const RegimenDef* def = nullptr;
   Route route = Route::kOral;
-  RuleIds rules;
+  std::vector<std::string_view> rules;
 };
 
 enum class RiskModel { kAace2020, kEndocrineSociety, kSeed004 };
@@ -189,7 +189,7 @@ struct CompiledProfile {
   std::vector<CompiledRegimen> regimens;  // refer to the KnowledgeBase
   const CompiledRegimen* FindRegimen(std::string_view agent) const {
     for (const auto& r : regimens)
-      if (SameId(r.agent, agent)) return &r;
+      if (rules::SameId(r.agent, agent)) return &r;
     return nullptr;
   }
 };

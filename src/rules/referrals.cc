@@ -48,8 +48,7 @@ void Referrals(Ctx& x, State& s) {
     x.NotFired("REF-01", fls_fx ? x.Say<"REF-01", "young">() : x.Say<"REF-01", "none">());
   }
   // REF-02 specialist.
-  // Texts are literals or kept in the arena; the list is the arena's too.
-  List<std::pair<Text, RuleIds>> spec(a.workup.get_allocator());
+  std::vector<std::pair<std::string, RuleIds>> spec;
   spec.reserve(8);
   Urgency spec_urgency = Urgency::kRoutine;
   bool any_fragility = f.fragility_events > 0;
@@ -127,7 +126,7 @@ void Referrals(Ctx& x, State& s) {
   if (!spec.empty()) {
     for (auto& [t, r] : spec) {
       // The item letter of REF-02 ("(g) ...") is for the trace, not for the person reading.
-      std::string_view said = t.view();
+      std::string_view said = t;
       if (said.size() > 4 && said[0] == '(' && said[2] == ')' && said[3] == ' ')
         said.remove_prefix(4);
       x.Refer(Destination::kOsteoporosisSpecialist, spec_urgency,

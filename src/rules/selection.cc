@@ -58,13 +58,13 @@ void Selection(Ctx& x, State& s) {
   const bool za_ok = !s.za_contraindicated && !x.Avoided("zoledronic_acid");
   const bool dmab_ok = !x.Avoided("denosumab");
 
-  auto add_oral = [&](List<Regimen>& to, std::string_view rule) {
+  auto add_oral = [&](std::vector<Regimen>& to, std::string_view rule) {
     for (std::string_view ag : s.oral_candidates) x.AddRegimen(to, ag, {rule});
   };
-  auto add_za = [&](List<Regimen>& to, std::string_view rule) {
+  auto add_za = [&](std::vector<Regimen>& to, std::string_view rule) {
     x.AddRegimen(to, "zoledronic_acid", {rule, "SEL-05"});
   };
-  auto add_dmab = [&](List<Regimen>& to, std::string_view rule) {
+  auto add_dmab = [&](std::vector<Regimen>& to, std::string_view rule) {
     x.AddRegimen(to, "denosumab", {rule, "SEL-05"});
   };
 
@@ -99,54 +99,54 @@ void Selection(Ctx& x, State& s) {
   const bool very_high = a.risk_tier == RiskTier::kVeryHigh;
   TherapyClass chosen = TherapyClass::kNone;
   RuleIds why_rules;
-  Text why;  // a literal, or a text kept in the arena
+  std::string why;
 
   auto choose_antiresorptive = [&](bool prefer_parenteral) {
     // SEQ-05: after denosumab, zoledronic acid (or alendronate) must follow.
     if (s.dmab_transition) {
       if (za_ok) {
         chosen = TherapyClass::kIvZoledronicAcid;
-        if (x.verbose) why = Keep(x.Say<"SEQ-05", "transition_za">());
+        if (x.verbose) why = x.Say<"SEQ-05", "transition_za">();
         if (x.verbose) why_rules = {"SEQ-05"};
       } else if (s.oral_candidates_any) {
         chosen = TherapyClass::kOralBisphosphonate;
-        if (x.verbose) why = Keep(x.Say<"SEQ-05", "transition_oral">());
+        if (x.verbose) why = x.Say<"SEQ-05", "transition_oral">();
         if (x.verbose) why_rules = {"SEQ-05"};
       } else if (dmab_ok) {
         chosen = TherapyClass::kDenosumab;
-        if (x.verbose) why = Keep(x.Say<"SEQ-05", "transition_resume">());
+        if (x.verbose) why = x.Say<"SEQ-05", "transition_resume">();
         if (x.verbose) why_rules = {"SEQ-05", "SEL-04"};
       }
       return;
     }
     if (dmab_active && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      if (x.verbose) why = Keep(x.Say<"SEQ-05", "continue_denosumab">());
+      if (x.verbose) why = x.Say<"SEQ-05", "continue_denosumab">();
       if (x.verbose) why_rules = {"SEQ-05", "SEQ-09"};
       return;
     }
     if (s.ctibl_only && dmab_ok) {
       chosen = TherapyClass::kDenosumab;
-      if (x.verbose) why = Keep(x.Say<"CTIBL-02", "denosumab">());
+      if (x.verbose) why = x.Say<"CTIBL-02", "denosumab">();
       if (x.verbose) why_rules = {"CTIBL-02"};
       return;
     }
     if (!prefer_parenteral && s.oral_candidates_any) {
       chosen = TherapyClass::kOralBisphosphonate;
-      if (x.verbose) why = Keep(x.Say<"SEL-02", "first_line">());
+      if (x.verbose) why = x.Say<"SEL-02", "first_line">();
       if (x.verbose) why_rules = {"SEL-02"};
       return;
     }
     if (za_ok) {
       chosen = TherapyClass::kIvZoledronicAcid;
       if (prefer_parenteral) {
-        if (x.verbose) why = Keep(x.Say<"SEL-01", "no_anabolic">());
+        if (x.verbose) why = x.Say<"SEL-01", "no_anabolic">();
         if (x.verbose) why_rules = {"SEL-01"};
       } else if (x.verbose) {
         std::string t;
         for (const auto& r : s.oral_unsuitable_reasons) t += (t.empty() ? "" : ", ") + r;
         if (t.empty()) t = x.Say<"SEL-03", "blocked">();
-        why = Keep(x.Say<"SEL-03", "zoledronic_acid", "reasons">(t));
+        why = x.Say<"SEL-03", "zoledronic_acid", "reasons">(t);
         if (x.verbose) why_rules = {"SEL-03"};
         for (const auto& r : s.oral_unsuitable_rules) why_rules.push_back(r);
       }
@@ -155,14 +155,14 @@ void Selection(Ctx& x, State& s) {
     if (dmab_ok) {
       chosen = TherapyClass::kDenosumab;
       if (x.verbose)
-        why = Keep(x.Say<"SEL-04", "denosumab", "reasons">(
-            s.za_contraindicated ? s.za_contra_text : x.Say<"SEL-04", "oral_unsuitable">()));
+        why = x.Say<"SEL-04", "denosumab", "reasons">(
+            s.za_contraindicated ? s.za_contra_text : x.Say<"SEL-04", "oral_unsuitable">());
       if (x.verbose) why_rules = {"SEL-04", "D14"};
       return;
     }
     if (s.oral_candidates_any) {
       chosen = TherapyClass::kOralBisphosphonate;
-      if (x.verbose) why = Keep(x.Say<"SEL-02", "remaining">());
+      if (x.verbose) why = x.Say<"SEL-02", "remaining">();
       if (x.verbose) why_rules = {"SEL-02"};
     }
   };
@@ -172,7 +172,7 @@ void Selection(Ctx& x, State& s) {
       choose_antiresorptive(true);
     } else if (anabolic_active) {
       chosen = TherapyClass::kAnabolic;
-      if (x.verbose) why = Keep(x.Say<"SEQ-01", "continue_anabolic">());
+      if (x.verbose) why = x.Say<"SEQ-01", "continue_anabolic">();
       if (x.verbose) why_rules = {"SEL-01", "SEQ-01"};
     } else if (s.anabolic_followup || s.dmab_transition) {
       choose_antiresorptive(true);
@@ -190,11 +190,11 @@ void Selection(Ctx& x, State& s) {
       if (chosen == TherapyClass::kNone)
         choose_antiresorptive(true);
       else if (x.verbose)
-        why = Keep(x.Say<"SEQ-01", "continue_antiresorptive">());
+        why = x.Say<"SEQ-01", "continue_antiresorptive">();
       if (x.verbose) why_rules = {"SEQ-01", "SEL-01"};
     } else if (!s.anabolic_candidates.empty()) {
       chosen = TherapyClass::kAnabolic;
-      if (x.verbose) why = Keep(x.Say<"SEL-01", "very_high">());
+      if (x.verbose) why = x.Say<"SEL-01", "very_high">();
       if (x.verbose) why_rules = {"SEL-01"};
       if (x.verbose && s.giop_indicated) why_rules.push_back("GIOP-08");
     } else {
@@ -203,7 +203,7 @@ void Selection(Ctx& x, State& s) {
   } else {
     if (anabolic_active) {
       chosen = TherapyClass::kAnabolic;
-      if (x.verbose) why = Keep(x.Say<"SEQ-01", "continue_anabolic">());
+      if (x.verbose) why = x.Say<"SEQ-01", "continue_anabolic">();
       if (x.verbose) why_rules = {"SEQ-01"};
     } else {
       choose_antiresorptive(false);
@@ -212,12 +212,12 @@ void Selection(Ctx& x, State& s) {
   }
   if (chosen == TherapyClass::kNone && !s.anabolic_candidates.empty()) {
     chosen = TherapyClass::kAnabolic;
-    if (x.verbose) why = Keep(x.Say<"SEL-01", "antiresorptives_blocked">());
+    if (x.verbose) why = x.Say<"SEL-01", "antiresorptives_blocked">();
     if (x.verbose) why_rules = {"SEL-01"};
   }
   if (chosen == TherapyClass::kNone) {
     chosen = TherapyClass::kSpecialistDecision;
-    if (x.verbose) why = Keep(x.Say<"SEL-00", "all_blocked">());
+    if (x.verbose) why = x.Say<"SEL-00", "all_blocked">();
     if (x.verbose) why_rules = {"SEL-00"};
   }
   a.therapy_recommended = chosen;

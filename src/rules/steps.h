@@ -20,12 +20,11 @@
 
 #include "common/date.h"
 #include "common/decimal.h"
-#include "domain/arena.h"
 #include "domain/assessment.h"
 #include "domain/knowledge.h"
 #include "domain/patient.h"
-#include "domain/text.h"
 #include "rules/facts.h"
+#include "rules/ids.h"
 #include "rules/params.h"
 #include "rules/say.h"
 
@@ -86,16 +85,11 @@ struct AgentList {
   }
 };
 
-// The arena of the assessment being decided on this thread (Decide sets it): texts the engine
-// formats are copied there once instead of each owning a heap string.
-inline thread_local Arena* current_arena = nullptr;
-
 // A text being formatted: the pieces of `"CrCl " + Num(x) + " mL/min"` are appended into an
 // inline buffer (a heap string only past its size), with no allocation per piece. The text
 // starts kFront bytes in, so that a literal put in front (`"CrCl " + Num(x)`) is written there
 // rather than moving the text. A literal converts to it (for `cond ? Num(x) : "none"`) and it
-// converts to std::string; a Text is made from it with Keep (or Str), which files it in the
-// arena.
+// converts to std::string (Keep, Str).
 class Cat {
  public:
   Cat() = default;
@@ -259,78 +253,52 @@ inline bool IsOralBisphosphonate(const Medication& m) {
   return m.agent == Agent::kIbandronate && m.route.value_or(Route::kOral) == Route::kOral;
 }
 
-// An arena for one assessment, from a small per-thread pool: a pooled arena is handed out again
-// once no assessment holds it (the pool's reference is the only one left, wherever the last
-// holder was destroyed), so that a thread assessing patient after patient allocates neither an
-// arena nor a reference count each time.
-class ArenaPool {
+// A formatted text as an assessment's string.
+inline std::string Keep(std::string_view s) { return std::string(s); }
+inline std::string Keep(const Cat& c) { return c.str(); }
+inline std::string Keep(std::string&& s) { return std::move(s); }
+
+// A text argument: a literal, a formatted text or a built string. It refers to its argument
+// (which lives until the end of the caller's full-expression) and owns only a std::string moved
+// into it (a sentence said by x.Say), so that a call that stores nothing (the other profiles'
+// runs, Ctx::verbose false) copies nothing; Take() makes the string the assessment keeps.
+class Str {
  public:
-  static std::shared_ptr<Arena> Get() {
-    thread_local ArenaPool pool;
-    for (const std::shared_ptr<Arena>& arena : pool.arenas_) {
-      if (arena.use_count() != 1) continue;
-      // The last other holder let go with a releasing decrement, perhaps on another thread: its
-      // reads of the arena happen before this thread writes to it again.
-      std::atomic_thread_fence(std::memory_order_acquire);
-      arena->Clear();
-      return arena;
-    }
-    auto arena = std::make_shared<Arena>();
-    if (pool.arenas_.size() < kMaxPooled) pool.arenas_.push_back(arena);
-    return arena;
-  }
+  template <std::size_t N>
+  Str(const char (&literal)[N]) : view_(literal, N - 1) {}  // NOLINT
+  // An enum's wire name or a literal chosen by a conditional.
+  template <typename P, std::enable_if_t<std::is_same_v<P, const char*>, int> = 0>
+  Str(P literal) : view_(literal) {}                               // NOLINT
+  Str(std::string_view s) : view_(s) {}                            // NOLINT
+  Str(const std::string& s) : view_(s) {}                          // NOLINT
+  Str(std::string&& s) : owned_(std::move(s)), is_owned_(true) {}  // NOLINT
+  Str(const Cat& s) : view_(s.view()) {}                           // NOLINT
+  Str(Str&&) = default;
+  Str(const Str&) = delete;
+  Str& operator=(const Str&) = delete;
+
+  std::string_view view() const { return is_owned_ ? std::string_view(owned_) : view_; }
+  std::string Take() { return is_owned_ ? std::move(owned_) : std::string(view_); }
 
  private:
-  static constexpr std::size_t kMaxPooled = 8;
-  std::vector<std::shared_ptr<Arena>> arenas_;
+  std::string_view view_;
+  std::string owned_;
+  bool is_owned_ = false;
 };
 
-// Sets the arena Keep files texts in, for one scope.
-struct ArenaScope {
-  Arena* saved;
-  explicit ArenaScope(Arena* t) : saved(current_arena) { current_arena = t; }
-  ~ArenaScope() { current_arena = saved; }
-  ArenaScope(const ArenaScope&) = delete;
-  ArenaScope& operator=(const ArenaScope&) = delete;
-};
-
-// A formatted text kept in the current assessment's arena (an owned copy when none is set).
-inline Text Keep(std::string_view s) {
-  if (current_arena) return Text::Borrowed(current_arena->Store(s));
-  return Text(s);
-}
-inline Text Keep(const Cat& c) { return Keep(c.view()); }
-
-// A text argument: a literal (kept by pointer, never copied), a formatted text or a built
-// string (copied into the arena). Only literals and enum wire names may be passed as const
-// char*.
-struct Str {
-  Text t;
-  template <std::size_t N>
-  Str(const char (&literal)[N]) : t(literal) {}  // NOLINT
-  // An enum's wire name (static) or a literal chosen by a conditional.
-  template <typename P, std::enable_if_t<std::is_same_v<P, const char*>, int> = 0>
-  Str(P literal) : t(Text::Static(literal)) {}  // NOLINT
-  Str(const std::string& s) : t(Keep(s)) {}     // NOLINT
-  Str(const Cat& s) : t(Keep(s)) {}             // NOLINT
-  Str(Text&& s) : t(std::move(s)) {}            // NOLINT
-  // A Text of the assessment being decided: a borrowed one stays borrowed (same arena).
-  Str(const Text& s) : t(s.Alias()) {}  // NOLINT
-};
-
-// Statement and PreCheck from Str arguments: literal texts are not copied.
+// Statement and PreCheck from Str arguments.
 struct St {
   Str code;
   Str text;
   RuleIds rules;
-  operator Statement() && { return {std::move(code.t), std::move(text.t), std::move(rules)}; }
+  operator Statement() && { return {code.Take(), text.Take(), std::move(rules)}; }
 };
 struct Pc {
   PreCheckKind check;
   CheckStatus status;
   Str text;
   RuleIds rules;
-  operator PreCheck() && { return {check, status, std::move(text.t), std::move(rules)}; }
+  operator PreCheck() && { return {check, status, text.Take(), std::move(rules)}; }
 };
 
 }  // namespace rules
@@ -388,15 +356,21 @@ class Ctx {
     return profile_.*Member;
   }
 
-  // The rule id is a literal (static). (Brace-initialized: clang 14, which builds the fuzzers,
-  // has no parenthesized aggregate initialization for emplace_back.)
+  // The entry is filled in place, not moved in (a trace has some 200 entries). `because` is
+  // taken first: it may refer to the text of an entry that growing the trace would move.
   void Trace(std::string_view rule, Outcome o, Str&& because) {
     if (!verbose) return;
-    a.trace.push_back(TraceEntry{Text::Static(rule), o, std::move(because.t)});
+    std::string text = because.Take();
+    TraceEntry& t = a.trace.emplace_back();
+    t.rule = rule;
+    t.outcome = o;
+    t.because = std::move(text);
   }
   void Trace(std::string_view rule, Outcome o) {
     if (!verbose) return;
-    a.trace.push_back(TraceEntry{Text::Static(rule), o, Text()});
+    TraceEntry& t = a.trace.emplace_back();
+    t.rule = rule;
+    t.outcome = o;
   }
   void Fired(std::string_view rule, Str&& because) {
     Trace(rule, Outcome::kFired, std::move(because));
@@ -417,12 +391,17 @@ class Ctx {
   void Missing(Str field, Str needed_for) {
     if (!verbose) return;
     for (auto& m : a.missing_data)
-      if (m.field == field.t) {
-        if (m.needed_for.find(needed_for.t) == std::string_view::npos)
-          m.needed_for += "; " + needed_for.t;
+      if (m.field == field.view()) {
+        if (m.needed_for.find(needed_for.view()) == std::string::npos)
+          m.needed_for.append("; ").append(needed_for.view());
         return;
       }
-    a.missing_data.push_back({std::move(field.t), std::move(needed_for.t)});
+    a.missing_data.push_back({field.Take(), needed_for.Take()});
+  }
+  // The rule ids as a braced list are made into a list only when the warning is written.
+  void Warn(std::string_view code, Severity sev, Str text,
+            std::initializer_list<std::string_view> rules) {
+    if (verbose) Warn(code, sev, std::move(text), RuleIds(rules));
   }
   void Warn(std::string_view code, Severity sev, Str text, RuleIds rules) {
     if (!verbose) return;
@@ -430,24 +409,27 @@ class Ctx {
       if (w.code == code) {
         if (sev > w.severity) {
           w.severity = sev;
-          w.text = std::move(text.t);
+          w.text = text.Take();
         }
         for (auto r : rules)
-          if (!w.rules.contains(r)) w.rules.push_back(r);
+          if (!HasId(w.rules, r)) w.rules.push_back(r);
         return;
       }
-    a.warnings.push_back({Text::Static(code), sev, std::move(text.t), std::move(rules)});
+    a.warnings.push_back({std::string(code), sev, text.Take(), std::move(rules)});
+  }
+  void Refer(Destination to, Urgency u, Str text, std::initializer_list<std::string_view> rules) {
+    if (verbose) Refer(to, u, std::move(text), RuleIds(rules));
   }
   void Refer(Destination to, Urgency u, Str text, RuleIds rules) {
     if (!verbose) return;
     for (auto& r : a.referrals)
       if (r.to == to) {
         if (u > r.urgency) r.urgency = u;
-        r.reasons.push_back({Text(), std::move(text.t), std::move(rules)});
+        r.reasons.push_back({std::string(), text.Take(), std::move(rules)});
         return;
       }
-    Referral r{to, u, List<Statement>(a.referrals.get_allocator())};
-    r.reasons.push_back({Text(), std::move(text.t), std::move(rules)});
+    Referral r{to, u, {}};
+    r.reasons.push_back({std::string(), text.Take(), std::move(rules)});
     a.referrals.push_back(std::move(r));
   }
   void MarkAvoided(std::string_view agent) {
@@ -459,12 +441,12 @@ class Ctx {
     for (auto& x : a.avoid)
       if (x.agent == agent) {
         // One reason said once: a reason already given (in the same words) adds only its rules.
-        if (x.text.view().find(text.t.view()) == std::string_view::npos) x.text += "; " + text.t;
+        if (x.text.find(text.view()) == std::string::npos) x.text.append("; ").append(text.view());
         for (auto r : rules)
-          if (!x.rules.contains(r)) x.rules.push_back(r);
+          if (!HasId(x.rules, r)) x.rules.push_back(r);
         return;
       }
-    a.avoid.push_back({Text::Static(agent), std::move(text.t), std::move(rules)});
+    a.avoid.push_back({std::string(agent), text.Take(), std::move(rules)});
   }
   bool Avoided(std::string_view agent) const {
     const int bit = AvoidBit(agent);
@@ -473,19 +455,21 @@ class Ctx {
       if (x.agent == agent) return true;
     return false;
   }
-  // Appends the regimen of `agent` to `to`, built in place. `agent` is a literal or an enum's wire
-  // name (static); the regimen's texts and rule ids refer to the knowledge base.
-  void AddRegimen(List<Regimen>& to, std::string_view agent,
+  // Appends the regimen of `agent` to `to`, built in place. Its rule ids refer to literals and to
+  // the knowledge base.
+  void AddRegimen(std::vector<Regimen>& to, std::string_view agent,
                   std::initializer_list<std::string_view> rules) const {
     Regimen& r = to.emplace_back();
-    r.agent = Text::Static(agent);
-    for (std::string_view id : rules) r.rules.push_back(id);
+    r.agent = agent;
     // The regimen table is the knowledge base's, the same in every profile: not a recorded read.
-    if (const CompiledRegimen* cr = profile_.FindRegimen(agent)) {
-      r.dose = Text::Static(cr->def->dose);
+    const CompiledRegimen* cr = profile_.FindRegimen(agent);
+    r.rules.reserve(rules.size() + (cr ? cr->rules.size() : 0));
+    for (std::string_view id : rules) r.rules.push_back(id);
+    if (cr) {
+      r.dose = cr->def->dose;
       r.route = cr->route;
-      r.interval = Text::Static(cr->def->interval);
-      r.max_duration = Text::Static(cr->def->max_duration);
+      r.interval = cr->def->interval;
+      r.max_duration = cr->def->max_duration;
       // cr->rules has no duplicates (CompileProfile): only the ids passed in can repeat one.
       for (std::string_view id : cr->rules) {
         bool seen = false;

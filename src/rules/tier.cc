@@ -62,11 +62,11 @@ void Tier(Ctx& x, State& s) {
   // Very-high-risk criteria met; their texts only for the returned assessment.
   // At most 9 criteria apply (AACE (a) to (g) with FRAX MOF and hip, and seed 004's age).
   int vh_count = 0;
-  std::array<Text, 12> vh;
+  std::array<std::string, 12> vh;
   std::size_t vh_texts = 0;
   auto add_vh = [&](auto&& text) {
     ++vh_count;
-    if (x.verbose && vh_texts < vh.size()) vh[vh_texts++] = Keep(text());
+    if (x.verbose && vh_texts < vh.size()) vh[vh_texts++] = text();
   };
   RuleIds vh_rules;
   if (x.verbose) vh_rules.push_back(model_rule);
@@ -201,14 +201,16 @@ void Tier(Ctx& x, State& s) {
     x.a.risk_tier = RiskTier::kVeryHigh;
     Cat all;
     for (std::size_t i = 0; i < vh_texts; ++i) all.Append(i ? "; " : "").Append(vh[i]);
-    x.a.treatment_reasons.push_back(
-        St{"very_high_risk", x.Say<"RISK-01", "reason_very_high", "criteria">(all), vh_rules});
+    if (x.verbose)
+      x.a.treatment_reasons.push_back(
+          St{"very_high_risk", x.Say<"RISK-01", "reason_very_high", "criteria">(all), vh_rules});
     x.NotFired("RISK-02");
   } else {
     x.a.risk_tier = RiskTier::kHigh;
     x.Fired("RISK-02", x.Say<"RISK-02", "fired">());
-    x.a.treatment_reasons.push_back(
-        St{"high_risk", x.Say<"RISK-02", "reason">(), {"RISK-02", model_rule}});
+    if (x.verbose)
+      x.a.treatment_reasons.push_back(
+          St{"high_risk", x.Say<"RISK-02", "reason">(), {"RISK-02", model_rule}});
   }
 }
 
@@ -219,10 +221,11 @@ void Indeterminate(Ctx& x, State& s) {
                                     : x.Say<"RISK-04", "fired_malignancy">());
     x.a.treatment_indicated = std::nullopt;
     x.a.risk_tier = RiskTier::kIndeterminate;
-    x.a.treatment_reasons.push_back(St{"possibly_pathologic",
-                                       s.pathologic ? x.Say<"RISK-04", "reason_pathologic">()
-                                                    : x.Say<"RISK-04", "reason_malignancy">(),
-                                       {"RISK-04"}});
+    if (x.verbose)
+      x.a.treatment_reasons.push_back(St{"possibly_pathologic",
+                                         s.pathologic ? x.Say<"RISK-04", "reason_pathologic">()
+                                                      : x.Say<"RISK-04", "reason_malignancy">(),
+                                         {"RISK-04"}});
   } else {
     x.NotFired("RISK-04");
   }

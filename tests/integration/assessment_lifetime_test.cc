@@ -1,7 +1,6 @@
-// An assessment's texts and lists live in an arena that the engine hands out again once no
-// assessment holds it. Assessments kept while many more are made (more than the per-thread
-// pool holds), destroyed on another thread, or moved and copied, must read exactly as they did
-// when they were returned.
+// An assessment is a plain value: nothing in it may refer to storage the engine reuses for later
+// assessments. Assessments kept while many more are made, destroyed on another thread, or moved
+// and copied, must read exactly as they did when they were returned.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -60,14 +59,14 @@ class AssessmentLifetime : public ::testing::Test {
 };
 
 TEST_F(AssessmentLifetime, HeldAssessmentsAreUntouchedByLaterOnes) {
-  // 30 held at once: more than the pool keeps, so some arenas are pooled and some are not.
+  // 30 held at once.
   std::vector<Assessment> held;
   std::vector<std::string> at_return;
   for (std::size_t i = 0; i < 30; ++i) {
     held.push_back(Assess(i));
     at_return.push_back(Json(held.back()));
   }
-  // Release every other one, then make more: freed arenas are reused, held ones must not be.
+  // Release every other one, then make more: the held ones must not change.
   for (std::size_t i = 0; i < held.size(); i += 2) held[i] = Assessment();
   std::vector<Assessment> later;
   for (std::size_t i = 0; i < 40; ++i) later.push_back(Assess(i + 3));
@@ -78,14 +77,14 @@ TEST_F(AssessmentLifetime, HeldAssessmentsAreUntouchedByLaterOnes) {
 TEST_F(AssessmentLifetime, CopiesAndMovedListsOutliveTheAssessment) {
   std::string expected;
   Assessment copy;
-  List<TraceEntry> trace;
+  std::vector<TraceEntry> trace;
   {
     Assessment a = Assess(5);
     expected = Json(a);
     copy = a;
     trace = std::move(a.trace);
   }
-  for (std::size_t i = 0; i < 20; ++i) Assess(i);  // reuse whatever arena is free
+  for (std::size_t i = 0; i < 20; ++i) Assess(i);
   Assessment original_again = Assess(5);
   EXPECT_EQ(Json(copy), expected);
   ASSERT_EQ(trace.size(), original_again.trace.size());
@@ -96,7 +95,7 @@ TEST_F(AssessmentLifetime, CopiesAndMovedListsOutliveTheAssessment) {
 }
 
 TEST_F(AssessmentLifetime, AssessmentsDestroyedOnAnotherThread) {
-  // Made here, destroyed there: this thread's pool sees the arenas freed by the other thread.
+  // Made here, destroyed there.
   for (int round = 0; round < 5; ++round) {
     std::vector<Assessment> batch;
     for (std::size_t i = 0; i < 12; ++i)

@@ -38,7 +38,7 @@ TEST(CourseFhir, SiteCodedHipFractureIsAPresumedFragilityFractureWithFls) {
   ASSERT_NE(fls, nullptr);
   EXPECT_EQ(fls->urgency, Urgency::kRoutine);
   EXPECT_TRUE(std::any_of(a.missing_data.begin(), a.missing_data.end(), [](const MissingData& m) {
-    return m.field.view().find("mechanism") != std::string_view::npos;
+    return m.field.find("mechanism") != std::string_view::npos;
   }));
 }
 

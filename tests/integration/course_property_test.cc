@@ -209,7 +209,7 @@ std::string Who(std::size_t i) {
   const auto& [p, a] = (*CourseProperties::Cases())[i];
   s += "\n  record: " + PatientToJson(p, EmbeddedKnowledge()) + "\n  fired:";
   for (const auto& t : a.trace)
-    if (t.outcome == Outcome::kFired) s += " " + t.rule.str() + " (" + t.because.str() + ")";
+    if (t.outcome == Outcome::kFired) s += " " + t.rule + " (" + t.because + ")";
   s += "\n  output: " + AssessmentToJson(a, EmbeddedKnowledge(), -1);
   return s;
 }
@@ -232,8 +232,7 @@ TEST_F(CourseProperties, NoAgentIsOfferedAndAvoided) {
   for (std::size_t i = 0; i < cases_->size(); ++i) {
     const Assessment& a = (*cases_)[i].second;
     for (const auto* list : {&a.agents, &a.alternatives})
-      for (const auto& r : *list)
-        ASSERT_FALSE(Avoided(a, r.agent.view())) << Who(i) << ": " << r.agent.view();
+      for (const auto& r : *list) ASSERT_FALSE(Avoided(a, r.agent)) << Who(i) << ": " << r.agent;
   }
 }
 
@@ -257,8 +256,8 @@ TEST_F(CourseProperties, NothingOfferedInPregnancyNoBisphosphonateAfterAff) {
     const bool aff = a.HasWarning("atypical_femoral_fracture");
     for (const auto* list : {&a.agents, &a.alternatives})
       for (const auto& r : *list) {
-        ASSERT_FALSE(pregnant) << Who(i) << ": " << r.agent.view() << " in pregnancy";
-        ASSERT_FALSE(aff && IsBp(r.agent.view())) << Who(i) << ": after an AFF";
+        ASSERT_FALSE(pregnant) << Who(i) << ": " << r.agent << " in pregnancy";
+        ASSERT_FALSE(aff && IsBp(r.agent)) << Who(i) << ": after an AFF";
       }
     if (pregnant) {
       ASSERT_NE(a.za_status, ZaStatus::kEligible) << Who(i);

@@ -74,7 +74,7 @@ int HipIndex(const Patient& p) {
 
 bool TraceFired(const Assessment& a, std::string_view rule) {
   return std::any_of(a.trace.begin(), a.trace.end(), [&](const TraceEntry& t) {
-    return t.rule.view() == rule && t.outcome == Outcome::kFired;
+    return t.rule == rule && t.outcome == Outcome::kFired;
   });
 }
 
@@ -105,7 +105,7 @@ TEST(FhirSyntheaHip, SiteCodedHipFractureAtAge100IsAPresumedFragilityFractureWit
   }));
   const std::string field = "fractures[" + std::to_string(hip) + "].mechanism";
   EXPECT_TRUE(std::any_of(a.missing_data.begin(), a.missing_data.end(),
-                          [&](const MissingData& m) { return m.field.view() == field; }));
+                          [&](const MissingData& m) { return m.field == field; }));
 }
 
 // CALC-09: the one warning names every fracture of unknown mechanism: the hip presumed for
@@ -114,8 +114,7 @@ TEST(FhirSyntheaHip, SiteCodedHipFractureAtAge100IsAPresumedFragilityFractureWit
 TEST(FhirSyntheaHip, WarningSaysTheHipFractureWasPresumed) {
   const auto [x, a] = AssessWithHip("2026-10-20T09:14:00-04:00");
   EXPECT_TRUE(std::any_of(a.warnings.begin(), a.warnings.end(), [](const Warning& w) {
-    return w.code.view() == "fracture_mechanism_unknown" &&
-           w.text.find("hip") != std::string_view::npos &&
+    return w.code == "fracture_mechanism_unknown" && w.text.find("hip") != std::string_view::npos &&
            w.text.find("presumed") != std::string_view::npos &&
            w.text.find("case finding only") != std::string_view::npos;
   }));

@@ -379,7 +379,7 @@ TEST_P(GoldenTest, MeetsExpectations) {
       // A text the assessment says (or never says) somewhere a person reads it or in the
       // trace: warnings, referral reasons, statements, avoid entries, infusion checks, courses.
       std::vector<std::pair<std::string, std::string>> texts = one_voice::Texts(a);
-      for (const auto& t : a.trace) texts.emplace_back("trace " + t.rule.str(), t.because.str());
+      for (const auto& t : a.trace) texts.emplace_back("trace " + t.rule, t.because);
       for (const auto& part : want) {
         const std::string w = part.get<std::string>();
         std::string where_said;

@@ -40,7 +40,7 @@ namespace bp::one_voice {
 inline std::vector<std::pair<std::string, std::string>> Texts(const Assessment& a) {
   std::vector<std::pair<std::string, std::string>> out;
   auto statements = [&](const char* where, const auto& list) {
-    for (const auto& s : list) out.emplace_back(where, s.text.str());
+    for (const auto& s : list) out.emplace_back(where, s.text);
   };
   statements("treatment.reasons", a.treatment_reasons);
   statements("therapy.sequence", a.sequence);
@@ -48,11 +48,11 @@ inline std::vector<std::pair<std::string, std::string>> Texts(const Assessment& 
   statements("monitoring", a.monitoring);
   statements("adjuncts", a.adjuncts);
   statements("workup", a.workup);
-  for (const auto& w : a.warnings) out.emplace_back("warning " + w.code.str(), w.text.str());
+  for (const auto& w : a.warnings) out.emplace_back("warning " + w.code, w.text);
   for (const auto& r : a.referrals)
-    for (const auto& s : r.reasons) out.emplace_back("referral", s.text.str());
-  for (const auto& v : a.avoid) out.emplace_back("avoid", v.text.str());
-  for (const auto& c : a.pre_infusion) out.emplace_back("pre_infusion", c.text.str());
+    for (const auto& s : r.reasons) out.emplace_back("referral", s.text);
+  for (const auto& v : a.avoid) out.emplace_back("avoid", v.text);
+  for (const auto& c : a.pre_infusion) out.emplace_back("pre_infusion", c.text);
   for (const auto& c : a.current) out.emplace_back("therapy.current", c.text);
   return out;
 }
@@ -118,8 +118,8 @@ inline std::string Problems(const Assessment& a) {
         out << "\n  pre-infusion check repeated: " << ToString(a.pre_infusion[i].check);
   for (std::size_t i = 0; i < a.za_reasons.size(); ++i)
     for (std::size_t j = i + 1; j < a.za_reasons.size(); ++j)
-      if (a.za_reasons[i].text.view() == a.za_reasons[j].text.view())
-        out << "\n  infusion reason repeated: " << a.za_reasons[i].text.view();
+      if (a.za_reasons[i].text == a.za_reasons[j].text)
+        out << "\n  infusion reason repeated: " << a.za_reasons[i].text;
   // The zoledronic acid status agrees with the avoid list and with its own reasons: never
   // eligible while avoided; a deferral, a contraindication or "not indicated" is not explained
   // by "every check passes", and a contraindication is not explained as a deferral (or the
@@ -130,7 +130,7 @@ inline std::string Problems(const Assessment& a) {
       (a.za_status == ZaStatus::kEligible || a.za_status == ZaStatus::kEligibleAfterCorrection))
     out << "\n  zoledronic acid " << ToString(a.za_status) << " while avoided";
   for (const auto& r : a.za_reasons) {
-    const std::string_view t = r.text.view();
+    const std::string_view t = r.text;
     if (a.za_status != ZaStatus::kEligible && t == "Every pre-infusion check passes.")
       out << "\n  zoledronic acid " << ToString(a.za_status) << " explained by: " << t;
     if ((a.za_status == ZaStatus::kContraindicated && t.rfind("Deferred", 0) == 0) ||
@@ -143,7 +143,7 @@ inline std::string Problems(const Assessment& a) {
   if (a.treatment_indicated == true)
     for (const auto& t : a.trace)
       if ((t.rule == "TX-05" || t.rule == "RISK-03") && t.outcome == Outcome::kFired)
-        out << "\n  treatment indicated, yet " << t.rule.view() << " fired: " << t.because.view();
+        out << "\n  treatment indicated, yet " << t.rule << " fired: " << t.because;
   // Continue and stop at once.
   bool cont = false, stop = false;
   for (const auto& s : a.sequence) {
@@ -153,12 +153,12 @@ inline std::string Problems(const Assessment& a) {
   if (cont && stop) out << "\n  the course decision says both continue and stop";
   // No warning suggests an avoided agent.
   for (const auto& v : a.avoid) {
-    const std::string agent = Lower(render::Humanize(v.agent.view()));
+    const std::string agent = Lower(render::Humanize(v.agent));
     for (const auto& w : a.warnings) {
-      const std::string t = Lower(w.text.str());
+      const std::string t = Lower(w.text);
       for (const char* verb : {"start ", "give ", "switch to ", "consider ", "resume "})
         if (t.find(verb + agent) != std::string::npos)
-          out << "\n  warning " << w.code.view() << " suggests avoided " << agent;
+          out << "\n  warning " << w.code << " suggests avoided " << agent;
     }
   }
   // No clause said twice among the instructions of one section (what must follow, monitoring):
@@ -166,7 +166,7 @@ inline std::string Problems(const Assessment& a) {
   for (const auto* section : {&a.sequence, &a.monitoring}) {
     std::vector<std::pair<std::string, std::string>> texts;
     for (const auto& s : *section)
-      texts.emplace_back(section == &a.sequence ? "therapy.sequence" : "monitoring", s.text.str());
+      texts.emplace_back(section == &a.sequence ? "therapy.sequence" : "monitoring", s.text);
     std::vector<std::pair<std::string, std::size_t>> seen;  // clause, statement
     for (std::size_t i = 0; i < texts.size(); ++i)
       for (const auto& c : Clauses(texts[i].second)) {
@@ -185,7 +185,7 @@ inline std::string Problems(const Assessment& a) {
   for (const auto& v : a.avoid) {
     static const std::regex kNumber(R"(\d+(\.\d+)?)");
     std::vector<std::pair<std::string, std::vector<std::string>>> reasons;
-    const std::string t = v.text.str();
+    const std::string t = v.text;
     for (std::size_t from = 0; from <= t.size();) {
       std::size_t to = t.find("; ", from);
       if (to == std::string::npos) to = t.size();
@@ -201,13 +201,13 @@ inline std::string Problems(const Assessment& a) {
     for (std::size_t i = 0; i < reasons.size(); ++i)
       for (std::size_t j = i + 1; j < reasons.size(); ++j)
         if (reasons[i].second == reasons[j].second)
-          out << "\n  avoid " << v.agent.view() << " gives one reason twice: " << reasons[i].first
-              << " | " << reasons[j].first;
+          out << "\n  avoid " << v.agent << " gives one reason twice: " << reasons[i].first << " | "
+              << reasons[j].first;
   }
   // The reasons of one referral: sentences, and one reason per clinical rule.
   for (const auto& r : a.referrals) {
     for (const auto& s : r.reasons) {
-      const std::string t = s.text.str();
+      const std::string t = s.text;
       if (t.empty() ||
           !(std::isupper(static_cast<unsigned char>(t.front())) ||
             std::isdigit(static_cast<unsigned char>(t.front()))) ||
@@ -218,9 +218,10 @@ inline std::string Problems(const Assessment& a) {
       for (std::size_t j = i + 1; j < r.reasons.size(); ++j)
         for (const auto& id : r.reasons[i].rules) {
           if (id.rfind("REF-", 0) == 0) continue;
-          if (r.reasons[j].rules.contains(id))
+          if (std::find(r.reasons[j].rules.begin(), r.reasons[j].rules.end(), id) !=
+              r.reasons[j].rules.end())
             out << "\n  two reasons for " << ToString(r.to) << " rest on " << id << ": "
-                << r.reasons[i].text.view() << " | " << r.reasons[j].text.view();
+                << r.reasons[i].text << " | " << r.reasons[j].text;
         }
   }
   // The course's switch to zoledronic acid first for an oral drug that may not have been taken
@@ -230,16 +231,17 @@ inline std::string Problems(const Assessment& a) {
   const bool za_first_switch =
       a.therapy_recommended != TherapyClass::kAnabolic &&
       std::any_of(a.sequence.begin(), a.sequence.end(), [](const Statement& st) {
-        return st.code == "course_switch" && st.rules.contains("SEL-03");
+        return st.code == "course_switch" &&
+               std::find(st.rules.begin(), st.rules.end(), "SEL-03") != st.rules.end();
       });
   if (za_first_switch)
     for (const auto& r : a.referrals)
       for (const auto& st : r.reasons) {
-        const std::string t = Lower(st.text.str());
+        const std::string t = Lower(st.text);
         if (t.find("anabolic") != std::string::npos ||
             t.find("possible treatment failure") != std::string::npos)
           out << "\n  referral to " << ToString(r.to)
-              << " contradicts the zoledronic-acid-first switch: " << st.text.view();
+              << " contradicts the zoledronic-acid-first switch: " << st.text;
       }
   // No monitoring for an agent that is not being given after its course stopped.
   for (const auto& c : a.current) {
@@ -254,8 +256,7 @@ inline std::string Problems(const Assessment& a) {
       return pth ? (g == "teriparatide" || g == "abaloparatide") : g.rfind(wire, 0) == 0;
     };
     auto given = [&](const auto& list) {
-      return std::any_of(list.begin(), list.end(),
-                         [&](const Regimen& g) { return same(g.agent.view()); });
+      return std::any_of(list.begin(), list.end(), [&](const Regimen& g) { return same(g.agent); });
     };
     if (given(a.agents) || given(a.alternatives)) continue;
     if (std::any_of(a.current.begin(), a.current.end(), [&](const CurrentCourse& o) {
@@ -266,9 +267,9 @@ inline std::string Problems(const Assessment& a) {
       continue;
     const std::string agent = Lower(render::Humanize(wire));
     for (const auto& m : a.monitoring)
-      if (Lower(m.text.str()).find(agent) != std::string::npos)
+      if (Lower(m.text).find(agent) != std::string::npos)
         out << "\n  monitoring for " << agent << " (course " << ToString(c.decision)
-            << ", not given): " << m.text.view();
+            << ", not given): " << m.text;
   }
   // Jargon.
   static const std::regex kInternal(R"(\b(BLOCK|AVOID|DEFER|TODO|FIXME)\b)");

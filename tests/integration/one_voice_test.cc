@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -99,10 +100,10 @@ TEST(OneVoice, LapsedDenosumabIsOverdueNotAboutSixMonths) {
   ASSERT_FALSE(a.treatment_reasons.empty());
   bool overdue_reason = false;
   for (const auto& r : a.treatment_reasons)
-    if (r.code.view() == "therapy") {
-      overdue_reason = r.text.view().find("11 months ago") != std::string_view::npos &&
-                       r.text.view().find("overdue after 7") != std::string_view::npos &&
-                       r.rules.contains("COURSE-15");
+    if (r.code == "therapy") {
+      overdue_reason = r.text.find("11 months ago") != std::string_view::npos &&
+                       r.text.find("overdue after 7") != std::string_view::npos &&
+                       std::find(r.rules.begin(), r.rules.end(), "COURSE-15") != r.rules.end();
     }
   EXPECT_TRUE(overdue_reason) << all;
   const Referral* spec = a.FindReferral(Destination::kOsteoporosisSpecialist);
@@ -121,23 +122,23 @@ TEST(OneVoice, CompleteRomosozumabCourseSpeaksOnce) {
   const Assessment a = AssessJson(VignettePatient("W17-"));
   const std::string all = AllText(a);
   std::string said;
-  for (const auto& s : a.sequence) said += s.text.str() + "\n";
-  for (const auto& w : a.warnings) said += w.text.str() + "\n";
+  for (const auto& s : a.sequence) said += s.text + "\n";
+  for (const auto& w : a.warnings) said += w.text + "\n";
   std::size_t n = 0;
   for (std::size_t at = said.find("without a gap"); at != std::string::npos;
        at = said.find("without a gap", at + 1))
     ++n;
   EXPECT_EQ(n, 1u) << all;
   EXPECT_EQ(all.find("BLOCK"), std::string::npos) << all;
-  for (const auto& m : a.monitoring) EXPECT_NE(m.code.view(), "romo_cv") << all;
+  for (const auto& m : a.monitoring) EXPECT_NE(m.code, "romo_cv") << all;
   bool block = false;
   for (const auto& v : a.avoid)
-    block = block || (v.agent.view() == "romosozumab" &&
-                      v.text.view().find("blocked: ") != std::string_view::npos);
+    block =
+        block || (v.agent == "romosozumab" && v.text.find("blocked: ") != std::string_view::npos);
   EXPECT_TRUE(block);
   for (const auto& v : a.avoid)
-    if (v.agent.view() == "romosozumab") {
-      const std::string t = v.text.str();
+    if (v.agent == "romosozumab") {
+      const std::string t = v.text;
       EXPECT_EQ(t.find("doses received"), t.rfind("doses received")) << t;
     }
   EXPECT_EQ(one_voice::Problems(a), "");
@@ -151,21 +152,21 @@ TEST(OneVoice, ChecksFindEachDefect) {
   twice.sequence.push_back(twice.sequence.back());
   EXPECT_NE(one_voice::Problems(twice).find("said twice"), std::string::npos);
   Assessment marker = a;
-  marker.avoid.front().text = Text("BLOCK: pregnancy");
+  marker.avoid.front().text = "BLOCK: pregnancy";
   EXPECT_NE(one_voice::Problems(marker).find("internal marker"), std::string::npos);
   Assessment monitor = a;
   monitor.monitoring.push_back(
-      {Text("romo_cv"), Text("Romosozumab: watch for chest pain."), RuleIds{"MON-05"}});
+      {"romo_cv", "Romosozumab: watch for chest pain.", RuleIds{"MON-05"}});
   EXPECT_NE(one_voice::Problems(monitor).find("monitoring for romosozumab"), std::string::npos);
   Assessment reason_twice = a;  // W17 before the course and SEQ-02 spoke with one voice
   reason_twice.avoid.front().text =
-      Text("course complete (12/12 doses); blocked: 12 doses received (maximum 12)");
+      "course complete (12/12 doses); blocked: 12 doses received (maximum 12)";
   EXPECT_NE(one_voice::Problems(reason_twice).find("gives one reason twice"), std::string::npos);
   const Assessment w07 = AssessJson(VignettePatient("W07-"));
   Assessment voices = w07;
   for (auto& r : voices.referrals)
     if (r.to == Destination::kOsteoporosisSpecialist) {
-      r.reasons.push_back({Text(), Text("denosumab lapsed: plan it"), RuleIds{"SEQ-05"}});
+      r.reasons.push_back({"", "denosumab lapsed: plan it", RuleIds{"SEQ-05"}});
     }
   const std::string p = one_voice::Problems(voices);
   EXPECT_NE(p.find("not a sentence"), std::string::npos) << p;
@@ -175,7 +176,7 @@ TEST(OneVoice, ChecksFindEachDefect) {
 // COURSE-15 with the pre-infusion checks (item: "give zoledronic acid now" must be possible).
 std::string CourseStatement(const Assessment& a) {
   for (const auto& s : a.sequence)
-    if (s.code.view() == "course_transition") return s.text.str();
+    if (s.code == "course_transition") return s.text;
   return "";
 }
 
@@ -279,18 +280,18 @@ TEST(OneVoice, OralAdherenceConcernIsNotATrueFailure) {
   EXPECT_EQ(a.therapy_recommended, TherapyClass::kIvZoledronicAcid) << AllText(a);
   std::string failure;
   for (const auto& w : a.warnings)
-    if (w.code.view() == "treatment_failure") failure = w.text.str();
+    if (w.code == "treatment_failure") failure = w.text;
   EXPECT_NE(failure.find("adherence concern"), std::string::npos) << failure;
   EXPECT_NE(failure.find("not met"), std::string::npos) << failure;
   ASSERT_FALSE(a.sequence.empty());
-  EXPECT_EQ(a.sequence.front().code.view(), "course_switch");
-  const std::string decision = a.sequence.front().text.str();
+  EXPECT_EQ(a.sequence.front().code, "course_switch");
+  const std::string decision = a.sequence.front().text;
   EXPECT_NE(decision.find("to zoledronic acid"), std::string::npos) << decision;
   EXPECT_EQ(decision.find("anabolic"), std::string::npos) << decision;
   ASSERT_EQ(a.current.size(), 1u);
   EXPECT_EQ(a.current.front().switch_to, "zoledronic_acid");
   for (const auto& v : a.avoid) {
-    EXPECT_NE(v.agent.view(), "alendronate") << v.text.str();
+    EXPECT_NE(v.agent, "alendronate") << v.text;
   }
 }
 
@@ -304,7 +305,7 @@ TEST(OneVoice, AdherenceSwitchWithoutZoledronicAcidStartsDenosumab) {
   EXPECT_EQ(one_voice::Problems(a), "");
   EXPECT_EQ(a.therapy_recommended, TherapyClass::kDenosumab) << AllText(a);
   ASSERT_FALSE(a.sequence.empty());
-  const std::string decision = a.sequence.front().text.str();
+  const std::string decision = a.sequence.front().text;
   EXPECT_NE(decision.find("start denosumab now"), std::string::npos) << decision;
   EXPECT_EQ(decision.find("resume"), std::string::npos) << decision;
 }
@@ -317,7 +318,7 @@ TEST(OneVoice, CourseThatIndicatesTreatmentSupersedesNotIndicated) {
   ASSERT_EQ(a.treatment_indicated, true);
   EXPECT_EQ(one_voice::Problems(a), "");
   for (const auto& r : a.treatment_reasons)
-    for (std::string_view id : r.rules) EXPECT_NE(id, "TX-05") << r.text.str();
+    for (std::string_view id : r.rules) EXPECT_NE(id, "TX-05") << r.text;
 }
 
 // COURSE-18 F2 under the AACE 2020 risk model: the tier is very high (RISK-01(b)), and the
@@ -328,11 +329,11 @@ TEST(OneVoice, PossibleFailureMakesTheTierVeryHigh) {
   EXPECT_EQ(a.risk_tier, RiskTier::kVeryHigh);
   EXPECT_EQ(a.therapy_recommended, TherapyClass::kAnabolic);
   for (const auto& r : a.treatment_reasons) {
-    EXPECT_NE(r.code.view(), "high_risk") << r.text.str();
+    EXPECT_NE(r.code, "high_risk") << r.text;
   }
   for (const auto& t : a.trace)
     if (t.rule == "RISK-02") {
-      EXPECT_NE(t.outcome, Outcome::kFired) << t.because.str();
+      EXPECT_NE(t.outcome, Outcome::kFired) << t.because;
     }
 }
 

@@ -59,7 +59,7 @@ Assessment AssessV13(const std::string& profile) {
 
 std::string WarningText(const Assessment& a, std::string_view code) {
   for (const auto& w : a.warnings)
-    if (w.code == code) return w.text.str();
+    if (w.code == code) return w.text;
   return "";
 }
 
@@ -80,7 +80,7 @@ TEST(ParameterTexts, DenosumabTransitionTextsFollowTheParameters) {
   // infusion (dmab_transition_ctx_first_months, dmab_transition_ctx_second_months).
   auto transition = [](const Assessment& a) -> std::string {
     for (const auto& st : a.sequence)
-      if (st.code == "course_transition") return st.text.str();
+      if (st.code == "course_transition") return st.text;
     return "";
   };
   EXPECT_NE(transition(shipped).find("(about 6 months after the last injection, no later than "),
@@ -99,7 +99,7 @@ TEST(ParameterTexts, DenosumabTransitionTextsFollowTheParameters) {
   const Referral* infusion = moved.FindReferral(Destination::kInfusionCenter);
   ASSERT_NE(infusion, nullptr);
   ASSERT_FALSE(infusion->reasons.empty());
-  const std::string referral = infusion->reasons.front().text.str();
+  const std::string referral = infusion->reasons.front().text;
   EXPECT_NE(referral.find("(5 months after the last denosumab injection)"), std::string::npos)
       << referral;
 }

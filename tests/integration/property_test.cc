@@ -246,8 +246,7 @@ std::string Describe(const Patient& p, const Assessment& a) {
   if (std::getenv("BONEPATH_PROPERTY_DUMP") != nullptr) {
     s << "\n    record: " << PatientToJson(p, EmbeddedKnowledge()) << "\n    fired:";
     for (const auto& t : a.trace)
-      if (t.outcome == Outcome::kFired)
-        s << " " << t.rule.view() << " (" << t.because.view() << ")";
+      if (t.outcome == Outcome::kFired) s << " " << t.rule << " (" << t.because << ")";
   }
   return s.str();
 }
@@ -419,7 +418,7 @@ TEST_F(EngineProperties, EveryRuleIdExistsAndEveryStatementHasOne) {
           problems.push_back(where + ": unknown rule '" + std::string(id) + "'");
       }
     };
-    auto check_statements = [&](const std::string& where, const List<Statement>& list) {
+    auto check_statements = [&](const std::string& where, const std::vector<Statement>& list) {
       for (size_t i = 0; i < list.size(); ++i) {
         check_ids(where + "[" + std::to_string(i) + "]", list[i].rules, true);
       }
@@ -562,7 +561,7 @@ TEST_F(EngineProperties, DisagreementNamesTheProfilesThatDecideDifferently) {
           expected.insert(engines[o].profile());
       for (const auto& t : own[m].trace) {
         if (t.rule != "CONV-PROFILE-DISAGREEMENT" || t.outcome != Outcome::kFired) continue;
-        const std::string because = t.because.str();
+        const std::string because = t.because;
         for (size_t at = 0; at < because.size();) {
           const size_t end = std::min(because.find("; ", at), because.size());
           reported.insert(because.substr(at, because.find(':', at) - at));
@@ -637,8 +636,8 @@ TEST(QuietRuns, BlockWhatTheFullRunBlocks) {
         continue;  // a real disagreement: the property above checks those
       for (const auto& t : a.trace) {
         if (t.rule != "CONV-PROFILE-DISAGREEMENT") continue;
-        EXPECT_EQ(t.because.str().find(other.name + ":"), std::string::npos)
-            << main.name << " reports " << other.name << ": " << t.because.str();
+        EXPECT_EQ(t.because.find(other.name + ":"), std::string::npos)
+            << main.name << " reports " << other.name << ": " << t.because;
       }
     }
   }
