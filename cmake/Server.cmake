@@ -35,7 +35,7 @@ target_compile_definitions(bp_server PRIVATE BONEPATH_VERSION="${PROJECT_VERSION
 # execs (src/cli/cmd_server.cc). Same command-line front end (main.cc), only those commands.
 add_executable(bonepath_server ${CMAKE_SOURCE_DIR}/src/cli/main.cc
   ${CMAKE_SOURCE_DIR}/src/cli/input.cc ${bp_server_cli_srcs})
-target_link_libraries(bonepath_server PRIVATE bp_server SQLite::SQLite3 spdlog::spdlog
+target_link_libraries(bonepath_server PRIVATE ${bp_allocator} bp_server SQLite::SQLite3 spdlog::spdlog
   CLI11::CLI11 fmt::fmt)
 target_compile_definitions(bonepath_server PRIVATE BONEPATH_VERSION="${PROJECT_VERSION}")
 set_target_properties(bonepath_server PROPERTIES OUTPUT_NAME bonepath-server

@@ -22,6 +22,7 @@ PACKAGES=(
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev libvalijson-dev
   libcpp-httplib-dev libsqlite3-dev libpqxx-dev libpq-dev libjwt-dev libssl-dev
   libcurl4-openssl-dev nettle-dev libgmp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libmimalloc-dev
   clang libclang-rt-14-dev clang-format hyperfine valgrind python3
 )
 
