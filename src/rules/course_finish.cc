@@ -256,11 +256,25 @@ void CourseFinish(Ctx& x, State& s) {
            : f.hypercalcemia_fallback ? x.Say<"LAB-03", "hypercalcemia_fallback">()
                                       : x.Say<"LAB-03", "hypercalcemia">(),
            {"CALC-04", "CI-08", "CI-09", "LAB-03"});
+    // The gate (course_gates.cc): the specialist decides, urgently when calcium is far above the
+    // upper limit; zoledronic acid waits for the cause (LAB-03R).
+    const Urgency u = s.hyperca_urgent ? Urgency::kUrgent : Urgency::kRoutine;
     if (s.phpt_gate) {
-      x.Refer(Destination::kOsteoporosisSpecialist, Urgency::kRoutine,
-              x.Say<"LAB-03", "refer_phpt">(), {"LAB-03", "REF-02"});
+      x.Refer(Destination::kOsteoporosisSpecialist, u,
+              s.hyperca_urgent ? x.Say<"LAB-03", "refer_phpt_urgent">()
+                               : x.Say<"LAB-03", "refer_phpt">(),
+              {"LAB-03", "REF-02"});
       DeferZa(x, s, x.Say<"LAB-03", "za_deferred">(), {"LAB-03"});
+    } else if (s.hyperca_gate) {
+      x.Refer(Destination::kOsteoporosisSpecialist, u,
+              s.hyperca_urgent ? x.Say<"LAB-03", "refer_hypercalcemia_urgent">()
+                               : x.Say<"LAB-03", "refer_hypercalcemia">(),
+              {"LAB-03", "CALC-04", "REF-02"});
+      DeferZa(x, s, x.Say<"LAB-03", "za_deferred_hypercalcemia">(), {"LAB-03", "CALC-04"});
     }
+    if (s.hyperca_gate)
+      a.workup.push_back(
+          St{"hypercalcemia", x.Say<"LAB-03", "workup_hypercalcemia">(), {"LAB-03", "CALC-04"}});
   }
   // CALC-09: fractures of unknown mechanism at 50 or over. One warning names every such fracture
   // (one sentence per site and kind), presumed hip and vertebral ones first: a warning code is

@@ -419,15 +419,21 @@ void Course(Ctx& x, State& s) {
                                                          : x.Say<"CI-09", "gate_hypercalcemia">()),
                  {"CI-09", "CALC-04"});
   }
-  // The gates of SEL-09 (advanced CKD) and LAB-03 (primary hyperparathyroidism) apply when
-  // treatment is indicated, and the course decides that as it would without the gate: a course
-  // under way or a transition is the evidence of an indication (COURSE-04, COURSE-05, COURSE-26),
-  // a drug holiday without a restart trigger is not indicated (COURSE-20). SEL-09 also applies
-  // when a fracture makes treatment likely and nothing decided the indication.
+  // Calcium above the upper limit (CALC-04) makes the decision about a course the specialist's
+  // as primary hyperparathyroidism does (catalogue §6.B step 2, CI-08R, LAB-03R); without a course
+  // it asks for its work-up and avoids the PTH analogs only (LAB-03R: the specialist decision
+  // follows a primary hyperparathyroidism the work-up finds).
+  const Episode* course = m.Current();
+  const bool hyperca_course = f.hypercalcemia && course && !course->oncology;
+  // The gates of SEL-09 (advanced CKD) and LAB-03 (primary hyperparathyroidism, hypercalcemia on
+  // a course) apply when treatment is indicated, and the course decides that as it would without
+  // the gate: a course under way or a transition is the evidence of an indication (COURSE-04,
+  // COURSE-05, COURSE-26), a drug holiday without a restart trigger is not indicated (COURSE-20).
+  // SEL-09 also applies when a fracture makes treatment likely and nothing decided the indication.
   const bool earlier_gate = s.course_gate || s.pathologic;  // pregnancy, infection, malignancy
-  bool want_ckd = false, want_phpt = false;
+  bool want_ckd = false, want_phpt = false, want_hyperca = false;
   std::optional<bool> course_indicated = a.treatment_indicated;
-  if (advanced_ckd || phpt) {
+  if (advanced_ckd || phpt || hyperca_course) {
     in.specialist_gate = earlier_gate;
     const CourseDecision plain = DecideCourse(m, cp, cl, in);
     if (!earlier_gate) {
@@ -439,8 +445,19 @@ void Course(Ctx& x, State& s) {
     want_ckd = course_indicated == true || (!course_indicated && f.fragility_events > 0);
     want_ckd = want_ckd && advanced_ckd;
     want_phpt = phpt && course_indicated == true;
+    want_hyperca = hyperca_course && course_indicated == true;
   }
   if (want_phpt) s.course_gate = s.phpt_gate = true;
+  if (want_hyperca) s.course_gate = s.hyperca_gate = true;
+  // LAB-03R: corrected (or total) calcium more than hyperca_urgent_above_uln above the upper
+  // limit (the lab's, else the fallback) makes the specialist referral of either gate urgent.
+  if ((want_phpt || want_hyperca) && f.hypercalcemia && f.calcium) {
+    const double uln = f.calcium->lab && f.calcium->lab->reference_high
+                           ? *f.calcium->lab->reference_high
+                           : x.P<&CP::hyperca_corrected, "LAB-03">().value;
+    const double ca = f.corrected_calcium ? *f.corrected_calcium : f.calcium->value;
+    s.hyperca_urgent = x.P<&CP::hyperca_urgent_above_uln, "LAB-03">().Met(Grain(ca - uln));
+  }
   if (want_ckd) {
     s.course_gate = s.ckd_gate = true;
     x.Fired("SEL-09", x.Say<"SEL-09", "fired">());
@@ -455,7 +472,7 @@ void Course(Ctx& x, State& s) {
     x.NotFired("SEL-09");
   }
   // Under the gate, the indication the course gives stands (the gate decides the therapy).
-  if ((want_ckd || want_phpt) && !earlier_gate && course_indicated == true &&
+  if ((want_ckd || want_phpt || want_hyperca) && !earlier_gate && course_indicated == true &&
       a.treatment_indicated != true) {
     a.treatment_indicated = true;
     if (a.risk_tier == RiskTier::kNotIndicated || a.risk_tier == RiskTier::kIndeterminate)

@@ -165,8 +165,14 @@ void CourseTherapy(Ctx& x, State& s) {
   // after the course decision (CI: bone metastases, hypercalcemia, advanced CKD...) stops the
   // course and the specialist decides what follows. Active denosumab is the exception
   // (§6.H.11): it is never simply stopped; the specialist supervises it, and it is not avoided.
+  // Under the hypercalcemia or hyperparathyroidism gate the specialist decides the course, but a
+  // PTH analog it avoids (CI-08, CI-09) is not left to continue meanwhile: it stops, and the
+  // specialist decides what follows.
+  const bool calcium_gate = s.phpt_gate || s.hyperca_gate;
   for (auto& c : x.course.current) {
-    if (c.decision != CourseAction::kContinue) continue;
+    const bool gated =
+        calcium_gate && c.decision == CourseAction::kNone && c.switch_to == "specialist_decision";
+    if (c.decision != CourseAction::kContinue && !gated) continue;
     const std::string_view name =
         c.agent == Agent::kIbandronate
             ? (c.route == Route::kIntravenous ? "ibandronate_iv" : "ibandronate_oral")
@@ -204,7 +210,7 @@ void CourseTherapy(Ctx& x, State& s) {
     c.decision = CourseAction::kStop;
     c.switch_to = next ? std::string(ToString(selected)) : "specialist_decision";
     c.text = x.Say<"COURSE-24", "stop_current", "reason">(reason);
-    c.rules = {"COURSE-05", "COURSE-24"};
+    c.rules = {gated ? "COURSE-04" : "COURSE-05", "COURSE-24"};
     for (auto& q : x.course.sequence)
       if (q.code == "course_continue") {
         q.code = "course_stop";
@@ -213,6 +219,11 @@ void CourseTherapy(Ctx& x, State& s) {
                       : x.Say<"COURSE-24", "stop", "agent", "reason">(human, reason);
         q.rules = {"COURSE-05", "COURSE-24"};
       }
+    if (gated)
+      x.course.sequence.push_back({"course_stop",
+                                   0,
+                                   x.Say<"COURSE-24", "stop", "agent", "reason">(human, reason),
+                                   {"COURSE-04", "COURSE-24"}});
     x.course.referrals.push_back(
         {"osteoporosis_specialist",
          static_cast<int>(Urgency::kRoutine),

@@ -89,14 +89,19 @@ void Infusion(Ctx& x, State& s) {
       k.text = x.Say<"PRE-02", "unknown">();
       missing = true;
     } else if (!fresh) {
-      k.text = x.Say<"PRE-02", "stale">();
+      k.text = f.hypercalcemia ? x.Say<"PRE-02", "stale_high">() : x.Say<"PRE-02", "stale">();
       missing = true;
       missing_as_stale();
     } else {
+      // Not low passes; "normal" is said only up to the upper limit (CALC-04).
       k.status = CheckStatus::kPass;
+      const Cat ca =
+          f.ionized_calcium ? Num(f.ionized_calcium->value, 2) : Num(*f.corrected_calcium, 2);
       k.text = f.ionized_calcium
-                   ? x.Say<"PRE-02", "pass_ionized", "calcium">(Num(f.ionized_calcium->value, 2))
-                   : x.Say<"PRE-02", "pass_corrected", "calcium">(Num(*f.corrected_calcium, 2));
+                   ? (f.hypercalcemia ? x.Say<"PRE-02", "pass_ionized_high", "calcium">(ca)
+                                      : x.Say<"PRE-02", "pass_ionized", "calcium">(ca))
+               : f.hypercalcemia ? x.Say<"PRE-02", "pass_corrected_high", "calcium">(ca)
+                                 : x.Say<"PRE-02", "pass_corrected", "calcium">(ca);
     }
     x.Trace("PRE-02",
             k.status == CheckStatus::kFail      ? Outcome::kFired

@@ -335,6 +335,7 @@ const ParamBinding kBindings[] = {
     Bind<&CP::pregnancy_current_months>("pregnancy_current_months", "months"),
     Bind<&CP::review_dxa_max_age_months>("review_dxa_max_age_months", "months"),
     Bind<&CP::ckd_urgent_fracture_months>("ckd_urgent_fracture_months", "months"),
+    Bind<&CP::hyperca_urgent_above_uln>("hyperca_urgent_above_uln_mg_dl", "mg/dL"),
     Bind<&CP::cg, &calc::CockcroftGaultCoefficients::age_constant>("cg_age_constant", "years"),
     Bind<&CP::cg, &calc::CockcroftGaultCoefficients::denominator>("cg_denominator", "1"),
     Bind<&CP::cg, &calc::CockcroftGaultCoefficients::female_factor>("cg_female_factor", "1"),

@@ -185,6 +185,8 @@ struct CompiledProfile {
   int pregnancy_current_months = 0;
   int review_dxa_max_age_months = 0;   // COURSE-12/13: an older DXA leaves the review undecided
   int ckd_urgent_fracture_months = 0;  // SEL-09: a fracture within this many months is urgent
+  // LAB-03: calcium this far above the upper limit makes the hypercalcemia referral urgent.
+  Threshold hyperca_urgent_above_uln;
 
   std::vector<CompiledRegimen> regimens;  // refer to the KnowledgeBase
   const CompiledRegimen* FindRegimen(std::string_view agent) const {

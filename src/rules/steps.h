@@ -520,6 +520,9 @@ struct State {
   bool course_gate = false;  // a specialist gate of the course order (CI-12, VCF-03b, SEL-09...)
   bool pregnancy_gate = false, lactation_gate = false, infection = false, phpt_gate = false,
        ckd_gate = false, course_outside_population = false;
+  // Calcium above the upper limit (CALC-04) on or after a course (CI-08R, LAB-03R), and more
+  // than hyperca_urgent_above_uln above it (the specialist referral is urgent).
+  bool hyperca_gate = false, hyperca_urgent = false;
   friend bool operator==(const State&, const State&) = default;
 };
 

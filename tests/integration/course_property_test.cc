@@ -9,6 +9,7 @@
 //   - a recommended class always comes with an agent;
 //   - the course decision never says both continue and stop;
 //   - a deceased patient gets patient_deceased and nothing else;
+//   - hypercalcemia or hyperparathyroidism on a course makes the decision the specialist's;
 //   - the JSON validates against the assessment schema (a sample).
 #include <gtest/gtest.h>
 
@@ -278,6 +279,29 @@ TEST_F(CourseProperties, ActiveDenosumabNeverEndsWithNothing) {
     if (!dmab_active) continue;
     ASSERT_NE(a.therapy_recommended, TherapyClass::kNone) << Who(i);
   }
+}
+
+// Catalogue §6.B step 2: hypercalcemia or primary hyperparathyroidism (hypercalcemia_evaluate)
+// with a course under way and treatment indicated makes the decision the specialist's; a single
+// course is not continued meanwhile, except denosumab under the specialist (§6.H.11).
+TEST_F(CourseProperties, HypercalcemiaOnACourseIsTheSpecialistsDecision) {
+  int n = 0;
+  for (std::size_t i = 0; i < cases_->size(); ++i) {
+    const Assessment& a = (*cases_)[i].second;
+    if (!a.HasWarning("hypercalcemia_evaluate") || a.treatment_indicated != true) continue;
+    int ongoing = 0;
+    for (const auto& c : a.current)
+      ongoing += c.state == CourseState::kActive || c.state == CourseState::kOverdue ||
+                 c.state == CourseState::kHeld;
+    if (ongoing == 0) continue;
+    ++n;
+    ASSERT_EQ(a.therapy_recommended, TherapyClass::kSpecialistDecision) << Who(i);
+    if (ongoing > 1) continue;  // concurrent courses: COURSE-23, the specialist already decides
+    for (const auto& c : a.current)
+      ASSERT_FALSE(c.decision == CourseAction::kContinue && c.agent != Agent::kDenosumab)
+          << Who(i) << ": " << ToString(c.agent) << " continued";
+  }
+  EXPECT_GT(n, 0);
 }
 
 TEST_F(CourseProperties, NoDueDateBeforeAsOfAndEveryClassHasAnAgent) {
