@@ -13,7 +13,9 @@ const T* FindBy(const std::vector<T>& v, F key, std::string_view want) {
 void KnowledgeBase::BuildIndex() {
   rule_index_.clear();
   reference_index_.clear();
+  parameter_index_.clear();
   for (size_t i = 0; i < rules.size(); ++i) rule_index_.emplace(rules[i].id, i);
+  for (size_t i = 0; i < parameters.size(); ++i) parameter_index_.emplace(parameters[i].name, i);
   for (size_t i = 0; i < bibliography.size(); ++i) reference_index_.emplace(bibliography[i].key, i);
 }
 
@@ -34,6 +36,10 @@ const Reference* KnowledgeBase::FindReference(std::string_view key) const {
       bibliography, [](const Reference& r) -> const std::string& { return r.key; }, key);
 }
 const ParameterDef* KnowledgeBase::FindParameter(std::string_view name) const {
+  if (!parameter_index_.empty() && parameter_index_.size() == parameters.size()) {
+    auto it = parameter_index_.find(name);
+    return it == parameter_index_.end() ? nullptr : &parameters[it->second];
+  }
   return FindBy(
       parameters, [](const ParameterDef& p) -> const std::string& { return p.name; }, name);
 }
@@ -55,7 +61,7 @@ std::optional<ParamValue> KnowledgeBase::Resolve(std::string_view profile,
   const ParameterDef* def = FindParameter(param);
   if (def == nullptr) return std::nullopt;
   if (const ProfileDef* p = FindProfile(profile)) {
-    auto it = p->overrides.find(std::string(param));
+    auto it = p->overrides.find(param);
     if (it != p->overrides.end()) return it->second;
   }
   return def->value;

@@ -86,7 +86,7 @@ struct ProfileDef {
   std::string name;
   std::string title;
   std::string description;
-  std::map<std::string, ParamValue> overrides;
+  std::map<std::string, ParamValue, std::less<>> overrides;  // found by a string_view
 };
 
 struct WarningDef {
@@ -161,6 +161,7 @@ struct KnowledgeBase {
  private:
   std::unordered_map<std::string_view, size_t> rule_index_;
   std::unordered_map<std::string_view, size_t> reference_index_;
+  std::unordered_map<std::string_view, size_t> parameter_index_;
 };
 
 }  // namespace bp
