@@ -11,34 +11,35 @@ const T* FindBy(const std::vector<T>& v, F key, std::string_view want) {
 }  // namespace
 
 void KnowledgeBase::BuildIndex() {
-  rule_index_.clear();
-  reference_index_.clear();
-  parameter_index_.clear();
-  for (size_t i = 0; i < rules.size(); ++i) rule_index_.emplace(rules[i].id, i);
-  for (size_t i = 0; i < parameters.size(); ++i) parameter_index_.emplace(parameters[i].name, i);
-  for (size_t i = 0; i < bibliography.size(); ++i) reference_index_.emplace(bibliography[i].key, i);
+  rule_index_.at.clear();
+  reference_index_.at.clear();
+  parameter_index_.at.clear();
+  for (size_t i = 0; i < rules.size(); ++i) rule_index_.at.emplace(rules[i].id, i);
+  for (size_t i = 0; i < parameters.size(); ++i) parameter_index_.at.emplace(parameters[i].name, i);
+  for (size_t i = 0; i < bibliography.size(); ++i)
+    reference_index_.at.emplace(bibliography[i].key, i);
 }
 
 const RuleDef* KnowledgeBase::FindRule(std::string_view id) const {
-  if (!rule_index_.empty() && rule_index_.size() == rules.size()) {
-    auto it = rule_index_.find(id);
-    return it == rule_index_.end() ? nullptr : &rules[it->second];
+  if (!rule_index_.at.empty() && rule_index_.at.size() == rules.size()) {
+    auto it = rule_index_.at.find(id);
+    return it == rule_index_.at.end() ? nullptr : &rules[it->second];
   }
   return FindBy(
       rules, [](const RuleDef& r) -> const std::string& { return r.id; }, id);
 }
 const Reference* KnowledgeBase::FindReference(std::string_view key) const {
-  if (!reference_index_.empty() && reference_index_.size() == bibliography.size()) {
-    auto it = reference_index_.find(key);
-    return it == reference_index_.end() ? nullptr : &bibliography[it->second];
+  if (!reference_index_.at.empty() && reference_index_.at.size() == bibliography.size()) {
+    auto it = reference_index_.at.find(key);
+    return it == reference_index_.at.end() ? nullptr : &bibliography[it->second];
   }
   return FindBy(
       bibliography, [](const Reference& r) -> const std::string& { return r.key; }, key);
 }
 const ParameterDef* KnowledgeBase::FindParameter(std::string_view name) const {
-  if (!parameter_index_.empty() && parameter_index_.size() == parameters.size()) {
-    auto it = parameter_index_.find(name);
-    return it == parameter_index_.end() ? nullptr : &parameters[it->second];
+  if (!parameter_index_.at.empty() && parameter_index_.at.size() == parameters.size()) {
+    auto it = parameter_index_.at.find(name);
+    return it == parameter_index_.at.end() ? nullptr : &parameters[it->second];
   }
   return FindBy(
       parameters, [](const ParameterDef& p) -> const std::string& { return p.name; }, name);

@@ -159,9 +159,23 @@ struct KnowledgeBase {
   std::optional<ParamValue> Resolve(std::string_view profile, std::string_view param) const;
 
  private:
-  std::unordered_map<std::string_view, size_t> rule_index_;
-  std::unordered_map<std::string_view, size_t> reference_index_;
-  std::unordered_map<std::string_view, size_t> parameter_index_;
+  // Views of this knowledge base's own strings: moved with it (the vectors' buffers move), never
+  // copied (a copy's index would view the original's strings; a copy scans until BuildIndex).
+  struct Index {
+    std::unordered_map<std::string_view, size_t> at;
+    Index() = default;
+    Index(const Index&) {}
+    Index& operator=(const Index&) {
+      at.clear();
+      return *this;
+    }
+    Index(Index&&) noexcept = default;
+    Index& operator=(Index&&) noexcept = default;
+    ~Index() = default;
+  };
+  Index rule_index_;
+  Index reference_index_;
+  Index parameter_index_;
 };
 
 }  // namespace bp
