@@ -114,6 +114,12 @@ const std::string* FindText(const RuleDef& r, std::string_view key) {
   return nullptr;
 }
 
+// Whether `s` has neither '{' nor '}': two memchr scans (find_first_of with a set of two runs one
+// per character of `s`).
+bool NoBrace(std::string_view s) {
+  return s.find('{') == std::string_view::npos && s.find('}') == std::string_view::npos;
+}
+
 // Whether `s` holds a byte below 0x20 (a control character), eight bytes at a time: every text
 // is checked each time an engine is made.
 bool HasControl(std::string_view s) {
@@ -170,7 +176,7 @@ Sentences Sentences::Compile(const KnowledgeBase& kb, std::string_view profile,
       problems.push_back(where() + ": too many supplied values");
       continue;
     }
-    if (site.names.empty() && tpl->find_first_of("{}") == std::string::npos) {
+    if (site.names.empty() && NoBrace(*tpl)) {
       // No placeholder, no brace and nothing supplied (most texts): the sentence is the
       // template, one piece. Compiled without {fmt}, the engine starts faster.
       out.sites_[id] = {static_cast<std::uint32_t>(out.pieces_.size()), 1};
@@ -192,7 +198,7 @@ Sentences Sentences::Compile(const KnowledgeBase& kb, std::string_view profile,
     if (shadowed) continue;
     std::unique_ptr<bool[]> said(new bool[rule->parameters.size()]());
     std::string text;
-    if (tpl->find_first_of("{}") == std::string::npos) {
+    if (NoBrace(*tpl)) {
       // No placeholder and no brace: the text is the template (formatting would copy it). Most
       // texts are like this; compiling them this way keeps the engine's start-up short.
       text = *tpl;
