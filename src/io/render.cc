@@ -204,8 +204,11 @@ std::string Fixed1(double v) { return fmt::format("{:.1f}", v); }
 Section ValuesSection(const Assessment& a) {
   Section s{"values", "Values used", {}, ""};
   const Derived& d = a.derived;
-  auto add = [&](const char* label, const std::optional<double>& v, const char* unit) {
-    if (v) s.items.push_back({label, "", Fixed1(*v) + unit, {}, Tone::kNormal, 0});
+  auto add = [&](const char* label, const std::optional<double>& v, const char* unit,
+                 int decimals = 1) {
+    if (v)
+      s.items.push_back(
+          {label, "", fmt::format("{:.{}f}", *v, decimals) + unit, {}, Tone::kNormal, 0});
   };
   add("Age", d.age_years, " years");
   add("BMI", d.bmi_kg_m2, " kg/m²");
@@ -218,7 +221,9 @@ Section ValuesSection(const Assessment& a) {
   }
   add("FRAX major osteoporotic fracture", d.frax_major_osteoporotic_pct, " %");
   add("FRAX hip fracture", d.frax_hip_pct, " %");
-  add("Corrected calcium", d.corrected_calcium_mg_dl, " mg/dL");
+  // Two decimals, as the calcium checks say it: 10.24 against an upper limit of 10.2 must not
+  // read "10.2" here (CONV-ROUNDING).
+  add("Corrected calcium", d.corrected_calcium_mg_dl, " mg/dL", 2);
   add("25-OH vitamin D", d.vitamin_d_25oh_ng_ml, " ng/mL");
   add("Glucocorticoid dose (prednisone equivalent)", d.prednisone_equivalent_mg_day, " mg/day");
   return s;

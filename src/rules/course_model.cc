@@ -384,7 +384,10 @@ CourseModel DeriveCourses(const Patient& p, Date as_of, const CourseParams& cp) 
   m.za_doses = za;
   m.oral_bp_years = UnionMonths(oral) / 12.0;
   m.pth_months = UnionMonths(pth);
-  m.bp_total_years = m.oral_bp_years + m.za_doses + m.za_oncology_doses + m.iv_ibn_doses / 4.0;
+  // An IV ibandronate dose covers its dosing interval (3 months: 4 doses a year).
+  const double ibn_iv_years_per_dose = In<&CourseParams::ibn_iv_due_months, "COURSE-02">(cp) / 12.0;
+  m.bp_total_years =
+      m.oral_bp_years + m.za_doses + m.za_oncology_doses + m.iv_ibn_doses * ibn_iv_years_per_dose;
   if (m.dmab_last_dose) {
     m.dmab_months_since_last = static_cast<int>(CalendarMonths(*m.dmab_last_dose, as_of));
     if (m.dmab_first_dose)

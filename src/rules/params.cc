@@ -184,6 +184,7 @@ const ParamBinding kBindings[] = {
     Bind<&CP::vh_age>("vh_age_gt", "years"),
     Bind<&CP::vh_recent_fx_months>("vh_recent_fx_months", "months"),
     Bind<&CP::vh_falls>("vh_falls_count", "falls/year"),
+    Bind<&CP::vh_multiple_fractures>("vh_multiple_fractures_count", "fractures"),
     Bind<&CP::vh_use_falls>("vh_use_falls", ""),
     Bind<&CP::vh_use_fracture_on_harmful_drug>("vh_use_fracture_on_harmful_drug", ""),
     Bind<&CP::tx_tscore_osteoporosis>("tx_tscore_osteoporosis", "1"),
@@ -327,6 +328,8 @@ const ParamBinding kBindings[] = {
                                                                 "months"),
     Bind<&CP::course_limits, &CourseLimits::failure_urgent_months>(
         "treatment_failure_urgent_months", "months"),
+    Bind<&CP::course_limits, &CourseLimits::failure_incident_fractures>(
+        "treatment_failure_incident_fractures", "fractures"),
     Bind<&CP::course_limits, &CourseLimits::anabolic_followup_critical_months>(
         "anabolic_followup_critical_months", "months"),
     Bind<&CP::review_high_risk_hip_t>("review_high_risk_hip_t", "1"),

@@ -75,7 +75,7 @@ struct Threshold {
       emit(std::string_view(buf, WriteValue(buf)));
     }
     if (!unit.empty() && unit != "1") {
-      if (unit != "%") emit(std::string_view(" "));
+      emit(std::string_view(" "));  // "20 %", as the texts and the values used write it
       emit(unit);
     }
   }
@@ -107,7 +107,7 @@ struct CompiledProfile {
   std::string name;
 
   RiskModel risk_model = RiskModel::kAace2020;
-  Threshold vh_frax_mof, vh_frax_hip, vh_tscore, vh_age, vh_falls;
+  Threshold vh_frax_mof, vh_frax_hip, vh_tscore, vh_age, vh_falls, vh_multiple_fractures;
   bool vh_age_enabled = false, vh_use_falls = true, vh_use_fracture_on_harmful_drug = true;
   int vh_recent_fx_months = 0;
 

@@ -21,7 +21,7 @@ std::string PrintfG(double v) {
 TEST(Threshold, DescribeWritesTheComparatorTheValueAndTheUnit) {
   EXPECT_EQ((Threshold{35, Comparator::kLt}).Describe("mL/min"), "< 35 mL/min");
   EXPECT_EQ((Threshold{-2.5, Comparator::kLe}).Describe("1"), "\xE2\x89\xA4 -2.5");
-  EXPECT_EQ((Threshold{20, Comparator::kGe}).Describe("%"), "\xE2\x89\xA5 20%");
+  EXPECT_EQ((Threshold{20, Comparator::kGe}).Describe("%"), "\xE2\x89\xA5 20 %");
   EXPECT_EQ((Threshold{0.05, Comparator::kGt}).Describe(""), "> 0.05");
   EXPECT_EQ((Threshold{7.5, Comparator::kEq}).Describe("mg/day"), "= 7.5 mg/day");
   EXPECT_EQ((Threshold{3, Comparator::kNone}).Describe("months"), "3 months");

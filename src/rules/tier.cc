@@ -100,7 +100,8 @@ void Tier(Ctx& x, State& s) {
     int vert = 0;
     for (const auto& e : f.events)
       if (e.fragility && e.site == FractureSite::kVertebral) ++vert;
-    if (vert >= 2) add_vh([&] { return x.Say<"RISK-P-ES", "multiple_vertebral">(); });
+    if (x.P<&CP::vh_multiple_fractures, "RISK-P-ES">().Met(vert))
+      add_vh([&] { return x.Say<"RISK-P-ES", "multiple_vertebral">(); });
     if (f.t_min && x.P<&CP::tx_tscore_osteoporosis, "RISK-P-ES">().MetTenths(*f.t_min) &&
         f.fragility_events)
       add_vh([&] { return x.Say<"RISK-P-ES", "severe", "tscore">(Tn(*f.t_min)); });
@@ -125,7 +126,7 @@ void Tier(Ctx& x, State& s) {
             render_words(ToString(fx_on_drug->agent)));
       });
     // (c) multiple fragility fractures.
-    if (f.fragility_events >= 2)
+    if (x.P<&CP::vh_multiple_fractures, "RISK-01">().Met(f.fragility_events))
       add_vh([&] { return x.Say<"RISK-01", "multiple", "count">(Int(f.fragility_events)); });
     // (d) fracture on a bone-harming drug.
     if (x.P<&CP::vh_use_fracture_on_harmful_drug, "RISK-01", "RISK-P-SEED004">()) {
