@@ -1,4 +1,6 @@
 // Referrals to specialist care.
+#include <algorithm>
+
 #include "rules/steps.h"
 
 namespace bp::rules {
@@ -61,8 +63,13 @@ void Referrals(Ctx& x, State& s) {
   const bool not_true =
       x.course.not_true_failure && a.therapy_recommended != TherapyClass::kAnabolic;
   const bool za_first = not_true && a.therapy_recommended == TherapyClass::kIvZoledronicAcid;
-  if (s.treatment_failure && !x.course.not_true_failure)
+  // (b) for a failure the course decided (COURSE-18) is said by the course's own reason, which is
+  // more specific (the agent) and carries REF-02 too: one reason, not two (course_finish.cc).
+  std::size_t course_says_failure = spec.max_size();
+  if (s.treatment_failure && !x.course.not_true_failure) {
+    if (x.course.treatment_failure) course_says_failure = spec.size();
     spec.push_back({Keep(x.Say<"REF-02", "failure">()), {"REF-02"}});
+  }
   const bool z_low =
       f.z_min && x.P<&CP::zscore_below_expected, "REF-02", "REF-08">().MetTenths(*f.z_min);
   if (z_low)
@@ -124,13 +131,15 @@ void Referrals(Ctx& x, State& s) {
   if (s.osteomalacia_suspected)
     spec.push_back({Keep(x.Say<"REF-02", "osteomalacia">()), {"LAB-03"}});
   if (!spec.empty()) {
-    for (auto& [t, r] : spec) {
+    for (std::size_t i = 0; i < spec.size(); ++i) {
+      if (i == course_says_failure) continue;
+      const auto& [t, r] = spec[i];
       // The item letter of REF-02 ("(g) ...") is for the trace, not for the person reading.
       std::string_view said = t;
       if (said.size() > 4 && said[0] == '(' && said[2] == ')' && said[3] == ' ')
         said.remove_prefix(4);
       x.Refer(Destination::kOsteoporosisSpecialist, spec_urgency,
-              x.Say<"REF-02", "refer", "reason">(said), r);
+              Sentence(x.Say<"REF-02", "refer", "reason">(said)), r);
     }
     x.Fired("REF-02", spec.front().first);
   } else {
@@ -191,7 +200,13 @@ void Referrals(Ctx& x, State& s) {
             x.Say<"REF-03", "booked", "due">(Dt(*x.course.za_next_due)), {"REF-03", "PRE-04"});
     x.Fired("REF-03", x.Say<"REF-03", "fired_booked">());
   } else if (za_chosen && a.za_status == ZaStatus::kEligible) {
-    const bool urgent = s.dmab_transition;
+    // Time-critical after denosumab: stopped without a follow-on (SEQ-05), or lapsed with
+    // zoledronic acid in its place (COURSE-15, dmab_lapse_action).
+    const bool urgent =
+        s.dmab_transition ||
+        std::any_of(x.course.current.begin(), x.course.current.end(), [](const CurrentCourse& c) {
+          return c.agent == Agent::kDenosumab && c.switch_to == "zoledronic_acid";
+        });
     std::string t;
     if (!urgent) {
       t = x.Say<"REF-03", "refer">();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -197,6 +198,14 @@ class Cat {
   std::size_t n_ = 0;
   std::string big_;
 };
+// A referral reason as a sentence, like every other referral reason (one voice): the first
+// letter capitalised, a full stop at the end.
+inline std::string Sentence(std::string t) {
+  if (t.empty()) return t;
+  t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+  if (t.back() != '.') t += '.';
+  return t;
+}
 inline Cat&& operator+(Cat&& a, std::string_view b) { return std::move(a.Append(b)); }
 template <std::size_t N>
 inline Cat&& operator+(Cat&& a, const char (&b)[N]) {
