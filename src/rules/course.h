@@ -180,7 +180,8 @@ struct CourseLimits {
   int dmab_review_doses_unknown_start = 0;
   int holiday_review_years = 0;
   int failure_min_months = 0;
-  int failure_urgent_months = 0;  // a failure's fracture this recent makes the referral urgent
+  int failure_urgent_months = 0;       // a failure's fracture this recent makes the referral urgent
+  int failure_incident_fractures = 0;  // F2 (a): this many incident fractures on the course
   int anabolic_followup_critical_months = 0;
   bool lapse_resume = true;  // dmab_lapse_action
   friend bool operator==(const CourseLimits&, const CourseLimits&) = default;
@@ -205,6 +206,9 @@ struct CourseEffect {
   int level = 0;     // severity / urgency (as the enums)
   std::string text;
   std::vector<std::string_view> rules;
+  // A sequence statement that plans a zoledronic acid infusion now: its first part, kept when
+  // the pre-infusion checks say otherwise (COURSE-15, course_finish.cc); empty: no such plan.
+  std::string za_now_head = {};
 };
 
 struct CourseDecision {

@@ -81,7 +81,8 @@ bool Decider::Failure(int ci) {
            Say<"COURSE-19", "after_failure">(in_.x), Say<"COURSE-19", "decided_failure">(in_.x));
     return true;
   }
-  // F2 (IOF 2012) after at least min_months on the course: (a) two or more incident fractures;
+  // F2 (IOF 2012) after at least min_months on the course: (a) two or more incident fractures
+  // (treatment_failure_incident_fractures);
   // (b) one, with markers not suppressed on an antiresorptive or BMD loss of at least the least
   // significant change; (c) none, with both.
   if (!from || CalendarMonths(*from, in_.as_of) < min_months) return false;
@@ -89,7 +90,9 @@ bool Decider::Failure(int ci) {
   const bool bmd = in_.bmd_loss_on_course == true;
   std::string why;
   bool f2 = true;
-  if (incident.size() >= 2)
+  const auto many =
+      static_cast<std::size_t>(In<&CourseLimits::failure_incident_fractures, "COURSE-18">(lim_));
+  if (incident.size() >= many)
     why = Say<"COURSE-18", "why_fractures", "count", "agent">(
         in_.x, std::to_string(incident.size()), Human(e.agent));
   else if (incident.size() == 1 && (btm || bmd))
@@ -146,8 +149,10 @@ void Decider::NotTakenSwitch(int ci, const std::string& cause) {
   d_.not_true_failure = true;
   d_.target = CourseTarget::kZoledronicNow;
   d_.za_next_due = in_.as_of;
-  Seq("course_switch", Say<"COURSE-19", "switch_not_true", "agent", "cause">(in_.x, agent, cause),
-      {"COURSE-18", "COURSE-19", "SEL-03"});
+  std::string head =
+      Say<"COURSE-19", "switch_not_true_head", "agent", "cause">(in_.x, agent, cause);
+  std::string text = Say<"COURSE-19", "switch_not_true", "head">(in_.x, head);
+  SeqZaNow("course_switch", std::move(head), std::move(text), {"COURSE-18", "COURSE-19", "SEL-03"});
   Decide(ci, CourseAction::kSwitch, "zoledronic_acid",
          Say<"COURSE-19", "decided_not_true", "cause">(in_.x, cause),
          {"COURSE-18", "COURSE-19", "SEL-03"});
@@ -327,13 +332,12 @@ void Decider::AfterCourse() {
     d_.target = CourseTarget::kZoledronicNow;
     d_.indicated = std::optional<bool>(true);
     d_.tier_floor_high = true;
-    Seq("course_transition",
-        Say<"COURSE-14", "transition", "date", "latest">(
-            in_.x, due.ToString(),
-            cur->last_dose
-                ->AddMonths(In<&CourseParams::dmab_overdue_after_months, "COURSE-14">(cp_))
-                .ToString()),
-        {"COURSE-14", "SEQ-05"});
+    std::string head = Say<"COURSE-14", "transition_head">(in_.x);
+    std::string text = Say<"COURSE-14", "transition", "head", "date", "latest">(
+        in_.x, head, due.ToString(),
+        cur->last_dose->AddMonths(In<&CourseParams::dmab_overdue_after_months, "COURSE-14">(cp_))
+            .ToString());
+    SeqZaNow("course_transition", std::move(head), std::move(text), {"COURSE-14", "SEQ-05"});
     Decide(ci, CourseAction::kTransition, "zoledronic_acid",
            Say<"COURSE-14", "decided_transition", "date">(in_.x, due.ToString()),
            {"COURSE-14", "SEQ-05"});
@@ -498,7 +502,8 @@ CourseDecision Decider::Run() {
     Fill();
     return std::move(d_);
   }
-  if (cur && cur->Ongoing() && !m_.concurrent.empty()) {
+  // Concurrent courses (COURSE-23) without a gate; under one, each course is the gate's below.
+  if (cur && cur->Ongoing() && !m_.concurrent.empty() && !in_.specialist_gate) {
     d_.target = CourseTarget::kSpecialist;
     Seq("course_continue",
         Say<"COURSE-23", "concurrent", "agent", "other">(
@@ -517,7 +522,15 @@ CourseDecision Decider::Run() {
     // An atypical femoral fracture or osteonecrosis of the jaw rules agents out whoever decides
     // next (COURSE-07, COURSE-08): the specialist sees the avoidances, and zoledronic acid is
     // never shown as eligible.
-    const bool dmab_on = cur && cur->Ongoing() && cur->agent == Agent::kDenosumab;
+    // The courses under way: the current one and any concurrent with it.
+    std::vector<int> ongoing;
+    if (cur && cur->Ongoing()) {
+      ongoing.push_back(ci);
+      ongoing.insert(ongoing.end(), m_.concurrent.begin(), m_.concurrent.end());
+    }
+    const bool dmab_on = std::any_of(ongoing.begin(), ongoing.end(), [&](int i) {
+      return m_.episodes[i].agent == Agent::kDenosumab;
+    });
     if (in_.aff) {
       AffAvoids(dmab_on);
       Fired("COURSE-07", Say<"COURSE-07", "fired_gate">(in_.x));
@@ -555,23 +568,28 @@ CourseDecision Decider::Run() {
         Warn("bisphosphonate_max_duration_reached", kWarn, SayBp<"warn_max_gate">(oral_max, in_.x),
              rules);
     }
-    if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab && Limits(ci)) {
-      // A lapsed denosumab (COURSE-15) keeps its rebound window under the gate: overdue, given
-      // under the specialist (never left with nothing, §6.H.11).
-      d_.target = CourseTarget::kSpecialist;
-    } else if (cur && cur->Ongoing() && cur->agent == Agent::kDenosumab) {
-      d_.target = CourseTarget::kSpecialist;
-      Seq("course_continue", Say<"COURSE-14", "continue_gate">(in_.x), {"COURSE-14"});
-      Decide(ci, CourseAction::kContinue, "", Say<"COURSE-14", "decided_gate">(in_.x),
+    // Every course under way is the gate's decision, concurrent ones too (not COURSE-23's
+    // "continue both"): any agent but denosumab waits for the specialist, and one the gate's
+    // avoidances rule out stops (CourseTherapy, COURSE-24).
+    for (int i : ongoing) {
+      if (m_.episodes[i].agent == Agent::kDenosumab && Limits(i)) {
+        // A lapsed denosumab (COURSE-15) keeps its rebound window under the gate: overdue,
+        // given under the specialist (never left with nothing, §6.H.11).
+        d_.target = CourseTarget::kSpecialist;
+      } else if (m_.episodes[i].agent == Agent::kDenosumab) {
+        d_.target = CourseTarget::kSpecialist;
+        Seq("course_continue", Say<"COURSE-14", "continue_gate">(in_.x), {"COURSE-14"});
+        Decide(i, CourseAction::kContinue, "", Say<"COURSE-14", "decided_gate">(in_.x),
+               {"COURSE-14"});
+        Refer(Destination::kOsteoporosisSpecialist, kUrgent, Say<"COURSE-14", "refer_gate">(in_.x),
+              {"COURSE-14"});
+        Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-14", "warn_never_stop">(in_.x),
              {"COURSE-14"});
-      Refer(Destination::kOsteoporosisSpecialist, kUrgent, Say<"COURSE-14", "refer_gate">(in_.x),
-            {"COURSE-14"});
-      Warn("denosumab_discontinuation_rebound", kWarn, Say<"COURSE-14", "warn_never_stop">(in_.x),
-           {"COURSE-14"});
-    } else if (cur && cur->Ongoing()) {
-      d_.target = CourseTarget::kSpecialist;
-      Decide(ci, CourseAction::kNone, "specialist_decision",
-             Say<"COURSE-04", "decided_gate">(in_.x), {"COURSE-04"});
+      } else {
+        d_.target = CourseTarget::kSpecialist;
+        Decide(i, CourseAction::kNone, "specialist_decision",
+               Say<"COURSE-04", "decided_gate">(in_.x), {"COURSE-04"});
+      }
     }
     if (cur && !cur->Ongoing() && cur->agent == Agent::kDenosumab && Limits(ci)) {
       // The gate decides; a stopped denosumab past its window still needs its follow-on now
@@ -590,8 +608,10 @@ CourseDecision Decider::Run() {
       d_.target = CourseTarget::kZoledronicNow;
       const Date due = NextDue(*cur).value_or(in_.as_of);
       d_.za_next_due = due;
-      Seq("course_switch", Say<"COURSE-23", "switch_ibandronate", "date">(in_.x, due.ToString()),
-          {"COURSE-23"});
+      std::string head = Say<"COURSE-23", "switch_ibandronate_head">(in_.x);
+      std::string text =
+          Say<"COURSE-23", "switch_ibandronate", "head", "date">(in_.x, head, due.ToString());
+      SeqZaNow("course_switch", std::move(head), std::move(text), {"COURSE-23"});
       Decide(ci, CourseAction::kSwitch, "zoledronic_acid",
              Say<"COURSE-23", "decided_ibandronate">(in_.x), {"COURSE-23"});
       Fired("COURSE-23", Say<"COURSE-23", "fired_ibandronate">(in_.x));

@@ -109,6 +109,12 @@ class Decider {
   void Seq(std::string code, std::string text, std::vector<std::string_view> rules) {
     d_.sequence.push_back({std::move(code), 0, std::move(text), std::move(rules)});
   }
+  // A statement that plans a zoledronic acid infusion now; `head` is its first part, the words
+  // kept when the infusion cannot be given as planned (course_finish.cc).
+  void SeqZaNow(std::string code, std::string head, std::string text,
+                std::vector<std::string_view> rules) {
+    d_.sequence.push_back({std::move(code), 0, std::move(text), std::move(rules), std::move(head)});
+  }
   void Fired(std::string_view rule, std::string because) {
     d_.trace.push_back({std::string(rule), 1, std::move(because), {rule}});
   }

@@ -30,14 +30,6 @@ std::string_view WarningCode(const KnowledgeBase& kb, std::string_view code) {
   return {};
 }
 
-// A referral reason as a sentence, like every other referral reason (one voice).
-std::string Sentence(std::string t) {
-  if (t.empty()) return t;
-  t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
-  if (t.back() != '.') t += '.';
-  return t;
-}
-
 // The monitoring statements (monitoring.cc codes) that are about one agent.
 bool MonitorsAgent(std::string_view code, Agent a) {
   switch (a) {
@@ -86,8 +78,9 @@ std::string CheckName(const Ctx& x, PreCheckKind k) {
 
 // COURSE-15 (and the transitions to zoledronic acid of COURSE-14 and COURSE-23): "give
 // zoledronic acid now" holds only when the pre-infusion checks let it be given. Otherwise the
-// course statement says what to correct or obtain first, or the follow-on given instead, in
-// the words of the infusion section.
+// course statement that plans it (CourseEffect::za_now_head, set by the decision) says what to
+// correct or obtain first, or the follow-on given instead, in the words of the infusion
+// section. Runs before the course statements join therapy.sequence.
 void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
   Assessment& a = x.a;
   if (s.course_target != CourseTarget::kZoledronicNow) return;
@@ -132,19 +125,72 @@ void ZoledronicNowFollowsInfusion(Ctx& x, const State& s) {
   }
   for (char& ch : tail)
     if (ch == '_') ch = ' ';
-  for (auto& st : a.sequence) {
-    if (st.code != "course_transition" && st.code != "course_switch") continue;
-    const std::string text = st.text;
-    if (text.find("zoledronic acid") == std::string::npos) continue;
-    const auto colon = text.find(": ");
-    st.text = (colon == std::string::npos ? text : text.substr(0, colon)) + ": " + tail;
-    if (!HasId(st.rules, "PRE-01")) st.rules.push_back("PRE-01");
+  // The statements the decision marked as planning the infusion now keep their first part.
+  for (auto& q : x.course.sequence) {
+    if (q.za_now_head.empty()) continue;
+    q.text = q.za_now_head + ": " + tail;
+    if (!HasId(q.rules, "PRE-01")) q.rules.push_back("PRE-01");
   }
   for (auto& c : a.current)
     if (c.switch_to == "zoledronic_acid") {
       if (!switch_to.empty()) c.switch_to = switch_to;
       c.text = tail;
     }
+}
+
+// LAB-03 acted (the hypercalcemia_evaluate warning, and the specialist gate on a course): its
+// trace says so with the values that decided it, in place of the "not fired" the monitoring step
+// wrote before the gate was known (or beside the findings it fired for there).
+void TraceLab03(Ctx& x, const State& s) {
+  if (!x.verbose) return;
+  const Facts& f = x.f;
+  std::string findings;
+  if (s.phpt_gate) findings = x.Say<"LAB-03", "fired_phpt">();
+  if (f.hypercalcemia) {
+    std::string found;
+    if (f.ionized_calcium) {
+      const LabValue& v = *f.ionized_calcium;
+      const bool lab = v.lab && v.lab->reference_high;
+      const double uln = lab ? *v.lab->reference_high : x.P<&CP::hyperca_ionized, "LAB-03">().value;
+      found = x.Say<"LAB-03", "fired_ionized", "calcium", "limit", "uln">(
+          Num(v.value, 2),
+          lab ? x.Say<"LAB-03", "limit_lab">() : x.Say<"LAB-03", "limit_fallback">(), Num(uln, 2));
+    } else if (f.calcium) {
+      const LabValue& v = *f.calcium;
+      const bool lab = v.lab && v.lab->reference_high;
+      const double uln =
+          lab ? *v.lab->reference_high : x.P<&CP::hyperca_corrected, "LAB-03">().value;
+      const std::string limit =
+          lab ? x.Say<"LAB-03", "limit_lab">() : x.Say<"LAB-03", "limit_fallback">();
+      found = f.corrected_calcium ? x.Say<"LAB-03", "fired_corrected", "calcium", "limit", "uln">(
+                                        Num(*f.corrected_calcium, 2), limit, Num(uln, 1))
+                                  : x.Say<"LAB-03", "fired_total", "calcium", "limit", "uln">(
+                                        Num(v.value, 1), limit, Num(uln, 1));
+    }
+    if (!found.empty()) findings += (findings.empty() ? "" : "; ") + found;
+  }
+  // The urgent margin is a total-calcium one: with ionized calcium alone the trace says it was
+  // not compared (course_gates.cc).
+  const std::string urgently =
+      s.hyperca_urgent ? x.Say<"LAB-03", "urgently">()
+      : (s.phpt_gate || s.hyperca_gate) && f.hypercalcemia && f.ionized_calcium && !f.calcium
+          ? x.Say<"LAB-03", "routinely_ionized">()
+          : std::string();
+  const std::string because =
+      s.phpt_gate ? x.Say<"LAB-03", "fired_gate_phpt", "findings", "urgently">(findings, urgently)
+      : s.hyperca_gate ? x.Say<"LAB-03", "fired_gate", "findings", "urgently">(findings, urgently)
+                       : x.Say<"LAB-03", "fired_evaluate", "findings">(findings);
+  for (auto it = x.a.trace.rbegin(); it != x.a.trace.rend(); ++it) {
+    if (it->rule != "LAB-03") continue;
+    if (it->outcome == Outcome::kFired) {
+      it->because += "; " + because;
+    } else {
+      it->outcome = Outcome::kFired;
+      it->because = because;
+    }
+    return;
+  }
+  x.Fired("LAB-03", Str(because));
 }
 
 // The rules this file implements (the registration: see Topic in steps.h).
@@ -275,6 +321,7 @@ void CourseFinish(Ctx& x, State& s) {
     if (s.hyperca_gate)
       a.workup.push_back(
           St{"hypercalcemia", x.Say<"LAB-03", "workup_hypercalcemia">(), {"LAB-03", "CALC-04"}});
+    TraceLab03(x, s);
   }
   // CALC-09: fractures of unknown mechanism at 50 or over. One warning names every such fracture
   // (one sentence per site and kind), presumed hip and vertebral ones first: a warning code is
@@ -320,40 +367,6 @@ void CourseFinish(Ctx& x, State& s) {
   // The course.
   for (const auto& t : d.trace)
     if (!t.rules.empty()) x.Fired(t.rules.front(), t.text);
-  std::vector<Statement> course_statements;
-  for (const auto& q : d.sequence)
-    if (q.code != "course_reason")
-      course_statements.push_back(St{CourseCode(q.code), q.text, q.rules});
-  if (!course_statements.empty()) {
-    // The course decision is the first statement; the older sequence statements that contradict
-    // it (continue vs stop) go.
-    const bool stops = std::any_of(d.sequence.begin(), d.sequence.end(), [](const auto& q) {
-      return q.code != "course_continue" && q.code != "course_reason";
-    });
-    if (stops)
-      std::erase_if(a.sequence, [](const Statement& st) {
-        return st.code == "continue_after_review" || st.code == "denosumab_review";
-      });
-    // The course's transition after an anabolic (COURSE-17) says what SEQ-01 says, for this
-    // patient; a denosumab course already stopped makes SEQ-05's "if it is to stop" moot.
-    const bool after_anabolic =
-        std::any_of(d.sequence.begin(), d.sequence.end(), [](const auto& q) {
-          return q.code == "course_transition" &&
-                 std::find(q.rules.begin(), q.rules.end(), "COURSE-17") != q.rules.end();
-        });
-    const bool dmab_ended = std::any_of(d.current.begin(), d.current.end(), [](const auto& c) {
-      return c.agent == Agent::kDenosumab &&
-             (c.decision == CourseAction::kTransition || c.decision == CourseAction::kStop);
-    });
-    std::erase_if(a.sequence, [&](const Statement& st) {
-      return (after_anabolic && st.code == "after_anabolic") ||
-             (dmab_ended && (st.code == "denosumab_plan" || st.code == "denosumab_review"));
-    });
-    std::vector<Statement> merged;
-    for (auto& st : course_statements) merged.push_back(std::move(st));
-    for (auto& st : a.sequence) merged.push_back(std::move(st));
-    a.sequence = std::move(merged);
-  }
   // The course speaks for the patient's own course: its first text for a warning code replaces
   // the general one an earlier step gave (one voice; the severity stays the highest).
   std::vector<std::string_view> replaced;
@@ -442,6 +455,40 @@ void CourseFinish(Ctx& x, State& s) {
       if (v.agent == "zoledronic_acid" && a.za_status != ZaStatus::kDeferred)
         DeferZa(x, s, v.text, v.rules);
   if (x.verbose) ZoledronicNowFollowsInfusion(x, s);
+  std::vector<Statement> course_statements;
+  for (const auto& q : d.sequence)
+    if (q.code != "course_reason")
+      course_statements.push_back(St{CourseCode(q.code), q.text, q.rules});
+  if (!course_statements.empty()) {
+    // The course decision is the first statement; the older sequence statements that contradict
+    // it (continue vs stop) go.
+    const bool stops = std::any_of(d.sequence.begin(), d.sequence.end(), [](const auto& q) {
+      return q.code != "course_continue" && q.code != "course_reason";
+    });
+    if (stops)
+      std::erase_if(a.sequence, [](const Statement& st) {
+        return st.code == "continue_after_review" || st.code == "denosumab_review";
+      });
+    // The course's transition after an anabolic (COURSE-17) says what SEQ-01 says, for this
+    // patient; a denosumab course already stopped makes SEQ-05's "if it is to stop" moot.
+    const bool after_anabolic =
+        std::any_of(d.sequence.begin(), d.sequence.end(), [](const auto& q) {
+          return q.code == "course_transition" &&
+                 std::find(q.rules.begin(), q.rules.end(), "COURSE-17") != q.rules.end();
+        });
+    const bool dmab_ended = std::any_of(d.current.begin(), d.current.end(), [](const auto& c) {
+      return c.agent == Agent::kDenosumab &&
+             (c.decision == CourseAction::kTransition || c.decision == CourseAction::kStop);
+    });
+    std::erase_if(a.sequence, [&](const Statement& st) {
+      return (after_anabolic && st.code == "after_anabolic") ||
+             (dmab_ended && (st.code == "denosumab_plan" || st.code == "denosumab_review"));
+    });
+    std::vector<Statement> merged;
+    for (auto& st : course_statements) merged.push_back(std::move(st));
+    for (auto& st : a.sequence) merged.push_back(std::move(st));
+    a.sequence = std::move(merged);
+  }
   if (s.infection && !s.pathologic)
     std::erase_if(a.referrals, [](const Referral& r) { return r.to == Destination::kOncology; });
   // No infusion booking when zoledronic acid is not what is recommended now.

@@ -451,6 +451,10 @@ void Course(Ctx& x, State& s) {
   if (want_hyperca) s.course_gate = s.hyperca_gate = true;
   // LAB-03R: corrected (or total) calcium more than hyperca_urgent_above_uln above the upper
   // limit (the lab's, else the fallback) makes the specialist referral of either gate urgent.
+  // The margin is one of total calcium (PHPT-CAN17); no source gives one for ionized calcium.
+  // When ionized calcium showed the hypercalcemia (CALC-04 prefers it), a corrected or total
+  // calcium on record beside it still decides the urgency (more data never lowers it); with
+  // ionized calcium alone the referral stays routine, and LAB-03's trace says why.
   if ((want_phpt || want_hyperca) && f.hypercalcemia && f.calcium) {
     const double uln = f.calcium->lab && f.calcium->lab->reference_high
                            ? *f.calcium->lab->reference_high

@@ -324,14 +324,24 @@ bool Decider::Limits(int ci) {
     if (active) {
       const bool resume = In<&CourseLimits::lapse_resume, "COURSE-15", "D40">(lim_);
       d_.target = resume ? CourseTarget::kDenosumabNow : CourseTarget::kZoledronicNow;
-      Seq("course_resume",
-          resume ? Say<"COURSE-15", "resume_denosumab", "since", "date">(in_.x, since, now)
-                 : Say<"COURSE-15", "resume_zoledronic_acid", "since", "date">(in_.x, since, now),
-          {"COURSE-15", "COURSE-25"});
+      if (resume) {
+        Seq("course_resume",
+            Say<"COURSE-15", "resume_denosumab", "since", "date">(in_.x, since, now),
+            {"COURSE-15", "COURSE-25"});
+      } else {
+        // Zoledronic acid in its place (dmab_lapse_action): "now" holds only when the
+        // pre-infusion checks let it be given (ZoledronicNowFollowsInfusion, course_finish.cc).
+        std::string head = Say<"COURSE-15", "resume_zoledronic_acid_head", "since">(in_.x, since);
+        std::string text =
+            Say<"COURSE-15", "resume_zoledronic_acid", "head", "date">(in_.x, head, now);
+        SeqZaNow("course_resume", std::move(head), std::move(text), {"COURSE-15", "COURSE-25"});
+      }
       Decide(ci, CourseAction::kResume, resume ? "denosumab" : "zoledronic_acid",
              Say<"COURSE-15", "decided_resume", "since">(in_.x, since), {"COURSE-15"});
       Warn("denosumab_dose_overdue", kCrit,
-           Say<"COURSE-15", "warn_overdue", "since", "last">(in_.x, since, last),
+           resume ? Say<"COURSE-15", "warn_overdue", "since", "last">(in_.x, since, last)
+                  : Say<"COURSE-15", "warn_overdue_zoledronic_acid", "since", "last">(in_.x, since,
+                                                                                      last),
            {"COURSE-15", "DMAB-OVERDUE"});
     } else if (in_.specialist_gate) {
       // A specialist gate (advanced CKD, hypercalcemia, a suspected pathologic fracture...):
@@ -344,8 +354,10 @@ bool Decider::Limits(int ci) {
            Say<"COURSE-15", "warn_transition", "last", "since">(in_.x, last, since), {"COURSE-15"});
     } else {
       d_.target = CourseTarget::kZoledronicNow;
-      Seq("course_transition", Say<"COURSE-15", "transition", "since", "date">(in_.x, since, now),
-          {"COURSE-15", "SEQ-05", "COURSE-25"});
+      std::string head = Say<"COURSE-15", "transition_head", "since">(in_.x, since);
+      std::string text = Say<"COURSE-15", "transition", "head", "date">(in_.x, head, now);
+      SeqZaNow("course_transition", std::move(head), std::move(text),
+               {"COURSE-15", "SEQ-05", "COURSE-25"});
       Decide(ci, CourseAction::kTransition, "zoledronic_acid",
              Say<"COURSE-15", "decided_transition", "since">(in_.x, since), {"COURSE-15"});
       Warn("denosumab_transition_overdue", kCrit,

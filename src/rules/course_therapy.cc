@@ -7,12 +7,49 @@
 
 namespace bp::rules {
 
+namespace {
+// A stop's reason in words (course_detail::BlockInWords) without the avoid entry's qualifier
+// ("AVOID (specialist may override): why" -> "why"): the stop statement says that the specialist
+// may override in its own words (COURSE-24 "stop_overridable"), so the reason it gives neither
+// nests parentheses nor chains qualifiers inside the statement's.
+std::string StopReason(std::string t, bool* overridable) {
+  for (std::size_t at = t.find("AVOID ("); at != std::string::npos; at = t.find("AVOID (", at)) {
+    const std::size_t close = t.find("): ", at);
+    if (close == std::string::npos) break;
+    t.erase(at, close + 3 - at);
+    *overridable = true;
+  }
+  return course_detail::BlockInWords(std::move(t));
+}
+}  // namespace
+
 // After Selection: the therapy the course decision asks for, then COURSE-24.
 void CourseTherapy(Ctx& x, State& s) {
   Assessment& a = x.a;
   const TherapyClass selected = a.therapy_recommended;
-  // Selection's lists (its agents are unblocked): the next class when a continued course stops.
-  const std::vector<Regimen> selected_agents = a.agents, selected_alternatives = a.alternatives;
+  // A course held for the specialist by a gate (course_decide.cc), and the avoid name of a
+  // course's agent (ibandronate has two routes).
+  const bool any_gate = s.course_gate || s.pathologic;
+  auto gated = [&](const CurrentCourse& c) {
+    return any_gate && c.decision == CourseAction::kNone && c.switch_to == "specialist_decision";
+  };
+  auto avoid_name = [](const CurrentCourse& c) -> std::string_view {
+    if (c.agent != Agent::kIbandronate) return ToString(c.agent);
+    return c.route == Route::kIntravenous ? "ibandronate_iv" : "ibandronate_oral";
+  };
+  // COURSE-24 below stops a continued (or gate-held) course whose agent is avoided; denosumab is
+  // never simply stopped.
+  auto stops = [&](const CurrentCourse& c) {
+    return (c.decision == CourseAction::kContinue || gated(c)) && c.agent != Agent::kDenosumab &&
+           x.Avoided(avoid_name(c));
+  };
+  // Selection's lists (its agents are unblocked): the next class when a continued course stops,
+  // kept only then.
+  std::vector<Regimen> selected_agents, selected_alternatives;
+  if (std::any_of(x.course.current.begin(), x.course.current.end(), stops)) {
+    selected_agents = a.agents;
+    selected_alternatives = a.alternatives;
+  }
   auto clear = [&] {
     a.agents.clear();
     a.alternatives.clear();
@@ -165,18 +202,49 @@ void CourseTherapy(Ctx& x, State& s) {
   // after the course decision (CI: bone metastases, hypercalcemia, advanced CKD...) stops the
   // course and the specialist decides what follows. Active denosumab is the exception
   // (§6.H.11): it is never simply stopped; the specialist supervises it, and it is not avoided.
-  // Under the hypercalcemia or hyperparathyroidism gate the specialist decides the course, but a
-  // PTH analog it avoids (CI-08, CI-09) is not left to continue meanwhile: it stops, and the
-  // specialist decides what follows.
-  const bool calcium_gate = s.phpt_gate || s.hyperca_gate;
+  // Under a specialist gate (hypercalcemia or hyperparathyroidism, advanced CKD, a suspected
+  // pathologic fracture...) the specialist decides the course, but an agent avoided for a reason
+  // that acts now (a PTH analog under CI-08/CI-09, romosozumab under SEL-09, a failed or
+  // maximal course...) is not left "for the specialist to decide whether it continues": it
+  // stops, its statement names the avoidance's rules, and the specialist decides what follows.
+  // The gated courses that stop are said in one statement and one referral reason (each reason
+  // once), so that two of them do not say the same clause twice.
+  // COURSE-24's stop statement, with what follows when a next agent is named, and the
+  // specialist's override when the avoidance allows one.
+  auto stop_text = [&x](const std::string& agent, const std::string& reason,
+                        const std::string* next, bool overridable) {
+    if (next)
+      return overridable
+                 ? x.Say<"COURSE-24", "stop_next_overridable", "agent", "reason", "next">(
+                       agent, reason, *next)
+                 : x.Say<"COURSE-24", "stop_next", "agent", "reason", "next">(agent, reason, *next);
+    return overridable ? x.Say<"COURSE-24", "stop_overridable", "agent", "reason">(agent, reason)
+                       : x.Say<"COURSE-24", "stop", "agent", "reason">(agent, reason);
+  };
+  struct GatedStop {
+    std::string agents, reasons;
+    RuleIds rules;
+    bool overridable = false;
+    void add(const std::string& agent, const std::string& reason, const RuleIds& ids,
+             bool override_allowed) {
+      overridable = overridable || override_allowed;
+      agents += (agents.empty() ? "" : ", ") + agent;
+      for (std::size_t from = 0; from <= reason.size();) {
+        std::size_t to = reason.find("; ", from);
+        if (to == std::string::npos) to = reason.size();
+        const std::string part = reason.substr(from, to - from);
+        if (!part.empty() && ("; " + reasons + "; ").find("; " + part + "; ") == std::string::npos)
+          reasons += (reasons.empty() ? "" : "; ") + part;
+        from = to + 2;
+      }
+      for (auto id : ids)
+        if (!HasId(rules, id)) rules.push_back(id);
+    }
+  } gated_stop;
   for (auto& c : x.course.current) {
-    const bool gated =
-        calcium_gate && c.decision == CourseAction::kNone && c.switch_to == "specialist_decision";
-    if (c.decision != CourseAction::kContinue && !gated) continue;
-    const std::string_view name =
-        c.agent == Agent::kIbandronate
-            ? (c.route == Route::kIntravenous ? "ibandronate_iv" : "ibandronate_oral")
-            : ToString(c.agent);
+    const bool gated_course = gated(c);
+    if (c.decision != CourseAction::kContinue && !gated_course) continue;
+    const std::string_view name = avoid_name(c);
     if (!x.Avoided(name)) continue;
     if (c.agent == Agent::kDenosumab) {
       x.avoided &= ~(1u << AvoidBit("denosumab"));
@@ -184,8 +252,15 @@ void CourseTherapy(Ctx& x, State& s) {
       continue;
     }
     std::string reason;
+    bool overridable = false;
+    RuleIds stop_rules = {gated_course ? "COURSE-04" : "COURSE-05", "COURSE-24"};
     for (const auto& v : a.avoid)
-      if (v.agent == name) reason = course_detail::BlockInWords(v.text);
+      if (v.agent == name) {
+        reason = StopReason(v.text, &overridable);
+        // The stop names the rules that made the agent avoided.
+        for (auto id : v.rules)
+          if (!HasId(stop_rules, id)) stop_rules.push_back(id);
+      }
     std::string human(ToString(c.agent));
     std::replace(human.begin(), human.end(), '_', ' ');
     // COURSE-04 (stop, then the first unblocked class by the selection order, the stopped agent
@@ -210,25 +285,24 @@ void CourseTherapy(Ctx& x, State& s) {
     c.decision = CourseAction::kStop;
     c.switch_to = next ? std::string(ToString(selected)) : "specialist_decision";
     c.text = x.Say<"COURSE-24", "stop_current", "reason">(reason);
-    c.rules = {gated ? "COURSE-04" : "COURSE-05", "COURSE-24"};
+    c.rules = stop_rules;
+    // A gated course has no statement of its own to replace (a denosumab beside it keeps its
+    // "continue under the specialist"): its stop is said below.
     for (auto& q : x.course.sequence)
-      if (q.code == "course_continue") {
+      if (!gated_course && q.code == "course_continue") {
         q.code = "course_stop";
-        q.text = next ? x.Say<"COURSE-24", "stop_next", "agent", "reason", "next">(human, reason,
-                                                                                   next_agent)
-                      : x.Say<"COURSE-24", "stop", "agent", "reason">(human, reason);
-        q.rules = {"COURSE-05", "COURSE-24"};
+        q.text = stop_text(human, reason, next ? &next_agent : nullptr, overridable);
+        q.rules = stop_rules;
       }
-    if (gated)
-      x.course.sequence.push_back({"course_stop",
-                                   0,
-                                   x.Say<"COURSE-24", "stop", "agent", "reason">(human, reason),
-                                   {"COURSE-04", "COURSE-24"}});
-    x.course.referrals.push_back(
-        {"osteoporosis_specialist",
-         static_cast<int>(Urgency::kRoutine),
-         x.Say<"COURSE-24", "refer_stopped", "agent", "reason">(human, reason),
-         {"COURSE-24"}});
+    if (gated_course) {
+      gated_stop.add(human, reason, stop_rules, overridable);
+    } else {
+      x.course.referrals.push_back(
+          {"osteoporosis_specialist",
+           static_cast<int>(Urgency::kRoutine),
+           x.Say<"COURSE-24", "refer_stopped", "agent", "reason">(human, reason),
+           {"COURSE-24"}});
+    }
     // The trace says the course stopped (COURSE-24), not that it continues (COURSE-05).
     std::erase_if(x.course.trace, [](const CourseEffect& t) {
       return !t.rules.empty() && t.rules.front() == "COURSE-05";
@@ -241,6 +315,17 @@ void CourseTherapy(Ctx& x, State& s) {
     } else if (s.course_target == CourseTarget::kContinueCurrent) {
       specialist();
     }
+  }
+  if (!gated_stop.agents.empty()) {
+    x.course.sequence.push_back(
+        {"course_stop", 0,
+         stop_text(gated_stop.agents, gated_stop.reasons, nullptr, gated_stop.overridable),
+         gated_stop.rules});
+    x.course.referrals.push_back({"osteoporosis_specialist",
+                                  static_cast<int>(Urgency::kRoutine),
+                                  x.Say<"COURSE-24", "refer_stopped", "agent", "reason">(
+                                      gated_stop.agents, gated_stop.reasons),
+                                  {"COURSE-24"}});
   }
   // COURSE-24: no agent is offered and avoided at once.
   auto drop = [&](std::vector<Regimen>& l) {

@@ -326,8 +326,21 @@ TEST_F(CourseProperties, OneVoice) {
       cont = cont || st.code == "course_continue";
       stop = stop || st.code == "course_stop";
     }
-    // Concurrent courses may continue one and stop another only under pregnancy (all stop).
-    ASSERT_FALSE(cont && stop) << Who(i);
+    // Concurrent courses may continue one and stop another only under a specialist gate:
+    // denosumab continued under the specialist (never simply stopped, §6.H.11) beside an agent
+    // the gate's avoidances stop (COURSE-24). One course is never said both ways.
+    const auto decided = [&](CourseAction d) {
+      return std::count_if(a.current.begin(), a.current.end(),
+                           [&](const CurrentCourse& c) { return c.decision == d; });
+    };
+    const bool dmab_beside_stop =
+        std::any_of(a.current.begin(), a.current.end(),
+                    [](const CurrentCourse& c) {
+                      return c.agent == Agent::kDenosumab && c.decision == CourseAction::kContinue;
+                    }) &&
+        decided(CourseAction::kContinue) == 1 && decided(CourseAction::kStop) >= 1 &&
+        a.therapy_recommended == TherapyClass::kSpecialistDecision;
+    ASSERT_FALSE(cont && stop && !dmab_beside_stop) << Who(i);
     if (a.risk_tier == RiskTier::kIndeterminate) {
       ASSERT_FALSE(a.treatment_indicated) << Who(i);
     }

@@ -5,7 +5,10 @@
 // checked against `expect`: the vignette keys of shared/spec/README.md plus the finer keys listed
 // in ExpectationKeys(). An unknown key fails the case, so a misspelt expectation never passes
 // vacuously. Cases marked "pending" (a disagreement with the engine, see
-// tests/cases/DISAGREEMENTS.md) are skipped visibly.
+// tests/cases/DISAGREEMENTS.md) are skipped visibly. A case may set "overrides" (parameter name ->
+// value, as a profile's overrides in knowledge/profiles.json): it runs under its profile with
+// those parameters changed, for a choice no shipped profile makes (dmab_lapse_action). The
+// CLI and scripts/outputs.sh run such a case under the shipped profiles only.
 //
 // A second test checks coverage: every expressible rule of the knowledge base (topic "fhir" aside,
 // it has its own tests) must be expected "fired" by some case and not firing by another.
@@ -122,21 +125,67 @@ const std::vector<GoldenCase>& AllCases() {
   return cases;
 }
 
-// One engine per profile, created on first use; Assess is const and thread-safe.
-const Engine* EngineFor(const std::string& profile, std::string* error) {
+// The knowledge with one more profile: `profile` with `overrides` applied, named `name`.
+// Returns null (and says why) when the profile or a parameter is unknown.
+std::unique_ptr<KnowledgeBase> WithOverrides(const std::string& profile, const json& overrides,
+                                             const std::string& name, std::string* error) {
+  auto kb = std::make_unique<KnowledgeBase>(EmbeddedKnowledge());
+  const auto base = std::find_if(kb->profiles.begin(), kb->profiles.end(),
+                                 [&](const ProfileDef& p) { return p.name == profile; });
+  if (base == kb->profiles.end()) {
+    *error = "unknown profile";
+    return nullptr;
+  }
+  ProfileDef p = *base;
+  p.name = name;
+  for (const auto& [param, value] : overrides.items()) {
+    const ParameterDef* def = kb->FindParameter(param);
+    if (def == nullptr) {
+      *error = "overrides: unknown parameter " + param;
+      return nullptr;
+    }
+    ParamValue v = def->value;
+    if (value.is_number()) {
+      v.number = value.get<double>();
+    } else if (value.is_boolean()) {
+      v.flag = value.get<bool>();
+    } else if (value.is_string()) {
+      v.text = value.get<std::string>();
+    } else {
+      *error = "overrides: " + param + " is not a number, a switch or a choice";
+      return nullptr;
+    }
+    p.overrides[param] = v;
+  }
+  kb->profiles.push_back(std::move(p));
+  return kb;
+}
+
+// One engine per profile (and set of overrides), created on first use; Assess is const and
+// thread-safe.
+const Engine* EngineFor(const std::string& profile, const json& overrides, std::string* error) {
   static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<KnowledgeBase>> knowledge;  // outlive the engines
   static std::map<std::string, std::unique_ptr<Engine>> engines;
   std::lock_guard<std::mutex> lock(mu);
-  auto it = engines.find(profile);
+  const std::string key = overrides.empty() ? profile : profile + "+" + overrides.dump();
+  auto it = engines.find(key);
   if (it != engines.end()) return it->second.get();
-  auto created = Engine::Create(EmbeddedKnowledge(), profile);
+  const KnowledgeBase* kb = &EmbeddedKnowledge();
+  if (!overrides.empty()) {
+    auto patched = WithOverrides(profile, overrides, key, error);
+    if (patched == nullptr) return nullptr;
+    kb = patched.get();
+    knowledge.emplace(key, std::move(patched));
+  }
+  auto created = Engine::Create(*kb, key);
   if (!created) {
     *error = std::string(created.error().code.name()) + ": " + created.error().message;
     return nullptr;
   }
   auto e = std::make_unique<Engine>(std::move(created).value());
   const Engine* raw = e.get();
-  engines.emplace(profile, std::move(e));
+  engines.emplace(key, std::move(e));
   return raw;
 }
 
@@ -155,7 +204,8 @@ std::string RunCase(const GoldenCase& g, Assessment* out) {
   }
   if (!patient->as_of) return "the base record needs as_of";
   std::string engine_error;
-  const Engine* engine = EngineFor(g.profile, &engine_error);
+  const Engine* engine =
+      EngineFor(g.profile, g.spec.value("overrides", json::object()), &engine_error);
   if (engine == nullptr) return "profile " + g.profile + ": " + engine_error;
   *out = engine->Assess(*patient, *patient->as_of);
   return "";
@@ -178,13 +228,15 @@ const std::set<std::string>& ExpectationKeys() {
                                              "warning_severity",
                                              "crcl_between",
                                              "says",
-                                             "says_not"};
+                                             "says_not",
+                                             "sequence_rules"};
   return keys;
 }
 
 const std::set<std::string>& CaseKeys() {
-  static const std::set<std::string> keys = {"name",  "rule",   "threshold", "side",   "profile",
-                                             "patch", "expect", "pending",   "comment"};
+  static const std::set<std::string> keys = {"name",    "rule",     "threshold", "side",
+                                             "profile", "patch",    "expect",    "pending",
+                                             "comment", "overrides"};
   return keys;
 }
 
@@ -392,6 +444,24 @@ TEST_P(GoldenTest, MeetsExpectations) {
         } else {
           EXPECT_TRUE(where_said.empty()) << "said: " << w << " (" << where_said << ")" << context;
         }
+      }
+    } else if (key == "sequence_rules") {
+      // A sequence statement (by its code) that names every one of these rule ids.
+      for (const auto& [code, ids] : want.items()) {
+        std::string seen;
+        bool found = false;
+        for (const auto& st : a.sequence) {
+          if (st.code != code) continue;
+          bool all = true;
+          for (const auto& id : ids)
+            all = all && std::find(st.rules.begin(), st.rules.end(), id.get<std::string>()) !=
+                             st.rules.end();
+          found = found || all;
+          for (auto r : st.rules) seen += " " + std::string(r);
+          seen += ";";
+        }
+        EXPECT_TRUE(found) << "no " << code << " statement names " << ids.dump()
+                           << " (statements' rules:" << seen << ")" << context;
       }
     } else if (key == "crcl_between") {
       ASSERT_TRUE(want.is_array() && want.size() == 2) << where << ": crcl_between is [lo, hi]";

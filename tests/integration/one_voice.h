@@ -4,7 +4,8 @@
 //     below the label limit or a pregnancy);
 //   - the infusion section does not repeat a check or a reason, and its status agrees with the
 //     avoid list and with its reasons (never eligible while avoided);
-//   - the course decision never says both continue and stop;
+//   - the course decision never says both continue and stop (of one course);
+//   - no course is left "for the specialist to decide" while its agent is avoided;
 //   - no warning suggests starting, giving or switching to an agent the decision avoids;
 //   - no person-facing text has an item letter like "(g)", a verification mark ([V], [V2], [P],
 //     [U]), a profile id, an enum name (snake_case word) or an internal marker ("BLOCK:");
@@ -13,7 +14,8 @@
 //   - an avoid entry gives each reason once: no two of its reasons state the same numbers
 //     ("course complete (12/12 doses); blocked: 12 doses received (maximum 12)");
 //   - the reasons of one referral speak in one voice (sentences) and no two of them rest on the
-//     same clinical rule (two voices for one reason);
+//     same clinical rule (two voices for one reason); a treatment failure the course decided
+//     (COURSE-18) is not also REF-02(b)'s "possible treatment failure";
 //   - no monitoring for an agent whose course is stopped, complete or switched and which is not
 //     being given;
 //   - when the course switches to zoledronic acid first because the oral drug may not have been
@@ -150,7 +152,23 @@ inline std::string Problems(const Assessment& a) {
     cont = cont || s.code == "course_continue";
     stop = stop || s.code == "course_stop";
   }
-  if (cont && stop) out << "\n  the course decision says both continue and stop";
+  // Two courses at once may each have their own (denosumab continued under a gate's specialist
+  // beside a PTH analog the gate stops): a contradiction is one course said both ways.
+  const bool two_courses =
+      std::any_of(a.current.begin(), a.current.end(),
+                  [](const CurrentCourse& c) { return c.decision == CourseAction::kContinue; }) &&
+      std::any_of(a.current.begin(), a.current.end(),
+                  [](const CurrentCourse& c) { return c.decision == CourseAction::kStop; });
+  if (cont && stop && !two_courses) out << "\n  the course decision says both continue and stop";
+  // A course left to the specialist ("whether it continues") is not one whose agent is avoided:
+  // an avoidance that acts now stops it (COURSE-24).
+  for (const auto& c : a.current) {
+    if (c.decision != CourseAction::kNone || c.switch_to != "specialist_decision") continue;
+    const std::string wire(ToString(c.agent));
+    for (const auto& v : a.avoid)
+      if (v.agent == wire || (wire == "ibandronate" && v.agent.rfind("ibandronate", 0) == 0))
+        out << "\n  course " << wire << " left to the specialist while avoided: " << v.text;
+  }
   // No warning suggests an avoided agent.
   for (const auto& v : a.avoid) {
     const std::string agent = Lower(render::Humanize(v.agent));
@@ -223,6 +241,17 @@ inline std::string Problems(const Assessment& a) {
             out << "\n  two reasons for " << ToString(r.to) << " rest on " << id << ": "
                 << r.reasons[i].text << " | " << r.reasons[j].text;
         }
+  }
+  // A treatment failure the course decided (COURSE-18) has one reason: REF-02(b)'s "possible
+  // treatment failure" is not said beside it.
+  for (const auto& r : a.referrals) {
+    const bool course_failure = std::any_of(r.reasons.begin(), r.reasons.end(), [](const auto& st) {
+      return std::find(st.rules.begin(), st.rules.end(), "COURSE-18") != st.rules.end();
+    });
+    for (const auto& st : r.reasons)
+      if (course_failure && st.rules.size() == 1 && st.rules.front() == "REF-02" &&
+          Lower(st.text).find("treatment failure") != std::string::npos)
+        out << "\n  referral to " << ToString(r.to) << " gives the failure twice: " << st.text;
   }
   // The course's switch to zoledronic acid first for an oral drug that may not have been taken
   // or absorbed (COURSE-19, SEL-03) is the decision: no referral reason proposes anabolic therapy
