@@ -38,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)bp::fhir::CodeTables::Build(files, &problems);
   }
   if (path == "registry.json") (void)bp::registry::LoadWindows(files);
+  (void)bp::CheckJsonFiles(std::span<const bp::EmbeddedFile>(&files.back(), 1));
   (void)bp::CheckCitedFiles(std::span<const bp::EmbeddedFile>(&files.back(), 1),
                             [](std::string_view) { return true; });
   auto loaded = bp::LoadKnowledge(files);

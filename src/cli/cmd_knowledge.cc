@@ -99,6 +99,7 @@ int RunCheck(const std::string& dir) {
   // registry's windows (their rules, warnings and sources must exist) and the FHIR value sets.
   const std::span<const EmbeddedFile> files =
       dir.empty() ? EmbeddedKnowledgeFiles() : std::span<const EmbeddedFile>(disk.views);
+  for (auto& p : CheckJsonFiles(files)) problems.push_back(std::move(p));
   const auto windows = registry::LoadWindows(files);
   if (!windows) {
     for (const auto& e : windows.errors()) problems.push_back({e.path, e.message});

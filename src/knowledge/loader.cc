@@ -3,12 +3,13 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
 #include <string_view>
+
+#include "common/json.h"
 
 // simdjson (rather than nlohmann) because every command loads the knowledge base at start: it
 // parses the ~300 KB of core files in well under a millisecond.
@@ -109,39 +110,15 @@ std::vector<std::string> StringList(element v) {
 }
 
 // One rule: its fields are read in one pass over the object (a lookup per field was a third of
-// a whole `bonepath assess`). A field given twice is an error: with lookups the first one won
-// silently.
+// a whole `bonepath assess`). A field given twice is CheckJsonFiles' to report.
 RuleDef LoadRule(object r, const std::string& topic, const std::string& file, Errors& errs) {
   RuleDef d;
   d.topic = topic;
   std::string_view id;
   if (r["id"].get(id) == simdjson::SUCCESS) d.id.assign(id);
-  static constexpr std::string_view kFields[] = {"id",
-                                                 "title",
-                                                 "statement",
-                                                 "kind",
-                                                 "citations",
-                                                 "seeds",
-                                                 "parameters",
-                                                 "texts",
-                                                 "verification",
-                                                 "review",
-                                                 "expressible",
-                                                 "verification_note",
-                                                 "not_expressible_reason"};
-  std::uint32_t seen = 0;  // a bit per entry of kFields
   for (auto field : r) {
     const std::string_view key = field.key;
     const element v = field.value;
-    const auto* known = std::find(std::begin(kFields), std::end(kFields), key);
-    if (known != std::end(kFields)) {
-      const std::uint32_t bit = 1u << (known - std::begin(kFields));
-      if (seen & bit) {
-        errs.push_back({"schema", file, d.id + ": \"" + std::string(key) + "\" is given twice"});
-        continue;
-      }
-      seen |= bit;
-    }
     if (key == "id") {
     } else if (key == "title") {
       FieldString(v, d.title, file, d.id, key, errs);
@@ -217,6 +194,8 @@ void LoadRules(element j, const std::string& file, KnowledgeBase& kb, Errors& er
 Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files) {
   KnowledgeBase kb;
   Errors errs;
+  // A bare simdjson parse: these are the files `bonepath knowledge check` has already put through
+  // the JSON layer's duplicate-key and depth checks (CheckJsonFiles), and every process loads them.
   simdjson::dom::parser parser;
   for (const auto& f : files) {
     const std::string path(f.path);
@@ -303,6 +282,19 @@ Result<KnowledgeBase> LoadKnowledge(std::span<const EmbeddedFile> files) {
   if (!errs.empty()) return errs;
   kb.BuildIndex();
   return kb;
+}
+
+std::vector<KnowledgeProblem> CheckJsonFiles(std::span<const EmbeddedFile> files) {
+  std::vector<KnowledgeProblem> out;
+  jsonparse::Parser parser;
+  for (const auto& f : files) {
+    if (!f.path.ends_with(".json")) continue;
+    auto parsed = parser.Parse(f.content);
+    if (parsed) continue;
+    const Error& e = parsed.errors().front();
+    out.push_back({std::string(f.path), e.path.empty() ? e.message : e.path + ": " + e.message});
+  }
+  return out;
 }
 
 const KnowledgeBase& EmbeddedKnowledge() {

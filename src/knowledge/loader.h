@@ -49,6 +49,11 @@ std::vector<KnowledgeProblem> CheckRuleParameters(const KnowledgeBase& kb,
 std::vector<KnowledgeProblem> CheckTypedParameters(const KnowledgeBase& kb,
                                                    std::span<const TypedParameter> typed);
 
+// Validates every JSON file of the knowledge (value sets and registry windows included) under
+// the JSON layer's contract (common/json.h): above all no key given twice in an object, which
+// the loaders, reading the first or the last, would otherwise accept silently.
+std::vector<KnowledgeProblem> CheckJsonFiles(std::span<const EmbeddedFile> files);
+
 // Validates the files the knowledge names, so that a reader can follow every one: a path written
 // anywhere in a knowledge file (a citation, a note, a description: "docs/conventions.md") must lie
 // inside the bonepath repository. A path into the material bonepath is developed from, which does

@@ -111,10 +111,28 @@ TEST(LoadKnowledge, ManyRulesKeepTheirOrder) {
   EXPECT_EQ(r->FindRule("R-150"), &r->rules[150]);
 }
 
-TEST(LoadKnowledge, RejectsAFieldGivenTwice) {
-  const auto p = LoadProblems(R"([{"id": "X-1", "statement": "a", "statement": "b"}])");
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0], R"(rules/t.json: X-1: "statement" is given twice)");
+// A key given twice, in any knowledge file: the loader would keep one of the values silently.
+TEST(CheckJsonFiles, NamesTheFileAndPathOfAKeyGivenTwice) {
+  const std::string rules = R"({"topic": "t", "rules": [{"id": "X-1", "statement": "a",
+      "statement": "b"}]})";
+  const std::string params = R"({"parameters": [{"name": "p", "value": 1, "value": 2}]})";
+  const std::string valueset = R"({"resourceType": "ValueSet", "id": "a", "id": "b"})";
+  const std::vector<EmbeddedFile> files = {{"manifest.json", R"({"version": "v"})"},
+                                           {"rules/t.json", rules},
+                                           {"parameters.json", params},
+                                           {"valuesets/x.json", valueset}};
+  const auto p = CheckJsonFiles(files);
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0].where, "rules/t.json");
+  EXPECT_EQ(p[0].message, "rules[0].statement: duplicate key: the object holds this key twice");
+  EXPECT_EQ(p[1].where, "parameters.json");
+  EXPECT_EQ(p[1].message, "parameters[0].value: duplicate key: the object holds this key twice");
+  EXPECT_EQ(p[2].where, "valuesets/x.json");
+  EXPECT_EQ(p[2].message, "id: duplicate key: the object holds this key twice");
+}
+
+TEST(CheckJsonFiles, TheShippedKnowledgeHasNoDuplicateKey) {
+  EXPECT_TRUE(CheckJsonFiles(EmbeddedKnowledgeFiles()).empty());
 }
 
 TEST(LoadKnowledge, NamesTheRuleAndFieldOfAWrongType) {
