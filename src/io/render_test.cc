@@ -111,6 +111,18 @@ TEST(RenderText, EveryStatementShowsItsRules) {
   EXPECT_NE(out.find("PRE-01 — Renal check [V2, submitted] — RECLAST"), std::string::npos) << out;
 }
 
+// The headline gives the status; its reason is said once, in the line below it.
+TEST(RenderText, EligibleInfusionSaysItsReasonOnce) {
+  Assessment a = TestAssessment();
+  a.za_status = ZaStatus::kEligible;
+  a.za_reasons = {{"", "Every pre-infusion check passes.", {"PRE-01"}}};
+  const std::string out = RenderText(a, TestKb(), false);
+  EXPECT_NE(out.find("Zoledronic acid infusion: eligible\n"), std::string::npos) << out;
+  const std::string lower = "every pre-infusion check passes";
+  EXPECT_EQ(out.find(lower), std::string::npos) << out;
+  EXPECT_NE(out.find("Every pre-infusion check passes. [PRE-01]"), std::string::npos) << out;
+}
+
 TEST(RenderText, IndeterminateSaysUndetermined) {
   Assessment a;
   a.patient_id = "p";

@@ -226,7 +226,7 @@ std::string Label(RiskTier t) {
 std::string Label(ZaStatus s) {
   switch (s) {
     case ZaStatus::kEligible:
-      return "eligible: every pre-infusion check passes";
+      return "eligible";  // the status's reason below says that every check passes (CONV-ZA-STATUS)
     case ZaStatus::kEligibleAfterCorrection:
       return "eligible after correction: correct what is listed below first";
     case ZaStatus::kContraindicated:
