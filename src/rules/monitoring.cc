@@ -163,8 +163,14 @@ void MonitoringAndWorkup(Ctx& x, State& s) {
     x.NotFired("LAB-03");
   }
   // Adjuncts for everyone treated or assessed.
+  // With calcium above the upper limit the usual calcium advice would contradict the
+  // hypercalcemia work-up: no supplement until it is explained (CALC-04).
   if (a.treatment_indicated == true) {
-    a.adjuncts.push_back(St{"basics", x.Say<"TX-05", "basics">(), {"TX-05", "CI-06"}});
+    if (f.hypercalcemia)
+      a.adjuncts.push_back(
+          St{"basics", x.Say<"TX-05", "basics_hypercalcemia">(), {"TX-05", "CI-06", "CALC-04"}});
+    else
+      a.adjuncts.push_back(St{"basics", x.Say<"TX-05", "basics">(), {"TX-05", "CI-06"}});
   }
 }
 
